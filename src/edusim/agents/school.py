@@ -1,0 +1,102 @@
+"""Schools: Mesa agents that are views onto a vectorised school table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+@dataclass
+class SchoolTable:
+    """Per-school arrays (index = school index). Yearly rules read and write these."""
+
+    name: np.ndarray
+    stage: np.ndarray  # 0 primary, 1 junior
+    district: np.ndarray
+    town: np.ndarray
+    cell: np.ndarray
+    x_km: np.ndarray
+    y_km: np.ndarray
+    famous: np.ndarray
+    prestige: np.ndarray
+    management: np.ndarray  # pupil SD per year
+    classes_per_grade: np.ndarray
+    class_size: np.ndarray
+    grades: np.ndarray  # number of grades taught (6 or 3)
+    reputation: np.ndarray  # SD units within stage
+    premium_share: np.ndarray  # catchment housing premium, share of the base price
+    group: np.ndarray = field(default_factory=lambda: np.empty(0))  # -1: in no group
+    admission_chance: np.ndarray = field(default_factory=lambda: np.empty(0))  # last intake
+    teaching_quality: np.ndarray = field(default_factory=lambda: np.empty(0))
+    mean_achievement: np.ndarray = field(default_factory=lambda: np.empty(0))
+    enrollment: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    def __post_init__(self) -> None:
+        count = self.stage.size
+        self.group = np.full(count, -1, dtype=np.int32)
+        self.admission_chance = np.ones(count)
+        self.teaching_quality = np.zeros(count)
+        self.mean_achievement = np.zeros(count)
+        self.enrollment = np.zeros(count, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(self.stage.size)
+
+    @property
+    def entry_capacity(self) -> np.ndarray:
+        """Hard number of places in the entering grade."""
+        return self.classes_per_grade * self.class_size
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """Hard number of places over all grades."""
+        return self.entry_capacity * self.grades
+
+
+class School(mesa.Agent):
+    """A primary or junior secondary school; its state lives in `model.school_table`."""
+
+    def __init__(self, model: EduModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def table(self) -> SchoolTable:
+        return self.model.school_table
+
+    @property
+    def name(self) -> str:
+        return str(self.table.name[self.index])
+
+    @property
+    def stage(self) -> str:
+        return ("primary", "junior")[int(self.table.stage[self.index])]
+
+    @property
+    def teaching_quality(self) -> float:
+        return float(self.table.teaching_quality[self.index])
+
+    @property
+    def reputation(self) -> float:
+        return float(self.table.reputation[self.index])
+
+    @property
+    def enrollment(self) -> int:
+        return int(self.table.enrollment[self.index])
+
+    @property
+    def famous(self) -> bool:
+        return bool(self.table.famous[self.index])
+
+    def teacher_rows(self) -> np.ndarray:
+        """Row indices of this school's teachers in `model.teachers`."""
+        return np.flatnonzero(self.model.teachers.school == self.index)
+
+    def __repr__(self) -> str:
+        return f"School({self.name!r}, {self.stage}, q={self.teaching_quality:.3f})"

@@ -1,0 +1,34 @@
+"""Teachers: an array-backed population with effectiveness, experience, age and tier."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from edusim.agents.population import Population
+
+TIERS: tuple[str, ...] = ("ordinary", "backbone", "municipal_backbone", "famous_special")
+"""Teacher tiers, lowest first; `tier >= 1` is a backbone teacher of some level."""
+
+
+class Teachers(Population):
+    """One row per teacher in post."""
+
+    fields: ClassVar[dict[str, type]] = {
+        "school": np.int32,  # index of the school where the teacher teaches
+        "innate": np.float64,  # innate effectiveness, pupil SD per year
+        "learned": np.float64,  # effectiveness learned from colleagues, pupil SD per year
+        "experience": np.float64,  # years of teaching
+        "age": np.float64,  # years
+        "female": np.bool_,
+        "tier": np.int8,  # index into TIERS
+        "years_at_school": np.float64,  # consecutive years at the current school
+    }
+
+    def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:
+        """Current effectiveness in pupil SD per year: innate + learned + experience return."""
+        experience_return = experience_gain * (
+            1.0 - np.exp(-self.experience / experience_scale_years)
+        )
+        return self.innate + self.learned + experience_return

@@ -1,0 +1,187 @@
+"""Command line: `edusim run | validate | describe`. Thin: it parses, calls the library,
+prints, and turns every expected failure into a one-line message and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from edusim import __version__
+from edusim.scenario.loader import ScenarioError, load_scenario, scenario_to_yaml
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="scenario YAML file (may use 'extends:')")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. --set learning.peer_effect=0.05 or "
+        "--set 'city.districts[Xihu].towns=12' (repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edusim",
+        description="Agent-based simulator of group-based schooling reform (集团化办学).",
+    )
+    parser.add_argument("--version", action="version", version=f"edusim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="simulate a scenario and write its results",
+        description="Simulate a scenario year by year and write tidy results "
+        "(metrics, schools, events, resolved scenario, manifest, summary).",
+    )
+    _add_scenario_arguments(run)
+    run.add_argument("--years", type=int, help="school years to simulate (default: scenario's)")
+    run.add_argument("--seed", type=int, help="root seed (default: scenario's)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        help="run directory to create (default: results/<scenario>/<time>-seed<seed>)",
+    )
+    run.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="table format (default: parquet)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar or headline table")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a scenario file and list every problem",
+        description="Check a scenario file; print each problem with its YAML path. Exit 2 if invalid.",
+    )
+    _add_scenario_arguments(validate)
+
+    describe = commands.add_parser(
+        "describe",
+        help="print the resolved scenario and the city it builds",
+        description="Print the resolved scenario and the counts of schools, teachers and "
+        "pupils by district and stage; with --plan, the yearly schedule instead.",
+    )
+    _add_scenario_arguments(describe)
+    describe.add_argument(
+        "--plan",
+        action="store_true",
+        help="print the ordered phases and dated events, year by year",
+    )
+    describe.add_argument("--seed", type=int, help="root seed for the city (default: scenario's)")
+    return parser
+
+
+def _command_line(argv: Sequence[str]) -> list[str]:
+    return ["edusim", *argv]
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(Path(args.scenario), args.overrides)
+    print(
+        f"{args.scenario}: valid scenario '{scenario.name}' "
+        f"({len(scenario.city.districts)} districts, {scenario.years} years from {scenario.start_year})"
+    )
+    return EXIT_OK
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from edusim.calendar import plan_table
+
+    scenario = load_scenario(Path(args.scenario), args.overrides)
+    if args.plan:
+        plan = plan_table(scenario)
+        for row in plan.itertuples(index=False):
+            print(
+                f"{row.school_year}  {row.date.isoformat()}  {row.order:>2}  "
+                f"{row.kind:<5}  {row.phase:<11}  {row.label}"
+            )
+        return EXIT_OK
+    from edusim.model import EduModel
+
+    print(scenario_to_yaml(scenario))
+    model = EduModel(scenario, args.seed)
+    print(
+        f"# city built with seed {model.seed}: {len(model.school_table)} schools, "
+        f"{len(model.teachers)} teachers, {len(model.families)} pupils"
+    )
+    print(
+        f"{'district':<20}{'kind':<10}{'P schools':>10}{'P pupils':>10}{'P teachers':>11}"
+        f"{'J schools':>10}{'J pupils':>10}{'J teachers':>11}"
+    )
+    for (name, counts), district in zip(
+        model.city_counts().items(), scenario.city.districts, strict=True
+    ):
+        print(
+            f"{name:<20}{district.kind:<10}{counts['primary_schools']:>10}{counts['primary_pupils']:>10}"
+            f"{counts['primary_teachers']:>11}{counts['junior_schools']:>10}"
+            f"{counts['junior_pupils']:>10}{counts['junior_teachers']:>11}"
+        )
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from edusim.results import (
+        check_output_dir,
+        default_run_dir,
+        markdown_table,
+        run_scenario,
+        write_run,
+    )
+
+    overrides = load_scenario(Path(args.scenario), args.overrides)  # fail fast, before any work
+    seed = overrides.seed if args.seed is None else args.seed
+    out_dir = args.out or default_run_dir(Path("results"), overrides.name, seed)
+    check_output_dir(out_dir)
+    result = run_scenario(overrides, args.seed, years=args.years, progress=not args.quiet)
+    path = write_run(result, out_dir, args.format, _command_line(argv))
+    if not args.quiet:
+        print(markdown_table(result.headline()))
+        print()
+    print(f"results written to {path} ({result.wall_seconds:.1f} s)")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `edusim` console script."""
+    from edusim.results import OutputExistsError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "describe":
+            return cmd_describe(args)
+        return cmd_run(args, argv)
+    except ScenarioError as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OutputExistsError as error:
+        print(f"edusim: {error}; choose another --out", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("edusim: interrupted; no results were written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # an unexpected failure: say what, keep the traceback opt-in
+        if os.environ.get("EDUSIM_DEBUG"):
+            raise
+        print(
+            f"edusim: failed: {type(error).__name__}: {error} "
+            "(set EDUSIM_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,304 @@
+"""The metrics registry: one place defines every outcome the model reports.
+
+Each metric has a name, unit, direction (which way is better), description, formula and
+a function of the model state. The model computes all of them after every school year
+(and for the initial state); Mesa `DataCollector` reporters are generated from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from edusim.processes.aggregate import school_counts, school_mean
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+SCALE_MEAN, SCALE_SD = 500.0, 100.0
+"""Achievement is reported on a scale score (500 + 100 x SD units) where a ratio is needed."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One registered outcome."""
+
+    name: str
+    unit: str
+    direction: str  # "lower is better", "higher is better" or "information"
+    description: str
+    formula: str
+    compute: Callable[[EduModel], float]
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(name: str, unit: str, direction: str, description: str, formula: str):
+    """Register the decorated function as metric `name`."""
+
+    def register(compute: Callable[[EduModel], float]) -> Callable[[EduModel], float]:
+        if name in METRICS:
+            raise ValueError(f"metric '{name}' registered twice")
+        METRICS[name] = Metric(name, unit, direction, description, formula, compute)
+        return compute
+
+    return register
+
+
+def compute_all(model: EduModel) -> dict[str, float]:
+    """Every registered metric for the model's current state."""
+    return {name: float(entry.compute(model)) for name, entry in METRICS.items()}
+
+
+def _open(model: EduModel) -> np.ndarray:
+    """Schools with pupils (a school never used has no results to compare)."""
+    return model.school_table.enrollment > 0
+
+
+def learning_years(model: EduModel) -> np.ndarray:
+    """Teaching quality as years of learning per school year (1 = an average year)."""
+    return 1.0 + model.school_table.teaching_quality / model.params.learning.annual_growth_sd
+
+
+def _quartile_gap(values: np.ndarray) -> float:
+    if values.size < 4:
+        return float("nan")
+    low, high = np.quantile(values, [0.25, 0.75])
+    return float(values[values >= high].mean() - values[values <= low].mean())
+
+
+def _cv(values: np.ndarray) -> float:
+    mean = values.mean() if values.size else float("nan")
+    return float(values.std() / mean) if values.size and mean != 0 else float("nan")
+
+
+@metric(
+    "quality_sd",
+    "pupil SD per year",
+    "lower is better",
+    "spread of teaching quality across schools",
+    "SD over open schools of (mean teacher effectiveness + management)",
+)
+def _quality_sd(model: EduModel) -> float:
+    return float(model.school_table.teaching_quality[_open(model)].std())
+
+
+@metric(
+    "quality_cv",
+    "ratio",
+    "lower is better",
+    "coefficient of variation of teaching quality across schools",
+    "SD / mean over open schools of learning-years (1 + quality / annual_growth_sd)",
+)
+def _quality_cv(model: EduModel) -> float:
+    return _cv(learning_years(model)[_open(model)])
+
+
+@metric(
+    "achievement_sd",
+    "pupil SD",
+    "lower is better",
+    "spread of schools' mean achievement",
+    "SD over open schools of the mean achievement of their pupils",
+)
+def _achievement_sd(model: EduModel) -> float:
+    return float(model.school_table.mean_achievement[_open(model)].std())
+
+
+@metric(
+    "achievement_cv",
+    "ratio",
+    "lower is better",
+    "coefficient of variation of schools' mean scale score",
+    "SD / mean over open schools of 500 + 100 x mean achievement",
+)
+def _achievement_cv(model: EduModel) -> float:
+    scores = SCALE_MEAN + SCALE_SD * model.school_table.mean_achievement[_open(model)]
+    return _cv(scores)
+
+
+@metric(
+    "quality_quartile_gap",
+    "pupil SD per year",
+    "lower is better",
+    "teaching-quality gap between the top and bottom quarter of schools",
+    "mean quality of schools at or above the 75th percentile minus those at or below the 25th",
+)
+def _quality_quartile_gap(model: EduModel) -> float:
+    return _quartile_gap(model.school_table.teaching_quality[_open(model)])
+
+
+@metric(
+    "achievement_quartile_gap",
+    "pupil SD",
+    "lower is better",
+    "achievement gap between the top and bottom quarter of schools",
+    "mean school achievement at or above the 75th percentile minus at or below the 25th",
+)
+def _achievement_quartile_gap(model: EduModel) -> float:
+    return _quartile_gap(model.school_table.mean_achievement[_open(model)])
+
+
+@metric(
+    "urban_rural_gap",
+    "pupil SD",
+    "lower is better",
+    "achievement gap between pupils in urban districts and pupils in rural counties",
+    "mean achievement of pupils in urban-district schools minus rural-county schools (NaN if either is absent)",
+)
+def _urban_rural_gap(model: EduModel) -> float:
+    families = model.families
+    kind = model.geography.district_kind[families.district]
+    urban, rural = kind == 0, kind == 2
+    if not urban.any() or not rural.any():
+        return float("nan")
+    return float(families.achievement[urban].mean() - families.achievement[rural].mean())
+
+
+@metric(
+    "ses_gap",
+    "pupil SD",
+    "lower is better",
+    "achievement gap between the richest and poorest quarter of families",
+    "mean achievement of pupils in the top income quartile minus the bottom quartile",
+)
+def _ses_gap(model: EduModel) -> float:
+    return _quartile_gap_by(model.families.achievement, model.families.income_cny)
+
+
+def _quartile_gap_by(values: np.ndarray, key: np.ndarray) -> float:
+    low, high = np.quantile(key, [0.25, 0.75])
+    return float(values[key >= high].mean() - values[key <= low].mean())
+
+
+@metric(
+    "high_quality_share",
+    "share of pupils",
+    "higher is better",
+    "share of pupils in high-quality schools",
+    "pupils in schools whose teaching quality is at or above the year-0 75th percentile of schools, over all pupils",
+)
+def _high_quality_share(model: EduModel) -> float:
+    table = model.school_table
+    good = table.teaching_quality >= model.quality_threshold
+    return float(table.enrollment[good].sum() / max(table.enrollment.sum(), 1))
+
+
+@metric(
+    "movers_share",
+    "share of entrants",
+    "lower is better",
+    "school-choice pressure: entering families who moved house for a school",
+    "families entering grade 1 or 7 this year who moved for a school, over all entrants (NaN before the first intake)",
+)
+def _movers_share(model: EduModel) -> float:
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] for s in model.intake.values())
+    return sum(s["movers"] for s in model.intake.values()) / max(entrants, 1)
+
+
+def catchment_premium_cny(model: EduModel) -> np.ndarray:
+    """Housing premium of each school's catchment for a typical flat, in yuan."""
+    table = model.school_table
+    price = model.geography.district_price_cny_per_m2[table.district]
+    return table.premium_share * price * model.params.housing.flat_size_m2
+
+
+@metric(
+    "premium_mean_cny",
+    "CNY",
+    "lower is better",
+    "mean catchment housing premium",
+    "mean over catchments of premium share x district base price x flat size",
+)
+def _premium_mean(model: EduModel) -> float:
+    return float(catchment_premium_cny(model).mean())
+
+
+@metric(
+    "premium_top_decile_cny",
+    "CNY",
+    "lower is better",
+    "housing premium of the dearest tenth of catchments",
+    "mean premium of the 10% of catchments with the highest premiums",
+)
+def _premium_top_decile(model: EduModel) -> float:
+    premium = np.sort(catchment_premium_cny(model))
+    return float(premium[-max(1, premium.size // 10) :].mean())
+
+
+@metric(
+    "oversubscription_top",
+    "entrants per place",
+    "lower is better",
+    "demand for the most demanded schools",
+    "resident entrants / entry places, averaged over the 10% of schools with the highest ratio (NaN before the first intake)",
+)
+def _oversubscription_top(model: EduModel) -> float:
+    if not model.intake:
+        return float("nan")
+    ratios = []
+    for stats in model.intake.values():
+        in_stage = stats["in_stage"]
+        ratios.append(
+            stats["resident_entrants"][in_stage] / np.maximum(stats["entry_places"][in_stage], 1)
+        )
+    ratio = np.concatenate(ratios)
+    top = np.sort(ratio)[-max(1, ratio.size // 10) :]
+    return float(top.mean())
+
+
+@metric(
+    "backbone_in_weak_share",
+    "share of backbone teachers",
+    "higher is better",
+    "how many backbone teachers work in the weakest schools",
+    "backbone teachers (any tier above ordinary) in the bottom quarter of schools by mean achievement within stage, over all backbone teachers",
+)
+def _backbone_in_weak(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    weak = np.zeros(len(table), dtype=bool)
+    for stage in (0, 1):
+        members = np.flatnonzero((table.stage == stage) & _open(model))
+        if members.size:
+            cutoff = np.quantile(table.mean_achievement[members], 0.25)
+            weak[members[table.mean_achievement[members] <= cutoff]] = True
+    backbone = teachers.tier >= 1
+    return float((backbone & weak[teachers.school]).sum() / max(backbone.sum(), 1))
+
+
+@metric("pupils", "pupils", "information", "pupils enrolled", "count of enrolled pupils")
+def _pupils(model: EduModel) -> float:
+    return float((model.families.school >= 0).sum())
+
+
+@metric("teachers", "teachers", "information", "teachers in post", "count of teachers")
+def _teachers(model: EduModel) -> float:
+    return float(len(model.teachers))
+
+
+@metric(
+    "mean_achievement",
+    "pupil SD",
+    "higher is better",
+    "mean achievement of all pupils (year-0 anchored scale)",
+    "mean over pupils of achievement",
+)
+def _mean_achievement(model: EduModel) -> float:
+    return float(model.families.achievement.mean())
+
+
+def school_backbone_share(model: EduModel) -> np.ndarray:
+    """Share of backbone teachers (tier >= 1) at each school."""
+    teachers, n = model.teachers, len(model.school_table)
+    return school_mean((teachers.tier >= 1).astype(float), teachers.school, n)
+
+
+def school_teacher_counts(model: EduModel) -> np.ndarray:
+    """Teachers in post at each school."""
+    return school_counts(model.teachers.school, len(model.school_table))

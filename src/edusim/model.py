@@ -1,0 +1,219 @@
+"""EduModel: the Mesa model that wires scenario, world, phases, calendar and metrics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from edusim.agents.school import School
+from edusim.calendar import Calendar
+from edusim.metrics import (
+    METRICS,
+    catchment_premium_cny,
+    compute_all,
+    school_backbone_share,
+    school_teacher_counts,
+)
+from edusim.phases import PHASE_ORDER
+from edusim.randomness import Streams
+from edusim.scenario.loader import load_scenario
+from edusim.scenario.schema import Scenario
+from edusim.world.synthesis import build_world
+
+HIGH_QUALITY_QUANTILE = 0.75
+"""Schools at or above this quantile of year-0 teaching quality count as high quality."""
+
+
+class EduModel(mesa.Model):
+    """A city's compulsory schools over the years; one `step()` is one school year.
+
+    `EduModel(scenario=<path, Scenario or mapping>, seed=<int>)`; further keyword arguments
+    override scenario parameters, with `__` standing for a dot
+    (`learning__peer_effect=0.2`), so `mesa.batch_run` can sweep them. `years` overrides
+    the run length; `overrides` takes dotted paths directly.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | Mapping[str, Any] = "scenarios/demo.yaml",
+        seed: int | None = None,
+        *,
+        years: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        replicate: int = 0,
+        **parameters: Any,
+    ):
+        changes = dict(overrides or {})
+        changes.update({key.replace("__", "."): value for key, value in parameters.items()})
+        if years is not None:
+            changes["years"] = years
+        self.scenario = load_scenario(scenario, changes or None)
+        self.seed = self.scenario.seed if seed is None else int(seed)
+        self.replicate = replicate
+        self.streams = Streams(self.seed)
+        super().__init__(rng=self.streams.generator("mesa"))
+
+        self.params = self.scenario  # the parameters in force; timeline events replace it
+        world = build_world(self.scenario, self.streams)
+        self.geography = world.geography
+        self.catchments = world.catchments
+        self.school_table = world.schools
+        self.families = world.families
+        self.teachers = world.teachers
+        self.income_reference = world.income_reference
+        self.quality_reference = world.quality_reference
+        self.quality_threshold = float(
+            np.quantile(self.school_table.teaching_quality, HIGH_QUALITY_QUANTILE)
+        )
+        self.schools = [School(self, index) for index in range(len(self.school_table))]
+
+        self.intake: dict[int, dict[str, Any]] = {}
+        self.staff_flows: dict[int, dict[str, int]] = {}
+        self.latest_metrics: dict[str, float] = {}
+        self._metric_rows: list[tuple[int, str, float]] = []
+        self._school_frames: list[pd.DataFrame] = []
+        self._events: list[dict[str, Any]] = []
+
+        self.phases = [phase_class() for phase_class in PHASE_ORDER]
+        for phase in self.phases:
+            phase.init(self)
+        self.calendar = Calendar(self.scenario, self.phases)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in METRICS}
+        )
+        self.log_event(self.scenario.start_year, "run", "city built", self.city_counts())
+        self.record(observed_year=self.scenario.start_year)
+
+    # -- the year ---------------------------------------------------------------------
+    def step(self) -> None:
+        """One school year: the calendar runs every phase of the year in plan order."""
+        school_year = self.scenario.start_year + self.steps - 1
+        self.calendar.run_school_year(school_year)
+        if self.steps >= self.scenario.years:
+            self.running = False
+
+    def run(self) -> EduModel:
+        """Run all the scenario's years."""
+        while self.running:
+            self.step()
+        for phase in self.phases:
+            phase.finalize()
+        return self
+
+    # -- derived state used by several phases ---------------------------------------------
+    def teacher_effectiveness(self) -> np.ndarray:
+        """Current effectiveness of every teacher (pupil SD per year)."""
+        params = self.params.teachers
+        return self.teachers.effectiveness(params.experience_gain, params.experience_scale_years)
+
+    def pupil_teacher_ratio(self) -> np.ndarray:
+        """Staffing standard per school (pupils per teacher)."""
+        schools = self.params.schools
+        return np.where(
+            self.school_table.stage == 0,
+            schools.pupil_teacher_ratio_primary,
+            schools.pupil_teacher_ratio_junior,
+        )
+
+    # -- recording ------------------------------------------------------------------------
+    def log_event(self, school_year: int, kind: str, label: str, detail: Mapping[str, Any]) -> None:
+        """Append an entry to the event log (written as events.parquet)."""
+        self._events.append(
+            {"year": school_year, "kind": kind, "label": label, "detail": dict(detail)}
+        )
+
+    def record(self, observed_year: int) -> None:
+        """Compute the registry's metrics and snapshot the school table for `observed_year`."""
+        self.latest_metrics = compute_all(self)
+        self._metric_rows += [(observed_year, k, v) for k, v in self.latest_metrics.items()]
+        self._school_frames.append(self._school_snapshot(observed_year))
+        self.datacollector.collect(self)
+
+    def _school_snapshot(self, observed_year: int) -> pd.DataFrame:
+        table = self.school_table
+        return pd.DataFrame(
+            {
+                "year": observed_year,
+                "school": np.arange(len(table)),
+                "name": table.name,
+                "stage": np.where(table.stage == 0, "primary", "junior"),
+                "district": np.array(self.geography.district_names)[table.district],
+                "town": table.town,
+                "famous": table.famous,
+                "quality": table.teaching_quality,
+                "reputation": table.reputation,
+                "enrollment": table.enrollment,
+                "capacity": table.capacity,
+                "entry_capacity": table.entry_capacity,
+                "mean_achievement": table.mean_achievement,
+                "teachers": school_teacher_counts(self),
+                "backbone_share": school_backbone_share(self),
+                "group_id": table.group,
+                "premium_share": table.premium_share,
+                "premium_cny": catchment_premium_cny(self),
+                "x_km": table.x_km,
+                "y_km": table.y_km,
+            }
+        )
+
+    def city_counts(self) -> dict[str, Any]:
+        """Schools, teachers and pupils by district and stage (for `describe` and the log)."""
+        table = self.school_table
+        counts = {}
+        for d, name in enumerate(self.geography.district_names):
+            entry = {}
+            for stage, label in ((0, "primary"), (1, "junior")):
+                schools = (table.district == d) & (table.stage == stage)
+                entry[f"{label}_schools"] = int(schools.sum())
+                entry[f"{label}_pupils"] = int(table.enrollment[schools].sum())
+                entry[f"{label}_teachers"] = int(
+                    np.isin(self.teachers.school, np.flatnonzero(schools)).sum()
+                )
+            counts[name] = entry
+        return counts
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Tidy result tables of the run so far: metrics, schools, events."""
+        keys = {"scenario": self.scenario.name, "replicate": self.replicate, "seed": self.seed}
+        metrics = pd.DataFrame(self._metric_rows, columns=["year", "metric", "value"])
+        schools = pd.concat(self._school_frames, ignore_index=True)
+        events = pd.DataFrame(
+            [
+                {
+                    "year": e["year"],
+                    "kind": e["kind"],
+                    "label": e["label"],
+                    "detail": _json(e["detail"]),
+                }
+                for e in self._events
+            ],
+            columns=["year", "kind", "label", "detail"],
+        )
+        return {
+            name: _with_keys(frame, keys)
+            for name, frame in (("metrics", metrics), ("schools", schools), ("events", events))
+        }
+
+
+def _reporter(name: str):
+    def report(model: EduModel) -> float:
+        return model.latest_metrics[name]
+
+    report.__name__ = f"report_{name}"
+    return report
+
+
+def _with_keys(frame: pd.DataFrame, keys: Mapping[str, Any]) -> pd.DataFrame:
+    for position, (column, value) in enumerate(keys.items()):
+        frame.insert(position, column, value)
+    return frame
+
+
+def _json(detail: Mapping[str, Any]) -> str:
+    return json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)

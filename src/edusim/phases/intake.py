@@ -1,0 +1,200 @@
+"""Enrollment phase: pupils move up a grade, new families arrive, entering families decide
+where to live, and entrants are placed in schools under the enrollment rule in force."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.phases.base import Phase
+from edusim.policy.enrollment import UNPLACED, extra_classes, place_entrants
+from edusim.processes.aggregate import school_counts
+from edusim.processes.family_choice import STAY, chosen_moves, top_reputation_candidates
+from edusim.processes.housing import premium_cny, updated_premium
+from edusim.processes.learning import entry_achievement
+from edusim.world.households import arriving_families, family_taste
+from edusim.world.schools import FIRST_GRADE
+from edusim.world.synthesis import cell_premium_share, pupils_per_grade
+
+LAST_GRADE = 9
+
+
+class Intake(Phase):
+    """Graduation, grade progression, new grade-1 families, housing moves, placement."""
+
+    name = "enrollment"
+    month_day = (9, 1)
+    description = (
+        "grade 9 leaves, grades advance, new grade-1 families arrive; entering families "
+        "move house or stay; entrants placed under the enrollment rule; premiums adjust"
+    )
+
+    def step(self, year: int) -> None:
+        families = self.model.families
+        families.keep(families.grade < LAST_GRADE)
+        families.grade += 1
+        families.school[families.grade == FIRST_GRADE[1]] = UNPLACED
+        families.moved_for_school[:] = False
+        self._arrivals(year)
+        self.model.intake = {}
+        for stage in (0, 1):
+            entrants = np.flatnonzero(families.grade == FIRST_GRADE[stage])
+            self._housing_moves(year, stage, entrants)
+            self._place(year, stage, entrants)
+        table = self.model.school_table
+        table.enrollment = school_counts(families.school, len(table))
+
+    def _arrivals(self, year: int) -> None:
+        """New grade-1 families, settled like the year-0 population."""
+        model = self.model
+        scenario, families = model.params, model.families
+        growth = (1.0 + scenario.families.cohort_growth) ** (year - scenario.start_year + 1)
+        cell_premium = cell_premium_share(model.catchments, model.school_table.premium_share)
+        reference = model.income_reference
+        log_price = (reference.log_price_mean, reference.log_price_sd)
+        for district_index, district in enumerate(model.scenario.city.districts):
+            count = round(pupils_per_grade(district.pupils.primary, 6)[0] * growth)
+            if count == 0:
+                continue
+            uids = np.arange(families.next_uid, families.next_uid + count)
+            settled = arriving_families(
+                scenario,
+                model.geography,
+                uids,
+                district_index,
+                cell_premium,
+                log_price,
+                model.streams,
+            )
+            ses_z = (
+                np.log(settled["income_cny"]) - reference.log_income_mean
+            ) / reference.log_income_sd
+            families.add(
+                count,
+                cell=settled["cell"],
+                district=district_index,
+                income_cny=settled["income_cny"],
+                ses_z=ses_z,
+                quality_taste=family_taste(ses_z, uids, scenario, model.streams),
+                grade=1,
+                school=UNPLACED,
+                achievement=entry_achievement(
+                    ses_z, model.streams.normal("learning.entry", None, uids), scenario.learning
+                ),
+                moved_for_school=False,
+                residence_years=6.0 * model.streams.uniform("families.residence", None, uids),
+            )
+
+    def _housing_moves(self, year: int, stage: int, entrants: np.ndarray) -> None:
+        """Entering families weigh buying into a better catchment (see family_choice)."""
+        model = self.model
+        families, table, params = model.families, model.school_table, model.params
+        home = model.catchments.catchment_of(families.cell[entrants], stage)
+        candidates = top_reputation_candidates(
+            table.reputation,
+            table.district,
+            table.stage,
+            params.families.candidate_schools,
+            len(model.geography.district_names),
+        )[families.district[entrants], stage]
+        school_premium = premium_cny(
+            table.premium_share,
+            model.geography.district_price_cny_per_m2[table.district],
+            params.housing,
+        )
+        flat_price = (
+            model.geography.district_price_cny_per_m2[families.district[entrants]]
+            * params.housing.flat_size_m2
+        )
+        target = chosen_moves(
+            home,
+            candidates,
+            table.reputation,
+            table.admission_chance,
+            school_premium,
+            families.income_cny[entrants],
+            families.quality_taste[entrants],
+            params.families.moving_cost_share * flat_price,
+            params.families,
+        )
+        movers = entrants[target != STAY]
+        draw = model.streams.uniform("families.move", year, families.uid[movers])
+        families.cell[movers] = model.catchments.cell_in_catchment(target[target != STAY], draw)
+        families.moved_for_school[movers] = True
+        families.residence_years[movers] = 0.0
+
+    def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:
+        """Plan classes if the district is short, place entrants, update premiums."""
+        model = self.model
+        families, table, catchments = model.families, model.school_table, model.catchments
+        n_schools = len(table)
+        cells = families.cell[entrants]
+        resident_entrants = np.bincount(catchments.catchment_of(cells, stage), minlength=n_schools)
+        in_stage = table.stage == stage
+        n_districts = len(model.geography.district_names)
+        places = np.bincount(table.district[in_stage], table.entry_capacity[in_stage], n_districts)
+        demand = np.bincount(families.district[entrants], minlength=n_districts)
+        district_short = in_stage & (demand > places)[table.district]
+        added = extra_classes(
+            resident_entrants, table.entry_capacity, table.class_size, district_short
+        )
+        if added.any():
+            table.classes_per_grade = table.classes_per_grade + added
+            for school in np.flatnonzero(added):
+                model.log_event(
+                    year,
+                    "capacity",
+                    "classes added",
+                    {"school": str(table.name[school]), "classes": int(added[school])},
+                )
+
+        free = np.where(in_stage, table.entry_capacity, 0).astype(np.int64)
+        lottery = model.streams.uniform("enrollment.lottery", year, families.uid[entrants])
+        priority = np.floor(families.residence_years[entrants]) + lottery
+        placed = place_entrants(catchments.cell_nearest[stage, cells], priority, free)
+        waiting = placed == UNPLACED
+        if waiting.any():
+            placed[waiting] = place_entrants(
+                self._district_lists(cells[waiting], stage), priority[waiting], free
+            )
+        if (placed == UNPLACED).any():
+            raise RuntimeError(
+                f"{int((placed == UNPLACED).sum())} entrants found no place in {year}"
+            )
+        families.school[entrants] = placed
+
+        table.admission_chance = np.where(
+            in_stage,
+            np.minimum(1.0, table.entry_capacity / np.maximum(resident_entrants, 1)),
+            table.admission_chance,
+        )
+        table.premium_share = np.where(
+            in_stage,
+            updated_premium(
+                table.premium_share, resident_entrants, table.entry_capacity, model.params.housing
+            ),
+            table.premium_share,
+        )
+        model.intake[stage] = {
+            "entrants": int(entrants.size),
+            "movers": int(families.moved_for_school[entrants].sum()),
+            "resident_entrants": resident_entrants,
+            "entry_places": table.entry_capacity.copy(),
+            "in_stage": in_stage,
+        }
+
+    def _district_lists(self, cells: np.ndarray, stage: int) -> np.ndarray:
+        """Every school of the entrant's district and stage, nearest first (a last resort)."""
+        model = self.model
+        table, geo = model.school_table, model.geography
+        districts = geo.cell_district[cells]
+        width = int(np.bincount(table.district[table.stage == stage]).max())
+        lists = np.full((cells.size, width), UNPLACED, dtype=np.int64)
+        for district in np.unique(districts):
+            rows = np.flatnonzero(districts == district)
+            schools = np.flatnonzero((table.district == district) & (table.stage == stage))
+            island = geo.cell_island[table.cell[schools]]
+            travel = geo.travel_km(
+                cells[rows][:, None], table.x_km[schools], table.y_km[schools], island
+            )
+            lists[rows, : schools.size] = schools[np.argsort(travel, axis=1, kind="stable")]
+        return lists

@@ -1,0 +1,1 @@
+"""Policy rules: how places are allocated, how posts are staffed. Pure functions."""

@@ -1,0 +1,38 @@
+"""Staffing rules: who leaves the teaching force and how many posts are filled."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.scenario.schema import TeacherParams
+from edusim.world.staff import retirement_age
+
+
+def attrition_rate(district_kind: np.ndarray, params: TeacherParams) -> np.ndarray:
+    """Yearly quit rate by district kind (urban, suburban = midpoint, rural)."""
+    rates = np.array(
+        [
+            params.attrition_urban,
+            0.5 * (params.attrition_urban + params.attrition_rural),
+            params.attrition_rural,
+        ]
+    )
+    return rates[district_kind]
+
+
+def leaving(
+    age: np.ndarray,
+    female: np.ndarray,
+    district_kind: np.ndarray,
+    exit_uniform: np.ndarray,
+    params: TeacherParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of teachers who retire (statutory age reached) and who quit (attrition draw)."""
+    retiring = age >= retirement_age(female, params)
+    quitting = ~retiring & (exit_uniform < attrition_rate(district_kind, params))
+    return retiring, quitting
+
+
+def vacancies(staff_needed: np.ndarray, staff_in_post: np.ndarray) -> np.ndarray:
+    """Posts to fill per school; overstaffed schools keep their teachers (no lay-offs)."""
+    return np.maximum(0, staff_needed - staff_in_post)

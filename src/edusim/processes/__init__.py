@@ -1,0 +1,1 @@
+"""The yearly rules of the model as pure functions over arrays (no state is mutated here)."""

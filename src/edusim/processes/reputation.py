@@ -1,0 +1,23 @@
+"""Reputation: the public's lagged, within-stage reading of schools' observed results."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def standardise_within(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """z-scores of `values` within each group (0 where a group has no spread)."""
+    result = np.zeros(values.size)
+    for group in np.unique(groups):
+        members = groups == group
+        spread = values[members].std()
+        if spread > 0:
+            result[members] = (values[members] - values[members].mean()) / spread
+    return result
+
+
+def updated_reputation(
+    reputation: np.ndarray, observed_z: np.ndarray, update_rate: float
+) -> np.ndarray:
+    """Exponential smoothing: reputation moves a share `update_rate` toward this year's result."""
+    return (1.0 - update_rate) * reputation + update_rate * observed_z

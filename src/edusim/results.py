@@ -1,0 +1,236 @@
+"""Running a scenario and writing its results: tidy tables, resolved scenario, manifest.
+
+A run directory is written under a hidden temporary name and renamed into place only
+when every file is complete, so a crashed or interrupted run never leaves a directory
+that looks finished. Each table is itself written to a temporary file and renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from edusim import __version__
+from edusim.metrics import METRICS
+from edusim.model import EduModel
+from edusim.scenario.loader import scenario_to_yaml
+from edusim.scenario.schema import Scenario
+
+TABLE_NAMES: tuple[str, ...] = ("metrics", "schools", "events")
+FORMATS: tuple[str, ...] = ("parquet", "csv")
+RECORDED_PACKAGES: tuple[str, ...] = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "scipy",
+    "simpy",
+    "pydantic",
+    "pyarrow",
+    "PyYAML",
+)
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run: tidy tables and what is needed to reproduce them."""
+
+    scenario: Scenario
+    seed: int
+    tables: dict[str, pd.DataFrame]
+    wall_seconds: float
+
+    def headline(self) -> pd.DataFrame:
+        """Each metric at the first and last recorded year, with its unit and direction."""
+        return headline_table(self.tables["metrics"])
+
+
+class OutputExistsError(Exception):
+    """The requested output directory already holds files."""
+
+
+def run_scenario(
+    scenario: str | Path | Scenario | Mapping[str, Any],
+    seed: int | None = None,
+    *,
+    years: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    replicate: int = 0,
+    progress: bool = False,
+) -> RunResult:
+    """Build and run a scenario; return its tables (nothing is written)."""
+    started = time.perf_counter()
+    model = EduModel(scenario, seed, years=years, overrides=overrides, replicate=replicate)
+    bar = tqdm(
+        total=model.scenario.years,
+        desc=model.scenario.name,
+        unit="year",
+        disable=not progress,
+        file=sys.stderr,
+        leave=False,
+    )
+    with bar:
+        while model.running:
+            model.step()
+            bar.update(1)
+    return RunResult(model.scenario, model.seed, model.tables(), time.perf_counter() - started)
+
+
+def headline_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """First and last year of every metric, with units, as a small table."""
+    wide = metrics.pivot_table(index="metric", columns="year", values="value", dropna=False)
+    first_year, last_year = wide.columns.min(), wide.columns.max()
+    rows = []
+    for name, entry in METRICS.items():
+        if name not in wide.index:
+            continue
+        first, last = wide.at[name, first_year], wide.at[name, last_year]
+        rows.append(
+            {
+                "metric": name,
+                "unit": entry.unit,
+                "direction": entry.direction,
+                str(first_year): first,
+                str(last_year): last,
+                "change": last - first,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def default_run_dir(root: Path, scenario_name: str, seed: int) -> Path:
+    """results/<scenario>/<UTC timestamp>-seed<seed>, unique per run."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    base = root / scenario_name / f"{stamp}-seed{seed}"
+    candidate, counter = base, 1
+    while candidate.exists():
+        counter += 1
+        candidate = base.with_name(f"{base.name}-{counter}")
+    return candidate
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Refuse to write into a directory that already holds files."""
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise OutputExistsError(f"output directory {out_dir} already exists and is not empty")
+
+
+def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
+    """Write one table atomically (temporary name, then rename); returns the final path."""
+    final = path.with_suffix(f".{fmt}")
+    temporary = final.with_name(f".{final.name}.tmp")
+    if fmt == "parquet":
+        frame.to_parquet(temporary, index=False)
+    elif fmt == "csv":
+        frame.to_csv(temporary, index=False, float_format="%.10g")
+    else:
+        raise ValueError(f"unknown format '{fmt}', expected one of {FORMATS}")
+    os.replace(temporary, final)
+    return final
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape results."""
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pipe table of a small DataFrame (numbers to four significant digits)."""
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = [
+        "| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
+    return "\n".join([header, rule, *body])
+
+
+def summary_markdown(result: RunResult) -> str:
+    """A short human summary: the headline metrics at the first and last year."""
+    headline = result.headline()
+    lines = [
+        f"# {result.scenario.name}: seed {result.seed}",
+        "",
+        result.scenario.description or "",
+        "",
+        f"{result.scenario.years} school years from {result.scenario.start_year}; "
+        f"wall time {result.wall_seconds:.1f} s.",
+        "",
+        markdown_table(headline),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_run(
+    result: RunResult, out_dir: Path, fmt: str = "parquet", command: Sequence[str] = ()
+) -> Path:
+    """Write a run's directory atomically and return its path."""
+    out_dir = Path(out_dir)
+    check_output_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        files = {
+            name: write_table(result.tables[name], staging / name, fmt) for name in TABLE_NAMES
+        }
+        (staging / "scenario.resolved.yaml").write_text(
+            scenario_to_yaml(result.scenario), encoding="utf-8"
+        )
+        (staging / "summary.md").write_text(summary_markdown(result), encoding="utf-8")
+        manifest = {
+            "edusim_version": __version__,
+            "scenario": result.scenario.name,
+            "seed": result.seed,
+            "years": result.scenario.years,
+            "start_year": result.scenario.start_year,
+            "format": fmt,
+            "wall_seconds": round(result.wall_seconds, 3),
+            "command": list(command),
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "packages": package_versions(),
+            "tables": {
+                name: {"file": path.name, "rows": len(result.tables[name]), "sha256": _sha256(path)}
+                for name, path in files.items()
+            },
+            "complete": True,
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if out_dir.exists():
+            out_dir.rmdir()  # empty, checked above
+        os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir

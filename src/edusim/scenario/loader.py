@@ -1,0 +1,349 @@
+"""Reading scenario files: safe YAML, `extends:` inheritance, `--set` overrides, validation.
+
+Every failure becomes a `ScenarioError` listing problems with the YAML path of each, so
+the CLI can print them and exit 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from edusim.scenario.schema import Scenario
+
+MAX_FILE_BYTES = 2_000_000
+"""Scenario files larger than this are refused unread: no real scenario comes close."""
+
+MAX_EXTENDS_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario, located by its YAML path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; carries every problem found."""
+
+    def __init__(self, source: str, problems: Iterable[Problem]):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"invalid scenario {self.source}:"]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+class _ScenarioYamlLoader(yaml.SafeLoader):
+    """Safe YAML that also refuses anchors and aliases (no alias bombs, no shared nodes)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="YAML aliases (*name) are not allowed in scenario files; use 'extends:'",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def format_path(location: Iterable[Any]) -> str:
+    """Render a location tuple as a YAML path: ('city', 'districts', 2, 'name') -> city.districts[2].name."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def parse_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML text safely; errors name the line and column."""
+    try:
+        return yaml.load(text, Loader=_ScenarioYamlLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        problem = error.problem or str(error)
+        if "could not determine a constructor" in problem or "tag" in problem:
+            problem = f"unsupported YAML tag ({problem}); scenario files hold plain data only"
+        raise ScenarioError(
+            source, [Problem("", f"not valid YAML at {where}: {problem}")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(source, [Problem("", f"not valid YAML: {error}")]) from None
+
+
+def read_mapping(path: Path) -> dict[str, Any]:
+    """Read one YAML file that must hold a mapping at its top level."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ScenarioError(source, [Problem("", "file not found")]) from None
+    except OSError as error:
+        raise ScenarioError(source, [Problem("", f"cannot read file: {error.strerror}")]) from None
+    if path.is_dir():
+        raise ScenarioError(source, [Problem("", "is a directory, expected a YAML file")])
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            source,
+            [Problem("", f"file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES}")],
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, [Problem("", "file is not UTF-8 text")]) from None
+    except OSError as error:
+        raise ScenarioError(source, [Problem("", f"cannot read file: {error.strerror}")]) from None
+    data = parse_yaml_text(text, source)
+    if data is None:
+        raise ScenarioError(source, [Problem("", "file is empty, expected a mapping of keys")])
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ScenarioError(source, [Problem("", f"top level is a {kind}, expected a mapping")])
+    return data
+
+
+def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `update` into `base`: mappings merge key by key, anything else is replaced."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Load a file and the files it `extends:`, parents first, into one mapping."""
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(str(p.name) for p in (*chain, path))
+        raise ScenarioError(str(chain[0]), [Problem("extends", f"circular inheritance: {cycle}")])
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(str(chain[0]), [Problem("extends", "inheritance chain too deep")])
+    data = read_mapping(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(str(path), [Problem("extends", "expected a file name (string)")])
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ScenarioError(str(path), [Problem("extends", f"file '{parent}' not found")])
+    return deep_merge(resolve_extends(parent_path, (*chain, path)), data)
+
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+
+
+def split_path(dotted: str) -> list[str | int]:
+    """Split 'city.districts[0].towns' or 'city.districts[Xihu].towns' into segments."""
+    segments: list[str | int] = []
+    for name, index in _SEGMENT.findall(dotted):
+        if name:
+            segments.append(name)
+        elif index.lstrip("-").isdigit():
+            segments.append(int(index))
+        else:
+            segments.append(index)
+    return segments
+
+
+def _child(container: Any, segment: str | int) -> Any:
+    """The key or index of `container` that `segment` names."""
+    if isinstance(container, list):
+        if isinstance(segment, int):
+            if -len(container) <= segment < len(container):
+                return segment
+            raise KeyError(f"index {segment} is out of range (list has {len(container)} items)")
+        for position, item in enumerate(container):
+            if isinstance(item, dict) and item.get("name") == segment:
+                return position
+        raise KeyError(f"no item named '{segment}' in the list")
+    if isinstance(container, dict):
+        if isinstance(segment, int):
+            raise KeyError(f"'[{segment}]' indexes a mapping, not a list")
+        return segment
+    raise KeyError(f"cannot descend into a {type(container).__name__}")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a CLI `key=value` pair; the value is read as a YAML scalar or flow collection."""
+    if "=" not in text:
+        raise ValueError(f"--set expects path=value, got '{text}'")
+    path, raw = text.split("=", 1)
+    path = path.strip()
+    if not path:
+        raise ValueError(f"--set expects path=value, got '{text}'")
+    return path, parse_yaml_text(raw, f"--set {path}") if raw.strip() else ""
+
+
+def _validation_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        location = format_path(item["loc"])
+        if prefix:
+            location = f"{prefix}.{location}" if location else prefix
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; see scenarios/base.yaml)"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        elif "input" in item and item["type"] not in ("model_type",):
+            message = f"{message} (got {item['input']!r})"
+        problems.append(Problem(location, message))
+    return problems
+
+
+def validate_mapping(data: Mapping[str, Any], source: str) -> Scenario:
+    """Validate a resolved mapping into a Scenario, collecting every problem at once."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, _validation_problems(error)) from None
+    problems = consistency_problems(scenario)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def consistency_problems(scenario: Scenario) -> list[Problem]:
+    """Checks across keys that the schema alone cannot express."""
+    problems: list[Problem] = []
+    for index, district in enumerate(scenario.city.districts):
+        path = f"city.districts[{index}]"
+        for stage in ("primary", "junior"):
+            schools = getattr(district.schools, stage)
+            pupils = getattr(district.pupils, stage)
+            if pupils > 0 and schools == 0:
+                problems.append(
+                    Problem(
+                        f"{path}.schools.{stage}",
+                        f"district has {pupils} {stage} pupils but no school",
+                    )
+                )
+            if schools > 0 and pupils == 0:
+                problems.append(
+                    Problem(
+                        f"{path}.pupils.{stage}",
+                        f"district has {schools} {stage} schools but no pupils",
+                    )
+                )
+        if district.islands > district.towns:
+            problems.append(
+                Problem(
+                    f"{path}.islands", f"{district.islands} islands need at least as many towns"
+                )
+            )
+    base = scenario.model_dump(mode="python")
+    end_year = scenario.start_year + scenario.years
+    for index, event in enumerate(scenario.timeline):
+        if not dt_in_run(event.date, scenario.start_year, end_year):
+            problems.append(
+                Problem(
+                    f"timeline[{index}].date",
+                    f"{event.date} is outside the run (school years {scenario.start_year}"
+                    f"-{end_year - 1}, from {scenario.start_year}-09-01)",
+                )
+            )
+        for dotted, value in event.set.items():
+            where = f"timeline[{index}].set['{dotted}']"
+            if dotted.split(".")[0] in ("timeline", "city", "name", "seed", "start_year", "years"):
+                problems.append(Problem(where, "this key is fixed for the whole run"))
+                continue
+            trial = copy.deepcopy(base)
+            trial["timeline"] = []
+            try:
+                apply_override(trial, dotted, value)
+                Scenario.model_validate(trial)
+            except KeyError as error:
+                problems.append(Problem(where, f"no such parameter ({error.args[0]})"))
+            except ValidationError as error:
+                problems += [Problem(where, p.message) for p in _validation_problems(error)]
+    return problems
+
+
+def dt_in_run(date: Any, start_year: int, end_year: int) -> bool:
+    """Whether a date falls inside the school years [start_year, end_year)."""
+    school_year = date.year if date.month >= 9 else date.year - 1
+    return start_year <= school_year < end_year
+
+
+def apply_override(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set `value` at an existing dotted path of `data` (in place); unknown keys raise KeyError."""
+    node: Any = data
+    segments = split_path(dotted)
+    for position, segment in enumerate(segments):
+        if isinstance(node, dict) and isinstance(segment, str) and segment not in node:
+            valid = ", ".join(sorted(node))
+            raise KeyError(f"'{segment}' is not a key here; valid keys: {valid}")
+        key = _child(node, segment)
+        if position == len(segments) - 1:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def load_scenario(
+    source: str | Path | Scenario | Mapping[str, Any],
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+) -> Scenario:
+    """Load, inherit, override and validate a scenario.
+
+    `source` is a path, an already validated Scenario or a plain mapping. `overrides` are
+    dotted paths with values (mapping) or CLI-style 'path=value' strings.
+    """
+    if isinstance(source, Scenario):
+        data, label = source.model_dump(mode="python"), f"scenario '{source.name}'"
+    elif isinstance(source, Mapping):
+        data, label = copy.deepcopy(dict(source)), "scenario mapping"
+    else:
+        path = Path(source)
+        data, label = resolve_extends(path), str(path)
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(overrides, Mapping):
+        pairs = list(overrides.items())
+    elif overrides is not None:
+        try:
+            pairs = [parse_assignment(text) for text in overrides]
+        except ValueError as error:
+            raise ScenarioError(label, [Problem("--set", str(error))]) from None
+    scenario = validate_mapping(data, label)
+    if not pairs:
+        return scenario
+    resolved = scenario.model_dump(mode="python")
+    problems = []
+    for dotted, value in pairs:
+        try:
+            apply_override(resolved, dotted, value)
+        except KeyError as error:
+            problems.append(Problem(dotted, f"cannot override: {error.args[0]}"))
+    if problems:
+        raise ScenarioError(label, problems)
+    return validate_mapping(resolved, f"{label} with overrides")
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML, written beside every result."""
+    return yaml.safe_dump(
+        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100
+    )

@@ -1,0 +1,87 @@
+"""Families arriving in the city: where they live, what they earn, how much they care.
+
+Used both to build the year-0 city and to bring in each year's new grade-1 cohort. Every
+draw is keyed by the family's id (see `edusim.randomness`), so the same family gets the
+same address draw, income draw and taste in every scenario run with the same seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edusim.randomness import Streams
+from edusim.scenario.schema import Scenario
+from edusim.world.geography import Geography
+
+
+@dataclass(frozen=True)
+class IncomeReference:
+    """Fixed year-0 references that make income and price comparable across years."""
+
+    log_price_mean: float
+    log_price_sd: float
+    log_income_mean: float
+    log_income_sd: float
+
+
+def cell_log_price(geo: Geography, cell_premium_share: np.ndarray) -> np.ndarray:
+    """Log price per m² of every cell: district base price times (1 + school premiums)."""
+    base = geo.district_price_cny_per_m2[geo.cell_district]
+    return np.log(base * (1.0 + cell_premium_share))
+
+
+def price_reference(geo: Geography, cell_premium_share: np.ndarray) -> tuple[float, float]:
+    """Residence-weighted mean and SD of cell log prices."""
+    log_price = cell_log_price(geo, cell_premium_share)
+    weights = geo.cell_weight / geo.cell_weight.sum()
+    mean = float(np.sum(weights * log_price))
+    sd = float(np.sqrt(np.sum(weights * (log_price - mean) ** 2)))
+    return mean, max(sd, 1e-9)
+
+
+def sample_cells(geo: Geography, district: int, uniforms: np.ndarray) -> np.ndarray:
+    """Residential cells of a district drawn by residential weight."""
+    cells = np.flatnonzero(geo.cell_district == district)
+    cdf = np.cumsum(geo.cell_weight[cells])
+    picks = np.searchsorted(cdf, uniforms * cdf[-1], side="right")
+    return cells[np.minimum(picks, cells.size - 1)].astype(np.int32)
+
+
+def arriving_families(
+    scenario: Scenario,
+    geo: Geography,
+    uids: np.ndarray,
+    district: int,
+    cell_premium_share: np.ndarray,
+    log_price: tuple[float, float],
+    streams: Streams,
+) -> dict[str, np.ndarray]:
+    """Address, income and taste of families `uids` settling in `district`.
+
+    Income sorts by price: log income correlates (`income_sorting`) with the standardised
+    log price of the family's cell, so dear catchments house richer families.
+    """
+    params = scenario.families
+    cells = sample_cells(geo, district, streams.uniform("families.address", None, uids))
+    price_z = (cell_log_price(geo, cell_premium_share)[cells] - log_price[0]) / log_price[1]
+    rho = params.income_sorting
+    income_z = rho * price_z + np.sqrt(1.0 - rho**2) * streams.normal("families.income", None, uids)
+    median = params.median_income_cny * geo.district_income_level[district]
+    income = median * np.exp(params.income_log_sd * income_z)
+    return {"cell": cells, "income_cny": income}
+
+
+def family_taste(
+    ses_z: np.ndarray, uids: np.ndarray, scenario: Scenario, streams: Streams
+) -> np.ndarray:
+    """Willingness to pay for reputation (income-years per SD), higher for richer families."""
+    params = scenario.families
+    noise = streams.normal("families.taste", None, uids)
+    taste = (
+        params.quality_taste_mean
+        + params.taste_income_slope * ses_z
+        + params.quality_taste_sd * noise
+    )
+    return np.maximum(0.0, taste)

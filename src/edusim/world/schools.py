@@ -1,0 +1,83 @@
+"""School sites and their initial standing: prestige, famous schools, management, capacity."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.scenario.schema import STAGES, Scenario
+from edusim.world.geography import Geography
+
+GRADES_PER_STAGE: tuple[int, int] = (6, 3)
+FIRST_GRADE: tuple[int, int] = (1, 7)
+
+
+def place_school_sites(
+    scenario: Scenario, geo: Geography, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Choose a distinct cell per school of each stage, where people live (by weight).
+
+    Returns (stage, district, cell) per school, schools ordered by district then stage.
+    """
+    stages, districts, cells = [], [], []
+    for d, district in enumerate(scenario.city.districts):
+        district_cells = np.flatnonzero(geo.cell_district == d)
+        weights = geo.cell_weight[district_cells] / geo.cell_weight[district_cells].sum()
+        for stage, stage_name in enumerate(STAGES):
+            count = getattr(district.schools, stage_name)
+            if count == 0:
+                continue
+            chosen = rng.choice(district_cells, size=count, replace=False, p=weights)
+            stages.append(np.full(count, stage, dtype=np.int8))
+            districts.append(np.full(count, d, dtype=np.int16))
+            cells.append(np.sort(chosen).astype(np.int32))
+    return np.concatenate(stages), np.concatenate(districts), np.concatenate(cells)
+
+
+def initial_prestige(
+    scenario: Scenario,
+    geo: Geography,
+    school_stage: np.ndarray,
+    school_district: np.ndarray,
+    expected_size: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latent prestige per school and the famous flag.
+
+    Prestige = noise + a shift by district kind (urban up, rural down) + a slope in log
+    school size (small schools weaker); the top share of each district and stage becomes
+    famous and gains a further boost.
+    """
+    params = scenario.schools
+    kind = geo.district_kind[school_district]
+    kind_shift = np.select([kind == 0, kind == 2], [1.0, -1.0], 0.0) * params.prestige_kind_shift_sd
+    size_ratio = np.ones_like(expected_size, dtype=float)
+    for stage in (0, 1):
+        in_stage = school_stage == stage
+        if in_stage.any():
+            median = np.median(expected_size[in_stage])
+            size_ratio[in_stage] = np.maximum(expected_size[in_stage], 1.0) / max(median, 1.0)
+    prestige = (
+        rng.standard_normal(school_stage.size)
+        + kind_shift
+        + params.prestige_size_slope * np.log(size_ratio)
+    )
+    famous_share = np.array(
+        [params.famous_share_urban, params.famous_share_suburban, params.famous_share_rural]
+    )[kind]
+    famous = np.zeros(school_stage.size, dtype=bool)
+    lottery = rng.random(school_stage.size)
+    for district in np.unique(school_district):
+        for stage in (0, 1):
+            members = np.flatnonzero((school_district == district) & (school_stage == stage))
+            if members.size == 0:
+                continue
+            expected = famous_share[members[0]] * members.size
+            count = int(expected) + int(lottery[members[0]] < expected - int(expected))
+            famous[members[np.argsort(-prestige[members], kind="stable")[:count]]] = True
+    prestige = prestige + params.famous_prestige_boost_sd * famous
+    return prestige, famous
+
+
+def classes_needed(cohort: np.ndarray, class_size: np.ndarray, slack: float) -> np.ndarray:
+    """Classes per grade that seat a cohort with the planned slack (at least one class)."""
+    return np.maximum(1, np.ceil(cohort * (1.0 + slack) / class_size)).astype(np.int64)

@@ -1,0 +1,247 @@
+"""Building the year-0 city from a scenario: map, schools, catchments, families, teachers.
+
+The state built here stands for the end of the school year before `start_year`: a pupil
+in grade g has completed g years of school. Everything is drawn from streams named
+"world.*", "families.*" and "teachers.*", so two scenarios with the same city and seed
+build the same city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edusim.agents.families import Families
+from edusim.agents.school import SchoolTable
+from edusim.agents.teachers import Teachers
+from edusim.processes.aggregate import school_counts, school_mean
+from edusim.processes.learning import initial_achievement, teaching_quality
+from edusim.processes.reputation import standardise_within
+from edusim.randomness import Streams
+from edusim.scenario.schema import STAGES, Scenario
+from edusim.world.catchments import Catchments, build_catchments
+from edusim.world.geography import Geography, build_geography
+from edusim.world.households import (
+    IncomeReference,
+    arriving_families,
+    family_taste,
+    price_reference,
+)
+from edusim.world.schools import (
+    FIRST_GRADE,
+    GRADES_PER_STAGE,
+    classes_needed,
+    initial_prestige,
+    place_school_sites,
+)
+from edusim.world.staff import initial_teachers, staff_needed
+
+
+@dataclass
+class World:
+    """Everything a run starts from."""
+
+    geography: Geography
+    catchments: Catchments
+    schools: SchoolTable
+    families: Families
+    teachers: Teachers
+    income_reference: IncomeReference
+    quality_reference: float  # pupil-weighted mean teaching quality in year 0
+
+
+def stage_of_grade(grade: np.ndarray) -> np.ndarray:
+    """0 for primary grades 1-6, 1 for junior grades 7-9."""
+    return (grade >= FIRST_GRADE[1]).astype(np.int8)
+
+
+def cell_premium_share(catchments: Catchments, premium_share: np.ndarray) -> np.ndarray:
+    """Total school premium of every cell: its primary plus its junior catchment premium."""
+    total = np.zeros(catchments.cell_school.shape[1])
+    for stage in (0, 1):
+        schools = catchments.cell_school[stage]
+        has = schools >= 0
+        total[has] += premium_share[schools[has]]
+    return total
+
+
+def pupils_per_grade(total: int, grades: int) -> list[int]:
+    """Split a stage's pupils evenly over its grades (remainder to the lowest grades)."""
+    base, remainder = divmod(total, grades)
+    return [base + (1 if g < remainder else 0) for g in range(grades)]
+
+
+def build_world(scenario: Scenario, streams: Streams) -> World:
+    """Synthesise the city of `scenario` with the run's random streams."""
+    geo = build_geography(scenario.city, streams.generator("world.geography"))
+    stage, district, cell = place_school_sites(scenario, geo, streams.generator("world.sites"))
+    catchments = build_catchments(geo, stage, district, cell)
+    n_schools = stage.size
+
+    expected_cohort = _expected_catchment_cohort(scenario, geo, catchments, stage, district)
+    prestige_rng = streams.generator("world.prestige")
+    prestige, famous = initial_prestige(
+        scenario, geo, stage, district, expected_cohort, prestige_rng
+    )
+    famous_prestige = prestige[famous].mean() if famous.any() else max(prestige.max(), 1.0)
+    premium_share = (
+        scenario.housing.famous_premium_share
+        * np.clip(prestige / famous_prestige, 0.0, 1.5)
+        * prestige_rng.uniform(0.75, 1.25, n_schools)
+    )
+    management = (
+        scenario.schools.management_sd * prestige_rng.standard_normal(n_schools)
+        + scenario.schools.management_prestige_slope * prestige
+    )
+
+    families, income_reference = _initial_families(
+        scenario, geo, catchments, premium_share, streams
+    )
+    pupil_stage = stage_of_grade(families.grade)
+    families.school[:] = catchments.cell_school[pupil_stage, families.cell]
+
+    class_size = np.where(
+        stage == 0, scenario.schools.class_size_primary, scenario.schools.class_size_junior
+    )
+    largest_grade = np.zeros(n_schools)
+    for grade in range(1, 10):
+        in_grade = families.grade == grade
+        counts = school_counts(families.school[in_grade], n_schools)
+        largest_grade = np.maximum(largest_grade, counts)
+    table = SchoolTable(
+        name=_school_names(geo, stage, district),
+        stage=stage,
+        district=district,
+        town=geo.cell_town[cell],
+        cell=cell,
+        x_km=geo.cell_x[cell],
+        y_km=geo.cell_y[cell],
+        famous=famous,
+        prestige=prestige,
+        management=management,
+        classes_per_grade=classes_needed(
+            largest_grade, class_size, scenario.schools.capacity_slack
+        ),
+        class_size=class_size,
+        grades=np.array(GRADES_PER_STAGE)[stage],
+        reputation=np.zeros(n_schools),
+        premium_share=premium_share,
+    )
+    table.enrollment = school_counts(families.school, n_schools)
+
+    ratio = np.where(
+        stage == 0,
+        scenario.schools.pupil_teacher_ratio_primary,
+        scenario.schools.pupil_teacher_ratio_junior,
+    )
+    staff = staff_needed(table.enrollment, ratio)
+    teachers = Teachers()
+    columns = initial_teachers(
+        np.repeat(np.arange(n_schools), staff),
+        prestige,
+        geo.district_kind[district],
+        scenario.teachers,
+        streams,
+    )
+    teachers.add(int(staff.sum()), **columns)
+    effectiveness = teachers.effectiveness(
+        scenario.teachers.experience_gain, scenario.teachers.experience_scale_years
+    )
+    table.teaching_quality = teaching_quality(effectiveness, teachers.school, management)
+    quality_reference = float(
+        np.average(table.teaching_quality, weights=np.maximum(table.enrollment, 0) + 1e-12)
+    )
+
+    quality_gap = table.teaching_quality[families.school] - quality_reference
+    families.achievement[:] = initial_achievement(
+        families.grade.astype(float),
+        quality_gap,
+        families.ses_z,
+        streams.normal("learning.entry", None, families.uid),
+        streams.normal("learning.history", None, families.uid),
+        scenario.learning,
+    )
+    table.mean_achievement = school_mean(families.achievement, families.school, n_schools)
+    table.reputation = (
+        standardise_within(table.mean_achievement, stage)
+        + scenario.reputation.famous_brand_sd * famous
+    )
+    return World(geo, catchments, table, families, teachers, income_reference, quality_reference)
+
+
+def _expected_catchment_cohort(scenario, geo, catchments, stage, district) -> np.ndarray:
+    """Expected pupils per grade living in each school's catchment, from residential weights."""
+    expected = np.zeros(stage.size)
+    for school in range(stage.size):
+        d = district[school]
+        cohort = (
+            getattr(scenario.city.districts[d].pupils, STAGES[stage[school]])
+            / GRADES_PER_STAGE[stage[school]]
+        )
+        share = (
+            geo.cell_weight[catchments.catchment_cells[school]].sum()
+            / geo.cell_weight[geo.cell_district == d].sum()
+        )
+        expected[school] = cohort * share
+    return expected
+
+
+def _initial_families(scenario, geo, catchments, premium_share, streams):
+    """Families of every grade, settled by district; incomes sorted by cell price."""
+    cell_premium = cell_premium_share(catchments, premium_share)
+    log_price = price_reference(geo, cell_premium)
+    pieces: list[dict[str, np.ndarray]] = []
+    next_uid = 0
+    for d, district in enumerate(scenario.city.districts):
+        for stage_index, stage_name in enumerate(STAGES):
+            per_grade = pupils_per_grade(
+                getattr(district.pupils, stage_name), GRADES_PER_STAGE[stage_index]
+            )
+            for offset, count in enumerate(per_grade):
+                if count == 0:
+                    continue
+                uids = np.arange(next_uid, next_uid + count)
+                next_uid += count
+                columns = arriving_families(
+                    scenario, geo, uids, d, cell_premium, log_price, streams
+                )
+                columns["grade"] = np.full(count, FIRST_GRADE[stage_index] + offset, dtype=np.int8)
+                columns["district"] = np.full(count, d, dtype=np.int16)
+                pieces.append(columns)
+    merged = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    log_income = np.log(merged["income_cny"])
+    reference = IncomeReference(
+        log_price_mean=log_price[0],
+        log_price_sd=log_price[1],
+        log_income_mean=float(log_income.mean()),
+        log_income_sd=float(max(log_income.std(), 1e-9)),
+    )
+    uids = np.arange(next_uid)
+    ses_z = (log_income - reference.log_income_mean) / reference.log_income_sd
+    families = Families()
+    families.add(
+        next_uid,
+        cell=merged["cell"],
+        district=merged["district"],
+        income_cny=merged["income_cny"],
+        ses_z=ses_z,
+        quality_taste=family_taste(ses_z, uids, scenario, streams),
+        grade=merged["grade"],
+        school=-1,
+        achievement=0.0,
+        moved_for_school=False,
+        residence_years=10.0 * streams.uniform("families.residence", None, uids),
+    )
+    return families, reference
+
+
+def _school_names(geo: Geography, stage: np.ndarray, district: np.ndarray) -> np.ndarray:
+    """Readable, stable school names such as 'Xihu-P07' and 'Xihu-J03'."""
+    names = np.empty(stage.size, dtype=object)
+    for d, district_name in enumerate(geo.district_names):
+        for s, letter in ((0, "P"), (1, "J")):
+            members = np.flatnonzero((district == d) & (stage == s))
+            for number, school in enumerate(members, start=1):
+                names[school] = f"{district_name}-{letter}{number:02d}"
+    return names.astype(str)
