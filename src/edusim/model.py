@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from edusim.agents.groups import MEMBER, GroupTable
 from edusim.agents.school import School
 from edusim.calendar import Calendar
 from edusim.metrics import (
@@ -41,7 +42,7 @@ class EduModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | Mapping[str, Any] = "scenarios/demo.yaml",
+        scenario: str | Path | Scenario | Mapping[str, Any],
         seed: int | None = None,
         *,
         years: int | None = None,
@@ -72,6 +73,7 @@ class EduModel(mesa.Model):
             np.quantile(self.school_table.teaching_quality, HIGH_QUALITY_QUANTILE)
         )
         self.schools = [School(self, index) for index in range(len(self.school_table))]
+        self.groups = GroupTable()
 
         self.intake: dict[int, dict[str, Any]] = {}
         self.staff_flows: dict[int, dict[str, int]] = {}
@@ -121,6 +123,38 @@ class EduModel(mesa.Model):
             schools.pupil_teacher_ratio_junior,
         )
 
+    def school_travel_km(self) -> np.ndarray:
+        """Travel cost between every pair of schools (km, water crossings included)."""
+        table = self.school_table
+        return self.geography.travel_km(
+            table.cell[:, None],
+            table.x_km[None, :],
+            table.y_km[None, :],
+            self.geography.cell_island[table.cell][None, :],
+        )
+
+    def member_rows(self) -> dict[str, np.ndarray]:
+        """Membership rows of member (non-core) schools with their kind's parameters."""
+        groups = self.groups
+        rows = groups.role == MEMBER
+        kinds = self.params.groups.kinds
+        row_kind = groups.kind_of_rows()[rows]
+        columns = {
+            "school": groups.school[rows],
+            "group": groups.group[rows],
+            "core": groups.core_of_rows()[rows],
+            "joined_year": groups.joined_year[rows],
+        }
+        for name in (
+            "management_transfer",
+            "joint_research",
+            "online_lift",
+            "transition_cost",
+            "transition_years",
+        ):
+            columns[name] = np.array([getattr(kinds[k], name) for k in row_kind], dtype=float)
+        return columns
+
     # -- recording ------------------------------------------------------------------------
     def log_event(self, school_year: int, kind: str, label: str, detail: Mapping[str, Any]) -> None:
         """Append an entry to the event log (written as events.parquet)."""
@@ -137,6 +171,7 @@ class EduModel(mesa.Model):
 
     def _school_snapshot(self, observed_year: int) -> pd.DataFrame:
         table = self.school_table
+        group_id, group_kind, group_role = self.groups.headline(len(table))
         return pd.DataFrame(
             {
                 "year": observed_year,
@@ -154,7 +189,9 @@ class EduModel(mesa.Model):
                 "mean_achievement": table.mean_achievement,
                 "teachers": school_teacher_counts(self),
                 "backbone_share": school_backbone_share(self),
-                "group_id": table.group,
+                "group_id": group_id,
+                "group_kind": group_kind,
+                "group_role": np.array(["", "core", "member"])[group_role],
                 "premium_share": table.premium_share,
                 "premium_cny": catchment_premium_cny(self),
                 "x_km": table.x_km,

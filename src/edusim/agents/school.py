@@ -31,7 +31,6 @@ class SchoolTable:
     grades: np.ndarray  # number of grades taught (6 or 3)
     reputation: np.ndarray  # SD units within stage
     premium_share: np.ndarray  # catchment housing premium, share of the base price
-    group: np.ndarray = field(default_factory=lambda: np.empty(0))  # -1: in no group
     admission_chance: np.ndarray = field(default_factory=lambda: np.empty(0))  # last intake
     teaching_quality: np.ndarray = field(default_factory=lambda: np.empty(0))
     mean_achievement: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -39,7 +38,6 @@ class SchoolTable:
 
     def __post_init__(self) -> None:
         count = self.stage.size
-        self.group = np.full(count, -1, dtype=np.int32)
         self.admission_chance = np.ones(count)
         self.teaching_quality = np.zeros(count)
         self.mean_achievement = np.zeros(count)

@@ -1,26 +1,46 @@
-"""Policy phase: the scenario's dated events take effect at the start of a school year."""
+"""Policy phase: at the start of a school year dated events take effect and school groups
+are formed, renewed or dissolved."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
+
 from edusim.phases.base import Phase
+from edusim.policy.group_effects import brand_transfer
+from edusim.policy.group_formation import SchoolView, form_by_rule
 from edusim.scenario.loader import apply_override, validate_mapping
 from edusim.scenario.schema import TimelineEvent
 
 
-def school_year_of_effect(event: TimelineEvent) -> int:
-    """Events take effect at the first school-year start (1 September) on or after their date."""
-    date = event.date
+def school_year_of_date(date: dt.date) -> int:
+    """Dated policy takes effect at the first school-year start (1 September) on or after it."""
     return date.year if (date.month, date.day) <= (9, 1) else date.year + 1
 
 
+def school_year_of_effect(event: TimelineEvent) -> int:
+    """The school year in which a timeline event takes effect."""
+    return school_year_of_date(event.date)
+
+
 class PolicyEvents(Phase):
-    """Fires the timeline: replaces the parameters in force (`model.params`)."""
+    """Fires the timeline (replacing the parameters in force, `model.params`) and runs the
+    groups' lifecycle: terms end (renewed or dissolved), then new groups form."""
 
     name = "policy"
     month_day = (9, 1)
-    description = "dated policy events take effect; parameters in force are updated"
+    description = (
+        "dated policy events take effect; group terms end (renewed or dissolved); new groups form"
+    )
 
     def step(self, year: int) -> None:
+        self._timeline(year)
+        self._terms(year)
+        self._explicit_groups(year)
+        self._rule_groups(year)
+
+    def _timeline(self, year: int) -> None:
         model = self.model
         for event in model.scenario.timeline:
             if school_year_of_effect(event) != year:
@@ -29,12 +49,101 @@ class PolicyEvents(Phase):
             for dotted, value in event.set.items():
                 apply_override(data, dotted, value)
             model.params = validate_mapping(data, f"timeline event '{event.label}'")
+            detail = {"date": event.date.isoformat(), "set": dict(event.set)}
+            model.log_event(year, "policy", event.label or "parameters changed", detail)
+
+    def _terms(self, year: int) -> None:
+        groups = self.model.groups
+        for group_id, group in enumerate(groups.groups):
+            if not group.active or group.term_end_year >= year:
+                continue
+            if group.renew:
+                group.term_end_year += group.term_years
+                self.model.log_event(year, "group", "renewed", {"group": group.name})
+            else:
+                groups.dissolve(group_id)
+                self.model.log_event(year, "group", "dissolved", {"group": group.name})
+
+    def _form(
+        self,
+        year: int,
+        name: str,
+        kind: str,
+        core: int,
+        members: np.ndarray,
+        term_years: int,
+        renew: bool,
+    ) -> None:
+        model = self.model
+        table = model.school_table
+        model.groups.form(name, kind, core, members, year, term_years, renew)
+        params = model.params.groups.kinds[kind]
+        table.reputation = brand_transfer(
+            table.reputation, core, members, params.brand_sharing, params.brand_dilution
+        )
+        model.log_event(
+            year,
+            "group",
+            "formed",
+            {
+                "group": name,
+                "kind": kind,
+                "core": str(table.name[core]),
+                "members": [str(n) for n in table.name[members]],
+            },
+        )
+
+    def _explicit_groups(self, year: int) -> None:
+        model = self.model
+        index = {name: i for i, name in enumerate(model.school_table.name)}
+        for spec in model.params.groups.explicit:
+            if school_year_of_date(spec.formed) != year:
+                continue
+            members = np.array([index[m] for m in spec.members], dtype=np.int64)
+            self._form(
+                year, spec.name, spec.kind, index[spec.core], members, spec.term_years, spec.renew
+            )
+
+    def _rule_groups(self, year: int) -> None:
+        model = self.model
+        rules = [r for r in model.params.groups.rules if school_year_of_date(r.formed) == year]
+        if not rules:
+            return
+        table, geo = model.school_table, model.geography
+        names = geo.district_names
+        view = SchoolView(
+            stage=table.stage,
+            district=table.district,
+            district_kind=geo.district_kind[table.district],
+            quality=table.teaching_quality,
+            enrollment=table.enrollment,
+            travel_km=model.school_travel_km(),
+        )
+        for rule in rules:
+            scope = (
+                [names.index(d) for d in rule.districts] if rule.districts else range(len(names))
+            )
+            taken = model.groups.in_kind(rule.kind, len(table))
+            formed = form_by_rule(rule, view, np.array(list(scope)), taken)
+            for number, (core, members) in enumerate(formed, start=1):
+                self._form(
+                    year,
+                    f"{rule.name}-{number:02d}",
+                    rule.kind,
+                    core,
+                    members,
+                    rule.term_years,
+                    rule.renew,
+                )
             model.log_event(
                 year,
-                "policy",
-                event.label or "parameters changed",
+                "group",
+                "rule applied",
                 {
-                    "date": event.date.isoformat(),
-                    "set": {k: v for k, v in event.set.items()},
+                    "rule": rule.name,
+                    "kind": rule.kind,
+                    "groups": len(formed),
+                    "members": int(sum(m.size for _, m in formed)),
+                    "target_share": rule.target_share,
                 },
             )

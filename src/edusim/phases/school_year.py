@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.phases.base import Phase
+from edusim.policy.group_effects import group_learning_gain, online_lift, transition_loss
 from edusim.processes.aggregate import school_mean
 from edusim.processes.learning import teaching_quality, yearly_achievement
 from edusim.processes.teacher_growth import learned_gain
@@ -15,7 +16,10 @@ class SchoolYear(Phase):
 
     name = "school_year"
     month_day = (9, 2)
-    description = "pupils learn (teaching, peers, background); teachers gain experience and learn from strong colleagues"
+    description = (
+        "pupils learn (teaching incl. group online lessons and merger dips, peers, background); "
+        "teachers gain experience and learn from strong colleagues in school and group"
+    )
 
     def step(self, year: int) -> None:
         model = self.model
@@ -23,7 +27,19 @@ class SchoolYear(Phase):
         params = model.params
         n_schools = len(table)
         effectiveness = model.teacher_effectiveness()
-        table.teaching_quality = teaching_quality(effectiveness, teachers.school, table.management)
+        rows = model.member_rows()
+        management = table.management - transition_loss(
+            rows["school"],
+            rows["joined_year"],
+            year,
+            rows["transition_cost"],
+            rows["transition_years"],
+            n_schools,
+        )
+        quality = teaching_quality(effectiveness, teachers.school, management)
+        table.teaching_quality = quality + online_lift(
+            quality, rows["school"], rows["core"], rows["online_lift"]
+        )
 
         peer_mean = school_mean(families.achievement, families.school, n_schools)
         grade_mean = np.zeros(10)
@@ -39,9 +55,17 @@ class SchoolYear(Phase):
             params.learning,
         )
 
-        teachers.learned = teachers.learned + learned_gain(
-            effectiveness, teachers.school, n_schools, params.teachers
+        within_school = learned_gain(effectiveness, teachers.school, n_schools, params.teachers)
+        within_group = group_learning_gain(
+            effectiveness,
+            teachers.school,
+            rows["school"],
+            rows["group"],
+            rows["joint_research"],
+            len(model.groups.groups),
+            params.teachers.strong_colleague_quantile,
         )
+        teachers.learned = teachers.learned + np.maximum(within_school, within_group)
         teachers.experience = teachers.experience + 1.0
         teachers.age = teachers.age + 1.0
         teachers.years_at_school = teachers.years_at_school + 1.0

@@ -8,6 +8,7 @@ Every parameter appears with its description, unit, admissible range and source.
 from __future__ import annotations
 
 import sys
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from edusim.scenario.groups import DEFAULT_KINDS, GroupKindParams
 from edusim.scenario.schema import District, Scenario
 
 HEADER = """\
@@ -44,27 +46,48 @@ def _meta(info: FieldInfo) -> dict[str, str]:
     return {"unit": str(extra.get("unit", "")), "source": str(extra.get("source", ""))}
 
 
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a `tuple[Model, ...]` field (lists of districts, groups, rules)."""
+    if typing.get_origin(annotation) is tuple:
+        inner = typing.get_args(annotation)[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    return None
+
+
+def _row(path: str, info: FieldInfo, default: Any = None) -> dict[str, Any]:
+    meta = _meta(info)
+    return {
+        "path": path,
+        "default": default
+        if default is not None
+        else (None if info.is_required() else info.default),
+        "required": info.is_required(),
+        "unit": meta["unit"],
+        "source": meta["source"],
+        "range": _range(info),
+        "description": info.description or "",
+    }
+
+
 def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[dict[str, Any]]:
-    """Every leaf parameter of the schema: path, default, unit, range, source, description."""
+    """Every leaf parameter of the schema: path, default, unit, range, source, description.
+
+    List items are documented once under `path[]`; group kinds under `groups.kinds.<kind>`.
+    """
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             yield from parameter_rows(annotation, f"{path}.")
-            continue
-        if name == "districts":
-            yield from parameter_rows(District, f"{path}[].")
-            continue
-        meta = _meta(info)
-        yield {
-            "path": path,
-            "default": None if info.is_required() else info.default,
-            "required": info.is_required(),
-            "unit": meta["unit"],
-            "source": meta["source"],
-            "range": _range(info),
-            "description": info.description or "",
-        }
+        elif (item := _item_model(annotation)) is not None:
+            yield from parameter_rows(item, f"{path}[].")
+        elif path == "groups.kinds":
+            for kind, values in DEFAULT_KINDS.items():
+                for field, field_info in GroupKindParams.model_fields.items():
+                    yield _row(f"{path}.{kind}.{field}", field_info, getattr(values, field))
+        else:
+            yield _row(path, info)
 
 
 def _comment(row: dict[str, Any], indent: str) -> list[str]:
@@ -78,41 +101,66 @@ def _scalar(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
-def base_yaml() -> str:
-    """The text of scenarios/base.yaml."""
-    lines = [HEADER]
-    defaults = {row["path"]: row for row in parameter_rows()}
-    lines.append("# Required in every place's file (no default here):")
-    lines.append("#   name: short name used for result folders")
-    lines.append("#   city: {districts: [...]} with, for each district:")
-    for row in parameter_rows(District, "  "):
-        if row["path"].strip() in ("schools", "pupils"):
-            row["description"] += " {primary: N, junior: N}"
+def _list_comment(path: str, item: type[BaseModel], indent: str) -> list[str]:
+    lines = [f"{indent}# each entry of {path}:"]
+    for row in parameter_rows(item, ""):
         default = "required" if row["required"] else f"default {_scalar(row['default'])}"
         lines.append(
-            f"#     {row['path'].strip()}: {row['description']} ({default}; "
-            f"unit {row['unit'] or '-'}; source {row['source'] or '-'})"
+            f"{indent}#   {row['path']}: {row['description']} ({default}; unit "
+            f"{row['unit'] or '-'}; source {row['source'] or '-'})"
         )
+    return lines
+
+
+def _section(name: str, model: type[BaseModel], rows: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [f"{name}:"]
+    for field_name, info in model.model_fields.items():
+        path = f"{name}.{field_name}"
+        if (item := _item_model(info.annotation)) is not None:
+            lines += _list_comment(path, item, "  ")
+            lines.append(f"  {field_name}: []")
+        elif path == "groups.kinds":
+            lines.append(
+                "  # mechanism strengths per kind of group; a scenario overrides single values"
+            )
+            lines.append("  kinds:")
+            for kind in DEFAULT_KINDS:
+                lines.append(f"    {kind}:")
+                for field in GroupKindParams.model_fields:
+                    row = rows[f"{path}.{kind}.{field}"]
+                    lines += _comment(row, "      ")
+                    lines.append(f"      {field}: {_scalar(row['default'])}")
+        else:
+            row = rows[path]
+            lines += _comment(row, "  ")
+            lines.append(f"  {field_name}: {_scalar(row['default'])}")
+    return [*lines, ""]
+
+
+def base_yaml() -> str:
+    """The text of scenarios/base.yaml."""
+    rows = {row["path"]: row for row in parameter_rows()}
+    lines = [HEADER, "# Required in every place's file (no default here):"]
+    lines.append("#   name: short name used for result folders")
+    lines += _list_comment("city.districts", District, "")
     lines.append("")
     for name, info in Scenario.model_fields.items():
         annotation = info.annotation
         if name in ("name", "city"):
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            lines.append(f"{name}:")
-            for field_name in annotation.model_fields:
-                row = defaults[f"{name}.{field_name}"]
-                lines += _comment(row, "  ")
-                lines.append(f"  {field_name}: {_scalar(row['default'])}")
-            lines.append("")
+            lines += _section(name, annotation, rows)
+        elif (item := _item_model(annotation)) is not None:
+            lines += _list_comment(name, item, "")
+            lines += [
+                "# they take effect at the first 1 September on or after their date.",
+                f"{name}: []",
+                "",
+            ]
         else:
-            row = defaults[name]
-            lines += _comment(row, "")
-            lines.append(f"{name}: {_scalar(row['default'] if name != 'timeline' else [])}")
-            lines.append("")
-    lines.append("# timeline entries: {date: YYYY-MM-DD, label: text, set: {dotted.path: value}};")
-    lines.append("# they take effect at the first 1 September on or after their date.")
-    return "\n".join(lines) + "\n"
+            lines += _comment(rows[name], "")
+            lines += [f"{name}: {_scalar(rows[name]['default'])}", ""]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -254,6 +254,7 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                     f"{path}.islands", f"{district.islands} islands need at least as many towns"
                 )
             )
+    problems += group_problems(scenario)
     base = scenario.model_dump(mode="python")
     end_year = scenario.start_year + scenario.years
     for index, event in enumerate(scenario.timeline):
@@ -267,7 +268,15 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
             )
         for dotted, value in event.set.items():
             where = f"timeline[{index}].set['{dotted}']"
-            if dotted.split(".")[0] in ("timeline", "city", "name", "seed", "start_year", "years"):
+            fixed = dotted.split(".")[0] in (
+                "timeline",
+                "city",
+                "name",
+                "seed",
+                "start_year",
+                "years",
+            )
+            if fixed or (dotted.startswith("groups.") and not dotted.startswith("groups.kinds.")):
                 problems.append(Problem(where, "this key is fixed for the whole run"))
                 continue
             trial = copy.deepcopy(base)
@@ -279,6 +288,47 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                 problems.append(Problem(where, f"no such parameter ({error.args[0]})"))
             except ValidationError as error:
                 problems += [Problem(where, p.message) for p in _validation_problems(error)]
+    return problems
+
+
+def group_problems(scenario: Scenario) -> list[Problem]:
+    """Explicit groups must name existing schools; rules must name existing districts."""
+    from edusim.world.schools import scenario_school_names
+
+    problems: list[Problem] = []
+    names = scenario_school_names(scenario)
+    end_year = scenario.start_year + scenario.years
+    for index, group in enumerate(scenario.groups.explicit):
+        path = f"groups.explicit[{index}]"
+        if group.core not in names:
+            problems.append(Problem(f"{path}.core", f"school '{group.core}' does not exist"))
+        for position, member in enumerate(group.members):
+            if member not in names:
+                problems.append(
+                    Problem(f"{path}.members[{position}]", f"school '{member}' does not exist")
+                )
+            elif member == group.core:
+                problems.append(
+                    Problem(f"{path}.members[{position}]", f"school '{member}' is the core")
+                )
+        if len(set(group.members)) != len(group.members):
+            problems.append(Problem(f"{path}.members", "a school is listed twice"))
+        if not dt_in_run(group.formed, scenario.start_year, end_year):
+            problems.append(Problem(f"{path}.formed", f"{group.formed} is outside the run"))
+    districts = {d.name for d in scenario.city.districts}
+    for index, rule in enumerate(scenario.groups.rules):
+        for position, district in enumerate(rule.districts):
+            if district not in districts:
+                problems.append(
+                    Problem(
+                        f"groups.rules[{index}].districts[{position}]",
+                        f"district '{district}' does not exist",
+                    )
+                )
+        if not dt_in_run(rule.formed, scenario.start_year, end_year):
+            problems.append(
+                Problem(f"groups.rules[{index}].formed", f"{rule.formed} is outside the run")
+            )
     return problems
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from edusim.scenario.fields import Section, param
+from edusim.scenario.groups import GroupParams
 
 STAGES: tuple[str, ...] = ("primary", "junior")
 """Compulsory stages: primary grades 1-6 and junior secondary grades 7-9 (digest, intro)."""
@@ -25,15 +26,33 @@ DistrictKind = Literal["urban", "suburban", "rural"]
 class StageCounts(Section):
     """A count for each compulsory stage."""
 
-    primary: int = Field(ge=0, description="count for primary schools (grades 1-6)")
-    junior: int = Field(ge=0, description="count for junior secondary schools (grades 7-9)")
+    primary: int = Field(
+        ge=0,
+        description="count for the primary stage (grades 1-6)",
+        json_schema_extra={"unit": "schools or pupils", "source": "scenario file"},
+    )
+    junior: int = Field(
+        ge=0,
+        description="count for the junior secondary stage (grades 7-9)",
+        json_schema_extra={"unit": "schools or pupils", "source": "scenario file"},
+    )
 
 
 class District(Section):
     """A district or county: its geography, its schools and its pupils at the start year."""
 
-    name: str = Field(min_length=1, description="district name as in the sources")
-    kind: DistrictKind = Field(description="urban, suburban or rural (county)")
+    name: str = Field(
+        min_length=1,
+        description="district name as in the sources",
+        json_schema_extra={"unit": "name", "source": "scenario file"},
+    )
+    kind: DistrictKind = Field(
+        description="urban, suburban or rural (county)",
+        json_schema_extra={
+            "unit": "category",
+            "source": "digest (urban and suburban districts, counties)",
+        },
+    )
     area_km2: float = param(
         100.0, unit="km²", source="scenario file", description="land area", gt=0
     )
@@ -576,6 +595,7 @@ class Scenario(Section):
     reputation: ReputationParams = ReputationParams()
     housing: HousingParams = HousingParams()
     enrollment: EnrollmentParams = EnrollmentParams()
+    groups: GroupParams = GroupParams()
     timeline: tuple[TimelineEvent, ...] = Field(
         default=(), description="dated policy events, in any order"
     )

@@ -11,6 +11,24 @@ GRADES_PER_STAGE: tuple[int, int] = (6, 3)
 FIRST_GRADE: tuple[int, int] = (1, 7)
 
 
+STAGE_LETTERS: tuple[str, str] = ("P", "J")
+
+
+def school_name(district_name: str, stage: int, number: int) -> str:
+    """The stable name of a synthesised school site, e.g. 'Xihu-P07' (numbers from 1)."""
+    return f"{district_name}-{STAGE_LETTERS[stage]}{number:02d}"
+
+
+def scenario_school_names(scenario: Scenario) -> dict[str, tuple[int, int]]:
+    """Every school name a scenario's city will have, with its (district, stage) indices."""
+    names = {}
+    for d, district in enumerate(scenario.city.districts):
+        for stage, stage_name in enumerate(STAGES):
+            for number in range(1, getattr(district.schools, stage_name) + 1):
+                names[school_name(district.name, stage, number)] = (d, stage)
+    return names
+
+
 def place_school_sites(
     scenario: Scenario, geo: Geography, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -34,6 +34,7 @@ from edusim.world.schools import (
     classes_needed,
     initial_prestige,
     place_school_sites,
+    school_name,
 )
 from edusim.world.staff import initial_teachers, staff_needed
 
@@ -240,8 +241,8 @@ def _school_names(geo: Geography, stage: np.ndarray, district: np.ndarray) -> np
     """Readable, stable school names such as 'Xihu-P07' and 'Xihu-J03'."""
     names = np.empty(stage.size, dtype=object)
     for d, district_name in enumerate(geo.district_names):
-        for s, letter in ((0, "P"), (1, "J")):
+        for s in (0, 1):
             members = np.flatnonzero((district == d) & (stage == s))
             for number, school in enumerate(members, start=1):
-                names[school] = f"{district_name}-{letter}{number:02d}"
+                names[school] = school_name(district_name, s, number)
     return names.astype(str)

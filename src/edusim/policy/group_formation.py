@@ -1,0 +1,95 @@
+"""Group formation by rule: which schools become cores and which join them.
+
+Cores are the strongest schools (by teaching quality) of the rule's stage and districts
+not yet in a group of the rule's kind. Each core, strongest first, takes the nearest
+eligible schools (weak, small or rural as the rule says) up to `max_members`. Cores are
+added until `target_share` of the eligible schools have joined, or `max_cores` is reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edusim.scenario.groups import GroupRule
+
+STAGE_CODES = {"primary": 0, "junior": 1}
+
+
+@dataclass(frozen=True)
+class SchoolView:
+    """What formation needs to know of the schools (arrays indexed by school)."""
+
+    stage: np.ndarray
+    district: np.ndarray
+    district_kind: np.ndarray  # 0 urban, 1 suburban, 2 rural
+    quality: np.ndarray
+    enrollment: np.ndarray
+    travel_km: np.ndarray  # schools x schools travel cost
+
+
+def eligible_members(rule: GroupRule, schools: SchoolView, in_scope: np.ndarray) -> np.ndarray:
+    """Mask of schools the rule's member pool admits (any listed criterion qualifies)."""
+    pool = np.zeros(schools.stage.size, dtype=bool)
+    if not in_scope.any():
+        return pool
+    for criterion in rule.member_pool:
+        if criterion == "any":
+            pool |= in_scope
+        elif criterion == "weak":
+            pool |= in_scope & (schools.quality < np.median(schools.quality[in_scope]))
+        elif criterion == "small":
+            pool |= in_scope & (schools.enrollment < np.median(schools.enrollment[in_scope]))
+        elif criterion == "rural":
+            pool |= in_scope & (schools.district_kind == 2)
+    return pool
+
+
+def form_by_rule(
+    rule: GroupRule,
+    schools: SchoolView,
+    district_codes: np.ndarray,
+    taken: np.ndarray,
+) -> list[tuple[int, np.ndarray]]:
+    """(core, members) of the groups the rule forms.
+
+    `district_codes` are the districts in scope; `taken` marks schools already in a group
+    of this kind (they can be neither core nor member).
+    """
+    core_stage = STAGE_CODES[rule.stage]
+    member_stage = core_stage if rule.member_stage == "same" else STAGE_CODES[rule.member_stage]
+    in_districts = np.isin(schools.district, district_codes)
+    core_scope = in_districts & (schools.stage == core_stage) & ~taken
+    member_scope = (schools.stage == member_stage) & ~taken
+    if not rule.cross_district:
+        member_scope &= in_districts
+    pool = eligible_members(rule, schools, member_scope)
+    cores_ranked = np.flatnonzero(core_scope)[
+        np.argsort(-schools.quality[core_scope], kind="stable")
+    ]
+    eligible_total = int(pool.sum())
+    groups: list[tuple[int, np.ndarray]] = []
+    joined = 0
+    in_a_group = np.zeros(schools.stage.size, dtype=bool)
+    for core in cores_ranked:
+        if in_a_group[core]:
+            continue
+        if eligible_total == 0 or joined >= rule.target_share * eligible_total:
+            break
+        if rule.max_cores is not None and len(groups) >= rule.max_cores:
+            break
+        pool[core] = False
+        candidates = np.flatnonzero(pool)
+        if not rule.cross_district:
+            candidates = candidates[schools.district[candidates] == schools.district[core]]
+        if candidates.size == 0:
+            continue
+        nearest = candidates[np.argsort(schools.travel_km[core, candidates], kind="stable")]
+        members = nearest[: rule.max_members]
+        pool[members] = False
+        in_a_group[members] = True
+        in_a_group[core] = True
+        groups.append((int(core), members))
+        joined += members.size
+    return groups

@@ -1,0 +1,274 @@
+"""Scenario schema of school groups (集团化办学): kinds, explicit groups, formation rules.
+
+Kinds and their governance come from the digest ("Kinds of group"). The strength of each
+mechanism per kind is an assumption, ordered as the digest describes the kinds: a tight
+single-legal-person group transfers management, research and brand most strongly and
+pays a transition cost; an alliance shares flexibly and weakly; entrusted management
+sends brand and managers into a new or weak school.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from edusim.scenario.fields import Section, param
+
+GroupKind = Literal[
+    "tight", "alliance", "entrusted", "vertical", "horizontal", "community", "zone", "university"
+]
+GROUP_KINDS: tuple[str, ...] = GroupKind.__args__  # type: ignore[attr-defined]
+"""tight: 紧密型 一法人多校区 / 总校制; alliance: 联盟型 多法人; entrusted: 委托管理;
+vertical: 学区统筹 (a junior school leads its zone's primaries); horizontal: 名校牵动;
+community: 城乡学校互助共同体; zone: 学区化; university: 高校引领 (digest, kinds table)."""
+
+_KIND_SOURCE = "assumption; ordering of kinds by tightness from digest, kinds of group"
+
+
+class GroupKindParams(Section):
+    """How strongly one kind of group transfers management, practice and brand."""
+
+    management_transfer: float = param(
+        0.0,
+        unit="share of gap per year",
+        source=_KIND_SOURCE,
+        description="share of the gap between a member's and the core's management quality closed each year",
+        ge=0,
+        le=1,
+    )
+    joint_research: float = param(
+        0.0,
+        unit="share of gap per year",
+        source=_KIND_SOURCE,
+        description="share of the gap to the group's strongest teachers that member teachers close each year (joint lesson planning, studios, mentoring)",
+        ge=0,
+        le=1,
+    )
+    online_lift: float = param(
+        0.0,
+        unit="share of gap",
+        source=_KIND_SOURCE + "; digest: online lessons (Hangzhou)",
+        description="share of the core-member teaching-quality gap covered by shared online lessons and courses while the group lasts",
+        ge=0,
+        le=1,
+    )
+    brand_sharing: float = param(
+        0.0,
+        unit="share of reputation gap",
+        source=_KIND_SOURCE,
+        description="share of the core's reputation advantage a member gains at once when it joins",
+        ge=0,
+        le=1,
+    )
+    brand_dilution: float = param(
+        0.0,
+        unit="SD of reputation per member",
+        source=_KIND_SOURCE,
+        description="reputation the core loses at formation for each member sharing its name",
+        ge=0,
+    )
+    transition_cost: float = param(
+        0.0,
+        unit="pupil SD per year",
+        source="assumption; digest: Chongming's secondary branch campuses dipped at first",
+        description="loss of a member's management quality in its first years in the group",
+        ge=0,
+    )
+    transition_years: int = param(
+        0,
+        unit="years",
+        source="assumption; digest: Chongming (dip, then steady rise)",
+        description="years the transition cost lasts after joining",
+        ge=0,
+    )
+    staff_redeploy: bool = param(
+        False,
+        unit="yes/no",
+        source="digest, kinds table (tight: president may redeploy staff)",
+        description="whether the group's head may post staff between campuses",
+    )
+    joint_enrollment: bool = param(
+        False,
+        unit="yes/no",
+        source="digest, kinds table (tight may enrol as one unit, Dalian)",
+        description="whether the group may enrol as one unit",
+    )
+
+
+def _kind(**values: float | int | bool) -> GroupKindParams:
+    return GroupKindParams(**values)
+
+
+DEFAULT_KINDS: dict[str, GroupKindParams] = {
+    "tight": _kind(
+        management_transfer=0.25,
+        joint_research=0.10,
+        online_lift=0.10,
+        brand_sharing=0.8,
+        brand_dilution=0.03,
+        transition_cost=0.05,
+        transition_years=2,
+        staff_redeploy=True,
+        joint_enrollment=True,
+    ),
+    "entrusted": _kind(
+        management_transfer=0.30,
+        joint_research=0.08,
+        online_lift=0.10,
+        brand_sharing=0.9,
+        brand_dilution=0.02,
+        staff_redeploy=True,
+    ),
+    "horizontal": _kind(
+        management_transfer=0.12,
+        joint_research=0.06,
+        online_lift=0.08,
+        brand_sharing=0.5,
+        brand_dilution=0.02,
+        transition_cost=0.02,
+        transition_years=1,
+    ),
+    "alliance": _kind(
+        management_transfer=0.05,
+        joint_research=0.04,
+        online_lift=0.05,
+        brand_sharing=0.2,
+    ),
+    "vertical": _kind(
+        management_transfer=0.04,
+        joint_research=0.03,
+        online_lift=0.03,
+        brand_sharing=0.1,
+    ),
+    "university": _kind(
+        management_transfer=0.04,
+        joint_research=0.05,
+        online_lift=0.03,
+        brand_sharing=0.2,
+    ),
+    "zone": _kind(
+        management_transfer=0.03, joint_research=0.03, online_lift=0.05, brand_sharing=0.1
+    ),
+    "community": _kind(management_transfer=0.02, joint_research=0.03, online_lift=0.08),
+}
+
+
+class GroupSpec(Section):
+    """A group named in the sources: its kind, core school, members and term."""
+
+    name: str = Field(min_length=1, description="name of the group")
+    kind: GroupKind = Field(description="kind of group")
+    core: str = Field(description="name of the core (lead) school")
+    members: tuple[str, ...] = Field(min_length=1, description="names of the member schools")
+    formed: dt.date = Field(description="date the group is formed")
+    term_years: int = param(
+        6,
+        unit="years",
+        source="digest: Ninghe (6-year cooperation term)",
+        description="length of a term",
+        ge=1,
+        le=50,
+    )
+    renew: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: Ninghe (renewable term)",
+        description="whether the group is renewed at the end of each term",
+    )
+
+
+MemberPool = Literal["weak", "small", "rural", "any"]
+
+
+class GroupRule(Section):
+    """Groups formed by rule: strong schools become cores and take nearby members."""
+
+    name: str = Field(min_length=1, description="prefix of the names of the groups formed")
+    kind: GroupKind = Field(description="kind of the groups formed")
+    formed: dt.date = Field(description="date the groups are formed")
+    stage: Literal["primary", "junior"] = Field(description="stage of the core schools")
+    member_stage: Literal["same", "primary", "junior"] = param(
+        "same",
+        unit="stage",
+        source="digest: Dalian vertical groups (junior leads primaries)",
+        description="stage of the members ('same' as the core, or cross-stage)",
+    )
+    districts: tuple[str, ...] = Field(
+        default=(), description="districts in scope (empty: all districts)"
+    )
+    member_pool: tuple[MemberPool, ...] = param(
+        ("weak",),
+        unit="criteria",
+        source="digest: members are weak, small, new or rural schools",
+        description="which schools may join (any listed criterion qualifies): weak = below the median teaching quality of the scope, small = below the median enrollment, rural = in a rural county",
+    )
+    max_members: int = param(
+        10,
+        unit="schools",
+        source="digest: Ninghe (at most 10 members per lead school)",
+        description="most members per core",
+        ge=1,
+        le=50,
+    )
+    max_cores: int | None = param(
+        None,
+        unit="schools",
+        source="scenario file",
+        description="most groups formed (null: as many as the target needs)",
+        ge=1,
+    )
+    target_share: float = param(
+        1.0,
+        unit="share of schools in scope",
+        source="digest: Hangzhou targets 60% / 25% / 98%",
+        description="groups are formed, strongest cores first, until this share of the scope's schools belongs to a group of this rule",
+        ge=0,
+        le=1,
+    )
+    cross_district: bool = param(
+        False,
+        unit="yes/no",
+        source="digest: Hangzhou cross-region groups; Chongming cross-district entrusted",
+        description="whether members may come from another district",
+    )
+    term_years: int = param(
+        6,
+        unit="years",
+        source="digest: Ninghe (6-year term)",
+        description="length of a term",
+        ge=1,
+        le=50,
+    )
+    renew: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: Ninghe (renewable)",
+        description="whether the groups are renewed at the end of each term",
+    )
+
+
+class GroupParams(Section):
+    """All school groups of a scenario."""
+
+    kinds: dict[GroupKind, GroupKindParams] = Field(
+        default_factory=lambda: dict(DEFAULT_KINDS),
+        description="mechanism strengths per kind (a scenario may override any kind's values)",
+    )
+    explicit: tuple[GroupSpec, ...] = Field(default=(), description="groups named in the sources")
+    rules: tuple[GroupRule, ...] = Field(default=(), description="groups formed by rule")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _complete_kinds(cls, data: object) -> object:
+        """A scenario's `kinds:` entries update the defaults instead of replacing them."""
+        if isinstance(data, dict) and isinstance(data.get("kinds"), dict):
+            merged = {name: params.model_dump() for name, params in DEFAULT_KINDS.items()}
+            for name, values in data["kinds"].items():
+                if name in merged and isinstance(values, dict):
+                    merged[name] = {**merged[name], **values}
+                else:
+                    merged[name] = values
+            data = {**data, "kinds": merged}
+        return data

@@ -1,0 +1,111 @@
+"""School groups inside the model: lifecycle, and each mechanism's direction against the
+same city without the policy (same seed, so the same families and teachers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edusim.agents.groups import MEMBER
+from edusim.model import EduModel
+from edusim.scenario.loader import ScenarioError, load_scenario
+
+SEED = 5
+
+
+def _rule(kind: str, **extra) -> dict:
+    return {
+        "name": "G",
+        "kind": kind,
+        "formed": "2018-09-01",
+        "stage": "primary",
+        "target_share": 0.6,
+        **extra,
+    }
+
+
+def _run(demo_path, years: int, rules: list[dict], **overrides) -> EduModel:
+    return EduModel(
+        demo_path, seed=SEED, years=years, overrides={"groups.rules": rules, **overrides}
+    ).run()
+
+
+def _metric(model: EduModel, name: str) -> np.ndarray:
+    metrics = model.tables()["metrics"]
+    return metrics[metrics.metric == name].sort_values("year")["value"].to_numpy()
+
+
+def test_tight_groups_narrow_their_within_group_gap_more_than_alliances(demo_path):
+    tight = _metric(_run(demo_path, 10, [_rule("tight")]), "within_group_gap")
+    alliance = _metric(_run(demo_path, 10, [_rule("alliance")]), "within_group_gap")
+    # observed with seed 5: tight 0.43 -> 0.05, alliance 0.41 -> 0.25 (pupil SD per year)
+    assert tight[-1] < 0.5 * tight[1]
+    assert alliance[-1] - tight[-1] > 0.1
+
+
+def test_brand_sharing_lifts_member_reputation_before_member_quality(demo_path):
+    grouped = _run(demo_path, 1, [_rule("entrusted")])
+    baseline = EduModel(demo_path, seed=SEED, years=1).run()
+    members = np.unique(grouped.groups.school[grouped.groups.role == MEMBER])
+    reputation_gain = (
+        grouped.school_table.reputation[members] - baseline.school_table.reputation[members]
+    ).mean()
+    quality_gain = (
+        grouped.school_table.teaching_quality[members]
+        - baseline.school_table.teaching_quality[members]
+    ).mean()
+    assert reputation_gain > 0.3  # SD of reputation, at once
+    assert quality_gain < 0.5 * reputation_gain
+    assert abs(quality_gain) < 0.05  # pupil SD per year after one year
+
+
+def test_a_tight_merger_dips_before_it_gains(demo_path):
+    with_cost = _run(demo_path, 4, [_rule("tight")])
+    no_cost = _run(demo_path, 4, [_rule("tight")], **{"groups.kinds.tight.transition_cost": 0.0})
+    members = np.unique(with_cost.groups.school[with_cost.groups.role == MEMBER])
+    schools_a, schools_b = with_cost.tables()["schools"], no_cost.tables()["schools"]
+    gap = (
+        schools_a.pivot(index="school", columns="year", values="quality").loc[members]
+        - schools_b.pivot(index="school", columns="year", values="quality").loc[members]
+    ).mean()
+    # the default cost of 0.05 SD lasts two school years (2018, 2019), then is gone
+    assert gap[2019] == pytest.approx(-0.05, abs=0.01)
+    assert abs(gap[2022]) < 0.01
+
+
+def test_groups_without_renewal_dissolve_at_the_end_of_their_term(demo_path):
+    model = _run(demo_path, 4, [_rule("alliance", term_years=2, renew=False)])
+    labels = model.tables()["events"]["label"].tolist()
+    assert "formed" in labels and "dissolved" in labels
+    assert model.groups.school.size == 0
+    assert all(not g.active for g in model.groups.groups)
+
+
+def test_renewed_groups_keep_their_members(demo_path):
+    model = _run(demo_path, 4, [_rule("alliance", term_years=2)])
+    assert "renewed" in model.tables()["events"]["label"].tolist()
+    assert model.groups.school.size > 0
+
+
+def test_schools_table_reports_group_kind_and_role(demo_path):
+    schools = _run(demo_path, 1, [_rule("tight")]).tables()["schools"]
+    last = schools[schools.year == schools.year.max()]
+    assert set(last["group_role"]) == {"", "core", "member"}
+    assert set(last.loc[last.group_role != "", "group_kind"]) == {"tight"}
+
+
+def test_explicit_group_naming_a_missing_school_is_an_error_with_its_path(demo_path):
+    bad = {
+        "groups.explicit": [
+            {
+                "name": "g",
+                "kind": "tight",
+                "core": "Old Town-P01",
+                "members": ["Old Town-P02", "Nowhere-P01"],
+                "formed": "2019-09-01",
+            }
+        ]
+    }
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(demo_path, bad)
+    assert "groups.explicit[0].members[1]: school 'Nowhere-P01' does not exist" in str(error.value)

@@ -1,0 +1,144 @@
+"""Unit tests of group formation and group effects (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from edusim.agents.groups import CORE, MEMBER, GroupTable
+from edusim.policy.group_effects import (
+    brand_transfer,
+    group_learning_gain,
+    management_convergence,
+    online_lift,
+    transition_loss,
+)
+from edusim.policy.group_formation import SchoolView, form_by_rule
+from edusim.scenario.groups import GroupRule
+
+
+def _line_of_schools(quality: list[float], district: list[int] | None = None) -> SchoolView:
+    """Schools on a line 1 km apart, all primary, in one urban district unless given."""
+    n = len(quality)
+    position = np.arange(n, dtype=float)
+    return SchoolView(
+        stage=np.zeros(n, dtype=np.int8),
+        district=np.array(district if district is not None else [0] * n),
+        district_kind=np.zeros(n, dtype=np.int8),
+        quality=np.array(quality),
+        enrollment=np.full(n, 500),
+        travel_km=np.abs(position[:, None] - position[None, :]),
+    )
+
+
+def _rule(**values) -> GroupRule:
+    base = {"name": "G", "kind": "tight", "formed": dt.date(2019, 9, 1), "stage": "primary"}
+    return GroupRule(**{**base, **values})
+
+
+def test_strongest_school_leads_and_takes_nearest_weak_schools():
+    schools = _line_of_schools([0.0, 0.1, 0.9, -0.2, 0.3, -0.1])
+    formed = form_by_rule(
+        _rule(max_members=2, max_cores=1), schools, np.array([0]), np.zeros(6, bool)
+    )
+    core, members = formed[0]
+    assert core == 2  # highest quality
+    # weak = below the median quality (0.05): schools 0, 3, 5; nearest to school 2 are 3 and 0/... (distance 1 and 2)
+    assert list(members) == [3, 0]
+
+
+def test_target_share_stops_formation_and_members_never_repeat():
+    schools = _line_of_schools(list(np.linspace(1.0, -1.0, 20)))
+    formed = form_by_rule(
+        _rule(member_pool=("any",), max_members=3, target_share=0.5),
+        schools,
+        np.array([0]),
+        np.zeros(20, bool),
+    )
+    members = np.concatenate([m for _, m in formed])
+    cores = [c for c, _ in formed]
+    assert len(set(members.tolist())) == members.size
+    assert not set(cores) & set(members.tolist())
+    assert all(m.size <= 3 for _, m in formed)
+    # formation stops once half of the 20 eligible schools joined (cores leave the pool)
+    assert members.size >= 0.5 * (20 - len(cores)) - 3
+    assert members.size < 20 - len(cores)
+
+
+def test_members_stay_in_district_unless_cross_district():
+    schools = _line_of_schools([1.0, -1.0, -1.0, -1.0], district=[0, 1, 1, 0])
+    inside = form_by_rule(
+        _rule(member_pool=("any",), max_cores=1), schools, np.array([0]), np.zeros(4, bool)
+    )
+    assert list(inside[0][1]) == [3]
+    across = form_by_rule(
+        _rule(member_pool=("any",), max_cores=1, cross_district=True),
+        schools,
+        np.array([0]),
+        np.zeros(4, bool),
+    )
+    assert list(across[0][1]) == [1, 2, 3]
+
+
+def test_schools_already_in_a_group_of_the_kind_are_skipped():
+    schools = _line_of_schools([1.0, -1.0, -1.0])
+    taken = np.array([False, True, False])
+    formed = form_by_rule(_rule(member_pool=("any",)), schools, np.array([0]), taken)
+    assert [list(m) for _, m in formed] == [[2]]
+
+
+def test_management_converges_toward_core_by_the_strongest_membership():
+    management = np.array([0.2, 0.0, 0.1])
+    member, core = np.array([1, 1]), np.array([0, 2])
+    updated = management_convergence(management, member, core, np.array([0.5, 0.5]))
+    # strongest of the two pulls (0.5 * 0.2 = 0.1 toward school 0), not their sum
+    np.testing.assert_allclose(updated, [0.2, 0.1, 0.1])
+
+
+def test_transition_loss_only_in_the_first_years():
+    member = np.array([1, 2])
+    joined = np.array([2019, 2015])
+    loss = transition_loss(member, joined, 2020, np.array([0.05, 0.05]), np.array([2, 2]), 3)
+    np.testing.assert_allclose(loss, [0.0, 0.05, 0.0])
+
+
+def test_online_lift_never_lowers_a_member():
+    quality = np.array([0.3, 0.1, 0.5])
+    lift = online_lift(quality, np.array([1, 2]), np.array([0, 0]), np.array([0.5, 0.5]))
+    np.testing.assert_allclose(lift, [0.0, 0.1, 0.0])
+
+
+def test_brand_sharing_lifts_members_at_once_and_dilutes_the_core():
+    reputation = np.array([2.0, 0.0, -1.0])
+    updated = brand_transfer(reputation, 0, np.array([1, 2]), sharing=0.5, dilution=0.1)
+    np.testing.assert_allclose(updated, [1.8, 1.0, 0.5])
+
+
+def test_group_learning_closes_a_share_of_the_gap_to_the_groups_strong_teachers():
+    effectiveness = np.array([0.5, 0.0, 0.1, 0.2])
+    teacher_school = np.array([0, 1, 1, 2])
+    # group 0: core school 0 with member school 1; school 2 is in no group
+    gain = group_learning_gain(
+        effectiveness,
+        teacher_school,
+        np.array([1]),
+        np.array([0]),
+        np.array([0.1]),
+        n_groups=1,
+        strong_quantile=1.0,
+    )
+    # strong level of group 0 is taken over its member rows' teachers (schools in row_school)
+    np.testing.assert_allclose(gain, [0.0, 0.01, 0.0, 0.0])
+
+
+def test_group_table_headline_prefers_the_tightest_kind_and_dissolve_removes_rows():
+    table = GroupTable()
+    loose = table.form("C", "community", 0, np.array([2]), 2019, 6, True)
+    table.form("T", "tight", 1, np.array([2]), 2019, 6, True)
+    group_id, kind, role = table.headline(3)
+    assert kind.tolist() == ["community", "tight", "tight"]
+    assert role.tolist() == [CORE, CORE, MEMBER]
+    table.dissolve(loose)
+    assert table.in_kind("community", 3).sum() == 0
+    assert group_id[2] == 1
