@@ -324,6 +324,58 @@ def _group_participation(model: EduModel) -> float:
     return float(np.unique(model.groups.school).size / len(model.school_table))
 
 
+def _rotation(model: EduModel) -> dict[str, int]:
+    return model.rotation_stats.get(model.current_school_year, {})
+
+
+@metric(
+    "rotations",
+    "teachers per year",
+    "information",
+    "teachers posted from group cores to members (and back) this year",
+    "count of postings started in the school year; NaN before the first year",
+)
+def _rotations(model: EduModel) -> float:
+    stats = _rotation(model)
+    return float(stats["posted"]) if stats else float("nan")
+
+
+@metric(
+    "rotation_backbone_share",
+    "share of postings",
+    "information",
+    "share of this year's postings that went to backbone teachers (tier above ordinary)",
+    "backbone teachers posted / all teachers posted; NaN without postings",
+)
+def _rotation_backbone(model: EduModel) -> float:
+    stats = _rotation(model)
+    return stats["backbone"] / stats["posted"] if stats and stats["posted"] else float("nan")
+
+
+@metric(
+    "rotation_young_share",
+    "share of postings",
+    "information",
+    "share of this year's postings that went to teachers under 35",
+    "teachers under 35 posted / all teachers posted; NaN without postings",
+)
+def _rotation_young(model: EduModel) -> float:
+    stats = _rotation(model)
+    return stats["young"] / stats["posted"] if stats and stats["posted"] else float("nan")
+
+
+@metric(
+    "volunteer_share",
+    "share of eligible teachers",
+    "higher is better",
+    "share of eligible teachers at voluntary-rotation cores who would volunteer",
+    "teachers with positive volunteering utility / eligible teachers asked; NaN if none asked",
+)
+def _volunteer_share(model: EduModel) -> float:
+    stats = _rotation(model)
+    return stats["volunteers"] / stats["asked"] if stats and stats["asked"] else float("nan")
+
+
 @metric("pupils", "pupils", "information", "pupils enrolled", "count of enrolled pupils")
 def _pupils(model: EduModel) -> float:
     return float((model.families.school >= 0).sum())

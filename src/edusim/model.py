@@ -77,6 +77,8 @@ class EduModel(mesa.Model):
 
         self.intake: dict[int, dict[str, Any]] = {}
         self.staff_flows: dict[int, dict[str, int]] = {}
+        self.rotation_stats: dict[int, dict[str, int]] = {}
+        self.current_school_year = self.scenario.start_year - 1  # the year the city stands for
         self.latest_metrics: dict[str, float] = {}
         self._metric_rows: list[tuple[int, str, float]] = []
         self._school_frames: list[pd.DataFrame] = []
@@ -96,6 +98,7 @@ class EduModel(mesa.Model):
     def step(self) -> None:
         """One school year: the calendar runs every phase of the year in plan order."""
         school_year = self.scenario.start_year + self.steps - 1
+        self.current_school_year = school_year
         self.calendar.run_school_year(school_year)
         if self.steps >= self.scenario.years:
             self.running = False
@@ -153,6 +156,10 @@ class EduModel(mesa.Model):
             "transition_years",
         ):
             columns[name] = np.array([getattr(kinds[k], name) for k in row_kind], dtype=float)
+        rotation = self.params.rotation
+        columns["management_transfer"] += (
+            rotation.leaders_per_member * rotation.leader_management_transfer
+        )
         return columns
 
     # -- recording ------------------------------------------------------------------------

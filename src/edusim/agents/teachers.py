@@ -24,6 +24,8 @@ class Teachers(Population):
         "female": np.bool_,
         "tier": np.int8,  # index into TIERS
         "years_at_school": np.float64,  # consecutive years at the current school
+        "home_school": np.int32,  # school that employs the teacher (differs while posted)
+        "posting_end": np.int32,  # last school year of the current posting, -1 at home
     }
 
     def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:

@@ -104,7 +104,7 @@ def _kind(**values: float | int | bool) -> GroupKindParams:
 DEFAULT_KINDS: dict[str, GroupKindParams] = {
     "tight": _kind(
         management_transfer=0.25,
-        joint_research=0.10,
+        joint_research=0.04,
         online_lift=0.10,
         brand_sharing=0.8,
         brand_dilution=0.03,
@@ -115,7 +115,7 @@ DEFAULT_KINDS: dict[str, GroupKindParams] = {
     ),
     "entrusted": _kind(
         management_transfer=0.30,
-        joint_research=0.08,
+        joint_research=0.03,
         online_lift=0.10,
         brand_sharing=0.9,
         brand_dilution=0.02,
@@ -123,7 +123,7 @@ DEFAULT_KINDS: dict[str, GroupKindParams] = {
     ),
     "horizontal": _kind(
         management_transfer=0.12,
-        joint_research=0.06,
+        joint_research=0.025,
         online_lift=0.08,
         brand_sharing=0.5,
         brand_dilution=0.02,
@@ -132,26 +132,26 @@ DEFAULT_KINDS: dict[str, GroupKindParams] = {
     ),
     "alliance": _kind(
         management_transfer=0.05,
-        joint_research=0.04,
+        joint_research=0.015,
         online_lift=0.05,
         brand_sharing=0.2,
     ),
     "vertical": _kind(
         management_transfer=0.04,
-        joint_research=0.03,
+        joint_research=0.01,
         online_lift=0.03,
         brand_sharing=0.1,
     ),
     "university": _kind(
         management_transfer=0.04,
-        joint_research=0.05,
+        joint_research=0.02,
         online_lift=0.03,
         brand_sharing=0.2,
     ),
     "zone": _kind(
-        management_transfer=0.03, joint_research=0.03, online_lift=0.05, brand_sharing=0.1
+        management_transfer=0.03, joint_research=0.01, online_lift=0.05, brand_sharing=0.1
     ),
-    "community": _kind(management_transfer=0.02, joint_research=0.03, online_lift=0.08),
+    "community": _kind(management_transfer=0.02, joint_research=0.01, online_lift=0.08),
 }
 
 

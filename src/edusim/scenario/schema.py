@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from edusim.scenario.fields import Section, param
 from edusim.scenario.groups import GroupParams
+from edusim.scenario.rotation import EvaluationParams, RotationParams
 
 STAGES: tuple[str, ...] = ("primary", "junior")
 """Compulsory stages: primary grades 1-6 and junior secondary grades 7-9 (digest, intro)."""
@@ -250,7 +251,7 @@ class TeacherParams(Section):
         gt=0,
     )
     peer_learning_rate: float = param(
-        0.05,
+        0.02,
         unit="share of gap closed per year",
         source="assumption",
         description="share of the gap to the school's strongest colleagues closed each year",
@@ -596,6 +597,8 @@ class Scenario(Section):
     housing: HousingParams = HousingParams()
     enrollment: EnrollmentParams = EnrollmentParams()
     groups: GroupParams = GroupParams()
+    rotation: RotationParams = RotationParams()
+    evaluation: EvaluationParams = EvaluationParams()
     timeline: tuple[TimelineEvent, ...] = Field(
         default=(), description="dated policy events, in any order"
     )

@@ -60,6 +60,8 @@ def initial_teachers(
         "female": female,
         "tier": tier,
         "years_at_school": years_at_school,
+        "home_school": school_of_teacher.astype(np.int32),
+        "posting_end": np.full(uids.size, -1, dtype=np.int32),
     }
 
 
@@ -86,4 +88,6 @@ def hired_teachers(
         "female": female,
         "tier": np.zeros(uids.size, dtype=np.int8),
         "years_at_school": zeros,
+        "home_school": school_of_hire.astype(np.int32),
+        "posting_end": np.full(uids.size, -1, dtype=np.int32),
     }

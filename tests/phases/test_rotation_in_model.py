@@ -1,0 +1,106 @@
+"""Rotation inside the model, each mechanism against the same city (same seed)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from edusim.model import EduModel
+from edusim.processes.aggregate import school_mean
+
+SEED = 5
+TIGHT = [
+    {"name": "G", "kind": "tight", "formed": "2018-09-01", "stage": "primary", "target_share": 0.6}
+]
+ALLIANCE = [{**TIGHT[0], "kind": "alliance"}]
+
+
+def _model(demo_path, years: int, rules=TIGHT, **overrides) -> EduModel:
+    return EduModel(
+        demo_path, seed=SEED, years=years, overrides={"groups.rules": rules, **overrides}
+    )
+
+
+def test_raising_the_rotation_share_narrows_the_spread_of_teacher_effectiveness(demo_path):
+    """Paired over seeds 1-8, 5 years: share 0.2 vs 0 (bundled evaluation, tight groups).
+
+    Observed: the SD across group schools of their teachers' mean effectiveness falls by
+    0.0034 on average (7 of 8 seeds), the within-group quality gap by 0.017 (8 of 8).
+    City-wide the spread narrows less (0.0012) and not at all by year 10, because group
+    members rise above schools outside groups.
+    """
+    spread_change, gap_change = [], []
+    for seed in range(1, 9):
+        runs = {}
+        for share in (0.0, 0.2):
+            model = EduModel(
+                demo_path,
+                seed=seed,
+                years=5,
+                overrides={
+                    "groups.rules": TIGHT,
+                    "rotation.share_of_eligible": share,
+                    "evaluation.bundled": True,
+                },
+            ).run()
+            in_groups = np.unique(model.groups.school)
+            means = school_mean(
+                model.teacher_effectiveness(), model.teachers.school, len(model.school_table)
+            )
+            metrics = model.tables()["metrics"]
+            gap = metrics[metrics.metric == "within_group_gap"]["value"].iloc[-1]
+            runs[share] = (means[in_groups].std(), gap)
+        spread_change.append(runs[0.2][0] - runs[0.0][0])
+        gap_change.append(runs[0.2][1] - runs[0.0][1])
+    assert np.mean(spread_change) < -0.001
+    assert np.mean(gap_change) < -0.008
+    assert sum(change < 0 for change in gap_change) >= 7
+
+
+def test_without_bundled_evaluation_the_core_sends_weaker_teachers(demo_path):
+    posted_strength = {}
+    for bundled in (False, True):
+        model = _model(demo_path, 1, **{"evaluation.bundled": bundled}).run()
+        posted = model.teachers.posting_end >= 0
+        posted_strength[bundled] = model.teacher_effectiveness()[posted].mean()
+    assert posted_strength[True] - posted_strength[False] > 0.1  # pupil SD per year
+
+
+def test_costly_travel_lowers_volunteering(demo_path):
+    incentives = {"rotation.stipend_cny": 36000, "rotation.promotion_priority": True}
+    shares = {}
+    for cost in (300.0, 6000.0):
+        model = _model(
+            demo_path, 3, ALLIANCE, **incentives, **{"rotation.travel_cost_cny_per_km": cost}
+        ).run()
+        metrics = model.tables()["metrics"]
+        shares[cost] = metrics[metrics.metric == "volunteer_share"]["value"].dropna().mean()
+    assert shares[6000.0] < shares[300.0] - 0.1
+
+
+def test_postings_are_logged_and_teachers_come_home(demo_path):
+    model = _model(demo_path, 4, **{"rotation.posting_years": 1})
+    model.step()
+    posted = model.teachers.posting_end >= 0
+    assert posted.any()
+    assert (model.teachers.school[posted] != model.teachers.home_school[posted]).all()
+    posted_uids = model.teachers.uid[posted]
+    model.step()
+    back = np.isin(model.teachers.uid, posted_uids)
+    assert (model.teachers.school[back] == model.teachers.home_school[back]).all()
+    events = model.tables()["events"]
+    postings = events[events.kind == "posting"]
+    assert len(postings) >= posted_uids.size
+    assert {"from", "to", "years", "teacher", "tier"} <= set(json.loads(postings["detail"].iloc[0]))
+
+
+def test_teachers_are_conserved_through_rotation(demo_path):
+    model = _model(
+        demo_path, 3, **{"rotation.share_of_eligible": 0.3, "rotation.send_back": True}
+    ).run()
+    for flows in model.staff_flows.values():
+        assert (
+            flows["in_post_after"]
+            == flows["in_post_before"] - flows["retired"] - flows["quit"] + flows["hired"]
+        )
