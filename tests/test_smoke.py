@@ -22,6 +22,7 @@ def test_cli_run_writes_complete_directory(tmp_path, demo_path):
         "metrics.parquet",
         "schools.parquet",
         "events.parquet",
+        "balance.parquet",
         "scenario.resolved.yaml",
         "manifest.json",
         "summary.md",

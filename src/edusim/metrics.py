@@ -376,6 +376,43 @@ def _volunteer_share(model: EduModel) -> float:
     return stats["volunteers"] / stats["asked"] if stats and stats["asked"] else float("nan")
 
 
+@metric(
+    "balanced_share",
+    "share of checks",
+    "higher is better",
+    "national balanced-quality check: share of (district, stage, indicator) within the CV limit",
+    "indicators: backbone and qualified teachers per 100 pupils, spending per pupil; limit 0.50 primary, 0.45 junior (see balance.py)",
+)
+def _balanced_share(model: EduModel) -> float:
+    checks = model.latest_balance["within_standard"]
+    return float(checks.mean()) if len(checks) else float("nan")
+
+
+@metric(
+    "money_spent_cny",
+    "CNY per year",
+    "information",
+    "reform grants paid this year (after the budget cap)",
+    "sum of resource and development grants allocated in the year's policy phase; NaN before the first year",
+)
+def _money_spent(model: EduModel) -> float:
+    spent = model.money.get(model.current_school_year)
+    return spent["spent_cny"] if spent else float("nan")
+
+
+@metric(
+    "cost_per_gap_reduction_cny",
+    "CNY per pupil SD per year",
+    "lower is better",
+    "reform money spent so far per unit the teaching-quality quartile gap has narrowed since year 0",
+    "cumulative grants / (quality_quartile_gap in year 0 - now); NaN when nothing was spent or the gap did not narrow",
+)
+def _cost_per_gap(model: EduModel) -> float:
+    spent = sum(entry["spent_cny"] for entry in model.money.values())
+    narrowed = model.initial_quality_gap - _quality_quartile_gap(model)
+    return spent / narrowed if spent > 0 and narrowed > 0 else float("nan")
+
+
 @metric("pupils", "pupils", "information", "pupils enrolled", "count of enrolled pupils")
 def _pupils(model: EduModel) -> float:
     return float((model.families.school >= 0).sum())

@@ -13,6 +13,7 @@ import pandas as pd
 
 from edusim.agents.groups import MEMBER, GroupTable
 from edusim.agents.school import School
+from edusim.balance import balance_table
 from edusim.calendar import Calendar
 from edusim.metrics import (
     METRICS,
@@ -78,11 +79,13 @@ class EduModel(mesa.Model):
         self.intake: dict[int, dict[str, Any]] = {}
         self.staff_flows: dict[int, dict[str, int]] = {}
         self.rotation_stats: dict[int, dict[str, int]] = {}
+        self.money: dict[int, dict[str, float]] = {}
         self.current_school_year = self.scenario.start_year - 1  # the year the city stands for
         self.latest_metrics: dict[str, float] = {}
         self._metric_rows: list[tuple[int, str, float]] = []
         self._school_frames: list[pd.DataFrame] = []
         self._events: list[dict[str, Any]] = []
+        self._balance_frames: list[pd.DataFrame] = []
 
         self.phases = [phase_class() for phase_class in PHASE_ORDER]
         for phase in self.phases:
@@ -91,6 +94,7 @@ class EduModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in METRICS}
         )
+        self.initial_quality_gap = _quality_gap_now(self)
         self.log_event(self.scenario.start_year, "run", "city built", self.city_counts())
         self.record(observed_year=self.scenario.start_year)
 
@@ -171,6 +175,8 @@ class EduModel(mesa.Model):
 
     def record(self, observed_year: int) -> None:
         """Compute the registry's metrics and snapshot the school table for `observed_year`."""
+        self.latest_balance = balance_table(self, observed_year)
+        self._balance_frames.append(self.latest_balance)
         self.latest_metrics = compute_all(self)
         self._metric_rows += [(observed_year, k, v) for k, v in self.latest_metrics.items()]
         self._school_frames.append(self._school_snapshot(observed_year))
@@ -239,10 +245,18 @@ class EduModel(mesa.Model):
             ],
             columns=["year", "kind", "label", "detail"],
         )
-        return {
-            name: _with_keys(frame, keys)
-            for name, frame in (("metrics", metrics), ("schools", schools), ("events", events))
-        }
+        balance = pd.concat(self._balance_frames, ignore_index=True)
+        frames = (
+            ("metrics", metrics),
+            ("schools", schools),
+            ("events", events),
+            ("balance", balance),
+        )
+        return {name: _with_keys(frame, keys) for name, frame in frames}
+
+
+def _quality_gap_now(model: EduModel) -> float:
+    return METRICS["quality_quartile_gap"].compute(model)
 
 
 def _reporter(name: str):

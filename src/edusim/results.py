@@ -29,7 +29,7 @@ from edusim.model import EduModel
 from edusim.scenario.loader import scenario_to_yaml
 from edusim.scenario.schema import Scenario
 
-TABLE_NAMES: tuple[str, ...] = ("metrics", "schools", "events")
+TABLE_NAMES: tuple[str, ...] = ("metrics", "schools", "events", "balance")
 FORMATS: tuple[str, ...] = ("parquet", "csv")
 RECORDED_PACKAGES: tuple[str, ...] = (
     "mesa",

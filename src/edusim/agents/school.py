@@ -31,7 +31,10 @@ class SchoolTable:
     grades: np.ndarray  # number of grades taught (6 or 3)
     reputation: np.ndarray  # SD units within stage
     premium_share: np.ndarray  # catchment housing premium, share of the base price
+    base_spending: np.ndarray  # ordinary spending, CNY per pupil per year
     admission_chance: np.ndarray = field(default_factory=lambda: np.empty(0))  # last intake
+    resource_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
+    development_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
     teaching_quality: np.ndarray = field(default_factory=lambda: np.empty(0))
     mean_achievement: np.ndarray = field(default_factory=lambda: np.empty(0))
     enrollment: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -39,6 +42,8 @@ class SchoolTable:
     def __post_init__(self) -> None:
         count = self.stage.size
         self.admission_chance = np.ones(count)
+        self.resource_grant_cny = np.zeros(count)
+        self.development_grant_cny = np.zeros(count)
         self.teaching_quality = np.zeros(count)
         self.mean_achievement = np.zeros(count)
         self.enrollment = np.zeros(count, dtype=np.int64)

@@ -26,6 +26,7 @@ class Teachers(Population):
         "years_at_school": np.float64,  # consecutive years at the current school
         "home_school": np.int32,  # school that employs the teacher (differs while posted)
         "posting_end": np.int32,  # last school year of the current posting, -1 at home
+        "qualified": np.bool_,  # above the required qualification (balanced-quality indicator)
     }
 
     def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:

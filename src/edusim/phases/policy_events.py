@@ -7,7 +7,9 @@ import datetime as dt
 
 import numpy as np
 
+from edusim.agents.groups import MEMBER
 from edusim.phases.base import Phase
+from edusim.policy.funding import capped, weakest_rural_schools
 from edusim.policy.group_effects import brand_transfer
 from edusim.policy.group_formation import SchoolView, form_by_rule
 from edusim.scenario.loader import apply_override, validate_mapping
@@ -31,7 +33,8 @@ class PolicyEvents(Phase):
     name = "policy"
     month_day = (9, 1)
     description = (
-        "dated policy events take effect; group terms end (renewed or dissolved); new groups form"
+        "dated policy events take effect; group terms end (renewed or dissolved); new groups "
+        "form; the year's reform grants are allocated under the budget cap"
     )
 
     def step(self, year: int) -> None:
@@ -39,6 +42,7 @@ class PolicyEvents(Phase):
         self._terms(year)
         self._explicit_groups(year)
         self._rule_groups(year)
+        self._fund(year)
 
     def _timeline(self, year: int) -> None:
         model = self.model
@@ -147,3 +151,48 @@ class PolicyEvents(Phase):
                     "target_share": rule.target_share,
                 },
             )
+
+    def _fund(self, year: int) -> None:
+        """Allocate this year's grants to schools (see policy/funding.py)."""
+        model = self.model
+        table, groups, params = model.school_table, model.groups, model.params.funding
+        n = len(table)
+        resources, development = np.zeros(n), np.zeros(n)
+        row_kind = groups.kind_of_rows()
+        members = groups.role == MEMBER
+        branch = members & np.isin(row_kind, ("tight", "entrusted"))
+        np.add.at(resources, groups.school[branch], params.branch_campus_cny)
+        rural = model.geography.district_kind[table.district] == 2
+        special = np.bincount(
+            model.teachers.home_school[model.teachers.tier == 3], minlength=n
+        ).astype(float)
+        for group_id, group in enumerate(groups.groups):
+            rows = groups.group == group_id
+            if not rows.any():
+                continue
+            schools = groups.school[rows]
+            member_schools = groups.school[rows & members]
+            if np.unique(table.district[schools]).size > 1 and member_schools.size:
+                resources[member_schools] += params.cross_district_group_cny / member_schools.size
+            if group.kind == "zone":
+                resources[schools] += params.zone_cny / schools.size
+            rural_members = member_schools[rural[member_schools]]
+            if rural_members.size and special[group.core] > 0:
+                support = special[group.core] * params.special_teacher_support_cny
+                development[rural_members] += support / rural_members.size
+        studios = weakest_rural_schools(table.teaching_quality, rural, params.rural_studios)
+        if studios.size:
+            per_school = np.bincount(
+                np.arange(params.rural_studios) % studios.size, minlength=studios.size
+            )
+            development[studios] += per_school * params.rural_studio_cny
+        requested = float(resources.sum() + development.sum())
+        granted, scale = capped(np.concatenate([resources, development]), params.budget_cap_cny)
+        table.resource_grant_cny, table.development_grant_cny = granted[:n], granted[n:]
+        model.money[year] = {
+            "requested_cny": requested,
+            "spent_cny": float(granted.sum()),
+            "scale": scale,
+        }
+        if requested > 0:
+            model.log_event(year, "funding", "grants allocated", model.money[year])

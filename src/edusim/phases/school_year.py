@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.phases.base import Phase
+from edusim.policy.funding import diminishing_gain
 from edusim.policy.group_effects import group_learning_gain, online_lift, transition_loss
-from edusim.processes.aggregate import school_mean
+from edusim.processes.aggregate import school_counts, school_mean
 from edusim.processes.learning import teaching_quality, yearly_achievement
 from edusim.processes.teacher_growth import learned_gain
 
@@ -37,8 +38,16 @@ class SchoolYear(Phase):
             n_schools,
         )
         quality = teaching_quality(effectiveness, teachers.school, management)
-        table.teaching_quality = quality + online_lift(
-            quality, rows["school"], rows["core"], rows["online_lift"]
+        funding = params.funding
+        resources = diminishing_gain(
+            table.resource_grant_cny / np.maximum(table.enrollment, 1),
+            funding.resource_effect_max,
+            funding.resource_scale_cny_per_pupil,
+        )
+        table.teaching_quality = (
+            quality
+            + online_lift(quality, rows["school"], rows["core"], rows["online_lift"])
+            + resources
         )
 
         peer_mean = school_mean(families.achievement, families.school, n_schools)
@@ -65,7 +74,16 @@ class SchoolYear(Phase):
             len(model.groups.groups),
             params.teachers.strong_colleague_quantile,
         )
-        teachers.learned = teachers.learned + np.maximum(within_school, within_group)
+        development = diminishing_gain(
+            table.development_grant_cny / np.maximum(school_counts(teachers.school, n_schools), 1),
+            funding.development_effect_max,
+            funding.development_scale_cny_per_teacher,
+        )
+        teachers.learned = (
+            teachers.learned
+            + np.maximum(within_school, within_group)
+            + development[teachers.school]
+        )
         teachers.experience = teachers.experience + 1.0
         teachers.age = teachers.age + 1.0
         teachers.years_at_school = teachers.years_at_school + 1.0

@@ -63,9 +63,15 @@ class Staffing(Phase):
         hires = int(posts.sum())
         uids = np.arange(teachers.next_uid, teachers.next_uid + hires)
         schools = np.repeat(np.arange(len(table)), posts)
-        teachers.add(
-            hires, **hired_teachers(uids, schools, table.reputation, params, model.streams)
+        columns = hired_teachers(
+            uids,
+            schools,
+            table.reputation,
+            params,
+            model.params.balance.qualified_share_hires,
+            model.streams,
         )
+        teachers.add(hires, **columns)
         model.staff_flows[year] = {
             "in_post_before": in_post_before,
             "retired": int(retiring.sum()),

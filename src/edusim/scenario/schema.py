@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from edusim.scenario.fields import Section, param
+from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
 
@@ -599,6 +600,8 @@ class Scenario(Section):
     groups: GroupParams = GroupParams()
     rotation: RotationParams = RotationParams()
     evaluation: EvaluationParams = EvaluationParams()
+    funding: FundingParams = FundingParams()
+    balance: BalanceParams = BalanceParams()
     timeline: tuple[TimelineEvent, ...] = Field(
         default=(), description="dated policy events, in any order"
     )

@@ -26,6 +26,7 @@ def initial_teachers(
     school_prestige: np.ndarray,
     school_kind: np.ndarray,
     params: TeacherParams,
+    qualified_share: float,
     streams: Streams,
 ) -> dict[str, np.ndarray]:
     """Columns of the year-0 teaching force (teacher ids are 0..n-1).
@@ -62,6 +63,8 @@ def initial_teachers(
         "years_at_school": years_at_school,
         "home_school": school_of_teacher.astype(np.int32),
         "posting_end": np.full(uids.size, -1, dtype=np.int32),
+        "qualified": streams.uniform("teachers.qualified", None, uids)
+        < np.clip(qualified_share + 0.1 * school_prestige[school_of_teacher], 0.05, 0.98),
     }
 
 
@@ -70,6 +73,7 @@ def hired_teachers(
     school_of_hire: np.ndarray,
     school_reputation: np.ndarray,
     params: TeacherParams,
+    qualified_share: float,
     streams: Streams,
 ) -> dict[str, np.ndarray]:
     """Columns of new graduates hired this year; reputable schools attract stronger ones."""
@@ -90,4 +94,5 @@ def hired_teachers(
         "years_at_school": zeros,
         "home_school": school_of_hire.astype(np.int32),
         "posting_end": np.full(uids.size, -1, dtype=np.int32),
+        "qualified": streams.uniform("teachers.qualified", None, uids) < qualified_share,
     }

@@ -128,6 +128,8 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         grades=np.array(GRADES_PER_STAGE)[stage],
         reputation=np.zeros(n_schools),
         premium_share=premium_share,
+        base_spending=scenario.funding.base_spending_cny_per_pupil
+        * np.maximum(0.2, 1.0 + scenario.funding.spending_prestige_slope * prestige),
     )
     table.enrollment = school_counts(families.school, n_schools)
 
@@ -143,6 +145,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         prestige,
         geo.district_kind[district],
         scenario.teachers,
+        scenario.balance.qualified_share_initial,
         streams,
     )
     teachers.add(int(staff.sum()), **columns)
