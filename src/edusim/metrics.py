@@ -238,7 +238,7 @@ def _premium_top_decile(model: EduModel) -> float:
     "entrants per place",
     "lower is better",
     "demand for the most demanded schools",
-    "resident entrants / entry places, averaged over the 10% of schools with the highest ratio (NaN before the first intake)",
+    "first-choice applications / entry places, averaged over the 10% of schools with the highest ratio (under catchment the first choice is the catchment school; NaN before the first intake)",
 )
 def _oversubscription_top(model: EduModel) -> float:
     if not model.intake:
@@ -247,7 +247,7 @@ def _oversubscription_top(model: EduModel) -> float:
     for stats in model.intake.values():
         in_stage = stats["in_stage"]
         ratios.append(
-            stats["resident_entrants"][in_stage] / np.maximum(stats["entry_places"][in_stage], 1)
+            stats["applications"][in_stage] / np.maximum(stats["entry_places"][in_stage], 1)
         )
     ratio = np.concatenate(ratios)
     top = np.sort(ratio)[-max(1, ratio.size // 10) :]
@@ -411,6 +411,93 @@ def _cost_per_gap(model: EduModel) -> float:
     spent = sum(entry["spent_cny"] for entry in model.money.values())
     narrowed = model.initial_quality_gap - _quality_quartile_gap(model)
     return spent / narrowed if spent > 0 and narrowed > 0 else float("nan")
+
+
+def _intake_share(model: EduModel, key: str) -> float:
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] for s in model.intake.values())
+    return sum(s[key] for s in model.intake.values()) / max(entrants, 1)
+
+
+@metric(
+    "out_of_catchment_share",
+    "share of entrants",
+    "information",
+    "entering families whose first choice is not their catchment school",
+    "entrants whose first-listed school differs from their catchment school, over all entrants (NaN before the first intake)",
+)
+def _out_of_catchment(model: EduModel) -> float:
+    return _intake_share(model, "out_of_catchment")
+
+
+@metric(
+    "first_choice_share",
+    "share of entrants",
+    "higher is better",
+    "entering families placed at their first choice",
+    "entrants placed at the first school of their list (the catchment school under catchment), over all entrants",
+)
+def _first_choice(model: EduModel) -> float:
+    return _intake_share(model, "first_choice_met")
+
+
+@metric(
+    "mean_distance_km",
+    "km",
+    "lower is better",
+    "mean travel distance from an entrant's home to the school it was placed in",
+    "mean over this year's entrants of the travel cost (km, water crossings included)",
+)
+def _mean_distance(model: EduModel) -> float:
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] for s in model.intake.values())
+    return sum(s["distance_km_sum"] for s in model.intake.values()) / max(entrants, 1)
+
+
+@metric(
+    "premium_gini",
+    "Gini coefficient",
+    "lower is better",
+    "inequality of catchment housing premiums",
+    "Gini coefficient over catchments of the premium in CNY (0 when all are equal or zero)",
+)
+def _premium_gini(model: EduModel) -> float:
+    premium = np.sort(catchment_premium_cny(model))
+    total = premium.sum()
+    if total <= 0:
+        return 0.0
+    ranks = np.arange(1, premium.size + 1)
+    return float((2 * ranks - premium.size - 1).dot(premium) / (premium.size * total))
+
+
+@metric(
+    "ses_dissimilarity",
+    "index (0-1)",
+    "lower is better",
+    "segregation of low-income pupils across the schools of their district",
+    "pupil-weighted mean over districts of the dissimilarity index 0.5 x sum over the district's schools of |share of its bottom-quartile-income pupils - share of its other pupils| (income quartile over the whole city)",
+)
+def _ses_dissimilarity(model: EduModel) -> float:
+    families = model.families
+    placed = families.school >= 0
+    low = families.income_cny <= np.quantile(families.income_cny, 0.25)
+    n = len(model.school_table)
+    district_of_school = model.school_table.district
+    total, weight = 0.0, 0
+    for district in np.unique(district_of_school):
+        in_district = placed & (families.district == district)
+        low_counts = np.bincount(families.school[in_district & low], minlength=n)
+        other_counts = np.bincount(families.school[in_district & ~low], minlength=n)
+        if low_counts.sum() == 0 or other_counts.sum() == 0:
+            continue
+        index = (
+            0.5 * np.abs(low_counts / low_counts.sum() - other_counts / other_counts.sum()).sum()
+        )
+        total += index * in_district.sum()
+        weight += int(in_district.sum())
+    return total / weight if weight else float("nan")
 
 
 @metric("pupils", "pupils", "information", "pupils enrolled", "count of enrolled pupils")

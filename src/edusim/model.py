@@ -80,6 +80,7 @@ class EduModel(mesa.Model):
         self.staff_flows: dict[int, dict[str, int]] = {}
         self.rotation_stats: dict[int, dict[str, int]] = {}
         self.money: dict[int, dict[str, float]] = {}
+        self.intake_history: dict[int, list[np.ndarray]] = {}
         self.current_school_year = self.scenario.start_year - 1  # the year the city stands for
         self.latest_metrics: dict[str, float] = {}
         self._metric_rows: list[tuple[int, str, float]] = []
@@ -129,6 +130,32 @@ class EduModel(mesa.Model):
             schools.pupil_teacher_ratio_primary,
             schools.pupil_teacher_ratio_junior,
         )
+
+    def joint_enrollment_group(self, stage: int) -> np.ndarray:
+        """Per school, the active group it enrols with as one unit (-1: none)."""
+        table, groups = self.school_table, self.groups
+        kinds = self.params.groups.kinds
+        joint = np.array([kinds[k].joint_enrollment for k in groups.kind_of_rows()], dtype=bool)
+        rows = joint & (table.stage[groups.school] == stage) if groups.school.size else joint
+        result = np.full(len(table), -1, dtype=np.int64)
+        result[groups.school[rows]] = groups.group[rows]
+        return result
+
+    def dwelling_used_share(self, stage: int) -> np.ndarray:
+        """Per catchment, the share of dwellings that gave a place within the dwelling rule's
+        window (0 without the rule): a newcomer's flat is one of them with this chance."""
+        years = self.params.enrollment.dwelling_rule_years
+        table = self.school_table
+        if years == 0 or not self.intake_history.get(stage):
+            return np.zeros(len(table))
+        recent = np.sum(self.intake_history[stage][-years:], axis=0)
+        families = self.families
+        of_stage = (families.grade >= (1, 7)[stage]) & (families.grade <= (6, 9)[stage])
+        residents = np.bincount(
+            self.catchments.catchment_of(families.cell[of_stage], stage), minlength=len(table)
+        )
+        dwellings = self.params.enrollment.dwellings_per_family * np.maximum(residents, 1)
+        return np.minimum(1.0, recent / dwellings)
 
     def school_travel_km(self) -> np.ndarray:
         """Travel cost between every pair of schools (km, water crossings included)."""

@@ -6,7 +6,18 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.phases.base import Phase
-from edusim.policy.enrollment import UNPLACED, extra_classes, place_entrants
+from edusim.policy.enrollment import (
+    RULE_CODES,
+    UNPLACED,
+    extra_classes,
+    members_table,
+    place_entrants,
+    ranked_lists,
+    rules_in_force,
+    with_fallback,
+    zone_of_schools,
+)
+from edusim.policy.matching import deferred_acceptance
 from edusim.processes.aggregate import school_counts
 from edusim.processes.family_choice import STAY, chosen_moves, top_reputation_candidates
 from edusim.processes.housing import premium_cny, updated_premium
@@ -109,7 +120,7 @@ class Intake(Phase):
             home,
             candidates,
             table.reputation,
-            table.admission_chance,
+            table.admission_chance * (1.0 - model.dwelling_used_share(stage)),
             school_premium,
             families.income_cny[entrants],
             families.quality_taste[entrants],
@@ -123,13 +134,90 @@ class Intake(Phase):
         families.residence_years[movers] = 0.0
 
     def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:
-        """Plan classes if the district is short, place entrants, update premiums."""
+        """Plan classes if the district is short, place entrants under the rule in force
+        in their district, then update admission chances and premiums."""
         model = self.model
         families, table, catchments = model.families, model.school_table, model.catchments
         n_schools = len(table)
         cells = families.cell[entrants]
-        resident_entrants = np.bincount(catchments.catchment_of(cells, stage), minlength=n_schools)
+        home = catchments.catchment_of(cells, stage)
+        resident_entrants = np.bincount(home, minlength=n_schools)
         in_stage = table.stage == stage
+        self._plan_classes(year, stage, entrants, resident_entrants, in_stage)
+
+        free = np.where(in_stage, table.entry_capacity, 0).astype(np.int64)
+        uids = families.uid[entrants]
+        lottery = model.streams.uniform("enrollment.lottery", year, uids)
+        entitled = self._entitled(year, stage, entrants, home)
+        codes = rules_in_force(model.params.enrollment, model.geography.district_names)
+        rule = codes[families.district[entrants], stage]
+        placed = np.full(entrants.size, UNPLACED, dtype=np.int64)
+        first_choice = home.copy()
+        for code in np.unique(rule):
+            chosen = np.flatnonzero(rule == code)
+            if code == RULE_CODES["catchment"]:
+                residence = np.floor(families.residence_years[entrants[chosen]])
+                priority = np.where(entitled[chosen], residence, -1.0) + lottery[chosen]
+                placed[chosen] = place_entrants(
+                    catchments.cell_nearest[stage, cells[chosen]], priority, free
+                )
+                continue
+            lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
+            priority = np.repeat(lottery[chosen][:, None], lists.shape[1], axis=1)
+            if code == RULE_CODES["choice"] and model.params.enrollment.catchment_priority:
+                priority += (lists == home[chosen][:, None]) & entitled[chosen][:, None]
+            matched = deferred_acceptance(lists, priority, free)
+            free -= np.bincount(matched[matched >= 0], minlength=n_schools)
+            placed[chosen] = matched
+            first_choice[chosen] = lists[:, 0]
+        waiting = placed == UNPLACED
+        if waiting.any():
+            priority = np.floor(families.residence_years[entrants[waiting]]) + lottery[waiting]
+            placed[waiting] = place_entrants(
+                self._district_lists(cells[waiting], stage), priority, free
+            )
+        if (placed == UNPLACED).any():
+            raise RuntimeError(
+                f"{int((placed == UNPLACED).sum())} entrants found no place in {year}"
+            )
+        families.school[entrants] = placed
+
+        admitted_home = np.bincount(home[placed == home], minlength=n_schools)
+        table.admission_chance = np.where(
+            in_stage & (resident_entrants > 0),
+            admitted_home / np.maximum(resident_entrants, 1),
+            table.admission_chance,
+        )
+        table.premium_share = np.where(
+            in_stage,
+            updated_premium(
+                table.premium_share, resident_entrants, table.entry_capacity, model.params.housing
+            ),
+            table.premium_share,
+        )
+        distance = model.geography.travel_km(
+            cells,
+            table.x_km[placed],
+            table.y_km[placed],
+            model.geography.cell_island[table.cell[placed]],
+        )
+        model.intake[stage] = {
+            "entrants": int(entrants.size),
+            "movers": int(families.moved_for_school[entrants].sum()),
+            "resident_entrants": resident_entrants,
+            "applications": np.bincount(first_choice, minlength=n_schools),
+            "entry_places": table.entry_capacity.copy(),
+            "in_stage": in_stage,
+            "out_of_catchment": int((first_choice != home).sum()),
+            "first_choice_met": int((placed == first_choice).sum()),
+            "distance_km_sum": float(distance.sum()),
+        }
+        self._remember_intake(stage, resident_entrants)
+
+    def _plan_classes(self, year, stage, entrants, resident_entrants, in_stage) -> None:
+        """Districts short of entry places add classes where residents overflow."""
+        model = self.model
+        table, families = model.school_table, model.families
         n_districts = len(model.geography.district_names)
         places = np.bincount(table.district[in_stage], table.entry_capacity[in_stage], n_districts)
         demand = np.bincount(families.district[entrants], minlength=n_districts)
@@ -147,40 +235,60 @@ class Intake(Phase):
                     {"school": str(table.name[school]), "classes": int(added[school])},
                 )
 
-        free = np.where(in_stage, table.entry_capacity, 0).astype(np.int64)
-        lottery = model.streams.uniform("enrollment.lottery", year, families.uid[entrants])
-        priority = np.floor(families.residence_years[entrants]) + lottery
-        placed = place_entrants(catchments.cell_nearest[stage, cells], priority, free)
-        waiting = placed == UNPLACED
-        if waiting.any():
-            placed[waiting] = place_entrants(
-                self._district_lists(cells[waiting], stage), priority[waiting], free
+    def _preference_lists(
+        self, code: int, stage: int, entrants: np.ndarray, home: np.ndarray
+    ) -> np.ndarray:
+        """Ranked school lists of entrants under zones, group-wide enrollment or choice."""
+        model = self.model
+        table, families, params = model.school_table, model.families, model.params.enrollment
+        if code == RULE_CODES["zones"]:
+            zone = zone_of_schools(
+                table.x_km, table.y_km, table.district, table.stage, params.zone_size
             )
-        if (placed == UNPLACED).any():
-            raise RuntimeError(
-                f"{int((placed == UNPLACED).sum())} entrants found no place in {year}"
+            candidates = members_table(zone, int(zone.max()) + 1)[zone[home]]
+        elif code == RULE_CODES["group"]:
+            campus_group = self.model.joint_enrollment_group(stage)
+            owner = np.where(
+                campus_group >= 0, campus_group, len(model.groups.groups) + np.arange(len(table))
             )
-        families.school[entrants] = placed
+            owner = np.where(table.stage == stage, owner, -1)
+            candidates = members_table(owner, int(owner.max()) + 1)[owner[home]]
+        else:
+            district_of = table.district
+            district_schools = members_table(
+                np.where(table.stage == stage, district_of, -1), len(model.geography.district_names)
+            )
+            candidates = district_schools[families.district[entrants]]
+        cells = families.cell[entrants]
+        safe = np.maximum(candidates, 0)
+        km = np.hypot(
+            model.geography.cell_x[cells][:, None] - table.x_km[safe],
+            model.geography.cell_y[cells][:, None] - table.y_km[safe],
+        )
+        value = (families.quality_taste[entrants] * families.income_cny[entrants])[
+            :, None
+        ] * table.reputation[safe]
+        utility = value - params.distance_cost_cny_per_km * km
+        length = params.choice_list_length if code == RULE_CODES["choice"] else candidates.shape[1]
+        return with_fallback(ranked_lists(candidates, utility, length), home)
 
-        table.admission_chance = np.where(
-            in_stage,
-            np.minimum(1.0, table.entry_capacity / np.maximum(resident_entrants, 1)),
-            table.admission_chance,
-        )
-        table.premium_share = np.where(
-            in_stage,
-            updated_premium(
-                table.premium_share, resident_entrants, table.entry_capacity, model.params.housing
-            ),
-            table.premium_share,
-        )
-        model.intake[stage] = {
-            "entrants": int(entrants.size),
-            "movers": int(families.moved_for_school[entrants].sum()),
-            "resident_entrants": resident_entrants,
-            "entry_places": table.entry_capacity.copy(),
-            "in_stage": in_stage,
-        }
+    def _entitled(
+        self, year: int, stage: int, entrants: np.ndarray, home: np.ndarray
+    ) -> np.ndarray:
+        """Whether each entrant's address gives it catchment rights: under a one-enrollment-
+        per-dwelling rule a family that just moved may have bought a flat already used."""
+        model = self.model
+        entitled = np.ones(entrants.size, dtype=bool)
+        if model.params.enrollment.dwelling_rule_years == 0:
+            return entitled
+        movers = model.families.moved_for_school[entrants]
+        draw = model.streams.uniform("enrollment.dwelling", year, model.families.uid[entrants])
+        used = self.model.dwelling_used_share(stage)
+        return ~movers | (draw >= used[home])
+
+    def _remember_intake(self, stage: int, resident_entrants: np.ndarray) -> None:
+        history = self.model.intake_history.setdefault(stage, [])
+        history.append(resident_entrants)
 
     def _district_lists(self, cells: np.ndarray, stage: int) -> np.ndarray:
         """Every school of the entrant's district and stage, nearest first (a last resort)."""

@@ -1,16 +1,20 @@
 """Where enrollment is decided: placing entering pupils in schools under hard capacities.
 
-Rule in force (foundation): catchment (划片就近). Each entrant applies to the catchment
-school of the address; places go to residents by priority (years of residence, then a
-seeded lottery number that belongs to the family). Entrants a full school turns away are
-placed, by the same priority, in the nearest school of their district with places left
-(the district's 统筹安排). Later rules (zones, group-wide intake, choice) reuse
-`admit_by_priority`, which is a vectorised school-side acceptance step.
+Rules: catchment (划片就近), multi-school zones (多校划片), group-wide enrollment
+(集团统一招生) and choice with priorities. Under catchment each entrant applies to the
+catchment school of its address, and places go to residents by priority (years of
+residence, then a seeded lottery number that belongs to the family); entrants a full
+school turns away are placed, by the same priority, in the nearest school of their
+district with places left (the district's 统筹安排). The other three rules build
+preference lists and priorities here and run deferred acceptance (policy/matching.py);
+whoever it leaves unplaced is placed like a turned-away catchment entrant.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from edusim.scenario.schema import EnrollmentParams
 
 UNPLACED = -1
 
@@ -73,3 +77,68 @@ def extra_classes(
     """
     excess = np.maximum(0, resident_entrants - entry_places)
     return np.where(district_short, np.ceil(excess / class_size), 0).astype(np.int64)
+
+
+RULE_CODES: dict[str, int] = {"catchment": 0, "zones": 1, "group": 2, "choice": 3}
+STAGE_NAMES: tuple[str, str] = ("primary", "junior")
+
+
+def rules_in_force(params: EnrollmentParams, district_names: list[str]) -> np.ndarray:
+    """Rule code for every (district, stage): the default, then `by_area` entries in order."""
+    codes = np.full((len(district_names), 2), RULE_CODES[params.rule], dtype=np.int8)
+    for scope in params.by_area:
+        districts = [district_names.index(d) for d in scope.districts] or range(len(district_names))
+        for district in districts:
+            for stage in scope.stages:
+                codes[district, STAGE_NAMES.index(stage)] = RULE_CODES[scope.rule]
+    return codes
+
+
+def zone_of_schools(
+    x_km: np.ndarray, y_km: np.ndarray, district: np.ndarray, stage: np.ndarray, size: int
+) -> np.ndarray:
+    """Multi-school zones: each district's schools of a stage, taken in order of angle around
+    their centre, are cut into runs of `size` neighbours (a last lone school joins the run
+    before it). Returns a zone id per school."""
+    zone = np.full(x_km.size, -1, dtype=np.int64)
+    next_zone = 0
+    for d in np.unique(district):
+        for s in (0, 1):
+            members = np.flatnonzero((district == d) & (stage == s))
+            if members.size == 0:
+                continue
+            angle = np.arctan2(
+                y_km[members] - y_km[members].mean(), x_km[members] - x_km[members].mean()
+            )
+            ordered = members[np.argsort(angle, kind="stable")]
+            runs = np.arange(ordered.size) // size
+            if ordered.size > 1 and np.count_nonzero(runs == runs[-1]) == 1:
+                runs[-1] -= 1
+            zone[ordered] = next_zone + runs
+            next_zone += int(runs.max()) + 1
+    return zone
+
+
+def members_table(owner: np.ndarray, n_owners: int) -> np.ndarray:
+    """(owners x width) table of the schools belonging to each owner id (zone, group...), -1 padded."""
+    counts = np.bincount(owner[owner >= 0], minlength=n_owners)
+    table = np.full((n_owners, max(int(counts.max(initial=1)), 1)), UNPLACED, dtype=np.int64)
+    fill = np.zeros(n_owners, dtype=np.int64)
+    for school in np.flatnonzero(owner >= 0):
+        table[owner[school], fill[owner[school]]] = school
+        fill[owner[school]] += 1
+    return table
+
+
+def ranked_lists(candidates: np.ndarray, utility: np.ndarray, length: int) -> np.ndarray:
+    """Each row's candidates sorted by utility, best first, cut to `length` (-1 padded)."""
+    utility = np.where(candidates >= 0, utility, -np.inf)
+    order = np.argsort(-utility, axis=1, kind="stable")[:, :length]
+    ranked = np.take_along_axis(candidates, order, axis=1)
+    return np.where(np.take_along_axis(utility, order, axis=1) > -np.inf, ranked, UNPLACED)
+
+
+def with_fallback(lists: np.ndarray, home: np.ndarray) -> np.ndarray:
+    """Append the catchment school to every list that lacks it (the safe choice)."""
+    missing = ~(lists == home[:, None]).any(axis=1)
+    return np.column_stack([lists, np.where(missing, home, UNPLACED)])

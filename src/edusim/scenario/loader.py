@@ -316,6 +316,15 @@ def group_problems(scenario: Scenario) -> list[Problem]:
         if not dt_in_run(group.formed, scenario.start_year, end_year):
             problems.append(Problem(f"{path}.formed", f"{group.formed} is outside the run"))
     districts = {d.name for d in scenario.city.districts}
+    for index, scope in enumerate(scenario.enrollment.by_area):
+        for position, district in enumerate(scope.districts):
+            if district not in districts:
+                problems.append(
+                    Problem(
+                        f"enrollment.by_area[{index}].districts[{position}]",
+                        f"district '{district}' does not exist",
+                    )
+                )
     for index, rule in enumerate(scenario.groups.rules):
         for position, district in enumerate(rule.districts):
             if district not in districts:

@@ -546,14 +546,83 @@ class HousingParams(Section):
     )
 
 
-class EnrollmentParams(Section):
-    """How entering pupils are placed. Later modules add zones, lotteries and choice."""
+EnrollmentRule = Literal["catchment", "zones", "group", "choice"]
 
-    rule: Literal["catchment"] = param(
+
+class EnrollmentScope(Section):
+    """An enrollment rule for some stages and districts (later entries win)."""
+
+    rule: EnrollmentRule = Field(description="enrollment rule for this scope")
+    stages: tuple[Literal["primary", "junior"], ...] = Field(
+        default=("primary", "junior"), description="stages it applies to"
+    )
+    districts: tuple[str, ...] = Field(
+        default=(), description="districts it applies to (empty: all)"
+    )
+
+
+class EnrollmentParams(Section):
+    """How entering pupils are placed (see policy/enrollment.py and policy/matching.py).
+
+    catchment: the address decides (划片就近); zones: several neighbouring schools share one
+    zone and places go by the families' preferences and a lottery (多校划片); group: the
+    campuses of a group that enrols as one unit share their catchments (集团统一招生);
+    choice: families rank schools, deferred acceptance with catchment priority and a
+    lottery. Catchment residents apply first to their catchment school in every rule.
+    """
+
+    rule: EnrollmentRule = param(
         "catchment",
         unit="rule",
-        source="digest: national rules (单校划片); Sanming keeps catchments",
-        description="enrollment rule in force (catchment: address decides, 划片就近)",
+        source="digest: national rules (单校划片 / 多校划片); Sanming keeps catchments; Dalian group-wide enrollment",
+        description="enrollment rule in force everywhere unless `by_area` says otherwise",
+    )
+    by_area: tuple[EnrollmentScope, ...] = Field(
+        default=(), description="rules for particular stages and districts (later entries win)"
+    )
+    zone_size: int = param(
+        3,
+        unit="schools per zone",
+        source="assumption (multi-school zones of a few neighbouring schools)",
+        description="schools grouped into one multi-school zone",
+        ge=2,
+        le=20,
+    )
+    choice_list_length: int = param(
+        4,
+        unit="schools",
+        source="assumption",
+        description="schools a family ranks under choice",
+        ge=1,
+        le=32,
+    )
+    catchment_priority: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: national rules (priority to nearby residents)",
+        description="under choice, residents of a school's catchment come before other applicants",
+    )
+    distance_cost_cny_per_km: float = param(
+        5000.0,
+        unit="CNY per km",
+        source="assumption; sources §6: proximity valued highly (Hastings et al. 2005)",
+        description="how much a family's ranking of schools penalises each km of distance",
+        ge=0,
+    )
+    dwelling_rule_years: int = param(
+        0,
+        unit="years",
+        source="digest: national rules (一房一学位, often 六年一学位)",
+        description="a dwelling gives a place only once in this many years (0: no such rule)",
+        ge=0,
+        le=20,
+    )
+    dwellings_per_family: float = param(
+        3.0,
+        unit="dwellings per family with a child of the stage",
+        source="assumption",
+        description="dwellings of a catchment per resident family with a child of the stage (the pool the dwelling rule draws on)",
+        gt=0,
     )
 
 

@@ -1,0 +1,50 @@
+"""Unit tests of the enrollment rules' building blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.policy.enrollment import (
+    RULE_CODES,
+    members_table,
+    ranked_lists,
+    rules_in_force,
+    with_fallback,
+    zone_of_schools,
+)
+from edusim.scenario.schema import EnrollmentParams, EnrollmentScope
+
+
+def test_rules_in_force_by_stage_and_district_later_entries_win():
+    params = EnrollmentParams(
+        rule="catchment",
+        by_area=(
+            EnrollmentScope(rule="zones", stages=("primary",)),
+            EnrollmentScope(rule="choice", districts=("B",)),
+        ),
+    )
+    codes = rules_in_force(params, ["A", "B"])
+    assert codes.tolist() == [
+        [RULE_CODES["zones"], RULE_CODES["catchment"]],
+        [RULE_CODES["choice"], RULE_CODES["choice"]],
+    ]
+
+
+def test_zones_partition_each_district_stage_into_runs_of_neighbours():
+    angle = np.linspace(0, 2 * np.pi, 7, endpoint=False)
+    x, y = np.cos(angle), np.sin(angle)
+    zone = zone_of_schools(x, y, np.zeros(7, int), np.zeros(7, int), size=3)
+    sizes = np.bincount(zone)
+    assert sizes.sum() == 7 and sizes.min() >= 2  # a lone last school joins its neighbours
+    other = zone_of_schools(x, y, np.array([0] * 4 + [1] * 3), np.zeros(7, int), size=3)
+    assert not set(other[:4]) & set(other[4:])  # zones never cross districts
+
+
+def test_members_table_and_ranked_lists():
+    table = members_table(np.array([1, 0, 1, -1]), 2)
+    assert table.tolist() == [[1, -1], [0, 2]]
+    candidates = np.array([[3, 5, -1], [7, 8, 9]])
+    utility = np.array([[1.0, 2.0, 9.0], [0.0, 5.0, 1.0]])
+    assert ranked_lists(candidates, utility, 2).tolist() == [[5, 3], [8, 9]]
+    lists = with_fallback(np.array([[5, 3], [8, 9]]), np.array([3, 7]))
+    assert lists.tolist() == [[5, 3, -1], [8, 9, 7]]
