@@ -9,6 +9,7 @@ from edusim.phases.base import Phase
 from edusim.policy.enrollment import (
     RULE_CODES,
     UNPLACED,
+    consideration_set,
     extra_classes,
     members_table,
     place_entrants,
@@ -254,11 +255,16 @@ class Intake(Phase):
             owner = np.where(table.stage == stage, owner, -1)
             candidates = members_table(owner, int(owner.max()) + 1)[owner[home]]
         else:
-            district_of = table.district
-            district_schools = members_table(
-                np.where(table.stage == stage, district_of, -1), len(model.geography.district_names)
+            candidates = consideration_set(
+                model.catchments.cell_nearest[stage, families.cell[entrants]],
+                top_reputation_candidates(
+                    table.reputation,
+                    table.district,
+                    table.stage,
+                    model.params.families.candidate_schools,
+                    len(model.geography.district_names),
+                )[families.district[entrants], stage],
             )
-            candidates = district_schools[families.district[entrants]]
         cells = families.cell[entrants]
         safe = np.maximum(candidates, 0)
         km = np.hypot(

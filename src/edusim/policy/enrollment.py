@@ -130,10 +130,23 @@ def members_table(owner: np.ndarray, n_owners: int) -> np.ndarray:
     return table
 
 
+def consideration_set(nearest: np.ndarray, reputed: np.ndarray) -> np.ndarray:
+    """The schools a family weighs under choice: its nearest schools and its district's most
+    reputed ones, each once (-1 padded)."""
+    candidates = np.sort(np.column_stack([nearest, reputed]), axis=1)
+    repeated = np.zeros(candidates.shape, dtype=bool)
+    repeated[:, 1:] = candidates[:, 1:] == candidates[:, :-1]
+    return np.where(repeated, UNPLACED, candidates)
+
+
 def ranked_lists(candidates: np.ndarray, utility: np.ndarray, length: int) -> np.ndarray:
     """Each row's candidates sorted by utility, best first, cut to `length` (-1 padded)."""
     utility = np.where(candidates >= 0, utility, -np.inf)
-    order = np.argsort(-utility, axis=1, kind="stable")[:, :length]
+    if length < candidates.shape[1]:
+        best = np.argpartition(-utility, length - 1, axis=1)[:, :length]
+        candidates = np.take_along_axis(candidates, best, axis=1)
+        utility = np.take_along_axis(utility, best, axis=1)
+    order = np.argsort(-utility, axis=1, kind="stable")
     ranked = np.take_along_axis(candidates, order, axis=1)
     return np.where(np.take_along_axis(utility, order, axis=1) > -np.inf, ranked, UNPLACED)
 
