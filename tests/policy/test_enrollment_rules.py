@@ -8,6 +8,7 @@ from edusim.policy.enrollment import (
     RULE_CODES,
     members_table,
     ranked_lists,
+    resident_standing,
     rules_in_force,
     with_fallback,
     zone_of_schools,
@@ -48,3 +49,15 @@ def test_members_table_and_ranked_lists():
     assert ranked_lists(candidates, utility, 2).tolist() == [[5, 3], [8, 9]]
     lists = with_fallback(np.array([[5, 3], [8, 9]]), np.array([3, 7]))
     assert lists.tolist() == [[5, 3, -1], [8, 9, 7]]
+
+
+def test_priority_ladder_orders_classes_before_years_of_residence():
+    local = np.array([True, False, True, False, True])
+    owner = np.array([True, True, False, False, False])
+    years = np.array([0.0, 9.0, 5.0, 20.0, 0.5])
+    standing = resident_standing(local, owner, years, EnrollmentParams())
+    # local owner > non-local owner > local renter > migrant (by points) = short-stay renter
+    assert standing[0] > standing[1] > standing[2] > standing[3] > standing[4]
+    reordered = EnrollmentParams(priority_ladder=("renter", "local_owner"))
+    standing = resident_standing(local, owner, years, reordered)
+    assert standing[2] > standing[0] > standing[1]

@@ -26,4 +26,6 @@ class Families(Population):
         "achievement": np.float64,  # pupil SD units, anchored at the year-0 distribution
         "moved_for_school": np.bool_,  # moved house for a school at its latest entry
         "residence_years": np.float64,  # years lived at the current address
+        "local_hukou": np.bool_,  # local household registration (False: migrant family)
+        "owner": np.bool_,  # owns the dwelling (False: rents)
     }

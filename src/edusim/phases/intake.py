@@ -14,6 +14,7 @@ from edusim.policy.enrollment import (
     members_table,
     place_entrants,
     ranked_lists,
+    resident_standing,
     rules_in_force,
     with_fallback,
     zone_of_schools,
@@ -23,7 +24,7 @@ from edusim.processes.aggregate import school_counts
 from edusim.processes.family_choice import STAY, chosen_moves, top_reputation_candidates
 from edusim.processes.housing import premium_cny, updated_premium
 from edusim.processes.learning import entry_achievement
-from edusim.world.households import arriving_families, family_taste
+from edusim.world.households import arriving_families, family_taste, household_status
 from edusim.world.schools import FIRST_GRADE
 from edusim.world.synthesis import cell_premium_share, pupils_per_grade
 
@@ -94,6 +95,7 @@ class Intake(Phase):
                 ),
                 moved_for_school=False,
                 residence_years=6.0 * model.streams.uniform("families.residence", None, uids),
+                **household_status(uids, scenario, model.streams),
             )
 
     def _housing_moves(self, year: int, stage: int, entrants: np.ndarray) -> None:
@@ -133,6 +135,7 @@ class Intake(Phase):
         families.cell[movers] = model.catchments.cell_in_catchment(target[target != STAY], draw)
         families.moved_for_school[movers] = True
         families.residence_years[movers] = 0.0
+        families.owner[movers] = True  # they buy into the catchment
 
     def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Plan classes if the district is short, place entrants under the rule in force
@@ -150,6 +153,13 @@ class Intake(Phase):
         uids = families.uid[entrants]
         lottery = model.streams.uniform("enrollment.lottery", year, uids)
         entitled = self._entitled(year, stage, entrants, home)
+        standing = resident_standing(
+            families.local_hukou[entrants],
+            families.owner[entrants],
+            families.residence_years[entrants],
+            model.params.enrollment,
+        )
+        standing = np.where(entitled, standing, -1.0)
         codes = rules_in_force(model.params.enrollment, model.geography.district_names)
         rule = codes[families.district[entrants], stage]
         placed = np.full(entrants.size, UNPLACED, dtype=np.int64)
@@ -157,8 +167,7 @@ class Intake(Phase):
         for code in np.unique(rule):
             chosen = np.flatnonzero(rule == code)
             if code == RULE_CODES["catchment"]:
-                residence = np.floor(families.residence_years[entrants[chosen]])
-                priority = np.where(entitled[chosen], residence, -1.0) + lottery[chosen]
+                priority = standing[chosen] + lottery[chosen]
                 placed[chosen] = place_entrants(
                     catchments.cell_nearest[stage, cells[chosen]], priority, free
                 )
@@ -166,14 +175,15 @@ class Intake(Phase):
             lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
             priority = np.repeat(lottery[chosen][:, None], lists.shape[1], axis=1)
             if code == RULE_CODES["choice"] and model.params.enrollment.catchment_priority:
-                priority += (lists == home[chosen][:, None]) & entitled[chosen][:, None]
+                at_home = (lists == home[chosen][:, None]) & entitled[chosen][:, None]
+                priority += at_home * (1.0 + standing[chosen][:, None])
             matched = deferred_acceptance(lists, priority, free)
             free -= np.bincount(matched[matched >= 0], minlength=n_schools)
             placed[chosen] = matched
             first_choice[chosen] = lists[:, 0]
         waiting = placed == UNPLACED
         if waiting.any():
-            priority = np.floor(families.residence_years[entrants[waiting]]) + lottery[waiting]
+            priority = np.maximum(standing[waiting], 0.0) + lottery[waiting]
             placed[waiting] = place_entrants(
                 self._district_lists(cells[waiting], stage), priority, free
             )

@@ -5,7 +5,9 @@ Rules: catchment (划片就近), multi-school zones (多校划片), group-wide e
 catchment school of its address, and places go to residents by priority (years of
 residence, then a seeded lottery number that belongs to the family); entrants a full
 school turns away are placed, by the same priority, in the nearest school of their
-district with places left (the district's 统筹安排). The other three rules build
+district with places left (the district's 统筹安排). Residents rank by the priority ladder
+(local registration and ownership first, then owners, renters, and migrant families by
+points) before years of residence and the lottery. The other three rules build
 preference lists and priorities here and run deferred acceptance (policy/matching.py);
 whoever it leaves unplaced is placed like a turned-away catchment entrant.
 """
@@ -77,6 +79,45 @@ def extra_classes(
     """
     excess = np.maximum(0, resident_entrants - entry_places)
     return np.where(district_short, np.ceil(excess / class_size), 0).astype(np.int64)
+
+
+STANDING_CLASS_WIDTH = 100.0
+"""Room for years of residence (or points) inside one class of the priority ladder."""
+
+
+def resident_classes(
+    local_hukou: np.ndarray, owner: np.ndarray, residence_years: np.ndarray, renter_min_years: float
+) -> dict[str, np.ndarray]:
+    """Mask of each class: local_owner, owner (non-local), renter (local, resident long
+    enough) and migrant (everyone else, admitted by points to the places left)."""
+    local_owner = local_hukou & owner
+    other_owner = ~local_hukou & owner
+    renter = local_hukou & ~owner & (residence_years >= renter_min_years)
+    return {
+        "local_owner": local_owner,
+        "owner": other_owner,
+        "renter": renter,
+        "migrant": ~(local_owner | other_owner | renter),
+    }
+
+
+def resident_standing(
+    local_hukou: np.ndarray,
+    owner: np.ndarray,
+    residence_years: np.ndarray,
+    params: EnrollmentParams,
+) -> np.ndarray:
+    """Priority of catchment residents (higher first): the ladder class, then whole years of
+    residence (a migrant family's points), before the lottery adds a fraction. Classes left
+    off the ladder rank last."""
+    ladder = list(params.priority_ladder)
+    rank = np.zeros(local_hukou.size)
+    classes = resident_classes(local_hukou, owner, residence_years, params.renter_min_years)
+    for name, members in classes.items():
+        if name in ladder:
+            rank[members] = len(ladder) - ladder.index(name)
+    years = np.minimum(np.floor(residence_years), STANDING_CLASS_WIDTH - 1)
+    return rank * STANDING_CLASS_WIDTH + years
 
 
 RULE_CODES: dict[str, int] = {"catchment": 0, "zones": 1, "group": 2, "choice": 3}

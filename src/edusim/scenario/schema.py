@@ -382,6 +382,30 @@ class FamilyParams(Section):
         ge=0,
         le=0.95,
     )
+    migrant_share: float = param(
+        0.29,
+        unit="share of families",
+        source="sources §7: Hangzhou 2022, 286,300 migrant pupils of 987,900 (29%)",
+        description="families without local household registration (随迁子女)",
+        ge=0,
+        le=1,
+    )
+    owner_share_local: float = param(
+        0.85,
+        unit="share of local families",
+        source="assumption",
+        description="local families who own their dwelling",
+        ge=0,
+        le=1,
+    )
+    owner_share_migrant: float = param(
+        0.30,
+        unit="share of migrant families",
+        source="assumption",
+        description="migrant families who own their dwelling",
+        ge=0,
+        le=1,
+    )
     cohort_growth: float = param(
         0.0,
         unit="share per year",
@@ -579,6 +603,19 @@ class EnrollmentParams(Section):
     )
     by_area: tuple[EnrollmentScope, ...] = Field(
         default=(), description="rules for particular stages and districts (later entries win)"
+    )
+    priority_ladder: tuple[Literal["local_owner", "owner", "renter", "migrant"], ...] = param(
+        ("local_owner", "owner", "renter", "migrant"),
+        unit="classes, first ranks highest",
+        source="issue: local registration + owned dwelling first, then owners, renters, migrants by points (积分入学)",
+        description="order of the classes of catchment residents; within a class, years of residence (for migrants their points) then the lottery",
+    )
+    renter_min_years: float = param(
+        1.0,
+        unit="years",
+        source="assumption (cities often require a minimum residence for renters)",
+        description="residence a local renter needs to rank as a renter (otherwise ranks with migrants)",
+        ge=0,
     )
     zone_size: int = param(
         3,

@@ -85,3 +85,14 @@ def family_taste(
         + params.quality_taste_sd * noise
     )
     return np.maximum(0.0, taste)
+
+
+def household_status(
+    uids: np.ndarray, scenario: Scenario, streams: Streams
+) -> dict[str, np.ndarray]:
+    """Registration and tenure of arriving families (keyed by id, like every family draw)."""
+    params = scenario.families
+    local = streams.uniform("families.hukou", None, uids) >= params.migrant_share
+    owner_share = np.where(local, params.owner_share_local, params.owner_share_migrant)
+    owner = streams.uniform("families.tenure", None, uids) < owner_share
+    return {"local_hukou": local, "owner": owner}

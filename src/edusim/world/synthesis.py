@@ -26,6 +26,7 @@ from edusim.world.households import (
     IncomeReference,
     arriving_families,
     family_taste,
+    household_status,
     price_reference,
 )
 from edusim.world.schools import (
@@ -236,6 +237,7 @@ def _initial_families(scenario, geo, catchments, premium_share, streams):
         achievement=0.0,
         moved_for_school=False,
         residence_years=10.0 * streams.uniform("families.residence", None, uids),
+        **household_status(uids, scenario, streams),
     )
     return families, reference
 
