@@ -64,39 +64,42 @@ class Intake(Phase):
         cell_premium = cell_premium_share(model.catchments, model.school_table.premium_share)
         reference = model.income_reference
         log_price = (reference.log_price_mean, reference.log_price_sd)
-        for district_index, district in enumerate(model.scenario.city.districts):
-            count = round(pupils_per_grade(district.pupils.primary, 6)[0] * growth)
-            if count == 0:
-                continue
-            uids = np.arange(families.next_uid, families.next_uid + count)
-            settled = arriving_families(
+        counts = [
+            round(pupils_per_grade(district.pupils.primary, 6)[0] * growth)
+            for district in model.scenario.city.districts
+        ]
+        first_uid = families.next_uid
+        settled = [
+            arriving_families(
                 scenario,
                 model.geography,
-                uids,
-                district_index,
+                first_uid + sum(counts[:d]) + np.arange(count),
+                d,
                 cell_premium,
                 log_price,
                 model.streams,
             )
-            ses_z = (
-                np.log(settled["income_cny"]) - reference.log_income_mean
-            ) / reference.log_income_sd
-            families.add(
-                count,
-                cell=settled["cell"],
-                district=district_index,
-                income_cny=settled["income_cny"],
-                ses_z=ses_z,
-                quality_taste=family_taste(ses_z, uids, scenario, model.streams),
-                grade=1,
-                school=UNPLACED,
-                achievement=entry_achievement(
-                    ses_z, model.streams.normal("learning.entry", None, uids), scenario.learning
-                ),
-                moved_for_school=False,
-                residence_years=6.0 * model.streams.uniform("families.residence", None, uids),
-                **household_status(uids, scenario, model.streams),
-            )
+            for d, count in enumerate(counts)
+        ]
+        uids = np.arange(first_uid, first_uid + sum(counts))
+        income = np.concatenate([piece["income_cny"] for piece in settled])
+        ses_z = (np.log(income) - reference.log_income_mean) / reference.log_income_sd
+        families.add(
+            uids.size,
+            cell=np.concatenate([piece["cell"] for piece in settled]),
+            district=np.repeat(np.arange(len(counts)), counts),
+            income_cny=income,
+            ses_z=ses_z,
+            quality_taste=family_taste(ses_z, uids, scenario, model.streams),
+            grade=1,
+            school=UNPLACED,
+            achievement=entry_achievement(
+                ses_z, model.streams.normal("learning.entry", None, uids), scenario.learning
+            ),
+            moved_for_school=False,
+            residence_years=6.0 * model.streams.uniform("families.residence", None, uids),
+            **household_status(uids, scenario, model.streams),
+        )
 
     def _housing_moves(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Entering families weigh buying into a better catchment (see family_choice)."""
