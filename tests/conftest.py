@@ -1,8 +1,11 @@
-"""Shared fixtures: paths and a small model built once per test session."""
+"""Shared fixtures: paths, a small model built once per test session, small scenarios."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +14,40 @@ from edusim.model import EduModel
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 DEMO = SCENARIOS / "demo.yaml"
+BASE = SCENARIOS / "base.yaml"
+
+SMALL_SCENARIO: dict[str, Any] = {
+    "name": "small",
+    "seed": 1,
+    "start_year": 2018,
+    "years": 3,
+    "city": {
+        "districts": [
+            {
+                "name": "Core",
+                "kind": "urban",
+                "area_km2": 20,
+                "towns": 2,
+                "schools": {"primary": 4, "junior": 2},
+                "pupils": {"primary": 1200, "junior": 600},
+                "income_level": 1.2,
+                "house_price_cny_per_m2": 50000,
+            },
+            {
+                "name": "Isles",
+                "kind": "rural",
+                "area_km2": 200,
+                "towns": 3,
+                "islands": 2,
+                "schools": {"primary": 4, "junior": 2},
+                "pupils": {"primary": 600, "junior": 300},
+                "income_level": 0.7,
+                "house_price_cny_per_m2": 10000,
+            },
+        ]
+    },
+}
+"""A two-district city (one urban, one rural county on two islands) as a plain mapping."""
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +56,30 @@ def demo_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def base_path() -> Path:
+    return BASE
+
+
+@pytest.fixture(scope="session")
 def demo_run() -> EduModel:
     """The demo scenario run for 4 years (read-only: do not mutate in tests)."""
     return EduModel(DEMO, seed=11, years=4).run()
+
+
+@pytest.fixture
+def small_scenario() -> dict[str, Any]:
+    """A fresh copy of `SMALL_SCENARIO` that a test may change."""
+    return copy.deepcopy(SMALL_SCENARIO)
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write text to a file under tmp_path and return its path (base.yaml is copied beside)."""
+    (tmp_path / "base.yaml").write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

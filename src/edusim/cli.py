@@ -85,6 +85,16 @@ def _command_line(argv: Sequence[str]) -> list[str]:
     return ["edusim", *argv]
 
 
+def _overrides(args: argparse.Namespace) -> list[str]:
+    """`--set` pairs plus --seed and --years, so all are validated like the file itself."""
+    pairs = list(args.overrides)
+    for name in ("seed", "years"):
+        value = getattr(args, name, None)
+        if value is not None:
+            pairs.append(f"{name}={value}")
+    return pairs
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(Path(args.scenario), args.overrides)
     print(
@@ -97,7 +107,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_describe(args: argparse.Namespace) -> int:
     from edusim.calendar import plan_table
 
-    scenario = load_scenario(Path(args.scenario), args.overrides)
+    scenario = load_scenario(Path(args.scenario), _overrides(args))
     if args.plan:
         plan = plan_table(scenario)
         for row in plan.itertuples(index=False):
@@ -109,7 +119,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from edusim.model import EduModel
 
     print(scenario_to_yaml(scenario))
-    model = EduModel(scenario, args.seed)
+    model = EduModel(scenario)
     print(
         f"# city built with seed {model.seed}: {len(model.school_table)} schools, "
         f"{len(model.teachers)} teachers, {len(model.families)} pupils"
@@ -138,11 +148,10 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         write_run,
     )
 
-    overrides = load_scenario(Path(args.scenario), args.overrides)  # fail fast, before any work
-    seed = overrides.seed if args.seed is None else args.seed
-    out_dir = args.out or default_run_dir(Path("results"), overrides.name, seed)
+    scenario = load_scenario(Path(args.scenario), _overrides(args))  # fail fast, before any work
+    out_dir = args.out or default_run_dir(Path("results"), scenario.name, scenario.seed)
     check_output_dir(out_dir)
-    result = run_scenario(overrides, args.seed, years=args.years, progress=not args.quiet)
+    result = run_scenario(scenario, progress=not args.quiet)
     path = write_run(result, out_dir, args.format, _command_line(argv))
     if not args.quiet:
         print(markdown_table(result.headline()))

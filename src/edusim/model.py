@@ -207,7 +207,8 @@ class EduModel(mesa.Model):
         self.latest_metrics = compute_all(self)
         self._metric_rows += [(observed_year, k, v) for k, v in self.latest_metrics.items()]
         self._school_frames.append(self._school_snapshot(observed_year))
-        self.datacollector.collect(self)
+        if self.steps > 0:  # Mesa rows are school years: row k is the state after year k + 1
+            self.datacollector.collect(self)
 
     def _school_snapshot(self, observed_year: int) -> pd.DataFrame:
         table = self.school_table

@@ -3,8 +3,6 @@ are formed, renewed or dissolved."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from edusim.agents.groups import MEMBER
@@ -12,13 +10,13 @@ from edusim.phases.base import Phase
 from edusim.policy.funding import capped, weakest_rural_schools
 from edusim.policy.group_effects import brand_transfer
 from edusim.policy.group_formation import SchoolView, form_by_rule
-from edusim.scenario.loader import apply_override, validate_mapping
+from edusim.scenario.loader import (
+    apply_override,
+    editable_dump,
+    school_year_of_date,
+    validate_mapping,
+)
 from edusim.scenario.schema import TimelineEvent
-
-
-def school_year_of_date(date: dt.date) -> int:
-    """Dated policy takes effect at the first school-year start (1 September) on or after it."""
-    return date.year if (date.month, date.day) <= (9, 1) else date.year + 1
 
 
 def school_year_of_effect(event: TimelineEvent) -> int:
@@ -49,7 +47,7 @@ class PolicyEvents(Phase):
         for event in model.scenario.timeline:
             if school_year_of_effect(event) != year:
                 continue
-            data = model.params.model_dump(mode="python")
+            data = editable_dump(model.params)
             for dotted, value in event.set.items():
                 apply_override(data, dotted, value)
             model.params = validate_mapping(data, f"timeline event '{event.label}'")

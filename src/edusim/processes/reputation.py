@@ -11,7 +11,7 @@ def standardise_within(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     for group in np.unique(groups):
         members = groups == group
         spread = values[members].std()
-        if spread > 0:
+        if spread > 1e-9 * max(1.0, float(np.abs(values[members]).max())):
             result[members] = (values[members] - values[members].mean()) / spread
     return result
 

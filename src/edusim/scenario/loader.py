@@ -7,6 +7,7 @@ the CLI can print them and exit 2 without a traceback.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,11 @@ class _ScenarioYamlLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def editable_dump(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as plain YAML-like data (lists, not tuples) that overrides can edit."""
+    return scenario.model_dump(mode="json")
+
+
 def format_path(location: Iterable[Any]) -> str:
     """Render a location tuple as a YAML path: ('city', 'districts', 2, 'name') -> city.districts[2].name."""
     text = ""
@@ -88,6 +94,10 @@ def parse_yaml_text(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as error:
         raise ScenarioError(source, [Problem("", f"not valid YAML: {error}")]) from None
+    except RecursionError:
+        raise ScenarioError(
+            source, [Problem("", "YAML nested too deeply for a scenario file")]
+        ) from None
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
@@ -199,7 +209,16 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 def _validation_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
     problems = []
-    for item in error.errors():
+    errors = error.errors()
+    item_locations = {tuple(item["loc"]) for item in errors}
+    for item in errors:
+        location_tuple = tuple(item["loc"])
+        has_item_errors = any(
+            other[: len(location_tuple)] == location_tuple and len(other) > len(location_tuple)
+            for other in item_locations
+        )
+        if item["type"] == "too_short" and has_item_errors:
+            continue  # the container is only short because its invalid items were dropped
         location = format_path(item["loc"])
         if prefix:
             location = f"{prefix}.{location}" if location else prefix
@@ -248,6 +267,14 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                         f"district has {schools} {stage} schools but no pupils",
                     )
                 )
+        if district.pupils.primary > 0 and district.schools.junior == 0:
+            problems.append(
+                Problem(
+                    f"{path}.schools.junior",
+                    "district has primary pupils but no junior school: they would have "
+                    "nowhere to go at grade 7",
+                )
+            )
         if district.islands > district.towns:
             problems.append(
                 Problem(
@@ -255,15 +282,17 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
     problems += group_problems(scenario)
-    base = scenario.model_dump(mode="python")
+    base = editable_dump(scenario)
     end_year = scenario.start_year + scenario.years
     for index, event in enumerate(scenario.timeline):
-        if not dt_in_run(event.date, scenario.start_year, end_year):
+        if not takes_effect_in_run(event.date, scenario.start_year, end_year):
             problems.append(
                 Problem(
                     f"timeline[{index}].date",
-                    f"{event.date} is outside the run (school years {scenario.start_year}"
-                    f"-{end_year - 1}, from {scenario.start_year}-09-01)",
+                    f"{event.date} is outside the run: it would take effect in school year "
+                    f"{school_year_of_date(event.date)}, the run covers {scenario.start_year}-"
+                    f"{end_year - 1} (dated policy takes effect on the first 1 September on or "
+                    "after its date)",
                 )
             )
         for dotted, value in event.set.items():
@@ -313,7 +342,7 @@ def group_problems(scenario: Scenario) -> list[Problem]:
                 )
         if len(set(group.members)) != len(group.members):
             problems.append(Problem(f"{path}.members", "a school is listed twice"))
-        if not dt_in_run(group.formed, scenario.start_year, end_year):
+        if not takes_effect_in_run(group.formed, scenario.start_year, end_year):
             problems.append(Problem(f"{path}.formed", f"{group.formed} is outside the run"))
     districts = {d.name for d in scenario.city.districts}
     for index, scope in enumerate(scenario.enrollment.by_area):
@@ -334,17 +363,21 @@ def group_problems(scenario: Scenario) -> list[Problem]:
                         f"district '{district}' does not exist",
                     )
                 )
-        if not dt_in_run(rule.formed, scenario.start_year, end_year):
+        if not takes_effect_in_run(rule.formed, scenario.start_year, end_year):
             problems.append(
                 Problem(f"groups.rules[{index}].formed", f"{rule.formed} is outside the run")
             )
     return problems
 
 
-def dt_in_run(date: Any, start_year: int, end_year: int) -> bool:
-    """Whether a date falls inside the school years [start_year, end_year)."""
-    school_year = date.year if date.month >= 9 else date.year - 1
-    return start_year <= school_year < end_year
+def school_year_of_date(date: dt.date) -> int:
+    """Dated policy takes effect at the first school-year start (1 September) on or after it."""
+    return date.year if (date.month, date.day) <= (9, 1) else date.year + 1
+
+
+def takes_effect_in_run(date: dt.date, start_year: int, end_year: int) -> bool:
+    """Whether a dated policy takes effect in one of the school years [start_year, end_year)."""
+    return start_year <= school_year_of_date(date) < end_year
 
 
 def apply_override(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -372,7 +405,7 @@ def load_scenario(
     dotted paths with values (mapping) or CLI-style 'path=value' strings.
     """
     if isinstance(source, Scenario):
-        data, label = source.model_dump(mode="python"), f"scenario '{source.name}'"
+        data, label = editable_dump(source), f"scenario '{source.name}'"
     elif isinstance(source, Mapping):
         data, label = copy.deepcopy(dict(source)), "scenario mapping"
     else:
@@ -389,7 +422,7 @@ def load_scenario(
     scenario = validate_mapping(data, label)
     if not pairs:
         return scenario
-    resolved = scenario.model_dump(mode="python")
+    resolved = editable_dump(scenario)
     problems = []
     for dotted, value in pairs:
         try:

@@ -26,6 +26,12 @@ class IncomeReference:
     log_income_sd: float
 
 
+MIN_LOG_PRICE_SD = 0.05
+"""Floor on the year-0 spread of log prices, so a city of uniform prices still sorts
+incomes gently once premiums appear (instead of dividing by almost zero)."""
+MAX_PRICE_Z = 5.0
+
+
 def cell_log_price(geo: Geography, cell_premium_share: np.ndarray) -> np.ndarray:
     """Log price per m² of every cell: district base price times (1 + school premiums)."""
     base = geo.district_price_cny_per_m2[geo.cell_district]
@@ -38,7 +44,7 @@ def price_reference(geo: Geography, cell_premium_share: np.ndarray) -> tuple[flo
     weights = geo.cell_weight / geo.cell_weight.sum()
     mean = float(np.sum(weights * log_price))
     sd = float(np.sqrt(np.sum(weights * (log_price - mean) ** 2)))
-    return mean, max(sd, 1e-9)
+    return mean, max(sd, MIN_LOG_PRICE_SD)
 
 
 def sample_cells(geo: Geography, district: int, uniforms: np.ndarray) -> np.ndarray:
@@ -66,6 +72,7 @@ def arriving_families(
     params = scenario.families
     cells = sample_cells(geo, district, streams.uniform("families.address", None, uids))
     price_z = (cell_log_price(geo, cell_premium_share)[cells] - log_price[0]) / log_price[1]
+    price_z = np.clip(price_z, -MAX_PRICE_Z, MAX_PRICE_Z)
     rho = params.income_sorting
     income_z = rho * price_z + np.sqrt(1.0 - rho**2) * streams.normal("families.income", None, uids)
     median = params.median_income_cny * geo.district_income_level[district]

@@ -1,0 +1,50 @@
+"""Per-school aggregation of population arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edusim.processes.aggregate import school_counts, school_mean, school_quantile
+
+
+def test_school_counts_ignore_unplaced_rows():
+    school = np.array([0, 2, 2, -1, 2])
+    np.testing.assert_array_equal(school_counts(school, 4), [1, 0, 3, 0])
+
+
+def test_school_mean_by_hand_and_for_empty_schools():
+    values = np.array([1.0, 3.0, 10.0, 99.0])
+    school = np.array([0, 0, 2, -1])
+    np.testing.assert_allclose(school_mean(values, school, 3), [2.0, 0.0, 10.0])
+    np.testing.assert_allclose(school_mean(values, school, 3, empty=np.nan)[1], np.nan)
+
+
+def test_school_quantile_by_hand():
+    values = np.array([0.5, 0.1, 0.4, 0.2, 0.3, 7.0])
+    school = np.array([0, 0, 0, 0, 0, 2])
+    # lower interpolation: position floor(0.9 * 4) = 3 of the sorted values of school 0
+    np.testing.assert_allclose(school_quantile(values, school, 3, 0.9), [0.4, 0.0, 7.0])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.floats(-5, 5)), min_size=1, max_size=60),
+    st.floats(0, 1),
+)
+def test_aggregates_agree_with_a_loop_over_schools(rows, q):
+    school = np.array([s for s, _ in rows])
+    values = np.array([v for _, v in rows])
+    counts = school_counts(school, 5)
+    means = school_mean(values, school, 5)
+    quantiles = school_quantile(values, school, 5, q)
+    for s in range(5):
+        mine = values[school == s]
+        assert counts[s] == mine.size
+        if mine.size:
+            assert np.isclose(means[s], mine.mean())
+            assert quantiles[s] == np.quantile(mine, q, method="lower")
+        else:
+            assert means[s] == 0.0
+            assert quantiles[s] == 0.0

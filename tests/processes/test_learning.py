@@ -1,0 +1,100 @@
+"""Pupil achievement: persistence, teaching, peers, background; teaching quality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edusim.processes.learning import (
+    entry_achievement,
+    initial_achievement,
+    teaching_quality,
+    yearly_achievement,
+)
+from edusim.randomness import Streams
+from edusim.scenario.schema import LearningParams
+
+
+def test_teaching_quality_is_mean_effectiveness_plus_management():
+    effectiveness = np.array([0.1, 0.3, -0.2, 0.5])
+    school = np.array([0, 0, 1, -1])
+    management = np.array([0.05, -0.05, 0.01])
+    np.testing.assert_allclose(
+        teaching_quality(effectiveness, school, management), [0.25, -0.25, 0.01]
+    )
+
+
+def test_yearly_achievement_by_hand():
+    params = LearningParams(
+        persistence=0.8, teaching_weight=1.0, peer_effect=0.1, ses_effect=0.05, noise_sd=0.5
+    )
+    new = yearly_achievement(
+        np.array([1.0, -1.0]),
+        np.array([0.2, 0.0]),
+        np.array([0.5, -1.0]),
+        np.array([1.0, 2.0]),
+        np.array([0.0, 1.0]),
+        params,
+    )
+    # 0.8*1 + 0.2 + 0.1*0.5 + 0.05*1 + 0 = 1.1 ; -0.8 + 0 - 0.1 + 0.1 + 0.5 = -0.3
+    np.testing.assert_allclose(new, [1.1, -0.3])
+
+
+def test_entry_achievement_has_unit_variance_and_the_income_gradient():
+    params = LearningParams(entry_ses_effect=0.3)
+    streams = Streams(1)
+    uids = np.arange(200_000)
+    ses = streams.normal("ses", None, uids)
+    achievement = entry_achievement(ses, streams.normal("shock", None, uids), params)
+    assert achievement.std() == pytest.approx(1.0, abs=0.01)
+    assert np.corrcoef(ses, achievement)[0, 1] == pytest.approx(0.3, abs=0.01)
+    np.testing.assert_allclose(entry_achievement(np.array([2.0]), np.zeros(1), params), [0.6])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    years=st.integers(0, 9),
+    persistence=st.floats(0, 1),
+    quality=st.floats(-0.3, 0.3),
+    ses=st.floats(-3, 3),
+    entry_shock=st.floats(-3, 3),
+)
+def test_initial_achievement_equals_the_yearly_rule_run_for_the_years_in_school(
+    years, persistence, quality, ses, entry_shock
+):
+    params = LearningParams(persistence=persistence, noise_sd=0.0, peer_effect=0.0)
+    expected = entry_achievement(np.array([ses]), np.array([entry_shock]), params)
+    for _ in range(years):
+        expected = yearly_achievement(
+            expected, np.array([quality]), np.zeros(1), np.array([ses]), np.zeros(1), params
+        )
+    initial = initial_achievement(
+        np.array([float(years)]),
+        np.array([quality]),
+        np.array([ses]),
+        np.array([entry_shock]),
+        np.array([1.7]),  # ignored: noise_sd is 0
+        params,
+    )
+    np.testing.assert_allclose(initial, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("persistence", [0.8, 1.0])
+def test_initial_achievement_noise_matches_the_yearly_shocks(persistence):
+    params = LearningParams(persistence=persistence, noise_sd=0.35)
+    streams = Streams(2)
+    n, years = 100_000, 5
+    uids = np.arange(n)
+    zeros = np.zeros(n)
+    entry = streams.normal("entry", None, uids)
+    simulated = entry_achievement(zeros, entry, params)
+    for year in range(years):
+        simulated = yearly_achievement(
+            simulated, zeros, zeros, zeros, streams.normal("shock", year, uids), params
+        )
+    initial = initial_achievement(
+        np.full(n, float(years)), zeros, zeros, entry, streams.normal("history", None, uids), params
+    )
+    assert initial.std() == pytest.approx(simulated.std(), rel=0.02)

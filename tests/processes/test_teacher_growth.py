@@ -1,0 +1,72 @@
+"""Teacher growth: learning from strong colleagues and promotion to tiers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edusim.processes.teacher_growth import learned_gain, promoted_tiers, tier_thresholds
+from edusim.randomness import Streams
+from edusim.scenario.schema import TeacherParams
+
+PARAMS = TeacherParams(
+    peer_learning_rate=0.1,
+    strong_colleague_quantile=0.9,
+    share_famous_special=0.01,
+    share_municipal_backbone=0.04,
+    share_backbone=0.15,
+    tier_min_experience_years=5,
+)
+
+
+def test_learned_gain_closes_part_of_the_gap_to_strong_colleagues():
+    effectiveness = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.0])
+    school = np.array([0, 0, 0, 0, 0, 1])
+    # school 0: the 0.9 quantile (lower) is the 4th of 5 sorted values, 0.4
+    gain = learned_gain(effectiveness, school, 2, PARAMS)
+    np.testing.assert_allclose(gain, [0.03, 0.02, 0.01, 0.0, 0.0, 0.0])
+
+
+def test_tier_thresholds_are_cumulative_upper_tail_shares():
+    np.testing.assert_allclose(tier_thresholds(PARAMS), [0.20, 0.05, 0.01])
+
+
+def test_promotion_reaches_the_declared_shares():
+    n = 50_000
+    effectiveness = Streams(1).normal("e", None, np.arange(n))
+    tier = promoted_tiers(effectiveness, np.full(n, 10.0), np.zeros(n, np.int8), PARAMS)
+    assert (tier >= 1).mean() == pytest.approx(0.20, abs=0.005)
+    assert (tier >= 2).mean() == pytest.approx(0.05, abs=0.003)
+    assert (tier == 3).mean() == pytest.approx(0.01, abs=0.002)
+    # tiers follow effectiveness
+    assert effectiveness[tier == 3].min() > effectiveness[tier == 2].max()
+
+
+def test_novices_are_not_promoted_but_keep_titles():
+    effectiveness = np.array([5.0, 5.0, -5.0, 0.0])
+    experience = np.array([1.0, 10.0, 10.0, 10.0])
+    tier = np.array([0, 0, 3, 0], dtype=np.int8)
+    promoted = promoted_tiers(effectiveness, experience, tier, PARAMS)
+    assert promoted[0] == 0  # too new
+    assert promoted[1] == 3  # the best eligible teacher
+    assert promoted[2] == 3  # titles are never taken away
+    assert promoted_tiers(effectiveness, np.zeros(4), tier, PARAMS).tolist() == tier.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-1, 1), st.floats(0, 30), st.integers(0, 3)), min_size=1, max_size=50
+    )
+)
+def test_tiers_never_fall(rows):
+    effectiveness = np.array([e for e, _, _ in rows])
+    experience = np.array([x for _, x, _ in rows])
+    tier = np.array([t for _, _, t in rows], dtype=np.int8)
+    promoted = promoted_tiers(effectiveness, experience, tier, PARAMS)
+    assert (promoted >= tier).all()
+    assert (promoted <= 3).all()
+    novice = experience < PARAMS.tier_min_experience_years
+    np.testing.assert_array_equal(promoted[novice], tier[novice])

@@ -1,0 +1,346 @@
+"""The command line end to end: run, validate, describe; bad input is exit 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from edusim import __version__
+from edusim.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from edusim.metrics import METRICS
+
+PHASES = ["policy", "staffing", "enrollment", "school_year", "evaluation", "record"]
+COMMANDS = ["run", "validate", "describe"]
+
+DISTRICT = (
+    "city:\n  districts:\n    - name: A\n      kind: urban\n"
+    "      schools: {primary: 2, junior: 1}\n      pupils: {primary: 600, junior: 300}\n"
+)
+
+# name -> (file content, or a marker for a special file; text stderr must contain)
+BAD_FILES: dict[str, tuple[str | None, str]] = {
+    "missing": (None, "file not found"),
+    "empty": ("", "file is empty"),
+    "not_yaml": ("name: [unclosed\n", "not valid YAML at line"),
+    "not_mapping": ("- a\n- b\n", "top level is a list"),
+    "hostile_tag": (
+        "name: x\ncity: !!python/object/apply:os.system ['touch {marker}']\n",
+        "unsupported YAML tag",
+    ),
+    "alias_bomb": (
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n",
+        "aliases",
+    ),
+    "deep_nesting": ("name: x\ncity: " + "[" * 2_000 + "]" * 2_000 + "\n", "invalid scenario"),
+    "unknown_key": (
+        "extends: base.yaml\nname: x\nlearning: {peer_efect: 0.1}\n" + DISTRICT,
+        "learning.peer_efect: unknown key",
+    ),
+    "pupils_without_schools": (
+        "extends: base.yaml\nname: x\n" + DISTRICT.replace("primary: 2", "primary: 0"),
+        "city.districts[0].schools.primary: district has 600 primary pupils but no school",
+    ),
+    "event_unknown_parameter": (
+        "extends: base.yaml\nname: x\nyears: 3\n"
+        + DISTRICT
+        + "timeline:\n  - date: 2019-09-01\n    set: {learning.no_such: 1}\n",
+        "timeline[0].set['learning.no_such']: no such parameter",
+    ),
+    "event_outside_run": (
+        "extends: base.yaml\nname: x\nyears: 3\n"
+        + DISTRICT
+        + "timeline:\n  - date: 2030-09-01\n    set: {learning.peer_effect: 0.1}\n",
+        "timeline[0].date: 2030-09-01 is outside the run",
+    ),
+    "directory": ("<dir>", "is a directory"),
+    "unreadable": ("<through a file>", "cannot read file"),
+}
+
+
+def _bad_file(tmp_path: Path, case: str) -> tuple[Path, str]:
+    content, expected = BAD_FILES[case]
+    (tmp_path / "base.yaml").write_text(
+        (Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml").read_text()
+    )
+    path = tmp_path / f"{case}.yaml"
+    if content == "<dir>":
+        path.mkdir()
+    elif content == "<through a file>":  # unreadable whoever runs the tests, root included
+        (tmp_path / "plain").write_text("x")
+        path = tmp_path / "plain" / f"{case}.yaml"
+    elif content is not None:
+        path.write_text(content.replace("{marker}", str(tmp_path / "pwned")))
+    return path, expected
+
+
+def _run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "EDUSIM_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "edusim", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+# -- run --------------------------------------------------------------------------------------
+
+
+def test_run_with_options_writes_csv_results(demo_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            str(demo_path),
+            "--years",
+            "2",
+            "--seed",
+            "3",
+            "--set",
+            "learning.peer_effect=0.05",
+            "--set",
+            "housing.adjust_speed=0.2",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == EXIT_OK
+    assert f"results written to {out}" in capsys.readouterr().out
+    names = {p.name for p in out.iterdir()}
+    assert {"metrics.csv", "schools.csv", "events.csv", "manifest.json", "summary.md"} <= names
+    assert not any(name.endswith(".parquet") for name in names)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["seed"], manifest["years"], manifest["format"]) == (3, 2, "csv")
+    assert "--set" in manifest["command"]
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["learning"]["peer_effect"] == 0.05
+    assert resolved["housing"]["adjust_speed"] == 0.2
+    assert resolved["years"] == 2
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert sorted(metrics["year"].unique()) == [2018, 2019, 2020]
+    assert set(metrics["metric"]) == set(METRICS)
+    assert (metrics["seed"] == 3).all()
+
+
+def test_run_prints_the_headline_unless_quiet(demo_path, tmp_path, capsys):
+    assert main(["run", str(demo_path), "--years", "1", "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("| metric | unit | direction | 2018 | 2019 | change |")
+    for name in ("quality_sd", "pupils", "teachers"):
+        assert f"| {name} |" in printed
+
+
+def test_run_twice_with_one_seed_gives_identical_files(demo_path, tmp_path):
+    for name in ("a", "b"):
+        args = ["run", str(demo_path), "--years", "2", "--seed", "9", "--quiet"]
+        assert main([*args, "--format", "csv", "--out", str(tmp_path / name)]) == 0
+    for table in ("metrics", "schools", "events"):
+        a = (tmp_path / "a" / f"{table}.csv").read_bytes()
+        assert a == (tmp_path / "b" / f"{table}.csv").read_bytes()
+
+
+def test_run_uses_the_default_results_directory(demo_path, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(demo_path), "--years", "1", "--seed", "4", "--quiet"]) == 0
+    runs = list((tmp_path / "results" / "demo").iterdir())
+    assert len(runs) == 1 and runs[0].name.endswith("-seed4")
+    assert (runs[0] / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    "assignment", ["city.districts[0].towns=5", "city.districts[Old Town].towns=5"]
+)
+def test_run_with_set_into_a_district(demo_path, tmp_path, assignment, capsys):
+    out = tmp_path / "out"
+    code = main(["run", str(demo_path), "--years", "1", "--set", assignment, "--out", str(out)])
+    assert code == EXIT_OK, capsys.readouterr().err
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["city"]["districts"][0]["towns"] == 5
+
+
+def test_run_refuses_a_non_empty_output_directory(demo_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(demo_path), "--years", "1", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "not empty" in err and str(out) in err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_run_refuses_a_negative_seed_as_bad_input(demo_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", str(demo_path), "--years", "1", "--seed", "-1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert "seed" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+# -- validate and describe ------------------------------------------------------------------
+
+
+def test_validate_a_good_scenario(demo_path, capsys):
+    assert main(["validate", str(demo_path)]) == 0
+    out = capsys.readouterr().out
+    assert "valid scenario 'demo'" in out
+    assert "4 districts" in out and "10 years from 2018" in out
+    assert main(["validate", str(demo_path), "--set", "years=3"]) == 0
+    assert "3 years from 2018" in capsys.readouterr().out
+
+
+def test_validate_lists_every_problem_with_its_path(write_yaml, capsys):
+    path = write_yaml(
+        "bad.yaml",
+        "extends: base.yaml\nname: x\nyears: 0\ncolour: red\nlearning: {peer_effect: -1}\n"
+        + DISTRICT,
+    )
+    assert main(["validate", str(path)]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines[0] == f"edusim: invalid scenario {path}:"
+    paths = {line.strip().split(":")[0] for line in lines[1:]}
+    assert paths == {"years", "colour", "learning.peer_effect"}
+
+
+def test_validate_reports_a_bad_set_with_its_path(demo_path, capsys):
+    assert main(["validate", str(demo_path), "--set", "learning.peer_efect=1"]) == 2
+    err = capsys.readouterr().err
+    assert "learning.peer_efect: cannot override" in err
+    assert main(["validate", str(demo_path), "--set", "learning.peer_effect=-1"]) == 2
+    assert "learning.peer_effect: Input should be greater than or equal to 0" in (
+        capsys.readouterr().err
+    )
+
+
+def test_describe_prints_the_resolved_scenario_and_the_city(demo_path, capsys):
+    assert main(["describe", str(demo_path), "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    resolved = yaml.safe_load(out.split("# city built")[0])
+    assert resolved["name"] == "demo"
+    assert len(resolved["city"]["districts"]) == 4
+    assert "# city built with seed 5: 63 schools" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[-4:]}
+    assert set(rows) == {"Old", "Riverside", "New", "Hill"}
+    riverside = rows["Riverside"]
+    assert riverside[1] == "urban"
+    assert riverside[2:4] == ["10", "7200"]  # primary schools and pupils
+
+
+def test_describe_plan_lists_phases_and_events_in_order(write_yaml, demo_path, capsys):
+    assert main(["describe", str(demo_path), "--plan", "--set", "years=2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 12
+    assert [line.split()[4] for line in lines] == PHASES * 2
+    assert [line.split()[0] for line in lines] == ["2018"] * 6 + ["2019"] * 6
+    path = write_yaml(
+        "timeline.yaml",
+        f"extends: {demo_path}\nyears: 2\ntimeline:\n  - date: 2019-06-01\n"
+        "    label: reform\n    set: {learning.peer_effect: 0.1}\n",
+    )
+    assert main(["describe", str(path), "--plan"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    kinds = [(line.split()[0], line.split()[3], line.split()[4]) for line in lines]
+    assert kinds[6:8] == [("2019", "phase", "policy"), ("2019", "event", "policy")]
+    assert "reform (dated 2019-06-01): learning.peer_effect=0.1" in lines[7]
+    assert len(lines) == 13
+
+
+def test_version_and_usage_errors(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+    for argv in ([], ["run"], ["frobnicate"], ["run", "x.yaml", "--format", "xlsx"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+
+
+# -- bad scenario files: one message, exit 2, nothing written -------------------------------
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_scenarios_are_one_message_and_exit_2(tmp_path, capsys, command, case):
+    path, expected = _bad_file(tmp_path, case)
+    out = tmp_path / "out"
+    argv = [command, str(path)] + (["--out", str(out), "--quiet"] if command == "run" else [])
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == EXIT_BAD_INPUT, captured.err
+    assert captured.err.startswith(f"edusim: invalid scenario {path}")
+    assert expected in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+    assert not out.exists()
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_bad_run_creates_no_results_directory(tmp_path, monkeypatch, capsys):
+    path, _ = _bad_file(tmp_path, "pupils_without_schools")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(path)]) == EXIT_BAD_INPUT
+    assert not (tmp_path / "results").exists()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_bad_set_value_is_exit_2_for_every_command(demo_path, tmp_path, capsys, command):
+    out = tmp_path / "out"
+    argv = [command, str(demo_path), "--set", "learning.peer_effect=[1"]
+    if command == "run":
+        argv += ["--out", str(out)]
+    assert main(argv) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "--set learning.peer_effect" in err and "not valid YAML" in err
+    assert not out.exists()
+
+
+# -- the real process: no traceback reaches the user ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "case"),
+    [
+        ("run", "hostile_tag"),
+        ("validate", "alias_bomb"),
+        ("describe", "deep_nesting"),
+    ],
+)
+def test_no_traceback_from_the_command_line(tmp_path, command, case):
+    path, expected = _bad_file(tmp_path, case)
+    extra = ["--out", "out"] if command == "run" else []
+    finished = _run_cli(command, str(path), *extra, cwd=tmp_path)
+    assert finished.returncode == EXIT_BAD_INPUT, finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert expected in finished.stderr
+    assert len(finished.stderr.splitlines()) <= 4
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_good_run_from_the_command_line(demo_path, tmp_path):
+    finished = _run_cli(
+        "run", str(demo_path), "--years", "1", "--seed", "2", "--out", "r", cwd=tmp_path
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert (tmp_path / "r" / "metrics.parquet").exists()
+    assert "results written to r" in finished.stdout

@@ -1,0 +1,180 @@
+"""The metrics registry: declared metadata, hand-computed values, consistency with tables."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from edusim.agents.families import Families
+from edusim.agents.teachers import Teachers
+from edusim.metrics import (
+    METRICS,
+    _cv,
+    _quartile_gap,
+    _quartile_gap_by,
+    catchment_premium_cny,
+    compute_all,
+    learning_years,
+    metric,
+)
+
+DIRECTIONS = {"lower is better", "higher is better", "information"}
+
+
+def _families(**columns) -> Families:
+    n = len(next(iter(columns.values())))
+    defaults = {name: np.zeros(n, dtype=dtype) for name, dtype in Families.fields.items()}
+    defaults.update(columns)
+    families = Families()
+    families.add(n, **defaults)
+    return families
+
+
+def _teachers(school) -> Teachers:
+    n = len(school)
+    columns = {name: np.zeros(n, dtype=dtype) for name, dtype in Teachers.fields.items()}
+    columns["school"] = np.asarray(school)
+    teachers = Teachers()
+    teachers.add(n, **columns)
+    return teachers
+
+
+@pytest.fixture
+def fake():
+    """A model-shaped object small enough to compute metrics by hand."""
+    table = SimpleNamespace(
+        teaching_quality=np.array([0.1, 0.2, 0.3, 0.4, 9.9]),
+        enrollment=np.array([10, 20, 30, 40, 0]),  # school 4 is closed
+        mean_achievement=np.array([0.0, 0.0, 0.0, 0.0, 0.0]),
+        premium_share=np.array([0.1, 0.0, 0.2, 0.05, 0.0]),
+        district=np.array([0, 0, 1, 1, 1]),
+        stage=np.array([0, 0, 0, 0, 0]),
+    )
+    return SimpleNamespace(
+        school_table=table,
+        params=SimpleNamespace(
+            learning=SimpleNamespace(annual_growth_sd=0.4),
+            housing=SimpleNamespace(flat_size_m2=100.0),
+        ),
+        geography=SimpleNamespace(
+            district_kind=np.array([0, 2]),
+            district_price_cny_per_m2=np.array([50_000.0, 10_000.0]),
+        ),
+        families=_families(
+            district=np.array([0, 0, 1, 1]),
+            achievement=np.array([1.0, 0.5, -0.5, 0.0]),
+            income_cny=np.array([100.0, 200.0, 300.0, 400.0]),
+            school=np.array([0, 1, -1, 2]),
+        ),
+        teachers=_teachers([0, 0, 3]),
+        quality_threshold=0.25,
+        intake={},
+    )
+
+
+def _value(name: str, model) -> float:
+    return float(METRICS[name].compute(model))
+
+
+def test_every_metric_declares_unit_direction_description_and_formula():
+    assert len(METRICS) >= 15
+    for name, entry in METRICS.items():
+        assert entry.name == name
+        assert entry.unit.strip()
+        assert entry.direction in DIRECTIONS
+        assert entry.description.strip()
+        assert entry.formula.strip()
+        assert callable(entry.compute)
+
+
+def test_a_metric_cannot_be_registered_twice():
+    existing = next(iter(METRICS))
+    before = dict(METRICS)
+    with pytest.raises(ValueError, match="registered twice"):
+        metric(existing, "x", "information", "x", "x")(lambda model: 0.0)
+    assert before == METRICS
+
+
+def test_helpers_by_hand():
+    # quartiles 2 and 4: mean of {4, 5} minus mean of {1, 2}
+    assert _quartile_gap(np.array([1.0, 2.0, 3.0, 4.0, 5.0])) == pytest.approx(4.5 - 1.5)
+    assert math.isnan(_quartile_gap(np.array([1.0, 2.0, 3.0])))
+    assert _cv(np.array([1.0, 3.0])) == pytest.approx(0.5)
+    assert math.isnan(_cv(np.array([])))
+    assert math.isnan(_cv(np.array([-1.0, 1.0])))
+    assert _quartile_gap_by(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1, 2, 3, 4])) == 3.0
+
+
+def test_quality_metrics_by_hand(fake):
+    # open schools: quality 0.1 .. 0.4 (the closed school's 9.9 is ignored)
+    assert _value("quality_sd", fake) == pytest.approx(np.std([0.1, 0.2, 0.3, 0.4]))
+    assert _value("quality_quartile_gap", fake) == pytest.approx(0.4 - 0.1)
+    years = np.array([1.25, 1.5, 1.75, 2.0])  # 1 + quality / 0.4
+    np.testing.assert_allclose(learning_years(fake)[:4], years)
+    assert _value("quality_cv", fake) == pytest.approx(years.std() / years.mean())
+    # schools at or above 0.25: 30 + 40 + 0 of 100 pupils
+    assert _value("high_quality_share", fake) == pytest.approx(0.7)
+
+
+def test_premium_metrics_by_hand(fake):
+    np.testing.assert_allclose(
+        catchment_premium_cny(fake), [500_000.0, 0.0, 200_000.0, 50_000.0, 0.0]
+    )
+    assert _value("premium_mean_cny", fake) == pytest.approx(150_000.0)
+    assert _value("premium_top_decile_cny", fake) == pytest.approx(500_000.0)
+
+
+def test_pupil_metrics_by_hand(fake):
+    assert _value("pupils", fake) == 3.0
+    assert _value("teachers", fake) == 3.0
+    assert _value("mean_achievement", fake) == pytest.approx(0.25)
+    # urban pupils average 0.75, rural -0.25
+    assert _value("urban_rural_gap", fake) == pytest.approx(1.0)
+    # achievement rises with income: top quarter 0.0 ... bottom quarter 1.0 -> gap -1.0
+    assert _value("ses_gap", fake) == pytest.approx(0.0 - 1.0)
+
+
+def test_intake_metrics_are_nan_before_the_first_intake_then_shares(fake):
+    assert math.isnan(_value("movers_share", fake))
+    fake.intake = {0: {"entrants": 100, "movers": 5}, 1: {"entrants": 50, "movers": 10}}
+    assert _value("movers_share", fake) == pytest.approx(0.1)
+
+
+def test_compute_all_gives_a_float_for_every_metric(demo_run):
+    values = compute_all(demo_run)
+    assert list(values) == list(METRICS)
+    assert all(isinstance(v, float) for v in values.values())
+
+
+def test_metrics_agree_with_the_schools_table(demo_run):
+    tables = demo_run.tables()
+    metrics = tables["metrics"].pivot(index="year", columns="metric", values="value")
+    schools = tables["schools"]
+    by_year = schools.groupby("year")
+    np.testing.assert_allclose(metrics["pupils"], by_year["enrollment"].sum())
+    np.testing.assert_allclose(metrics["teachers"], by_year["teachers"].sum())
+    np.testing.assert_allclose(
+        metrics["premium_mean_cny"], by_year["premium_cny"].mean(), rtol=1e-12
+    )
+    open_quality = schools[schools.enrollment > 0].groupby("year")["quality"]
+    np.testing.assert_allclose(metrics["quality_sd"], open_quality.std(ddof=0), rtol=1e-9)
+
+
+def test_metric_values_are_in_range_in_the_demo(demo_run):
+    metrics = demo_run.tables()["metrics"].pivot(index="year", columns="metric", values="value")
+    first = metrics.index.min()
+    assert math.isnan(metrics.loc[first, "movers_share"])  # before the first intake
+    later = metrics.loc[metrics.index > first]
+    assert later["movers_share"].between(0, 1).all()
+    assert metrics["high_quality_share"].between(0, 1).all()
+    assert (metrics["premium_top_decile_cny"] >= metrics["premium_mean_cny"]).all()
+    for name in ("quality_sd", "achievement_sd", "quality_quartile_gap"):
+        assert (metrics[name] >= 0).all()
+    # a realistic city: richer pupils and urban pupils ahead every year
+    assert (metrics["ses_gap"] > 0).all()
+    assert (metrics["urban_rural_gap"] > 0).all()
+    for name in ("pupils", "teachers", "quality_sd", "mean_achievement", "premium_mean_cny"):
+        assert np.isfinite(metrics[name]).all()

@@ -1,0 +1,114 @@
+"""Seeded streams: split by purpose and year, and per-agent draws keyed by stable ids (CRN)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.special import ndtr
+
+from edusim.randomness import Streams, _splitmix64, purpose_code
+
+uid_sets = st.lists(st.integers(0, 2**62), min_size=1, max_size=60, unique=True)
+
+
+def test_purpose_code_is_crc32():
+    # the CRC-32 check value of the ASCII digits "123456789" (the published reference)
+    assert purpose_code("123456789") == 0xCBF43926
+    assert purpose_code("families.address") == purpose_code("families.address")
+    assert purpose_code("families.address") != purpose_code("families.income")
+
+
+def test_splitmix64_matches_the_reference_first_output():
+    # SplitMix64 seeded with 0 first returns 0xE220A8397B1DCDAF (Steele, Lea & Flood 2014)
+    state = np.array([0x9E3779B97F4A7C15], dtype=np.uint64)
+    assert int(_splitmix64(state)[0]) == 0xE220A8397B1DCDAF
+    assert int(state[0]) == 0x9E3779B97F4A7C15  # the input is not modified
+
+
+def test_negative_seed_is_refused():
+    with pytest.raises(ValueError):
+        Streams(-1)
+
+
+def test_generator_is_reproducible_and_split_by_seed_purpose_and_year():
+    def draws(seed, purpose, year):
+        return Streams(seed).generator(purpose, year).random(8)
+
+    reference = draws(3, "world.sites", 2020)
+    np.testing.assert_array_equal(reference, draws(3, "world.sites", 2020))
+    for other in (
+        draws(4, "world.sites", 2020),
+        draws(3, "world.prestige", 2020),
+        draws(3, "world.sites", 2021),
+        draws(3, "world.sites", None),
+    ):
+        assert not np.array_equal(reference, other)
+
+
+def test_a_stream_does_not_depend_on_what_other_streams_consumed():
+    streams = Streams(9)
+    alone = streams.generator("teachers.exit", 2019).random(5)
+    busy = Streams(9)
+    busy.generator("families.move", 2019).random(10_000)
+    busy.uniform("families.move", 2019, np.arange(5000))
+    np.testing.assert_array_equal(alone, busy.generator("teachers.exit", 2019).random(5))
+
+
+def test_uniform_lies_strictly_inside_the_unit_interval_and_looks_uniform():
+    values = Streams(1).uniform("test", 2020, np.arange(100_000))
+    assert values.shape == (100_000,)
+    assert values.dtype == np.float64
+    assert (values > 0).all() and (values < 1).all()
+    assert stats.kstest(values, "uniform").pvalue > 1e-4
+    # consecutive ids are not correlated
+    assert abs(np.corrcoef(values[:-1], values[1:])[0, 1]) < 0.02
+
+
+def test_normal_is_the_inverse_cdf_of_uniform_and_standard():
+    streams = Streams(2)
+    uids = np.arange(50_000)
+    normal = streams.normal("test", 2020, uids)
+    np.testing.assert_allclose(ndtr(normal), streams.uniform("test", 2020, uids), rtol=1e-9)
+    assert abs(normal.mean()) < 0.03
+    assert abs(normal.std() - 1.0) < 0.03
+    assert np.isfinite(normal).all()
+
+
+def test_uniform_differs_by_seed_purpose_and_year():
+    uids = np.arange(100)
+    reference = Streams(5).uniform("enrollment.lottery", 2020, uids)
+    assert not np.array_equal(reference, Streams(6).uniform("enrollment.lottery", 2020, uids))
+    assert not np.array_equal(reference, Streams(5).uniform("families.move", 2020, uids))
+    assert not np.array_equal(reference, Streams(5).uniform("enrollment.lottery", 2021, uids))
+    assert not np.array_equal(reference, Streams(5).uniform("enrollment.lottery", None, uids))
+
+
+def test_adding_one_family_changes_no_other_familys_draw():
+    streams = Streams(17)
+    uids = np.arange(1000)
+    with_one_more = np.append(uids, 1000)
+    for draw in (streams.uniform, streams.normal):
+        before = draw("families.income", 2019, uids)
+        after = draw("families.income", 2019, with_one_more)
+        np.testing.assert_array_equal(before, after[:-1])
+
+
+@settings(max_examples=50, deadline=None)
+@given(uids=uid_sets, extra=st.integers(0, 2**62), seed=st.integers(0, 2**32))
+def test_an_agents_draw_depends_only_on_its_own_id(uids, extra, seed):
+    streams = Streams(seed)
+    uids = np.array(uids, dtype=np.int64)
+    alone = {int(u): v for u, v in zip(uids, streams.uniform("p", 2020, uids), strict=True)}
+    # another agent joins (at any position) and the order is shuffled
+    crowd = np.unique(np.append(uids, extra))[::-1]
+    for uid, value in zip(crowd, streams.uniform("p", 2020, crowd), strict=True):
+        if int(uid) in alone:
+            assert value == alone[int(uid)]
+    # a subset (agents filtered out) keeps the same numbers too
+    subset = uids[::2]
+    np.testing.assert_array_equal(
+        streams.normal("q", None, subset), streams.normal("q", None, uids)[::2]
+    )
