@@ -39,7 +39,7 @@ def _rule(**values) -> GroupRule:
 
 def test_strongest_school_leads_and_takes_nearest_weak_schools():
     schools = _line_of_schools([0.0, 0.1, 0.9, -0.2, 0.3, -0.1])
-    formed = form_by_rule(
+    formed, _ = form_by_rule(
         _rule(max_members=2, max_cores=1), schools, np.array([0]), np.zeros(6, bool)
     )
     core, members = formed[0]
@@ -50,7 +50,7 @@ def test_strongest_school_leads_and_takes_nearest_weak_schools():
 
 def test_target_share_stops_formation_and_members_never_repeat():
     schools = _line_of_schools(list(np.linspace(1.0, -1.0, 20)))
-    formed = form_by_rule(
+    formed, _ = form_by_rule(
         _rule(member_pool=("any",), max_members=3, target_share=0.5),
         schools,
         np.array([0]),
@@ -61,18 +61,18 @@ def test_target_share_stops_formation_and_members_never_repeat():
     assert len(set(members.tolist())) == members.size
     assert not set(cores) & set(members.tolist())
     assert all(m.size <= 3 for _, m in formed)
-    # formation stops once half of the 20 eligible schools joined (cores leave the pool)
+    # formation stops once half of the eligible schools joined (cores leave the pool)
     assert members.size >= 0.5 * (20 - len(cores)) - 3
     assert members.size < 20 - len(cores)
 
 
 def test_members_stay_in_district_unless_cross_district():
     schools = _line_of_schools([1.0, -1.0, -1.0, -1.0], district=[0, 1, 1, 0])
-    inside = form_by_rule(
+    inside, _ = form_by_rule(
         _rule(member_pool=("any",), max_cores=1), schools, np.array([0]), np.zeros(4, bool)
     )
     assert list(inside[0][1]) == [3]
-    across = form_by_rule(
+    across, _ = form_by_rule(
         _rule(member_pool=("any",), max_cores=1, cross_district=True),
         schools,
         np.array([0]),
@@ -84,7 +84,7 @@ def test_members_stay_in_district_unless_cross_district():
 def test_schools_already_in_a_group_of_the_kind_are_skipped():
     schools = _line_of_schools([1.0, -1.0, -1.0])
     taken = np.array([False, True, False])
-    formed = form_by_rule(_rule(member_pool=("any",)), schools, np.array([0]), taken)
+    formed, _ = form_by_rule(_rule(member_pool=("any",)), schools, np.array([0]), taken)
     assert [list(m) for _, m in formed] == [[2]]
 
 
@@ -142,3 +142,16 @@ def test_group_table_headline_prefers_the_tightest_kind_and_dissolve_removes_row
     table.dissolve(loose)
     assert table.in_kind("community", 3).sum() == 0
     assert group_id[2] == 1
+
+
+def test_formation_reports_the_share_of_eligible_schools_that_joined():
+    schools = _line_of_schools(list(np.linspace(1.0, -1.0, 10)))
+    formed, achieved = form_by_rule(
+        _rule(member_pool=("any",), max_members=2, target_share=0.3),
+        schools,
+        np.array([0]),
+        np.zeros(10, bool),
+    )
+    members = sum(m.size for _, m in formed)
+    assert achieved == members / 10
+    assert achieved >= 0.3

@@ -126,7 +126,7 @@ class PolicyEvents(Phase):
                 [names.index(d) for d in rule.districts] if rule.districts else range(len(names))
             )
             taken = model.groups.in_kind(rule.kind, len(table))
-            formed = form_by_rule(rule, view, np.array(list(scope)), taken)
+            formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken)
             for number, (core, members) in enumerate(formed, start=1):
                 self._form(
                     year,
@@ -147,6 +147,7 @@ class PolicyEvents(Phase):
                     "groups": len(formed),
                     "members": int(sum(m.size for _, m in formed)),
                     "target_share": rule.target_share,
+                    "achieved_share": round(achieved, 4),
                 },
             )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from edusim.agents.teachers import TIERS
 from edusim.phases.base import Phase
 from edusim.policy.rotation import (
     YOUNG_AGE,
@@ -81,7 +82,23 @@ class Staffing(Phase):
         }
 
     def _rotate(self, year: int) -> None:
-        """Each group's core posts teachers to its members (see policy/rotation.py)."""
+        """Each group's core posts teachers to its members (see policy/rotation.py); the
+        year's postings by tier are logged as one summary event."""
+        self._post_by_groups(year)
+        stats = self.model.rotation_stats[year]
+        if stats["posted"]:
+            self.model.log_event(
+                year,
+                "rotation",
+                "postings by tier",
+                {
+                    "by_tier": dict(zip(TIERS, stats["by_tier"], strict=True)),
+                    "volunteers": stats["volunteers"],
+                    "asked": stats["asked"],
+                },
+            )
+
+    def _post_by_groups(self, year: int) -> None:
         model = self.model
         teachers, params = model.teachers, model.params.rotation
         rows = model.member_rows()
@@ -91,6 +108,7 @@ class Staffing(Phase):
             "young": 0,
             "asked": 0,
             "volunteers": 0,
+            "by_tier": [0] * len(TIERS),
         }
         model.rotation_stats[year] = stats
         if rows["school"].size == 0:
@@ -191,3 +209,5 @@ class Staffing(Phase):
         stats["posted"] += int(chosen.size)
         stats["backbone"] += int((teachers.tier[chosen] >= 1).sum())
         stats["young"] += int((teachers.age[chosen] < YOUNG_AGE).sum())
+        for tier, count in enumerate(np.bincount(teachers.tier[chosen], minlength=len(TIERS))):
+            stats["by_tier"][tier] += int(count)

@@ -51,8 +51,9 @@ def form_by_rule(
     schools: SchoolView,
     district_codes: np.ndarray,
     taken: np.ndarray,
-) -> list[tuple[int, np.ndarray]]:
-    """(core, members) of the groups the rule forms.
+) -> tuple[list[tuple[int, np.ndarray]], float]:
+    """(core, members) of the groups the rule forms, and the share of eligible schools
+    that joined (to compare with `target_share`).
 
     `district_codes` are the districts in scope; `taken` marks schools already in a group
     of this kind (they can be neither core nor member).
@@ -92,4 +93,4 @@ def form_by_rule(
         in_a_group[core] = True
         groups.append((int(core), members))
         joined += members.size
-    return groups
+    return groups, joined / eligible_total if eligible_total else float("nan")
