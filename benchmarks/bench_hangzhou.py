@@ -1,0 +1,343 @@
+"""Speed and memory of a city-scale run: the Hangzhou scenario, 20 school years, one process.
+
+Each repetition runs in a fresh Python subprocess (so the peak resident set size is that
+run's own, and no import, numba cache or allocator state carries over), which times:
+
+* import      importing edusim (numpy, pandas, mesa, numba, ...);
+* build       `EduModel(...)`: loading the scenario, world synthesis, phase set-up and
+              the year-0 record;
+* synthesis   `build_world` alone (the part of build that synthesises the city);
+* loop        every `model.step()` of the run (the year loop);
+* tables      `model.tables()` at the end (what `run_scenario` returns);
+* run         build + loop + finalize + tables: the whole run, as `run_scenario` times it;
+* process     the subprocess from spawn to exit, seen by the parent (interpreter start,
+              imports, run, teardown);
+
+and, per phase, the time spent in each phase object's `step` (wrapped from outside, no
+change to `src/`), plus the peak RSS (`ru_maxrss`). The parent prints the median, min and
+max over the repetitions.
+
+    python benchmarks/bench_hangzhou.py                     # 3 repetitions
+    python benchmarks/bench_hangzhou.py --repeat 5 --json results/bench-hangzhou.json
+    python benchmarks/bench_hangzhou.py --years 5 --scenario scenarios/demo.yaml
+    python benchmarks/bench_hangzhou.py --profile /tmp/loop.prof   # cProfile of the loop
+
+Nothing here asserts on time: the figures depend on the machine and on its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SCENARIO = ROOT / "scenarios" / "hangzhou.yaml"
+PHASES = ("policy", "staffing", "enrollment", "school_year", "evaluation", "record")
+TARGET_RUN_S = 20.0
+TARGET_PEAK_GIB = 4.0
+PER_PUPILS = 100_000
+
+
+# -- one run, in the worker process ----------------------------------------------------------
+def _wrap_phase_steps(model: Any, phase_seconds: dict[str, list[float]]) -> None:
+    """Time every phase object's `step` by shadowing it with a timing wrapper."""
+    for phase in model.phases:
+        inner = phase.step
+        times = phase_seconds.setdefault(phase.name, [])
+
+        def timed(year: int, _inner=inner, _times=times) -> None:
+            started = time.perf_counter()
+            _inner(year)
+            _times.append(time.perf_counter() - started)
+
+        phase.step = timed
+
+
+def run_once(scenario: str, years: int | None, seed: int | None, profile: str | None) -> dict:
+    """Build and run the scenario once in this process; return the measurements."""
+    started = time.perf_counter()
+    import edusim.model as model_module  # timed: the import is part of a run's cost
+
+    imported = time.perf_counter()
+    rss_after_import_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    synthesis: list[float] = []
+    build_world = model_module.build_world
+
+    def timed_build_world(*args: Any, **kwargs: Any) -> Any:
+        begun = time.perf_counter()
+        world = build_world(*args, **kwargs)
+        synthesis.append(time.perf_counter() - begun)
+        return world
+
+    model_module.build_world = timed_build_world
+    try:
+        build_started = time.perf_counter()
+        model = model_module.EduModel(scenario, seed, years=years)
+        built = time.perf_counter()
+    finally:
+        model_module.build_world = build_world
+
+    phase_seconds: dict[str, list[float]] = {}
+    _wrap_phase_steps(model, phase_seconds)
+    pupils = [len(model.families)]
+    teachers = [len(model.teachers)]
+    step_seconds: list[float] = []
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    while model.running:
+        begun = time.perf_counter()
+        model.step()
+        step_seconds.append(time.perf_counter() - begun)
+        pupils.append(len(model.families))
+        teachers.append(len(model.teachers))
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    loop_done = time.perf_counter()
+    for phase in model.phases:
+        phase.finalize()
+    tables_started = time.perf_counter()
+    tables = model.tables()
+    finished = time.perf_counter()
+
+    loop_s = sum(step_seconds)
+    n_years = len(step_seconds)
+    # pupils in school during each simulated year: the mean of the counts before and after it
+    pupil_years = [(a + b) / 2 for a, b in itertools.pairwise(pupils)]
+    mean_pupils = statistics.fmean(pupil_years) if pupil_years else float(pupils[0])
+    return {
+        "scenario": model.scenario.name,
+        "seed": model.seed,
+        "years": n_years,
+        "schools": len(model.school_table),
+        "teachers_start": teachers[0],
+        "teachers_end": teachers[-1],
+        "pupils_start": pupils[0],
+        "pupils_end": pupils[-1],
+        "pupils_mean": mean_pupils,
+        "import_s": imported - started,
+        "build_s": built - build_started,
+        "synthesis_s": synthesis[0] if synthesis else float("nan"),
+        "loop_s": loop_s,
+        "finalize_s": tables_started - loop_done,
+        "tables_s": finished - tables_started,
+        "run_s": finished - build_started,
+        "loop_s_per_100k_pupils": loop_s / (mean_pupils / PER_PUPILS),
+        "year_s_per_100k_pupils": loop_s / n_years / (mean_pupils / PER_PUPILS),
+        "step_s": step_seconds,
+        "phase_s_per_year": {
+            name: statistics.fmean(times) for name, times in phase_seconds.items() if times
+        },
+        "phase_s_total": {name: sum(times) for name, times in phase_seconds.items()},
+        "calendar_overhead_s": loop_s - sum(sum(t) for t in phase_seconds.values()),
+        "rows": {name: len(frame) for name, frame in tables.items()},
+        "peak_rss_after_import_mib": rss_after_import_kib / 1024,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "profiled": bool(profile),
+    }
+
+
+def _worker(args: argparse.Namespace) -> None:
+    result = run_once(args.scenario, args.years, args.seed, args.profile)
+    Path(args.worker_out).write_text(json.dumps(result), encoding="utf-8")
+
+
+# -- the parent: repetitions in fresh processes, summary --------------------------------------
+def run_in_subprocess(args: argparse.Namespace, profile: str | None = None) -> dict:
+    """One repetition in a fresh interpreter; returns the worker's figures plus process wall."""
+    with tempfile.TemporaryDirectory(prefix="edusim-bench-") as scratch:
+        out = Path(scratch) / "result.json"
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker-out",
+            str(out),
+            "--scenario",
+            str(args.scenario),
+        ]
+        if args.years is not None:
+            command += ["--years", str(args.years)]
+        if args.seed is not None:
+            command += ["--seed", str(args.seed)]
+        if profile:
+            command += ["--profile", profile]
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
+        completed = subprocess.run(command, cwd=ROOT, check=False)
+        process_s = time.perf_counter() - started
+        if completed.returncode != 0:
+            raise SystemExit(f"benchmark run failed with exit code {completed.returncode}")
+        result = json.loads(out.read_text(encoding="utf-8"))
+    result["process_s"] = process_s
+    result["load_1min_before"] = load_before
+    return result
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def summary(runs: list[dict]) -> dict[str, Any]:
+    keys = (
+        "run_s",
+        "process_s",
+        "import_s",
+        "build_s",
+        "synthesis_s",
+        "loop_s",
+        "tables_s",
+        "loop_s_per_100k_pupils",
+        "year_s_per_100k_pupils",
+        "calendar_overhead_s",
+        "peak_rss_mib",
+    )
+    table = {key: summarise([run[key] for run in runs]) for key in keys}
+    names = [name for name in PHASES if name in runs[0]["phase_s_per_year"]]
+    names += [name for name in runs[0]["phase_s_per_year"] if name not in names]
+    phases = {name: summarise([run["phase_s_per_year"][name] for run in runs]) for name in names}
+    return {"figures": table, "phase_s_per_year": phases}
+
+
+def print_report(runs: list[dict], result: dict[str, Any]) -> None:
+    first = runs[0]
+    print(
+        f"\n{first['scenario']}: {first['years']} years, {first['schools']} schools, "
+        f"{first['pupils_start']:,} -> {first['pupils_end']:,} pupils "
+        f"(mean {first['pupils_mean']:,.0f}); {len(runs)} run(s), each in a fresh process\n"
+    )
+    labels = {
+        "run_s": "run: build + loop + tables (s)",
+        "process_s": "process incl. interpreter, imports (s)",
+        "import_s": "import edusim (s)",
+        "build_s": "build EduModel (s)",
+        "synthesis_s": "  of which world synthesis (s)",
+        "loop_s": "year loop (s)",
+        "tables_s": "tables() (s)",
+        "loop_s_per_100k_pupils": "loop per 100k pupils (s)",
+        "year_s_per_100k_pupils": "one year per 100k pupils (s)",
+        "calendar_overhead_s": "loop outside phase steps (s)",
+        "peak_rss_mib": "peak RSS (MiB)",
+    }
+    print(f"{'measure':<40} {'median':>9} {'min':>9} {'max':>9}")
+    for key, stats in result["figures"].items():
+        print(
+            f"{labels[key]:<40} {stats['median']:>9.3f} {stats['min']:>9.3f} {stats['max']:>9.3f}"
+        )
+    print(f"\n{'phase: seconds per year':<40} {'median':>9} {'min':>9} {'max':>9} {'share':>7}")
+    loop_per_year = result["figures"]["loop_s"]["median"] / first["years"]
+    for name, stats in result["phase_s_per_year"].items():
+        share = stats["median"] / loop_per_year
+        print(
+            f"{name:<40} {stats['median']:>9.4f} {stats['min']:>9.4f} {stats['max']:>9.4f}"
+            f" {share:>6.1%}"
+        )
+    run_s = result["figures"]["run_s"]["median"]
+    peak_gib = result["figures"]["peak_rss_mib"]["max"] / 1024
+    print(
+        f"\ntargets (informational): whole run {run_s:.2f} s median vs < {TARGET_RUN_S:.0f} s "
+        f"({'met' if run_s < TARGET_RUN_S else 'NOT met'}); largest peak RSS "
+        f"{peak_gib:.2f} GiB vs < {TARGET_PEAK_GIB:.0f} GiB "
+        f"({'met' if peak_gib < TARGET_PEAK_GIB else 'NOT met'})"
+    )
+    loads = ", ".join(f"{run['load_1min_before']:.2f}" for run in runs)
+    print(f"1-minute load average before each run: {loads} ({os.cpu_count()} CPUs)")
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def print_profile(path: str, loop_s: float, top: int = 25) -> None:
+    import pstats
+
+    stats = pstats.Stats(path)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"\ncProfile of the year loop ({loop_s:.2f} s profiled, {total:.2f} s in functions)")
+    print(f"edusim functions by cumulative time (top {top}; share of the profiled loop):")
+    print(f"{'cumulative':>10} {'share':>6} {'own':>8} {'calls':>8}  function")
+    rows = []
+    for (filename, line, name), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((cumulative, own, calls, f"{_short(filename)}:{line}({name})"))
+    ours = [row for row in rows if row[3].startswith("edusim/") and "calendar.py" not in row[3]]
+    for cumulative, own, calls, label in sorted(ours, reverse=True)[:top]:
+        print(f"{cumulative:>10.3f} {cumulative / total:>6.1%} {own:>8.3f} {calls:>8}  {label}")
+    print(f"\nall functions by own time (top {top}; numpy calls appear as ~:0):")
+    for cumulative, own, calls, label in sorted(rows, key=lambda r: r[1], reverse=True)[:top]:
+        print(f"{own:>10.3f} {own / total:>6.1%} {cumulative:>8.3f} {calls:>8}  {label}")
+
+
+def _short(filename: str) -> str:
+    marker = f"{os.sep}edusim{os.sep}"
+    if marker in filename:
+        return "edusim/" + filename.split(marker, 1)[1]
+    parts = Path(filename).parts
+    return str(Path(*parts[-2:])) if len(parts) > 1 else filename
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file")
+    parser.add_argument("--years", type=int, default=None, help="override the run length")
+    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    parser.add_argument("--repeat", type=int, default=3, help="runs, each in a fresh process")
+    parser.add_argument("--json", metavar="PATH", help="also write runs and summary as JSON")
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="instead: one run with cProfile over the year loop; stats written to PATH",
+    )
+    parser.add_argument("--worker-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.scenario = str(Path(args.scenario).resolve())
+    if args.worker_out:
+        _worker(args)
+        return
+    if args.profile:
+        run = run_in_subprocess(args, profile=str(Path(args.profile).resolve()))
+        print_profile(str(Path(args.profile).resolve()), run["loop_s"])
+        return
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    runs = []
+    for index in range(args.repeat):
+        run = run_in_subprocess(args)
+        print(
+            f"run {index + 1}/{args.repeat}: run {run['run_s']:.2f} s "
+            f"(synthesis {run['synthesis_s']:.2f} s, loop {run['loop_s']:.2f} s), "
+            f"process {run['process_s']:.2f} s, peak RSS {run['peak_rss_mib']:.0f} MiB",
+            flush=True,
+        )
+        runs.append(run)
+    result = summary(runs)
+    print_report(runs, result)
+    if args.json:
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"benchmark": "hangzhou", "machine": machine(), "summary": result, "runs": runs}
+        path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
