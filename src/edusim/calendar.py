@@ -86,3 +86,12 @@ class Calendar:
                 yield self.env.timeout(wait)
             self.phases[row.phase].step(row.school_year)
             self.executed.append(row)
+
+
+def schedule_markdown(phases: Sequence[type[Phase]] = PHASE_ORDER) -> str:
+    """The yearly schedule as a markdown table (docs/ODD.md embeds it; a test compares)."""
+    lines = ["| order | phase | date | what happens |", "|---|---|---|---|"]
+    for order, phase in enumerate(phases):
+        month, day = phase.month_day
+        lines.append(f"| {order} | {phase.name} | {month:02d}-{day:02d} | {phase.description} |")
+    return "\n".join(lines)

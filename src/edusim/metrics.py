@@ -50,6 +50,25 @@ def metric(name: str, unit: str, direction: str, description: str, formula: str)
     return register
 
 
+def metrics_markdown() -> str:
+    """The text of docs/metrics.md, generated from the registry."""
+    lines = [
+        "# Metrics",
+        "",
+        "Generated from the registry in `src/edusim/metrics.py` (`python -m edusim.metrics`);",
+        "do not edit by hand. Each is computed after every school year and for the city as",
+        "built, and written to `metrics.parquet` (tidy: scenario, replicate, seed, year,",
+        "metric, value).",
+        "",
+        "| metric | unit | direction | description | formula |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in METRICS.values():
+        cells = [f"`{entry.name}`", entry.unit, entry.direction, entry.description, entry.formula]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def compute_all(model: EduModel) -> dict[str, float]:
     """Every registered metric for the model's current state."""
     return {name: float(entry.compute(model)) for name, entry in METRICS.items()}
@@ -530,3 +549,9 @@ def school_backbone_share(model: EduModel) -> np.ndarray:
 def school_teacher_counts(model: EduModel) -> np.ndarray:
     """Teachers in post at each school."""
     return school_counts(model.teachers.school, len(model.school_table))
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(metrics_markdown())

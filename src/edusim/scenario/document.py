@@ -163,5 +163,36 @@ def base_yaml() -> str:
     return "\n".join(lines)
 
 
+def _cell(value: Any) -> str:
+    text = _scalar(value) if value is not None else "required"
+    return text.replace("|", "\\|")
+
+
+def parameters_markdown() -> str:
+    """The text of docs/parameters.md: every parameter with unit, default, range, source."""
+    lines = [
+        "# Parameters",
+        "",
+        "Generated from the schema (`python -m edusim.scenario.document --parameters`); do not",
+        'edit by hand. `[]` marks a field of each entry of a list. Sources: "digest" =',
+        'shared/domain/POLICY-DIGEST.md, "sources §N" = shared/domain/PARAMETER-SOURCES.md,',
+        '"assumption" = our modelling choice, "scenario file" = set by each place\'s file.',
+        "",
+        "| parameter | default | unit | range | source | description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in parameter_rows():
+        cells = [
+            f"`{row['path']}`",
+            _cell(None if row["required"] else row["default"]),
+            row["unit"] or "-",
+            row["range"],
+            row["source"] or "-",
+            row["description"],
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(base_yaml())
+    sys.stdout.write(parameters_markdown() if "--parameters" in sys.argv else base_yaml())

@@ -39,6 +39,23 @@ def param(
     )
 
 
+def entry(
+    default: Any = ...,
+    *,
+    unit: str,
+    description: str,
+    source: str = "scenario file",
+    **constraints: Any,
+) -> Any:
+    """Declare a structural field (names, dates, lists) with its unit and source."""
+    return Field(
+        default,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source},
+        **constraints,
+    )
+
+
 def field_unit(model: type[BaseModel], name: str) -> str:
     """The declared unit of a field ('' when none was declared)."""
     extra = model.model_fields[name].json_schema_extra

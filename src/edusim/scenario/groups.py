@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from edusim.scenario.fields import Section, param
+from edusim.scenario.fields import Section, entry, param
 
 GroupKind = Literal[
     "tight", "alliance", "entrusted", "vertical", "horizontal", "community", "zone", "university"
@@ -158,11 +158,18 @@ DEFAULT_KINDS: dict[str, GroupKindParams] = {
 class GroupSpec(Section):
     """A group named in the sources: its kind, core school, members and term."""
 
-    name: str = Field(min_length=1, description="name of the group")
-    kind: GroupKind = Field(description="kind of group")
-    core: str = Field(description="name of the core (lead) school")
-    members: tuple[str, ...] = Field(min_length=1, description="names of the member schools")
-    formed: dt.date = Field(description="date the group is formed")
+    name: str = entry(unit="name", description="name of the group", min_length=1)
+    kind: GroupKind = entry(
+        unit="kind", description="kind of group", source="digest, kinds of group"
+    )
+    core: str = entry(unit="school name", description="name of the core (lead) school")
+    members: tuple[str, ...] = entry(
+        unit="school names", description="names of the member schools", min_length=1
+    )
+    formed: dt.date = entry(
+        unit="date",
+        description="date the group is formed (takes effect on the first 1 September on or after it)",
+    )
     term_years: int = param(
         6,
         unit="years",
@@ -185,18 +192,27 @@ MemberPool = Literal["weak", "small", "rural", "any"]
 class GroupRule(Section):
     """Groups formed by rule: strong schools become cores and take nearby members."""
 
-    name: str = Field(min_length=1, description="prefix of the names of the groups formed")
-    kind: GroupKind = Field(description="kind of the groups formed")
-    formed: dt.date = Field(description="date the groups are formed")
-    stage: Literal["primary", "junior"] = Field(description="stage of the core schools")
+    name: str = entry(
+        unit="name", description="prefix of the names of the groups formed", min_length=1
+    )
+    kind: GroupKind = entry(
+        unit="kind", description="kind of the groups formed", source="digest, kinds of group"
+    )
+    formed: dt.date = entry(
+        unit="date",
+        description="date the groups are formed (takes effect on the first 1 September on or after it)",
+    )
+    stage: Literal["primary", "junior"] = entry(
+        unit="stage", description="stage of the core schools"
+    )
     member_stage: Literal["same", "primary", "junior"] = param(
         "same",
         unit="stage",
         source="digest: Dalian vertical groups (junior leads primaries)",
         description="stage of the members ('same' as the core, or cross-stage)",
     )
-    districts: tuple[str, ...] = Field(
-        default=(), description="districts in scope (empty: all districts)"
+    districts: tuple[str, ...] = entry(
+        (), unit="district names", description="districts in scope (empty: all districts)"
     )
     member_pool: tuple[MemberPool, ...] = param(
         ("weak",),

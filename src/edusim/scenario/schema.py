@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from edusim.scenario.fields import Section, param
+from edusim.scenario.fields import Section, entry, param
 from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
@@ -576,12 +576,12 @@ EnrollmentRule = Literal["catchment", "zones", "group", "choice"]
 class EnrollmentScope(Section):
     """An enrollment rule for some stages and districts (later entries win)."""
 
-    rule: EnrollmentRule = Field(description="enrollment rule for this scope")
-    stages: tuple[Literal["primary", "junior"], ...] = Field(
-        default=("primary", "junior"), description="stages it applies to"
+    rule: EnrollmentRule = entry(unit="rule", description="enrollment rule for this scope")
+    stages: tuple[Literal["primary", "junior"], ...] = entry(
+        ("primary", "junior"), unit="stages", description="stages it applies to"
     )
-    districts: tuple[str, ...] = Field(
-        default=(), description="districts it applies to (empty: all)"
+    districts: tuple[str, ...] = entry(
+        (), unit="district names", description="districts it applies to (empty: all)"
     )
 
 
@@ -666,18 +666,23 @@ class EnrollmentParams(Section):
 class TimelineEvent(Section):
     """A dated policy event: on `date` the listed parameters take new values."""
 
-    date: dt.date = Field(description="date the event takes effect (YYYY-MM-DD)")
-    label: str = Field(default="", description="what happened, for the event log")
-    set: dict[str, Any] = Field(
-        min_length=1, description="dotted parameter paths and their new values"
+    date: dt.date = entry(
+        unit="date",
+        description="date of the event (YYYY-MM-DD); it takes effect on the first 1 September on or after it",
+    )
+    label: str = entry("", unit="text", description="what happened, for the event log")
+    set: dict[str, Any] = entry(
+        unit="parameter paths and values",
+        description="dotted parameter paths and their new values",
+        min_length=1,
     )
 
 
 class Scenario(Section):
     """A complete, resolved scenario: the only input a run needs besides its seed."""
 
-    name: str = Field(min_length=1, description="short name used for result folders")
-    description: str = Field(default="", description="what the scenario represents")
+    name: str = entry(unit="name", description="short name used for result folders", min_length=1)
+    description: str = entry("", unit="text", description="what the scenario represents")
     seed: int = param(1, unit="integer", source="scenario file", description="root seed", ge=0)
     start_year: int = param(
         2018,

@@ -1,0 +1,60 @@
+"""The documentation cannot drift from the code: generated files and checked tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from edusim.calendar import schedule_markdown
+from edusim.metrics import METRICS, metrics_markdown
+from edusim.scenario.document import base_yaml, parameter_rows, parameters_markdown
+from edusim.scenario.groups import DEFAULT_KINDS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DOCS = ROOT / "docs"
+
+
+def test_odd_schedule_is_the_code_schedule():
+    odd = (DOCS / "ODD.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- schedule:begin -->\n(.*?)\n<!-- schedule:end -->", odd, re.S)
+    assert block is not None, "docs/ODD.md lost its schedule markers"
+    assert block.group(1).strip() == schedule_markdown()
+
+
+def test_generated_files_are_up_to_date():
+    assert (ROOT / "scenarios" / "base.yaml").read_text(encoding="utf-8") == base_yaml()
+    assert (DOCS / "parameters.md").read_text(encoding="utf-8") == parameters_markdown()
+    assert (DOCS / "metrics.md").read_text(encoding="utf-8") == metrics_markdown()
+
+
+def test_every_parameter_has_a_unit_a_source_and_a_description():
+    missing = [
+        row["path"]
+        for row in parameter_rows()
+        if not (row["unit"] and row["source"] and row["description"])
+    ]
+    assert missing == []
+
+
+def test_every_metric_is_documented_with_unit_and_formula():
+    for entry in METRICS.values():
+        assert entry.unit and entry.description and entry.formula, entry.name
+        assert entry.direction in ("lower is better", "higher is better", "information")
+
+
+def test_odd_table_of_group_kinds_matches_the_defaults():
+    odd = (DOCS / "ODD.md").read_text(encoding="utf-8")
+    for kind, params in DEFAULT_KINDS.items():
+        row = re.search(rf"^\| {kind} \|(.*)\|$", odd, re.M)
+        assert row is not None, kind
+        cells = [cell.strip() for cell in row.group(1).split("|")]
+        numbers = [float(re.match(r"[0-9.]+", cell).group()) for cell in cells[:6]]
+        assert numbers == [
+            params.management_transfer,
+            params.joint_research,
+            params.online_lift,
+            params.brand_sharing,
+            params.brand_dilution,
+            params.transition_cost,
+        ], kind
