@@ -347,6 +347,11 @@ def _rotation(model: EduModel) -> dict[str, int]:
     return model.rotation_stats.get(model.current_school_year, {})
 
 
+def _rotation_ratio(model: EduModel, part: str, whole: str) -> float:
+    stats = _rotation(model)
+    return stats[part] / stats[whole] if stats and stats[whole] else float("nan")
+
+
 @metric(
     "rotations",
     "teachers per year",
@@ -367,8 +372,7 @@ def _rotations(model: EduModel) -> float:
     "backbone teachers posted / all teachers posted; NaN without postings",
 )
 def _rotation_backbone(model: EduModel) -> float:
-    stats = _rotation(model)
-    return stats["backbone"] / stats["posted"] if stats and stats["posted"] else float("nan")
+    return _rotation_ratio(model, "backbone", "posted")
 
 
 @metric(
@@ -379,8 +383,7 @@ def _rotation_backbone(model: EduModel) -> float:
     "teachers under 35 posted / all teachers posted; NaN without postings",
 )
 def _rotation_young(model: EduModel) -> float:
-    stats = _rotation(model)
-    return stats["young"] / stats["posted"] if stats and stats["posted"] else float("nan")
+    return _rotation_ratio(model, "young", "posted")
 
 
 @metric(
@@ -391,8 +394,7 @@ def _rotation_young(model: EduModel) -> float:
     "teachers with positive volunteering utility / eligible teachers asked; NaN if none asked",
 )
 def _volunteer_share(model: EduModel) -> float:
-    stats = _rotation(model)
-    return stats["volunteers"] / stats["asked"] if stats and stats["asked"] else float("nan")
+    return _rotation_ratio(model, "volunteers", "asked")
 
 
 @metric(

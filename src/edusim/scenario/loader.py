@@ -345,24 +345,17 @@ def group_problems(scenario: Scenario) -> list[Problem]:
         if not takes_effect_in_run(group.formed, scenario.start_year, end_year):
             problems.append(Problem(f"{path}.formed", f"{group.formed} is outside the run"))
     districts = {d.name for d in scenario.city.districts}
-    for index, scope in enumerate(scenario.enrollment.by_area):
-        for position, district in enumerate(scope.districts):
-            if district not in districts:
-                problems.append(
-                    Problem(
-                        f"enrollment.by_area[{index}].districts[{position}]",
-                        f"district '{district}' does not exist",
-                    )
-                )
+    scoped = [
+        (f"enrollment.by_area[{i}]", s.districts) for i, s in enumerate(scenario.enrollment.by_area)
+    ]
+    scoped += [(f"groups.rules[{i}]", r.districts) for i, r in enumerate(scenario.groups.rules)]
+    for path, named in scoped:
+        problems += [
+            Problem(f"{path}.districts[{position}]", f"district '{district}' does not exist")
+            for position, district in enumerate(named)
+            if district not in districts
+        ]
     for index, rule in enumerate(scenario.groups.rules):
-        for position, district in enumerate(rule.districts):
-            if district not in districts:
-                problems.append(
-                    Problem(
-                        f"groups.rules[{index}].districts[{position}]",
-                        f"district '{district}' does not exist",
-                    )
-                )
         if not takes_effect_in_run(rule.formed, scenario.start_year, end_year):
             problems.append(
                 Problem(f"groups.rules[{index}].formed", f"{rule.formed} is outside the run")
