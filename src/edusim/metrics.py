@@ -101,7 +101,7 @@ def _cv(values: np.ndarray) -> float:
     "pupil SD per year",
     "lower is better",
     "spread of teaching quality across schools",
-    "SD over open schools of (mean teacher effectiveness + management)",
+    "SD over open schools of teaching quality (mean teacher effectiveness + management, with group and grant effects)",
 )
 def _quality_sd(model: EduModel) -> float:
     return float(model.school_table.teaching_quality[_open(model)].std())
@@ -168,7 +168,7 @@ def _achievement_quartile_gap(model: EduModel) -> float:
     "pupil SD",
     "lower is better",
     "achievement gap between pupils in urban districts and pupils in rural counties",
-    "mean achievement of pupils in urban-district schools minus rural-county schools (NaN if either is absent)",
+    "mean achievement of pupils whose families live in urban districts minus rural counties (NaN if either is absent)",
 )
 def _urban_rural_gap(model: EduModel) -> float:
     families = model.families

@@ -109,12 +109,16 @@ class EduModel(mesa.Model):
             self.running = False
 
     def run(self) -> EduModel:
-        """Run all the scenario's years."""
+        """Run all the scenario's years, then finish."""
         while self.running:
             self.step()
+        self.finish()
+        return self
+
+    def finish(self) -> None:
+        """End of the run: every phase's `finalize` (call once, after the last step)."""
         for phase in self.phases:
             phase.finalize()
-        return self
 
     # -- derived state used by several phases ---------------------------------------------
     def teacher_effectiveness(self) -> np.ndarray:
@@ -167,10 +171,11 @@ class EduModel(mesa.Model):
             self.geography.cell_island[table.cell][None, :],
         )
 
-    def member_rows(self) -> dict[str, np.ndarray]:
-        """Membership rows of member (non-core) schools with their kind's parameters."""
+    def member_rows(self, include_cores: bool = False) -> dict[str, np.ndarray]:
+        """Membership rows of member schools (and of cores, if asked) with their kind's
+        parameters."""
         groups = self.groups
-        rows = groups.role == MEMBER
+        rows = np.ones(groups.role.size, dtype=bool) if include_cores else groups.role == MEMBER
         kinds = self.params.groups.kinds
         row_kind = groups.kind_of_rows()[rows]
         columns = {

@@ -4,7 +4,8 @@ Two kinds of draw exist:
 
 * `Streams.generator(purpose, year)`: a numpy Generator for draws that are not tied to a
   single agent (building the city, placing schools). Its seed is
-  `SeedSequence([root_seed, crc32(purpose), year])`, so a stream never depends on how
+  `SeedSequence([root_seed, crc32(purpose), year + 1])` (0 in place of year + 1 for
+  streams without a year), so a stream never depends on how
   many numbers another stream consumed.
 * `Streams.uniform(purpose, year, uids)` / `normal(...)`: one number per agent, a pure
   function of (root seed, purpose, year, agent id). It is counter-based (SplitMix64

@@ -85,6 +85,7 @@ def run_scenario(
         while model.running:
             model.step()
             bar.update(1)
+    model.finish()
     return RunResult(model.scenario, model.seed, model.tables(), time.perf_counter() - started)
 
 

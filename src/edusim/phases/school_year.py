@@ -65,12 +65,13 @@ class SchoolYear(Phase):
         )
 
         within_school = learned_gain(effectiveness, teachers.school, n_schools, params.teachers)
+        campuses = model.member_rows(include_cores=True)
         within_group = group_learning_gain(
             effectiveness,
             teachers.school,
-            rows["school"],
-            rows["group"],
-            rows["joint_research"],
+            campuses["school"],
+            campuses["group"],
+            campuses["joint_research"],
             len(model.groups.groups),
             params.teachers.strong_colleague_quantile,
         )

@@ -72,7 +72,8 @@ def group_learning_gain(
     strong_quantile: float,
 ) -> np.ndarray:
     """Effectiveness each teacher gains from joint research in its school's groups: a share
-    `rate` of the gap to the group's strong teachers (the quantile over all its campuses)."""
+    `rate` of the gap to the group's strong teachers (the quantile of effectiveness over
+    the teachers of every campus listed in the rows; pass core and member rows)."""
     gain = np.zeros(effectiveness.size)
     if row_school.size == 0 or n_groups == 0:
         return gain

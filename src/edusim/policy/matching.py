@@ -2,8 +2,8 @@
 
 Every enrollment rule beyond single-school catchments is a matching of applicants to
 places: multi-school zones (多校划片) with a lottery, group-wide enrollment (集团统一招生),
-choice with priorities, and the public-private simultaneous lottery (公民同招). Each is
-expressed as preference lists and priorities for this one engine:
+choice with priorities, and (still to come) the public-private simultaneous lottery
+(公民同招). Each is expressed as preference lists and priorities for this one engine:
 
 * `preferences` (applicants x K): school indices in the applicant's order, -1 padded;
 * `priority` (applicants x K): the applicant's priority at each listed school, higher

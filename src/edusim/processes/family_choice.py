@@ -7,7 +7,8 @@ values the move in yuan:
           - (premium_c - premium_home) - moving_cost_share * base_price * flat_size
 
 chance_c is the share of c's resident entrants it admitted last year (families expect
-that an oversubscribed catchment may not seat a newcomer).
+that an oversubscribed catchment may not seat a newcomer), times one minus the share of
+c's dwellings already used under a one-enrollment-per-dwelling rule (if any).
 
 It can afford c when premium_c - premium_home <= affordability_income_multiple * income.
 It moves to the affordable candidate with the highest U_c if that U_c is positive.

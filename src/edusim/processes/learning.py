@@ -5,7 +5,8 @@ Achievement is in pupil SD units, anchored at the year-0 distribution. Each scho
     a' = persistence * a + teaching_weight * (q_s - q_ref) + peer_effect * (p_s - p_g)
          + ses_effect * ses + noise_sd * e
 
-q_s is the school's teaching quality (mean teacher effectiveness + management), q_ref its
+q_s is the school's teaching quality (mean effectiveness of the teachers teaching there +
+management, adjusted by group effects and grants, see the school-year phase), q_ref its
 pupil-weighted city mean in year 0; p_s is the mean prior achievement of the pupil's
 school and p_g the city mean of the pupil's grade; e is a standard normal draw per pupil.
 """

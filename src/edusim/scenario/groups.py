@@ -239,7 +239,7 @@ class GroupRule(Section):
         1.0,
         unit="share of schools in scope",
         source="digest: Hangzhou targets 60% / 25% / 98%",
-        description="groups are formed, strongest cores first, until this share of the scope's schools belongs to a group of this rule",
+        description="groups are formed, strongest cores first, until this share of the eligible member schools (the member pool in scope) has joined",
         ge=0,
         le=1,
     )

@@ -85,13 +85,6 @@ class RotationParams(Section):
         description="effectiveness a teacher gains from completing a posting in another school",
         ge=0,
     )
-    salary_cny: float = param(
-        120000.0,
-        unit="CNY/year",
-        source="assumption (order of magnitude of teacher pay)",
-        description="typical teacher pay, the scale of the volunteering utility",
-        gt=0,
-    )
     stipend_cny: float = param(
         0.0,
         unit="CNY/year",

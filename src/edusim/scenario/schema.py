@@ -592,7 +592,9 @@ class EnrollmentParams(Section):
     zone and places go by the families' preferences and a lottery (多校划片); group: the
     campuses of a group that enrols as one unit share their catchments (集团统一招生);
     choice: families rank schools, deferred acceptance with catchment priority and a
-    lottery. Catchment residents apply first to their catchment school in every rule.
+    lottery. Under zones, group and choice families order schools by their own
+    preferences; their catchment school is added at the end of a list that lacks it, and
+    only choice gives residents priority at their catchment school.
     """
 
     rule: EnrollmentRule = param(
@@ -607,7 +609,7 @@ class EnrollmentParams(Section):
     priority_ladder: tuple[Literal["local_owner", "owner", "renter", "migrant"], ...] = param(
         ("local_owner", "owner", "renter", "migrant"),
         unit="classes, first ranks highest",
-        source="issue: local registration + owned dwelling first, then owners, renters, migrants by points (积分入学)",
+        source="assumption (common city practice: local registration with an owned dwelling first, then owners, renters, migrant families by points, 积分入学)",
         description="order of the classes of catchment residents; within a class, years of residence (for migrants their points) then the lottery",
     )
     renter_min_years: float = param(

@@ -2,8 +2,8 @@
 
 The state built here stands for the end of the school year before `start_year`: a pupil
 in grade g has completed g years of school. Everything is drawn from streams named
-"world.*", "families.*" and "teachers.*", so two scenarios with the same city and seed
-build the same city.
+"world.*", "families.*", "teachers.*" and (pupils' achievement so far) "learning.entry"
+and "learning.history", so two scenarios with the same city and seed build the same city.
 """
 
 from __future__ import annotations
