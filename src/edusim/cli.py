@@ -1,5 +1,5 @@
-"""Command line: `edusim run | validate | describe`. Thin: it parses, calls the library,
-prints, and turns every expected failure into a one-line message and an exit code."""
+"""Command line: `edusim run | validate | describe | experiment`. Thin: it parses, calls the
+library, prints, and turns every expected failure into a one-line message and an exit code."""
 
 from __future__ import annotations
 
@@ -78,7 +78,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the ordered phases and dated events, year by year",
     )
     describe.add_argument("--seed", type=int, help="root seed for the city (default: scenario's)")
+
+    experiment = commands.add_parser(
+        "experiment",
+        help="run (or resume) an experiment file: paired replications, designs, summaries",
+        description="Run the design of an experiment file (compare, grid, lhs, morris or "
+        "sobol) with paired replications, store each finished run at once, and write "
+        "summary.csv and summary.md. Rerunning the same command resumes. Exit 1 if any "
+        "replication failed. See experiments/README.md.",
+    )
+    experiment.add_argument("experiment", help="experiment YAML file")
+    experiment.add_argument(
+        "--reps", type=_positive, help="paired replications (default: the file's)"
+    )
+    where = experiment.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=_positive,
+        help="local worker processes (default: every core; 1 runs in this process)",
+    )
+    where.add_argument(
+        "--dask", metavar="ADDR", help="Dask scheduler address, e.g. tcp://host:8786"
+    )
+    experiment.add_argument(
+        "--out", type=Path, help="output folder (default: results/experiments/<name>)"
+    )
+    experiment.add_argument("--quiet", action="store_true", help="no progress bar or table")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _command_line(argv: Sequence[str]) -> list[str]:
@@ -160,6 +193,39 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from edusim.experiment import run_experiment
+
+    try:
+        result = run_experiment(
+            Path(args.experiment),
+            replications=args.reps,
+            workers=args.workers,
+            dask=args.dask,
+            out=args.out,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            "edusim: interrupted; finished replications are kept, rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print((result.out / "summary.md").read_text(encoding="utf-8"))
+    print(
+        f"results written to {result.out}: {result.ran} runs done now, {result.reused} "
+        f"reused, {len(result.failures)} failed ({result.wall_seconds:.1f} s)"
+    )
+    for failure in result.failures.itertuples(index=False):
+        print(
+            f"edusim: replication {failure.replicate} of '{failure.variant}' (seed "
+            f"{failure.seed}) failed: {failure.error}; traceback in manifest.jsonl",
+            file=sys.stderr,
+        )
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `edusim` console script."""
     from edusim.results import OutputExistsError
@@ -171,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "describe":
             return cmd_describe(args)
+        if args.command == "experiment":
+            return cmd_experiment(args)
         return cmd_run(args, argv)
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)

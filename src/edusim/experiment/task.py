@@ -1,0 +1,83 @@
+"""One replication as an independent task, and what a worker sends back.
+
+`run_task` is what every executor calls, in this process, a spawned process or a Dask
+worker. It never raises: a failing run comes back as an outcome with its traceback, so
+one bad replication cannot sink the others. Workers return the tidy metrics table only
+(a few hundred rows), never the model.
+
+Test hook: the environment variable `EDUSIM_EXPERIMENT_FAIL_SEEDS` (comma-separated
+seeds) makes the runs with those seeds raise before they start. It exists so the tests
+can check failure handling in spawned workers; nothing else sets it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from dataclasses import dataclass
+
+import pandas as pd
+
+from edusim.scenario.schema import Scenario
+
+FAIL_SEEDS_VARIABLE = "EDUSIM_EXPERIMENT_FAIL_SEEDS"
+PART_COLUMNS: tuple[str, ...] = ("scenario", "seed", "year", "metric", "value")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a resolved scenario, its seed, and the key that identifies the pair."""
+
+    key: str
+    scenario: Scenario
+    seed: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker returns: the metrics table, or the error and its traceback."""
+
+    key: str
+    seed: int
+    metrics: pd.DataFrame | None
+    error: str | None
+    wall_seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run finished."""
+        return self.error is None
+
+
+def _injected_failure(seed: int) -> None:
+    listed = os.environ.get(FAIL_SEEDS_VARIABLE, "")
+    if str(seed) in {text.strip() for text in listed.split(",")}:
+        raise RuntimeError(f"failure injected for seed {seed} by {FAIL_SEEDS_VARIABLE}")
+
+
+def run_task(task: Task) -> Outcome:
+    """Run one replication; return its metrics table or the traceback of its failure."""
+    from edusim.results import run_scenario
+
+    started = time.perf_counter()
+    try:
+        _injected_failure(task.seed)
+        metrics = run_scenario(task.scenario, task.seed).tables["metrics"]
+    except Exception:
+        return Outcome(
+            task.key, task.seed, None, traceback.format_exc(), time.perf_counter() - started
+        )
+    return Outcome(
+        task.key,
+        task.seed,
+        metrics.loc[:, list(PART_COLUMNS)],
+        None,
+        time.perf_counter() - started,
+    )
+
+
+def failed(task: Task, error: BaseException) -> Outcome:
+    """The outcome of a task whose worker died or could not be reached."""
+    text = "".join(traceback.format_exception(error))
+    return Outcome(task.key, task.seed, None, text, 0.0)
