@@ -67,7 +67,7 @@ def test_cli_reports_invalid_experiment_with_exit_2(tmp_path, tiny, capsys):
     assert "scenario: " in error and "Traceback" not in error
 
 
-@pytest.mark.parametrize("name", ["peer-and-housing.yaml", "morris-behaviour.yaml"])
+@pytest.mark.parametrize("name", sorted(p.name for p in EXPERIMENTS.glob("*.yaml")))
 def test_shipped_experiments_are_valid(name):
     plan = build_plan(load_experiment(EXPERIMENTS / name))
     assert plan.task_count == len(plan.tasks)  # no two arms resolve to the same runs
