@@ -16,7 +16,12 @@ from pydantic import Field, ValidationError, field_validator
 
 from edusim.metrics import METRICS
 from edusim.scenario.fields import Section
-from edusim.scenario.loader import Problem, ScenarioError, format_path, read_mapping
+from edusim.scenario.loader import (
+    Problem,
+    ScenarioError,
+    read_mapping,
+    validation_problems,
+)
 
 DESIGN_KINDS: tuple[str, ...] = ("compare", "grid", "lhs", "morris", "sobol")
 
@@ -185,22 +190,12 @@ class Experiment:
 
 
 def _problems(error: ValidationError) -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        location = list(item["loc"])
-        if location[:1] == ["design"] and len(location) > 1 and location[1] in DESIGN_KINDS:
-            del location[1]  # the discriminator tag is not part of the YAML path
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see experiments/README.md)"
-        elif item["type"] == "missing":
-            message = "required key is missing"
-        elif item["type"] == "union_tag_not_found":
-            message = f"needs 'kind:', one of {', '.join(DESIGN_KINDS)}"
-        elif "input" in item and item["type"] not in ("model_type", "value_error"):
-            message = f"{message} (got {item['input']!r})"
-        problems.append(Problem(format_path(location), message))
-    return problems
+    return validation_problems(
+        error,
+        reference="experiments/README.md",
+        tags=DESIGN_KINDS,
+        tag_hint=f"needs 'kind:', one of {', '.join(DESIGN_KINDS)}",
+    )
 
 
 def _design_problems(spec: ExperimentSpec) -> list[Problem]:

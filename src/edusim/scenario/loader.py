@@ -207,29 +207,40 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return path, parse_yaml_text(raw, f"--set {path}") if raw.strip() else ""
 
 
-def _validation_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
+def validation_problems(
+    error: ValidationError,
+    *,
+    reference: str = "scenarios/base.yaml",
+    tags: tuple[str, ...] = (),
+    tag_hint: str = "",
+) -> list[Problem]:
+    """Every pydantic error as a Problem at its YAML path, in words a researcher reads.
+
+    `reference` is where valid keys are documented; `tags` are discriminator values that
+    pydantic puts into locations but the YAML does not have; `tag_hint` replaces the
+    message when such a tag is missing.
+    """
     problems = []
     errors = error.errors()
-    item_locations = {tuple(item["loc"]) for item in errors}
+    locations = {tuple(item["loc"]) for item in errors}
     for item in errors:
-        location_tuple = tuple(item["loc"])
+        location = tuple(item["loc"])
         has_item_errors = any(
-            other[: len(location_tuple)] == location_tuple and len(other) > len(location_tuple)
-            for other in item_locations
+            other[: len(location)] == location and len(other) > len(location) for other in locations
         )
         if item["type"] == "too_short" and has_item_errors:
             continue  # the container is only short because its invalid items were dropped
-        location = format_path(item["loc"])
-        if prefix:
-            location = f"{prefix}.{location}" if location else prefix
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see scenarios/base.yaml)"
+            message = f"unknown key (check the spelling; see {reference})"
         elif item["type"] == "missing":
             message = "required key is missing"
-        elif "input" in item and item["type"] not in ("model_type",):
+        elif item["type"] == "union_tag_not_found" and tag_hint:
+            message = tag_hint
+        elif "input" in item and item["type"] not in ("model_type", "value_error"):
             message = f"{message} (got {item['input']!r})"
-        problems.append(Problem(location, message))
+        path = format_path(part for part in location if part not in tags)
+        problems.append(Problem(path, message))
     return problems
 
 
@@ -238,7 +249,7 @@ def validate_mapping(data: Mapping[str, Any], source: str) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(source, _validation_problems(error)) from None
+        raise ScenarioError(source, validation_problems(error)) from None
     problems = consistency_problems(scenario)
     if problems:
         raise ScenarioError(source, problems)
@@ -316,7 +327,7 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
             except KeyError as error:
                 problems.append(Problem(where, f"no such parameter ({error.args[0]})"))
             except ValidationError as error:
-                problems += [Problem(where, p.message) for p in _validation_problems(error)]
+                problems += [Problem(where, p.message) for p in validation_problems(error)]
     return problems
 
 
