@@ -46,7 +46,3 @@ class Population:
         self.uid = self.uid[mask]
         for name in self.fields:
             setattr(self, name, getattr(self, name)[mask])
-
-    def column_dict(self) -> dict[str, np.ndarray]:
-        """All columns, id first (for tables and tests)."""
-        return {"uid": self.uid, **{name: getattr(self, name) for name in self.fields}}

@@ -130,6 +130,7 @@ class Staffing(Phase):
         sorted_school = teachers.school[order]
         kinds = model.params.groups.kinds
         strength = school_mean(effectiveness, teachers.school, len(model.school_table))
+        teaching_staff = school_counts(teachers.school, len(model.school_table))
 
         def staff_of(school: int) -> np.ndarray:
             lo, hi = np.searchsorted(sorted_school, [school, school + 1])
@@ -166,7 +167,7 @@ class Staffing(Phase):
                 count,
                 params.backbone_share_min,
             )
-            staff = np.array([np.count_nonzero(sorted_school == m) for m in hosts_pool])
+            staff = teaching_staff[hosts_pool]
             hosts = hosts_pool[host_allocation(chosen.size, staff, strength[hosts_pool])]
             self._post(year, chosen, hosts, stats)
             available[chosen] = False

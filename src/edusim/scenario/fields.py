@@ -54,15 +54,3 @@ def entry(
         json_schema_extra={"unit": unit, "source": source},
         **constraints,
     )
-
-
-def field_unit(model: type[BaseModel], name: str) -> str:
-    """The declared unit of a field ('' when none was declared)."""
-    extra = model.model_fields[name].json_schema_extra
-    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
-
-
-def field_source(model: type[BaseModel], name: str) -> str:
-    """The declared source of a field ('' when none was declared)."""
-    extra = model.model_fields[name].json_schema_extra
-    return str(extra.get("source", "")) if isinstance(extra, dict) else ""
