@@ -52,6 +52,8 @@ def fake():
         premium_share=np.array([0.1, 0.0, 0.2, 0.05, 0.0]),
         district=np.array([0, 0, 1, 1, 1]),
         stage=np.array([0, 0, 0, 0, 0]),
+        private=np.zeros(5, dtype=bool),
+        entry_capacity=np.array([10, 10, 10, 10, 10]),
     )
     return SimpleNamespace(
         school_table=table,
@@ -139,8 +141,24 @@ def test_pupil_metrics_by_hand(fake):
 
 def test_intake_metrics_are_nan_before_the_first_intake_then_shares(fake):
     assert math.isnan(_value("movers_share", fake))
-    fake.intake = {0: {"entrants": 100, "movers": 5}, 1: {"entrants": 50, "movers": 10}}
+    assert math.isnan(_value("private_applicants_per_place", fake))
+    fake.intake = {
+        0: {"entrants": 100, "private_entrants": 0, "movers": 5, "renters": 1},
+        1: {"entrants": 40, "private_entrants": 10, "movers": 10, "renters": 2},
+    }
     assert _value("movers_share", fake) == pytest.approx(0.1)
+    assert _value("renters_share", fake) == pytest.approx(0.02)
+
+
+def test_private_schools_count_in_the_private_share_but_not_in_public_gaps(fake):
+    fake.school_table.private = np.array([False, True, False, False, False])
+    # public open schools: quality 0.1, 0.3, 0.4; school 1 (20 of 100 pupils) is private
+    assert _value("quality_sd", fake) == pytest.approx(np.std([0.1, 0.3, 0.4]))
+    assert _value("private_share", fake) == pytest.approx(0.2)
+    # catchment premiums of the four public schools: 500,000, 200,000, 50,000 and 0
+    assert _value("premium_mean_cny", fake) == pytest.approx(187_500.0)
+    fake.intake = {0: {"private_applicants": 25}}
+    assert _value("private_applicants_per_place", fake) == pytest.approx(2.5)
 
 
 def test_compute_all_gives_a_float_for_every_metric(demo_run):
@@ -156,10 +174,17 @@ def test_metrics_agree_with_the_schools_table(demo_run):
     by_year = schools.groupby("year")
     np.testing.assert_allclose(metrics["pupils"], by_year["enrollment"].sum())
     np.testing.assert_allclose(metrics["teachers"], by_year["teachers"].sum())
+    public = schools[schools.sector == "public"].groupby("year")
     np.testing.assert_allclose(
-        metrics["premium_mean_cny"], by_year["premium_cny"].mean(), rtol=1e-12
+        metrics["premium_mean_cny"], public["premium_cny"].mean(), rtol=1e-12
     )
-    open_quality = schools[schools.enrollment > 0].groupby("year")["quality"]
+    np.testing.assert_allclose(
+        metrics["private_share"],
+        schools[schools.sector == "private"].groupby("year")["enrollment"].sum()
+        / by_year["enrollment"].sum(),
+    )
+    open_public = (schools.enrollment > 0) & (schools.sector == "public")
+    open_quality = schools[open_public].groupby("year")["quality"]
     np.testing.assert_allclose(metrics["quality_sd"], open_quality.std(ddof=0), rtol=1e-9)
 
 

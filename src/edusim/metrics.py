@@ -75,8 +75,9 @@ def compute_all(model: EduModel) -> dict[str, float]:
 
 
 def _open(model: EduModel) -> np.ndarray:
-    """Schools with pupils (a school never used has no results to compare)."""
-    return model.school_table.enrollment > 0
+    """Public schools with pupils: the gaps the reform is judged by are between public
+    schools, and a school never used has no results to compare."""
+    return (model.school_table.enrollment > 0) & ~model.school_table.private
 
 
 def learning_years(model: EduModel) -> np.ndarray:
@@ -101,7 +102,7 @@ def _cv(values: np.ndarray) -> float:
     "pupil SD per year",
     "lower is better",
     "spread of teaching quality across schools",
-    "SD over open schools of teaching quality (mean teacher effectiveness + management, with group and grant effects)",
+    "SD over open public schools of teaching quality (mean teacher effectiveness + management, with group and grant effects)",
 )
 def _quality_sd(model: EduModel) -> float:
     return float(model.school_table.teaching_quality[_open(model)].std())
@@ -112,7 +113,7 @@ def _quality_sd(model: EduModel) -> float:
     "ratio",
     "lower is better",
     "coefficient of variation of teaching quality across schools",
-    "SD / mean over open schools of learning-years (1 + quality / annual_growth_sd)",
+    "SD / mean over open public schools of learning-years (1 + quality / annual_growth_sd)",
 )
 def _quality_cv(model: EduModel) -> float:
     return _cv(learning_years(model)[_open(model)])
@@ -123,7 +124,7 @@ def _quality_cv(model: EduModel) -> float:
     "pupil SD",
     "lower is better",
     "spread of schools' mean achievement",
-    "SD over open schools of the mean achievement of their pupils",
+    "SD over open public schools of the mean achievement of their pupils",
 )
 def _achievement_sd(model: EduModel) -> float:
     return float(model.school_table.mean_achievement[_open(model)].std())
@@ -134,7 +135,7 @@ def _achievement_sd(model: EduModel) -> float:
     "ratio",
     "lower is better",
     "coefficient of variation of schools' mean scale score",
-    "SD / mean over open schools of 500 + 100 x mean achievement",
+    "SD / mean over open public schools of 500 + 100 x mean achievement",
 )
 def _achievement_cv(model: EduModel) -> float:
     scores = SCALE_MEAN + SCALE_SD * model.school_table.mean_achievement[_open(model)]
@@ -213,13 +214,54 @@ def _high_quality_share(model: EduModel) -> float:
     "share of entrants",
     "lower is better",
     "school-choice pressure: entering families who moved house for a school",
-    "families entering grade 1 or 7 this year who moved for a school, over all entrants (NaN before the first intake)",
+    "families entering grade 1 or 7 this year who bought or rented a home for a school, over all entrants, public and private (NaN before the first intake)",
 )
 def _movers_share(model: EduModel) -> float:
     if not model.intake:
         return float("nan")
-    entrants = sum(s["entrants"] for s in model.intake.values())
+    entrants = sum(s["entrants"] + s["private_entrants"] for s in model.intake.values())
     return sum(s["movers"] for s in model.intake.values()) / max(entrants, 1)
+
+
+@metric(
+    "renters_share",
+    "share of entrants",
+    "information",
+    "entering families who rented (rather than bought) into a catchment for a school",
+    "families entering grade 1 or 7 this year who rented a home for a school, over all entrants, public and private (NaN before the first intake)",
+)
+def _renters_share(model: EduModel) -> float:
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] + s["private_entrants"] for s in model.intake.values())
+    return sum(s["renters"] for s in model.intake.values()) / max(entrants, 1)
+
+
+@metric(
+    "private_share",
+    "share of pupils",
+    "information",
+    "pupils in private (民办) schools",
+    "enrolled pupils of private schools over all enrolled pupils",
+)
+def _private_share(model: EduModel) -> float:
+    table = model.school_table
+    return float(table.enrollment[table.private].sum() / max(table.enrollment.sum(), 1))
+
+
+@metric(
+    "private_applicants_per_place",
+    "applicants per place",
+    "information",
+    "demand for private schools at this year's intake",
+    "families applying to private schools / private entry places, both stages (NaN before the first intake or without private schools)",
+)
+def _private_applicants_per_place(model: EduModel) -> float:
+    table = model.school_table
+    if not model.intake or not table.private.any():
+        return float("nan")
+    applicants = sum(s["private_applicants"] for s in model.intake.values())
+    return applicants / max(int(table.entry_capacity[table.private].sum()), 1)
 
 
 def catchment_premium_cny(model: EduModel) -> np.ndarray:
@@ -229,15 +271,20 @@ def catchment_premium_cny(model: EduModel) -> np.ndarray:
     return table.premium_share * price * model.params.housing.flat_size_m2
 
 
+def _catchment_premiums(model: EduModel) -> np.ndarray:
+    """Premiums of the schools that have a catchment (public schools)."""
+    return catchment_premium_cny(model)[~model.school_table.private]
+
+
 @metric(
     "premium_mean_cny",
     "CNY",
     "lower is better",
     "mean catchment housing premium",
-    "mean over catchments of premium share x district base price x flat size",
+    "mean over catchments (public schools) of premium share x district base price x flat size",
 )
 def _premium_mean(model: EduModel) -> float:
-    return float(catchment_premium_cny(model).mean())
+    return float(_catchment_premiums(model).mean())
 
 
 @metric(
@@ -245,10 +292,10 @@ def _premium_mean(model: EduModel) -> float:
     "CNY",
     "lower is better",
     "housing premium of the dearest tenth of catchments",
-    "mean premium of the 10% of catchments with the highest premiums",
+    "mean premium of the 10% of catchments (public schools) with the highest premiums",
 )
 def _premium_top_decile(model: EduModel) -> float:
-    premium = np.sort(catchment_premium_cny(model))
+    premium = np.sort(_catchment_premiums(model))
     return float(premium[-max(1, premium.size // 10) :].mean())
 
 
@@ -446,7 +493,7 @@ def _intake_share(model: EduModel, key: str) -> float:
     "share of entrants",
     "information",
     "entering families whose first choice is not their catchment school",
-    "entrants whose first-listed school differs from their catchment school, over all entrants (NaN before the first intake)",
+    "entrants to public schools whose first-listed school differs from their catchment school, over those entrants (NaN before the first intake)",
 )
 def _out_of_catchment(model: EduModel) -> float:
     return _intake_share(model, "out_of_catchment")
@@ -457,7 +504,7 @@ def _out_of_catchment(model: EduModel) -> float:
     "share of entrants",
     "higher is better",
     "entering families placed at their first choice",
-    "entrants placed at the first school of their list (the catchment school under catchment), over all entrants",
+    "entrants to public schools placed at the first school of their list (the catchment school under catchment), over those entrants",
 )
 def _first_choice(model: EduModel) -> float:
     return _intake_share(model, "first_choice_met")
@@ -468,7 +515,7 @@ def _first_choice(model: EduModel) -> float:
     "km",
     "lower is better",
     "mean travel distance from an entrant's home to the school it was placed in",
-    "mean over this year's entrants of the travel cost (km, water crossings included)",
+    "mean over this year's entrants to public schools of the travel cost (km, water crossings included)",
 )
 def _mean_distance(model: EduModel) -> float:
     if not model.intake:
@@ -482,10 +529,10 @@ def _mean_distance(model: EduModel) -> float:
     "Gini coefficient",
     "lower is better",
     "inequality of catchment housing premiums",
-    "Gini coefficient over catchments of the premium in CNY (0 when all are equal or zero)",
+    "Gini coefficient over catchments (public schools) of the premium in CNY (0 when all are equal or zero)",
 )
 def _premium_gini(model: EduModel) -> float:
-    premium = np.sort(catchment_premium_cny(model))
+    premium = np.sort(_catchment_premiums(model))
     total = premium.sum()
     if total <= 0:
         return 0.0

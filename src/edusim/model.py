@@ -23,6 +23,7 @@ from edusim.metrics import (
     school_teacher_counts,
 )
 from edusim.phases import PHASE_ORDER
+from edusim.policy.enrollment import RESIDENT_CLASSES
 from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
@@ -81,6 +82,11 @@ class EduModel(mesa.Model):
         self.rotation_stats: dict[int, dict[str, int]] = {}
         self.money: dict[int, dict[str, float]] = {}
         self.intake_history: dict[int, list[np.ndarray]] = {}
+        # what a catchment address gave each resident class last intake (family_choice)
+        self.access_reputation = {
+            stage: np.tile(self.school_table.reputation, (len(RESIDENT_CLASSES), 1))
+            for stage in (0, 1)
+        }
         self.current_school_year = self.scenario.start_year - 1  # the year the city stands for
         self.latest_metrics: dict[str, float] = {}
         self._metric_rows: list[tuple[int, str, float]] = []
@@ -227,6 +233,8 @@ class EduModel(mesa.Model):
                 "district": np.array(self.geography.district_names)[table.district],
                 "town": table.town,
                 "famous": table.famous,
+                "sector": np.where(table.private, "private", "public"),
+                "fee_cny_per_year": table.fee_cny_per_year,
                 "quality": table.teaching_quality,
                 "reputation": table.reputation,
                 "enrollment": table.enrollment,

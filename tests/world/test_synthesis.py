@@ -77,13 +77,33 @@ def test_the_city_has_the_scenarios_pupils_schools_and_grades(world, demo_scenar
     assert set(np.unique(families.grade)) == set(range(1, 10))
 
 
-def test_every_pupil_is_in_its_catchment_school_of_the_right_stage(world):
+def test_every_pupil_is_in_its_catchment_school_or_a_private_school_of_its_stage(world):
     families, table, catchments = world.families, world.schools, world.catchments
     stage = stage_of_grade(families.grade)
     assert (families.school >= 0).all()
     np.testing.assert_array_equal(table.stage[families.school], stage)
     np.testing.assert_array_equal(table.district[families.school], families.district)
-    np.testing.assert_array_equal(families.school, catchments.cell_school[stage, families.cell])
+    public = ~table.private[families.school]
+    np.testing.assert_array_equal(
+        families.school[public], catchments.cell_school[stage, families.cell][public]
+    )
+    assert (~public).any()
+
+
+def test_private_schools_hold_their_pupil_share_and_have_no_catchment(world, demo_scenario):
+    families, table, catchments = world.families, world.schools, world.catchments
+    private = np.flatnonzero(table.private)
+    assert private.size == 4  # one junior site in each of the demo's four districts
+    assert not np.isin(catchments.cell_school, private).any()
+    assert (table.premium_share[private] == 0).all()
+    assert (table.fee_cny_per_year[private] > 0).all()
+    assert (table.fee_cny_per_year[~table.private] == 0).all()
+    share = demo_scenario.private.pupil_share_junior
+    for district in range(4):
+        for grade in (7, 8, 9):
+            pupils = (families.district == district) & (families.grade == grade)
+            in_private = table.private[families.school[pupils]].sum()
+            assert abs(in_private - round(share * pupils.sum())) <= 1
     np.testing.assert_array_equal(table.enrollment, school_counts(families.school, len(table)))
 
 

@@ -1,6 +1,7 @@
 """Families: an array-backed population, one row per family with a child in compulsory school.
 
-A family with two children in school appears as two rows (siblings are not linked yet).
+A family with two children in school appears as two rows; an entrant's older sibling is
+represented only by the school it attends (`sibling_school`).
 """
 
 from __future__ import annotations
@@ -28,4 +29,5 @@ class Families(Population):
         "residence_years": np.float64,  # years lived at the current address
         "local_hukou": np.bool_,  # local household registration (False: migrant family)
         "owner": np.bool_,  # owns the dwelling (False: rents)
+        "sibling_school": np.int32,  # school of an older sibling in the same stage, -1: none
     }

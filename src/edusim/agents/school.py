@@ -32,7 +32,8 @@ class SchoolTable:
     reputation: np.ndarray  # SD units within stage
     premium_share: np.ndarray  # catchment housing premium, share of the base price
     base_spending: np.ndarray  # ordinary spending, CNY per pupil per year
-    admission_chance: np.ndarray = field(default_factory=lambda: np.empty(0))  # last intake
+    private: np.ndarray  # True for a private (民办) school: no catchment, no group
+    fee_cny_per_year: np.ndarray  # tuition per pupil (0 in public schools)
     resource_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
     development_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
     teaching_quality: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -41,7 +42,6 @@ class SchoolTable:
 
     def __post_init__(self) -> None:
         count = self.stage.size
-        self.admission_chance = np.ones(count)
         self.resource_grant_cny = np.zeros(count)
         self.development_grant_cny = np.zeros(count)
         self.teaching_quality = np.zeros(count)

@@ -7,13 +7,17 @@ import numpy as np
 
 from edusim.phases.base import Phase
 from edusim.policy.enrollment import (
+    RESIDENT_CLASSES,
     RULE_CODES,
     UNPLACED,
+    applicant_priority,
     consideration_set,
     extra_classes,
+    ladder_class,
     members_table,
     place_entrants,
     ranked_lists,
+    reserved_seats,
     resident_standing,
     rules_in_force,
     with_fallback,
@@ -21,11 +25,24 @@ from edusim.policy.enrollment import (
 )
 from edusim.policy.matching import deferred_acceptance
 from edusim.processes.aggregate import school_counts
-from edusim.processes.family_choice import STAY, chosen_moves, top_reputation_candidates
+from edusim.processes.family_choice import (
+    BUY,
+    STAY,
+    access_reputation,
+    chosen_moves,
+    school_values,
+    top_reputation_candidates,
+)
 from edusim.processes.housing import premium_cny, updated_premium
 from edusim.processes.learning import entry_achievement
-from edusim.world.households import arriving_families, family_taste, household_status
-from edusim.world.schools import FIRST_GRADE
+from edusim.world.households import (
+    arriving_families,
+    family_taste,
+    household_status,
+    older_sibling_school,
+)
+from edusim.world.private_schools import has_private_option
+from edusim.world.schools import FIRST_GRADE, GRADES_PER_STAGE
 from edusim.world.synthesis import cell_premium_share, pupils_per_grade
 
 LAST_GRADE = 9
@@ -51,8 +68,14 @@ class Intake(Phase):
         self.model.intake = {}
         for stage in (0, 1):
             entrants = np.flatnonzero(families.grade == FIRST_GRADE[stage])
-            self._housing_moves(year, stage, entrants)
-            self._place(year, stage, entrants)
+            self._siblings(year, stage, entrants)
+            public_entrants, private_applicants = self._private_intake(year, stage, entrants)
+            self._housing_moves(year, stage, public_entrants)
+            self._place(year, stage, public_entrants)
+            self.model.intake[stage].update(
+                private_applicants=private_applicants,
+                private_entrants=int(entrants.size - public_entrants.size),
+            )
         table = self.model.school_table
         table.enrollment = school_counts(families.school, len(table))
 
@@ -97,12 +120,115 @@ class Intake(Phase):
                 ses_z, model.streams.normal("learning.entry", None, uids), scenario.learning
             ),
             moved_for_school=False,
+            sibling_school=-1,
             residence_years=6.0 * model.streams.uniform("families.residence", None, uids),
             **household_status(uids, scenario, model.streams),
         )
 
+    def _siblings(self, year: int, stage: int, entrants: np.ndarray) -> None:
+        """Which entrants have an older sibling in the stage, and at which school."""
+        model = self.model
+        families = model.families
+        in_stage = (
+            (families.grade > FIRST_GRADE[stage])
+            & (families.grade < FIRST_GRADE[stage] + GRADES_PER_STAGE[stage])
+            & (families.school >= 0)
+        )
+        uids = families.uid[entrants]
+        families.sibling_school[entrants] = older_sibling_school(
+            families.cell[entrants],
+            model.streams.uniform("families.sibling", year, uids)
+            < model.params.families.sibling_share,
+            families.cell[in_stage],
+            families.school[in_stage],
+            model.streams.uniform("families.sibling_pick", year, uids),
+        )
+
+    def _private_intake(
+        self, year: int, stage: int, entrants: np.ndarray
+    ) -> tuple[np.ndarray, int]:
+        """Families with the option apply to private schools worth more to them than their
+        public prospect; oversubscribed private schools admit by lottery (公民同招) or by
+        test. Returns the entrants left for public enrollment and the number of applicants.
+
+        Private places are filled first, but a family that loses the lottery keeps every
+        public right, so this equals one simultaneous matching in which applicants rank
+        their private schools above their public one (digest, 公民同招)."""
+        model = self.model
+        families, table, params = model.families, model.school_table, model.params
+        private = table.private & (table.stage == stage)
+        if not private.any() or entrants.size == 0:
+            return entrants, 0
+        n_districts = len(model.geography.district_names)
+        candidates = members_table(np.where(private, table.district, -1), n_districts)[
+            families.district[entrants]
+        ]
+        income = families.income_cny[entrants]
+        taste = families.quality_taste[entrants]
+        home = model.catchments.catchment_of(families.cell[entrants], stage)
+        value = school_values(
+            candidates,
+            table.reputation,
+            self._km(families.cell[entrants], candidates),
+            income,
+            taste,
+            families.sibling_school[entrants],
+            params.families,
+            params.enrollment.distance_cost_income_share_per_km,
+            fee_cny=table.fee_cny_per_year * GRADES_PER_STAGE[stage],
+        )
+        now = ladder_class(
+            families.local_hukou[entrants],
+            families.owner[entrants],
+            families.residence_years[entrants],
+            params.enrollment.renter_min_years,
+        )
+        public_value = school_values(
+            home[:, None],
+            table.reputation,
+            self._km(families.cell[entrants], home[:, None]),
+            income,
+            taste,
+            families.sibling_school[entrants],
+            params.families,
+            params.enrollment.distance_cost_income_share_per_km,
+        )[:, 0] + taste * income * (
+            model.access_reputation[stage][now, home] - table.reputation[home]
+        )
+        affordable = (
+            table.fee_cny_per_year[np.maximum(candidates, 0)]
+            <= (params.private.fee_income_share_max * income)[:, None]
+        )
+        option = has_private_option(families.uid[entrants], params.private, model.streams)
+        wanted = affordable & option[:, None] & (value > public_value[:, None])
+        lists = ranked_lists(
+            candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
+        )
+        applying = np.flatnonzero(lists[:, 0] >= 0)
+        lottery = model.streams.uniform("enrollment.private_lottery", year, families.uid[entrants])
+        score = lottery[applying]
+        if params.enrollment.private_admission == "test":  # achievement so far decides
+            score = families.achievement[entrants[applying]]
+        free = np.where(private, table.entry_capacity, 0).astype(np.int64)
+        matched = deferred_acceptance(
+            lists[applying], np.repeat(score[:, None], lists.shape[1], axis=1), free
+        )
+        admitted = applying[matched >= 0]
+        families.school[entrants[admitted]] = matched[matched >= 0]
+        return np.delete(entrants, admitted), int(applying.size)
+
+    def _km(self, cells: np.ndarray, schools: np.ndarray) -> np.ndarray:
+        """Straight-line km from each cell to each listed school (cells x K; 0 where -1)."""
+        model = self.model
+        safe = np.maximum(schools, 0)
+        km = np.hypot(
+            model.geography.cell_x[cells][:, None] - model.school_table.x_km[safe],
+            model.geography.cell_y[cells][:, None] - model.school_table.y_km[safe],
+        )
+        return np.where(schools >= 0, km, 0.0)
+
     def _housing_moves(self, year: int, stage: int, entrants: np.ndarray) -> None:
-        """Entering families weigh buying into a better catchment (see family_choice)."""
+        """Entering families weigh buying or renting into a better catchment (family_choice)."""
         model = self.model
         families, table, params = model.families, model.school_table, model.params
         home = model.catchments.catchment_of(families.cell[entrants], stage)
@@ -112,6 +238,7 @@ class Intake(Phase):
             table.stage,
             params.families.candidate_schools,
             len(model.geography.district_names),
+            eligible=~table.private,
         )[families.district[entrants], stage]
         school_premium = premium_cny(
             table.premium_share,
@@ -122,23 +249,39 @@ class Intake(Phase):
             model.geography.district_price_cny_per_m2[families.district[entrants]]
             * params.housing.flat_size_m2
         )
-        target = chosen_moves(
+        local = families.local_hukou[entrants]
+        min_years = params.enrollment.renter_min_years
+        now = ladder_class(
+            local, families.owner[entrants], families.residence_years[entrants], min_years
+        )
+        as_owner = ladder_class(local, np.ones_like(local), np.zeros(local.size), min_years)
+        as_renter = ladder_class(local, np.zeros_like(local), np.zeros(local.size), min_years)
+        access = model.access_reputation[stage]
+        open_share = 1.0 - model.dwelling_used_share(stage)
+        safe = np.maximum(candidates, 0)
+        current = access[now, home]
+        target, tenure = chosen_moves(
             home,
+            current,
             candidates,
-            table.reputation,
-            table.admission_chance * (1.0 - model.dwelling_used_share(stage)),
+            current[:, None]
+            + open_share[safe] * (access[as_owner[:, None], safe] - current[:, None]),
+            current[:, None]
+            + open_share[safe] * (access[as_renter[:, None], safe] - current[:, None]),
             school_premium,
             families.income_cny[entrants],
             families.quality_taste[entrants],
-            params.families.moving_cost_share * flat_price,
+            flat_price,
             params.families,
         )
-        movers = entrants[target != STAY]
+        moving = target != STAY
+        movers = entrants[moving]
         draw = model.streams.uniform("families.move", year, families.uid[movers])
-        families.cell[movers] = model.catchments.cell_in_catchment(target[target != STAY], draw)
+        families.cell[movers] = model.catchments.cell_in_catchment(target[moving], draw)
         families.moved_for_school[movers] = True
-        families.residence_years[movers] = 0.0
-        families.owner[movers] = True  # they buy into the catchment
+        buying = tenure[moving] == BUY
+        families.owner[movers] = buying
+        families.residence_years[movers] = 0.0  # a newcomer renter ranks by the ladder's rules
 
     def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Plan classes if the district is short, place entrants under the rule in force
@@ -149,7 +292,7 @@ class Intake(Phase):
         cells = families.cell[entrants]
         home = catchments.catchment_of(cells, stage)
         resident_entrants = np.bincount(home, minlength=n_schools)
-        in_stage = table.stage == stage
+        in_stage = (table.stage == stage) & ~table.private
         self._plan_classes(year, stage, entrants, resident_entrants, in_stage)
 
         free = np.where(in_stage, table.entry_capacity, 0).astype(np.int64)
@@ -176,11 +319,16 @@ class Intake(Phase):
                 )
                 continue
             lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
-            priority = np.repeat(lottery[chosen][:, None], lists.shape[1], axis=1)
-            if code == RULE_CODES["choice"] and model.params.enrollment.catchment_priority:
-                at_home = (lists == home[chosen][:, None]) & entitled[chosen][:, None]
-                priority += at_home * (1.0 + standing[chosen][:, None])
-            matched = deferred_acceptance(lists, priority, free)
+            matched = self._match(
+                code,
+                lists,
+                entrants[chosen],
+                home[chosen],
+                entitled[chosen],
+                standing[chosen],
+                lottery[chosen],
+                free,
+            )
             free -= np.bincount(matched[matched >= 0], minlength=n_schools)
             placed[chosen] = matched
             first_choice[chosen] = lists[:, 0]
@@ -196,11 +344,17 @@ class Intake(Phase):
             )
         families.school[entrants] = placed
 
-        admitted_home = np.bincount(home[placed == home], minlength=n_schools)
-        table.admission_chance = np.where(
-            in_stage & (resident_entrants > 0),
-            admitted_home / np.maximum(resident_entrants, 1),
-            table.admission_chance,
+        model.access_reputation[stage] = access_reputation(
+            home,
+            ladder_class(
+                families.local_hukou[entrants],
+                families.owner[entrants],
+                families.residence_years[entrants],
+                model.params.enrollment.renter_min_years,
+            ),
+            placed,
+            table.reputation,
+            len(RESIDENT_CLASSES),
         )
         table.premium_share = np.where(
             in_stage,
@@ -218,6 +372,7 @@ class Intake(Phase):
         model.intake[stage] = {
             "entrants": int(entrants.size),
             "movers": int(families.moved_for_school[entrants].sum()),
+            "renters": int((families.moved_for_school[entrants] & ~families.owner[entrants]).sum()),
             "resident_entrants": resident_entrants,
             "applications": np.bincount(first_choice, minlength=n_schools),
             "entry_places": table.entry_capacity.copy(),
@@ -227,6 +382,48 @@ class Intake(Phase):
             "distance_km_sum": float(distance.sum()),
         }
         self._remember_intake(stage, resident_entrants)
+
+    def _match(
+        self,
+        code: int,
+        lists: np.ndarray,
+        entrants: np.ndarray,
+        home: np.ndarray,
+        entitled: np.ndarray,
+        standing: np.ndarray,
+        lottery: np.ndarray,
+        free: np.ndarray,
+    ) -> np.ndarray:
+        """Deferred acceptance over ranked lists with the rule's priorities: residents first
+        at their catchment school under choice (with `catchment_priority`) or in its reserved
+        places under zones and group-wide enrollment, then siblings, then (choice only) the
+        nearer, then the lottery."""
+        params = self.model.params.enrollment
+        families = self.model.families
+        n_schools = free.size
+        if code != RULE_CODES["choice"] and params.reserved_share > 0:
+            seats, resident, seat_free = reserved_seats(
+                lists, home, entitled, free, params.reserved_share
+            )
+        else:
+            seats, seat_free = lists, free
+            resident = (
+                (lists == home[:, None])
+                & entitled[:, None]
+                & (code == RULE_CODES["choice"] and params.catchment_priority)
+            )
+        schools = np.where(seats >= 0, seats % n_schools, UNPLACED)
+        sibling = (schools == families.sibling_school[entrants][:, None]) & (schools >= 0)
+        priority = applicant_priority(
+            resident,
+            standing,
+            sibling & params.sibling_priority,
+            self._km(families.cell[entrants], schools),
+            lottery,
+            params.distance_priority and code == RULE_CODES["choice"],
+        )
+        matched = deferred_acceptance(seats, priority, seat_free)
+        return np.where(matched >= 0, matched % n_schools, UNPLACED)
 
     def _plan_classes(self, year, stage, entrants, resident_entrants, in_stage) -> None:
         """Districts short of entry places add classes where residents overflow."""
@@ -257,7 +454,11 @@ class Intake(Phase):
         table, families, params = model.school_table, model.families, model.params.enrollment
         if code == RULE_CODES["zones"]:
             zone = zone_of_schools(
-                table.x_km, table.y_km, table.district, table.stage, params.zone_size
+                table.x_km,
+                table.y_km,
+                np.where(table.private, -1, table.district),
+                table.stage,
+                params.zone_size,
             )
             candidates = members_table(zone, int(zone.max()) + 1)[zone[home]]
         elif code == RULE_CODES["group"]:
@@ -276,18 +477,19 @@ class Intake(Phase):
                     table.stage,
                     model.params.families.candidate_schools,
                     len(model.geography.district_names),
+                    eligible=~table.private,
                 )[families.district[entrants], stage],
             )
-        cells = families.cell[entrants]
-        safe = np.maximum(candidates, 0)
-        km = np.hypot(
-            model.geography.cell_x[cells][:, None] - table.x_km[safe],
-            model.geography.cell_y[cells][:, None] - table.y_km[safe],
+        utility = school_values(
+            candidates,
+            table.reputation,
+            self._km(families.cell[entrants], candidates),
+            families.income_cny[entrants],
+            families.quality_taste[entrants],
+            families.sibling_school[entrants],
+            model.params.families,
+            params.distance_cost_income_share_per_km,
         )
-        value = (families.quality_taste[entrants] * families.income_cny[entrants])[
-            :, None
-        ] * table.reputation[safe]
-        utility = value - params.distance_cost_cny_per_km * km
         length = params.choice_list_length if code == RULE_CODES["choice"] else candidates.shape[1]
         return with_fallback(ranked_lists(candidates, utility, length), home)
 
@@ -314,11 +516,13 @@ class Intake(Phase):
         model = self.model
         table, geo = model.school_table, model.geography
         districts = geo.cell_district[cells]
-        width = int(np.bincount(table.district[table.stage == stage]).max())
+        width = int(np.bincount(table.district[(table.stage == stage) & ~table.private]).max())
         lists = np.full((cells.size, width), UNPLACED, dtype=np.int64)
         for district in np.unique(districts):
             rows = np.flatnonzero(districts == district)
-            schools = np.flatnonzero((table.district == district) & (table.stage == stage))
+            schools = np.flatnonzero(
+                (table.district == district) & (table.stage == stage) & ~table.private
+            )
             island = geo.cell_island[table.cell[schools]]
             travel = geo.travel_km(
                 cells[rows][:, None], table.x_km[schools], table.y_km[schools], island

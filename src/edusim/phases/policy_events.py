@@ -125,7 +125,8 @@ class PolicyEvents(Phase):
             scope = (
                 [names.index(d) for d in rule.districts] if rule.districts else range(len(names))
             )
-            taken = model.groups.in_kind(rule.kind, len(table))
+            # private schools stay outside groups (public schools' reform)
+            taken = model.groups.in_kind(rule.kind, len(table)) | table.private
             formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken)
             for number, (core, members) in enumerate(formed, start=1):
                 self._form(

@@ -101,6 +101,21 @@ def resident_classes(
     }
 
 
+RESIDENT_CLASSES: tuple[str, ...] = ("local_owner", "owner", "renter", "migrant")
+"""The classes of catchment residents, in the default order of the priority ladder."""
+
+
+def ladder_class(
+    local_hukou: np.ndarray, owner: np.ndarray, residence_years: np.ndarray, renter_min_years: float
+) -> np.ndarray:
+    """Index into RESIDENT_CLASSES of each family's class."""
+    classes = resident_classes(local_hukou, owner, residence_years, renter_min_years)
+    code = np.zeros(local_hukou.size, dtype=np.int64)
+    for index, name in enumerate(RESIDENT_CLASSES):
+        code[classes[name]] = index
+    return code
+
+
 def resident_standing(
     local_hukou: np.ndarray,
     owner: np.ndarray,
@@ -140,10 +155,11 @@ def zone_of_schools(
 ) -> np.ndarray:
     """Multi-school zones: each district's schools of a stage, taken in order of angle around
     their centre, are cut into runs of `size` neighbours (a last lone school joins the run
-    before it). Returns a zone id per school."""
+    before it). Schools with district -1 (private) get no zone. Returns a zone id per school
+    (-1: none)."""
     zone = np.full(x_km.size, -1, dtype=np.int64)
     next_zone = 0
-    for d in np.unique(district):
+    for d in np.unique(district[district >= 0]):
         for s in (0, 1):
             members = np.flatnonzero((district == d) & (stage == s))
             if members.size == 0:
@@ -196,3 +212,54 @@ def with_fallback(lists: np.ndarray, home: np.ndarray) -> np.ndarray:
     """Append the catchment school to every list that lacks it (the safe choice)."""
     missing = ~(lists == home[:, None]).any(axis=1)
     return np.column_stack([lists, np.where(missing, home, UNPLACED)])
+
+
+PRIORITY_LEVEL = 1e6
+"""Width of a priority level (resident, sibling); standings (< 500) are scaled by 1e3 below
+it, whole-km distance bands (< 1000) below that, and the lottery number in [0, 1) last."""
+DISTANCE_BANDS = 1000
+
+
+def applicant_priority(
+    resident: np.ndarray,
+    standing: np.ndarray,
+    sibling: np.ndarray,
+    km: np.ndarray,
+    lottery: np.ndarray,
+    distance_priority: bool,
+) -> np.ndarray:
+    """Priority of each applicant at each listed school (applicants x K, higher first).
+
+    Lexicographic: residents with priority there (by their ladder standing) first, then
+    applicants with an older sibling there, then (if `distance_priority`) the nearer in
+    whole km, then the lottery number. `resident` and `sibling` are applicants x K masks,
+    `standing` and `lottery` per applicant, `km` applicants x K.
+    """
+    level = 2.0 * resident + sibling
+    priority = level * PRIORITY_LEVEL + resident * np.maximum(standing, 0.0)[:, None] * 1e3
+    if distance_priority:
+        priority += DISTANCE_BANDS - 1 - np.minimum(np.floor(km), DISTANCE_BANDS - 1)
+    return priority + lottery[:, None]
+
+
+def reserved_seats(
+    lists: np.ndarray, home: np.ndarray, entitled: np.ndarray, free: np.ndarray, share: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split every school into reserved seats (index s, its own catchment residents first)
+    and open seats (index n + s), for deferred acceptance with reserved places.
+
+    A resident lists its catchment school's reserved seats before its open seats; everyone
+    else the open seats first, so reserved seats residents leave empty go to others.
+    Returns (seat lists, resident-at-seat mask, free places per seat), seat lists twice as
+    wide as `lists`.
+    """
+    n = free.size
+    reserved = np.floor(share * np.maximum(free, 0)).astype(np.int64)
+    seat_free = np.concatenate([reserved, free - reserved])
+    at_home = (lists == home[:, None]) & entitled[:, None] & (lists >= 0)
+    first = np.where(at_home, lists, lists + n)
+    second = np.where(at_home, lists + n, lists)
+    seats = np.stack([first, second], axis=2).reshape(lists.shape[0], -1)
+    seats[np.repeat(lists < 0, 2, axis=1)] = UNPLACED
+    resident = np.repeat(at_home, 2, axis=1) & (seats < n)
+    return seats, resident, seat_free

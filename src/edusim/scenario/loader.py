@@ -271,6 +271,15 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                         f"district has {pupils} {stage} pupils but no school",
                     )
                 )
+            private = getattr(district.private_schools, stage) if district.private_schools else 0
+            if private and private >= schools:
+                problems.append(
+                    Problem(
+                        f"{path}.private_schools.{stage}",
+                        f"{private} private of {schools} {stage} schools leaves no public "
+                        "school for the catchments",
+                    )
+                )
             if schools > 0 and pupils == 0:
                 problems.append(
                     Problem(
@@ -333,20 +342,26 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
 
 def group_problems(scenario: Scenario) -> list[Problem]:
     """Explicit groups must name existing schools; rules must name existing districts."""
-    from edusim.world.schools import scenario_school_names
+    from edusim.world.schools import is_private_name, scenario_school_names
 
     problems: list[Problem] = []
     names = scenario_school_names(scenario)
     end_year = scenario.start_year + scenario.years
+
+    def missing_or_private(name: str) -> str | None:
+        if name not in names:
+            return f"school '{name}' does not exist (names: see `edusim describe`)"
+        if is_private_name(name):
+            return f"school '{name}' is private: private schools do not join groups"
+        return None
+
     for index, group in enumerate(scenario.groups.explicit):
         path = f"groups.explicit[{index}]"
-        if group.core not in names:
-            problems.append(Problem(f"{path}.core", f"school '{group.core}' does not exist"))
+        if problem := missing_or_private(group.core):
+            problems.append(Problem(f"{path}.core", problem))
         for position, member in enumerate(group.members):
-            if member not in names:
-                problems.append(
-                    Problem(f"{path}.members[{position}]", f"school '{member}' does not exist")
-                )
+            if problem := missing_or_private(member):
+                problems.append(Problem(f"{path}.members[{position}]", problem))
             elif member == group.core:
                 problems.append(
                     Problem(f"{path}.members[{position}]", f"school '{member}' is the core")

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from edusim.scenario.fields import Section, entry, param
 from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
+from edusim.scenario.private import PrivateParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
 
 STAGES: tuple[str, ...] = ("primary", "junior")
@@ -70,6 +71,11 @@ class District(Section):
         le=12,
     )
     schools: StageCounts = Field(description="number of school sites per stage")
+    private_schools: StageCounts | None = Field(
+        default=None,
+        description="how many of those sites are private (民办); omitted: `private.school_share_*` of them, rounded",
+        json_schema_extra={"unit": "schools per stage", "source": "scenario file"},
+    )
     pupils: StageCounts = Field(description="enrolled pupils per stage at the start year")
     income_level: float = param(
         1.0,
@@ -460,6 +466,39 @@ class FamilyParams(Section):
         ge=1,
         le=64,
     )
+    rent_premium_share: float = param(
+        0.5,
+        unit="share of the catchment premium",
+        source=(
+            "assumption; sources §4: good-school rents capitalise the premium much less than"
+            " prices (Shanghai rent yields 0.1-0.35 pp lower; Zhang & Chen 2018)"
+        ),
+        description="cost of renting into a catchment for the stage, as a share of the premium a buyer pays",
+        ge=0,
+        le=1,
+    )
+    rent_moving_cost_share: float = param(
+        0.03,
+        unit="share of the flat's base price",
+        source="assumption (agency fee, deposit and moving; no deed tax)",
+        description="cost of moving into a rented flat for a school, besides the rent premium",
+        ge=0,
+    )
+    sibling_share: float = param(
+        0.25,
+        unit="share of entrants",
+        source="assumption (second births were about half of births after the 2016 two-child policy; only an older sibling still in the same stage counts)",
+        description="entrants with an older sibling in a school of the same stage",
+        ge=0,
+        le=1,
+    )
+    sibling_value_income_share: float = param(
+        0.1,
+        unit="income-years",
+        source="assumption",
+        description="what a family gains, in years of its income, from its children sharing a school",
+        ge=0,
+    )
 
 
 class LearningParams(Section):
@@ -641,12 +680,41 @@ class EnrollmentParams(Section):
         source="digest: national rules (priority to nearby residents)",
         description="under choice, residents of a school's catchment come before other applicants",
     )
-    distance_cost_cny_per_km: float = param(
-        5000.0,
-        unit="CNY per km",
-        source="assumption; sources §6: proximity valued highly (Hastings et al. 2005)",
+    distance_cost_income_share_per_km: float = param(
+        0.033,
+        unit="income-years per km",
+        source=(
+            "assumption (5,000 CNY per km at the default median income; travel costs parents'"
+            " time, so it scales with income); sources §6: proximity valued highly (Hastings et al. 2005)"
+        ),
         description="how much a family's ranking of schools penalises each km of distance",
         ge=0,
+    )
+    reserved_share: float = param(
+        0.0,
+        unit="share of entry places",
+        source="issue: zones may reserve places for their catchment residents (assumption for the size)",
+        description="under zones and group-wide enrollment, share of each school's entry places in which its own catchment residents come first",
+        ge=0,
+        le=1,
+    )
+    sibling_priority: bool = param(
+        True,
+        unit="yes/no",
+        source="assumption (common city practice: 二孩同校)",
+        description="under zones, group-wide enrollment and choice, an entrant with an older sibling at a school comes before other non-residents there",
+    )
+    distance_priority: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: national rules (priority to nearby residents)",
+        description="under choice, among applicants of equal standing the nearer (whole km) comes first, before the lottery (zones and group-wide enrollment draw lots regardless of distance)",
+    )
+    private_admission: Literal["test", "lottery"] = param(
+        "lottery",
+        unit="rule",
+        source="digest: 公民同招 (2019 opinion, in force for the 2020 intake): private schools may not test; lottery when oversubscribed",
+        description="how oversubscribed private schools choose: by entry achievement (test, before 2020) or by lottery",
     )
     dwelling_rule_years: int = param(
         0,
@@ -710,6 +778,7 @@ class Scenario(Section):
     reputation: ReputationParams = ReputationParams()
     housing: HousingParams = HousingParams()
     enrollment: EnrollmentParams = EnrollmentParams()
+    private: PrivateParams = PrivateParams()
     groups: GroupParams = GroupParams()
     rotation: RotationParams = RotationParams()
     evaluation: EvaluationParams = EvaluationParams()

@@ -46,18 +46,23 @@ def build_catchments(
     school_stage: np.ndarray,
     school_district: np.ndarray,
     school_cell: np.ndarray,
+    public: np.ndarray | None = None,
 ) -> Catchments:
-    """Assign every cell to its nearest same-district school of each stage."""
+    """Assign every cell to its nearest same-district school of each stage (only schools
+    flagged `public`, if given: private schools have no catchment)."""
     n_cells = geo.n_cells
     cell_school = np.full((2, n_cells), -1, dtype=np.int32)
     cell_nearest = np.full((2, n_cells, NEAREST_LISTED), -1, dtype=np.int32)
     school_x = geo.cell_x[school_cell]
     school_y = geo.cell_y[school_cell]
     school_island = geo.cell_island[school_cell]
+    has_catchment = np.ones(school_stage.size, dtype=bool) if public is None else public
     for district in range(len(geo.district_names)):
         cells = np.flatnonzero(geo.cell_district == district)
         for stage in (0, 1):
-            schools = np.flatnonzero((school_district == district) & (school_stage == stage))
+            schools = np.flatnonzero(
+                (school_district == district) & (school_stage == stage) & has_catchment
+            )
             if schools.size == 0:
                 continue
             travel = geo.travel_km(
@@ -66,7 +71,8 @@ def build_catchments(
             order = np.argsort(travel, axis=1, kind="stable")[:, :NEAREST_LISTED]
             cell_school[stage, cells] = schools[order[:, 0]]
             cell_nearest[stage, cells, : order.shape[1]] = schools[order]
-    # sites of one stage never share a cell, so every school's own cell is in its catchment
+    # sites of one stage never share a cell, so every public school's own cell is in its
+    # catchment; a private school's list of cells is empty
     catchment_cells: list[np.ndarray] = []
     weight_cdf: list[np.ndarray] = []
     for school in range(school_stage.size):

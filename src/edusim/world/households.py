@@ -103,3 +103,25 @@ def household_status(
     owner_share = np.where(local, params.owner_share_local, params.owner_share_migrant)
     owner = streams.uniform("families.tenure", None, uids) < owner_share
     return {"local_hukou": local, "owner": owner}
+
+
+def older_sibling_school(
+    entrant_cell: np.ndarray,
+    has_sibling: np.ndarray,
+    pupil_cell: np.ndarray,
+    pupil_school: np.ndarray,
+    draw: np.ndarray,
+) -> np.ndarray:
+    """The school of each entrant's older sibling (-1: none).
+
+    Families are one row per child and siblings are not linked, so an entrant flagged
+    `has_sibling` takes as its sibling a pupil of the stage living in the same cell, picked
+    by `draw` in [0, 1); an entrant whose cell has no such pupil has none.
+    """
+    order = np.argsort(pupil_cell, kind="stable")
+    sorted_cells = pupil_cell[order]
+    low = np.searchsorted(sorted_cells, entrant_cell, side="left")
+    count = np.searchsorted(sorted_cells, entrant_cell, side="right") - low
+    pick = np.minimum(low + np.floor(draw * count).astype(np.int64), max(order.size - 1, 0))
+    found = has_sibling & (count > 0)
+    return np.where(found, pupil_school[order[pick]] if order.size else -1, -1)

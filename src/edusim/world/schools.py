@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edusim.scenario.private import private_school_count
 from edusim.scenario.schema import STAGES, Scenario
 from edusim.world.geography import Geography
 
@@ -12,21 +13,61 @@ FIRST_GRADE: tuple[int, int] = (1, 7)
 
 
 STAGE_LETTERS: tuple[str, str] = ("P", "J")
+PRIVATE_LETTER = "M"  # 民办
 
 
-def school_name(district_name: str, stage: int, number: int) -> str:
-    """The stable name of a synthesised school site, e.g. 'Xihu-P07' (numbers from 1)."""
-    return f"{district_name}-{STAGE_LETTERS[stage]}{number:02d}"
+def school_name(district_name: str, stage: int, number: int, private: bool = False) -> str:
+    """The stable name of a synthesised school site, e.g. 'Xihu-P07', or 'Xihu-MJ02' for a
+    private school (public and private schools are numbered separately, from 1)."""
+    prefix = PRIVATE_LETTER if private else ""
+    return f"{district_name}-{prefix}{STAGE_LETTERS[stage]}{number:02d}"
+
+
+def is_private_name(name: str) -> bool:
+    """Whether a synthesised school name is a private school's ('Xihu-MJ01')."""
+    return name.rsplit("-", 1)[-1].startswith(PRIVATE_LETTER)
+
+
+def private_counts(scenario: Scenario, district: int) -> tuple[int, int]:
+    """Private sites of a district per stage (see scenario/private.py)."""
+    spec = scenario.city.districts[district]
+    shares = (scenario.private.school_share_primary, scenario.private.school_share_junior)
+    return tuple(
+        private_school_count(
+            getattr(spec.schools, name),
+            getattr(spec.private_schools, name) if spec.private_schools else None,
+            shares[stage],
+        )
+        for stage, name in enumerate(STAGES)
+    )
 
 
 def scenario_school_names(scenario: Scenario) -> dict[str, tuple[int, int]]:
     """Every school name a scenario's city will have, with its (district, stage) indices."""
     names = {}
     for d, district in enumerate(scenario.city.districts):
+        private = private_counts(scenario, d)
         for stage, stage_name in enumerate(STAGES):
-            for number in range(1, getattr(district.schools, stage_name) + 1):
+            public = getattr(district.schools, stage_name) - private[stage]
+            for number in range(1, public + 1):
                 names[school_name(district.name, stage, number)] = (d, stage)
+            for number in range(1, private[stage] + 1):
+                names[school_name(district.name, stage, number, private=True)] = (d, stage)
     return names
+
+
+def private_sites(
+    scenario: Scenario, stage: np.ndarray, district: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Which sites are private: the district's count per stage, drawn among its sites."""
+    private = np.zeros(stage.size, dtype=bool)
+    for d in range(len(scenario.city.districts)):
+        counts = private_counts(scenario, d)
+        for s in (0, 1):
+            members = np.flatnonzero((district == d) & (stage == s))
+            if counts[s]:
+                private[rng.choice(members, size=counts[s], replace=False)] = True
+    return private
 
 
 def place_school_sites(
@@ -57,13 +98,14 @@ def initial_prestige(
     school_stage: np.ndarray,
     school_district: np.ndarray,
     expected_size: np.ndarray,
+    private: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latent prestige per school and the famous flag.
 
     Prestige = noise + a shift by district kind (urban up, rural down) + a slope in log
-    school size (small schools weaker); the top share of each district and stage becomes
-    famous and gains a further boost.
+    school size (small schools weaker) + a shift for private schools; the top share of each
+    district's public schools of a stage becomes famous and gains a further boost.
     """
     params = scenario.schools
     kind = geo.district_kind[school_district]
@@ -78,6 +120,7 @@ def initial_prestige(
         rng.standard_normal(school_stage.size)
         + kind_shift
         + params.prestige_size_slope * np.log(size_ratio)
+        + scenario.private.prestige_shift_sd * private
     )
     famous_share = np.array(
         [params.famous_share_urban, params.famous_share_suburban, params.famous_share_rural]
@@ -86,7 +129,9 @@ def initial_prestige(
     lottery = rng.random(school_stage.size)
     for district in np.unique(school_district):
         for stage in (0, 1):
-            members = np.flatnonzero((school_district == district) & (school_stage == stage))
+            members = np.flatnonzero(
+                (school_district == district) & (school_stage == stage) & ~private
+            )
             if members.size == 0:
                 continue
             expected = famous_share[members[0]] * members.size

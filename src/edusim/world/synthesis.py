@@ -29,12 +29,14 @@ from edusim.world.households import (
     household_status,
     price_reference,
 )
+from edusim.world.private_schools import initial_private_pupils, private_fees
 from edusim.world.schools import (
     FIRST_GRADE,
     GRADES_PER_STAGE,
     classes_needed,
     initial_prestige,
     place_school_sites,
+    private_sites,
     school_name,
 )
 from edusim.world.staff import initial_teachers, staff_needed
@@ -78,19 +80,21 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     """Synthesise the city of `scenario` with the run's random streams."""
     geo = build_geography(scenario.city, streams.generator("world.geography"))
     stage, district, cell = place_school_sites(scenario, geo, streams.generator("world.sites"))
-    catchments = build_catchments(geo, stage, district, cell)
+    private = private_sites(scenario, stage, district, streams.generator("world.private"))
+    catchments = build_catchments(geo, stage, district, cell, public=~private)
     n_schools = stage.size
 
-    expected_cohort = _expected_catchment_cohort(scenario, geo, catchments, stage, district)
+    expected_cohort = _expected_cohort(scenario, geo, catchments, stage, district, private)
     prestige_rng = streams.generator("world.prestige")
     prestige, famous = initial_prestige(
-        scenario, geo, stage, district, expected_cohort, prestige_rng
+        scenario, geo, stage, district, expected_cohort, private, prestige_rng
     )
     famous_prestige = prestige[famous].mean() if famous.any() else max(prestige.max(), 1.0)
     premium_share = (
         scenario.housing.famous_premium_share
         * np.clip(prestige / famous_prestige, 0.0, 1.5)
         * prestige_rng.uniform(0.75, 1.25, n_schools)
+        * ~private
     )
     management = (
         scenario.schools.management_sd * prestige_rng.standard_normal(n_schools)
@@ -102,6 +106,23 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     )
     pupil_stage = stage_of_grade(families.grade)
     families.school[:] = catchments.cell_school[pupil_stage, families.cell]
+    in_private = initial_private_pupils(
+        families.uid,
+        families.district,
+        families.grade,
+        families.quality_taste * families.income_cny,
+        families.cell,
+        geo,
+        cell,
+        district,
+        stage,
+        private,
+        FIRST_GRADE,
+        GRADES_PER_STAGE,
+        scenario.private,
+        streams,
+    )
+    families.school[:] = np.where(in_private >= 0, in_private, families.school)
 
     class_size = np.where(
         stage == 0, scenario.schools.class_size_primary, scenario.schools.class_size_junior
@@ -112,7 +133,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         counts = school_counts(families.school[in_grade], n_schools)
         largest_grade = np.maximum(largest_grade, counts)
     table = SchoolTable(
-        name=_school_names(geo, stage, district),
+        name=_school_names(geo, stage, district, private),
         stage=stage,
         district=district,
         town=geo.cell_town[cell],
@@ -131,6 +152,8 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         premium_share=premium_share,
         base_spending=scenario.funding.base_spending_cny_per_pupil
         * np.maximum(0.2, 1.0 + scenario.funding.spending_prestige_slope * prestige),
+        private=private,
+        fee_cny_per_year=private_fees(prestige, private, scenario.private),
     )
     table.enrollment = school_counts(families.school, n_schools)
 
@@ -175,15 +198,22 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     return World(geo, catchments, table, families, teachers, income_reference, quality_reference)
 
 
-def _expected_catchment_cohort(scenario, geo, catchments, stage, district) -> np.ndarray:
-    """Expected pupils per grade living in each school's catchment, from residential weights."""
+def _expected_cohort(scenario, geo, catchments, stage, district, private) -> np.ndarray:
+    """Expected pupils per grade of each school: for a public school those living in its
+    catchment, from residential weights; for a private school its even share of the
+    district's private pupils."""
     expected = np.zeros(stage.size)
+    pupil_shares = (scenario.private.pupil_share_primary, scenario.private.pupil_share_junior)
     for school in range(stage.size):
         d = district[school]
         cohort = (
             getattr(scenario.city.districts[d].pupils, STAGES[stage[school]])
             / GRADES_PER_STAGE[stage[school]]
         )
+        if private[school]:
+            peers = np.count_nonzero(private & (district == d) & (stage == stage[school]))
+            expected[school] = cohort * pupil_shares[stage[school]] / peers
+            continue
         share = (
             geo.cell_weight[catchments.catchment_cells[school]].sum()
             / geo.cell_weight[geo.cell_district == d].sum()
@@ -236,18 +266,22 @@ def _initial_families(scenario, geo, catchments, premium_share, streams):
         school=-1,
         achievement=0.0,
         moved_for_school=False,
+        sibling_school=-1,
         residence_years=10.0 * streams.uniform("families.residence", None, uids),
         **household_status(uids, scenario, streams),
     )
     return families, reference
 
 
-def _school_names(geo: Geography, stage: np.ndarray, district: np.ndarray) -> np.ndarray:
-    """Readable, stable school names such as 'Xihu-P07' and 'Xihu-J03'."""
+def _school_names(
+    geo: Geography, stage: np.ndarray, district: np.ndarray, private: np.ndarray
+) -> np.ndarray:
+    """Readable, stable school names such as 'Xihu-P07', 'Xihu-J03' and 'Xihu-MJ01'."""
     names = np.empty(stage.size, dtype=object)
     for d, district_name in enumerate(geo.district_names):
         for s in (0, 1):
-            members = np.flatnonzero((district == d) & (stage == s))
-            for number, school in enumerate(members, start=1):
-                names[school] = school_name(district_name, s, number)
+            for is_private in (False, True):
+                members = np.flatnonzero((district == d) & (stage == s) & (private == is_private))
+                for number, school in enumerate(members, start=1):
+                    names[school] = school_name(district_name, s, number, is_private)
     return names.astype(str)
