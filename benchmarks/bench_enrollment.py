@@ -17,7 +17,11 @@ Timed (perf_counter, in this process, after one untimed warm-up call):
                        since the function decrements them in place);
 * admit_by_priority    one round alone: every applicant applies to its first choice;
 * deferred_acceptance  for comparison, the numba engine of the zone, group and choice
-                       rules on the same lists (the priority repeated along each list).
+                       rules on the same lists (the priority repeated along each list);
+* deferred_acceptance_reserved
+                       the same with half of every school's places reserved for its
+                       "residents" (each applicant's first choice stands in for its
+                       catchment school): lists twice as long, over reserved and open seats.
 
 Every result is checked: no school over capacity, places decremented exactly, every
 placement on the applicant's list, no applicant unplaced while a school on its list has a
@@ -44,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from edusim.policy.enrollment import UNPLACED, admit_by_priority, place_entrants
+from edusim.policy.enrollment import UNPLACED, admit_by_priority, place_entrants, reserved_seats
 from edusim.policy.matching import deferred_acceptance
 
 TARGET_S = 1.0  # "in well under a second"
@@ -226,6 +230,25 @@ def bench_case(args: argparse.Namespace, popularity: str) -> dict[str, Any]:
             "placed": int((matched >= 0).sum()),
             "unplaced": int((matched < 0).sum()),
             "peak_traced_mib": peak_traced_mib(match),
+        }
+
+        home = lists[:, 0].copy()  # each applicant's first choice stands in for its catchment
+
+        def match_reserved() -> np.ndarray:
+            seats, resident, seat_free = reserved_seats(
+                lists, home, np.ones(home.size, dtype=bool), capacity, 0.5
+            )
+            seat_priority = np.repeat(priority[:, None], seats.shape[1], axis=1) + resident * 1e6
+            matched = deferred_acceptance(seats, seat_priority, seat_free)
+            return np.where(matched >= 0, matched % capacity.size, -1)
+
+        times, matched = timed_calls(match_reserved, args.repeat)
+        check_matching(lists, capacity, matched)
+        case["functions"]["deferred_acceptance_reserved"] = {
+            "seconds": times,
+            "placed": int((matched >= 0).sum()),
+            "unplaced": int((matched < 0).sum()),
+            "peak_traced_mib": peak_traced_mib(match_reserved),
         }
     for entry in case["functions"].values():
         entry["median_s"] = statistics.median(entry["seconds"])

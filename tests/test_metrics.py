@@ -103,7 +103,10 @@ def test_a_metric_cannot_be_registered_twice():
 def test_helpers_by_hand():
     # quartiles 2 and 4: mean of {4, 5} minus mean of {1, 2}
     assert _quartile_gap(np.array([1.0, 2.0, 3.0, 4.0, 5.0])) == pytest.approx(4.5 - 1.5)
-    assert math.isnan(_quartile_gap(np.array([1.0, 2.0, 3.0])))
+    # three schools: quartiles 1.5 and 2.5, so the top one minus the bottom one
+    assert _quartile_gap(np.array([1.0, 2.0, 3.0])) == pytest.approx(2.0)
+    assert _quartile_gap(np.array([7.0])) == 0.0  # one school has no gap
+    assert math.isnan(_quartile_gap(np.array([])))
     assert _cv(np.array([1.0, 3.0])) == pytest.approx(0.5)
     assert math.isnan(_cv(np.array([])))
     assert math.isnan(_cv(np.array([-1.0, 1.0])))
@@ -183,9 +186,14 @@ def test_metrics_agree_with_the_schools_table(demo_run):
         schools[schools.sector == "private"].groupby("year")["enrollment"].sum()
         / by_year["enrollment"].sum(),
     )
-    open_public = (schools.enrollment > 0) & (schools.sector == "public")
-    open_quality = schools[open_public].groupby("year")["quality"]
-    np.testing.assert_allclose(metrics["quality_sd"], open_quality.std(ddof=0), rtol=1e-9)
+    open_public = schools[(schools.enrollment > 0) & (schools.sector == "public")]
+    # within-stage variance, pooled over the stages by their number of schools
+    by_stage = open_public.groupby(["year", "stage"])["quality"].agg(["var", "count"])
+    by_stage["var"] *= (by_stage["count"] - 1) / by_stage["count"]  # population variance
+    pooled = (by_stage["var"] * by_stage["count"]).groupby("year").sum() / by_stage[
+        "count"
+    ].groupby("year").sum()
+    np.testing.assert_allclose(metrics["quality_sd"], np.sqrt(pooled), rtol=1e-9)
 
 
 def test_metric_values_are_in_range_in_the_demo(demo_run):

@@ -23,9 +23,14 @@ def test_cli_run_writes_complete_directory(tmp_path, demo_path):
         "schools.parquet",
         "events.parquet",
         "balance.parquet",
+        "city.parquet",
         "scenario.resolved.yaml",
         "manifest.json",
         "summary.md",
+        "figures",
+        "tables",
+        "report.md",
+        "report.html",
     }
     schools = pd.read_parquet(out / "schools.parquet")
     assert (schools["enrollment"] <= schools["capacity"]).all()

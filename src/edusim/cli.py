@@ -1,5 +1,6 @@
-"""Command line: `edusim run | validate | describe | experiment`. Thin: it parses, calls the
-library, prints, and turns every expected failure into a one-line message and an exit code."""
+"""Command line: `edusim run | validate | describe | experiment | report`. Thin: it parses,
+calls the library, prints, and turns every expected failure into a one-line message and an
+exit code."""
 
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="table format (default: parquet)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar or headline table")
+    run.add_argument(
+        "--no-report",
+        dest="report",
+        action="store_false",
+        help="do not write the report (figures/, tables/, report.md, report.html); "
+        "`edusim report DIR` writes it later",
+    )
+    run.add_argument(
+        "--counterfactual",
+        action="store_true",
+        help="also run the place without its reform (the scenario's `counterfactual:`) with "
+        "the same seed; write it to counterfactual/ and the paired differences to `effect`",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -78,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the ordered phases and dated events, year by year",
     )
     describe.add_argument("--seed", type=int, help="root seed for the city (default: scenario's)")
+    describe.add_argument(
+        "--counterfactual",
+        action="store_true",
+        help="describe the scenario's counterfactual (the place without its reform) instead",
+    )
 
     experiment = commands.add_parser(
         "experiment",
@@ -104,6 +123,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="output folder (default: results/experiments/<name>)"
     )
     experiment.add_argument("--quiet", action="store_true", help="no progress bar or table")
+
+    report = commands.add_parser(
+        "report",
+        help="write figures, tables and a report for a run or an experiment",
+        description="Write figures (PNG at 300 dpi, PDF, SVG, each with its data as CSV and "
+        "a caption), tables (CSV and LaTeX booktabs), report.md and a self-contained "
+        "report.html into a run directory or an experiment folder. Exit 2 if the folder is "
+        "not one, or if --lang zh finds no CJK font.",
+    )
+    report.add_argument("results", type=Path, help="run directory or experiment folder")
+    report.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="labels and captions in English or Chinese (zh needs: pip install "
+        "'edusim[zh]'); zh files get a -zh suffix",
+    )
+    report.add_argument(
+        "--year", type=int, help="a run's year on the map and of teacher flows (default: last)"
+    )
+    report.add_argument(
+        "--formats",
+        type=_formats,
+        default=("png", "pdf", "svg"),
+        metavar="LIST",
+        help="figure formats, comma-separated (default: png,pdf,svg)",
+    )
+    report.add_argument(
+        "--workers", type=_positive, default=2, help="processes rendering figures (default 2)"
+    )
     return parser
 
 
@@ -112,6 +161,14 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [fmt for fmt in formats if fmt not in ("png", "pdf", "svg")]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"expected some of png,pdf,svg, got '{text}'")
+    return formats
 
 
 def _command_line(argv: Sequence[str]) -> list[str]:
@@ -141,6 +198,10 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from edusim.calendar import plan_table
 
     scenario = load_scenario(Path(args.scenario), _overrides(args))
+    if args.counterfactual:
+        from edusim.scenario.counterfactual import counterfactual_of
+
+        scenario = counterfactual_of(scenario)
     if args.plan:
         plan = plan_table(scenario)
         for row in plan.itertuples(index=False):
@@ -173,23 +234,81 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from edusim.counterfactual import effect_headline, effect_table
     from edusim.results import (
         check_output_dir,
         default_run_dir,
         markdown_table,
+        run_counterfactual,
         run_scenario,
         write_run,
     )
+    from edusim.scenario.counterfactual import counterfactual_of
 
     scenario = load_scenario(Path(args.scenario), _overrides(args))  # fail fast, before any work
+    if args.counterfactual:
+        counterfactual_of(scenario)  # an invalid counterfactual fails before any work, too
     out_dir = args.out or default_run_dir(Path("results"), scenario.name, scenario.seed)
     check_output_dir(out_dir)
     result = run_scenario(scenario, progress=not args.quiet)
-    path = write_run(result, out_dir, args.format, _command_line(argv))
+    paired = run_counterfactual(result, progress=not args.quiet) if args.counterfactual else None
+    path = write_run(result, out_dir, args.format, _command_line(argv), counterfactual=paired)
     if not args.quiet:
         print(markdown_table(result.headline()))
         print()
-    print(f"results written to {path} ({result.wall_seconds:.1f} s)")
+        if paired is not None:
+            effect = effect_table(result.tables["metrics"], paired.tables["metrics"])
+            print(
+                f"Effect of the reform in {int(effect['year'].max())}: reform - counterfactual "
+                f"('{paired.scenario.name}', seed {paired.seed})"
+            )
+            print(markdown_table(effect_headline(effect)))
+            print()
+    seconds = result.wall_seconds + (paired.wall_seconds if paired is not None else 0.0)
+    print(f"results written to {path} ({seconds:.1f} s)")
+    return _report_after_run(path) if args.report else EXIT_OK
+
+
+def _report_after_run(path: Path) -> int:
+    """The run's report; a failure here keeps the results and says how to retry."""
+    from edusim.report import build_report
+
+    try:
+        report = build_report(path, workers=2)
+    except Exception as error:
+        if os.environ.get("EDUSIM_DEBUG"):
+            raise
+        print(
+            f"edusim: the results are written but the report failed: {type(error).__name__}: "
+            f"{error}; retry with `edusim report {path}`",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(f"report written to {report.html} ({report.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from edusim.plots import FontMissingError
+    from edusim.report import ReportInputError, build_report
+
+    try:
+        report = build_report(
+            args.results,
+            lang=args.lang,
+            year=args.year,
+            formats=args.formats,
+            workers=args.workers,
+        )
+    except (ReportInputError, FontMissingError) as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for name, reason in report.skipped.items():
+        print(f"  not drawn: {name} ({reason})")
+    print(
+        f"report written to {report.html} and {report.markdown.name}: "
+        f"{len(report.figures)} figures ({report.seconds:.1f} s)"
+    )
     return EXIT_OK
 
 
@@ -239,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_describe(args)
         if args.command == "experiment":
             return cmd_experiment(args)
+        if args.command == "report":
+            return cmd_report(args)
         return cmd_run(args, argv)
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)

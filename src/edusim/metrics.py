@@ -85,8 +85,28 @@ def learning_years(model: EduModel) -> np.ndarray:
     return 1.0 + model.school_table.teaching_quality / model.params.learning.annual_growth_sd
 
 
+def _by_stage(
+    model: EduModel, values: np.ndarray, statistic: Callable[[np.ndarray], float]
+) -> float:
+    """A statistic over the open public schools of each stage, averaged over the stages
+    weighted by their number of schools: gaps are between schools of the same stage (a
+    city of one school per stage has none)."""
+    results, weights = [], []
+    for stage in (0, 1):
+        members = values[_open(model) & (model.school_table.stage == stage)]
+        if members.size:
+            results.append(statistic(members))
+            weights.append(members.size)
+    return float(np.average(results, weights=weights)) if weights else float("nan")
+
+
+def _pooled_sd(model: EduModel, values: np.ndarray) -> float:
+    """Within-stage SD pooled over the stages."""
+    return float(np.sqrt(_by_stage(model, values, np.var)))
+
+
 def _quartile_gap(values: np.ndarray) -> float:
-    if values.size < 4:
+    if values.size == 0:
         return float("nan")
     low, high = np.quantile(values, [0.25, 0.75])
     return float(values[values >= high].mean() - values[values <= low].mean())
@@ -102,10 +122,10 @@ def _cv(values: np.ndarray) -> float:
     "pupil SD per year",
     "lower is better",
     "spread of teaching quality across schools",
-    "SD over open public schools of teaching quality (mean teacher effectiveness + management, with group and grant effects)",
+    "SD of teaching quality (mean teacher effectiveness + management, with group and grant effects) across the open public schools of a stage, pooled over the two stages",
 )
 def _quality_sd(model: EduModel) -> float:
-    return float(model.school_table.teaching_quality[_open(model)].std())
+    return _pooled_sd(model, model.school_table.teaching_quality)
 
 
 @metric(
@@ -113,10 +133,10 @@ def _quality_sd(model: EduModel) -> float:
     "ratio",
     "lower is better",
     "coefficient of variation of teaching quality across schools",
-    "SD / mean over open public schools of learning-years (1 + quality / annual_growth_sd)",
+    "SD / mean of learning-years (1 + quality / annual_growth_sd) over the open public schools of a stage, averaged over the stages weighted by their schools",
 )
 def _quality_cv(model: EduModel) -> float:
-    return _cv(learning_years(model)[_open(model)])
+    return _by_stage(model, learning_years(model), _cv)
 
 
 @metric(
@@ -124,10 +144,10 @@ def _quality_cv(model: EduModel) -> float:
     "pupil SD",
     "lower is better",
     "spread of schools' mean achievement",
-    "SD over open public schools of the mean achievement of their pupils",
+    "SD of the mean achievement of their pupils across the open public schools of a stage, pooled over the two stages",
 )
 def _achievement_sd(model: EduModel) -> float:
-    return float(model.school_table.mean_achievement[_open(model)].std())
+    return _pooled_sd(model, model.school_table.mean_achievement)
 
 
 @metric(
@@ -135,11 +155,11 @@ def _achievement_sd(model: EduModel) -> float:
     "ratio",
     "lower is better",
     "coefficient of variation of schools' mean scale score",
-    "SD / mean over open public schools of 500 + 100 x mean achievement",
+    "SD / mean of 500 + 100 x mean achievement over the open public schools of a stage, averaged over the stages weighted by their schools",
 )
 def _achievement_cv(model: EduModel) -> float:
-    scores = SCALE_MEAN + SCALE_SD * model.school_table.mean_achievement[_open(model)]
-    return _cv(scores)
+    scores = SCALE_MEAN + SCALE_SD * model.school_table.mean_achievement
+    return _by_stage(model, scores, _cv)
 
 
 @metric(
@@ -147,10 +167,10 @@ def _achievement_cv(model: EduModel) -> float:
     "pupil SD per year",
     "lower is better",
     "teaching-quality gap between the top and bottom quarter of schools",
-    "mean quality of schools at or above the 75th percentile minus those at or below the 25th",
+    "within each stage, mean quality of open public schools at or above the 75th percentile minus those at or below the 25th; averaged over the stages weighted by their schools",
 )
 def _quality_quartile_gap(model: EduModel) -> float:
-    return _quartile_gap(model.school_table.teaching_quality[_open(model)])
+    return _by_stage(model, model.school_table.teaching_quality, _quartile_gap)
 
 
 @metric(
@@ -158,10 +178,10 @@ def _quality_quartile_gap(model: EduModel) -> float:
     "pupil SD",
     "lower is better",
     "achievement gap between the top and bottom quarter of schools",
-    "mean school achievement at or above the 75th percentile minus at or below the 25th",
+    "within each stage, mean school achievement at or above the 75th percentile minus at or below the 25th (open public schools); averaged over the stages weighted by their schools",
 )
 def _achievement_quartile_gap(model: EduModel) -> float:
-    return _quartile_gap(model.school_table.mean_achievement[_open(model)])
+    return _by_stage(model, model.school_table.mean_achievement, _quartile_gap)
 
 
 @metric(
@@ -529,15 +549,27 @@ def _mean_distance(model: EduModel) -> float:
     "Gini coefficient",
     "lower is better",
     "inequality of catchment housing premiums",
-    "Gini coefficient over catchments (public schools) of the premium in CNY (0 when all are equal or zero)",
+    "Gini coefficient of the premium in CNY over the catchments (public schools) of a stage (0 when all are equal or zero), averaged over the stages weighted by their catchments",
 )
 def _premium_gini(model: EduModel) -> float:
-    premium = np.sort(_catchment_premiums(model))
-    total = premium.sum()
+    table = model.school_table
+    premiums = catchment_premium_cny(model)
+    ginis, weights = [], []
+    for stage in (0, 1):
+        members = premiums[(table.stage == stage) & ~table.private]
+        if members.size:
+            ginis.append(_gini(members))
+            weights.append(members.size)
+    return float(np.average(ginis, weights=weights)) if weights else float("nan")
+
+
+def _gini(values: np.ndarray) -> float:
+    ordered = np.sort(values)
+    total = ordered.sum()
     if total <= 0:
         return 0.0
-    ranks = np.arange(1, premium.size + 1)
-    return float((2 * ranks - premium.size - 1).dot(premium) / (premium.size * total))
+    ranks = np.arange(1, ordered.size + 1)
+    return float((2 * ranks - ordered.size - 1).dot(ordered) / (ordered.size * total))
 
 
 @metric(
@@ -545,27 +577,29 @@ def _premium_gini(model: EduModel) -> float:
     "index (0-1)",
     "lower is better",
     "segregation of low-income pupils across the schools of their district",
-    "pupil-weighted mean over districts of the dissimilarity index 0.5 x sum over the district's schools of |share of its bottom-quartile-income pupils - share of its other pupils| (income quartile over the whole city)",
+    "pupil-weighted mean over districts and stages of the dissimilarity index 0.5 x sum over the district's schools of the stage (public and private) of |share of its bottom-quartile-income pupils - share of its other pupils| (income quartile over the whole city)",
 )
 def _ses_dissimilarity(model: EduModel) -> float:
-    families = model.families
+    families, table = model.families, model.school_table
     placed = families.school >= 0
     low = families.income_cny <= np.quantile(families.income_cny, 0.25)
-    n = len(model.school_table)
-    district_of_school = model.school_table.district
-    total, weight = 0.0, 0
-    for district in np.unique(district_of_school):
-        in_district = placed & (families.district == district)
-        low_counts = np.bincount(families.school[in_district & low], minlength=n)
-        other_counts = np.bincount(families.school[in_district & ~low], minlength=n)
-        if low_counts.sum() == 0 or other_counts.sum() == 0:
-            continue
-        index = (
-            0.5 * np.abs(low_counts / low_counts.sum() - other_counts / other_counts.sum()).sum()
-        )
-        total += index * in_district.sum()
-        weight += int(in_district.sum())
-    return total / weight if weight else float("nan")
+    n = len(table)
+    low_counts = np.bincount(families.school[placed & low], minlength=n).astype(float)
+    other_counts = np.bincount(families.school[placed & ~low], minlength=n).astype(float)
+    area = table.district.astype(np.int64) * 2 + table.stage  # a district's schools of a stage
+    n_areas = int(area.max()) + 1
+    low_total = np.bincount(area, low_counts, n_areas)
+    other_total = np.bincount(area, other_counts, n_areas)
+    valid = (low_total > 0) & (other_total > 0)
+    gaps = np.abs(
+        low_counts / np.maximum(low_total[area], 1)
+        - other_counts / np.maximum(other_total[area], 1)
+    )
+    index = 0.5 * np.bincount(area, gaps, n_areas)
+    pupils = low_total + other_total
+    if not (valid & (pupils > 0)).any():
+        return float("nan")
+    return float(np.average(index[valid], weights=pupils[valid]))
 
 
 @metric("pupils", "pupils", "information", "pupils enrolled", "count of enrolled pupils")

@@ -270,7 +270,7 @@ class EduModel(mesa.Model):
         return counts
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Tidy result tables of the run so far: metrics, schools, events."""
+        """Tidy result tables of the run so far: metrics, schools, events, balance, city."""
         keys = {"scenario": self.scenario.name, "replicate": self.replicate, "seed": self.seed}
         metrics = pd.DataFrame(self._metric_rows, columns=["year", "metric", "value"])
         schools = pd.concat(self._school_frames, ignore_index=True)
@@ -292,8 +292,26 @@ class EduModel(mesa.Model):
             ("schools", schools),
             ("events", events),
             ("balance", balance),
+            ("city", city_table(self)),
         )
         return {name: _with_keys(frame, keys) for name, frame in frames}
+
+
+def city_table(model: EduModel) -> pd.DataFrame:
+    """The map for figures: per residential cell its position, side, district and
+    catchment school of each stage (-1: none)."""
+    geo, catchment = model.geography, model.catchments.cell_school
+    return pd.DataFrame(
+        {
+            "cell": np.arange(geo.n_cells),
+            "district": np.array(geo.district_names)[geo.cell_district],
+            "x_km": geo.cell_x,
+            "y_km": geo.cell_y,
+            "size_km": np.sqrt(geo.cell_area_km2),
+            "primary_school": catchment[0],
+            "junior_school": catchment[1],
+        }
+    )
 
 
 def _quality_gap_now(model: EduModel) -> float:

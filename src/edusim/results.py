@@ -24,12 +24,14 @@ import pandas as pd
 from tqdm import tqdm
 
 from edusim import __version__
+from edusim.counterfactual import effect_headline, effect_table
 from edusim.metrics import METRICS
 from edusim.model import EduModel
+from edusim.scenario.counterfactual import counterfactual_of
 from edusim.scenario.loader import scenario_to_yaml
 from edusim.scenario.schema import Scenario
 
-TABLE_NAMES: tuple[str, ...] = ("metrics", "schools", "events", "balance")
+TABLE_NAMES: tuple[str, ...] = ("metrics", "schools", "events", "balance", "city")
 FORMATS: tuple[str, ...] = ("parquet", "csv")
 RECORDED_PACKAGES: tuple[str, ...] = (
     "mesa",
@@ -87,6 +89,14 @@ def run_scenario(
             bar.update(1)
     model.finish()
     return RunResult(model.scenario, model.seed, model.tables(), time.perf_counter() - started)
+
+
+def run_counterfactual(result: RunResult, *, progress: bool = False) -> RunResult:
+    """Run the counterfactual of a run's scenario (see scenario/counterfactual.py) with the
+    same seed and replicate, so both share the city and every random stream."""
+    scenario = counterfactual_of(result.scenario)
+    replicate = int(result.tables["metrics"]["replicate"].iloc[0])
+    return run_scenario(scenario, result.seed, replicate=replicate, progress=progress)
 
 
 def headline_table(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -173,8 +183,9 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
-def summary_markdown(result: RunResult) -> str:
-    """A short human summary: the headline metrics at the first and last year."""
+def summary_markdown(result: RunResult, counterfactual: RunResult | None = None) -> str:
+    """A short human summary: the headline metrics at the first and last year and, with a
+    counterfactual, the reform's effect in the final year."""
     headline = result.headline()
     lines = [
         f"# {result.scenario.name}: seed {result.seed}",
@@ -187,13 +198,34 @@ def summary_markdown(result: RunResult) -> str:
         markdown_table(headline),
         "",
     ]
+    if counterfactual is not None:
+        effect = effect_table(result.tables["metrics"], counterfactual.tables["metrics"])
+        final_year = int(effect["year"].max())
+        lines += [
+            f"## Effect of the reform in {final_year} (reform - counterfactual, seed {result.seed})",
+            "",
+            f"Counterfactual '{counterfactual.scenario.name}': "
+            f"{counterfactual.scenario.description.rstrip('.')}. Same city, families and "
+            "random streams; "
+            f"wall time {counterfactual.wall_seconds:.1f} s.",
+            "",
+            markdown_table(effect_headline(effect)),
+            "",
+        ]
     return "\n".join(lines)
 
 
 def write_run(
-    result: RunResult, out_dir: Path, fmt: str = "parquet", command: Sequence[str] = ()
+    result: RunResult,
+    out_dir: Path,
+    fmt: str = "parquet",
+    command: Sequence[str] = (),
+    counterfactual: RunResult | None = None,
 ) -> Path:
-    """Write a run's directory atomically and return its path."""
+    """Write a run's directory atomically and return its path.
+
+    With a `counterfactual` run (same seed), its tables and resolved scenario go to
+    `counterfactual/` and the paired differences to the `effect` table."""
     out_dir = Path(out_dir)
     check_output_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +239,26 @@ def write_run(
         (staging / "scenario.resolved.yaml").write_text(
             scenario_to_yaml(result.scenario), encoding="utf-8"
         )
-        (staging / "summary.md").write_text(summary_markdown(result), encoding="utf-8")
+        (staging / "summary.md").write_text(
+            summary_markdown(result, counterfactual), encoding="utf-8"
+        )
+        tables = dict(result.tables)
+        if counterfactual is not None:
+            tables["effect"] = effect_table(
+                result.tables["metrics"], counterfactual.tables["metrics"]
+            )
+            files["effect"] = write_table(tables["effect"], staging / "effect", fmt)
+            (staging / "counterfactual").mkdir()
+            for name in TABLE_NAMES:
+                key = f"counterfactual/{name}"
+                tables[key] = counterfactual.tables[name]
+                files[key] = write_table(tables[key], staging / key, fmt)
+            (staging / "counterfactual" / "scenario.resolved.yaml").write_text(
+                scenario_to_yaml(counterfactual.scenario), encoding="utf-8"
+            )
+            (staging / "counterfactual" / "summary.md").write_text(
+                summary_markdown(counterfactual), encoding="utf-8"
+            )
         manifest = {
             "edusim_version": __version__,
             "scenario": result.scenario.name,
@@ -222,11 +273,22 @@ def write_run(
             "platform": platform.platform(),
             "packages": package_versions(),
             "tables": {
-                name: {"file": path.name, "rows": len(result.tables[name]), "sha256": _sha256(path)}
+                name: {
+                    "file": path.relative_to(staging).as_posix(),
+                    "rows": len(tables[name]),
+                    "sha256": _sha256(path),
+                }
                 for name, path in files.items()
             },
             "complete": True,
         }
+        if counterfactual is not None:
+            manifest["counterfactual"] = {
+                "scenario": counterfactual.scenario.name,
+                "description": counterfactual.scenario.description,
+                "seed": counterfactual.seed,
+                "wall_seconds": round(counterfactual.wall_seconds, 3),
+            }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         if out_dir.exists():
             out_dir.rmdir()  # empty, checked above

@@ -13,7 +13,7 @@ import pandas as pd
 from distributed import LocalCluster
 
 from edusim.cli import main
-from edusim.experiment import ExperimentResult, run_experiment
+from edusim.experiment import ExperimentResult, plan, run_experiment
 from edusim.experiment.plan import replicate_seed
 from edusim.experiment.task import FAIL_SEEDS_VARIABLE
 
@@ -109,6 +109,20 @@ def test_more_replications_reuse_the_first(serial_run, tiny, tmp_path):
     more = run_experiment(tiny, workers=1, out=tmp_path)
     assert (more.ran, more.reused) == (3, 6)
     same_tables(more, serial_run)
+
+
+def test_runs_of_another_model_version_are_not_reused(tiny, tmp_path, monkeypatch):
+    first = run_experiment(tiny, replications=1, workers=1, out=tmp_path)
+    assert first.ran == 3
+    monkeypatch.setattr(plan, "model_fingerprint", lambda: "another-version-of-the-model")
+    again = run_experiment(tiny, replications=1, workers=1, out=tmp_path)
+    assert (again.ran, again.reused) == (3, 0)
+
+
+def test_the_model_fingerprint_ignores_plotting_but_not_the_model():
+    assert "plots" in plan.OUTSIDE_THE_MODEL and "phases" not in plan.OUTSIDE_THE_MODEL
+    assert plan.model_fingerprint() == plan.model_fingerprint()
+    assert len(plan.model_fingerprint()) == plan.KEY_LENGTH
 
 
 def test_failing_replication_is_reported_and_the_rest_finish(tiny, tmp_path, monkeypatch):

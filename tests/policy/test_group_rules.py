@@ -10,6 +10,7 @@ from edusim.agents.groups import CORE, MEMBER, GroupTable
 from edusim.policy.group_effects import (
     brand_transfer,
     group_learning_gain,
+    integration_share,
     management_convergence,
     online_lift,
     transition_loss,
@@ -107,6 +108,18 @@ def test_online_lift_never_lowers_a_member():
     quality = np.array([0.3, 0.1, 0.5])
     lift = online_lift(quality, np.array([1, 2]), np.array([0, 0]), np.array([0.5, 0.5]))
     np.testing.assert_allclose(lift, [0.0, 0.1, 0.0])
+
+
+def test_shared_lessons_reach_a_merged_campus_over_its_transition():
+    # joined in 2020 with a two-year transition: a third, two thirds, then all of the lift
+    joined, years = np.full(4, 2020), np.full(4, 2.0)
+    shares = [integration_share(joined, year, years)[0] for year in (2020, 2021, 2022, 2030)]
+    np.testing.assert_allclose(shares, [1 / 3, 2 / 3, 1.0, 1.0])
+    # without a transition the lift is whole from the first year
+    np.testing.assert_allclose(integration_share(np.array([2020]), 2020, np.array([0.0])), [1.0])
+    # per row: a horizontal group's one-year transition gives half in its first year
+    rows = integration_share(np.array([2020, 2020]), 2020, np.array([1.0, 2.0]))
+    np.testing.assert_allclose(rows, [0.5, 1 / 3])
 
 
 def test_brand_sharing_lifts_members_at_once_and_dilutes_the_core():

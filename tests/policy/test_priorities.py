@@ -107,8 +107,9 @@ def test_reserved_seats_never_exceed_a_schools_places(applicants, schools, share
 
 def test_older_sibling_school_takes_a_pupil_of_the_same_cell():
     pupil_cell = np.array([5, 5, 7, 9])
-    pupil_school = np.array([10, 10, 11, 12])
+    pupil_school = np.array([10, 13, 11, 12])
     entrant_cell = np.array([5, 7, 8, 9])
     has = np.array([True, True, True, False])
-    school = older_sibling_school(entrant_cell, has, pupil_cell, pupil_school, np.full(4, 0.5))
-    assert school.tolist() == [10, 11, -1, -1]  # cell 8 has no older pupil; 9 has no sibling
+    school = older_sibling_school(entrant_cell, has, pupil_cell, pupil_school, 10)
+    # cell 5: the last-arrived pupil's school; cell 8 has no pupil; entrant 3 has no sibling
+    assert school.tolist() == [13, 11, -1, -1]

@@ -2,13 +2,15 @@
 
 Replicate k of every arm runs with the same seed (common random numbers), derived from
 the experiment's root seed and k alone, so adding replications or arms never changes
-the seeds of those already planned. A task is identified by a hash of its resolved
-scenario and seed: two arms that resolve to the same scenario share their runs, and a
-rerun recognises what is already finished.
+the seeds of those already planned. A task is identified by a hash of the model's code,
+its resolved scenario and seed: two arms that resolve to the same scenario share their
+runs, a rerun recognises what is already finished, and runs stored by a different
+version of the model are run again.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -35,12 +37,31 @@ def replicate_seed(root_seed: int, replicate: int) -> int:
     return int(state[0])
 
 
+OUTSIDE_THE_MODEL: tuple[str, ...] = ("experiment", "plots", "report", "cli.py", "__main__.py")
+"""Parts of the package that do not shape a run's tables (left out of the fingerprint)."""
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """Hash of the simulator's source code: a run stored by another version of the model
+    is not reused (edits that do not touch the model, such as plotting, keep the runs)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] in OUTSIDE_THE_MODEL:
+            continue
+        digest.update(relative.as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:KEY_LENGTH]
+
+
 def task_keys(scenario: Scenario, seeds: list[int]) -> list[str]:
-    """Stable identities of runs: hash of the resolved scenario, its years and each seed."""
+    """Stable identities of runs: hash of the model's code, the resolved scenario, its
+    years and each seed."""
     resolved = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     keys = []
     for seed in seeds:
-        text = f"{resolved}\nyears={scenario.years}\nseed={seed}"
+        text = f"{resolved}\nyears={scenario.years}\nseed={seed}\nmodel={model_fingerprint()}"
         keys.append(hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH])
     return keys
 

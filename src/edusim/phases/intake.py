@@ -141,7 +141,7 @@ class Intake(Phase):
             < model.params.families.sibling_share,
             families.cell[in_stage],
             families.school[in_stage],
-            model.streams.uniform("families.sibling_pick", year, uids),
+            model.geography.n_cells,
         )
 
     def _private_intake(

@@ -6,7 +6,12 @@ import numpy as np
 
 from edusim.phases.base import Phase
 from edusim.policy.funding import diminishing_gain
-from edusim.policy.group_effects import group_learning_gain, online_lift, transition_loss
+from edusim.policy.group_effects import (
+    group_learning_gain,
+    integration_share,
+    online_lift,
+    transition_loss,
+)
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.processes.learning import teaching_quality, yearly_achievement
 from edusim.processes.teacher_growth import learned_gain
@@ -46,7 +51,13 @@ class SchoolYear(Phase):
         )
         table.teaching_quality = (
             quality
-            + online_lift(quality, rows["school"], rows["core"], rows["online_lift"])
+            + online_lift(
+                quality,
+                rows["school"],
+                rows["core"],
+                rows["online_lift"]
+                * integration_share(rows["joined_year"], year, rows["transition_years"]),
+            )
             + resources
         )
 

@@ -44,6 +44,17 @@ def transition_loss(
     return loss
 
 
+def integration_share(joined_year: np.ndarray, year: int, years: np.ndarray) -> np.ndarray:
+    """Share of the group's shared lessons and courses a campus has taken up, per row.
+
+    Adopting the core's courses, lesson plans and tests is part of the reorganisation that
+    follows a merger, so a campus takes them up step by step over its transition years
+    (a third a year when the transition lasts two years) and in full from then on; a kind
+    without a transition shares them in full from its first year."""
+    elapsed = year - joined_year + 1.0  # school years in the group, this one included
+    return np.clip(elapsed / (years + 1.0), 0.0, 1.0)
+
+
 def online_lift(
     quality: np.ndarray, member: np.ndarray, core: np.ndarray, share: np.ndarray
 ) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from edusim.scenario.counterfactual import counterfactual_problems
 from edusim.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 2_000_000
@@ -302,6 +303,7 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
     problems += group_problems(scenario)
+    problems += counterfactual_problems(scenario)
     base = editable_dump(scenario)
     end_year = scenario.start_year + scenario.years
     for index, event in enumerate(scenario.timeline):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from edusim.scenario.counterfactual import CounterfactualParams
 from edusim.scenario.fields import Section, entry, param
 from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
@@ -478,9 +479,9 @@ class FamilyParams(Section):
         le=1,
     )
     rent_moving_cost_share: float = param(
-        0.03,
+        0.05,
         unit="share of the flat's base price",
-        source="assumption (agency fee, deposit and moving; no deed tax)",
+        source="assumption (agency fee, deposit, moving and a period of paying for two homes; no deed tax)",
         description="cost of moving into a rented flat for a school, besides the rent premium",
         ge=0,
     )
@@ -787,3 +788,4 @@ class Scenario(Section):
     timeline: tuple[TimelineEvent, ...] = Field(
         default=(), description="dated policy events, in any order"
     )
+    counterfactual: CounterfactualParams = CounterfactualParams()

@@ -110,18 +110,15 @@ def older_sibling_school(
     has_sibling: np.ndarray,
     pupil_cell: np.ndarray,
     pupil_school: np.ndarray,
-    draw: np.ndarray,
+    n_cells: int,
 ) -> np.ndarray:
     """The school of each entrant's older sibling (-1: none).
 
     Families are one row per child and siblings are not linked, so an entrant flagged
-    `has_sibling` takes as its sibling a pupil of the stage living in the same cell, picked
-    by `draw` in [0, 1); an entrant whose cell has no such pupil has none.
+    `has_sibling` takes as its sibling the most recently arrived pupil of the stage living
+    in the same cell (the last of `pupil_cell` in array order); an entrant whose cell has
+    no such pupil has none.
     """
-    order = np.argsort(pupil_cell, kind="stable")
-    sorted_cells = pupil_cell[order]
-    low = np.searchsorted(sorted_cells, entrant_cell, side="left")
-    count = np.searchsorted(sorted_cells, entrant_cell, side="right") - low
-    pick = np.minimum(low + np.floor(draw * count).astype(np.int64), max(order.size - 1, 0))
-    found = has_sibling & (count > 0)
-    return np.where(found, pupil_school[order[pick]] if order.size else -1, -1)
+    school_of_cell = np.full(n_cells, -1, dtype=np.int64)
+    school_of_cell[pupil_cell] = pupil_school  # the last pupil of each cell wins
+    return np.where(has_sibling, school_of_cell[entrant_cell], -1)

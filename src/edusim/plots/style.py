@@ -1,0 +1,121 @@
+"""The house style: the shipped style file, the palette, figure sizes and saving.
+
+Every figure function draws inside `house_style(lang)`, which starts from matplotlib's
+defaults (so a user's rcParams do not leak in), applies `edusim.mplstyle` and, for
+Chinese, a CJK font. `save_figure` writes PNG (300 dpi), PDF and SVG with fixed
+metadata and no dates, so the same figure gives the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.style
+from matplotlib.figure import Figure
+
+from edusim import __version__
+from edusim.plots.fonts import cjk_family
+from edusim.plots.labels import check_lang
+
+STYLE_FILE = files("edusim.plots").joinpath("edusim.mplstyle")
+
+OKABE_ITO: dict[str, str] = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+"""Okabe and Ito's colour-blind-safe palette (Okabe & Ito 2008, Color Universal Design)."""
+
+PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[name] for name in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")
+)
+"""Series colours in order (yellow is left out: too faint on white for lines)."""
+
+GREY = "#8C8C8C"
+ROLE_COLOURS: dict[str, str] = {
+    "core": OKABE_ITO["vermillion"],
+    "member": OKABE_ITO["blue"],
+    "none": GREY,
+}
+QUALITY_CMAP = "viridis"
+
+SINGLE_COLUMN_IN = 3.5
+DOUBLE_COLUMN_IN = 7.2
+DPI = 300
+FORMATS: tuple[str, ...] = ("png", "pdf", "svg")
+
+
+def series_colours(names: Sequence[str]) -> dict[str, str]:
+    """A palette colour for each series name, in order (cycling past seven)."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+@contextmanager
+def house_style(lang: str = "en") -> Iterator[None]:
+    """rcParams of the house style (and a CJK font for 'zh') for the enclosed block."""
+    check_lang(lang)
+    extra: dict[str, object] = {}
+    if lang == "zh":
+        extra["font.sans-serif"] = [cjk_family(), "DejaVu Sans"]
+    with mpl.style.context([str(STYLE_FILE), extra], after_reset=True):
+        yield
+
+
+def new_figure(
+    width: float = SINGLE_COLUMN_IN, height: float = 2.6, **subplots: object
+) -> tuple[Figure, object]:
+    """A Figure (not registered with pyplot) and its axes from `Figure.subplots`."""
+    figure = Figure(figsize=(width, height))
+    axes = figure.subplots(**subplots) if subplots else figure.subplots()
+    return figure, axes
+
+
+def _metadata(fmt: str, title: str, description: str) -> dict[str, str | None]:
+    creator = f"edusim {__version__} (matplotlib {mpl.__version__})"
+    if fmt == "png":
+        return {"Title": title, "Description": description, "Software": creator}
+    if fmt == "pdf":
+        return {
+            "Title": title,
+            "Subject": description,
+            "Creator": creator,
+            "Producer": creator,
+            "CreationDate": None,
+            "ModDate": None,
+        }
+    if fmt == "svg":
+        return {"Title": title, "Description": description, "Creator": creator, "Date": None}
+    return {}
+
+
+def save_figure(
+    figure: Figure,
+    stem: Path,
+    *,
+    formats: Sequence[str] = FORMATS,
+    lang: str = "en",
+    title: str = "",
+    description: str = "",
+) -> list[Path]:
+    """Write `figure` as stem.png (300 dpi), stem.pdf and stem.svg; return the paths.
+
+    The files carry `title` and `description` (e.g. the caption) and no date.
+    """
+    paths = []
+    with house_style(lang):
+        for fmt in formats:
+            path = Path(f"{stem}.{fmt}")
+            figure.savefig(path, format=fmt, dpi=DPI, metadata=_metadata(fmt, title, description))
+            paths.append(path)
+            # the layout is done: keep it for the other formats instead of redoing it
+            figure.set_layout_engine("none")
+    return paths

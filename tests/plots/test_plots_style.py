@@ -1,0 +1,163 @@
+"""The house style: labels in both languages, units, fonts, files that reproduce, and one
+image compared with a stored reference."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+from matplotlib.testing.compare import compare_images
+from PIL import Image
+
+from edusim import plots
+from edusim.metrics import METRICS
+from edusim.plots.axes import money_scale
+from edusim.plots.fonts import FontMissingError, cjk_family
+from edusim.plots.labels import METRIC_LABELS, UNIT_ZH, metric_label, unit_label
+from edusim.plots.style import PALETTE, house_style, save_figure
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+UPDATE = os.environ.get("EDUSIM_UPDATE_REFERENCE_IMAGES") == "1"
+
+
+def test_every_registry_metric_has_an_english_and_a_chinese_label():
+    missing = [name for name in METRICS if name not in METRIC_LABELS]
+    assert missing == [], f"add these metrics to plots/labels.py METRIC_LABELS: {missing}"
+    for name in METRICS:
+        assert metric_label(name, "en") and metric_label(name, "zh") != metric_label(name, "en")
+
+
+def test_every_registry_unit_has_a_chinese_translation():
+    missing = sorted({entry.unit for entry in METRICS.values()} - set(UNIT_ZH))
+    assert missing == [], f"add these units to plots/labels.py UNIT_ZH: {missing}"
+
+
+def test_unknown_names_fall_back_to_english():
+    assert metric_label("some_new_metric", "zh") == "Some new metric"
+    assert unit_label("furlongs", "zh") == "furlongs"
+    with pytest.raises(ValueError, match="unknown language"):
+        metric_label("quality_sd", "fr")
+
+
+@pytest.mark.parametrize(
+    ("unit", "values", "lang", "expected"),
+    [
+        ("CNY", [350_000.0], "en", (1e3, "thousand CNY")),
+        ("CNY", [4_600_000.0], "en", (1e6, "million CNY")),
+        ("CNY per year", [2.5e6], "zh", (1e4, "万元/年")),
+        ("CNY", [3e9], "zh", (1e8, "亿元")),
+        ("CNY", [900.0], "en", (1.0, "CNY")),
+        ("pupil SD", [1e6], "en", (1.0, "pupil SD")),
+    ],
+)
+def test_money_is_shown_in_readable_units(unit, values, lang, expected):
+    assert money_scale(unit, values, lang) == expected
+
+
+def test_the_palette_is_okabe_ito_and_the_style_does_not_leak():
+    assert PALETTE[0] == "#0072B2" and len(set(PALETTE)) == len(PALETTE)
+    before = dict(mpl.rcParams)
+    with house_style():
+        assert mpl.rcParams["savefig.dpi"] == 300
+        assert mpl.rcParams["svg.hashsalt"] == "edusim"
+        assert mpl.rcParams["axes.prop_cycle"].by_key()["color"][0].upper() == "#0072B2"
+    assert dict(mpl.rcParams) == before
+
+
+def _small_figure(lang: str = "en"):
+    data = pd.DataFrame(
+        {
+            "variant": ["a"] * 3 + ["b"] * 3,
+            "metric": "quality_sd",
+            "unit": "pupil SD per year",
+            "year": [2018, 2019, 2020] * 2,
+            "n": 5,
+            "mean": [0.15, 0.14, 0.13, 0.15, 0.12, 0.10],
+            "low": [0.14, 0.13, 0.12, 0.14, 0.11, 0.09],
+            "high": [0.16, 0.15, 0.14, 0.16, 0.13, 0.11],
+            "band": "p10-p90",
+        }
+    )
+    return plots.trajectories(data, lang=lang)
+
+
+def test_files_are_300_dpi_and_reproducible(tmp_path):
+    first = save_figure(_small_figure(), tmp_path / "one", title="t", description="d")
+    second = save_figure(_small_figure(), tmp_path / "two", title="t", description="d")
+    assert [p.suffix for p in first] == [".png", ".pdf", ".svg"]
+    with Image.open(first[0]) as image:
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+        assert image.width == pytest.approx(3.5 * 300, abs=2)
+        assert image.info["Description"] == "d"
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.suffix
+    assert b"CreationDate" not in first[1].read_bytes()
+
+
+def test_chinese_labels_use_a_cjk_font_without_missing_glyphs(tmp_path):
+    family = cjk_family()
+    with house_style("zh"):
+        path = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+        assert family in {f.name for f in font_manager.fontManager.ttflist if f.fname == path}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a warning
+        figure = _small_figure("zh")
+        files = save_figure(figure, tmp_path / "zh", formats=("png", "pdf"), lang="zh")
+    assert figure.axes[0].get_xlabel() == "年份"
+    assert files[0].stat().st_size > 10_000
+    assert b"NotoSansCJK" in files[1].read_bytes() or family.encode() in files[1].read_bytes()
+
+
+def test_a_missing_cjk_font_says_how_to_install_one():
+    with pytest.raises(FontMissingError, match=r'pip install "edusim\[zh\]"'):
+        cjk_family(families=("No Such Font",), packages=(("no_such_package", "FONT_PATH"),))
+
+
+def _without_text(figure) -> None:
+    """Strip every text, so the comparison does not depend on font rendering."""
+    for legend in figure.legends:
+        legend.remove()
+    for ax in figure.axes:
+        ax.set_title("", loc="left")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(labelbottom=False, labelleft=False)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        for text in list(ax.texts):
+            text.remove()
+
+
+@pytest.mark.parametrize("kind", ["trajectories", "city_map"])
+def test_figures_match_the_reference_images(kind, compare_source, run_source, tmp_path):
+    if kind == "trajectories":
+        data = plots.trajectory_table(compare_source.metrics, ["quality_sd"])
+        figure = plots.trajectories(data)
+    else:
+        tables = run_source.tables
+        figure = plots.city_map(plots.city_map_tables(tables["city"], tables["schools"]))
+        for ax in figure.axes[2:]:  # colour bars: no text left to compare
+            ax.remove()
+    _without_text(figure)
+    expected = REFERENCE / f"{kind}.png"
+    actual = tmp_path / f"{kind}.png"
+    with house_style():
+        figure.savefig(actual, dpi=80)
+    if UPDATE:
+        REFERENCE.mkdir(exist_ok=True)
+        actual.replace(expected)
+        pytest.skip(f"reference image {expected.name} written")
+    assert compare_images(str(expected), str(actual), tol=3) is None
+
+
+def test_a_plotted_band_is_the_data_band():
+    figure = _small_figure()
+    band = figure.axes[0].collections[0]
+    vertices = band.get_paths()[0].vertices
+    assert np.isclose(vertices[:, 1].max(), 0.16) and np.isclose(vertices[:, 1].min(), 0.12)

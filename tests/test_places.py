@@ -1,0 +1,234 @@
+"""The five places: each validates, builds the city its header cites, forms the groups its
+source names, and runs with its counterfactual on the same seed."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edusim.agents.groups import CORE, MEMBER
+from edusim.counterfactual import effect_table
+from edusim.model import EduModel
+from edusim.scenario.counterfactual import DEFAULT_DESCRIPTION, counterfactual_of
+from edusim.scenario.loader import load_scenario
+from edusim.world.geography import MAINLAND
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+SEEDS = {"dalian": 0, "hangzhou": 1, "ninghe": 2, "chongming": 3, "sanming": 4}
+"""Each place's seed is the number of its source file in shared/seeds/."""
+
+RUN_YEARS = {"dalian": 2, "ninghe": 2, "sanming": 2, "chongming": 8}
+"""Years run in these tests: Chongming's groups span 2011-2018, the others start at once."""
+
+
+@cache
+def paired(place: str) -> tuple[EduModel, EduModel]:
+    """The place and its counterfactual, run for `RUN_YEARS` with the scenario's seed."""
+    scenario = load_scenario(SCENARIOS / f"{place}.yaml", {"years": RUN_YEARS[place]})
+    return EduModel(scenario).run(), EduModel(counterfactual_of(scenario)).run()
+
+
+def _events(model: EduModel, label: str) -> list[tuple[int, dict]]:
+    events = model.tables()["events"]
+    rows = events[events.label == label]
+    return [(int(y), json.loads(d)) for y, d in zip(rows.year, rows.detail, strict=True)]
+
+
+def _schools(model: EduModel, names) -> np.ndarray:
+    index = {name: i for i, name in enumerate(model.school_table.name)}
+    return np.array([index[name] for name in names], dtype=int)
+
+
+def _district(model: EduModel, school: int) -> str:
+    return model.geography.district_names[model.school_table.district[school]]
+
+
+def _pupils(scenario, district: str | None = None) -> tuple[int, int]:
+    chosen = [d for d in scenario.city.districts if district in (None, d.name)]
+    return sum(d.pupils.primary for d in chosen), sum(d.pupils.junior for d in chosen)
+
+
+@pytest.mark.parametrize("place", sorted(SEEDS))
+def test_each_place_validates_cites_its_source_and_has_its_own_counterfactual(place):
+    path = SCENARIOS / f"{place}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("#")
+    assert f"shared/seeds/{SEEDS[place]:03d}" in text
+    assert "extends: base.yaml" in text
+    scenario = load_scenario(path)
+    assert scenario.name == place and scenario.seed == SEEDS[place]
+    plain = counterfactual_of(scenario)
+    assert plain.seed == scenario.seed and plain.city == scenario.city
+    assert scenario.counterfactual.description != DEFAULT_DESCRIPTION
+    assert plain.groups.explicit == () and plain.groups.rules == ()
+    assert scenario.groups.explicit or scenario.groups.rules
+
+
+@pytest.mark.parametrize("place", sorted(RUN_YEARS))
+def test_each_place_and_its_counterfactual_share_the_city_and_differ_later(place):
+    reform, plain = paired(place)
+    assert _events(reform, "city built") == _events(plain, "city built")
+    primary, junior = _pupils(reform.scenario)
+    metrics = reform.tables()["metrics"]
+    first = metrics[metrics.year == reform.scenario.start_year].set_index("metric").value
+    assert first["pupils"] == primary + junior
+    effect = effect_table(metrics, plain.tables()["metrics"])
+    start = effect[effect.year == effect.year.min()].difference.dropna()
+    assert (start == 0).all() and len(start) > 10
+    end = effect[effect.year == effect.year.max()].set_index("metric")
+    assert end.loc["group_participation_share", "reform"] > 0
+    assert end.loc["group_participation_share", "counterfactual"] == 0
+    assert np.isfinite(
+        end.loc[["quality_sd", "achievement_sd", "mean_achievement"]].difference
+    ).all()
+
+
+def test_sanming_city_matches_the_yearbook():
+    scenario = load_scenario(SCENARIOS / "sanming.yaml")
+    assert _pupils(scenario) == (176397, 75244)
+    assert _pupils(scenario, "Meilie") == (13022, 6257)
+    assert _pupils(scenario, "Sanyuan") == (11238, 5123)
+    assert sum(d.schools.primary for d in scenario.city.districts) == 889
+    assert scenario.schools.pupil_teacher_ratio_primary == pytest.approx(176397 / 11834, abs=0.01)
+    assert scenario.schools.pupil_teacher_ratio_junior == pytest.approx(75244 / 7684, abs=0.01)
+
+
+def test_sanming_four_compulsory_pairings_and_their_staff_quotas():
+    reform, _ = paired("sanming")
+    table = reform.school_table
+    specs = reform.scenario.groups.explicit
+    assert len(specs) == 4 and {g.kind for g in specs} == {"tight"}
+    assert {g.formed.isoformat() for g in specs} == {"2017-09-01"}
+    for spec in specs:
+        core = _schools(reform, [spec.core])[0]
+        members = _schools(reform, spec.members)
+        peers = np.flatnonzero(
+            (table.district == table.district[core]) & (table.stage == table.stage[core])
+        )
+        public = peers[~table.private[peers]]
+        assert table.prestige[core] == table.prestige[public].max(), spec.name
+        assert not table.private[members].any()
+        assert (table.district[members] == table.district[core]).all()
+        assert (table.stage[members] == table.stage[core]).all()
+        assert (table.prestige[members] < table.prestige[core]).all()
+    formed = {d["group"]: (year, d) for year, d in _events(reform, "formed")}
+    postings = _events(reform, "teacher posted")
+    rotation = reform.scenario.rotation
+    for spec in specs:
+        year, detail = formed[spec.name]
+        assert year == 2017 and detail["members"] == list(spec.members)
+        sent = [d for y, d in postings if y == 2017 and d["from"] == spec.core]
+        back = [d for y, d in postings if y == 2017 and d["to"] == spec.core]
+        assert len(sent) >= rotation.teachers_per_member * len(spec.members)
+        assert len(back) == len(sent)  # send_back: the total stays unchanged
+    rules = {d["rule"]: (year, d) for year, d in _events(reform, "rule applied")}
+    for name in ("district-primary", "district-junior", "county-primary", "county-junior"):
+        assert rules[name][0] == 2018 and rules[name][1]["groups"] > 0
+    counties = {d.name for d in reform.scenario.city.districts} - {"Meilie", "Sanyuan"}
+    for group in reform.groups.groups:
+        where = _district(reform, group.core)
+        if group.name.startswith("district-"):
+            assert where in ("Meilie", "Sanyuan")
+        if group.name.startswith("county-"):
+            assert where in counties
+
+
+def test_chongming_islands_towns_and_small_schools():
+    reform, _ = paired("chongming")
+    geo, table = reform.geography, reform.school_table
+    islands = [geo.district_names.index(n) for n in ("Chongming", "Changxing", "Hengsha")]
+    on_islands = np.isin(geo.cell_district, islands)
+    assert set(np.unique(geo.cell_island[on_islands])) - {MAINLAND} == {0, 1, 2}
+    assert not (geo.cell_island[on_islands] == MAINLAND).any()
+    assert np.isin(geo.town_district, islands).sum() == 18
+    schools = np.isin(table.district, islands)
+    assert schools.sum() == 69
+    sizes = reform.tables()["schools"]
+    first = sizes[(sizes.year == 2011) & sizes.district.isin(["Chongming", "Changxing", "Hengsha"])]
+    small = int((first.enrollment < 200).sum())
+    assert abs(small - 24) <= 5, small  # briefing 一1: 24 schools under 200 pupils (35%)
+
+
+def test_chongming_groups_zones_and_money():
+    reform, _ = paired("chongming")
+    table, groups = reform.school_table, reform.groups
+    by_name = {g.name: g for g in groups.groups}
+    assert not by_name["xinhai-school"].active
+    assert [y for y, d in _events(reform, "dissolved") if d["group"] == "xinhai-school"] == [2018]
+    assert by_name["haiqiao-nine-year"].active and by_name["chengqiao-middle"].active
+    tight = [g for g in groups.groups if g.kind == "tight" and g.formed_year <= 2013]
+    assert len(tight) == 7  # the eight groups less the kindergarten
+    for group in groups.groups:
+        rows = groups.group == groups.groups.index(group)
+        size = int((groups.role[rows] == MEMBER).sum())
+        if group.kind == "tight" and group.active:
+            assert 1 <= size <= 2, group.name
+        if group.kind == "entrusted":
+            members = groups.school[rows & (groups.role == MEMBER)]
+            assert _district(reform, group.core) == "Downtown"
+            assert {_district(reform, m) for m in members} == {"Chongming"}
+    zones = [i for i, g in enumerate(groups.groups) if g.kind == "zone" and g.active]
+    names = reform.geography.district_names
+    island_schools = np.flatnonzero(~table.private & (table.district != names.index("Downtown")))
+    in_zone = groups.school[np.isin(groups.group, zones)]
+    assert sorted(in_zone) == sorted(island_schools)  # every school in exactly one zone
+    where = [_district(reform, groups.groups[z].core) for z in zones]
+    assert where.count("Chongming") == 10  # five zones on the main island, per stage
+    assert sorted(set(where) - {"Chongming"}) == ["Changxing", "Hengsha"]  # the sixth, 长横
+    cap = reform.scenario.funding.budget_cap_cny
+    assert cap == 1_600_000
+    for money in reform.money.values():
+        assert money["spent_cny"] <= cap + 1e-6
+    assert reform.money[2017]["requested_cny"] > cap and reform.money[2017]["scale"] < 1
+
+
+def test_ninghe_one_lead_group_per_stage_of_at_most_ten():
+    reform, _ = paired("ninghe")
+    groups, table = reform.groups, reform.school_table
+    assert len(groups.groups) == 2
+    stages = set()
+    for group_id, group in enumerate(groups.groups):
+        rows = groups.group == group_id
+        members = groups.school[rows & (groups.role == MEMBER)]
+        assert 1 <= members.size <= 10
+        assert groups.school[rows & (groups.role == CORE)].tolist() == [group.core]
+        assert _district(reform, group.core) == "Lutai"
+        assert (table.stage[members] == table.stage[group.core]).all()
+        assert group.kind == "horizontal" and group.renew
+        assert (group.formed_year, group.term_years, group.term_end_year) == (2023, 6, 2028)
+        stages.add(int(table.stage[group.core]))
+    assert stages == {0, 1}
+    assert reform.scenario.groups.kinds["horizontal"].staff_redeploy
+
+
+def test_dalian_modes_pilots_and_composite_cores():
+    reform, plain = paired("dalian")
+    groups = reform.groups
+    assert {g.kind for g in groups.groups} == {
+        "tight",
+        "horizontal",
+        "alliance",
+        "vertical",
+        "university",
+    }
+    pilots = {"Jinpu", "Gaoxin"}
+    for group_id, group in enumerate(groups.groups):
+        schools = groups.school[groups.group == group_id]
+        districts = {_district(reform, s) for s in schools}
+        if group.kind == "tight":
+            assert districts <= pilots
+        if group.kind == "alliance":
+            assert len(districts) > 1
+    cores = pd.DataFrame([(g.core, g.kind) for g in groups.groups], columns=["core", "kind"])
+    vertical = set(cores[cores.kind == "vertical"].core)
+    horizontal = set(cores[cores.kind.isin(["horizontal", "tight"])].core)
+    assert vertical & horizontal  # composite: one school leads vertically and horizontally
+    scopes = reform.scenario.enrollment.by_area
+    assert [(s.rule, set(s.districts)) for s in scopes] == [("group", pilots)]
+    assert [s.rule for s in plain.scenario.enrollment.by_area] == ["catchment"]
