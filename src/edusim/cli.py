@@ -141,7 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
         "'edusim[zh]'); zh files get a -zh suffix",
     )
     report.add_argument(
-        "--year", type=int, help="a run's year on the map and of teacher flows (default: last)"
+        "--year",
+        type=int,
+        help="a run's year on the map, and the school year ending then for teacher flows "
+        "(default: the last year; flows: the school year with the most postings)",
     )
     report.add_argument(
         "--formats",

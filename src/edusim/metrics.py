@@ -237,10 +237,15 @@ def _high_quality_share(model: EduModel) -> float:
     "families entering grade 1 or 7 this year who bought or rented a home for a school, over all entrants, public and private (NaN before the first intake)",
 )
 def _movers_share(model: EduModel) -> float:
+    return _share_of_all_entrants(model, "movers")
+
+
+def _share_of_all_entrants(model: EduModel, key: str) -> float:
+    """An intake count over all entrants, public and private (NaN before the first intake)."""
     if not model.intake:
         return float("nan")
     entrants = sum(s["entrants"] + s["private_entrants"] for s in model.intake.values())
-    return sum(s["movers"] for s in model.intake.values()) / max(entrants, 1)
+    return sum(s[key] for s in model.intake.values()) / max(entrants, 1)
 
 
 @metric(
@@ -251,10 +256,7 @@ def _movers_share(model: EduModel) -> float:
     "families entering grade 1 or 7 this year who rented a home for a school, over all entrants, public and private (NaN before the first intake)",
 )
 def _renters_share(model: EduModel) -> float:
-    if not model.intake:
-        return float("nan")
-    entrants = sum(s["entrants"] + s["private_entrants"] for s in model.intake.values())
-    return sum(s["renters"] for s in model.intake.values()) / max(entrants, 1)
+    return _share_of_all_entrants(model, "renters")
 
 
 @metric(

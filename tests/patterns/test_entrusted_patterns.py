@@ -104,35 +104,35 @@ def test_an_entrusted_new_school_jumps_from_last_to_a_reputed_choice(standing):
 
 
 def test_families_queue_for_it_within_a_few_years(standing):
-    """Families see an address's worth one intake late (what last year's entrants got), so
-    the rush comes in the second year: 570-760 entering families move into the two
-    catchments, and then stop once most of them were turned away (the school keeps its
-    places; see the cobweb noted in docs/ODD.md, section 4).
+    """Families see an address's worth one intake late (what last year's entrants got,
+    blended with what they expected before: `outcome_memory`), so the rush comes in the
+    second and third years, and stops once most of the newcomers were turned away (the
+    school keeps its places; see docs/ODD.md, section 4).
 
-    MEASURED, seeds 1-6: resident entrants per entry place peak at 4.3-9.1 (mean 6.8) in
-    the first three years, against at most 0.69 without the groups; 573-1177 families
+    MEASURED, seeds 1-6: resident entrants per entry place peak at 1.98-5.09 (mean 3.09)
+    in the first three years, against at most 0.68 without the groups; 182-557 families
     move in over those three years, none without.
-    Tolerance: peak above 2 in every seed with mean in [3, 12]; below 1 without; at least
-    100 movers in every seed, none without.
+    Tolerance: peak above 1.5 in every seed with mean in [2, 6]; below 1 without; at
+    least 100 movers in every seed, none without.
     """
     peaks = []
     for seed in SEEDS:
         entrusted, alone = standing[seed]["entrusted"], standing[seed]["alone"]
         peaks.append(entrusted["demand"][:3].max())
-        assert peaks[-1] > 2.0
+        assert peaks[-1] > 1.5
         assert alone["demand"].max() < 1.0
         assert entrusted["movers"][:3].sum() >= 100
         assert alone["movers"].sum() == 0
-    assert 3.0 < np.mean(peaks) < 12.0
+    assert 2.0 < np.mean(peaks) < 6.0
 
 
 def test_its_catchment_premium_rises(standing):
     """MEASURED, seeds 1-6: over school years 2-6 the two catchments' premium averages
-    0.60-0.97 of the district's base price (mean 0.77) above the same catchments without
-    the groups, which carry none. The size is far above the 4-13% of PARAMETER-SOURCES §4:
-    the rush of the second year lifts it at `adjust_speed` x demand per place, and it falls
-    back by at most `adjust_speed` a year (the calibration problem of docs/ODD.md §8).
-    Tolerance: above 0.3 in every seed, mean in [0.4, 1.1].
+    0.13-0.56 of the district's base price (mean 0.28) above the same catchments without
+    the groups, which carry none. The size is above the 4-13% of PARAMETER-SOURCES §4:
+    the rush lifts it at `adjust_speed` x demand per place, and it falls back by at most
+    `adjust_speed` a year (the calibration problem of docs/ODD.md §8).
+    Tolerance: above 0.08 in every seed, mean in [0.15, 0.5].
     """
     raised = np.array(
         [
@@ -141,8 +141,8 @@ def test_its_catchment_premium_rises(standing):
             for s in SEEDS
         ]
     )
-    assert (raised > 0.3).all()
-    assert 0.4 < raised.mean() < 1.1
+    assert (raised > 0.08).all()
+    assert 0.15 < raised.mean() < 0.5
 
 
 def test_it_improves_fast(standing):
@@ -150,14 +150,14 @@ def test_it_improves_fast(standing):
     famous school.
 
     MEASURED, seeds 1-6: teaching quality above the same schools without the groups by
-    0.11-0.15 pupil SD per year after the first year, rising in each of the first four
-    years, and by 0.39-0.52 (mean 0.43) after six.
-    Tolerance: rising over the first four years in every seed; above 0.25 after six in
+    0.11-0.15 pupil SD per year after the first year, rising in each of the first three
+    years (and in 5 of 6 seeds in the fourth), and by 0.38-0.50 (mean 0.43) after six.
+    Tolerance: rising over the first three years in every seed; above 0.25 after six in
     every seed, mean in [0.3, 0.6].
     """
     gain = np.array(
         [standing[s]["entrusted"]["quality"] - standing[s]["alone"]["quality"] for s in SEEDS]
     )
-    assert (np.diff(gain[:, :4], axis=1) > 0).all()
+    assert (np.diff(gain[:, :3], axis=1) > 0).all()
     assert (gain[:, -1] > 0.25).all()
     assert 0.3 < gain[:, -1].mean() < 0.6

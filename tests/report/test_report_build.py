@@ -303,6 +303,8 @@ def test_rebuilding_replaces_the_report_and_leaves_nothing_behind(results_copy):
     second = build_report(folder, formats=("svg",), workers=2)
     assert [e.name for e in first.figures] == [e.name for e in second.figures]
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    page = second.html.read_text(encoding="utf-8")
+    assert page.count("data:image/svg+xml;base64,") == len(second.figures)  # no PNG: SVG
     assert sorted(p.suffix for p in (folder / "figures").glob("trajectory*")) == [
         ".csv",
         ".svg",

@@ -344,7 +344,7 @@ class Intake(Phase):
             )
         families.school[entrants] = placed
 
-        model.access_reputation[stage] = access_reputation(
+        observed = access_reputation(
             home,
             ladder_class(
                 families.local_hukou[entrants],
@@ -355,6 +355,10 @@ class Intake(Phase):
             placed,
             table.reputation,
             len(RESIDENT_CLASSES),
+        )
+        memory = model.params.families.outcome_memory
+        model.access_reputation[stage] = (
+            memory * model.access_reputation[stage] + (1.0 - memory) * observed
         )
         table.premium_share = np.where(
             in_stage,

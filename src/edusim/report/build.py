@@ -274,8 +274,8 @@ def experiment_figures(source: ExperimentSource) -> tuple[list[FigureSpec], dict
                 lambda data, lang: captions.difference_caption(data, provenance, lang),
             )
         )
-    else:
-        skipped["paired_differences"] = "not a comparison with a baseline"
+    elif source.design == "compare":
+        skipped["paired_differences"] = "only one arm: nothing to compare with the baseline"
     sensitivity = source.sensitivity
     if sensitivity is not None and not plots.sensitivity_table(sensitivity).empty:
         specs.append(

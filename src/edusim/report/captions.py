@@ -222,13 +222,13 @@ def map_caption(tables: dict[str, pd.DataFrame], source: Provenance, lang: str =
     n_cells = cells["cell"].nunique()
     if lang == "zh":
         return (
-            f"{year}年的城市：{n_cells}个居住网格按所属学区学校的学区房溢价着色（0–{top / divisor:.4g}"
+            f"{year}年的城市：{n_cells:,}个居住网格按所属学区学校的学区房溢价着色（0–{top / divisor:.4g}"
             f"{unit}，越深越贵，白线为学区边界）；{len(schools)}所学校按教学质量着色（星形为核心校，"
             f"大圆为成员校，小圆为非集团校，方形为民办学校）；红线为{len(links)}条集团关系。左：小学，"
             f"右：初中。{replication_sentence(source, lang)}"
         )
     return (
-        f"The city in {year}: {n_cells} residential cells shaded by the housing premium of "
+        f"The city in {year}: {n_cells:,} residential cells shaded by the housing premium of "
         f"their catchment school (0-{top / divisor:.4g} {unit}; darker is dearer; white lines: "
         f"catchment borders); {len(schools)} schools coloured by teaching quality (stars: group "
         f"cores, large dots: members, small dots: in no group, squares: private); "

@@ -139,7 +139,8 @@ def markdown_report(
     lines += [f"## {_h('figures', lang)}", ""]
     folder = f"figures{suffix}"
     for number, entry in enumerate(figures, start=1):
-        png = next((p for p in entry.files if p.suffix == ".png"), entry.files[0])
+        shown = {p.suffix: p for p in entry.files}
+        png = shown.get(".png") or shown.get(".svg") or entry.files[0]
         lines += [
             f"### {_h('figure', lang)} {number}. {entry.title}",
             "",
@@ -164,14 +165,23 @@ def png_width_px(data: bytes) -> int:
     return int(struct.unpack(">I", data[16:20])[0])
 
 
-def _image(path: Path, alt: str) -> str:
-    data = path.read_bytes()
-    shown = round(png_width_px(data) / 300 * SCREEN_PX_PER_IN)
-    encoded = base64.b64encode(data).decode("ascii")
-    return (
-        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
-        f'style="width: {shown}px">'
-    )
+def _image(files: Sequence[Path], alt: str) -> str:
+    """The figure embedded: its PNG (shown at 1.5 times its printed size), else its SVG,
+    else a note naming the file (PDF cannot be shown inline)."""
+    by_suffix = {path.suffix: path for path in files}
+    if ".png" in by_suffix:
+        data = by_suffix[".png"].read_bytes()
+        shown = round(png_width_px(data) / 300 * SCREEN_PX_PER_IN)
+        encoded = base64.b64encode(data).decode("ascii")
+        return (
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+            f'style="width: {shown}px">'
+        )
+    if ".svg" in by_suffix:
+        encoded = base64.b64encode(by_suffix[".svg"].read_bytes()).decode("ascii")
+        return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}">'
+    names = ", ".join(path.name for path in files)
+    return f'<p class="files">({html.escape(names)})</p>'
 
 
 def html_report(
@@ -199,12 +209,11 @@ def html_report(
         parts += [f"<h2>{_h(key, lang)}</h2>", html_table(table)]
     parts.append(f"<h2>{_h('figures', lang)}</h2>")
     for number, entry in enumerate(figures, start=1):
-        png = next(p for p in entry.files if p.suffix == ".png")
         label = f"{_h('figure', lang)} {number}."
         parts += [
             f"<h3>{label} {html.escape(entry.title)}</h3>",
             "<figure>",
-            _image(png, entry.title),
+            _image(entry.files, entry.title),
             f"<figcaption><strong>{label}</strong> {html.escape(entry.caption)}</figcaption>",
             "</figure>",
         ]

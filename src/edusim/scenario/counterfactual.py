@@ -26,8 +26,6 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from edusim.scenario.fields import Section, entry, param
 
 if TYPE_CHECKING:
@@ -123,13 +121,7 @@ def counterfactual_problems(scenario: Scenario) -> list[Problem]:
     Each `set` entry is tried on its own (so an error names its key), then all together;
     a scenario that is itself a counterfactual (`of` set) is not checked again.
     """
-    from edusim.scenario.loader import (
-        Problem,
-        ScenarioError,
-        apply_override,
-        validation_problems,
-    )
-    from edusim.scenario.schema import Scenario
+    from edusim.scenario.loader import Problem, ScenarioError, override_problems
 
     spec: CounterfactualParams = scenario.counterfactual
     if spec.of:
@@ -150,14 +142,7 @@ def counterfactual_problems(scenario: Scenario) -> list[Problem]:
         if is_fixed(dotted):
             problems.append(Problem(where, "this key is fixed: reform and counterfactual share it"))
             continue
-        trial = copy.deepcopy(base)
-        try:
-            apply_override(trial, dotted, value)
-            Scenario.model_validate(trial)
-        except KeyError as error:
-            problems.append(Problem(where, f"no such parameter ({error.args[0]})"))
-        except ValidationError as error:
-            problems += [Problem(where, p.message) for p in validation_problems(error)]
+        problems += override_problems(copy.deepcopy(base), dotted, value, where)
     if problems:
         return problems
     try:

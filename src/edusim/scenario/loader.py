@@ -332,14 +332,21 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                 continue
             trial = copy.deepcopy(base)
             trial["timeline"] = []
-            try:
-                apply_override(trial, dotted, value)
-                Scenario.model_validate(trial)
-            except KeyError as error:
-                problems.append(Problem(where, f"no such parameter ({error.args[0]})"))
-            except ValidationError as error:
-                problems += [Problem(where, p.message) for p in validation_problems(error)]
+            problems += override_problems(trial, dotted, value, where)
     return problems
+
+
+def override_problems(data: dict[str, Any], dotted: str, value: Any, where: str) -> list[Problem]:
+    """What is wrong with setting `dotted` to `value` in a scenario mapping (which this
+    changes), reported at `where`: an unknown parameter or a value the schema refuses."""
+    try:
+        apply_override(data, dotted, value)
+        Scenario.model_validate(data)
+    except KeyError as error:
+        return [Problem(where, f"no such parameter ({error.args[0]})")]
+    except ValidationError as error:
+        return [Problem(where, p.message) for p in validation_problems(error)]
+    return []
 
 
 def group_problems(scenario: Scenario) -> list[Problem]:

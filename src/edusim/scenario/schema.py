@@ -485,6 +485,14 @@ class FamilyParams(Section):
         description="cost of moving into a rented flat for a school, besides the rent premium",
         ge=0,
     )
+    outcome_memory: float = param(
+        0.5,
+        unit="weight on the previous expectation",
+        source="assumption (families learn what an address gives from more than one intake)",
+        description="how much of its previous expectation a family keeps when it learns what each catchment gave last year (0: last year only)",
+        ge=0,
+        lt=1,
+    )
     sibling_share: float = param(
         0.25,
         unit="share of entrants",
