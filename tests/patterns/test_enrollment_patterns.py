@@ -49,9 +49,9 @@ def _ratio(runs, rule: str, schools: str) -> np.ndarray:
 
 def test_group_wide_enrollment_lowers_the_premium_of_the_group_cores(runs):
     """MEASURED, seeds 1-6, mean premium of the cores' catchments over 2021-2026,
-    group-wide / catchment: 0.70, 0.00, 0.33, 0.51, 0.47, 0.38 (mean 0.40; under
-    catchment enrollment 78,000 to 629,000 CNY). The famous schools' premiums fall less
-    (mean ratio 0.73), since only the campuses of tight groups enrol as one unit.
+    group-wide / catchment: 0.76, 0.16, 0.44, 0.50, 0.62, 0.51 (mean 0.50; under
+    catchment enrollment 83,000 to 628,000 CNY). The famous schools' premiums fall less
+    (mean ratio 0.80), since only the campuses of tight groups enrol as one unit.
     Tolerance: below 1 in every seed, mean ratio in [0.15, 0.70].
     """
     ratio = _ratio(runs, "group", "cores")
@@ -61,8 +61,8 @@ def test_group_wide_enrollment_lowers_the_premium_of_the_group_cores(runs):
 
 def test_multi_school_zones_lower_the_premium_of_famous_schools(runs):
     """MEASURED, seeds 1-6, mean premium of the famous schools' catchments over 2021-2026,
-    zones / catchment: 0.76, 0.26, 0.62, 0.29, 0.37, 0.20 (mean 0.42; under catchment
-    enrollment 440,000 to 1,217,000 CNY).
+    zones / catchment: 0.99, 0.60, 0.50, 0.59, 0.62, 0.59 (mean 0.65; under catchment
+    enrollment 409,000 to 1,213,000 CNY).
     Tolerance: below 1 in every seed, mean ratio in [0.15, 0.70].
     """
     ratio = _ratio(runs, "zones", "famous")

@@ -159,37 +159,46 @@ class Intake(Phase):
         private = table.private & (table.stage == stage)
         if not private.any() or entrants.size == 0:
             return entrants, 0
+        # only families with the option who can afford the cheapest fee weigh private schools
+        income = families.income_cny[entrants]
+        cheapest = table.fee_cny_per_year[private].min()
+        position = np.flatnonzero(
+            has_private_option(families.uid[entrants], params.private, model.streams)
+            & (params.private.fee_income_share_max * income >= cheapest)
+        )
+        considering = entrants[position]
         n_districts = len(model.geography.district_names)
         candidates = members_table(np.where(private, table.district, -1), n_districts)[
-            families.district[entrants]
+            families.district[considering]
         ]
-        income = families.income_cny[entrants]
-        taste = families.quality_taste[entrants]
-        home = model.catchments.catchment_of(families.cell[entrants], stage)
+        income = families.income_cny[considering]
+        taste = families.quality_taste[considering]
+        cells = families.cell[considering]
+        home = model.catchments.catchment_of(cells, stage)
         value = school_values(
             candidates,
             table.reputation,
-            self._km(families.cell[entrants], candidates),
+            self._km(cells, candidates),
             income,
             taste,
-            families.sibling_school[entrants],
+            families.sibling_school[considering],
             params.families,
             params.enrollment.distance_cost_income_share_per_km,
             fee_cny=table.fee_cny_per_year * GRADES_PER_STAGE[stage],
         )
         now = ladder_class(
-            families.local_hukou[entrants],
-            families.owner[entrants],
-            families.residence_years[entrants],
+            families.local_hukou[considering],
+            families.owner[considering],
+            families.residence_years[considering],
             params.enrollment.renter_min_years,
         )
         public_value = school_values(
             home[:, None],
             table.reputation,
-            self._km(families.cell[entrants], home[:, None]),
+            self._km(cells, home[:, None]),
             income,
             taste,
-            families.sibling_school[entrants],
+            families.sibling_school[considering],
             params.families,
             params.enrollment.distance_cost_income_share_per_km,
         )[:, 0] + taste * income * (
@@ -199,23 +208,21 @@ class Intake(Phase):
             table.fee_cny_per_year[np.maximum(candidates, 0)]
             <= (params.private.fee_income_share_max * income)[:, None]
         )
-        option = has_private_option(families.uid[entrants], params.private, model.streams)
-        wanted = affordable & option[:, None] & (value > public_value[:, None])
+        wanted = affordable & (value > public_value[:, None])
         lists = ranked_lists(
             candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
         )
-        applying = np.flatnonzero(lists[:, 0] >= 0)
-        lottery = model.streams.uniform("enrollment.private_lottery", year, families.uid[entrants])
-        score = lottery[applying]
+        position, lists = position[lists[:, 0] >= 0], lists[lists[:, 0] >= 0]
+        applying = entrants[position]
+        score = model.streams.uniform("enrollment.private_lottery", year, families.uid[applying])
         if params.enrollment.private_admission == "test":  # achievement so far decides
-            score = families.achievement[entrants[applying]]
+            score = families.achievement[applying]
         free = np.where(private, table.entry_capacity, 0).astype(np.int64)
         matched = deferred_acceptance(
-            lists[applying], np.repeat(score[:, None], lists.shape[1], axis=1), free
+            lists, np.repeat(score[:, None], lists.shape[1], axis=1), free
         )
-        admitted = applying[matched >= 0]
-        families.school[entrants[admitted]] = matched[matched >= 0]
-        return np.delete(entrants, admitted), int(applying.size)
+        families.school[applying[matched >= 0]] = matched[matched >= 0]
+        return np.delete(entrants, position[matched >= 0]), int(applying.size)
 
     def _km(self, cells: np.ndarray, schools: np.ndarray) -> np.ndarray:
         """Straight-line km from each cell to each listed school (cells x K; 0 where -1)."""
