@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import SMALL_SCENARIO  # the shared small city (tests/ is on sys.path)
 from edusim.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from edusim.counterfactual import EFFECT_COLUMNS, effect_headline, effect_table, judge
 from edusim.metrics import METRICS
@@ -46,40 +47,10 @@ REFORM = {
 }
 
 
-CITY = {
-    "name": "small",
-    "seed": 1,
-    "start_year": 2018,
-    "years": 3,
-    "city": {
-        "districts": [
-            {
-                "name": "Core",
-                "kind": "urban",
-                "area_km2": 20,
-                "towns": 2,
-                "schools": {"primary": 4, "junior": 2},
-                "pupils": {"primary": 1200, "junior": 600},
-            },
-            {
-                "name": "Isles",
-                "kind": "rural",
-                "area_km2": 200,
-                "towns": 3,
-                "islands": 2,
-                "schools": {"primary": 4, "junior": 2},
-                "pupils": {"primary": 600, "junior": 300},
-            },
-        ]
-    },
-}
-"""A two-district city: one urban district, one rural county on two islands."""
-
-
 @pytest.fixture
-def reform() -> dict:
+def reform(small_scenario) -> dict:
     """The small city with a reform: groups, incentives, money, enrollment, events."""
-    return copy.deepcopy({**CITY, **REFORM})
+    return {**small_scenario, **copy.deepcopy(REFORM)}
 
 
 def _problems(error: pytest.ExceptionInfo[ScenarioError]) -> dict[str, str]:
@@ -229,7 +200,7 @@ def test_effect_headline_is_the_final_year_with_verdicts():
 @pytest.fixture(scope="module")
 def paired():
     """The small reform city run for 3 years with its counterfactual (same seed)."""
-    scenario = load_scenario({**CITY, **REFORM})
+    scenario = load_scenario({**SMALL_SCENARIO, **REFORM})
     result = run_scenario(scenario)
     return result, run_counterfactual(result)
 
