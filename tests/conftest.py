@@ -66,6 +66,12 @@ def demo_run() -> EduModel:
     return EduModel(DEMO, seed=11, years=4).run()
 
 
+@pytest.fixture(scope="session")
+def small_city() -> dict[str, Any]:
+    """`SMALL_SCENARIO` for module- and session-scoped fixtures (read-only)."""
+    return copy.deepcopy(SMALL_SCENARIO)
+
+
 @pytest.fixture
 def small_scenario() -> dict[str, Any]:
     """A fresh copy of `SMALL_SCENARIO` that a test may change."""

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SMALL_SCENARIO  # the shared small city (tests/ is on sys.path)
 from edusim.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from edusim.counterfactual import EFFECT_COLUMNS, effect_headline, effect_table, judge
 from edusim.metrics import METRICS
@@ -198,9 +197,9 @@ def test_effect_headline_is_the_final_year_with_verdicts():
 
 
 @pytest.fixture(scope="module")
-def paired():
+def paired(small_city):
     """The small reform city run for 3 years with its counterfactual (same seed)."""
-    scenario = load_scenario({**SMALL_SCENARIO, **REFORM})
+    scenario = load_scenario({**small_city, **REFORM})
     result = run_scenario(scenario)
     return result, run_counterfactual(result)
 
