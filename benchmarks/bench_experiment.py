@@ -7,10 +7,15 @@ also runs the same replications in a plain loop of `edusim.results.run_scenario`
 process and compares with the runner at one worker (same process, no pool), so the
 difference is the runner's own cost: planning, hashing, the store, the summaries.
 The parent's peak RSS is printed to show memory stays flat in the number of runs.
+With `--worker-memory` it instead runs a small city (one district, six schools, two
+years) again and again in one spawned worker process, through the runner's own
+`run_task`, and prints that worker's resident memory after each count in
+`--checkpoints`: a worker must not grow with the number of runs it has done.
 
     python benchmarks/bench_experiment.py --runs 1000 --years 2 --workers 2
     python benchmarks/bench_experiment.py --runs 40 --years 10 --workers 1 --overhead
     python benchmarks/bench_experiment.py --scenario scenarios/hangzhou.yaml --runs 4 --workers 2
+    python benchmarks/bench_experiment.py --worker-memory --checkpoints 25 100 1000
 
 Nothing here asserts on time: the figures go into notes and benchmarks/README.md.
 """
@@ -18,13 +23,18 @@ Nothing here asserts on time: the figures go into notes and benchmarks/README.md
 from __future__ import annotations
 
 import argparse
+import gc
+import multiprocessing
 import resource
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from edusim.experiment.runner import run_experiment
+from edusim.experiment.task import Task, run_task
 from edusim.results import run_scenario
+from edusim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,6 +57,67 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+SMALL_CITY = {
+    "name": "small",
+    "years": 2,
+    "city": {
+        "districts": [
+            {
+                "name": "Core",
+                "kind": "urban",
+                "area_km2": 20,
+                "towns": 2,
+                "schools": {"primary": 4, "junior": 2},
+                "pupils": {"primary": 1200, "junior": 600},
+                "income_level": 1.0,
+                "house_price_cny_per_m2": 30000,
+            }
+        ]
+    },
+}
+"""One urban district with six schools and 1,800 pupils (assumption: just big enough to
+exercise every phase), run for two years."""
+
+
+def current_rss_mib() -> float:
+    """This process's resident memory now (Linux /proc; else the peak, which bounds it)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return peak_rss_mib()
+
+
+def run_small_cities(first_seed: int, count: int) -> float:
+    """In a worker: run the small city `count` times (seeds from `first_seed`) as the
+    runner's tasks do; return the worker's resident memory after a garbage collection."""
+    scenario = load_scenario(SMALL_CITY)
+    for seed in range(first_seed, first_seed + count):
+        outcome = run_task(Task(f"bench-{seed}", scenario, seed))
+        if not outcome.ok:
+            raise RuntimeError(outcome.error)
+    gc.collect()
+    return current_rss_mib()
+
+
+def worker_memory(checkpoints: list[int]) -> None:
+    """One spawned worker runs the small city up to each checkpoint; print its RSS."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        done = 0
+        for checkpoint in sorted(checkpoints):
+            started = time.perf_counter()
+            rss = pool.submit(run_small_cities, done + 1, checkpoint - done).result()
+            seconds = time.perf_counter() - started
+            print(
+                f"worker RSS after {checkpoint:>5} runs: {rss:7.1f} MiB "
+                f"({checkpoint - done} runs in {seconds:.1f} s)",
+                flush=True,
+            )
+            done = checkpoint
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "demo.yaml")
@@ -54,7 +125,14 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--overhead", action="store_true", help="also time a plain loop")
+    parser.add_argument(
+        "--worker-memory", action="store_true", help="RSS of one worker running a small city"
+    )
+    parser.add_argument("--checkpoints", type=int, nargs="+", default=[25, 100, 1000])
     args = parser.parse_args()
+    if args.worker_memory:
+        worker_memory(args.checkpoints)
+        return
 
     spec = experiment(args.scenario, args.runs, args.years)
     with tempfile.TemporaryDirectory() as folder:

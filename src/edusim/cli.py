@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--dask", metavar="ADDR", help="Dask scheduler address, e.g. tcp://host:8786"
     )
     experiment.add_argument(
+        "--dask-wait",
+        type=_positive,
+        default=60,
+        metavar="SECONDS",
+        help="with --dask: exit 2 if no worker has joined after this long (default: 60)",
+    )
+    experiment.add_argument(
         "--out", type=Path, help="output folder (default: results/experiments/<name>)"
     )
     experiment.add_argument("--quiet", action="store_true", help="no progress bar or table")
@@ -316,17 +323,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
-    from edusim.experiment import run_experiment
+    from edusim.experiment import DaskUnavailableError
+    from edusim.experiment.runner import execute_experiment
 
     try:
-        result = run_experiment(
+        result = execute_experiment(
             Path(args.experiment),
             replications=args.reps,
             workers=args.workers,
             dask=args.dask,
+            dask_wait=args.dask_wait,
             out=args.out,
             progress=not args.quiet,
         )
+    except DaskUnavailableError as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(
             "edusim: interrupted; finished replications are kept, rerun the same command to resume",

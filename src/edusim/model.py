@@ -122,9 +122,20 @@ class EduModel(mesa.Model):
         return self
 
     def finish(self) -> None:
-        """End of the run: every phase's `finalize` (call once, after the last step)."""
+        """End of the run: every phase's `finalize` (call once, after the last step).
+
+        Then `release()`: a finished model creates no agents.
+        """
         for phase in self.phases:
             phase.finalize()
+        self.release()
+
+    def release(self) -> None:
+        """Drop this model from Mesa's class-level agent id counters (`mesa.Agent._ids`,
+        a dict keyed by model in Mesa 3.3), which would otherwise keep every model alive
+        after its run: a worker running many replications would grow by one city per run.
+        Call it when no more agents will be created (`finish` does)."""
+        mesa.Agent._ids.pop(self, None)
 
     # -- derived state used by several phases ---------------------------------------------
     def teacher_effectiveness(self) -> np.ndarray:

@@ -83,11 +83,14 @@ def run_scenario(
         file=sys.stderr,
         leave=False,
     )
-    with bar:
-        while model.running:
-            model.step()
-            bar.update(1)
-    model.finish()
+    try:
+        with bar:
+            while model.running:
+                model.step()
+                bar.update(1)
+        model.finish()
+    finally:
+        model.release()  # a failed run must not stay in Mesa's registry either
     return RunResult(model.scenario, model.seed, model.tables(), time.perf_counter() - started)
 
 

@@ -10,10 +10,19 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from distributed import LocalCluster
 
 from edusim.cli import main
-from edusim.experiment import ExperimentResult, plan, run_experiment
+from edusim.experiment import (
+    DaskUnavailableError,
+    ExperimentFailedError,
+    ExperimentResult,
+    ReplicationsFailedWarning,
+    plan,
+    run_experiment,
+    runner,
+)
 from edusim.experiment.plan import replicate_seed
 from edusim.experiment.task import FAIL_SEEDS_VARIABLE
 
@@ -73,6 +82,28 @@ def test_dask_local_cluster_gives_the_same_tables(serial_run, tiny, tmp_path):
     same_tables(result, serial_run)
 
 
+def test_dask_without_workers_stops_after_the_wait(tiny, tiny_file, tmp_path, capsys):
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(DaskUnavailableError, match="no Dask worker joined"):
+            run_experiment(tiny, dask=address, dask_wait=0.5, out=tmp_path / "api")
+        command = ["experiment", str(tiny_file), "--dask", address, "--dask-wait", "1"]
+        assert main([*command, "--out", str(tmp_path / "cli"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"no Dask worker joined the scheduler at {address} within 1 s" in err
+    assert "Traceback" not in err
+
+
+def test_dask_says_how_many_workers_are_connected(tiny, tmp_path, capsys):
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        run_experiment(
+            tiny, replications=1, dask=cluster.scheduler_address, out=tmp_path, progress=True
+        )
+    assert "1 worker(s) connected, 2 thread(s)" in capsys.readouterr().err
+
+
 def test_resume_after_kill_reuses_finished_runs(serial_run, tiny_file, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "edusim", "experiment", str(tiny_file)]
@@ -93,6 +124,7 @@ def test_resume_after_kill_reuses_finished_runs(serial_run, tiny_file, tmp_path)
     (out / "parts" / ".stray.parquet.tmp").write_bytes(b"half a file")
 
     resumed = run_experiment(tiny_file, workers=1, out=out)
+    assert not (out / "parts" / ".stray.parquet.tmp").exists()  # cleaned on the next run
     assert resumed.reused == len(finished)
     assert resumed.ran == 9 - len(finished)
     keys = ok_keys(out)
@@ -128,8 +160,10 @@ def test_the_model_fingerprint_ignores_plotting_but_not_the_model():
 def test_failing_replication_is_reported_and_the_rest_finish(tiny, tmp_path, monkeypatch):
     bad_seed = replicate_seed(tiny["seed"], 1)
     monkeypatch.setenv(FAIL_SEEDS_VARIABLE, str(bad_seed))
-    result = run_experiment(tiny, workers=2, out=tmp_path)
+    with pytest.warns(ReplicationsFailedWarning, match="3 of 9 runs .* failed"):
+        result = run_experiment(tiny, workers=2, out=tmp_path)
     assert not result.ok
+    assert (result.summary["failed"] == 1).all() and (result.summary["n"] == 2).all()
     assert sorted(result.failures["variant"]) == ["baseline", "choosy", "slow-housing"]
     assert set(result.failures["seed"]) == {bad_seed}
     assert result.failures["error"].str.contains("failure injected").all()
@@ -150,10 +184,44 @@ def test_failing_replication_is_reported_and_the_rest_finish(tiny, tmp_path, mon
 def test_cli_exit_code_says_whether_every_run_finished(
     tiny, tiny_file, tmp_path, monkeypatch, capsys
 ):
+    monkeypatch.setenv(FAIL_SEEDS_VARIABLE, str(replicate_seed(tiny["seed"], 1)))
+    command = ["experiment", str(tiny_file), "--reps", "2", "--workers", "1", "--quiet"]
+    assert main([*command, "--out", str(tmp_path / "a")]) == 1
+    printed = capsys.readouterr()
+    assert "3 failed" in printed.out
+    assert printed.err.count("failed: RuntimeError: failure injected") == 3
+    assert "Warning" not in printed.err  # the command lists failures itself
+    monkeypatch.delenv(FAIL_SEEDS_VARIABLE)
+    assert main([*command, "--out", str(tmp_path / "a")]) == 0
+    assert "3 runs done now, 3 reused, 0 failed" in capsys.readouterr().out
+
+
+def test_cli_says_so_when_every_run_failed(tiny, tiny_file, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(FAIL_SEEDS_VARIABLE, str(replicate_seed(tiny["seed"], 0)))
     command = ["experiment", str(tiny_file), "--reps", "1", "--workers", "1", "--quiet"]
     assert main([*command, "--out", str(tmp_path / "a")]) == 1
-    assert "failed: RuntimeError: failure injected" in capsys.readouterr().err
-    monkeypatch.delenv(FAIL_SEEDS_VARIABLE)
-    assert main([*command, "--out", str(tmp_path / "a")]) == 0
-    assert "3 runs done now, 0 reused, 0 failed" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert "all 3 runs of experiment 'tiny' failed" in err
+    assert "RuntimeError: failure injected" in err and "manifest.jsonl" in err
+
+
+def test_every_run_failing_raises_instead_of_an_empty_summary(tiny, tmp_path, monkeypatch):
+    seed = replicate_seed(tiny["seed"], 0)
+    monkeypatch.setenv(FAIL_SEEDS_VARIABLE, str(seed))
+    with pytest.raises(ExperimentFailedError, match="all 3 runs of experiment 'tiny' failed"):
+        run_experiment(tiny, replications=1, workers=1, out=tmp_path)
+    try:
+        run_experiment(tiny, replications=1, workers=1, out=tmp_path)
+    except ExperimentFailedError as error:
+        assert error.out == tmp_path and len(error.failures) == 3
+        assert f"failure injected for seed {seed}" in str(error)
+    # the folder still says what happened
+    assert "Failed replications" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_lost_workers_are_explained_by_the_main_guard_or_memory(serial_run):
+    failures = pd.DataFrame(
+        {"variant": ["baseline"], "error": ["concurrent.futures.process.BrokenProcessPool: x"]}
+    )
+    error = runner._all_failed(serial_run.plan, failures, serial_run.out)
+    assert 'if __name__ == "__main__":' in str(error) and "lack of memory" in str(error)

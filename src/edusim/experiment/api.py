@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from edusim.experiment.runner import run_experiment
+from edusim.experiment.runner import ExperimentFailedError, execute_experiment, warn_failures
 
 
 def compare(
@@ -50,6 +50,11 @@ def compare(
     is the scenario as it is) or another scenario file. `baseline` defaults to the first
     variant. `workers` as for `run_experiment` (default: every core). Results are
     written to `out` if given, else to a temporary folder removed afterwards.
+
+    Replications that failed are counted in the table's `failed` column and announced by
+    a `ReplicationsFailedWarning`; if every one failed, `ExperimentFailedError` is raised
+    (its message says why; a script needs `if __name__ == "__main__":` around the call
+    when it uses several workers).
     """
     spec: dict[str, Any] = {
         "name": "compare",
@@ -69,9 +74,15 @@ def compare(
     if metrics is not None:
         spec["metrics"] = list(metrics)
     if out is not None:
-        return run_experiment(spec, workers=workers, out=out).summary
-    with tempfile.TemporaryDirectory(prefix="edusim-compare-") as folder:
-        return run_experiment(spec, workers=workers, out=folder).summary
+        result = execute_experiment(spec, workers=workers, out=out)
+    else:
+        with tempfile.TemporaryDirectory(prefix="edusim-compare-") as folder:
+            try:
+                result = execute_experiment(spec, workers=workers, out=folder)
+            except ExperimentFailedError as error:  # its folder is about to go
+                raise ExperimentFailedError(error.what, None, error.failures) from None
+    warn_failures(result)
+    return result.summary
 
 
 def evaluate(

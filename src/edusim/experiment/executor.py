@@ -2,9 +2,13 @@
 
 * one worker: in this process, one task after another (no start-up cost);
 * several workers: a pool of processes started with an explicit "spawn" context, so
-  workers never inherit the parent's state and behave the same on every platform;
+  workers never inherit the parent's state and behave the same on every platform; they
+  die with the parent, and a script without its `__main__` guard is refused before any
+  worker starts (see `workers`);
 * Dask: the same tasks sent to a `dask.distributed` scheduler, e.g. one whose workers
-  dask-jobqueue started on a SLURM or PBS cluster (see experiments/README.md).
+  dask-jobqueue started on a SLURM or PBS cluster (see experiments/README.md). The
+  runner waits a bounded time for the scheduler and for a first worker, then says how
+  many are connected, or stops with `DaskUnavailableError`.
 
 Only a bounded number of tasks is in flight at once, so the runner's memory does not
 grow with the number of replications. Results never depend on the executor: each task
@@ -21,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from edusim.experiment.task import Outcome, Task, failed, run_task
+from edusim.experiment.workers import die_with_parent, unguarded_main_line
 
 IN_FLIGHT_PER_WORKER = 4
 """Tasks queued per worker: enough to keep workers busy, few enough to keep memory flat."""
@@ -28,6 +33,27 @@ IN_FLIGHT_PER_WORKER = 4
 DASK_MIN_IN_FLIGHT = 512
 """Tasks queued on a Dask cluster at least, so workers that join later (dask-jobqueue's
 adaptive scaling) find work; a queued task is a few kilobytes."""
+
+DASK_WAIT_SECONDS = 60.0
+"""Default wait for the Dask scheduler to answer and for its first worker (assumption:
+long enough for a batch job's workers that are already queued to start)."""
+
+MAIN_GUARD_HINT = (
+    'a script that runs experiments with several workers needs `if __name__ == "__main__":` '
+    "around that code (or workers=1)"
+)
+
+
+class ExecutorError(RuntimeError):
+    """The chosen executor cannot run tasks at all (a set-up problem, not a failed run)."""
+
+
+class MainGuardError(ExecutorError):
+    """The main script would start the experiment again in every spawned worker."""
+
+
+class DaskUnavailableError(ExecutorError):
+    """No Dask scheduler answered, or no worker joined it, within the wait."""
 
 
 def default_workers() -> int:
@@ -59,9 +85,26 @@ def _windowed(
                 yield failed(task, error)
 
 
+def _check_main_guard() -> None:
+    where = unguarded_main_line()
+    if where is not None:
+        path, line = where
+        raise MainGuardError(
+            f"{path} starts the experiment at line {line} outside "
+            '`if __name__ == "__main__":`, so every spawned worker would start it again; '
+            "put that code under the guard (or use workers=1)"
+        )
+
+
 def _process_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
+    _check_main_guard()
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         yield from _windowed(
             tasks,
@@ -70,37 +113,78 @@ def _process_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
             workers * IN_FLIGHT_PER_WORKER,
         )
     except BrokenProcessPool as error:
-        raise RuntimeError(
-            "worker processes died or could not start (a script that runs experiments "
-            "with several workers needs `if __name__ == '__main__':`)"
+        raise ExecutorError(
+            f"worker processes died or could not start ({MAIN_GUARD_HINT}; a worker "
+            "killed for lack of memory ends the same way)"
         ) from error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask_outcomes(tasks: Iterable[Task], address: str) -> Iterator[Outcome]:
+def _connect(address: str, wait_seconds: float) -> Any:
+    """A Dask client with at least one worker, or DaskUnavailableError after the wait."""
     from distributed import Client
+
+    try:
+        client = Client(address, timeout=wait_seconds)
+    except (OSError, TimeoutError) as error:
+        raise DaskUnavailableError(
+            f"no Dask scheduler answered at {address} within {wait_seconds:g} s ({error})"
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=wait_seconds)
+    except (OSError, TimeoutError):
+        client.close()
+        raise DaskUnavailableError(
+            f"no Dask worker joined the scheduler at {address} within {wait_seconds:g} s; "
+            f"start workers (`dask worker {address}`) or wait longer (--dask-wait)"
+        ) from None
+    return client
+
+
+def _dask_outcomes(
+    tasks: Iterable[Task],
+    address: str,
+    wait_seconds: float,
+    say: Callable[[str], None] | None,
+) -> Iterator[Outcome]:
     from distributed import wait as dask_wait
 
-    client = Client(address)
+    client = _connect(address, wait_seconds)
     try:
-        threads = sum(client.nthreads().values())
+        threads = client.nthreads()
+        if say is not None:
+            say(
+                f"Dask scheduler {address}: {len(threads)} worker(s) connected, "
+                f"{sum(threads.values())} thread(s)"
+            )
         yield from _windowed(
             tasks,
             lambda task: client.submit(run_task, task, pure=False),
             lambda futures: dask_wait(futures, return_when="FIRST_COMPLETED").done,
-            max(DASK_MIN_IN_FLIGHT, threads * IN_FLIGHT_PER_WORKER),
+            max(DASK_MIN_IN_FLIGHT, sum(threads.values()) * IN_FLIGHT_PER_WORKER),
         )
     finally:
         client.close()
 
 
 def outcomes(
-    tasks: Iterable[Task], *, workers: int | None = None, dask: str | None = None
+    tasks: Iterable[Task],
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    dask_wait: float = DASK_WAIT_SECONDS,
+    say: Callable[[str], None] | None = None,
 ) -> Iterator[Outcome]:
-    """Run `tasks` on the chosen executor and yield their outcomes as they finish."""
+    """Run `tasks` on the chosen executor and yield their outcomes as they finish.
+
+    With `dask`, wait up to `dask_wait` seconds for the scheduler and for a first worker,
+    and tell `say` how many workers are connected.
+    """
     if dask is not None:
-        return _dask_outcomes(tasks, dask)
+        if not dask_wait > 0:
+            raise ValueError(f"dask_wait must be a positive number of seconds, got {dask_wait}")
+        return _dask_outcomes(tasks, dask, dask_wait, say)
     count = default_workers() if workers is None else workers
     if count < 1:
         raise ValueError(f"workers must be at least 1, got {count}")

@@ -3,12 +3,18 @@
 The parent process holds one outcome at a time: each is written to its own Parquet
 part and the manifest as soon as it arrives, then dropped. Summaries are computed at
 the end from the parts, read back through the store.
+
+Failures are never silent: if some replications failed, the result lists them
+(`failures`, the summary's `failed` column) and a `ReplicationsFailedWarning` says how
+many; if every one failed, `ExperimentFailedError` is raised once the folder (with the
+failures in summary.md and the tracebacks in manifest.jsonl) is written.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +24,15 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from edusim.experiment.executor import default_workers, outcomes
+from edusim.experiment.executor import (
+    DASK_WAIT_SECONDS,
+    MAIN_GUARD_HINT,
+    default_workers,
+    outcomes,
+)
 from edusim.experiment.plan import Plan, build_plan
 from edusim.experiment.spec import load_experiment
-from edusim.experiment.store import METRICS, Store, write_text
+from edusim.experiment.store import MANIFEST, METRICS, Store, write_text
 from edusim.experiment.summary import (
     final_values,
     sensitivity_summary,
@@ -30,6 +41,33 @@ from edusim.experiment.summary import (
 )
 
 DEFAULT_ROOT = Path("results") / "experiments"
+
+LOST_WORKER = "BrokenProcessPool"
+"""How a run whose worker process died or never started is recorded."""
+
+
+class ExperimentFailedError(RuntimeError):
+    """Every planned run failed: there is nothing to summarise.
+
+    `what` says what failed and why; `out` is the folder whose manifest.jsonl holds every
+    traceback (None once it is gone, e.g. a temporary folder); `failures` the failed runs
+    as in `ExperimentResult.failures`.
+    """
+
+    def __init__(self, what: str, out: Path | None, failures: pd.DataFrame):
+        where = (
+            f"the tracebacks are in {out / MANIFEST}"
+            if out is not None
+            else "pass out= to keep their tracebacks"
+        )
+        super().__init__(f"{what}; {where}")
+        self.what = what
+        self.out = out
+        self.failures = failures
+
+
+class ReplicationsFailedWarning(UserWarning):
+    """Some, not all, replications failed; the others are summarised."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +125,12 @@ def _failures(store: Store, plan: Plan, finished: set[str]) -> pd.DataFrame:
 
 
 def _execute(
-    store: Store, plan: Plan, workers: int | None, dask: str | None, progress: bool
+    store: Store,
+    plan: Plan,
+    workers: int | None,
+    dask: str | None,
+    dask_wait: float,
+    progress: bool,
 ) -> tuple[int, int]:
     """Run the plan's unfinished tasks; return (ran, reused)."""
     done = store.finished()
@@ -108,7 +151,8 @@ def _execute(
     )
     failed = 0
     with bar:
-        for outcome in outcomes(todo, workers=workers, dask=dask):
+        say = (lambda text: tqdm.write(text, file=sys.stderr)) if progress else None
+        for outcome in outcomes(todo, workers=workers, dask=dask, dask_wait=dask_wait, say=say):
             store.record(outcome)
             failed += not outcome.ok
             bar.update(1)
@@ -117,39 +161,68 @@ def _execute(
     return len(todo), reused
 
 
-def run_experiment(
+def _all_failed(plan: Plan, failures: pd.DataFrame, out: Path) -> ExperimentFailedError:
+    errors = failures["error"]
+    if errors.str.contains(LOST_WORKER).all():
+        cause = (
+            "their worker processes died or could not start "
+            f"({MAIN_GUARD_HINT}; a worker killed for lack of memory ends the same way)"
+        )
+    else:
+        cause = f"the first error was {errors.iloc[0]}"
+    what = (
+        f"all {plan.task_count} runs of experiment '{plan.experiment.spec.name}' failed, "
+        f"so there is nothing to summarise: {cause}"
+    )
+    return ExperimentFailedError(what, out, failures)
+
+
+def warn_failures(result: ExperimentResult, stacklevel: int = 3) -> None:
+    """Warn that some replications failed (from the caller's caller by default)."""
+    if result.failures.empty:
+        return
+    failed = result.failures
+    warnings.warn(
+        f"{len(failed)} of {result.plan.task_count} runs of experiment "
+        f"'{result.plan.experiment.spec.name}' failed and are left out of the summary "
+        f"(see .failures, the summary's 'failed' column, and {result.out / 'summary.md'}); "
+        f"the first error was {failed['error'].iloc[0]}",
+        ReplicationsFailedWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def execute_experiment(
     experiment: str | Path | Mapping[str, Any],
     *,
     replications: int | None = None,
     workers: int | None = None,
     dask: str | None = None,
+    dask_wait: float = DASK_WAIT_SECONDS,
     out: str | Path | None = None,
     progress: bool = False,
 ) -> ExperimentResult:
-    """Run (or resume) an experiment and write its folder; return its summaries.
-
-    `experiment` is an experiment file or mapping; `replications` overrides the file's;
-    `workers` local processes (default: every core; 1 runs in this process) or `dask`,
-    a scheduler address; `out` the folder (default: results/experiments/<name>).
-    Rerunning with the same folder skips every run already finished.
-    """
+    """`run_experiment` without the warning about partly failed experiments (callers that
+    report failures themselves, such as `compare` and the command line, use this)."""
     started = time.perf_counter()
     plan = build_plan(load_experiment(experiment), replications)
     store = Store(Path(out) if out is not None else DEFAULT_ROOT / plan.experiment.spec.name)
     _write_plan(store, plan)
-    ran, reused = _execute(store, plan, workers, dask, progress)
+    ran, reused = _execute(store, plan, workers, dask, dask_wait, progress)
     finished = store.finished()
     store.write_metrics(plan.tasks, finished)
     rows = store.select_metrics(plan.tasks["final_year"], plan.experiment.spec.metric_names)
     final = final_values(rows, plan)
-    summary = summary_table(final, plan)
-    sensitivity = sensitivity_summary(final, plan)
     failures = _failures(store, plan, finished)
+    summary = summary_table(final, plan, failures)
+    sensitivity = sensitivity_summary(final, plan)
     write_text(store.root / "summary.csv", summary.to_csv(index=False, float_format="%.10g"))
     if sensitivity is not None:
         text = sensitivity.to_csv(index=False, float_format="%.10g")
         write_text(store.root / "sensitivity.csv", text)
     write_text(store.root / "summary.md", summary_markdown(plan, summary, sensitivity, failures))
+    if plan.task_count and not finished & set(plan.tasks["task"]):
+        raise _all_failed(plan, failures, store.root)
     return ExperimentResult(
         store.root,
         plan,
@@ -160,3 +233,39 @@ def run_experiment(
         reused,
         time.perf_counter() - started,
     )
+
+
+def run_experiment(
+    experiment: str | Path | Mapping[str, Any],
+    *,
+    replications: int | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    dask_wait: float = DASK_WAIT_SECONDS,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> ExperimentResult:
+    """Run (or resume) an experiment and write its folder; return its summaries.
+
+    `experiment` is an experiment file or mapping; `replications` overrides the file's;
+    `workers` local processes (default: every core; 1 runs in this process) or `dask`,
+    a scheduler address, with `dask_wait` seconds to wait for it and a first worker;
+    `out` the folder (default: results/experiments/<name>). Rerunning with the same
+    folder skips every run already finished.
+
+    Raises `ExperimentFailedError` if every run failed, `MainGuardError` if the calling
+    script lacks its `if __name__ == "__main__":` guard and would start the experiment
+    again in each worker, `DaskUnavailableError` if Dask has no scheduler or worker;
+    warns (`ReplicationsFailedWarning`) if only some failed.
+    """
+    result = execute_experiment(
+        experiment,
+        replications=replications,
+        workers=workers,
+        dask=dask,
+        dask_wait=dask_wait,
+        out=out,
+        progress=progress,
+    )
+    warn_failures(result)
+    return result

@@ -10,15 +10,23 @@ Layout of an output folder:
     metrics.parquet     all runs of the plan, tidy, in plan order (written at the end)
     summary.csv, summary.md, sensitivity.csv   the summaries (written at the end)
 
-A part is written under a temporary name and renamed, then its manifest line is
-appended; a run counts as finished only when both exist. An interrupted experiment
-therefore keeps every run that finished, and a rerun skips them.
+A part is written under a temporary name, flushed to disk (fsync), renamed, and only
+then is its manifest line, with the part's SHA-256, appended and flushed. A run counts
+as finished only when its line says "ok" and its part is in place with that checksum (a
+line written by an older version, without a checksum, needs a part that reads as
+Parquet with the part's columns). An interrupted experiment therefore keeps every run
+that finished; a rerun skips them and runs again any whose part is missing or torn.
+
+Temporary files carry the writer's process id (`.<name>.<pid>.tmp`); opening the store
+removes those of processes that no longer exist, i.e. what a killed run left behind.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from edusim.experiment.task import Outcome
+from edusim.experiment.task import PART_COLUMNS, Outcome
 
 MANIFEST = "manifest.jsonl"
 PARTS = "parts"
@@ -38,17 +46,107 @@ BATCH_ROWS = 10_000
 """Rows per write to, and per read from, metrics.parquet (bounds the runner's memory)."""
 
 
+TEMPORARY = re.compile(r"^\..+?(?:\.(?P<pid>\d+))?\.tmp$")
+"""Names of temporary files: `.<name>.<pid>.tmp` (older versions: `.<name>.tmp`)."""
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _sync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make renames in `folder` durable (a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _publish(temporary: Path, path: Path) -> None:
+    """Flush a finished temporary file to disk, then rename it into place durably."""
+    _sync_file(temporary)
+    os.replace(temporary, path)
+    _sync_folder(path.parent)
+
+
 def write_text(path: Path, text: str) -> None:
-    """Write a text file atomically (temporary name, then rename)."""
-    temporary = path.with_name(f".{path.name}.tmp")
+    """Write a text file atomically (temporary name, fsync, then rename)."""
+    temporary = _temporary(path)
     temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    _publish(temporary, path)
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
+def _write_parquet(table: pa.Table, path: Path) -> str:
+    """Write `table` atomically to `path`; return the file's SHA-256."""
+    temporary = _temporary(path)
     pq.write_table(table, temporary)
-    os.replace(temporary, path)
+    digest = file_sha256(temporary)
+    _publish(temporary, path)
+    return digest
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or we cannot tell: leave its file alone
+    return True
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete temporary files in `folder` whose writer no longer runs; return them.
+
+    A file of this process or of a live process is kept (it may be being written);
+    a file without a process id (older versions) is always a leftover.
+    """
+    removed = []
+    for path in folder.glob(".*.tmp"):
+        match = TEMPORARY.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        pid = match["pid"]
+        if pid is not None and (int(pid) == os.getpid() or _process_exists(int(pid))):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def part_is_sound(path: Path, record: dict[str, Any]) -> bool:
+    """Whether the part at `path` is the one its manifest `record` describes: the same
+    SHA-256 if the record has one, else a Parquet file with the part's columns."""
+    if not path.is_file():
+        return False
+    expected = record.get("sha256")
+    if expected is not None:
+        return file_sha256(path) == expected
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, pa.ArrowException):
+        return False
+    return set(PART_COLUMNS) <= set(names)
 
 
 class Store:
@@ -60,6 +158,7 @@ class Store:
         self.manifest = self.root / MANIFEST
         self.parts.mkdir(parents=True, exist_ok=True)
         self._end_torn_line()
+        self.removed_leftovers = remove_leftovers(self.root) + remove_leftovers(self.parts)
 
     def _end_torn_line(self) -> None:
         """Close a last line cut off by a crash, so the next record starts on its own line."""
@@ -89,11 +188,12 @@ class Store:
         return latest
 
     def finished(self) -> set[str]:
-        """Tasks that finished: recorded ok in the manifest, with their part in place."""
+        """Tasks that finished: recorded ok in the manifest, with a sound part in place
+        (see `part_is_sound`); a torn or replaced part makes its task run again."""
         return {
             key
             for key, record in self.records().items()
-            if record["status"] == "ok" and self.part(key).exists()
+            if record["status"] == "ok" and part_is_sound(self.part(key), record)
         }
 
     def _append(self, record: dict[str, Any]) -> None:
@@ -113,8 +213,8 @@ class Store:
         }
         if outcome.metrics is not None:
             table = pa.Table.from_pandas(outcome.metrics, preserve_index=False)
-            _write_parquet(table, self.part(outcome.key))
-            record.update(status="ok", rows=table.num_rows)
+            digest = _write_parquet(table, self.part(outcome.key))
+            record.update(status="ok", rows=table.num_rows, sha256=digest)
         else:
             record.update(status="failed", error=outcome.error)
         self._append(record)
@@ -126,7 +226,7 @@ class Store:
         a time and written in batches, so memory stays flat however many runs there are.
         """
         path = self.root / METRICS
-        temporary = path.with_name(f".{path.name}.tmp")
+        temporary = _temporary(path)
         writer: pq.ParquetWriter | None = None
         batch: list[pa.Table] = []
         try:
@@ -156,7 +256,7 @@ class Store:
                 writer.close()
         if writer is None:  # nothing finished: an empty table with the same columns
             pq.write_table(_empty_metrics(), temporary)
-        os.replace(temporary, path)
+        _publish(temporary, path)
         return path
 
     def select_metrics(self, years: Iterable[int], metrics: Iterable[str]) -> pd.DataFrame:

@@ -29,11 +29,13 @@ def final_values(metrics: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return final[["variant", "replicate", "year", "metric", "value"]].reset_index(drop=True)
 
 
-def _describe(values: np.ndarray) -> dict[str, float]:
+def _describe(values: np.ndarray, failed: int) -> dict[str, float]:
     finite = values[np.isfinite(values)]
     if not finite.size:
-        return {"n": 0, "mean": np.nan, "median": np.nan, "p10": np.nan, "p90": np.nan}
-    stats = {"n": finite.size, "mean": finite.mean(), "median": np.median(finite)}
+        stats = {"n": 0, "failed": failed, "mean": np.nan, "median": np.nan}
+        return stats | {"p10": np.nan, "p90": np.nan}
+    stats = {"n": finite.size, "failed": failed, "mean": finite.mean()}
+    stats["median"] = np.median(finite)
     stats |= {name: np.quantile(finite, q) for name, q in QUANTILES.items()}
     return stats
 
@@ -53,8 +55,11 @@ def _comparison(treated: pd.Series, baseline: pd.Series) -> dict[str, float]:
     }
 
 
-def summary_table(final: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """One row per arm and metric: n, mean, median, p10, p90 of the final-year values.
+def summary_table(
+    final: pd.DataFrame, plan: Plan, failures: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per arm and metric: n, failed, mean, median, p10, p90 of the final-year
+    values (`failed`: the arm's replications in `failures`, left out of the rest).
 
     Comparisons add the paired difference from the baseline (mean and 95% CI over
     replicates), the unpaired Welch CI and the narrowing factor (Welch width / paired
@@ -67,6 +72,7 @@ def summary_table(final: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         for key, group in final.groupby(["variant", "metric"], sort=False)
     }
     empty = pd.Series(dtype=float)
+    failed = {} if failures is None else failures["variant"].value_counts().to_dict()
     rows = []
     for variant, scenario in plan.arms.items():
         for metric in spec.metric_names:
@@ -77,7 +83,7 @@ def summary_table(final: pd.DataFrame, plan: Plan) -> pd.DataFrame:
                 "unit": METRICS[metric].unit,
                 "year": scenario.start_year + scenario.years,
             }
-            row |= _describe(values.to_numpy(dtype=float))
+            row |= _describe(values.to_numpy(dtype=float), int(failed.get(variant, 0)))
             if baseline is not None and variant != baseline:
                 row["baseline"] = baseline
                 row |= _comparison(values, by_arm.get((baseline, metric), empty))
