@@ -38,6 +38,14 @@ def test_compare_reports_partial_failures_in_the_table_and_a_warning(monkeypatch
     with pytest.warns(ReplicationsFailedWarning, match="2 of 6 runs") as caught:
         summary = compare(replications=3, out=tmp_path)
     assert caught[0].filename == __file__  # points at the caller, not at edusim
+    assert str(tmp_path / "summary.md") in str(caught[0].message)
     assert summary.set_index("variant")["failed"].to_dict() == {"as-is": 1, "slow": 1}
     assert summary["n"].tolist() == [2, 2]
     assert summary["mean"].notna().all()
+
+
+def test_compare_does_not_point_at_its_temporary_folder(monkeypatch):
+    monkeypatch.setenv(FAIL_SEEDS_VARIABLE, str(replicate_seed(3, 1)))
+    with pytest.warns(ReplicationsFailedWarning, match="2 of 4 runs") as caught:
+        compare(replications=2)
+    assert "edusim-compare-" not in str(caught[0].message)

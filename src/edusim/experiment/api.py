@@ -81,7 +81,7 @@ def compare(
                 result = execute_experiment(spec, workers=workers, out=folder)
             except ExperimentFailedError as error:  # its folder is about to go
                 raise ExperimentFailedError(error.what, None, error.failures) from None
-    warn_failures(result)
+    warn_failures(result, kept=out is not None)
     return result.summary
 
 

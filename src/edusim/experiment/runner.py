@@ -177,15 +177,17 @@ def _all_failed(plan: Plan, failures: pd.DataFrame, out: Path) -> ExperimentFail
     return ExperimentFailedError(what, out, failures)
 
 
-def warn_failures(result: ExperimentResult, stacklevel: int = 3) -> None:
-    """Warn that some replications failed (from the caller's caller by default)."""
+def warn_failures(result: ExperimentResult, *, kept: bool = True, stacklevel: int = 3) -> None:
+    """Warn that some replications failed (from the caller's caller by default);
+    `kept`: whether the folder, with summary.md and the tracebacks, stays."""
     if result.failures.empty:
         return
     failed = result.failures
+    where = f", and {result.out / 'summary.md'}" if kept else ""
     warnings.warn(
         f"{len(failed)} of {result.plan.task_count} runs of experiment "
         f"'{result.plan.experiment.spec.name}' failed and are left out of the summary "
-        f"(see .failures, the summary's 'failed' column, and {result.out / 'summary.md'}); "
+        f"(see .failures and the summary's 'failed' column{where}); "
         f"the first error was {failed['error'].iloc[0]}",
         ReplicationsFailedWarning,
         stacklevel=stacklevel,
