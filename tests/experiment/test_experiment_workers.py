@@ -51,8 +51,10 @@ def test_a_script_without_the_main_guard_is_told_how_to_fix_it(tmp_path):
 
 
 def test_a_guarded_script_runs_with_several_workers(tmp_path):
+    """The guard may sit inside other blocks (here a `try`)."""
     body = textwrap.indent(COMPARE, " " * 8)
-    text = f"import edusim\n\ntry:\n    if __name__ == '__main__':\n{body}except KeyError:\n    raise\n"
+    head = "import edusim\n\ntry:\n    if __name__ == '__main__':\n"
+    text = f"{head}{body}except KeyError:\n    raise\n"
     done = run_script(tmp_path, text)
     assert done.returncode == 0, done.stderr
     assert "rows 2 runs 2" in done.stdout

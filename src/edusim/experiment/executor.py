@@ -137,7 +137,8 @@ def _connect(address: str, wait_seconds: float) -> Any:
         client.close()
         raise DaskUnavailableError(
             f"no Dask worker joined the scheduler at {address} within {wait_seconds:g} s; "
-            f"start workers (`dask worker {address}`) or wait longer (--dask-wait)"
+            f"start workers (`dask worker {address}`) or wait longer "
+            "(--dask-wait; dask_wait= in Python)"
         ) from None
     return client
 

@@ -185,7 +185,7 @@ def warn_failures(result: ExperimentResult, *, kept: bool = True, stacklevel: in
     failed = result.failures
     where = f", and {result.out / 'summary.md'}" if kept else ""
     warnings.warn(
-        f"{len(failed)} of {result.plan.task_count} runs of experiment "
+        f"{failed['task'].nunique()} of {result.plan.task_count} runs of experiment "
         f"'{result.plan.experiment.spec.name}' failed and are left out of the summary "
         f"(see .failures and the summary's 'failed' column{where}); "
         f"the first error was {failed['error'].iloc[0]}",
