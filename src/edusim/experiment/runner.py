@@ -28,6 +28,7 @@ from edusim.experiment.summary import (
     summary_markdown,
     summary_table,
 )
+from edusim.output_dir import claim_output, safe_component
 
 DEFAULT_ROOT = Path("results") / "experiments"
 
@@ -131,11 +132,26 @@ def run_experiment(
     `experiment` is an experiment file or mapping; `replications` overrides the file's;
     `workers` local processes (default: every core; 1 runs in this process) or `dask`,
     a scheduler address; `out` the folder (default: results/experiments/<name>).
-    Rerunning with the same folder skips every run already finished.
+    Rerunning with the same folder skips every run already finished. The folder must be
+    missing, empty or this experiment's own (output_dir.claim_output), and is locked
+    while the experiment runs.
     """
     started = time.perf_counter()
     plan = build_plan(load_experiment(experiment), replications)
-    store = Store(Path(out) if out is not None else DEFAULT_ROOT / plan.experiment.spec.name)
+    name = plan.experiment.spec.name
+    root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(name, "name")
+    with claim_output(root, "experiment", name, resume=True):  # only its own folder, locked
+        return _run_claimed(Store(root), plan, workers, dask, progress, started)
+
+
+def _run_claimed(
+    store: Store,
+    plan: Plan,
+    workers: int | None,
+    dask: str | None,
+    progress: bool,
+    started: float,
+) -> ExperimentResult:
     _write_plan(store, plan)
     ran, reused = _execute(store, plan, workers, dask, progress)
     finished = store.finished()
