@@ -350,7 +350,7 @@ def test_a_good_run_from_the_command_line(demo_path, tmp_path):
 
 HOLD_CLAIM = (
     "import sys\nfrom edusim.output_dir import claim_output\n"
-    "with claim_output(sys.argv[1], 'run', 'demo'):\n"
+    "with claim_output(sys.argv[1], sys.argv[2], sys.argv[3], resume=True):\n"
     "    print('holding', flush=True)\n    sys.stdin.read()\n"
 )
 
@@ -419,12 +419,13 @@ def test_names_with_slashes_stay_inside_results(demo_path, tmp_path, monkeypatch
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["results"]
 
 
-def test_a_second_run_into_a_busy_folder_is_refused_with_the_owner(
-    demo_path, tmp_path, monkeypatch, capsys
+@pytest.mark.parametrize(("kind", "name"), [("run", "demo"), ("experiment", "tiny")])
+def test_a_second_writer_into_a_busy_folder_is_refused_with_the_owner(
+    demo_path, tmp_path, monkeypatch, capsys, kind, name
 ):
     out = tmp_path / "busy"
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_CLAIM, str(out)],
+        [sys.executable, "-c", HOLD_CLAIM, str(out), kind, name],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -432,14 +433,19 @@ def test_a_second_run_into_a_busy_folder_is_refused_with_the_owner(
     try:
         assert holder.stdout.readline().strip() == "holding"
         _forbid_simulation(monkeypatch)
-        code = main(["run", str(demo_path), "--years", "1", "--out", str(out), "--quiet"])
+        if kind == "run":
+            args = ["run", str(demo_path), "--years", "1"]
+        else:
+            args = ["experiment", str(_experiment_file(tmp_path, demo_path)), "--workers", "1"]
+        code = main([*args, "--out", str(out), "--quiet"])
     finally:
         holder.stdin.close()
         holder.wait()
     err = capsys.readouterr().err
     assert code == EXIT_BAD_INPUT
-    assert f"in use by edusim run 'demo' (PID {holder.pid} on " in err
+    assert f"in use by edusim {kind} '{name}' (PID {holder.pid} on " in err
     assert "OSError" not in err and "Errno" not in err
+    assert not list(out.glob("manifest*"))
 
 
 def test_two_concurrent_runs_into_one_folder_one_wins_the_other_exits_2(demo_path, tmp_path):
