@@ -448,22 +448,36 @@ def test_a_second_writer_into_a_busy_folder_is_refused_with_the_owner(
     assert not list(out.glob("manifest*"))
 
 
-def test_two_concurrent_runs_into_one_folder_one_wins_the_other_exits_2(demo_path, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+def test_a_run_started_while_another_writes_the_folder_exits_2(
+    demo_path, tmp_path, monkeypatch, capsys
+):
+    """A second `edusim run` into the same --out starts while the first is writing its
+    tables (the window where a raw OSError used to come from): it is refused, the
+    first finishes."""
+    import edusim
+    import edusim.results
+
+    out = tmp_path / "shared"
+    source = str(Path(edusim.__file__).resolve().parents[1])
     command = [sys.executable, "-m", "edusim", "run", str(demo_path), "--years", "1",
-               "--out", "shared", "--quiet", "--no-report"]  # fmt: skip
-    runs = [
-        subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    finished = [(run.wait(), run.stderr.read()) for run in runs]
-    codes = sorted(code for code, _ in finished)
-    errors = "".join(err for _, err in finished)
-    assert "Traceback" not in errors and "OSError" not in errors, errors
-    assert codes in ([0, 0], [0, EXIT_BAD_INPUT]), errors  # [0, 0]: one finished first
-    if codes == [0, EXIT_BAD_INPUT]:
-        assert "in use by edusim run" in errors or "already exists and is not empty" in errors
-    assert (tmp_path / "shared" / "manifest.json").is_file()
+               "--out", str(out), "--quiet", "--no-report"]  # fmt: skip
+    second: list[subprocess.CompletedProcess] = []
+    write_table = edusim.results.write_table
+
+    def write_while_another_starts(frame, path, fmt):
+        if not second:
+            env = {**os.environ, "PYTHONPATH": source}
+            second.append(subprocess.run(command, env=env, capture_output=True, text=True))
+        return write_table(frame, path, fmt)
+
+    monkeypatch.setattr(edusim.results, "write_table", write_while_another_starts)
+    first = main(["run", str(demo_path), "--years", "1", "--out", str(out), "--quiet",
+                  "--no-report"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert (first, second[0].returncode) == (EXIT_OK, EXIT_BAD_INPUT), (err, second[0].stderr)
+    assert "in use by edusim run 'demo' (PID" in second[0].stderr
+    assert "OSError" not in err + second[0].stderr and "Traceback" not in second[0].stderr
+    assert (out / "manifest.json").is_file()
 
 
 @pytest.mark.parametrize("seed", [str(2**64), str(2**63), "-1"])

@@ -330,7 +330,10 @@ def claim_output(
     Raises OutputFolderError with a sentence for a folder that may not be written."""
     path = Path(path)
     key = path.resolve()
-    if key in _HELD:
+    if key in _HELD:  # held by this process: the folder must still be ours to write
+        problem = _ownership_problem(path, kind, name, resume)
+        if problem is not None:
+            raise OutputFolderError(problem)
         yield _HELD[key]
         return
     _refuse_not_a_folder(path)
