@@ -414,8 +414,8 @@ def test_names_with_slashes_stay_inside_results(demo_path, tmp_path, monkeypatch
     assert main(["experiment", str(experiment), "--workers", "1", "--quiet"]) == EXIT_OK
     capsys.readouterr()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["work", experiment.name])
-    assert (tmp_path / "work" / "results" / ".._.._escaped").is_dir()
-    assert (tmp_path / "work" / "results" / "experiments" / ".._.._escaped-exp").is_dir()
+    assert (tmp_path / "work" / "results" / "_.._escaped").is_dir()
+    assert (tmp_path / "work" / "results" / "experiments" / "_.._escaped-exp").is_dir()
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["results"]
 
 

@@ -73,7 +73,8 @@ def holder() -> Iterator:
     [
         ("demo", "demo"),
         ("杭州 集团化", "杭州 集团化"),
-        ("../../etc", ".._.._etc"),
+        ("../../etc", "_.._etc"),
+        (".hidden", "hidden"),
         ("a/b", "a_b"),
         ("a\\b\x00c", "a_b_c"),
     ],

@@ -55,12 +55,13 @@ class OutputFolderError(Exception):
 
 
 def safe_component(name: str, key: str = "name") -> str:
-    """`name` as one path component: separators and control characters become `_`.
+    """`name` as one path component: separators and control characters become `_` and
+    leading dots are dropped (so the folder is neither `..` nor hidden).
 
-    Raises OutputFolderError (naming `key`) for a name that stays empty, `.` or `..`,
-    or is longer than MAX_NAME_BYTES in UTF-8."""
-    cleaned = UNSAFE.sub("_", name).strip()
-    if cleaned in ("", ".", ".."):
+    Raises OutputFolderError (naming `key`) for a name left empty, or longer than
+    MAX_NAME_BYTES in UTF-8."""
+    cleaned = UNSAFE.sub("_", name).strip().lstrip(".")  # no leading dot: not hidden
+    if not cleaned:
         raise OutputFolderError(
             f"{key}: '{name}' cannot name a results folder; expected a name with at least "
             "one character other than dots, slashes and spaces"

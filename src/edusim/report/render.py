@@ -7,8 +7,12 @@ writes `<name>.png|pdf|svg`, `<name>.csv` (the data drawn) and `<name>.caption.t
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -125,6 +129,21 @@ def _render_pending(position: int) -> tuple[FigureEntry | None, str]:
     return _render_safely(specs[position], folder, lang, formats)
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process gets when its parent dies (Linux)."""
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker end when the process that forked it dies, however it dies (a
+    SIGKILL of `edusim run` during its report must not leave renderers behind). Linux
+    only (prctl); elsewhere the workers end when they find their queue closed."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
 def _can_fork() -> bool:
     """Forking is safe here only without other threads. A finished progress bar leaves
     tqdm's monitor thread idle, so it is stopped (tqdm starts a new one when needed)."""
@@ -151,7 +170,13 @@ def render_all(
     order = sorted(range(len(specs)), key=lambda i: -RENDER_COST.get(specs[i].name, 1))
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parent = os.getpid()
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=die_with_parent,
+            initargs=(parent,),
+        ) as pool:
             done = dict(zip(order, pool.map(_render_pending, order), strict=True))
     finally:
         _PENDING = None
