@@ -381,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
+        check_seed(getattr(args, "seed", None))  # before the slow imports of a run
         if args.command == "validate":
             return cmd_validate(args)
         if args.command == "describe":
