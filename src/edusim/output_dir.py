@@ -132,13 +132,16 @@ def remove_abandoned_runs(parent: Path) -> list[Path]:
         return removed
     leftovers = {LOCK, *MARKERS.values()}
     for folder in parent.iterdir():
-        if folder.is_symlink() or not (folder / MARKERS["run"]).is_file():
-            continue
-        names = [entry.name for entry in folder.iterdir()]
-        partials = [PARTIAL.match(name) for name in names if name not in leftovers]
-        if LOCK not in names or not all(partials) or _lock_is_live(folder / LOCK):
-            continue
-        if any(pid_alive(int(match["pid"])) for match in partials if match is not None):
+        try:
+            if folder.is_symlink() or not (folder / MARKERS["run"]).is_file():
+                continue
+            names = [entry.name for entry in folder.iterdir()]
+            partials = [PARTIAL.match(name) for name in names if name not in leftovers]
+            if LOCK not in names or not all(partials) or _lock_is_live(folder / LOCK):
+                continue
+            if any(pid_alive(int(match["pid"])) for match in partials if match is not None):
+                continue
+        except OSError:  # a folder we may not read is not ours to clean
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
@@ -193,11 +196,14 @@ def _refuse_not_a_folder(path: Path) -> None:
 def _ownership_problem(path: Path, kind: str, name: str, resume: bool) -> str | None:
     """Why `path` (an existing folder) is not ours to write, or None if it is."""
     leftovers = {LOCK, *MARKERS.values()}
-    entries = [
-        entry
-        for entry in path.iterdir()
-        if entry.name not in leftovers and not PARTIAL.match(entry.name)
-    ]
+    try:
+        entries = [
+            entry
+            for entry in path.iterdir()
+            if entry.name not in leftovers and not PARTIAL.match(entry.name)
+        ]
+    except OSError as error:
+        return f"cannot read output folder {path}: {error.strerror}; choose another --out"
     if not entries:
         return None
     owner = read_marker(path)
@@ -339,6 +345,10 @@ def claim_output(
         return
     _refuse_not_a_folder(path)
     created = not path.exists()
+    if not created:  # refuse a folder that is not ours before writing anything into it
+        problem = _ownership_problem(path, kind, name, resume)
+        if problem is not None:
+            raise OutputFolderError(problem)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
