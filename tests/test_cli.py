@@ -344,3 +344,190 @@ def test_a_good_run_from_the_command_line(demo_path, tmp_path):
     assert "Traceback" not in finished.stderr
     assert (tmp_path / "r" / "metrics.parquet").exists()
     assert "results written to r" in finished.stdout
+
+
+# -- output folders: own or empty only, locked, safe names, early refusals -------------------
+
+HOLD_CLAIM = (
+    "import sys\nfrom edusim.output_dir import claim_output\n"
+    "with claim_output(sys.argv[1], sys.argv[2], sys.argv[3], resume=True):\n"
+    "    print('holding', flush=True)\n    sys.stdin.read()\n"
+)
+
+
+def _experiment_file(tmp_path: Path, demo_path: Path, name: str = "tiny") -> Path:
+    spec = {
+        "name": name,
+        "scenario": str(demo_path),
+        "years": 1,
+        "replications": 1,
+        "seed": 5,
+        "metrics": ["quality_sd"],
+        "variants": {"baseline": {}, "peers": {"set": {"learning.peer_effect": 0.05}}},
+    }
+    path = tmp_path / f"{name.replace('/', '_')}.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
+def _forbid_simulation(monkeypatch) -> None:
+    import edusim.results
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the simulation ran before the bad argument was refused")
+
+    monkeypatch.setattr(edusim.results, "run_scenario", refuse)
+
+
+def test_an_experiment_does_not_overwrite_a_run_folder(demo_path, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["run", str(demo_path), "--years", "1", "--out", str(run), "--quiet",
+                 "--no-report"]) == EXIT_OK  # fmt: skip
+    before = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    experiment = _experiment_file(tmp_path, demo_path)
+    assert (
+        main(["experiment", str(experiment), "--workers", "1", "--quiet", "--out", str(run)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert f"output folder {run} holds the results of an edusim run" in err
+    assert {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()} == before
+
+
+def test_an_experiment_does_not_overwrite_a_folder_with_a_summary(demo_path, tmp_path, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "summary.md").write_text("my notes")
+    experiment = _experiment_file(tmp_path, demo_path)
+    args = ["experiment", str(experiment), "--workers", "1", "--quiet", "--out", str(folder)]
+    assert main(args) == EXIT_BAD_INPUT
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["summary.md"]
+    assert (folder / "summary.md").read_text() == "my notes"
+
+
+def test_names_with_slashes_stay_inside_results(demo_path, tmp_path, monkeypatch, capsys):
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    args = ["run", str(demo_path), "--years", "1", "--quiet", "--no-report"]
+    assert main([*args, "--set", "name=../../escaped"]) == EXIT_OK
+    experiment = _experiment_file(tmp_path, demo_path, "../../escaped-exp")
+    assert main(["experiment", str(experiment), "--workers", "1", "--quiet"]) == EXIT_OK
+    capsys.readouterr()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["work", experiment.name])
+    assert (tmp_path / "work" / "results" / "_.._escaped").is_dir()
+    assert (tmp_path / "work" / "results" / "experiments" / "_.._escaped-exp").is_dir()
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["results"]
+
+
+@pytest.mark.parametrize(("kind", "name"), [("run", "demo"), ("experiment", "tiny")])
+def test_a_second_writer_into_a_busy_folder_is_refused_with_the_owner(
+    demo_path, tmp_path, monkeypatch, capsys, kind, name
+):
+    out = tmp_path / "busy"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_CLAIM, str(out), kind, name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        _forbid_simulation(monkeypatch)
+        if kind == "run":
+            args = ["run", str(demo_path), "--years", "1"]
+        else:
+            args = ["experiment", str(_experiment_file(tmp_path, demo_path)), "--workers", "1"]
+        code = main([*args, "--out", str(out), "--quiet"])
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert f"in use by edusim {kind} '{name}' (PID {holder.pid} on " in err
+    assert "OSError" not in err and "Errno" not in err
+    assert not list(out.glob("manifest*"))
+
+
+def test_a_run_started_while_another_writes_the_folder_exits_2(
+    demo_path, tmp_path, monkeypatch, capsys
+):
+    """A second `edusim run` into the same --out starts while the first is writing its
+    tables (the window where a raw OSError used to come from): it is refused, the
+    first finishes."""
+    import edusim
+    import edusim.results
+
+    out = tmp_path / "shared"
+    source = str(Path(edusim.__file__).resolve().parents[1])
+    command = [sys.executable, "-m", "edusim", "run", str(demo_path), "--years", "1",
+               "--out", str(out), "--quiet", "--no-report"]  # fmt: skip
+    second: list[subprocess.CompletedProcess] = []
+    write_table = edusim.results.write_table
+
+    def write_while_another_starts(frame, path, fmt):
+        if not second:
+            env = {**os.environ, "PYTHONPATH": source}
+            second.append(subprocess.run(command, env=env, capture_output=True, text=True))
+        return write_table(frame, path, fmt)
+
+    monkeypatch.setattr(edusim.results, "write_table", write_while_another_starts)
+    first = main(["run", str(demo_path), "--years", "1", "--out", str(out), "--quiet",
+                  "--no-report"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert (first, second[0].returncode) == (EXIT_OK, EXIT_BAD_INPUT), (err, second[0].stderr)
+    assert "in use by edusim run 'demo' (PID" in second[0].stderr
+    assert "OSError" not in err + second[0].stderr and "Traceback" not in second[0].stderr
+    assert (out / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("seed", [str(2**64), str(2**63), "-1"])
+def test_a_seed_the_tables_cannot_store_is_refused_before_the_run(
+    demo_path, tmp_path, monkeypatch, capsys, seed
+):
+    _forbid_simulation(monkeypatch)
+    out = tmp_path / "out"
+    code = main(["run", str(demo_path), "--years", "1", "--seed", seed, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert f"--seed must be an integer from 0 to {2**63 - 1}" in err and seed in err
+    assert not out.exists()
+
+
+def test_the_largest_seed_runs_and_is_stored(demo_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["run", str(demo_path), "--years", "1", "--seed", str(2**63 - 1), "--out", str(out)]
+    assert main([*args, "--quiet", "--no-report"]) == EXIT_OK
+    assert (pd.read_parquet(out / "metrics.parquet")["seed"] == 2**63 - 1).all()
+
+
+@pytest.mark.parametrize("target", ["file", "/dev/null"])
+def test_an_out_that_is_a_file_or_device_is_named_as_such(
+    demo_path, tmp_path, monkeypatch, capsys, target
+):
+    out = Path(target) if target.startswith("/") else tmp_path / target
+    if target == "file":
+        out.write_text("mine")
+    elif not out.exists():
+        pytest.skip("no /dev/null here")
+    _forbid_simulation(monkeypatch)
+    assert main(["run", str(demo_path), "--years", "1", "--out", str(out)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "not empty" not in err
+    assert ("is a file" if target == "file" else "is a device or special file") in err
+
+
+def test_ctrl_c_during_the_report_says_the_run_is_complete(
+    demo_path, tmp_path, monkeypatch, capsys
+):
+    import edusim.report
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(edusim.report, "build_report", interrupted)
+    out = tmp_path / "run"
+    assert main(["run", str(demo_path), "--years", "1", "--out", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "no results were written" not in err
+    assert f"the run is complete in {out}" in err and f"`edusim report {out}`" in err
+    assert (out / "manifest.json").is_file()

@@ -58,3 +58,16 @@ def test_odd_table_of_group_kinds_matches_the_defaults():
             params.brand_dilution,
             params.transition_cost,
         ], kind
+
+
+def test_readme_names_the_tables_and_datacollector_rows_the_model_gives(demo_run):
+    """The README's Python example: every table `model.tables()` returns, and the Mesa
+    DataCollector's rows (simulated years only, not the city as built)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if "= model.tables()" in line)
+    named = re.findall(r'"(\w+)"', line)
+    assert named == list(demo_run.tables())
+    mesa_rows = len(demo_run.datacollector.get_model_vars_dataframe())
+    years = demo_run.tables()["metrics"]["year"].nunique()
+    assert mesa_rows == years - 1
+    assert "lacks the city as built" in readme and "`years + 1` years" in readme

@@ -16,7 +16,6 @@ from edusim.results import (
     TABLE_NAMES,
     OutputExistsError,
     RunResult,
-    check_output_dir,
     default_run_dir,
     headline_table,
     markdown_table,
@@ -30,6 +29,7 @@ FILES = {f"{name}.parquet" for name in TABLE_NAMES} | {
     "scenario.resolved.yaml",
     "manifest.json",
     "summary.md",
+    ".edusim-run",
 }
 
 
@@ -114,24 +114,72 @@ def test_the_resolved_scenario_reproduces_the_run(result, tmp_path):
 
 
 def test_output_directory_rules(result, tmp_path):
-    check_output_dir(tmp_path / "new")  # a missing directory is fine
     empty = tmp_path / "empty"
     empty.mkdir()
-    check_output_dir(empty)
     assert {p.name for p in write_run(result, empty).iterdir()} == FILES
     full = tmp_path / "full"
     full.mkdir()
     (full / "keep.txt").write_text("mine")
-    with pytest.raises(OutputExistsError):
-        check_output_dir(full)
-    with pytest.raises(OutputExistsError):
+    with pytest.raises(OutputExistsError, match="not empty"):
         write_run(result, full)
     assert [p.name for p in full.iterdir()] == ["keep.txt"]
     assert (full / "keep.txt").read_text() == "mine"
+    with pytest.raises(OutputExistsError, match="not empty"):  # a finished run is not redone
+        write_run(result, empty)
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    with pytest.raises(OutputExistsError):
-        check_output_dir(a_file)
+    with pytest.raises(OutputExistsError, match="is a file"):
+        write_run(result, a_file)
+    assert a_file.read_text() == "x"
+
+
+def test_a_run_is_written_in_place_so_a_folder_that_cannot_be_renamed_works(
+    result, tmp_path, monkeypatch
+):
+    """An empty mount point cannot be renamed over (EBUSY): nothing renames the folder."""
+    out = tmp_path / "mounted"
+    out.mkdir()
+    real_rename, real_replace = results.os.rename, results.os.replace
+
+    def refuse_out(rename):
+        def guarded(source, target, *args, **kwargs):
+            if Path(target) == out:
+                raise OSError(16, "Device or resource busy")
+            return rename(source, target, *args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(results.os, "rename", refuse_out(real_rename))
+    monkeypatch.setattr(results.os, "replace", refuse_out(real_replace))
+    assert {p.name for p in write_run(result, out).iterdir()} == FILES
+
+
+def test_a_killed_runs_leftovers_are_cleaned_by_the_next_run(result, tmp_path):
+    """SIGKILL leaves a marker, an unheld lock and `.run.partial-PID`; a later run into the
+    same folder takes it over, and one next to it removes it."""
+    dead = _dead_pid()
+    for name in ("same", "old"):
+        folder = tmp_path / name
+        (folder / f".run.partial-{dead}").mkdir(parents=True)
+        (folder / f".run.partial-{dead}" / "metrics.parquet").write_bytes(b"torn")
+        (folder / ".edusim-run").write_text('{"kind": "run", "name": "demo"}')
+        (folder / ".edusim.lock").write_text(json.dumps({"pid": dead, "host": "here"}))
+    assert {p.name for p in write_run(result, tmp_path / "same").iterdir()} == FILES
+    assert not (tmp_path / "old").exists()
+
+
+def _dead_pid() -> int:
+    """The id of a process that has exited."""
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(child.stdout)
 
 
 def test_a_failed_write_leaves_nothing_behind(result, tmp_path, monkeypatch):

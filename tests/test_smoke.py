@@ -27,6 +27,7 @@ def test_cli_run_writes_complete_directory(tmp_path, demo_path):
         "scenario.resolved.yaml",
         "manifest.json",
         "summary.md",
+        ".edusim-run",
         "figures",
         "tables",
         "report.md",

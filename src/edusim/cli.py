@@ -14,6 +14,13 @@ from edusim import __version__
 from edusim.scenario.loader import ScenarioError, load_scenario, scenario_to_yaml
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+MAX_SEED = 2**63 - 1
+"""Largest root seed: every table stores the seed in an int64 column (Parquet INT64, the
+experiment store's schema), so a larger one would fail only when the results are written."""
+
+
+class BadArgumentError(Exception):
+    """A command-line value refused before any work (exit 2)."""
 
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -185,8 +192,18 @@ def _command_line(argv: Sequence[str]) -> list[str]:
     return ["edusim", *argv]
 
 
+def check_seed(seed: int | None) -> None:
+    """Refuse a --seed the result tables cannot store, before the simulation runs."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise BadArgumentError(
+            f"--seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
+            f"result tables store), got {seed}"
+        )
+
+
 def _overrides(args: argparse.Namespace) -> list[str]:
     """`--set` pairs plus --seed and --years, so all are validated like the file itself."""
+    check_seed(getattr(args, "seed", None))
     pairs = list(args.overrides)
     for name in ("seed", "years"):
         value = getattr(args, name, None)
@@ -245,8 +262,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from edusim.counterfactual import effect_headline, effect_table
+    from edusim.output_dir import claim_output
     from edusim.results import (
-        check_output_dir,
         default_run_dir,
         markdown_table,
         run_counterfactual,
@@ -259,10 +276,12 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.counterfactual:
         counterfactual_of(scenario)  # an invalid counterfactual fails before any work, too
     out_dir = args.out or default_run_dir(Path("results"), scenario.name, scenario.seed)
-    check_output_dir(out_dir)
-    result = run_scenario(scenario, progress=not args.quiet)
-    paired = run_counterfactual(result, progress=not args.quiet) if args.counterfactual else None
-    path = write_run(result, out_dir, args.format, _command_line(argv), counterfactual=paired)
+    with claim_output(out_dir, "run", scenario.name):  # locked and writable before any work
+        result = run_scenario(scenario, progress=not args.quiet)
+        paired = (
+            run_counterfactual(result, progress=not args.quiet) if args.counterfactual else None
+        )
+        path = write_run(result, out_dir, args.format, _command_line(argv), counterfactual=paired)
     if not args.quiet:
         print(markdown_table(result.headline()))
         print()
@@ -285,6 +304,13 @@ def _report_after_run(path: Path) -> int:
 
     try:
         report = build_report(path, workers=2)
+    except KeyboardInterrupt:
+        print(
+            f"edusim: interrupted while writing the report; the run is complete in {path} but "
+            f"its report was not written; write it with `edusim report {path}`",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     except Exception as error:
         if os.environ.get("EDUSIM_DEBUG"):
             raise
@@ -362,11 +388,12 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `edusim` console script."""
-    from edusim.results import OutputExistsError
+    from edusim.output_dir import OutputFolderError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
+        check_seed(getattr(args, "seed", None))  # before the slow imports of a run
         if args.command == "validate":
             return cmd_validate(args)
         if args.command == "describe":
@@ -379,8 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OutputExistsError as error:
-        print(f"edusim: {error}; choose another --out", file=sys.stderr)
+    except (OutputFolderError, BadArgumentError) as error:
+        print(f"edusim: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("edusim: interrupted; no results were written", file=sys.stderr)

@@ -1,8 +1,10 @@
 """Running a scenario and writing its results: tidy tables, resolved scenario, manifest.
 
-A run directory is written under a hidden temporary name and renamed into place only
-when every file is complete, so a crashed or interrupted run never leaves a directory
-that looks finished. Each table is itself written to a temporary file and renamed.
+A run directory is claimed and locked first (output_dir.py: missing or empty folders
+only), then every file is written into a hidden staging folder inside it and moved into
+place at the end, manifest.json last, so a crashed or interrupted run never leaves a
+directory that looks finished. Each table is itself written to a temporary file and
+renamed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ from edusim import __version__
 from edusim.counterfactual import effect_headline, effect_table
 from edusim.metrics import METRICS
 from edusim.model import EduModel
+from edusim.output_dir import (
+    OutputFolderError,
+    claim_output,
+    remove_abandoned_runs,
+    safe_component,
+)
 from edusim.scenario.counterfactual import counterfactual_of
 from edusim.scenario.loader import scenario_to_yaml
 from edusim.scenario.schema import Scenario
@@ -59,8 +67,8 @@ class RunResult:
         return headline_table(self.tables["metrics"])
 
 
-class OutputExistsError(Exception):
-    """The requested output directory already holds files."""
+OutputExistsError = OutputFolderError
+"""The output folder may not be written (kept under its earlier name)."""
 
 
 def run_scenario(
@@ -125,20 +133,15 @@ def headline_table(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_run_dir(root: Path, scenario_name: str, seed: int) -> Path:
-    """results/<scenario>/<UTC timestamp>-seed<seed>, unique per run."""
+    """results/<scenario>/<UTC timestamp>-seed<seed>, unique per run. The scenario's name
+    is made one safe path component (see output_dir.safe_component)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    base = root / scenario_name / f"{stamp}-seed{seed}"
+    base = root / safe_component(scenario_name, "name") / f"{stamp}-seed{seed}"
     candidate, counter = base, 1
     while candidate.exists():
         counter += 1
         candidate = base.with_name(f"{base.name}-{counter}")
     return candidate
-
-
-def check_output_dir(out_dir: Path) -> None:
-    """Refuse to write into a directory that already holds files."""
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise OutputExistsError(f"output directory {out_dir} already exists and is not empty")
 
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
@@ -225,78 +228,106 @@ def write_run(
     command: Sequence[str] = (),
     counterfactual: RunResult | None = None,
 ) -> Path:
-    """Write a run's directory atomically and return its path.
+    """Write a run's directory and return its path.
+
+    The folder must be missing, empty or left by a killed run (output_dir.claim_output);
+    it is locked while written. Files go to a staging folder inside it first and are moved
+    into place at the end, manifest.json last.
 
     With a `counterfactual` run (same seed), its tables and resolved scenario go to
     `counterfactual/` and the paired differences to the `effect` table."""
     out_dir = Path(out_dir)
-    check_output_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        files = {
-            name: write_table(result.tables[name], staging / name, fmt) for name in TABLE_NAMES
-        }
-        (staging / "scenario.resolved.yaml").write_text(
-            scenario_to_yaml(result.scenario), encoding="utf-8"
-        )
-        (staging / "summary.md").write_text(
-            summary_markdown(result, counterfactual), encoding="utf-8"
-        )
-        tables = dict(result.tables)
-        if counterfactual is not None:
-            tables["effect"] = effect_table(
-                result.tables["metrics"], counterfactual.tables["metrics"]
-            )
-            files["effect"] = write_table(tables["effect"], staging / "effect", fmt)
-            (staging / "counterfactual").mkdir()
-            for name in TABLE_NAMES:
-                key = f"counterfactual/{name}"
-                tables[key] = counterfactual.tables[name]
-                files[key] = write_table(tables[key], staging / key, fmt)
-            (staging / "counterfactual" / "scenario.resolved.yaml").write_text(
-                scenario_to_yaml(counterfactual.scenario), encoding="utf-8"
-            )
-            (staging / "counterfactual" / "summary.md").write_text(
-                summary_markdown(counterfactual), encoding="utf-8"
-            )
-        manifest = {
-            "edusim_version": __version__,
-            "scenario": result.scenario.name,
-            "seed": result.seed,
-            "years": result.scenario.years,
-            "start_year": result.scenario.start_year,
-            "format": fmt,
-            "wall_seconds": round(result.wall_seconds, 3),
-            "command": list(command),
-            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "packages": package_versions(),
-            "tables": {
-                name: {
-                    "file": path.relative_to(staging).as_posix(),
-                    "rows": len(tables[name]),
-                    "sha256": _sha256(path),
-                }
-                for name, path in files.items()
-            },
-            "complete": True,
-        }
-        if counterfactual is not None:
-            manifest["counterfactual"] = {
-                "scenario": counterfactual.scenario.name,
-                "description": counterfactual.scenario.description,
-                "seed": counterfactual.seed,
-                "wall_seconds": round(counterfactual.wall_seconds, 3),
-            }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        if out_dir.exists():
-            out_dir.rmdir()  # empty, checked above
-        os.rename(staging, out_dir)
-    except BaseException:
+    with claim_output(out_dir, "run", result.scenario.name):
+        remove_abandoned_runs(out_dir.parent)
+        staging = out_dir / f".run.partial-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        staging.mkdir()
+        try:
+            _write_files(result, staging, fmt, command, counterfactual)
+            _move_into_place(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return out_dir
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """Move every file of `staging` into `out_dir`, manifest.json last, so a folder with
+    a manifest is complete. The folder is written in place (never renamed), so an empty
+    mount point works; a failure takes back what was moved."""
+    entries = sorted(staging.iterdir(), key=lambda entry: entry.name == "manifest.json")
+    moved: list[Path] = []
+    try:
+        for entry in entries:
+            target = out_dir / entry.name
+            os.replace(entry, target)
+            moved.append(target)
+        staging.rmdir()
+    except BaseException:
+        for target in reversed(moved):
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+
+
+def _write_files(
+    result: RunResult,
+    staging: Path,
+    fmt: str,
+    command: Sequence[str],
+    counterfactual: RunResult | None,
+) -> None:
+    """Every file of a run directory, written into `staging`, the manifest last."""
+    files = {name: write_table(result.tables[name], staging / name, fmt) for name in TABLE_NAMES}
+    (staging / "scenario.resolved.yaml").write_text(
+        scenario_to_yaml(result.scenario), encoding="utf-8"
+    )
+    (staging / "summary.md").write_text(summary_markdown(result, counterfactual), encoding="utf-8")
+    tables = dict(result.tables)
+    if counterfactual is not None:
+        tables["effect"] = effect_table(result.tables["metrics"], counterfactual.tables["metrics"])
+        files["effect"] = write_table(tables["effect"], staging / "effect", fmt)
+        (staging / "counterfactual").mkdir()
+        for name in TABLE_NAMES:
+            key = f"counterfactual/{name}"
+            tables[key] = counterfactual.tables[name]
+            files[key] = write_table(tables[key], staging / key, fmt)
+        (staging / "counterfactual" / "scenario.resolved.yaml").write_text(
+            scenario_to_yaml(counterfactual.scenario), encoding="utf-8"
+        )
+        (staging / "counterfactual" / "summary.md").write_text(
+            summary_markdown(counterfactual), encoding="utf-8"
+        )
+    manifest = {
+        "edusim_version": __version__,
+        "scenario": result.scenario.name,
+        "seed": result.seed,
+        "years": result.scenario.years,
+        "start_year": result.scenario.start_year,
+        "format": fmt,
+        "wall_seconds": round(result.wall_seconds, 3),
+        "command": list(command),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "tables": {
+            name: {
+                "file": path.relative_to(staging).as_posix(),
+                "rows": len(tables[name]),
+                "sha256": _sha256(path),
+            }
+            for name, path in files.items()
+        },
+        "complete": True,
+    }
+    if counterfactual is not None:
+        manifest["counterfactual"] = {
+            "scenario": counterfactual.scenario.name,
+            "description": counterfactual.scenario.description,
+            "seed": counterfactual.seed,
+            "wall_seconds": round(counterfactual.wall_seconds, 3),
+        }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -6,7 +6,7 @@
   formed in 2018, so there are groups and teacher postings; written by results.write_run,
   plus an `effect` table against the same city without groups (same seed), in the
   columns `edusim run --counterfactual` writes (year, metric, unit, direction, reform,
-  counterfactual, difference).
+  counterfactual, difference), listed with its checksum in manifest.json.
 - compare/: a paired comparison (no groups vs tight groups), 3 replications, 3 years.
 - morris/: a Morris screening of two parameters (3 trajectories, 1 replication, 2 years),
   with sensitivity.csv.
@@ -17,6 +17,8 @@ seeded: rerunning gives the same tables (manifests keep their times and paths).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -98,7 +100,16 @@ def make_run(out: Path) -> None:
     counterfactual = run_scenario(DEMO, 7, years=3)
     write_run(reform, out, "parquet", ["edusim", "run", "scenarios/demo.yaml", "--years", "3"])
     effect = effect_rows(reform.tables["metrics"], counterfactual.tables["metrics"])
-    write_table(effect, out / "effect", "csv")
+    list_in_manifest(out, "effect", write_table(effect, out / "effect", "csv"), len(effect))
+
+
+def list_in_manifest(out: Path, name: str, path: Path, rows: int) -> None:
+    """Record a table added after write_run in manifest.json, with its checksum, as
+    write_run records its own (reports verify every table against the manifest)."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest["tables"][name] = {"file": path.name, "rows": rows, "sha256": digest}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def make_experiment(text: str, out: Path) -> None:

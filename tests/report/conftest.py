@@ -3,6 +3,8 @@ into, and reports built once per session for the tests that only read them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,28 @@ from edusim.report import Report, build_report
 matplotlib.use("Agg")
 
 REPORT_DATA = Path(__file__).resolve().parents[1] / "data" / "report"
+
+
+def _record_tables(folder: Path) -> None:
+    """List the run tables now in `folder` in its manifest.json with their checksums, as
+    write_run does, for tests that build a run folder by changing a stored one."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"] = {
+        path.stem: {
+            "file": path.name,
+            "rows": 0,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+        for path in sorted(folder.iterdir())
+        if path.suffix in (".parquet", ".csv")
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+@pytest.fixture
+def record_tables() -> Callable[[Path], None]:
+    """record_tables(folder): list the run tables now in `folder` in its manifest.json."""
+    return _record_tables
 
 
 @pytest.fixture

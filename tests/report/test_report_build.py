@@ -251,22 +251,24 @@ def test_latex_escapes_its_special_characters():
 # -- what a folder is, and what it lacks ------------------------------------------------------------
 
 
-def test_a_run_without_effect_or_city_leaves_those_figures_out(results_copy):
+def test_a_run_without_effect_or_city_leaves_those_figures_out(results_copy, record_tables):
     folder = results_copy("run")
     (folder / "effect.csv").unlink()
     (folder / "city.parquet").unlink()
+    record_tables(folder)
     source = load_results(folder)
     specs, skipped = run_figures(source)
     assert {spec.name for spec in specs} == RUN_FIGURES - {"effect", "city_map"}
     assert "--counterfactual" in skipped["effect"] and "city table" in skipped["city_map"]
 
 
-def test_a_csv_run_reads_back_like_the_parquet_run(results_copy):
+def test_a_csv_run_reads_back_like_the_parquet_run(results_copy, record_tables):
     folder = results_copy("run")
     for name in ("metrics", "schools", "events", "city"):
         path = folder / f"{name}.parquet"
         pd.read_parquet(path).to_csv(folder / f"{name}.csv", index=False)
         path.unlink()
+    record_tables(folder)
     from_csv = load_results(folder)
     parquet = load_results(Path(__file__).resolve().parents[1] / "data" / "report" / "run")
     for name in ("schools", "events"):

@@ -39,6 +39,7 @@ from edusim.experiment.summary import (
     summary_markdown,
     summary_table,
 )
+from edusim.output_dir import claim_output, safe_component
 
 DEFAULT_ROOT = Path("results") / "experiments"
 
@@ -205,10 +206,27 @@ def execute_experiment(
     progress: bool = False,
 ) -> ExperimentResult:
     """`run_experiment` without the warning about partly failed experiments (callers that
-    report failures themselves, such as `compare` and the command line, use this)."""
+    report failures themselves, such as `compare` and the command line, use this).
+
+    The folder must be missing, empty or this experiment's own (output_dir.claim_output),
+    and is locked while the experiment runs."""
     started = time.perf_counter()
     plan = build_plan(load_experiment(experiment), replications)
-    store = Store(Path(out) if out is not None else DEFAULT_ROOT / plan.experiment.spec.name)
+    name = plan.experiment.spec.name
+    root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(name, "name")
+    with claim_output(root, "experiment", name, resume=True):  # only its own folder, locked
+        return _run_claimed(Store(root), plan, workers, dask, dask_wait, progress, started)
+
+
+def _run_claimed(
+    store: Store,
+    plan: Plan,
+    workers: int | None,
+    dask: str | None,
+    dask_wait: float,
+    progress: bool,
+    started: float,
+) -> ExperimentResult:
     _write_plan(store, plan)
     ran, reused = _execute(store, plan, workers, dask, dask_wait, progress)
     finished = store.finished()

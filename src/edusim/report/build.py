@@ -17,27 +17,22 @@ so a failed report leaves the previous one (if any) as it was.
 
 from __future__ import annotations
 
-import importlib
-import multiprocessing
 import os
 import shutil
-import sys
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from edusim import plots
+from edusim.output_dir import remove_dead_partials
 from edusim.plots.city import busiest_posting_year
 from edusim.plots.labels import check_lang
-from edusim.plots.style import FORMATS, save_figure
+from edusim.plots.style import FORMATS
 from edusim.report import captions
-from edusim.report.sources import ExperimentSource, RunSource, load_results
+from edusim.report.render import FigureEntry, FigureSpec, render_all
+from edusim.report.sources import ExperimentSource, ReportInputError, RunSource, load_results
 from edusim.report.tables import (
     experiment_headline,
     latex_table,
@@ -60,64 +55,6 @@ FOCAL_METRIC = "quality_quartile_gap"
 MAX_PANELS = 12
 MAX_ARMS = 8
 """Designs with more arms than this are drawn as one pooled series."""
-
-RENDER_COST = {"city_map": 4, "small_multiples": 3, "teacher_flows": 2, "paired_differences": 3}
-"""Rough relative rendering times: the slowest figures start first when rendering in
-parallel."""
-
-Data = pd.DataFrame | dict[str, pd.DataFrame]
-BACKENDS = {"png": "agg"}
-
-TITLES: dict[str, dict[str, str]] = {
-    "trajectory": {"en": "Trajectory of the focal metric", "zh": "重点指标的逐年变化"},
-    "small_multiples": {"en": "Metrics over years", "zh": "各项指标的逐年变化"},
-    "paired_differences": {
-        "en": "Paired differences from the baseline",
-        "zh": "与基准组的配对差值",
-    },
-    "effect": {
-        "en": "Effect of the reform (reform minus counterfactual)",
-        "zh": "改革效应（改革减反事实）",
-    },
-    "quality_distribution": {
-        "en": "School quality at start and end, by group role",
-        "zh": "期初与期末学校教学质量分布（按集团角色）",
-    },
-    "group_convergence": {
-        "en": "Within-group convergence: cores and members",
-        "zh": "集团内部趋同：核心校与成员校",
-    },
-    "city_map": {
-        "en": "Map of the city: catchments, premiums, schools and groups",
-        "zh": "城市地图：学区、溢价、学校与集团",
-    },
-    "teacher_flows": {"en": "Teacher flows between schools", "zh": "学校间教师交流"},
-    "sensitivity": {
-        "en": "Sensitivity of the outcomes to the parameters",
-        "zh": "结果对参数的敏感性",
-    },
-}
-
-
-@dataclass
-class FigureSpec:
-    """A figure the folder supports: how to get its data, draw it and caption it."""
-
-    name: str
-    data: Callable[[], Data]
-    draw: Callable[[Data, str], Figure]
-    caption: Callable[[Data, str], str]
-
-
-@dataclass
-class FigureEntry:
-    """A figure written to disk."""
-
-    name: str
-    title: str
-    caption: str
-    files: list[Path]
-    data_files: list[Path]
 
 
 @dataclass
@@ -291,84 +228,6 @@ def experiment_figures(source: ExperimentSource) -> tuple[list[FigureSpec], dict
     return specs, skipped
 
 
-def _write_data(data: Data, stem: Path) -> list[Path]:
-    frames = {"": data} if isinstance(data, pd.DataFrame) else data
-    paths = []
-    for layer, frame in frames.items():
-        path = Path(f"{stem}.csv") if not layer else Path(f"{stem}-{layer}.csv")
-        frame.to_csv(path, index=False, float_format="%.10g")
-        paths.append(path)
-    return paths
-
-
-def render_figure(
-    spec: FigureSpec, folder: Path, lang: str, formats: tuple[str, ...] = FORMATS
-) -> FigureEntry:
-    """Compute a figure's data, draw it, and write its files, data and caption."""
-    data = spec.data()
-    figure = spec.draw(data, lang)
-    caption = spec.caption(data, lang)
-    title = TITLES[spec.name][lang]
-    stem = folder / spec.name
-    files = save_figure(figure, stem, formats=formats, lang=lang, title=title, description=caption)
-    data_files = _write_data(data, stem)
-    caption_file = Path(f"{stem}.caption.txt")
-    caption_file.write_text(caption + "\n", encoding="utf-8")
-    return FigureEntry(spec.name, title, caption, files, [*data_files, caption_file])
-
-
-def _render_safely(
-    spec: FigureSpec, folder: Path, lang: str, formats: tuple[str, ...]
-) -> tuple[FigureEntry | None, str]:
-    try:
-        return render_figure(spec, folder, lang, formats), ""
-    except ValueError as error:  # nothing to draw (e.g. every value missing)
-        return None, str(error)
-
-
-_PENDING: tuple[list[FigureSpec], Path, str, tuple[str, ...]] | None = None
-"""The figures a forked worker renders (set just before the pool forks)."""
-
-
-def _render_pending(position: int) -> tuple[FigureEntry | None, str]:
-    assert _PENDING is not None
-    specs, folder, lang, formats = _PENDING
-    return _render_safely(specs[position], folder, lang, formats)
-
-
-def _can_fork() -> bool:
-    """Forking is safe here only without other threads. A finished progress bar leaves
-    tqdm's monitor thread idle, so it is stopped (tqdm starts a new one when needed)."""
-    tqdm_class = sys.modules["tqdm"].tqdm if "tqdm" in sys.modules else None
-    monitor = getattr(tqdm_class, "monitor", None)
-    if monitor is not None:
-        monitor.exit()
-        tqdm_class.monitor = None
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def _render_all(
-    specs: list[FigureSpec], folder: Path, lang: str, formats: tuple[str, ...], workers: int
-) -> list[tuple[FigureEntry | None, str]]:
-    """Render every figure, in `workers` forked processes when there are several (each
-    figure is independent; forking shares the tables without copying or pickling them)."""
-    global _PENDING
-    workers = min(workers, len(specs))
-    if workers <= 1 or not _can_fork():
-        return [_render_safely(spec, folder, lang, formats) for spec in specs]
-    for fmt in formats:  # import each backend once, before forking, not once per worker
-        importlib.import_module(f"matplotlib.backends.backend_{BACKENDS.get(fmt, fmt)}")
-    _PENDING = (specs, folder, lang, formats)
-    order = sorted(range(len(specs)), key=lambda i: -RENDER_COST.get(specs[i].name, 1))
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            done = dict(zip(order, pool.map(_render_pending, order), strict=True))
-    finally:
-        _PENDING = None
-    return [done[i] for i in range(len(specs))]
-
-
 def _tables(
     source: RunSource | ExperimentSource, folder: Path, lang: str
 ) -> dict[str, pd.DataFrame]:
@@ -406,6 +265,16 @@ def _move_into_place(staging: Path, root: Path, names: list[str]) -> None:
         os.replace(built, target)
 
 
+def check_year(source: RunSource, year: int) -> None:
+    """Refuse a --year the run has no record of, naming the years it has."""
+    years = sorted(int(y) for y in pd.unique(source.tables["metrics"]["year"]))
+    if year not in years:
+        raise ReportInputError(
+            f"{source.path}: --year {year} is not a year of this run; expected one of "
+            f"{years[0]}-{years[-1]}"
+        )
+
+
 def build_report(
     path: str | Path,
     *,
@@ -420,18 +289,23 @@ def build_report(
     teacher flows are those of the school year ending then (default: the busiest).
     `workers` > 1 renders figures in that many forked processes (where the platform
     forks and no other thread runs), else one after another.
-    Raises sources.ReportInputError for a folder that is not a results folder, and
-    plots.FontMissingError for `lang="zh"` without a CJK font.
+    Raises sources.ReportInputError for a folder that is not a results folder, whose
+    tables do not match its manifest or cannot be read, or a `year` the run lacks; and
+    plots.FontMissingError for `lang="zh"` without a CJK font. Staging folders of a
+    killed report (`.report.partial-PID`, PID dead) are removed first.
     """
     from edusim.report.document import html_report, markdown_report
 
     started = time.perf_counter()
     check_lang(lang)
     source = load_results(path)
+    if isinstance(source, RunSource) and year is not None:
+        check_year(source, year)
     if lang == "zh":
         plots.cjk_family()  # fail before any work if there is no CJK font
     suffix = "" if lang == "en" else f"-{lang}"
     root = source.path
+    remove_dead_partials(root, ("report",))  # left by a report that was killed
     staging = root / f".report{suffix}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     figures_dir, tables_dir = staging / f"figures{suffix}", staging / f"tables{suffix}"
@@ -444,7 +318,7 @@ def build_report(
             specs, skipped = experiment_figures(source)
         entries = []
         for spec, (entry, reason) in zip(
-            specs, _render_all(specs, figures_dir, lang, formats, workers), strict=True
+            specs, render_all(specs, figures_dir, lang, formats, workers), strict=True
         ):
             if entry is None:
                 skipped[spec.name] = reason

@@ -51,9 +51,20 @@ BANDS: dict[str, tuple[str, str]] = {
 """What a band is, by the `band` values of the figure data (English, Chinese)."""
 
 
+SCHOOL_SPREAD = "schools"
+"""`band` of a figure whose band is a spread across schools (not across replications)."""
+
+
 def replication_sentence(source: Provenance, lang: str, band: str | None = None) -> str:
     """How many replications with which seeds, and what the band is (if `band`)."""
     seeds = _seeds(source.seeds, lang)
+    if source.kind == "run" and band == SCHOOL_SPREAD:
+        if lang == "zh":
+            return f"单次运行（随机种子 {seeds}）：阴影为学校间的差异，不是重复间的不确定性。"
+        return (
+            f"Single replication (seed {seeds}): the band shows the spread across schools, "
+            "not uncertainty across replications."
+        )
     if source.kind == "run":
         if lang == "zh":
             return f"单次运行（随机种子 {seeds}），无不确定性区间。"
@@ -202,13 +213,13 @@ def convergence_caption(data: pd.DataFrame, source: Provenance, lang: str = "en"
             f"集团核心校与成员校的平均教学质量（{unit}），{first}–{last}年，按集团类型（{kinds_text}）"
             f"分图；阴影为各校第10–90百分位，虚线为非集团校；角色按{last}年确定，"
             "同属多个集团的学校计入最紧密的一类。"
-            f"{replication_sentence(source, lang)}"
+            f"{replication_sentence(source, lang, SCHOOL_SPREAD)}"
         )
     return (
         f"Mean teaching quality ({unit}) of group cores and members, {first}-{last}, a panel per "
         f"group kind ({kinds_text}); band: 10th-90th percentile across schools; dashed: "
         f"schools in no group. Roles as in {last}; a school in several groups counts in its "
-        f"tightest. {replication_sentence(source, lang)}"
+        f"tightest. {replication_sentence(source, lang, SCHOOL_SPREAD)}"
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from edusim import __version__
-from edusim.report.build import FigureEntry
+from edusim.report.render import FigureEntry
 from edusim.report.sources import ExperimentSource, RunSource
 from edusim.report.tables import html_table, markdown_table
 

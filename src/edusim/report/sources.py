@@ -9,6 +9,7 @@ summary.csv and, for Morris and Sobol designs, sensitivity.csv.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +23,82 @@ class ReportInputError(Exception):
     """The folder given to the report is not a results folder it can read."""
 
 
+TABLES: tuple[str, ...] = ("metrics", "schools", "events", "city", "effect")
+"""The tables of a run directory a report reads."""
+METRIC_COLUMNS: tuple[str, ...] = ("year", "metric", "value")
+
+
 def read_table(folder: Path, name: str) -> pd.DataFrame | None:
-    """`name`.parquet or `name`.csv in `folder`, or None if neither exists."""
+    """`name`.parquet or `name`.csv in `folder`, or None if neither exists.
+
+    Raises ReportInputError (naming the file) for a table that cannot be read."""
     parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
     if parquet.is_file():
-        return pd.read_parquet(parquet)
+        return read_file(parquet)
     if csv.is_file():
-        return pd.read_csv(csv, keep_default_na=False, na_values=["", "NaN", "nan"])
+        return read_file(csv)
     return None
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    """One stored table, Parquet or CSV; ReportInputError if it is truncated, empty or
+    not a table at all."""
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, keep_default_na=False, na_values=["", "NaN", "nan"])
+    except Exception as error:  # pyarrow, pandas and OS errors alike: the file is unusable
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ReportInputError(
+            f"{path.parent}: {path.name} cannot be read as a table ({reason}); the folder is "
+            "damaged: rerun to write it again"
+        ) from error
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_run_tables(path: Path, manifest: dict[str, Any]) -> dict[str, Path]:
+    """Check every table listed in manifest.json against its checksum; return the files by
+    table name. ReportInputError for a missing, changed or unlisted table, so a report
+    never shows numbers under another run's provenance."""
+    listed = manifest.get("tables")
+    if not isinstance(listed, dict) or not listed:
+        raise ReportInputError(
+            f"{path}: manifest.json lists no table checksums, so the tables cannot be "
+            "checked; rerun the scenario with `edusim run`"
+        )
+    files: dict[str, Path] = {}
+    for name, entry in listed.items():
+        relative = str(entry.get("file", "")) if isinstance(entry, dict) else ""
+        file = path / relative
+        if not relative or Path(relative).is_absolute() or ".." in Path(relative).parts:
+            raise ReportInputError(f"{path}: manifest.json has no valid file for table '{name}'")
+        if not file.is_file():
+            raise ReportInputError(
+                f"{path}: {relative} is missing, though manifest.json lists it; the folder "
+                "is not as the run wrote it"
+            )
+        if _sha256(file) != entry.get("sha256"):
+            raise ReportInputError(
+                f"{path}: {relative} does not match its checksum in manifest.json (changed "
+                "or replaced after the run); rerun the scenario to get a consistent folder"
+            )
+        files[name] = file
+    for name in TABLES:
+        for suffix in (".parquet", ".csv"):
+            stray = path / f"{name}{suffix}"
+            if stray.is_file() and files.get(name) != stray:
+                raise ReportInputError(
+                    f"{path}: {stray.name} is not listed in manifest.json (added after the "
+                    "run?); remove it or rerun the scenario"
+                )
+    return files
 
 
 def _fix_text_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -124,16 +193,19 @@ def _load_run(path: Path) -> RunSource:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise ReportInputError(f"{path}: cannot read manifest.json ({error})") from error
+    if not isinstance(manifest, dict):
+        raise ReportInputError(f"{path}: manifest.json is not a JSON object")
+    files = verify_run_tables(path, manifest)
     resolved = path / "scenario.resolved.yaml"
     source = RunSource(
         path, manifest, resolved.read_text(encoding="utf-8") if resolved.is_file() else ""
     )
-    for name in ("metrics", "schools", "events", "city", "effect"):
-        table = read_table(path, name)
-        if table is not None:
-            source.tables[name] = table
+    for name in TABLES:
+        if name in files:
+            source.tables[name] = read_file(files[name])
     if "metrics" not in source.tables:
         raise ReportInputError(f"{path}: a run directory without a metrics table")
+    _check_metrics(files["metrics"], source.tables["metrics"])
     if "schools" in source.tables:
         _fix_text_columns(source.tables["schools"], ("group_kind", "group_role", "sector"))
     if "events" in source.tables:
@@ -152,9 +224,10 @@ def _load_experiment(path: Path) -> ExperimentSource:
             f"{path}: an experiment folder without metrics.parquet (not finished? rerun "
             "`edusim experiment` with the same --out to complete it)"
         )
-    metrics = pd.read_parquet(path / "metrics.parquet")
+    metrics = read_file(path / "metrics.parquet")
     if metrics.empty:
         raise ReportInputError(f"{path}: the experiment has no finished run to report")
+    _check_metrics(path / "metrics.parquet", metrics, ("variant", "replicate", "seed"))
     records = []
     manifest = path / "manifest.jsonl"
     if manifest.is_file():
@@ -163,13 +236,55 @@ def _load_experiment(path: Path) -> ExperimentSource:
                 records.append(json.loads(line))
             except json.JSONDecodeError:
                 continue
-    tasks = pd.read_csv(path / "tasks.csv") if (path / "tasks.csv").is_file() else pd.DataFrame()
-    summary = pd.read_csv(path / "summary.csv") if (path / "summary.csv").is_file() else None
+    _check_experiment_rows(path, metrics, records)
+    tasks = read_file(path / "tasks.csv") if (path / "tasks.csv").is_file() else pd.DataFrame()
+    summary = read_file(path / "summary.csv") if (path / "summary.csv").is_file() else None
     sensitivity = None
     if (path / "sensitivity.csv").is_file():
-        sensitivity = pd.read_csv(path / "sensitivity.csv", keep_default_na=False, na_values=[""])
+        try:
+            sensitivity = pd.read_csv(
+                path / "sensitivity.csv", keep_default_na=False, na_values=[""]
+            )
+        except Exception as error:
+            raise ReportInputError(
+                f"{path}: sensitivity.csv cannot be read as a table ({error})"
+            ) from error
         _fix_text_columns(sensitivity, ("note",))
     return ExperimentSource(path, spec, spec_yaml, metrics, tasks, records, summary, sensitivity)
+
+
+def _check_metrics(file: Path, metrics: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
+    """A metrics table has rows and the columns a report reads."""
+    missing = [column for column in (*METRIC_COLUMNS, *extra) if column not in metrics]
+    if missing:
+        raise ReportInputError(
+            f"{file.parent}: {file.name} lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; it is not a metrics table written by edusim"
+        )
+    if metrics.empty:
+        raise ReportInputError(f"{file.parent}: {file.name} has no rows")
+
+
+def _check_experiment_rows(path: Path, metrics: pd.DataFrame, records: list[dict]) -> None:
+    """metrics.parquet against manifest.jsonl. The experiment store records no checksums,
+    only each finished task's row count; every task in the table must be recorded as
+    finished with as many rows, so a table from another experiment is refused."""
+    if "task" not in metrics or not records:
+        return
+    recorded = {
+        str(record.get("task")): record.get("rows")
+        for record in records
+        if record.get("status") == "ok"
+    }
+    keys = [column for column in ("variant", "replicate", "task") if column in metrics]
+    for key, rows in metrics.groupby(keys, sort=False).size().items():
+        task = key[-1] if isinstance(key, tuple) else key
+        if recorded.get(str(task)) != rows:
+            raise ReportInputError(
+                f"{path}: metrics.parquet does not match manifest.jsonl (task {task} has "
+                f"{rows} rows, the manifest records {recorded.get(str(task), 'no finished run')}"
+                "); rerun `edusim experiment` with the same --out to rebuild it"
+            )
 
 
 def load_results(path: str | Path) -> RunSource | ExperimentSource:

@@ -1,0 +1,183 @@
+"""Rendering figures to files: a figure's data, drawing, caption and files, and many
+figures at once in forked processes.
+
+A figure is a `FigureSpec` (how to get its data, draw and caption it); `render_figure`
+writes `<name>.png|pdf|svg`, `<name>.csv` (the data drawn) and `<name>.caption.txt`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import importlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from edusim.plots.style import FORMATS, save_figure
+
+RENDER_COST = {"city_map": 4, "small_multiples": 3, "teacher_flows": 2, "paired_differences": 3}
+"""Rough relative rendering times: the slowest figures start first when rendering in
+parallel."""
+
+Data = pd.DataFrame | dict[str, pd.DataFrame]
+BACKENDS = {"png": "agg"}
+
+TITLES: dict[str, dict[str, str]] = {
+    "trajectory": {"en": "Trajectory of the focal metric", "zh": "重点指标的逐年变化"},
+    "small_multiples": {"en": "Metrics over years", "zh": "各项指标的逐年变化"},
+    "paired_differences": {
+        "en": "Paired differences from the baseline",
+        "zh": "与基准组的配对差值",
+    },
+    "effect": {
+        "en": "Effect of the reform (reform minus counterfactual)",
+        "zh": "改革效应（改革减反事实）",
+    },
+    "quality_distribution": {
+        "en": "School quality at start and end, by group role",
+        "zh": "期初与期末学校教学质量分布（按集团角色）",
+    },
+    "group_convergence": {
+        "en": "Within-group convergence: cores and members",
+        "zh": "集团内部趋同：核心校与成员校",
+    },
+    "city_map": {
+        "en": "Map of the city: catchments, premiums, schools and groups",
+        "zh": "城市地图：学区、溢价、学校与集团",
+    },
+    "teacher_flows": {"en": "Teacher flows between schools", "zh": "学校间教师交流"},
+    "sensitivity": {
+        "en": "Sensitivity of the outcomes to the parameters",
+        "zh": "结果对参数的敏感性",
+    },
+}
+
+
+@dataclass
+class FigureSpec:
+    """A figure the folder supports: how to get its data, draw it and caption it."""
+
+    name: str
+    data: Callable[[], Data]
+    draw: Callable[[Data, str], Figure]
+    caption: Callable[[Data, str], str]
+
+
+@dataclass
+class FigureEntry:
+    """A figure written to disk."""
+
+    name: str
+    title: str
+    caption: str
+    files: list[Path]
+    data_files: list[Path]
+
+
+def _write_data(data: Data, stem: Path) -> list[Path]:
+    frames = {"": data} if isinstance(data, pd.DataFrame) else data
+    paths = []
+    for layer, frame in frames.items():
+        path = Path(f"{stem}.csv") if not layer else Path(f"{stem}-{layer}.csv")
+        frame.to_csv(path, index=False, float_format="%.10g")
+        paths.append(path)
+    return paths
+
+
+def render_figure(
+    spec: FigureSpec, folder: Path, lang: str, formats: tuple[str, ...] = FORMATS
+) -> FigureEntry:
+    """Compute a figure's data, draw it, and write its files, data and caption."""
+    data = spec.data()
+    figure = spec.draw(data, lang)
+    caption = spec.caption(data, lang)
+    title = TITLES[spec.name][lang]
+    stem = folder / spec.name
+    files = save_figure(figure, stem, formats=formats, lang=lang, title=title, description=caption)
+    data_files = _write_data(data, stem)
+    caption_file = Path(f"{stem}.caption.txt")
+    caption_file.write_text(caption + "\n", encoding="utf-8")
+    return FigureEntry(spec.name, title, caption, files, [*data_files, caption_file])
+
+
+def _render_safely(
+    spec: FigureSpec, folder: Path, lang: str, formats: tuple[str, ...]
+) -> tuple[FigureEntry | None, str]:
+    try:
+        return render_figure(spec, folder, lang, formats), ""
+    except ValueError as error:  # nothing to draw (e.g. every value missing)
+        return None, str(error)
+
+
+_PENDING: tuple[list[FigureSpec], Path, str, tuple[str, ...]] | None = None
+"""The figures a forked worker renders (set just before the pool forks)."""
+
+
+def _render_pending(position: int) -> tuple[FigureEntry | None, str]:
+    assert _PENDING is not None
+    specs, folder, lang, formats = _PENDING
+    return _render_safely(specs[position], folder, lang, formats)
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process gets when its parent dies (Linux)."""
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker end when the process that forked it dies, however it dies (a
+    SIGKILL of `edusim run` during its report must not leave renderers behind). Linux
+    only (prctl); elsewhere the workers end when they find their queue closed."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _can_fork() -> bool:
+    """Forking is safe here only without other threads. A finished progress bar leaves
+    tqdm's monitor thread idle, so it is stopped (tqdm starts a new one when needed)."""
+    tqdm_class = sys.modules["tqdm"].tqdm if "tqdm" in sys.modules else None
+    monitor = getattr(tqdm_class, "monitor", None)
+    if monitor is not None:
+        monitor.exit()
+        tqdm_class.monitor = None
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def render_all(
+    specs: list[FigureSpec], folder: Path, lang: str, formats: tuple[str, ...], workers: int
+) -> list[tuple[FigureEntry | None, str]]:
+    """Render every figure, in `workers` forked processes when there are several (each
+    figure is independent; forking shares the tables without copying or pickling them)."""
+    global _PENDING
+    workers = min(workers, len(specs))
+    if workers <= 1 or not _can_fork():
+        return [_render_safely(spec, folder, lang, formats) for spec in specs]
+    for fmt in formats:  # import each backend once, before forking, not once per worker
+        importlib.import_module(f"matplotlib.backends.backend_{BACKENDS.get(fmt, fmt)}")
+    _PENDING = (specs, folder, lang, formats)
+    order = sorted(range(len(specs)), key=lambda i: -RENDER_COST.get(specs[i].name, 1))
+    try:
+        context = multiprocessing.get_context("fork")
+        parent = os.getpid()
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=die_with_parent,
+            initargs=(parent,),
+        ) as pool:
+            done = dict(zip(order, pool.map(_render_pending, order), strict=True))
+    finally:
+        _PENDING = None
+    return [done[i] for i in range(len(specs))]
