@@ -1,7 +1,7 @@
 """What a results folder is (a run or an experiment) and its tables, read once.
 
 A run directory (`edusim run`, results.write_run) has manifest.json and the tidy tables
-metrics, schools, events, balance, city (Parquet or CSV), scenario.resolved.yaml and,
+metrics, schools, memberships, events, balance, city (Parquet or CSV), scenario.resolved.yaml and,
 with `--counterfactual`, an `effect` table. An experiment folder (`edusim experiment`,
 experiment/store.py) has experiment.yaml, tasks.csv, manifest.jsonl, metrics.parquet,
 summary.csv and, for Morris and Sobol designs, sensitivity.csv.
@@ -128,7 +128,7 @@ def _load_run(path: Path) -> RunSource:
     source = RunSource(
         path, manifest, resolved.read_text(encoding="utf-8") if resolved.is_file() else ""
     )
-    for name in ("metrics", "schools", "events", "city", "effect"):
+    for name in ("metrics", "schools", "memberships", "events", "city", "effect"):
         table = read_table(path, name)
         if table is not None:
             source.tables[name] = table
@@ -136,6 +136,8 @@ def _load_run(path: Path) -> RunSource:
         raise ReportInputError(f"{path}: a run directory without a metrics table")
     if "schools" in source.tables:
         _fix_text_columns(source.tables["schools"], ("group_kind", "group_role", "sector"))
+    if "memberships" in source.tables:
+        _fix_text_columns(source.tables["memberships"], ("group_kind", "role", "group_name"))
     if "events" in source.tables:
         _fix_text_columns(source.tables["events"], ("kind", "label", "detail"))
     return source
