@@ -10,7 +10,7 @@ from edusim.calendar import build_plan, phase_date, plan_table
 from edusim.model import EduModel
 from edusim.phases import PHASE_ORDER
 from edusim.phases.policy_events import school_year_of_date
-from edusim.scenario.loader import ScenarioError, load_scenario
+from edusim.scenario.loader import ScenarioError, load_scenario, skipped_after_run
 
 PHASES = ["policy", "staffing", "enrollment", "school_year", "evaluation", "record"]
 
@@ -121,18 +121,23 @@ def test_the_calendar_walks_the_plan_and_events_change_the_parameters(scenario):
     ],
 )
 def test_a_valid_event_always_takes_effect(demo_path, date):
-    """Validation and the calendar agree: an event the loader accepts appears once in the
-    plan and changes the parameters; one it refuses is refused with its path."""
+    """Validation and the calendar agree: an event the loader accepts and does not list as
+    skipped appears once in the plan and changes the parameters; one dated before the run
+    is refused with its path; one taking effect after the run's end (school year 2019 is
+    the last) is skipped: listed, absent from the plan, never applied."""
     timeline = [{"date": date, "label": "e", "set": {"learning.peer_effect": 0.2}}]
+    day = dt.date.fromisoformat(date)
     try:
         scenario = load_scenario(demo_path, {"years": 2, "timeline": timeline})
     except ScenarioError as error:
         assert [p.path for p in error.problems] == ["timeline[0].date"]
-        # refused only when dated before the run starts or taking effect after it ends
-        day = dt.date.fromisoformat(date)
-        assert day < dt.date(2018, 9, 1) or school_year_of_date(day) > 2019
+        assert day < dt.date(2018, 9, 1)  # refused only when dated before the run starts
         return
     events = [row for row in build_plan(scenario) if row.kind == "event"]
-    assert len(events) == 1
     model = EduModel(scenario, seed=1).run()
+    if skipped_after_run(scenario):
+        assert school_year_of_date(day) > 2019
+        assert events == [] and model.params.learning.peer_effect != 0.2
+        return
+    assert len(events) == 1
     assert model.params.learning.peer_effect == 0.2

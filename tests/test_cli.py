@@ -54,11 +54,11 @@ BAD_FILES: dict[str, tuple[str | None, str]] = {
         + "timeline:\n  - date: 2019-09-01\n    set: {learning.no_such: 1}\n",
         "timeline[0].set['learning.no_such']: no such parameter",
     ),
-    "event_outside_run": (
+    "event_before_run": (
         "extends: base.yaml\nname: x\nyears: 3\n"
         + DISTRICT
-        + "timeline:\n  - date: 2030-09-01\n    set: {learning.peer_effect: 0.1}\n",
-        "timeline[0].date: 2030-09-01 is outside the run",
+        + "timeline:\n  - date: 2017-09-01\n    set: {learning.peer_effect: 0.1}\n",
+        "timeline[0].date: 2017-09-01 is before the run",
     ),
     "directory": ("<dir>", "is a directory"),
     "unreadable": ("<through a file>", "cannot read file"),
@@ -189,6 +189,44 @@ def test_run_refuses_a_negative_seed_as_bad_input(demo_path, tmp_path, capsys):
     assert code == EXIT_BAD_INPUT
     assert "seed" in err and "Traceback" not in err
     assert not out.exists()
+
+
+PLACES = ("chongming", "dalian", "hangzhou", "ninghe", "sanming")
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_every_place_runs_for_three_years_and_says_what_it_skips(place, tmp_path, capsys):
+    """A shortened run skips events, groups and rules dated after its end, one warning line
+    each on stderr (Chongming's 2016-2018 groups and 2017 zones with --years 3)."""
+    out = tmp_path / place
+    argv = ["run", str(SCENARIOS / f"{place}.yaml"), "--years", "3", "--no-report", "--quiet"]
+    code = main([*argv, "--format", "csv", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == EXIT_OK, err
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert metrics["year"].nunique() == 4  # the city as built and three school years
+    warnings = [line for line in err.splitlines() if line.startswith("edusim: warning:")]
+    assert len(warnings) == len(err.splitlines())
+    events = pd.read_csv(out / "events.csv")
+    formed = events[events["label"] == "formed"]
+    assert not formed.empty and (formed["year"] < metrics["year"].min() + 3).all()
+    if place == "chongming":
+        assert len(warnings) == 9  # explicit groups 7-10 (2016-2018), the five 2017 zone rules
+        assert "groups.rules[4].formed: 2017-09-01" in warnings[-1]
+        assert "rule 'zone-hengsha' skipped" in warnings[-1]
+
+
+def test_validate_and_describe_warn_about_skipped_items_too(capsys):
+    path = str(SCENARIOS / "hangzhou.yaml")
+    assert main(["validate", path, "--set", "years=2"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "edusim: warning: timeline[0].date: 2020-09-01 takes effect in school year 2020, "
+        "after the run (2018-2019): event '公民同招' skipped"
+    )
+    assert main(["describe", path, "--plan", "--set", "years=2"]) == EXIT_OK
+    assert "event '公民同招' skipped" in capsys.readouterr().err
 
 
 # -- validate and describe ------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_a_run_lasts_its_years_and_records_each(demo_run):
     assert not demo_run.running
     assert demo_run.steps == 4
     tables = demo_run.tables()
-    assert set(tables) == {"metrics", "schools", "events", "balance", "city"}
+    assert set(tables) == {"metrics", "schools", "memberships", "events", "balance", "city"}
     for frame in tables.values():
         assert list(frame.columns[:3]) == ["scenario", "replicate", "seed"]
         assert (frame["seed"] == 11).all() and (frame["scenario"] == "demo").all()

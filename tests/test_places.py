@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from edusim.agents.groups import CORE, MEMBER
 from edusim.counterfactual import effect_table
@@ -200,11 +201,52 @@ def test_ninghe_one_lead_group_per_stage_of_at_most_ten():
         assert groups.school[rows & (groups.role == CORE)].tolist() == [group.core]
         assert _district(reform, group.core) == "Lutai"
         assert (table.stage[members] == table.stage[group.core]).all()
-        assert group.kind == "horizontal" and group.renew
+        assert group.kind == "horizontal" and not group.renew  # the opinion ends in 2029 (六)
         assert (group.formed_year, group.term_years, group.term_end_year) == (2023, 6, 2028)
         stages.add(int(table.stage[group.core]))
     assert stages == {0, 1}
     assert reform.scenario.groups.kinds["horizontal"].staff_redeploy
+
+
+def test_ninghe_groups_end_with_the_opinion_and_are_not_renewed():
+    """The opinion runs 2023-09-01 to 2029-08-31 (六): the scenario's run covers school
+    years 2023-2028 and, run a year longer, both groups end in 2029 instead of renewing."""
+    scenario = load_scenario(SCENARIOS / "ninghe.yaml")
+    assert (scenario.start_year, scenario.start_year + scenario.years - 1) == (2023, 2028)
+    longer = EduModel(scenario, years=scenario.years + 1).run()
+    assert [y for y, _ in _events(longer, "formed")] == [2023, 2023]
+    assert [y for y, _ in _events(longer, "dissolved")] == [2029, 2029]
+    assert _events(longer, "renewed") == []
+    assert not any(group.active for group in longer.groups.groups)
+    assert all(money["spent_cny"] == 0 for money in longer.money.values())  # no amount named
+
+
+GRANTS = (
+    "branch_campus_cny",
+    "cross_district_group_cny",
+    "zone_cny",
+    "rural_studio_cny",
+    "special_teacher_support_cny",
+)
+"""Per-unit grant amounts: a place pays one only if its own file sets it (citing its
+document); the schema's defaults pay nothing."""
+
+
+@pytest.mark.parametrize("place", sorted(SEEDS))
+def test_each_place_pays_only_the_grants_its_own_file_sets(place):
+    path = SCENARIOS / f"{place}.yaml"
+    own = (yaml.safe_load(path.read_text(encoding="utf-8")).get("funding")) or {}
+    funding = load_scenario(path).funding
+    paid = {name for name in GRANTS if getattr(funding, name) > 0}
+    assert paid <= set(own), f"{place} pays {sorted(paid - set(own))} from schema defaults"
+
+
+@pytest.mark.parametrize("place", ["dalian", "ninghe", "sanming"])
+def test_places_whose_documents_name_no_amount_spend_no_reform_money(place):
+    """Dalian (三3), Ninghe (五2) and Sanming (六(二), channels unchanged 四(三)2) name no
+    amount: their runs pay no grant (before: Dalian 16.1 M, Sanming 31.3 M CNY a year)."""
+    reform, _ = paired(place)
+    assert reform.money and all(m["requested_cny"] == 0 for m in reform.money.values())
 
 
 def test_dalian_modes_pilots_and_composite_cores():

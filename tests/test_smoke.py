@@ -21,6 +21,7 @@ def test_cli_run_writes_complete_directory(tmp_path, demo_path):
     assert names == {
         "metrics.parquet",
         "schools.parquet",
+        "memberships.parquet",
         "events.parquet",
         "balance.parquet",
         "city.parquet",

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edusim import __version__
-from edusim.scenario.loader import ScenarioError, load_scenario, scenario_to_yaml
+from edusim.scenario.loader import (
+    ScenarioError,
+    load_scenario,
+    scenario_to_yaml,
+    skipped_after_run,
+)
+from edusim.scenario.schema import Scenario
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_SEED = 2**63 - 1
@@ -212,8 +218,15 @@ def _overrides(args: argparse.Namespace) -> list[str]:
     return pairs
 
 
+def _warn_skipped(scenario: Scenario) -> None:
+    """One line on stderr per dated item after the run's end: skipped, not an error."""
+    for problem in skipped_after_run(scenario):
+        print(f"edusim: warning: {problem}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(Path(args.scenario), args.overrides)
+    _warn_skipped(scenario)
     print(
         f"{args.scenario}: valid scenario '{scenario.name}' "
         f"({len(scenario.city.districts)} districts, {scenario.years} years from {scenario.start_year})"
@@ -225,6 +238,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from edusim.calendar import plan_table
 
     scenario = load_scenario(Path(args.scenario), _overrides(args))
+    _warn_skipped(scenario)
     if args.counterfactual:
         from edusim.scenario.counterfactual import counterfactual_of
 
@@ -273,6 +287,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from edusim.scenario.counterfactual import counterfactual_of
 
     scenario = load_scenario(Path(args.scenario), _overrides(args))  # fail fast, before any work
+    _warn_skipped(scenario)
     if args.counterfactual:
         counterfactual_of(scenario)  # an invalid counterfactual fails before any work, too
     out_dir = args.out or default_run_dir(Path("results"), scenario.name, scenario.seed)

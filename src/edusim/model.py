@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from edusim.agents.groups import MEMBER, GroupTable
+from edusim.agents.groups import MEMBER, ROLE_NAMES, GroupTable
 from edusim.agents.school import School
 from edusim.balance import balance_table
 from edusim.calendar import Calendar
@@ -91,6 +91,7 @@ class EduModel(mesa.Model):
         self.latest_metrics: dict[str, float] = {}
         self._metric_rows: list[tuple[int, str, float]] = []
         self._school_frames: list[pd.DataFrame] = []
+        self._membership_frames: list[pd.DataFrame] = []
         self._events: list[dict[str, Any]] = []
         self._balance_frames: list[pd.DataFrame] = []
 
@@ -229,6 +230,7 @@ class EduModel(mesa.Model):
         self.latest_metrics = compute_all(self)
         self._metric_rows += [(observed_year, k, v) for k, v in self.latest_metrics.items()]
         self._school_frames.append(self._school_snapshot(observed_year))
+        self._membership_frames.append(self._membership_snapshot(observed_year))
         if self.steps > 0:  # Mesa rows are school years: row k is the state after year k + 1
             self.datacollector.collect(self)
 
@@ -256,13 +258,28 @@ class EduModel(mesa.Model):
                 "backbone_share": school_backbone_share(self),
                 "group_id": group_id,
                 "group_kind": group_kind,
-                "group_role": np.array(["", "core", "member"])[group_role],
+                "group_role": ROLE_NAMES[group_role].astype(str),
                 "premium_share": table.premium_share,
                 "premium_cny": catchment_premium_cny(self),
                 "x_km": table.x_km,
                 "y_km": table.y_km,
             }
         )
+
+    def _membership_snapshot(self, observed_year: int) -> pd.DataFrame:
+        """Every group membership in force: a school in several groups (a vertical group and
+        a community, say) has a row for each, where the schools table keeps its tightest."""
+        columns = self.groups.memberships()
+        school = columns.pop("school")
+        frame = pd.DataFrame(
+            {
+                "year": np.full(school.size, observed_year, dtype=np.int64),
+                "school": school,
+                "name": self.school_table.name[school],
+                **columns,
+            }
+        )
+        return frame.astype({"name": str, "group_name": str, "group_kind": str, "role": str})
 
     def city_counts(self) -> dict[str, Any]:
         """Schools, teachers and pupils by district and stage (for `describe` and the log)."""
@@ -281,10 +298,12 @@ class EduModel(mesa.Model):
         return counts
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Tidy result tables of the run so far: metrics, schools, events, balance, city."""
+        """Tidy result tables of the run so far: metrics, schools, memberships, events,
+        balance, city."""
         keys = {"scenario": self.scenario.name, "replicate": self.replicate, "seed": self.seed}
         metrics = pd.DataFrame(self._metric_rows, columns=["year", "metric", "value"])
         schools = pd.concat(self._school_frames, ignore_index=True)
+        memberships = pd.concat(self._membership_frames, ignore_index=True)
         events = pd.DataFrame(
             [
                 {
@@ -301,6 +320,7 @@ class EduModel(mesa.Model):
         frames = (
             ("metrics", metrics),
             ("schools", schools),
+            ("memberships", memberships),
             ("events", events),
             ("balance", balance),
             ("city", city_table(self)),

@@ -39,7 +39,14 @@ from edusim.scenario.counterfactual import counterfactual_of
 from edusim.scenario.loader import scenario_to_yaml
 from edusim.scenario.schema import Scenario
 
-TABLE_NAMES: tuple[str, ...] = ("metrics", "schools", "events", "balance", "city")
+TABLE_NAMES: tuple[str, ...] = (
+    "metrics",
+    "schools",
+    "memberships",
+    "events",
+    "balance",
+    "city",
+)
 FORMATS: tuple[str, ...] = ("parquet", "csv")
 RECORDED_PACKAGES: tuple[str, ...] = (
     "mesa",

@@ -35,6 +35,14 @@ ISLAND_COUNTY: dict[str, Any] = {
     # the urban district stands for Shanghai's central districts and their many famous
     # schools: a quarter of its schools are famous (two primary schools)
     "schools": {"famous_share_urban": 0.25},
+    # Chongming's own grants (seed 003, 二6: CNY 100,000 per branch campus, 600,000 per
+    # cross-district group, 150,000 per zone a year; no cap here): the schema pays none
+    # unless a scenario sets them, and the county's patterns are Chongming's
+    "funding": {
+        "branch_campus_cny": 100000.0,
+        "cross_district_group_cny": 600000.0,
+        "zone_cny": 150000.0,
+    },
     "city": {
         "districts": [
             {

@@ -83,3 +83,40 @@ def test_explicit_group_naming_a_missing_school_is_an_error_with_its_path(demo_p
     with pytest.raises(ScenarioError) as error:
         load_scenario(demo_path, bad)
     assert "groups.explicit[0].members[1]: school 'Nowhere-P01' does not exist" in str(error.value)
+
+
+def test_memberships_table_has_every_membership_where_schools_keep_the_tightest(demo_path):
+    """A school in a tight group and an urban-rural community (and a junior school's
+    vertical group from 2019) has a row for each in `memberships`; `schools` keeps only its
+    tightest, so cores of looser kinds are found only in `memberships`."""
+    rules = [
+        _rule("tight"),
+        _rule("community", name="C", member_pool=["rural"], cross_district=True),
+        _rule("vertical", name="V", formed="2019-09-01", stage="junior", member_stage="primary"),
+    ]
+    model = _run(demo_path, 2, rules)
+    tables = model.tables()
+    memberships, schools = tables["memberships"], tables["schools"]
+    assert list(memberships.columns[:3]) == ["scenario", "replicate", "seed"]
+    first, last = schools["year"].min(), schools["year"].max()
+    assert not (memberships["year"] == first).any()  # the city as built: no groups yet
+    assert set(memberships.loc[memberships["year"] == first + 1, "group_kind"]) == {
+        "tight",
+        "community",
+    }
+    final = memberships[memberships["year"] == last]
+    groups = model.groups
+    assert len(final) == groups.school.size
+    for kind in ("tight", "community", "vertical"):
+        active = [g for g in groups.groups if g.kind == kind and g.active]
+        cores = final[(final["group_kind"] == kind) & (final["role"] == "core")]
+        assert len(active) > 0 and sorted(cores["school"]) == sorted(g.core for g in active)
+    kinds_per_school = final.groupby("school")["group_kind"].nunique()
+    several = kinds_per_school[kinds_per_school > 1].index
+    assert len(several) > 0
+    headline = schools[schools["year"] == last].set_index("school")
+    order = {"tight": 0, "vertical": 1, "community": 2}
+    for school in several:
+        kinds = final.loc[final["school"] == school, "group_kind"]
+        assert headline.at[school, "group_kind"] == min(kinds, key=order.get)
+    assert (final["name"] == headline.loc[final["school"], "name"].to_numpy()).all()

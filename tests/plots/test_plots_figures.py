@@ -151,6 +151,56 @@ def test_group_convergence_follows_cores_and_members(run_source):
         np.testing.assert_allclose(lines["In no group"][1], reference)
 
 
+def _overlapping_groups() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Five public schools over two years: school 0 leads a tight group (member 1) and an
+    urban-rural community (member 2); school 3 leads a vertical group (member 2); school
+    4 is in no group. The schools table holds each school's tightest group only."""
+    quality = [0.5, 0.1, -0.3, 0.4, 0.0, 0.55, 0.2, -0.2, 0.45, 0.0]
+    schools = pd.DataFrame(
+        {
+            "year": [2018] * 5 + [2019] * 5,
+            "school": list(range(5)) * 2,
+            "sector": "public",
+            "quality": quality,
+            "group_id": [-1] * 5 + [0, 0, 2, 2, -1],
+            "group_kind": [""] * 5 + ["tight", "tight", "vertical", "vertical", ""],
+            "group_role": [""] * 5 + ["core", "member", "member", "core", ""],
+        }
+    )
+    memberships = pd.DataFrame(
+        {
+            "year": 2019,
+            "school": [0, 1, 0, 2, 3, 2],
+            "group_id": [0, 0, 1, 1, 2, 2],
+            "group_kind": ["tight", "tight", "community", "community", "vertical", "vertical"],
+            "role": ["core", "member", "core", "member", "core", "member"],
+        }
+    )
+    return schools, memberships
+
+
+def test_group_convergence_shows_the_cores_of_every_kind_from_memberships():
+    schools, memberships = _overlapping_groups()
+    headline = plots.convergence_table(schools)
+    assert "community" not in set(headline["group_kind"])  # its core is tight in `schools`
+    data = plots.convergence_table(schools, memberships)
+    final = data[data["year"] == 2019].set_index(["group_kind", "role"])["n"]
+    assert final.to_dict() == {
+        ("", "none"): 1,
+        ("community", "core"): 1,
+        ("community", "member"): 1,
+        ("tight", "core"): 1,
+        ("tight", "member"): 1,
+        ("vertical", "core"): 1,
+        ("vertical", "member"): 1,
+    }
+    community = data[(data["group_kind"] == "community") & (data["role"] == "core")]
+    assert community["mean"].tolist() == [0.5, 0.55]  # school 0 from the start
+    figure = plots.group_convergence(data)
+    titles = sorted(ax.get_title(loc="left") for ax in _visible(figure))
+    assert len(titles) == 3 and all("1 cores, 1 members" in title for title in titles)
+
+
 # -- the city ----------------------------------------------------------------------------------
 
 

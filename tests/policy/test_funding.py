@@ -45,10 +45,35 @@ def test_studios_go_to_the_weakest_rural_schools():
     assert weakest_rural_schools(quality, rural, 1).tolist() == [1]
 
 
+ILLUSTRATIVE_GRANTS = {
+    "funding.branch_campus_cny": 100000.0,
+    "funding.cross_district_group_cny": 600000.0,
+    "funding.rural_studio_cny": 30000.0,
+}
+"""Illustrative amounts for these tests (Chongming's and Hangzhou's figures, not defaults)."""
+
+
 def _money_run(demo_path, **overrides) -> EduModel:
     return EduModel(
-        demo_path, seed=3, years=3, overrides={"groups.rules": RULES, **overrides}
+        demo_path,
+        seed=3,
+        years=3,
+        overrides={"groups.rules": RULES, **ILLUSTRATIVE_GRANTS, **overrides},
     ).run()
+
+
+def test_the_schema_pays_no_grant_unless_a_scenario_sets_one(demo_path):
+    """Tight groups, cross-district communities and studios with the schema's defaults: no
+    place's figures are paid by default, so nothing is requested or spent."""
+    model = EduModel(
+        demo_path,
+        seed=3,
+        years=2,
+        overrides={"groups.rules": RULES, "funding.rural_studios": 5},
+    ).run()
+    assert len(model.groups.groups) > 0
+    assert all(m["requested_cny"] == 0 for m in model.money.values())
+    assert (model.school_table.resource_grant_cny == 0).all()
 
 
 def test_budget_cap_limits_what_is_spent(demo_path):

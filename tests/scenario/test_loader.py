@@ -17,6 +17,7 @@ from edusim.scenario.loader import (
     load_scenario,
     parse_assignment,
     scenario_to_yaml,
+    skipped_after_run,
     split_path,
 )
 from edusim.scenario.schema import District, LearningParams, Scenario
@@ -211,21 +212,53 @@ def test_timeline_events_are_checked(demo_path):
         load_scenario(demo_path, {"years": 3, "timeline": timeline})
     problems = _problems(error)
     assert "no such parameter" in problems["timeline[0].set['learning.no_such']"]
-    assert "outside the run" in problems["timeline[1].date"]
-    assert "outside the run" in problems["timeline[2].date"]
+    assert "timeline[1].date" not in problems  # after the run: skipped, not an error
+    assert "before the run" in problems["timeline[2].date"]
     assert "greater than or equal to 0" in problems["timeline[3].set['learning.peer_effect']"]
     assert "fixed" in problems["timeline[4].set['years']"]
     assert "fixed" in problems["timeline[5].set['city.cell_km']"]
 
 
-def test_an_event_dated_after_the_last_school_year_starts_is_rejected(demo_path):
+def test_items_dated_after_the_run_are_skipped_and_listed(demo_path):
     """With years=2 the run covers school years 2018 and 2019. An event dated 2019-10-01
-    takes effect on 1 September 2020 (see phases.policy_events), after the run: it is
-    dated outside the run and must be refused, not silently ignored."""
-    timeline = [{"date": "2019-10-01", "set": {"learning.peer_effect": 0.1}}]
-    with pytest.raises(ScenarioError) as error:
-        load_scenario(demo_path, {"years": 2, "timeline": timeline})
-    assert "timeline[0].date" in _problems(error)
+    takes effect on 1 September 2020 (see phases.policy_events), after the run: a shortened
+    run skips it, and `skipped_after_run` lists it (the CLI prints each on stderr); so for
+    groups and rules. The model never applies them."""
+    timeline = [
+        {"date": "2019-09-01", "label": "in", "set": {"learning.peer_effect": 0.1}},
+        {"date": "2019-10-01", "label": "late", "set": {"learning.peer_effect": 0.2}},
+    ]
+    rules = [
+        {"name": "R", "kind": "alliance", "formed": "2020-09-01", "stage": "primary"},
+        {"name": "S", "kind": "alliance", "formed": "2018-09-01", "stage": "junior"},
+    ]
+    explicit = [
+        {
+            "name": "G",
+            "kind": "tight",
+            "core": "Old Town-P01",
+            "members": ["Old Town-P02"],
+            "formed": "2021-09-01",
+        }
+    ]
+    overrides = {"years": 2, "timeline": timeline, "groups.rules": rules}
+    scenario = load_scenario(demo_path, {**overrides, "groups.explicit": explicit})
+    skipped = {p.path: p.message for p in skipped_after_run(scenario)}
+    assert set(skipped) == {
+        "timeline[1].date",
+        "groups.rules[0].formed",
+        "groups.explicit[0].formed",
+    }
+    assert skipped["timeline[1].date"] == (
+        "2019-10-01 takes effect in school year 2020, after the run (2018-2019): "
+        "event 'late' skipped"
+    )
+    from edusim.model import EduModel
+
+    model = EduModel(scenario).run()
+    assert model.groups.groups and all(g.name.startswith("S-") for g in model.groups.groups)
+    assert model.params.learning.peer_effect == 0.1
+    assert skipped_after_run(load_scenario(demo_path)) == []
 
 
 # -- extends --------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 CORE, MEMBER = 1, 2
+ROLE_NAMES = np.array(["", "core", "member"], dtype=object)
+"""Role codes as written in the tables (0: in no group)."""
 KIND_TIGHTNESS: tuple[str, ...] = (
     "tight",
     "entrusted",
@@ -93,6 +95,22 @@ class GroupTable:
         mask = np.zeros(n_schools, dtype=bool)
         mask[self.school[self.kind_of_rows() == kind]] = True
         return mask
+
+    def memberships(self) -> dict[str, np.ndarray]:
+        """Every current membership, one row each, in formation order (a group's core
+        first): school, group id, name and kind, role ('core' or 'member') and the school
+        year it joined. A school in several groups has several rows (the memberships
+        table), where `headline` keeps only its tightest."""
+        names = np.array([g.name for g in self.groups] or [""], dtype=object)
+        rows = self.group.size
+        return {
+            "school": self.school,
+            "group_id": self.group,
+            "group_name": names[self.group] if rows else np.empty(0, dtype=object),
+            "group_kind": self.kind_of_rows(),
+            "role": ROLE_NAMES[self.role],
+            "joined_year": self.joined_year,
+        }
 
     def headline(self, n_schools: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per school: id, kind and role of its tightest group (-1, '', 0 when in none)."""

@@ -16,7 +16,7 @@ pyplot). For example:
 | small multiples | trajectory_table | small_multiples | metrics |
 | paired differences | difference_table, effect_table | paired_differences | metrics, effect |
 | quality distribution | quality_distribution_table | quality_distribution | schools |
-| group convergence | convergence_table | group_convergence | schools |
+| group convergence | convergence_table | group_convergence | schools, memberships |
 | city map | city_map_tables | city_map | city, schools |
 | teacher flows | teacher_flow_table | teacher_flows | events, schools |
 | sensitivity | sensitivity_table | sensitivity_bars | sensitivity |

@@ -3,8 +3,13 @@ convergence of group cores and members over the years.
 
 Both take the tidy `schools` table (one row per school and year) of a run. A school's
 role is its role in the final year (core, member or in no group), kept for every year,
-so the start shows where the schools that were grouped began. Private schools are left
-out: groups and the quality metrics are about public schools.
+so the start shows where the schools that were grouped began. The distribution uses each
+school's tightest group (the schools table's headline columns); the convergence uses the
+`memberships` table (one row per school, group and year) when the run has one, so a
+school counts in every kind of group it belongs to: a Hangzhou core of a vertical group
+that is also a member of a famous-school group is a vertical core and a horizontal
+member. Private schools are left out: groups and the quality metrics are about public
+schools.
 """
 
 from __future__ import annotations
@@ -38,6 +43,20 @@ def final_roles(schools: pd.DataFrame) -> pd.DataFrame:
     roles["role"] = roles["group_role"].replace("", "none").fillna("none")
     roles["group_kind"] = roles["group_kind"].fillna("")
     return roles[["school", "role", "group_id", "group_kind"]]
+
+
+def final_kind_roles(memberships: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+    """Per school and kind of group it belongs to in the final year of `schools`: its role
+    in that kind ('core' if it leads any group of the kind, else 'member'); schools in no
+    group get one row with kind '' and role 'none'. Columns school, role, group_kind."""
+    last_year = schools["year"].max()
+    last = memberships[memberships["year"] == last_year]
+    leads = (last["role"] == "core").groupby([last["school"], last["group_kind"]]).any()
+    rows = leads.rename("leads").reset_index()
+    rows["role"] = np.where(rows["leads"], "core", "member")
+    alone = np.setdiff1d(schools["school"].unique(), rows["school"].unique())
+    none = pd.DataFrame({"school": alone, "role": "none", "group_kind": ""})
+    return pd.concat([rows[["school", "role", "group_kind"]], none], ignore_index=True)
 
 
 def quality_distribution_table(schools: pd.DataFrame) -> pd.DataFrame:
@@ -111,13 +130,22 @@ def quality_distribution(data: pd.DataFrame, *, lang: str = "en") -> Figure:
 
 
 def convergence_table(
-    schools: pd.DataFrame, band: tuple[float, float] = (0.1, 0.9)
+    schools: pd.DataFrame,
+    memberships: pd.DataFrame | None = None,
+    band: tuple[float, float] = (0.1, 0.9),
 ) -> pd.DataFrame:
     """Per group kind, final role and year: mean quality of the schools and its spread
     (percentiles `band` across schools). Schools in no group form the reference series
-    (group_kind ''). Columns group_kind, role, year, n, mean, low, high."""
+    (group_kind ''). Columns group_kind, role, year, n, mean, low, high.
+
+    With `memberships` a school counts in each kind it belongs to (`final_kind_roles`);
+    without (runs written before the table existed) only in its tightest."""
     public = _public(schools)
-    table = public[["year", "school", "quality"]].merge(final_roles(public), on="school")
+    if memberships is None:
+        roles = final_roles(public)[["school", "role", "group_kind"]]
+    else:
+        roles = final_kind_roles(memberships, public)
+    table = public[["year", "school", "quality"]].merge(roles, on="school")
     grouped = table.groupby(["group_kind", "role", "year"], sort=True)["quality"]
     rows = grouped.agg(n="count", mean="mean").reset_index()
     rows["low"] = grouped.quantile(band[0]).to_numpy()

@@ -135,9 +135,11 @@ def run_figures(
             specs.append(
                 FigureSpec(
                     "group_convergence",
-                    lambda: plots.convergence_table(schools),
+                    lambda: plots.convergence_table(schools, tables.get("memberships")),
                     lambda data, lang: plots.group_convergence(data, lang=lang),
-                    lambda data, lang: captions.convergence_caption(data, provenance, lang),
+                    lambda data, lang: captions.convergence_caption(
+                        data, provenance, lang, every_kind="memberships" in tables
+                    ),
                 )
             )
         else:

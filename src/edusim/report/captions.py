@@ -202,8 +202,18 @@ def distribution_caption(data: pd.DataFrame, source: Provenance, lang: str = "en
     )
 
 
-def convergence_caption(data: pd.DataFrame, source: Provenance, lang: str = "en") -> str:
-    """Caption of core vs member quality over years."""
+def convergence_caption(
+    data: pd.DataFrame, source: Provenance, lang: str = "en", every_kind: bool = True
+) -> str:
+    """Caption of core vs member quality over years; `every_kind`: the table counted a
+    school in each kind of group it belongs to (a run with a memberships table), else
+    only in its tightest."""
+    if every_kind:
+        several_en = "a school in several kinds of group counts in each."
+        several_zh = "同属多类集团的学校在每一类中分别计入。"
+    else:
+        several_en = "a school in several groups counts in its tightest."
+        several_zh = "同属多个集团的学校计入最紧密的一类。"
     first, last = _years(data)
     kinds = [kind for kind in pd.unique(data["group_kind"]) if kind]
     kinds_text = ("、" if lang == "zh" else ", ").join(group_kind_label(k, lang) for k in kinds)
@@ -212,14 +222,13 @@ def convergence_caption(data: pd.DataFrame, source: Provenance, lang: str = "en"
         return (
             f"集团核心校与成员校的平均教学质量（{unit}），{first}–{last}年，按集团类型（{kinds_text}）"
             f"分图；阴影为各校第10–90百分位，虚线为非集团校；角色按{last}年确定，"
-            "同属多个集团的学校计入最紧密的一类。"
-            f"{replication_sentence(source, lang, SCHOOL_SPREAD)}"
+            f"{several_zh}{replication_sentence(source, lang, SCHOOL_SPREAD)}"
         )
     return (
         f"Mean teaching quality ({unit}) of group cores and members, {first}-{last}, a panel per "
         f"group kind ({kinds_text}); band: 10th-90th percentile across schools; dashed: "
-        f"schools in no group. Roles as in {last}; a school in several groups counts in its "
-        f"tightest. {replication_sentence(source, lang, SCHOOL_SPREAD)}"
+        f"schools in no group. Roles as in {last}; {several_en} "
+        f"{replication_sentence(source, lang, SCHOOL_SPREAD)}"
     )
 
 

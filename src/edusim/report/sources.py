@@ -1,7 +1,7 @@
 """What a results folder is (a run or an experiment) and its tables, read once.
 
 A run directory (`edusim run`, results.write_run) has manifest.json and the tidy tables
-metrics, schools, events, balance, city (Parquet or CSV), scenario.resolved.yaml and,
+metrics, schools, memberships, events, balance, city (Parquet or CSV), scenario.resolved.yaml and,
 with `--counterfactual`, an `effect` table. An experiment folder (`edusim experiment`,
 experiment/store.py) has experiment.yaml, tasks.csv, manifest.jsonl, metrics.parquet,
 summary.csv and, for Morris and Sobol designs, sensitivity.csv.
@@ -23,7 +23,7 @@ class ReportInputError(Exception):
     """The folder given to the report is not a results folder it can read."""
 
 
-TABLES: tuple[str, ...] = ("metrics", "schools", "events", "city", "effect")
+TABLES: tuple[str, ...] = ("metrics", "schools", "memberships", "events", "city", "effect")
 """The tables of a run directory a report reads."""
 METRIC_COLUMNS: tuple[str, ...] = ("year", "metric", "value")
 
@@ -208,6 +208,8 @@ def _load_run(path: Path) -> RunSource:
     _check_metrics(files["metrics"], source.tables["metrics"])
     if "schools" in source.tables:
         _fix_text_columns(source.tables["schools"], ("group_kind", "group_role", "sector"))
+    if "memberships" in source.tables:
+        _fix_text_columns(source.tables["memberships"], ("group_kind", "role", "group_name"))
     if "events" in source.tables:
         _fix_text_columns(source.tables["events"], ("kind", "label", "detail"))
     return source

@@ -1,11 +1,17 @@
 """Scenario schema of the money behind the reform: grants, a budget cap, and how money
-turns into school resources and teacher development."""
+turns into school resources and teacher development.
+
+The grant amounts default to nothing: neither the digest's national rules nor any
+national document in the sources names a grant per campus, group, zone or studio, so a
+place pays only what its own file sets, citing its document (Chongming 二6 in
+scenarios/chongming.yaml, Hangzhou's studios and special-grade support in
+scenarios/hangzhou.yaml). A run without such a file spends no reform money."""
 
 from __future__ import annotations
 
 from edusim.scenario.fields import Section, param
 
-_CHONGMING = "digest: Chongming (money)"
+_NO_AMOUNT = "no national amount in the sources: a place's file sets its own"
 
 
 class FundingParams(Section):
@@ -27,23 +33,23 @@ class FundingParams(Section):
         le=0.5,
     )
     branch_campus_cny: float = param(
-        100000.0,
+        0.0,
         unit="CNY per member campus per year",
-        source=_CHONGMING + ": CNY 100,000 per branch campus",
+        source=_NO_AMOUNT + " (Chongming 二6: CNY 100,000 per branch campus)",
         description="running-cost grant to each member campus of a tight or entrusted group",
         ge=0,
     )
     cross_district_group_cny: float = param(
-        600000.0,
+        0.0,
         unit="CNY per group per year",
-        source=_CHONGMING + ": CNY 600,000 per cross-district group",
+        source=_NO_AMOUNT + " (Chongming 二6: CNY 600,000 per cross-district group)",
         description="trusteeship grant to each group whose schools span districts, split over its members",
         ge=0,
     )
     zone_cny: float = param(
-        150000.0,
+        0.0,
         unit="CNY per zone per year",
-        source=_CHONGMING + ": CNY 150,000 per zone on average",
+        source=_NO_AMOUNT + " (Chongming 二6: CNY 150,000 per zone on average)",
         description="reward to each school zone (zone-kind group), split over its schools",
         ge=0,
     )
@@ -55,23 +61,23 @@ class FundingParams(Section):
         ge=0,
     )
     rural_studio_cny: float = param(
-        30000.0,
+        0.0,
         unit="CNY per studio per year",
-        source="digest: Hangzhou (CNY 30,000 per studio a year)",
+        source=_NO_AMOUNT + " (Hangzhou: CNY 30,000 per studio a year)",
         description="subsidy of each rural studio (teacher development at its school)",
         ge=0,
     )
     special_teacher_support_cny: float = param(
         0.0,
         unit="CNY per special-grade teacher per year",
-        source="digest: Hangzhou (>= CNY 40,000 a year per special-grade teacher's rural support)",
+        source=_NO_AMOUNT + " (Hangzhou: >= CNY 40,000 a year per special-grade teacher)",
         description="spent by each famous/special-grade teacher's school on rural members of its groups (0: off)",
         ge=0,
     )
     budget_cap_cny: float | None = param(
         None,
         unit="CNY per year",
-        source=_CHONGMING + ": asked 6.6-7.8 million, got 0.8 million a year",
+        source="assumption: no cap unless a place states one (Chongming 四4: got 0.8 million a year)",
         description="yearly cap on reform money; requests above it are scaled down pro rata (null: no cap)",
         ge=0,
     )

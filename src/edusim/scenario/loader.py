@@ -307,11 +307,11 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
     base = editable_dump(scenario)
     end_year = scenario.start_year + scenario.years
     for index, event in enumerate(scenario.timeline):
-        if not takes_effect_in_run(event.date, scenario.start_year, end_year):
+        if school_year_of_date(event.date) < scenario.start_year:
             problems.append(
                 Problem(
                     f"timeline[{index}].date",
-                    f"{event.date} is outside the run: it would take effect in school year "
+                    f"{event.date} is before the run: it would take effect in school year "
                     f"{school_year_of_date(event.date)}, the run covers {scenario.start_year}-"
                     f"{end_year - 1} (dated policy takes effect on the first 1 September on or "
                     "after its date)",
@@ -355,7 +355,6 @@ def group_problems(scenario: Scenario) -> list[Problem]:
 
     problems: list[Problem] = []
     names = scenario_school_names(scenario)
-    end_year = scenario.start_year + scenario.years
 
     def missing_or_private(name: str) -> str | None:
         if name not in names:
@@ -377,8 +376,8 @@ def group_problems(scenario: Scenario) -> list[Problem]:
                 )
         if len(set(group.members)) != len(group.members):
             problems.append(Problem(f"{path}.members", "a school is listed twice"))
-        if not takes_effect_in_run(group.formed, scenario.start_year, end_year):
-            problems.append(Problem(f"{path}.formed", f"{group.formed} is outside the run"))
+        if school_year_of_date(group.formed) < scenario.start_year:
+            problems.append(Problem(f"{path}.formed", f"{group.formed} is before the run"))
     districts = {d.name for d in scenario.city.districts}
     scoped = [
         (f"enrollment.by_area[{i}]", s.districts) for i, s in enumerate(scenario.enrollment.by_area)
@@ -391,11 +390,40 @@ def group_problems(scenario: Scenario) -> list[Problem]:
             if district not in districts
         ]
     for index, rule in enumerate(scenario.groups.rules):
-        if not takes_effect_in_run(rule.formed, scenario.start_year, end_year):
+        if school_year_of_date(rule.formed) < scenario.start_year:
             problems.append(
-                Problem(f"groups.rules[{index}].formed", f"{rule.formed} is outside the run")
+                Problem(f"groups.rules[{index}].formed", f"{rule.formed} is before the run")
             )
     return problems
+
+
+def skipped_after_run(scenario: Scenario) -> list[Problem]:
+    """Dated items (timeline events, explicit groups, group rules) that would take effect
+    after the run's last school year. A shortened run skips them (the CLI says so, one
+    line each); items dated before the start are errors (`consistency_problems`)."""
+    start, end = scenario.start_year, scenario.start_year + scenario.years
+    groups = scenario.groups
+    dated = [
+        (f"timeline[{i}].date", e.date, f"event '{e.label}'" if e.label else "event")
+        for i, e in enumerate(scenario.timeline)
+    ]
+    dated += [
+        (f"groups.explicit[{i}].formed", g.formed, f"group '{g.name}'")
+        for i, g in enumerate(groups.explicit)
+    ]
+    dated += [
+        (f"groups.rules[{i}].formed", r.formed, f"rule '{r.name}'")
+        for i, r in enumerate(groups.rules)
+    ]
+    return [
+        Problem(
+            path,
+            f"{date} takes effect in school year {school_year_of_date(date)}, after the run "
+            f"({start}-{end - 1}): {item} skipped",
+        )
+        for path, date, item in dated
+        if school_year_of_date(date) >= end
+    ]
 
 
 def school_year_of_date(date: dt.date) -> int:
