@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,8 +21,24 @@ uid_sets = st.lists(st.integers(0, 2**62), min_size=1, max_size=60, unique=True)
 def test_purpose_code_is_crc32():
     # the CRC-32 check value of the ASCII digits "123456789" (the published reference)
     assert purpose_code("123456789") == 0xCBF43926
-    assert purpose_code("families.address") == purpose_code("families.address")
     assert purpose_code("families.address") != purpose_code("families.income")
+
+
+def test_purpose_codes_and_draws_are_the_same_in_another_process():
+    """A purpose's code must not depend on the process (Python's `hash` of a string is
+    salted per process): a fresh interpreter with another hash seed draws the same."""
+    script = (
+        "import numpy as np; from edusim.randomness import Streams, purpose_code;"
+        "print(purpose_code('families.address'),"
+        " Streams(7).uniform('families.move', 2020, np.arange(3)).tolist())"
+    )
+    here = f"{purpose_code('families.address')} {Streams(7).uniform('families.move', 2020, np.arange(3)).tolist()}"
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == here
 
 
 def test_splitmix64_matches_the_reference_first_output():
