@@ -132,3 +132,63 @@ def test_an_agents_draw_depends_only_on_its_own_id(uids, extra, seed):
     np.testing.assert_array_equal(
         streams.normal("q", None, subset), streams.normal("q", None, uids)[::2]
     )
+
+
+MODEL_PURPOSES = (
+    "enrollment.dwelling",
+    "enrollment.lottery",
+    "enrollment.private_lottery",
+    "families.address",
+    "families.hukou",
+    "families.income",
+    "families.move",
+    "families.private_option",
+    "families.residence",
+    "families.sibling",
+    "families.taste",
+    "families.tenure",
+    "learning.entry",
+    "learning.history",
+    "learning.shock",
+    "rotation.taste",
+    "teachers.age",
+    "teachers.exit",
+    "teachers.female",
+    "teachers.innate",
+    "teachers.qualified",
+    "teachers.tenure",
+)
+"""The per-agent purposes the model draws from (grep `streams.uniform`/`normal` in src/)."""
+
+
+def test_every_purpose_gives_its_own_uncorrelated_per_agent_stream():
+    """Distinct purposes, even in one namespace (`families.move` beside `families.income`),
+    must give distinct and uncorrelated numbers to the same agent: a stream keyed by the
+    namespace alone, or by the id alone, would give the same family the same luck in its
+    income and its decision to move."""
+    uids = np.arange(20_000)
+    streams = Streams(3)
+    draws = np.array([streams.uniform(purpose, 2020, uids) for purpose in MODEL_PURPOSES])
+    correlation = np.corrcoef(draws)
+    off_diagonal = correlation[~np.eye(len(MODEL_PURPOSES), dtype=bool)]
+    # independent streams: each r ~ N(0, 1/n); 5 SD = 0.035 for n = 20,000
+    assert np.abs(off_diagonal).max() < 5 / np.sqrt(uids.size)
+    assert len({draw[:4].tobytes() for draw in draws}) == len(MODEL_PURPOSES)
+    # and the same purpose in another year is a fresh stream too
+    next_year = streams.uniform("families.move", 2021, uids)
+    assert abs(np.corrcoef(draws[MODEL_PURPOSES.index("families.move")], next_year)[0, 1]) < 0.035
+
+
+def test_the_purposes_listed_are_those_the_model_draws_from():
+    """The list above covers every per-agent purpose in the source (a new purpose is
+    checked as soon as it is added)."""
+    import re
+    from pathlib import Path
+
+    import edusim
+
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in Path(edusim.__file__).parent.rglob("*.py")
+    )
+    used = set(re.findall(r"\.(?:uniform|normal)\(\s*\"([a-z_.]+)\"", source))
+    assert used and used <= set(MODEL_PURPOSES), sorted(used - set(MODEL_PURPOSES))
