@@ -53,6 +53,12 @@ def test_a_cap_above_the_request_changes_nothing():
         assert scale == 1.0 and granted.tolist() == [1.0, 2.0]  # never scaled up
 
 
+def test_a_small_request_above_a_smaller_cap_is_scaled():
+    granted, scale = capped(np.array([0.25, 0.75]), cap=0.5)  # a total of exactly 1
+    np.testing.assert_allclose(granted, [0.125, 0.375])
+    assert scale == 0.5
+
+
 def test_nothing_requested_under_a_cap_is_nothing_granted():
     granted, scale = capped(np.zeros(3), cap=5.0)
     assert scale == 1.0 and granted.tolist() == [0.0, 0.0, 0.0]
