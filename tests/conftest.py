@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from edusim.model import EduModel
 
@@ -48,6 +50,14 @@ SMALL_SCENARIO: dict[str, Any] = {
     },
 }
 """A two-district city (one urban, one rural county on two islands) as a plain mapping."""
+
+# Property tests draw the same examples on every run and keep no example database, so a
+# failure in CI reproduces on any machine ("ci", the default). `HYPOTHESIS_PROFILE=explore`
+# draws new examples each run (still without writing a database into the repository).
+# Neither has a deadline: a test must not fail because the shared machine is busy.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, database=None, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

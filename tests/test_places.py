@@ -85,6 +85,14 @@ def test_each_place_and_its_counterfactual_share_the_city_and_differ_later(place
     end = effect[effect.year == effect.year.max()].set_index("metric")
     assert end.loc["group_participation_share", "reform"] > 0
     assert end.loc["group_participation_share", "counterfactual"] == 0
+    # the reform changes outcomes, not only the count of schools in groups (which differs
+    # by definition): the teaching quality of some schools and the spread between schools
+    quality = reform.tables()["schools"], plain.tables()["schools"]
+    last = [
+        table[table.year == table.year.max()].set_index("school")["quality"] for table in quality
+    ]
+    assert (last[0] - last[1]).abs().max() > 0.01  # pupil SD per year at some school
+    assert abs(end.loc["quality_sd", "difference"]) > 1e-4
     assert np.isfinite(
         end.loc[["quality_sd", "achievement_sd", "mean_achievement"]].difference
     ).all()

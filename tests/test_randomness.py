@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import zlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,8 +22,24 @@ uid_sets = st.lists(st.integers(0, 2**62), min_size=1, max_size=60, unique=True)
 def test_purpose_code_is_crc32():
     # the CRC-32 check value of the ASCII digits "123456789" (the published reference)
     assert purpose_code("123456789") == 0xCBF43926
-    assert purpose_code("families.address") == purpose_code("families.address")
     assert purpose_code("families.address") != purpose_code("families.income")
+
+
+def test_purpose_codes_and_draws_are_the_same_in_another_process():
+    """A purpose's code must not depend on the process (Python's `hash` of a string is
+    salted per process): a fresh interpreter with another hash seed draws the same."""
+    script = (
+        "import numpy as np; from edusim.randomness import Streams, purpose_code;"
+        "print(purpose_code('families.address'),"
+        " Streams(7).uniform('families.move', 2020, np.arange(3)).tolist())"
+    )
+    here = f"{purpose_code('families.address')} {Streams(7).uniform('families.move', 2020, np.arange(3)).tolist()}"
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == here
 
 
 def test_splitmix64_matches_the_reference_first_output():
@@ -112,3 +133,97 @@ def test_an_agents_draw_depends_only_on_its_own_id(uids, extra, seed):
     np.testing.assert_array_equal(
         streams.normal("q", None, subset), streams.normal("q", None, uids)[::2]
     )
+
+
+MODEL_PURPOSES = (
+    "enrollment.dwelling",
+    "enrollment.lottery",
+    "enrollment.private_lottery",
+    "families.address",
+    "families.hukou",
+    "families.income",
+    "families.move",
+    "families.private_option",
+    "families.residence",
+    "families.sibling",
+    "families.taste",
+    "families.tenure",
+    "learning.entry",
+    "learning.history",
+    "learning.shock",
+    "rotation.taste",
+    "teachers.age",
+    "teachers.exit",
+    "teachers.female",
+    "teachers.innate",
+    "teachers.qualified",
+    "teachers.tenure",
+)
+"""The per-agent purposes the model draws from (grep `streams.uniform`/`normal` in src/)."""
+
+
+def test_every_purpose_gives_its_own_uncorrelated_per_agent_stream():
+    """Distinct purposes, even in one namespace (`families.move` beside `families.income`),
+    must give distinct and uncorrelated numbers to the same agent: a stream keyed by the
+    namespace alone, or by the id alone, would give the same family the same luck in its
+    income and its decision to move."""
+    uids = np.arange(20_000)
+    streams = Streams(3)
+    draws = np.array([streams.uniform(purpose, 2020, uids) for purpose in MODEL_PURPOSES])
+    correlation = np.corrcoef(draws)
+    off_diagonal = correlation[~np.eye(len(MODEL_PURPOSES), dtype=bool)]
+    # independent streams: each r ~ N(0, 1/n); 5 SD = 0.035 for n = 20,000
+    assert np.abs(off_diagonal).max() < 5 / np.sqrt(uids.size)
+    assert len({draw[:4].tobytes() for draw in draws}) == len(MODEL_PURPOSES)
+    # and the same purpose in another year is a fresh stream too
+    next_year = streams.uniform("families.move", 2021, uids)
+    assert abs(np.corrcoef(draws[MODEL_PURPOSES.index("families.move")], next_year)[0, 1]) < 0.035
+
+
+def test_the_purposes_listed_are_those_the_model_draws_from():
+    """The list above covers every per-agent purpose in the source (a new purpose is
+    checked as soon as it is added)."""
+    import re
+    from pathlib import Path
+
+    import edusim
+
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in Path(edusim.__file__).parent.rglob("*.py")
+    )
+    used = set(re.findall(r"\.(?:uniform|normal)\(\s*\"([a-z_.]+)\"", source))
+    assert used and used <= set(MODEL_PURPOSES), sorted(used - set(MODEL_PURPOSES))
+
+
+def _reference_uniform(seed: int, purpose: str, year: int | None, uid: int) -> float:
+    """The documented per-agent draw, written out with Python integers (mod 2**64):
+    key = the first 64-bit word of SeedSequence([seed, crc32(purpose), year + 1 or 0]);
+    u = (SplitMix64 finaliser of (uid x golden gamma + key), top 53 bits, + 0.5) / 2**53."""
+    mask = (1 << 64) - 1
+    entropy = [seed, zlib.crc32(purpose.encode("utf-8")), 0 if year is None else year + 1]
+    key = int(np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint64)[0])
+    z = (uid * 0x9E3779B97F4A7C15 + key) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    z ^= z >> 31
+    return ((z >> 11) + 0.5) / 2**53
+
+
+def test_streams_follow_the_documented_formulas():
+    """Stored runs stay reproducible only if the streams are exactly the documented ones
+    (docs/architecture.md, "Randomness"): checked against an independent write-up."""
+    uids = np.array([0, 1, 2, 12345, 2**40 + 7])
+    for seed, purpose, year in ((3, "families.move", 2020), (0, "learning.entry", None)):
+        drawn = Streams(seed).uniform(purpose, year, uids)
+        expected = [_reference_uniform(seed, purpose, year, int(uid)) for uid in uids]
+        assert drawn.tolist() == expected
+    entropy = [3, zlib.crc32(b"world.sites"), 2021]
+    reference = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
+    assert (
+        Streams(3).generator("world.sites", 2020).random(4).tolist() == reference.random(4).tolist()
+    )
+
+
+def test_different_agents_get_different_numbers():
+    values = Streams(4).uniform("enrollment.lottery", 2021, np.arange(200_000))
+    assert np.unique(values).size == values.size  # no collisions among 200,000 ids

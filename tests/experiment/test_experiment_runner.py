@@ -109,10 +109,10 @@ def test_resume_after_kill_reuses_finished_runs(serial_run, tiny_file, tmp_path)
     command = [sys.executable, "-m", "edusim", "experiment", str(tiny_file)]
     command += ["--workers", "1", "--out", str(out), "--quiet"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        manifest = out / "manifest.jsonl"
-        if manifest.exists() and len(ok_keys(out)) >= 2:
+    # wait for two finished runs or for the process to end by itself (no wall-clock limit:
+    # a loaded machine only makes the wait longer, and the test holds whichever happens)
+    while process.poll() is None:
+        if (out / "manifest.jsonl").exists() and len(ok_keys(out)) >= 2:
             break
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
@@ -149,12 +149,6 @@ def test_runs_of_another_model_version_are_not_reused(tiny, tmp_path, monkeypatc
     monkeypatch.setattr(plan, "model_fingerprint", lambda: "another-version-of-the-model")
     again = run_experiment(tiny, replications=1, workers=1, out=tmp_path)
     assert (again.ran, again.reused) == (3, 0)
-
-
-def test_the_model_fingerprint_ignores_plotting_but_not_the_model():
-    assert "plots" in plan.OUTSIDE_THE_MODEL and "phases" not in plan.OUTSIDE_THE_MODEL
-    assert plan.model_fingerprint() == plan.model_fingerprint()
-    assert len(plan.model_fingerprint()) == plan.KEY_LENGTH
 
 
 def test_failing_replication_is_reported_and_the_rest_finish(tiny, tmp_path, monkeypatch):

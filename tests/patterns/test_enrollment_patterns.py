@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from .cities import DEMO, SEEDS, simulate
+from .measured import assert_as_recorded
 
 YEARS = 8
 TIGHT = [
@@ -38,9 +39,16 @@ def premiums(seed: int, rule: str) -> dict[str, float]:
     }
 
 
+def measure() -> dict[str, dict[int, dict[str, float]]]:
+    """The figures of this module (written to measured.json by measure.py)."""
+    return {rule: {seed: premiums(seed, rule) for seed in SEEDS} for rule in RULES}
+
+
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dict[int, dict[str, float]]]:
-    return {rule: {seed: premiums(seed, rule) for seed in SEEDS} for rule in RULES}
+    figures = measure()
+    assert_as_recorded("enrollment", figures)
+    return figures
 
 
 def _ratio(runs, rule: str, schools: str) -> np.ndarray:
@@ -48,23 +56,32 @@ def _ratio(runs, rule: str, schools: str) -> np.ndarray:
 
 
 def test_group_wide_enrollment_lowers_the_premium_of_the_group_cores(runs):
-    """MEASURED, seeds 1-6, mean premium of the cores' catchments over 2021-2026,
-    group-wide / catchment: 0.76, 0.16, 0.44, 0.50, 0.62, 0.51 (mean 0.50; under
-    catchment enrollment 83,000 to 628,000 CNY). The famous schools' premiums fall less
-    (mean ratio 0.80), since only the campuses of tight groups enrol as one unit.
-    Tolerance: below 1 in every seed, mean ratio in [0.15, 0.70].
+    """Mean premium of the cores' catchments over 2021-2026, group-wide enrollment against
+    the paired catchment-only arm (measured.json['enrollment']; when written the ratios
+    were 0.76, 0.16, 0.44, 0.50, 0.62, 0.51, mean 0.50). The famous schools' premiums fall
+    less, since only the campuses of tight groups enrol as one unit.
+    Margin (against catchment enrollment, the mechanism's absence): ratio below 0.9 in
+    every seed.
+    Band [0.15, 0.70] on the mean ratio: a REGRESSION GUARD on the model's own measurement
+    (the digest reports the direction for Dalian, no size); housing figures are to be
+    re-measured when the housing market changes (`python tests/patterns/measure.py
+    enrollment`).
     """
     ratio = _ratio(runs, "group", "cores")
-    assert (ratio < 1).all()
+    assert (ratio < 0.9).all()
     assert 0.15 < ratio.mean() < 0.70
 
 
 def test_multi_school_zones_lower_the_premium_of_famous_schools(runs):
-    """MEASURED, seeds 1-6, mean premium of the famous schools' catchments over 2021-2026,
-    zones / catchment: 0.99, 0.60, 0.50, 0.59, 0.62, 0.59 (mean 0.65; under catchment
-    enrollment 409,000 to 1,213,000 CNY).
-    Tolerance: below 1 in every seed, mean ratio in [0.15, 0.70].
+    """Mean premium of the famous schools' catchments over 2021-2026, multi-school zones
+    against the paired catchment-only arm (measured.json['enrollment']; when written 0.99,
+    0.60, 0.50, 0.59, 0.62, 0.59, mean 0.65).
+    Margin: below 1 in every seed and below 0.9 in at least 5 of 6 (one seed, 0.99 when
+    written, barely moves; why is not established).
+    Band [0.15, 0.70] on the mean ratio: a REGRESSION GUARD (the national rule states the
+    aim, no source gives a size).
     """
     ratio = _ratio(runs, "zones", "famous")
     assert (ratio < 1).all()
+    assert (ratio < 0.9).sum() >= 5
     assert 0.15 < ratio.mean() < 0.70

@@ -100,12 +100,15 @@ def test_unlimited_money_has_diminishing_returns(money_gains):
     0.050 / 0.050 pupil SD per year on average over the run (seed 1: 0.012 / 0.044 / 0.048
     / 0.048), i.e. 0.15 / 0.047 / 0.005 / 0.0005 per million yuan; the grant never buys
     more than `funding.resource_effect_max` (0.05).
-    Tolerance: exact ordering of the gain per yuan in every seed; the last tenfold adds
-    less than 0.005; no gain above 0.06.
+    Tolerance: more money never buys less (each tenfold raises the gain, by at least 0.02
+    from 100,000 to 10 million); exact ordering of the gain per yuan in every seed; the
+    last tenfold adds less than 0.005; no gain above 0.06.
     """
     gains = money_gains[:, 1:]
     per_yuan = gains / np.array(MONEY[1:])
     assert (gains[:, 0] > 0).all()
+    assert (np.diff(gains, axis=1) > -0.001).all()  # more money never lowers quality
+    assert (gains[:, 2] - gains[:, 0] > 0.02).all()  # and buys more until it saturates
     assert (np.diff(per_yuan, axis=1) < 0).all()  # each yuan buys less than the one before
     assert (np.abs(gains[:, -1] - gains[:, -2]) < 0.005).all()  # saturated
     assert (gains < 0.05 + 0.01).all()  # `resource_effect_max`, plus small feedbacks

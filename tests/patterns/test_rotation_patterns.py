@@ -154,12 +154,15 @@ def test_the_flow_is_mostly_backbone_and_young_teachers_not_plateaued_ones(flows
     against 14.2%, the backbone 30.7% against 20.9% (held up by the national 20% minimum).
     Plateaued ordinary teachers (45 and older) are 19.3% of those posted against 42.3% of
     the pool (pooled -0.229; per seed -0.140 to -0.297).
-    Tolerance: backbone-or-young over-represented in at least 5 of 6 seeds, pooled in
-    [0.08, 0.28]; plateaued ordinary teachers under-represented in every seed, pooled in
-    [-0.35, -0.10].
+    Tolerance: backbone-or-young over-represented in every seed (it was 5 of 6, which let
+    one seed take the opposite sign although none did), pooled in [0.08, 0.28];
+    plateaued ordinary teachers under-represented in every seed, pooled in [-0.35, -0.10].
+    Both bands are REGRESSION GUARDS on the model's own measurement: the sources give the
+    direction (digest, Chongming's problem list) and the national 20% backbone minimum,
+    not the size.
     """
     per_seed, pooled = over_representation(flows["costly"], "backbone_or_young")
-    assert sum(per_seed > 0) >= 5
+    assert (per_seed > 0).all()
     assert 0.08 < pooled < 0.28
     per_seed, pooled = over_representation(flows["costly"], "plateaued_ordinary")
     assert (per_seed < 0).all()

@@ -5,6 +5,7 @@ groups should reproduce (gaps narrowing, the merger dip) are in tests/patterns/.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from edusim.agents.groups import MEMBER
@@ -57,8 +58,18 @@ def test_groups_without_renewal_dissolve_at_the_end_of_their_term(demo_path):
 
 def test_renewed_groups_keep_their_members(demo_path):
     model = _run(demo_path, 4, [_rule("alliance", term_years=2)])
-    assert "renewed" in model.tables()["events"]["label"].tolist()
-    assert model.groups.school.size > 0
+    tables = model.tables()
+    events = tables["events"]
+    renewed = sorted(events.loc[events.label == "renewed", "year"].unique())
+    assert renewed, "no group was renewed"
+    schools = tables["schools"].set_index(["year", "school"])[["group_id", "group_role"]]
+    before = schools.loc[renewed[0] - 1]
+    after = schools.loc[schools.index.get_level_values("year").max()]
+    assert (before.group_role == "member").sum() > 2
+    # the same schools in the same groups with the same roles, before and after renewal
+    pd.testing.assert_frame_equal(before, after)
+    joined = model.groups.joined_year[model.groups.role == MEMBER]
+    assert (joined < renewed[0]).all()  # members were not re-admitted at renewal
 
 
 def test_schools_table_reports_group_kind_and_role(demo_path):

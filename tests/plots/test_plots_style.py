@@ -3,9 +3,7 @@ image compared with a stored reference."""
 
 from __future__ import annotations
 
-import os
 import warnings
-from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
@@ -14,6 +12,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.testing.compare import compare_images
 from PIL import Image
+from reference_figures import KINDS, REFERENCE, save_reference_figure
 
 from edusim import plots
 from edusim.metrics import METRICS
@@ -21,9 +20,6 @@ from edusim.plots.axes import money_scale
 from edusim.plots.fonts import FontMissingError, cjk_family
 from edusim.plots.labels import METRIC_LABELS, UNIT_ZH, metric_label, unit_label
 from edusim.plots.style import PALETTE, house_style, save_figure
-
-REFERENCE = Path(__file__).resolve().parent / "reference"
-UPDATE = os.environ.get("EDUSIM_UPDATE_REFERENCE_IMAGES") == "1"
 
 
 def test_every_registry_metric_has_an_english_and_a_chinese_label():
@@ -119,41 +115,12 @@ def test_a_missing_cjk_font_says_how_to_install_one():
         cjk_family(families=("No Such Font",), packages=(("no_such_package", "FONT_PATH"),))
 
 
-def _without_text(figure) -> None:
-    """Strip every text, so the comparison does not depend on font rendering."""
-    for legend in figure.legends:
-        legend.remove()
-    for ax in figure.axes:
-        ax.set_title("", loc="left")
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        ax.tick_params(labelbottom=False, labelleft=False)
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        for text in list(ax.texts):
-            text.remove()
-
-
-@pytest.mark.parametrize("kind", ["trajectories", "city_map"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_figures_match_the_reference_images(kind, compare_source, run_source, tmp_path):
-    if kind == "trajectories":
-        data = plots.trajectory_table(compare_source.metrics, ["quality_sd"])
-        figure = plots.trajectories(data)
-    else:
-        tables = run_source.tables
-        figure = plots.city_map(plots.city_map_tables(tables["city"], tables["schools"]))
-        for ax in figure.axes[2:]:  # colour bars: no text left to compare
-            ax.remove()
-    _without_text(figure)
-    expected = REFERENCE / f"{kind}.png"
-    actual = tmp_path / f"{kind}.png"
-    with house_style():
-        figure.savefig(actual, dpi=80)
-    if UPDATE:
-        REFERENCE.mkdir(exist_ok=True)
-        actual.replace(expected)
-        pytest.skip(f"reference image {expected.name} written")
-    assert compare_images(str(expected), str(actual), tol=3) is None
+    """Compared only: after a deliberate change of a figure, rewrite the references with
+    `python tests/data/update_reference_images.py` (never as a side effect of a test)."""
+    actual = save_reference_figure(kind, compare_source, run_source, tmp_path / f"{kind}.png")
+    assert compare_images(str(REFERENCE / f"{kind}.png"), str(actual), tol=3) is None
 
 
 def test_a_plotted_band_is_the_data_band():

@@ -39,6 +39,31 @@ def test_cap_scales_every_grant_pro_rata():
     assert scale == 1.0 and untouched.tolist() == [1.0, 2.0]
 
 
+def test_gain_is_smooth_below_the_scale():
+    # half the scale buys 1 - exp(-0.5) of the maximum (not the nothing a whole-unit
+    # rounding of money / scale would give); negative money buys nothing
+    gain = diminishing_gain(np.array([500.0, 2500.0, -10.0]), maximum=1.0, scale=1000.0)
+    np.testing.assert_allclose(gain, [1 - np.exp(-0.5), 1 - np.exp(-2.5), 0.0])
+
+
+def test_a_cap_above_the_request_changes_nothing():
+    requested = np.array([1.0, 2.0])
+    for cap in (10.0, 3.0):  # well above, and exactly the request
+        granted, scale = capped(requested, cap=cap)
+        assert scale == 1.0 and granted.tolist() == [1.0, 2.0]  # never scaled up
+
+
+def test_a_small_request_above_a_smaller_cap_is_scaled():
+    granted, scale = capped(np.array([0.25, 0.75]), cap=0.5)  # a total of exactly 1
+    np.testing.assert_allclose(granted, [0.125, 0.375])
+    assert scale == 0.5
+
+
+def test_nothing_requested_under_a_cap_is_nothing_granted():
+    granted, scale = capped(np.zeros(3), cap=5.0)
+    assert scale == 1.0 and granted.tolist() == [0.0, 0.0, 0.0]
+
+
 def test_studios_go_to_the_weakest_rural_schools():
     quality = np.array([0.1, -0.3, 0.0, -0.5])
     rural = np.array([True, True, False, False])

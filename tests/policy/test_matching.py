@@ -51,11 +51,25 @@ def test_matching_is_stable_and_respects_capacity(market):
     assert blocking_pairs(preferences, priority, capacity, assigned) == []
 
 
-def test_same_inputs_same_matching():
+def test_the_matching_does_not_depend_on_the_order_applicants_are_listed_in():
+    """With strict priorities, deferred acceptance gives the one applicant-optimal stable
+    matching (Gale and Shapley 1962), so listing the applicants in another order must give
+    each the same school; a first-come-first-served rule or a heap that loses track of
+    its lowest holder would not."""
     rng = np.random.default_rng(0)
     preferences = np.array([rng.permutation(50)[:8] for _ in range(2000)])
     priority = rng.random(preferences.shape)
-    capacity = rng.integers(20, 60, 50)
-    first = deferred_acceptance(preferences, priority, capacity)
-    second = deferred_acceptance(preferences.copy(), priority.copy(), capacity.copy())
-    assert (first == second).all()
+    capacity = rng.integers(15, 45, 50)  # about 1,500 places for 2,000 applicants
+    inputs = (preferences.copy(), priority.copy(), capacity.copy())
+    assigned = deferred_acceptance(preferences, priority, capacity)
+    for name, before, after in zip(
+        ("preferences", "priority", "capacity"),
+        inputs,
+        (preferences, priority, capacity),
+        strict=True,
+    ):
+        assert (before == after).all(), f"{name} was modified"
+    assert (assigned >= 0).sum() > 1000 and (assigned < 0).any()  # places run short
+    for order in (rng.permutation(2000), np.arange(2000)[::-1]):
+        shuffled = deferred_acceptance(preferences[order], priority[order], capacity)
+        assert (shuffled == assigned[order]).all()

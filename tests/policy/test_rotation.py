@@ -56,3 +56,24 @@ def test_choose_respects_count_order_and_backbone_floor():
     assert chosen.tolist() == [14, 10, 11]  # one backbone forced in, then by key
     assert choose(candidates, key, backbone, 10, 0.0).size == 5
     assert choose(candidates, key, backbone, 0, 0.5).size == 0
+
+
+def test_the_selection_rule_decides_who_is_sent_first():
+    """`backbone` puts every backbone teacher (tier >= 1) ahead of every ordinary one and
+    `young` every teacher under 35 ahead of the older, whatever their effectiveness;
+    `any` ranks by effectiveness alone. Teachers: a weak young ordinary one, a strong old
+    backbone one, a middling old ordinary one."""
+    effectiveness = np.array([-0.3, 0.2, 0.0])
+    tier = np.array([0, 2, 0], dtype=np.int8)
+    age = np.array([28.0, 50.0, 45.0])
+
+    def order(selection: str, bundled: bool) -> list[int]:
+        key = principal_ranking(effectiveness, tier, age, bundled, selection)
+        return np.argsort(-key, kind="stable").tolist()
+
+    assert order("backbone", True) == [1, 2, 0]
+    assert order("backbone", False) == [1, 0, 2]  # backbone first even when kept back
+    assert order("young", True) == [0, 1, 2]
+    assert order("young", False) == [0, 2, 1]
+    assert order("any", True) == [1, 2, 0]
+    assert order("any", False) == [0, 2, 1]

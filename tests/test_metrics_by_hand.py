@@ -1,0 +1,264 @@
+"""Every metric of the registry on a small hand-built two-stage city, against a value
+worked out by hand (the arithmetic is in the comments). A metric added to the registry
+without a hand-computed value here fails `test_every_registered_metric_has_a_hand_value`.
+
+The city: two districts (0 urban at 50,000 CNY/m2, 1 rural at 10,000 CNY/m2), seven
+schools, all open:
+
+    school          0     1     2     3     4     5     6
+    stage           P     P     P     P     J     J     J (private)
+    district        0     0     1     1     0     1     1
+    quality        0.1   0.3   0.0   0.2   0.5   0.1   0.9
+    achievement    0.2   0.6  -0.4   0.0   0.5   0.1   1.0
+    enrollment      10    20    30    40    50    30    20
+    premium share  0.10  0.00  0.20  0.05  0.02  0.00  0.30
+    entry places    10    10    10    10    10    10    15
+
+Twelve families with incomes 1..12 (the bottom quartile, income <= 3.75, is 1-3; the top,
+income >= 9.25, is 10-12), eleven teachers, two groups (core 0 with members 1 and 2; core 4
+with member 5), a year-2020 rotation record, two years of grants and one intake.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edusim.agents.families import Families
+from edusim.agents.groups import GroupTable
+from edusim.agents.teachers import Teachers
+from edusim.metrics import METRICS, SCALE_MEAN, SCALE_SD
+
+YEAR = 2020
+
+
+def _population(kind, **columns):
+    n = len(next(iter(columns.values())))
+    values = {name: np.zeros(n, dtype=dtype) for name, dtype in kind.fields.items()}
+    values.update({name: np.asarray(column) for name, column in columns.items()})
+    population = kind()
+    population.add(n, **values)
+    return population
+
+
+class _Table(SimpleNamespace):
+    """School columns with the length the metrics ask of a school table."""
+
+    def __len__(self) -> int:
+        return self.stage.size
+
+
+def two_stage_city() -> SimpleNamespace:
+    """The city of the module docstring as a model-shaped object."""
+    table = _Table(
+        stage=np.array([0, 0, 0, 0, 1, 1, 1]),
+        private=np.array([False] * 6 + [True]),
+        district=np.array([0, 0, 1, 1, 0, 1, 1]),
+        teaching_quality=np.array([0.1, 0.3, 0.0, 0.2, 0.5, 0.1, 0.9]),
+        mean_achievement=np.array([0.2, 0.6, -0.4, 0.0, 0.5, 0.1, 1.0]),
+        enrollment=np.array([10, 20, 30, 40, 50, 30, 20]),
+        premium_share=np.array([0.10, 0.0, 0.20, 0.05, 0.02, 0.0, 0.30]),
+        entry_capacity=np.array([10, 10, 10, 10, 10, 10, 15]),
+    )
+    groups = GroupTable()
+    groups.form("G1", "tight", 0, np.array([1, 2]), 2019, 3, True)
+    groups.form("G2", "alliance", 4, np.array([5]), 2019, 3, True)
+    in_stage = [table.stage == stage for stage in (0, 1)]
+    return SimpleNamespace(
+        school_table=table,
+        params=SimpleNamespace(
+            learning=SimpleNamespace(annual_growth_sd=0.4),
+            housing=SimpleNamespace(flat_size_m2=100.0),
+        ),
+        geography=SimpleNamespace(
+            district_kind=np.array([0, 2]),
+            district_price_cny_per_m2=np.array([50_000.0, 10_000.0]),
+        ),
+        families=_population(
+            Families,
+            income_cny=np.arange(1.0, 13.0),
+            school=np.array([0, 0, 2, 0, 1, 1, 1, 2, 3, 4, 6, -1]),
+            district=np.array([0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1]),
+            achievement=np.array([-1.0, -0.5, 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]),
+        ),
+        teachers=_population(
+            Teachers,
+            school=np.array([0, 0, 2, 2, 2, 5, 5, 6, 4, 3, 3]),
+            tier=np.array([1, 0, 1, 2, 0, 0, 3, 1, 0, 1, 1]),
+        ),
+        groups=groups,
+        quality_threshold=0.25,
+        initial_quality_gap=0.5,
+        current_school_year=YEAR,
+        rotation_stats={
+            YEAR: {"posted": 8, "backbone": 6, "young": 2, "volunteers": 3, "asked": 12}
+        },
+        latest_balance=pd.DataFrame({"within_standard": [True, False, True, True]}),
+        money={2019: {"spent_cny": 1.0e6}, YEAR: {"spent_cny": 5.0e5}},
+        intake={
+            0: {
+                "in_stage": in_stage[0],
+                "applications": np.array([30, 10, 5, 20, 0, 0, 0]),
+                "entry_places": np.array([10, 10, 10, 0, 0, 0, 0]),
+                "entrants": 40,
+                "private_entrants": 0,
+                "private_applicants": 0,
+                "movers": 4,
+                "renters": 1,
+                "out_of_catchment": 10,
+                "first_choice_met": 30,
+                "distance_km_sum": 60.0,
+            },
+            1: {
+                "in_stage": in_stage[1] & ~table.private,
+                "applications": np.array([0, 0, 0, 0, 12, 6, 0]),
+                "entry_places": np.array([0, 0, 0, 0, 10, 12, 0]),
+                "entrants": 10,
+                "private_entrants": 10,
+                "private_applicants": 30,
+                "movers": 2,
+                "renters": 2,
+                "out_of_catchment": 5,
+                "first_choice_met": 10,
+                "distance_km_sum": 40.0,
+            },
+        },
+    )
+
+
+def _pooled(stage_values: list[list[float]], statistic) -> float:
+    """By the metric's rule: a statistic per stage, weighted by the stage's schools."""
+    return sum(len(v) * statistic(np.array(v)) for v in stage_values) / sum(
+        len(v) for v in stage_values
+    )
+
+
+# public open schools: primary 0-3, junior 4-5 (6 is private)
+Q = [[0.1, 0.3, 0.0, 0.2], [0.5, 0.1]]
+A = [[0.2, 0.6, -0.4, 0.0], [0.5, 0.1]]
+years = [[1 + q / 0.4 for q in stage] for stage in Q]
+scores = [[SCALE_MEAN + SCALE_SD * a for a in stage] for stage in A]
+
+HAND_VALUES: dict[str, float] = {
+    # primary quality: mean 0.15, variance (0.0025 + 0.0225 + 0.0225 + 0.0025) / 4 = 0.0125;
+    # junior: mean 0.3, variance 0.04; pooled (4 x 0.0125 + 2 x 0.04) / 6 = 0.13 / 6
+    "quality_sd": math.sqrt(0.13 / 6),
+    # learning-years primary 1.25 1.75 1.0 1.5 (mean 1.375, SD sqrt(0.0125) / 0.4);
+    # junior 2.25 1.25 (mean 1.75, SD 0.5)
+    "quality_cv": (4 * (math.sqrt(0.0125) / 0.4 / 1.375) + 2 * (0.5 / 1.75)) / 6,
+    # achievement primary mean 0.1, variance (0.01 + 0.25 + 0.25 + 0.01) / 4 = 0.13;
+    # junior mean 0.3, variance 0.04; pooled (0.52 + 0.08) / 6 = 0.1
+    "achievement_sd": math.sqrt(0.1),
+    # scale scores primary 520 560 460 500 (mean 510, SD 100 sqrt(0.13)), junior 550 510
+    # (mean 530, SD 20)
+    "achievement_cv": (4 * (100 * math.sqrt(0.13) / 510) + 2 * (20 / 530)) / 6,
+    # primary quality sorted 0 0.1 0.2 0.3: quartiles 0.075 and 0.225, so 0.3 - 0.0;
+    # junior 0.1 0.5: quartiles 0.2 and 0.4, so 0.5 - 0.1; (4 x 0.3 + 2 x 0.4) / 6
+    "quality_quartile_gap": 2.0 / 6,
+    # primary achievement sorted -0.4 0 0.2 0.6: quartiles -0.1 and 0.3: 0.6 - (-0.4) = 1;
+    # junior 0.1 0.5: 0.4; (4 x 1 + 2 x 0.4) / 6
+    "achievement_quartile_gap": 4.8 / 6,
+    # families in district 0 (urban): incomes 1 2 4 5 6 7 10, achievement sum 0.2;
+    # district 1 (rural): incomes 3 8 9 11 12, sum 2.9
+    "urban_rural_gap": 0.2 / 7 - 2.9 / 5,
+    # top quartile (incomes 10-12) 0.7 0.8 1.0; bottom (1-3) -1 -0.5 0
+    "ses_gap": 2.5 / 3 - (-1.5 / 3),
+    # quality >= 0.25 at schools 1, 4, 6: (20 + 50 + 20) / 200 pupils
+    "high_quality_share": 90 / 200,
+    # movers 4 + 2 over entrants 40 + 10 public and 0 + 10 private
+    "movers_share": 6 / 60,
+    "renters_share": 3 / 60,
+    # private school 6 holds 20 of 200 pupils
+    "private_share": 20 / 200,
+    # 30 applicants for the private school's 15 entry places
+    "private_applicants_per_place": 30 / 15,
+    # premiums (share x price x 100 m2) of the public schools: 500,000 0 200,000 50,000
+    # 100,000 0 (the private school's 300,000 is not a catchment)
+    "premium_mean_cny": 850_000 / 6,
+    # a tenth of six catchments is one: the dearest
+    "premium_top_decile_cny": 500_000.0,
+    # first choices / places (at least one): 3, 1, 0.5, 20 / 1 (no places), 1.2, 0.5;
+    # the top tenth of six ratios is the largest
+    "oversubscription_top": 20.0,
+    # weakest quarter within stage: primary cut-off -0.1 (school 2), junior cut-off 0.2
+    # (school 5); backbone teachers (tier >= 1): 7, of whom 3 at schools 2 and 5
+    "backbone_in_weak_share": 3 / 7,
+    # group 1: core 0.1, members 0.3 and 0.0 -> (-0.2 + 0.1) / 2 = -0.05; group 2: core
+    # 0.5, member 0.1 -> 0.4; mean over the groups
+    "within_group_gap": (-0.05 + 0.4) / 2,
+    # members 1, 2, 5: (0.3 + 0.0 + 0.1) / 3; in no group: schools 3 and 6, (0.2 + 0.9) / 2
+    "member_nonmember_gap": 0.4 / 3 - 1.1 / 2,
+    # schools 0, 1, 2, 4, 5 of 7 are in a group
+    "group_participation_share": 5 / 7,
+    "rotations": 8.0,
+    "rotation_backbone_share": 6 / 8,
+    "rotation_young_share": 2 / 8,
+    "volunteer_share": 3 / 12,
+    "balanced_share": 3 / 4,
+    "money_spent_cny": 5.0e5,
+    # 1.5 million paid so far; the quartile gap narrowed from 0.5 to 2/6
+    "cost_per_gap_reduction_cny": 1.5e6 / (0.5 - 2.0 / 6),
+    "out_of_catchment_share": 15 / 50,
+    "first_choice_share": 40 / 50,
+    "mean_distance_km": 100.0 / 50,
+    # primary premiums 0 50 200 500 (thousand): sum of |differences| over ordered pairs
+    # 2 x 1650, over 2 n^2 mean = 2 x 16 x 187.5: 0.55; junior 0 100: 0.5;
+    # (4 x 0.55 + 2 x 0.5) / 6
+    "premium_gini": (4 * 0.55 + 2 * 0.5) / 6,
+    # district 0 primary (schools 0, 1): low-income pupils 2 and 0 of 2, others 1 and 3 of
+    # 4 -> 0.5 (|1 - 0.25| + |0 - 0.75|) = 0.75, 6 pupils; district 1 primary (2, 3): low
+    # 1 and 0 of 1, others 1 and 1 of 2 -> 0.5, 3 pupils; the junior areas have no
+    # low-income pupil and do not count
+    "ses_dissimilarity": (6 * 0.75 + 3 * 0.5) / 9,
+    "pupils": 11.0,
+    "teachers": 11.0,
+    # twelve families' achievement sums to 3.1
+    "mean_achievement": 3.1 / 12,
+}
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_every_registered_metric_has_a_hand_value(name):
+    assert name in HAND_VALUES, f"give metric '{name}' a hand-computed value in this file"
+    value = float(METRICS[name].compute(two_stage_city()))
+    assert value == pytest.approx(HAND_VALUES[name], rel=1e-12, abs=1e-12)
+
+
+def test_no_hand_value_is_left_without_a_metric():
+    assert sorted(set(HAND_VALUES) - set(METRICS)) == []
+
+
+def test_the_hand_derivations_agree_with_the_pooling_rule():
+    """The stage-pooled figures above, recomputed from the tables in the docstring."""
+    assert HAND_VALUES["quality_sd"] == pytest.approx(math.sqrt(_pooled(Q, np.var)))
+    assert HAND_VALUES["achievement_sd"] == pytest.approx(math.sqrt(_pooled(A, np.var)))
+    cv = lambda v: v.std() / v.mean()  # noqa: E731
+    assert HAND_VALUES["quality_cv"] == pytest.approx(_pooled(years, cv))
+    assert HAND_VALUES["achievement_cv"] == pytest.approx(_pooled(scores, cv))
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("rotations", lambda city: city.rotation_stats.clear()),
+        ("volunteer_share", lambda city: city.rotation_stats[YEAR].update(asked=0)),
+        ("money_spent_cny", lambda city: city.money.pop(YEAR)),
+        ("cost_per_gap_reduction_cny", lambda city: setattr(city, "initial_quality_gap", 0.3)),
+        ("cost_per_gap_reduction_cny", lambda city: city.money.clear()),
+        ("mean_distance_km", lambda city: city.intake.clear()),
+        ("oversubscription_top", lambda city: city.intake.clear()),
+        ("within_group_gap", lambda city: setattr(city, "groups", GroupTable())),
+        (
+            "balanced_share",
+            lambda city: setattr(city, "latest_balance", pd.DataFrame({"within_standard": []})),
+        ),
+    ],
+)
+def test_undefined_metrics_are_nan(name, change):
+    city = two_stage_city()
+    change(city)
+    assert math.isnan(METRICS[name].compute(city))
