@@ -233,6 +233,8 @@ class EduModel(mesa.Model):
                 "district": np.array(self.geography.district_names)[table.district],
                 "town": table.town,
                 "famous": table.famous,
+                "owner": np.array(["city", "district", "county"])[table.owner],
+                "rural": table.rural,
                 "sector": np.where(table.private, "private", "public"),
                 "fee_cny_per_year": table.fee_cny_per_year,
                 "quality": table.teaching_quality,
