@@ -231,3 +231,10 @@ def test_rotated_tier_mean_counts_only_teachers_with_two_school_experience(fake)
     fake.teachers.tier[:] = [0, 2, 3]
     fake.teachers.rotated_years[:] = [2.0, 0.0, 1.0]
     assert _value("rotated_tier_mean", fake) == pytest.approx(1.5)
+
+
+def test_backbone_in_rural_share_uses_the_schools_own_status(fake):
+    fake.teachers = _teachers([0, 1, 2, 3, 4])
+    fake.teachers.tier[:] = [1, 0, 2, 1, 3]  # the teacher of closed school 4 does not count
+    fake.school_table.rural = np.array([False, True, True, False, True])
+    assert _value("backbone_in_rural_share", fake) == pytest.approx(1 / 3)

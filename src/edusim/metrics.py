@@ -361,6 +361,20 @@ def _backbone_in_weak(model: EduModel) -> float:
     return float((backbone & weak[teachers.school]).sum() / max(backbone.sum(), 1))
 
 
+@metric(
+    "backbone_in_rural_share",
+    "share of backbone teachers",
+    "higher is better",
+    "how many backbone teachers teach in rural schools (each school's own status)",
+    "backbone teachers (any tier above ordinary) teaching at open public rural schools, over all backbone teachers at open public schools",
+)
+def _backbone_in_rural(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    backbone = (teachers.tier >= 1) & _open(model)[teachers.school]
+    rural = backbone & table.rural[teachers.school]
+    return float(rural.sum() / backbone.sum()) if backbone.any() else float("nan")
+
+
 def _group_rows(model: EduModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     groups = model.groups
     members = groups.role == MEMBER

@@ -243,6 +243,7 @@ class EduModel(mesa.Model):
                 "capacity": table.capacity,
                 "entry_capacity": table.entry_capacity,
                 "mean_achievement": table.mean_achievement,
+                "evaluation_score": table.evaluation_score,
                 "teachers": school_teacher_counts(self),
                 "backbone_share": school_backbone_share(self),
                 "group_id": group_id,

@@ -62,6 +62,10 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     },
     "group_participation_share": {"en": "Schools in a group", "zh": "参与集团的学校占比"},
     "rotations": {"en": "Teachers posted by rotation", "zh": "交流轮岗教师数"},
+    "backbone_in_rural_share": {
+        "en": "Backbone teachers in rural schools",
+        "zh": "农村学校骨干教师占比",
+    },
     "rotations_group": {"en": "Teachers posted within groups", "zh": "集团内交流轮岗教师数"},
     "rotations_district": {
         "en": "Teachers posted by the district rule",
