@@ -222,3 +222,30 @@ def test_metric_values_are_in_range_in_the_demo(demo_run):
     assert (metrics["urban_rural_gap"] > 0).all()
     for name in ("pupils", "teachers", "quality_sd", "mean_achievement", "premium_mean_cny"):
         assert np.isfinite(metrics[name]).all()
+
+
+def test_teacher_gaps_by_school_quartile_and_rural_status(fake):
+    fake.teachers = _teachers([0, 0, 1, 2, 3, 4])
+    effectiveness = np.array([0.1, 0.3, 0.0, 0.5, 0.4, 9.0])  # school 4 is closed
+    fake.teacher_effectiveness = lambda: effectiveness
+    fake.school_table.rural = np.array([False, False, True, True, False])
+    # school means 0.2, 0.0, 0.5, 0.4: top quarter 0.5, bottom quarter 0.0
+    assert _value("teacher_quartile_gap", fake) == pytest.approx(0.5)
+    # urban teachers (schools 0, 1): 0.1, 0.3, 0.0; rural (2, 3): 0.5, 0.4; school 4 closed
+    assert _value("teacher_urban_rural_gap", fake) == pytest.approx(0.4 / 3 - 0.45)
+    fake.school_table.rural = np.zeros(5, dtype=bool)
+    assert np.isnan(_value("teacher_urban_rural_gap", fake))
+
+
+def test_rotated_tier_mean_counts_only_teachers_with_two_school_experience(fake):
+    fake.teachers = _teachers([0, 1, 2])
+    fake.teachers.tier[:] = [0, 2, 3]
+    fake.teachers.rotated_years[:] = [2.0, 0.0, 1.0]
+    assert _value("rotated_tier_mean", fake) == pytest.approx(1.5)
+
+
+def test_backbone_in_rural_share_uses_the_schools_own_status(fake):
+    fake.teachers = _teachers([0, 1, 2, 3, 4])
+    fake.teachers.tier[:] = [1, 0, 2, 1, 3]  # the teacher of closed school 4 does not count
+    fake.school_table.rural = np.array([False, True, True, False, True])
+    assert _value("backbone_in_rural_share", fake) == pytest.approx(1 / 3)

@@ -361,6 +361,20 @@ def _backbone_in_weak(model: EduModel) -> float:
     return float((backbone & weak[teachers.school]).sum() / max(backbone.sum(), 1))
 
 
+@metric(
+    "backbone_in_rural_share",
+    "share of backbone teachers",
+    "higher is better",
+    "how many backbone teachers teach in rural schools (each school's own status)",
+    "backbone teachers (any tier above ordinary) teaching at open public rural schools, over all backbone teachers at open public schools",
+)
+def _backbone_in_rural(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    backbone = (teachers.tier >= 1) & _open(model)[teachers.school]
+    rural = backbone & table.rural[teachers.school]
+    return float(rural.sum() / backbone.sum()) if backbone.any() else float("nan")
+
+
 def _group_rows(model: EduModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     groups = model.groups
     members = groups.role == MEMBER
@@ -425,12 +439,107 @@ def _rotation_ratio(model: EduModel, part: str, whole: str) -> float:
     "rotations",
     "teachers per year",
     "information",
-    "teachers posted from group cores to members (and back) this year",
-    "count of postings started in the school year; NaN before the first year",
+    "teachers posted to another school this year: group cores to members (and back), the district rule, reservoir deployments",
+    "count of postings started in the school year, all kinds; NaN before the first year",
 )
 def _rotations(model: EduModel) -> float:
     stats = _rotation(model)
     return float(stats["posted"]) if stats else float("nan")
+
+
+def _rotation_count(model: EduModel, kind: str) -> float:
+    stats = _rotation(model)
+    return float(stats.get(kind, 0)) if stats else float("nan")
+
+
+@metric(
+    "rotations_group",
+    "teachers per year",
+    "information",
+    "postings inside groups (core to members and back) this year",
+    "count of group postings started in the school year; NaN before the first year",
+)
+def _rotations_group(model: EduModel) -> float:
+    return _rotation_count(model, "group")
+
+
+@metric(
+    "rotations_district",
+    "teachers per year",
+    "information",
+    "postings by the district rule (县管校聘) from strong urban to weak or rural schools this year",
+    "count of district postings started in the school year; NaN before the first year",
+)
+def _rotations_district(model: EduModel) -> float:
+    return _rotation_count(model, "district")
+
+
+@metric(
+    "reservoir_size",
+    "teachers",
+    "information",
+    "backbone teachers held in the districts' reservoirs (蓄水池), deployed this year",
+    "count of district-employed teachers after this year's staffing; NaN before the first year",
+)
+def _reservoir_size(model: EduModel) -> float:
+    return _rotation_count(model, "reservoir_size")
+
+
+@metric(
+    "teacher_quartile_gap",
+    "pupil SD per year",
+    "lower is better",
+    "gap in teachers' mean effectiveness between the top and bottom quarter of schools",
+    "within each stage, over open public schools, mean of the school means of teacher effectiveness at or above the 75th percentile minus at or below the 25th; averaged over the stages weighted by their schools",
+)
+def _teacher_quartile_gap(model: EduModel) -> float:
+    teachers = model.teachers
+    n = model.school_table.stage.size
+    means = school_mean(model.teacher_effectiveness(), teachers.school, n)
+    return _by_stage(model, means, _quartile_gap)
+
+
+@metric(
+    "teacher_urban_rural_gap",
+    "pupil SD per year",
+    "lower is better",
+    "gap in effectiveness between teachers of urban and of rural schools (each school's own status)",
+    "mean effectiveness of teachers teaching at open public urban schools minus at rural ones; NaN if either is absent",
+)
+def _teacher_urban_rural_gap(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    effectiveness = model.teacher_effectiveness()
+    open_school = _open(model)[teachers.school]
+    rural = table.rural[teachers.school]
+    urban_rows, rural_rows = open_school & ~rural, open_school & rural
+    if not urban_rows.any() or not rural_rows.any():
+        return float("nan")
+    return float(effectiveness[urban_rows].mean() - effectiveness[rural_rows].mean())
+
+
+@metric(
+    "rotated_tier_mean",
+    "tier index (0-3)",
+    "information",
+    "mean tier of teachers with two-school experience (promotion priority raises it)",
+    "mean over teachers who have served a posting at another school of their tier (0 ordinary, 1 backbone, 2 municipal backbone, 3 famous/special); NaN if none has",
+)
+def _rotated_tier_mean(model: EduModel) -> float:
+    teachers = model.teachers
+    rotated = teachers.rotated_years > 0
+    return float(teachers.tier[rotated].mean()) if rotated.any() else float("nan")
+
+
+@metric(
+    "results_fund_cny",
+    "CNY per year",
+    "information",
+    "results-based working funds paid to groups this year (earned in last year's evaluation)",
+    "sum of the results funds paid in the school year (included in money_spent_cny); NaN before the first year",
+)
+def _results_fund(model: EduModel) -> float:
+    spent = model.money.get(model.current_school_year)
+    return float(spent.get("results_fund_cny", 0.0)) if spent else float("nan")
 
 
 @metric(

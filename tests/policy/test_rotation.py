@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from edusim.policy.rotation import choose, eligible, principal_ranking, volunteer_utility
+from edusim.policy.rotation import (
+    choose,
+    choose_by_unit,
+    eligible,
+    host_allocation,
+    principal_ranking,
+    rank_within,
+    volunteer_utility,
+)
 from edusim.scenario.rotation import RotationParams
 
 
@@ -68,7 +76,7 @@ def test_the_selection_rule_decides_who_is_sent_first():
     age = np.array([28.0, 50.0, 45.0])
 
     def order(selection: str, bundled: bool) -> list[int]:
-        key = principal_ranking(effectiveness, tier, age, bundled, selection)
+        key = principal_ranking(effectiveness, tier, age, 1.0 if bundled else 0.0, selection)
         return np.argsort(-key, kind="stable").tolist()
 
     assert order("backbone", True) == [1, 2, 0]
@@ -77,3 +85,67 @@ def test_the_selection_rule_decides_who_is_sent_first():
     assert order("young", False) == [0, 2, 1]
     assert order("any", True) == [1, 2, 0]
     assert order("any", False) == [0, 2, 1]
+
+
+def _host_allocation_by_loop(count, member_staff, member_strength):
+    """The round-robin dealing written as the loop it replaces (reference)."""
+    weights = np.maximum(member_staff, 1).astype(float)
+    exact = count * weights / weights.sum()
+    quota = np.floor(exact).astype(np.int64)
+    quota[np.argsort(-(exact - quota), kind="stable")[: count - quota.sum()]] += 1
+    hosts = []
+    while len(hosts) < count:
+        for position in np.argsort(member_strength, kind="stable"):
+            if quota[position] > 0:
+                hosts.append(position)
+                quota[position] -= 1
+    return np.array(hosts, dtype=np.int64)
+
+
+def test_vectorised_host_allocation_deals_like_the_round_robin_loop():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        members = int(rng.integers(1, 9))
+        count = int(rng.integers(0, 40))
+        staff = rng.integers(0, 60, members)
+        strength = rng.normal(size=members).round(1)  # ties included
+        got = host_allocation(count, staff, strength)
+        assert got.tolist() == _host_allocation_by_loop(count, staff, strength).tolist()
+
+
+def test_choose_by_unit_is_choose_for_every_unit_at_once():
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = int(rng.integers(1, 60))
+        unit = rng.integers(0, 5, n)
+        key = rng.normal(size=n)
+        backbone = rng.random(n) < 0.3
+        quota = rng.integers(0, 6, 5)
+        share = float(rng.choice([0.0, 0.2, 0.5, 1.0]))
+        mask = choose_by_unit(unit, key, backbone, quota, share)
+        for u in range(5):
+            rows = np.flatnonzero(unit == u)
+            expected = choose(rows, key[rows], backbone[rows], int(quota[u]), share)
+            assert sorted(np.flatnonzero(mask & (unit == u))) == sorted(expected)
+
+
+def test_principal_ranking_is_continuous_in_the_member_weight():
+    """Strongest first when members weigh enough (w n/m > 1 - w), weakest first below,
+    indifferent at w = m / (n + m); bundled (w = 1) and own-school (w = 0) as before."""
+    effectiveness = np.array([0.1, 0.3, -0.2])
+    tier, age = np.zeros(3, np.int8), np.full(3, 40.0)
+
+    def first(weight, ratio=1.0):
+        return int(np.argmax(principal_ranking(effectiveness, tier, age, weight, "any", ratio)))
+
+    assert first(1.0) == first(0.6) == 1
+    assert first(0.0) == first(0.4) == 2
+    assert first(0.4, ratio=2.0) == 1  # a large core gives up less by sending its best
+    flat = principal_ranking(effectiveness, tier, age, 0.5, "any", 1.0)
+    assert np.allclose(flat, 0.0)
+
+
+def test_rank_within_ranks_each_group_from_its_best():
+    group = np.array([1, 0, 1, 0, 1])
+    key = np.array([0.5, 2.0, 0.9, 1.0, 0.1])
+    assert rank_within(group, key).tolist() == [1, 0, 0, 1, 2]

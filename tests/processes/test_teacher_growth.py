@@ -70,3 +70,16 @@ def test_tiers_never_fall(rows):
     assert (promoted <= 3).all()
     novice = experience < PARAMS.tier_min_experience_years
     np.testing.assert_array_equal(promoted[novice], tier[novice])
+
+
+def test_priority_moves_a_teacher_up_the_review_and_another_down():
+    params = TeacherParams()
+    effectiveness = np.linspace(0.0, 1.0, 100)
+    experience = np.full(100, 20.0)
+    start = np.zeros(100, np.int8)
+    plain = promoted_tiers(effectiveness, experience, start, params)
+    priority = np.zeros(100)
+    priority[50] = 0.5  # a middling teacher with two-school experience
+    credited = promoted_tiers(effectiveness, experience, start, params, priority)
+    assert credited[50] > plain[50]
+    assert (credited >= 1).sum() == (plain >= 1).sum()  # the shares per tier stay fixed

@@ -34,19 +34,30 @@ class SchoolTable:
     base_spending: np.ndarray  # ordinary spending, CNY per pupil per year
     private: np.ndarray  # True for a private (民办) school: no catchment, no group
     fee_cny_per_year: np.ndarray  # tuition per pupil (0 in public schools)
+    owner: np.ndarray = field(default_factory=lambda: np.empty(0))  # 0 city, 1 district, 2 county
+    rural: np.ndarray = field(default_factory=lambda: np.empty(0))  # the school's own status
     resource_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
     development_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
     teaching_quality: np.ndarray = field(default_factory=lambda: np.empty(0))
     mean_achievement: np.ndarray = field(default_factory=lambda: np.empty(0))
     enrollment: np.ndarray = field(default_factory=lambda: np.empty(0))
+    evaluation_score: np.ndarray = field(default_factory=lambda: np.empty(0))  # last July
+    results_grant_cny: np.ndarray = field(
+        default_factory=lambda: np.empty(0)
+    )  # earned, paid next year
 
     def __post_init__(self) -> None:
         count = self.stage.size
+        if self.owner.size != count:  # not given: district-owned, urban
+            self.owner = np.ones(count, dtype=np.int8)
+            self.rural = np.zeros(count, dtype=bool)
         self.resource_grant_cny = np.zeros(count)
         self.development_grant_cny = np.zeros(count)
         self.teaching_quality = np.zeros(count)
         self.mean_achievement = np.zeros(count)
         self.enrollment = np.zeros(count, dtype=np.int64)
+        self.evaluation_score = np.zeros(count)
+        self.results_grant_cny = np.zeros(count)
 
     def __len__(self) -> int:
         return int(self.stage.size)

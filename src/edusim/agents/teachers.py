@@ -11,6 +11,13 @@ from edusim.agents.population import Population
 TIERS: tuple[str, ...] = ("ordinary", "backbone", "municipal_backbone", "famous_special")
 """Teacher tiers, lowest first; `tier >= 1` is a backbone teacher of some level."""
 
+POSTING_KINDS: tuple[str, ...] = ("home", "group", "district", "reservoir")
+"""What a teacher's current posting is, by code (`posting_kind`)."""
+
+EMPLOYERS: tuple[str, ...] = ("school", "district")
+"""Who holds a teacher's post, by code (`employer`): the home school, or the district's
+backbone reservoir (蓄水池), whose teachers' posts are pooled by the district."""
+
 
 class Teachers(Population):
     """One row per teacher in post."""
@@ -27,6 +34,10 @@ class Teachers(Population):
         "home_school": np.int32,  # school that employs the teacher (differs while posted)
         "posting_end": np.int32,  # last school year of the current posting, -1 at home
         "qualified": np.bool_,  # above the required qualification (balanced-quality indicator)
+        "employer": np.int8,  # index into EMPLOYERS
+        "posting_kind": np.int8,  # index into POSTING_KINDS (0 while at home)
+        "rotated_years": np.float64,  # years of postings at another school (two-school experience)
+        "pool_end": np.int32,  # last school year in the district reservoir, -1 if not in it
     }
 
     def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:

@@ -120,6 +120,8 @@ class PolicyEvents(Phase):
             quality=table.teaching_quality,
             enrollment=table.enrollment,
             travel_km=model.school_travel_km(),
+            owner=table.owner,
+            rural=table.rural,
         )
         for rule in rules:
             scope = (

@@ -62,6 +62,29 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     },
     "group_participation_share": {"en": "Schools in a group", "zh": "参与集团的学校占比"},
     "rotations": {"en": "Teachers posted by rotation", "zh": "交流轮岗教师数"},
+    "backbone_in_rural_share": {
+        "en": "Backbone teachers in rural schools",
+        "zh": "农村学校骨干教师占比",
+    },
+    "rotations_group": {"en": "Teachers posted within groups", "zh": "集团内交流轮岗教师数"},
+    "rotations_district": {
+        "en": "Teachers posted by the district rule",
+        "zh": "县管校聘交流轮岗教师数",
+    },
+    "reservoir_size": {"en": "Teachers in the backbone reservoir", "zh": "骨干教师蓄水池人数"},
+    "teacher_quartile_gap": {
+        "en": "Teacher effectiveness gap, top vs bottom quarter of schools",
+        "zh": "前后四分之一学校教师效能差距",
+    },
+    "teacher_urban_rural_gap": {
+        "en": "Teacher effectiveness gap, urban vs rural schools",
+        "zh": "城乡学校教师效能差距",
+    },
+    "rotated_tier_mean": {
+        "en": "Mean tier of teachers with two-school experience",
+        "zh": "有两校任教经历教师的平均层级",
+    },
+    "results_fund_cny": {"en": "Results-based working funds paid", "zh": "按成效拨付的工作经费"},
     "rotation_backbone_share": {"en": "Backbone share of postings", "zh": "交流教师中骨干教师占比"},
     "rotation_young_share": {"en": "Under-35 share of postings", "zh": "交流教师中35岁以下占比"},
     "volunteer_share": {"en": "Eligible teachers who volunteer", "zh": "自愿交流的教师占比"},
@@ -97,6 +120,7 @@ UNIT_ZH: dict[str, str] = {
     "entrants per place": "人/学位",
     "CNY": "元",
     "CNY per year": "元/年",
+    "tier index (0-3)": "层级（0-3）",
     "CNY per pupil SD per year": "元/(学生标准差/年)",
     "share of backbone teachers": "占骨干教师比例",
     "share of schools": "占学校比例",

@@ -2,7 +2,8 @@
 
 Cores are the strongest schools (by teaching quality) of the rule's stage and districts
 not yet in a group of the rule's kind. Each core, strongest first, takes the nearest
-eligible schools (weak, small or rural as the rule says) up to `max_members`. Cores are
+eligible schools (weak, small or rural as the rule says; of another owner level for a
+cross-level rule) up to `max_members`. A rule may restrict cores to owner levels. Cores are
 added until `target_share` of the eligible schools have joined, or `max_cores` is reached.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from edusim.scenario.groups import GroupRule
 
 STAGE_CODES = {"primary": 0, "junior": 1}
+OWNER_CODES = {"city": 0, "district": 1, "county": 2}
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class SchoolView:
     quality: np.ndarray
     enrollment: np.ndarray
     travel_km: np.ndarray  # schools x schools travel cost
+    owner: np.ndarray | None = None  # 0 city, 1 district, 2 county (None: all district)
+    rural: np.ndarray | None = None  # the school's own rural status (None: rural county)
 
 
 def eligible_members(rule: GroupRule, schools: SchoolView, in_scope: np.ndarray) -> np.ndarray:
@@ -43,6 +47,9 @@ def eligible_members(rule: GroupRule, schools: SchoolView, in_scope: np.ndarray)
             pool |= in_scope & (schools.enrollment < np.median(schools.enrollment[in_scope]))
         elif criterion == "rural":
             pool |= in_scope & (schools.district_kind == 2)
+        elif criterion == "rural_school":
+            rural = schools.district_kind == 2 if schools.rural is None else schools.rural
+            pool |= in_scope & rural
     return pool
 
 
@@ -62,6 +69,9 @@ def form_by_rule(
     member_stage = core_stage if rule.member_stage == "same" else STAGE_CODES[rule.member_stage]
     in_districts = np.isin(schools.district, district_codes)
     core_scope = in_districts & (schools.stage == core_stage) & ~taken
+    owner = np.ones(schools.stage.size, dtype=np.int8) if schools.owner is None else schools.owner
+    if rule.core_owner:
+        core_scope &= np.isin(owner, [OWNER_CODES[level] for level in rule.core_owner])
     member_scope = (schools.stage == member_stage) & ~taken
     if not rule.cross_district:
         member_scope &= in_districts
@@ -84,6 +94,8 @@ def form_by_rule(
         candidates = np.flatnonzero(pool)
         if not rule.cross_district:
             candidates = candidates[schools.district[candidates] == schools.district[core]]
+        if rule.cross_owner:
+            candidates = candidates[owner[candidates] != owner[core]]
         if candidates.size == 0:
             continue
         nearest = candidates[np.argsort(schools.travel_km[core, candidates], kind="stable")]

@@ -9,9 +9,18 @@ Volunteering (ODD+D): a teacher values a posting in yuan per year,
 where career_left = (retirement age - age) / (retirement age - 25), clipped to [0, 1], so
 young teachers value promotion most; w = plateau_response for teachers at or past
 plateau_age (they respond less to incentives) and 1 otherwise; taste is a personal draw.
-A teacher volunteers when U > 0. The sending principal ranks candidates: with bundled
-evaluation (judged on members' progress) the strongest first, otherwise the weakest first
-(keeping the best at home); `selection` tilts the ranking toward backbone or young teachers.
+A teacher volunteers when U > 0.
+
+The sending principal is judged with weight w on the receiving schools' quality and 1 - w
+on the own school's (`evaluation.member_weight`; bundled evaluation is w = 1). Sending a
+teacher of effectiveness e from a school of n teachers to one of m changes the principal's
+score by about e * (w / m - (1 - w) / n) plus terms that do not depend on e, so the
+principal ranks candidates by e * (w * n / m - (1 - w)): the strongest first when members
+weigh enough, the weakest first (keeping the best at home) otherwise, indifferent at
+w = m / (n + m). `selection` tilts the ranking toward backbone or young teachers. Assigned
+postings (tight groups, the district rule) draw on willing teachers first (national practice
+of voluntary application combined with assignment), so incentives change who goes even
+where nobody may refuse.
 """
 
 from __future__ import annotations
@@ -52,11 +61,22 @@ def volunteer_utility(
     return response * incentives - costs + taste_cny
 
 
+WILLING_FIRST = 100.0
+"""Sort-key bonus that puts willing teachers ahead of every unwilling one."""
+
+
 def principal_ranking(
-    effectiveness: np.ndarray, tier: np.ndarray, age: np.ndarray, bundled: bool, selection: str
+    effectiveness: np.ndarray,
+    tier: np.ndarray,
+    age: np.ndarray,
+    member_weight: float,
+    selection: str,
+    staff_ratio: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """Sort key for the sending principal (higher is sent first)."""
-    key = effectiveness if bundled else -effectiveness
+    """Sort key for the sending principal (higher is sent first): effectiveness times the
+    marginal value of sending it, w * n / m - (1 - w) (module docstring), where
+    `staff_ratio` = n / m (sending over receiving school's teachers)."""
+    key = effectiveness * (member_weight * np.asarray(staff_ratio) - (1.0 - member_weight))
     if selection == "backbone":
         key = key + 10.0 * (tier >= 1)
     elif selection == "young":
@@ -89,6 +109,7 @@ def host_allocation(
     """Host of each of `count` postings (ranked strongest first): members receive postings in
     proportion to their staff, the weakest member first, so that each member's teaching force
     changes by a similar share and the strongest teachers go where they are most needed.
+    Postings are dealt round-robin over the members, weakest first, until each quota is met.
     Returns positions into the members array."""
     if count == 0 or member_staff.size == 0:
         return np.zeros(0, dtype=np.int64)
@@ -97,12 +118,43 @@ def host_allocation(
     quota = np.floor(exact).astype(np.int64)
     remainder = count - quota.sum()
     quota[np.argsort(-(exact - quota), kind="stable")[:remainder]] += 1
-    weakest_first = np.argsort(member_strength, kind="stable")
-    # deal postings round-robin over members, weakest first, until each quota is met
-    hosts = []
-    while len(hosts) < count:
-        for position in weakest_first:
-            if quota[position] > 0:
-                hosts.append(position)
-                quota[position] -= 1
-    return np.array(hosts, dtype=np.int64)
+    weakness = np.empty(member_staff.size, dtype=np.int64)
+    weakness[np.argsort(member_strength, kind="stable")] = np.arange(member_staff.size)
+    position = np.repeat(np.arange(member_staff.size), quota)
+    round_ = np.arange(position.size) - np.repeat(np.cumsum(quota) - quota, quota)
+    return position[np.lexsort((weakness[position], round_))]
+
+
+def rank_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Rank of each row within its group by `key`, highest first (0 = best)."""
+    order = np.lexsort((-key, group))
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    ranks = np.empty(order.size, dtype=np.int64)
+    ranks[order] = np.arange(order.size) - first
+    return ranks
+
+
+def choose_by_unit(
+    unit: np.ndarray,
+    key: np.ndarray,
+    is_backbone: np.ndarray,
+    quota: np.ndarray,
+    backbone_min: float,
+) -> np.ndarray:
+    """Mask of the candidates chosen when each unit (a school, a district) sends `quota[unit]`
+    of its candidates by `key`, at least `backbone_min` of them backbone where enough are:
+    `choose` for many units at once, without a loop."""
+    chosen = np.zeros(unit.size, dtype=bool)
+    if unit.size == 0:
+        return chosen
+    wanted = np.minimum(quota[unit], np.bincount(unit, minlength=quota.size)[unit])
+    backbone_count = np.bincount(unit[is_backbone], minlength=quota.size)
+    forced_n = np.minimum(np.ceil(backbone_min * quota).astype(np.int64), backbone_count)
+    forced_n = np.minimum(forced_n, quota)
+    backbone_rank = rank_within(unit, np.where(is_backbone, key, -np.inf))
+    chosen = is_backbone & (backbone_rank < forced_n[unit])
+    rest_rank = rank_within(unit, np.where(chosen, -np.inf, key))
+    room = wanted - np.bincount(unit[chosen], minlength=quota.size)[unit]
+    return chosen | (~chosen & (rest_rank < room))

@@ -29,14 +29,20 @@ def tier_thresholds(params: TeacherParams) -> np.ndarray:
 
 
 def promoted_tiers(
-    effectiveness: np.ndarray, experience: np.ndarray, tier: np.ndarray, params: TeacherParams
+    effectiveness: np.ndarray,
+    experience: np.ndarray,
+    tier: np.ndarray,
+    params: TeacherParams,
+    priority: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Tiers after this year's review: eligible teachers ranked city-wide by effectiveness
-    reach the tier their rank earns; titles are never taken away."""
+    plus `priority` (e.g. credit for two-school experience, Sanming) reach the tier their
+    rank earns; the shares per tier stay fixed, so priority for some is a later promotion
+    for others; titles are never taken away."""
     eligible = experience >= params.tier_min_experience_years
     earned = np.zeros(tier.size, dtype=np.int8)
     if eligible.any():
-        values = effectiveness[eligible]
+        values = (effectiveness + priority)[eligible]
         cutoffs = np.quantile(values, 1.0 - tier_thresholds(params))
         earned[eligible] = np.searchsorted(cutoffs, values, side="right").astype(np.int8)
     return np.maximum(tier, earned)

@@ -186,7 +186,8 @@ class GroupSpec(Section):
     )
 
 
-MemberPool = Literal["weak", "small", "rural", "any"]
+MemberPool = Literal["weak", "small", "rural", "rural_school", "any"]
+OwnerLevel = Literal["city", "district", "county"]  # as in scenario/school_status.py
 
 
 class GroupRule(Section):
@@ -218,7 +219,7 @@ class GroupRule(Section):
         ("weak",),
         unit="criteria",
         source="digest: members are weak, small, new or rural schools",
-        description="which schools may join (any listed criterion qualifies): weak = below the median teaching quality of the scope, small = below the median enrollment, rural = in a rural county",
+        description="which schools may join (any listed criterion qualifies): weak = below the median teaching quality of the scope, small = below the median enrollment, rural = in a rural county, rural_school = a rural school by its own status (village schools of suburban districts too; see school_status)",
     )
     max_members: int = param(
         10,
@@ -248,6 +249,18 @@ class GroupRule(Section):
         unit="yes/no",
         source="digest: Hangzhou cross-region groups; Chongming cross-district entrusted",
         description="whether members may come from another district",
+    )
+    core_owner: tuple[OwnerLevel, ...] = param(
+        (),
+        unit="owner levels",
+        source="digest: Sanming city-level pairings; SEED-COVERAGE S1, H2",
+        description="owner levels a core may have (empty: any)",
+    )
+    cross_owner: bool = param(
+        False,
+        unit="yes/no",
+        source="digest: Hangzhou 跨层级 groups; Sanming (break affiliation barriers)",
+        description="whether members must have an owner level other than their core's (cross-level groups)",
     )
     term_years: int = param(
         6,

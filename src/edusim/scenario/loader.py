@@ -389,6 +389,15 @@ def group_problems(scenario: Scenario) -> list[Problem]:
             for position, district in enumerate(named)
             if district not in districts
         ]
+    for table in ("owners", "rural"):
+        for name in getattr(scenario.school_status, table):
+            if name not in names or is_private_name(name):
+                problems.append(
+                    Problem(
+                        f"school_status.{table}.{name}",
+                        f"'{name}' is not a public school of this city (names: see `edusim describe`)",
+                    )
+                )
     for index, rule in enumerate(scenario.groups.rules):
         if school_year_of_date(rule.formed) < scenario.start_year:
             problems.append(

@@ -1,4 +1,5 @@
-"""Scenario schema of staff flows: teacher rotation within groups, its incentives, and the
+"""Scenario schema of staff flows: teacher rotation within groups, by the district (县管校聘 /
+区管校聘) and from the district's backbone reservoir (蓄水池), its incentives, and the
 evaluation of principals that shapes whom they send."""
 
 from __future__ import annotations
@@ -11,7 +12,49 @@ _NATIONAL = "digest: national rules (教师〔2014〕4号)"
 
 
 class RotationParams(Section):
-    """Teacher rotation between group cores and members (支教 / 跟教 / 走教)."""
+    """Teacher rotation: group cores to members (支教 / 跟教), the district rule across all
+    its schools, and the district's backbone reservoir; each can be on alone."""
+
+    group_rotation: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: every place (cores send teachers to members)",
+        description="whether group cores post teachers to their members",
+    )
+    district_rotation: bool = param(
+        False,
+        unit="yes/no",
+        source=_NATIONAL + "; digest: Hangzhou (县管校聘), Ninghe (区管校聘)",
+        description="whether the district, as employer, posts the national share of eligible teachers from its strong urban schools to its weak or rural schools, groups or not",
+    )
+    district_scope: Literal["district", "city"] = param(
+        "district",
+        unit="rule",
+        source=_NATIONAL + " (rotation within a county or district)",
+        description="area over which the district rule moves teachers: each district, or the whole city",
+    )
+    reservoir_share: float = param(
+        0.0,
+        unit="share of a district's backbone teachers",
+        source="digest: Ninghe (蓄水池), Chongming plan (no size given: assumption when set)",
+        description="share of each district's backbone teachers held in its reservoir (district-employed, their posts pooled) and deployed each year to its weakest schools",
+        ge=0,
+        le=0.5,
+    )
+    reservoir_term_years: int = param(
+        3,
+        unit="years",
+        source="assumption",
+        description="years a teacher serves in the reservoir before returning to the home school",
+        ge=1,
+        le=10,
+    )
+    willing_first: bool = param(
+        False,
+        unit="yes/no",
+        source="national practice 自愿报名与组织选派相结合 (52% of teachers want voluntary application, NIES survey); off by default: on, tight cores post volunteers before the weak teachers they would pick and the first-year dip of merged secondary campuses (pattern 2) holds in 5 of 6 seeds, not 6",
+        description="whether assigned postings (tight groups, the district rule, the reservoir) take willing teachers before assigning others, so that pay parity, stipends and promotion value change who goes",
+    )
 
     eligible_years_at_school: int = param(
         6,
@@ -109,7 +152,14 @@ class RotationParams(Section):
         False,
         unit="yes/no",
         source="digest: Sanming (two-school experience gives promotion priority)",
-        description="whether rotation counts toward promotion",
+        description="whether two-school experience counts toward promotion: in the yearly tier review (promotion_priority_sd) and in what a posting is worth to a teacher",
+    )
+    promotion_priority_sd: float = param(
+        0.05,
+        unit="pupil SD per year",
+        source="assumption (about 0.4 SD of teacher effects, effect_sd 0.13; digest: Sanming gives priority, no size)",
+        description="with promotion_priority, how much two-school experience counts in the yearly tier review, as effectiveness",
+        ge=0,
     )
     promotion_value_cny: float = param(
         30000.0,
@@ -176,5 +226,47 @@ class EvaluationParams(Section):
         False,
         unit="yes/no",
         source="digest: Hangzhou bundled evaluation (捆绑考核); Dalian, Sanming",
-        description="whether core principals are judged on their members' progress (then they send strong teachers; otherwise they keep the best at home)",
+        description="preset: core principals judged fully on their members' progress (member_weight 1); false leaves member_weight as set",
     )
+    member_weight: float = param(
+        0.0,
+        unit="weight (0-1)",
+        source="digest: Ninghe (members' development an important item of the lead principal's review), Dalian; 0 = judged on the own school only (assumption for places without such a review)",
+        description="weight of the receiving schools' quality in a sending principal's evaluation; above about n/(n+m) the principal sends strong teachers",
+        ge=0,
+        le=1,
+    )
+
+    weight_progress: float = param(
+        1.0,
+        unit="weight",
+        source="digest: Dalian, Sanming (each school's pupil progress)",
+        description="weight of pupils' progress (the school's change in mean achievement against its stage) in a school's yearly score",
+        ge=0,
+    )
+    weight_core_gap: float = param(
+        1.0,
+        unit="weight",
+        source="digest: Dalian, Sanming (narrowing of gaps within the group)",
+        description="weight of the narrowing of a member's teaching-quality gap to its core in a school's yearly score",
+        ge=0,
+    )
+    weight_teacher_growth: float = param(
+        1.0,
+        unit="weight",
+        source="digest: Dalian, Sanming (teacher development)",
+        description="weight of the yearly change in the mean effectiveness of a school's teachers in its yearly score",
+        ge=0,
+    )
+    results_fund_cny: float = param(
+        0.0,
+        unit="CNY per group per year",
+        source="digest: Ninghe (working funds by size, activity and results; no amount given: 0 unless set)",
+        description="working fund paid the next year to each group whose members' mean score is in the upper half of groups, shared by its members as resource money (outside the reform-grant cap)",
+        ge=0,
+    )
+
+    @property
+    def member_weight_in_force(self) -> float:
+        """The weight principals act on: 1 under bundled evaluation, else `member_weight`."""
+        return 1.0 if self.bundled else self.member_weight

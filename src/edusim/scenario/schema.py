@@ -20,6 +20,7 @@ from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
 from edusim.scenario.private import PrivateParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
+from edusim.scenario.school_status import SchoolStatusParams
 
 STAGES: tuple[str, ...] = ("primary", "junior")
 """Compulsory stages: primary grades 1-6 and junior secondary grades 7-9 (digest, intro)."""
@@ -781,6 +782,7 @@ class Scenario(Section):
     )
     city: City
     schools: SchoolParams = SchoolParams()
+    school_status: SchoolStatusParams = SchoolStatusParams()
     teachers: TeacherParams = TeacherParams()
     families: FamilyParams = FamilyParams()
     learning: LearningParams = LearningParams()

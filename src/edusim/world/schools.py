@@ -144,3 +144,52 @@ def initial_prestige(
 def classes_needed(cohort: np.ndarray, class_size: np.ndarray, slack: float) -> np.ndarray:
     """Classes per grade that seat a cohort with the planned slack (at least one class)."""
     return np.maximum(1, np.ceil(cohort * (1.0 + slack) / class_size)).astype(np.int64)
+
+
+OWNER_CITY, OWNER_DISTRICT, OWNER_COUNTY = 0, 1, 2
+"""Owner level codes (see scenario/school_status.OWNER_LEVELS)."""
+
+
+def seat_towns(
+    cell_town: np.ndarray, cell_weight: np.ndarray, town_district: np.ndarray
+) -> np.ndarray:
+    """Per district, its seat: the town with the largest residential weight."""
+    weight = np.bincount(cell_town, weights=cell_weight, minlength=town_district.size)
+    seats = np.full(int(town_district.max()) + 1, -1, dtype=np.int64)
+    for town in np.argsort(weight, kind="stable"):  # heaviest last, so it wins
+        seats[town_district[town]] = town
+    return seats
+
+
+def school_owner_and_rural(
+    scenario: Scenario,
+    district_kind: np.ndarray,
+    school_district: np.ndarray,
+    school_town: np.ndarray,
+    seats: np.ndarray,
+    famous: np.ndarray,
+    prestige: np.ndarray,
+    private: np.ndarray,
+    names: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Owner level code and rural flag of every school, by the rules of
+    `scenario.school_status` and its per-school overrides (private schools: district owner,
+    rural by location like any school)."""
+    params = scenario.school_status
+    kind = district_kind[school_district]
+    owner = np.where(kind == 2, OWNER_COUNTY, OWNER_DISTRICT).astype(np.int8)
+    urban_famous = np.flatnonzero(famous & ~private & (kind == 0))
+    city_count = int(np.floor(params.city_owned_share_of_famous * urban_famous.size + 0.5))
+    city_owned = urban_famous[np.argsort(-prestige[urban_famous], kind="stable")[:city_count]]
+    owner[city_owned] = OWNER_CITY
+    in_seat = school_town == seats[school_district]
+    rural = ((kind == 2) & ~(in_seat & params.county_seat_urban)) | (
+        (kind == 1) & ~in_seat & params.suburban_villages_rural
+    )
+    index = {name: i for i, name in enumerate(names)}
+    levels = {"city": OWNER_CITY, "district": OWNER_DISTRICT, "county": OWNER_COUNTY}
+    for name, level in params.owners.items():
+        owner[index[name]] = levels[level]
+    for name, flag in params.rural.items():
+        rural[index[name]] = flag
+    return owner, rural

@@ -63,6 +63,10 @@ def initial_teachers(
         "years_at_school": years_at_school,
         "home_school": school_of_teacher.astype(np.int32),
         "posting_end": np.full(uids.size, -1, dtype=np.int32),
+        "employer": np.zeros(uids.size, dtype=np.int8),
+        "posting_kind": np.zeros(uids.size, dtype=np.int8),
+        "rotated_years": np.zeros(uids.size),
+        "pool_end": np.full(uids.size, -1, dtype=np.int32),
         "qualified": streams.uniform("teachers.qualified", None, uids)
         < np.clip(qualified_share + 0.1 * school_prestige[school_of_teacher], 0.05, 0.98),
     }
@@ -94,5 +98,9 @@ def hired_teachers(
         "years_at_school": zeros,
         "home_school": school_of_hire.astype(np.int32),
         "posting_end": np.full(uids.size, -1, dtype=np.int32),
+        "employer": np.zeros(uids.size, dtype=np.int8),
+        "posting_kind": np.zeros(uids.size, dtype=np.int8),
+        "rotated_years": np.zeros(uids.size),
+        "pool_end": np.full(uids.size, -1, dtype=np.int32),
         "qualified": streams.uniform("teachers.qualified", None, uids) < qualified_share,
     }

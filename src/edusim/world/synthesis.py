@@ -38,6 +38,8 @@ from edusim.world.schools import (
     place_school_sites,
     private_sites,
     school_name,
+    school_owner_and_rural,
+    seat_towns,
 )
 from edusim.world.staff import initial_teachers, staff_needed
 
@@ -132,8 +134,20 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         in_grade = families.grade == grade
         counts = school_counts(families.school[in_grade], n_schools)
         largest_grade = np.maximum(largest_grade, counts)
+    names = _school_names(geo, stage, district, private)
+    owner, rural = school_owner_and_rural(
+        scenario,
+        geo.district_kind,
+        district,
+        geo.cell_town[cell],
+        seat_towns(geo.cell_town, geo.cell_weight, geo.town_district),
+        famous,
+        prestige,
+        private,
+        names,
+    )
     table = SchoolTable(
-        name=_school_names(geo, stage, district, private),
+        name=names,
         stage=stage,
         district=district,
         town=geo.cell_town[cell],
@@ -154,6 +168,8 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         * np.maximum(0.2, 1.0 + scenario.funding.spending_prestige_slope * prestige),
         private=private,
         fee_cny_per_year=private_fees(prestige, private, scenario.private),
+        owner=owner,
+        rural=rural,
     )
     table.enrollment = school_counts(families.school, n_schools)
 

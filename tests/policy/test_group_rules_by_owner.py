@@ -1,0 +1,57 @@
+"""Formation rules that use the owner level and the school's own rural status."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+
+from edusim.policy.group_formation import SchoolView, form_by_rule
+from edusim.scenario.groups import GroupRule
+
+OWNER = np.array([0, 1, 1, 0, 1, 1])  # city-owned schools 0 and 3
+RURAL = np.array([False, False, True, False, False, True])
+
+
+def _view() -> SchoolView:
+    position = np.arange(6, dtype=float)
+    return SchoolView(
+        stage=np.zeros(6, dtype=np.int8),
+        district=np.zeros(6, dtype=np.int16),
+        district_kind=np.ones(6, dtype=np.int8),  # a suburban district: no rural county
+        quality=np.array([0.9, 0.8, 0.1, 0.7, 0.2, 0.0]),
+        enrollment=np.full(6, 500),
+        travel_km=np.abs(position[:, None] - position[None, :]),
+        owner=OWNER,
+        rural=RURAL,
+    )
+
+
+def _rule(**values) -> GroupRule:
+    base = {"name": "G", "kind": "alliance", "formed": dt.date(2019, 9, 1), "stage": "primary"}
+    return GroupRule(**{**base, **values})
+
+
+def test_cross_level_groups_take_city_owned_cores_and_members_of_another_level():
+    rule = _rule(member_pool=("any",), core_owner=("city",), cross_owner=True, max_members=2)
+    groups, _ = form_by_rule(rule, _view(), np.array([0]), np.zeros(6, dtype=bool))
+    assert [core for core, _ in groups] == [0, 3]
+    for core, members in groups:
+        assert (OWNER[members] != OWNER[core]).all()
+
+
+def test_rural_school_pool_reaches_village_schools_of_a_suburban_district():
+    by_school = _rule(member_pool=("rural_school",))
+    by_county = _rule(member_pool=("rural",))
+    taken = np.zeros(6, dtype=bool)
+    groups, share = form_by_rule(by_school, _view(), np.array([0]), taken)
+    members = np.concatenate([m for _, m in groups])
+    assert sorted(members) == [2, 5] and share == 1.0
+    assert form_by_rule(by_county, _view(), np.array([0]), taken)[0] == []
+
+
+def test_without_owner_data_every_school_counts_as_district_owned():
+    view = dataclasses.replace(_view(), owner=None, rural=None)
+    rule = _rule(member_pool=("any",), core_owner=("city",))
+    assert form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool))[0] == []
