@@ -181,7 +181,9 @@ def test_the_smallest_area_accepted_lays_out_for_any_rotation(demo_path):
 
 
 def test_the_layout_never_builds_a_grid_past_the_limit():
-    """The guard behind validation: a region that slipped past it raises before allocating."""
+    """The guard behind validation: a region that slipped past it raises before allocating
+    (here a grid of about 1.2 times the limit over a unit square)."""
+    spacing = 1 / math.sqrt(1.2 * MAX_GRID_POINTS)
+    assert geography._grid_size((0.0, 1.0, 0.0, 1.0), spacing) > MAX_GRID_POINTS
     with pytest.raises(ValueError, match="would test more than"):
-        geography._cells_for(lambda x, y: x > 0, (0.0, 1.0, 0.0, 1.0), 1e-9, 1, 1.0)
-    assert math.isclose(geography._first_spacing(1e-9, 1, 1.0), math.sqrt(1e-9))
+        geography._cells_for(lambda x, y: x > 0, (0.0, 1.0, 0.0, 1.0), spacing**2, 1, 1.0)
