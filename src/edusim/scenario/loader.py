@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from edusim.scenario.counterfactual import counterfactual_problems
 from edusim.scenario.fields import YesNo
-from edusim.scenario.schema import Scenario
+from edusim.scenario.schema import MAX_SEED, Scenario
 
 MAX_FILE_BYTES = 2_000_000
 """Scenario files larger than this are refused unread: no real scenario comes close."""
@@ -241,6 +241,11 @@ def validation_problems(
             message = tag_hint
         elif isinstance(item.get("input"), YesNo):
             message = f"expected a number, got the yes/no value {item['input']}"
+        elif item["type"] == "less_than_equal" and location == ("seed",):
+            message = (
+                f"must be at most {MAX_SEED} (2^63 - 1), the largest seed the result tables "
+                f"store (got {item['input']!r})"
+            )
         elif item["type"] == "finite_number":
             message = f"must be a finite number (got {item['input']!r})"
         elif "input" in item and item["type"] not in ("model_type", "value_error"):
