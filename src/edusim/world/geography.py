@@ -9,6 +9,7 @@ is a grid of cells; each cell belongs to one district, one town and (if any) one
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +103,30 @@ def _grid_size(bbox: tuple[float, float, float, float], spacing: float) -> int:
     return columns * rows
 
 
+class _TooFewCells(ValueError):
+    """A region held too few grid points at every spacing tried."""
+
+
+def _district_cells(city: City, index: int, inside, bbox, area_km2: float, needed: int):
+    """`_cells_for` for one of a district's regions; if it cannot fit the district's cells
+    (which `layout_problems` makes improbable), the scenario is refused at the area's path
+    before anything else is built."""
+    from edusim.scenario.loader import Problem, ScenarioError
+
+    try:
+        return _cells_for(inside, bbox, area_km2, needed, city.cell_km)
+    except _TooFewCells:
+        district = city.districts[index]
+        message = (
+            f"district '{district.name}' ({district.area_km2:g} km²) is too thin a part of "
+            f"its ring to hold the {needed} cells its schools and towns need; give it a "
+            "larger area"
+        )
+        raise ScenarioError(
+            "city layout", [Problem(f"city.districts[{index}].area_km2", message)]
+        ) from None
+
+
 def _cells_for(inside, bbox, area_km2: float, needed: int, cell_km: float):
     """Grid cells filling a region: spacing `cell_km`, refined until `needed` cells exist.
 
@@ -119,7 +144,7 @@ def _cells_for(inside, bbox, area_km2: float, needed: int, cell_km: float):
         if x.size >= needed:
             return x, y, np.full(x.size, spacing * spacing)
         spacing *= _REFINE
-    raise ValueError("could not lay out enough cells for the district's schools")
+    raise _TooFewCells("could not lay out enough cells for the district's schools")
 
 
 def _sector(r_in: float, r_out: float, theta0: float, theta1: float):
@@ -185,56 +210,107 @@ def _island_needed_cells(district: District, area: float) -> int:
     return max(3, int(_district_needed_cells(district) * area / district.area_km2) + 1)
 
 
-def _guaranteed_cells(inradius: float, spacing: float) -> float:
-    """Grid points surely inside a region that holds a disc of radius `inradius`, whatever
-    the grid's offset: the grid squares centred within `inradius` cover the disc of radius
-    `inradius - spacing / sqrt(2)`."""
-    reach = inradius * (1 - 1e-9) - spacing / math.sqrt(2)
-    return math.pi * reach * reach / (spacing * spacing) if reach > 0 else 0.0
+def _sector_cells(r_in: float, r_out: float, span: float) -> Callable[[float], tuple[float, float]]:
+    """Grid points surely inside a ring sector and its grid box, whatever the grid's
+    offset and the map's rotation, and their mean over offsets, as functions of the spacing.
+
+    Every point at least spacing / sqrt(2) inside the sector (its core) lies in the grid
+    square of a grid point inside the sector, so those squares cover the core. The core's
+    area is bounded below: a point at radius r is that far from a side when its angle to
+    the side is at least asin(margin / r), and the integrand grows with r, so the left
+    Riemann sum stays below the integral. `_sector` draws the outer arc through 65
+    points, so the grid's box may cut off a cap of the arc beyond a chord at each of at
+    most four extreme directions; the grid points such caps can hold are subtracted.
+    """
+    chord = span / 64 / 2  # half the angle between two of the arc's points
+    cap_depth, cap_length = r_out * (1 - math.cos(chord)), 2 * r_out * math.sin(chord)
+
+    area = span / 2 * (r_out * r_out - r_in * r_in)
+
+    def cells(spacing: float) -> tuple[float, float]:
+        caps = 4 * (cap_depth / spacing + 1) * (cap_length / spacing + 1)
+        expected = area / (spacing * spacing) - caps
+        margin = spacing / math.sqrt(2) * (1 + 1e-9)
+        low, high = r_in + margin, r_out - margin
+        if high <= low:
+            return 0.0, expected
+        if span >= 2 * math.pi:  # a whole ring: no sides
+            core = math.pi * (high * high - low * low)
+        else:
+            step = (high - low) / 256
+            radius = low + step * np.arange(256)
+            width = span - 2 * np.arcsin(np.minimum(1.0, margin / radius))
+            core = float(np.sum(radius * np.maximum(width, 0.0)) * step)
+        return core / (spacing * spacing) - caps, expected
+
+    return cells
+
+
+def _disc_cells(radius: float) -> Callable[[float], tuple[float, float]]:
+    """Grid points surely inside a disc (its grid box is exact), and their mean."""
+
+    def cells(spacing: float) -> tuple[float, float]:
+        reach = radius - spacing / math.sqrt(2) * (1 + 1e-9)
+        sure = math.pi * reach * reach / (spacing * spacing) if reach > 0 else 0.0
+        return sure, math.pi * radius * radius / (spacing * spacing)
+
+    return cells
 
 
 def _layout_bound(
-    area: float, needed: int, cell_km: float, side: float, inradius: float
+    area: float,
+    needed: int,
+    cell_km: float,
+    side: float,
+    cells: Callable[[float], tuple[float, float]],
 ) -> tuple[int | None, float]:
     """The largest grid `_cells_for` can test for a region, whatever its rotation or offset.
 
-    `side` bounds the sides of the region's bounding box and `inradius` the radius of a
-    disc inside it. Returns the grid points at the finest spacing the layout may reach
-    (None when no spacing it tries surely holds `needed` cells) and that spacing.
+    `side` bounds the sides of the region's bounding box and `cells(spacing)` gives the
+    grid points surely inside it and their mean. If a spacing the layout tries surely
+    holds `needed` cells, it stops there at the latest; otherwise it may try them all,
+    and the region is accepted only if, at the finest, it holds twice `needed` on average
+    (a long thin ring: the sure count is too cautious for it). Returns the grid points at
+    the finest spacing the layout may reach (None for a region refused) and that spacing.
     """
     spacing = _first_spacing(area, needed, cell_km)
     for _ in range(_REFINE_TRIES):
-        if _guaranteed_cells(inradius, spacing) >= needed:
+        if cells(spacing)[0] >= needed:
             return int((side / spacing + 1) ** 2), spacing
         spacing *= _REFINE
-    return None, spacing / _REFINE
+    spacing /= _REFINE
+    if cells(spacing)[1] >= 2 * needed:
+        return int((side / spacing + 1) ** 2), spacing
+    return None, spacing
 
 
-def _regions(city: City) -> list[tuple[int, float, int, float, float]]:
+def _regions(
+    city: City,
+) -> list[tuple[int, float, int, float, Callable[[float], tuple[float, float]]]]:
     """Every region the layout fills, without rotating the map: (district, area, cells
-    needed, a bound on the sides of its bounding box, the radius of a disc inside it)."""
+    needed, a bound on the sides of its bounding box, grid points surely inside it)."""
     districts = city.districts
     regions = []
     for sector in _sectors(districts)[0]:
         district = districts[sector.district]
         half = min(sector.span, math.pi) / 2  # two of its points differ by at most this angle
-        middle = (sector.r_in + sector.r_out) / 2
-        inradius = min((sector.r_out - sector.r_in) / 2, middle * math.sin(half))
         side = min(2 * sector.r_out, sector.r_out - sector.r_in + 2 * half * sector.r_out)
+        sure = _sector_cells(sector.r_in, sector.r_out, sector.span)
         needed = _district_needed_cells(district)
-        regions.append((sector.district, district.area_km2, needed, side, inradius))
+        regions.append((sector.district, district.area_km2, needed, side, sure))
     for i, district in enumerate(districts):
         for area in _island_areas(district) if district.islands else ():
             radius = math.sqrt(area / math.pi)
-            regions.append((i, area, _island_needed_cells(district, area), 2 * radius, radius))
+            needed = _island_needed_cells(district, area)
+            regions.append((i, area, needed, 2 * radius, _disc_cells(radius)))
     return regions
 
 
 def _fits(city: City, index: int) -> bool:
     """Whether district `index` surely lays out within MAX_GRID_POINTS per region."""
-    for i, area, needed, side, inradius in _regions(city):
+    for i, area, needed, side, sure in _regions(city):
         if i == index:
-            points, _ = _layout_bound(area, needed, city.cell_km, side, inradius)
+            points, _ = _layout_bound(area, needed, city.cell_km, side, sure)
             if points is None or points > MAX_GRID_POINTS:
                 return False
     return True
@@ -274,8 +350,8 @@ def layout_problems(city: City) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     cells = [0.0] * len(districts)
     failed: set[int] = set()
-    for i, area, needed, side, inradius in _regions(city):
-        points, spacing = _layout_bound(area, needed, city.cell_km, side, inradius)
+    for i, area, needed, side, sure in _regions(city):
+        points, spacing = _layout_bound(area, needed, city.cell_km, side, sure)
         cells[i] += area / (spacing * spacing)
         if i in failed or (points is not None and points <= MAX_GRID_POINTS):
             continue
@@ -286,7 +362,7 @@ def layout_problems(city: City) -> list[tuple[str, str]]:
                 (
                     "city.cell_km",
                     f"laying out district '{name}' ({whole:g} km²) in cells of "
-                    f"{spacing:g} km may test {points:,} candidate cells, more than the "
+                    f"{spacing:g} km may test {points:.3g} candidate cells, more than the "
                     f"limit of {MAX_GRID_POINTS:,}; use larger cells or a smaller district",
                 )
             )
@@ -297,7 +373,7 @@ def layout_problems(city: City) -> list[tuple[str, str]]:
             f"is too thin a part of its ring of {kind} districts to hold the {needed} cells "
             "its schools and towns need"
             if points is None
-            else f"would need a grid of {points:,} candidate cells (limit {MAX_GRID_POINTS:,}) "
+            else f"would need a grid of {points:.3g} candidate cells (limit {MAX_GRID_POINTS:,}) "
             f"to fit the {needed} cells its schools and towns need"
         )
         problems.append(
@@ -347,12 +423,8 @@ def build_geography(city: City, rng: np.random.Generator) -> Geography:
             theta = rotation  # each ring starts at the same angle
         i = sector.district
         inside, bbox = _sector(sector.r_in, sector.r_out, theta, theta + sector.span)
-        x, y, area = _cells_for(
-            inside,
-            bbox,
-            districts[i].area_km2,
-            _district_needed_cells(districts[i]),
-            city.cell_km,
+        x, y, area = _district_cells(
+            city, i, inside, bbox, districts[i].area_km2, _district_needed_cells(districts[i])
         )
         pieces.append((i, MAINLAND, x, y, area))
         theta += sector.span
@@ -367,7 +439,7 @@ def build_geography(city: City, rng: np.random.Generator) -> Geography:
             radius = math.sqrt(area / math.pi)
             inside, bbox = _disc(cursor_x + radius, 0.0, radius)
             needed = _island_needed_cells(district, area)
-            x, y, cell_area = _cells_for(inside, bbox, area, needed, city.cell_km)
+            x, y, cell_area = _district_cells(city, i, inside, bbox, area, needed)
             pieces.append((i, island_id + k, x, y, cell_area))
             cursor_x += 2 * radius + _WATER_GAP_KM
         island_id += len(areas)
