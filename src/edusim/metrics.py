@@ -688,7 +688,7 @@ def _gini(values: np.ndarray) -> float:
     "index (0-1)",
     "lower is better",
     "segregation of low-income pupils across the schools of their district",
-    "pupil-weighted mean over districts and stages of the dissimilarity index 0.5 x sum over the district's schools of the stage (public and private) of |share of its bottom-quartile-income pupils - share of its other pupils| (income quartile over the whole city)",
+    "pupil-weighted mean over districts and stages of the dissimilarity index 0.5 x sum over the district's schools of the stage (public and private) of |share of its bottom-quartile-income pupils - share of its other pupils| (income quartile over the whole city; NaN if no district has both low-income and other pupils, as when every family has the same income)",
 )
 def _ses_dissimilarity(model: EduModel) -> float:
     families, table = model.families, model.school_table

@@ -7,9 +7,10 @@ from edusim.scenario.loader import (
     load_scenario,
     scenario_to_yaml,
 )
-from edusim.scenario.schema import STAGES, Scenario
+from edusim.scenario.schema import MAX_SEED, STAGES, Scenario
 
 __all__ = [
+    "MAX_SEED",
     "STAGES",
     "Problem",
     "Scenario",

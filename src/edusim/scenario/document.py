@@ -177,6 +177,7 @@ def parameters_markdown() -> str:
         'edit by hand. `[]` marks a field of each entry of a list. Sources: "digest" =',
         'shared/domain/POLICY-DIGEST.md, "sources §N" = shared/domain/PARAMETER-SOURCES.md,',
         '"assumption" = our modelling choice, "scenario file" = set by each place\'s file.',
+        "Every number must be finite (no `.inf` or `nan`) and a number, not `true`/`false`.",
         "",
         "| parameter | default | unit | range | source | description |",
         "|---|---|---|---|---|---|",

@@ -18,7 +18,8 @@ import yaml
 from pydantic import ValidationError
 
 from edusim.scenario.counterfactual import counterfactual_problems
-from edusim.scenario.schema import Scenario
+from edusim.scenario.fields import YesNo
+from edusim.scenario.schema import MAX_SEED, Scenario
 
 MAX_FILE_BYTES = 2_000_000
 """Scenario files larger than this are refused unread: no real scenario comes close."""
@@ -238,6 +239,15 @@ def validation_problems(
             message = "required key is missing"
         elif item["type"] == "union_tag_not_found" and tag_hint:
             message = tag_hint
+        elif isinstance(item.get("input"), YesNo):
+            message = f"expected a number, got the yes/no value {item['input']}"
+        elif item["type"] == "less_than_equal" and location == ("seed",):
+            message = (
+                f"must be at most {MAX_SEED} (2^63 - 1), the largest seed the result tables "
+                f"store (got {item['input']!r})"
+            )
+        elif item["type"] == "finite_number":
+            message = f"must be a finite number (got {item['input']!r})"
         elif "input" in item and item["type"] not in ("model_type", "value_error"):
             message = f"{message} (got {item['input']!r})"
         path = format_path(part for part in location if part not in tags)
@@ -302,9 +312,16 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                     f"{path}.islands", f"{district.islands} islands need at least as many towns"
                 )
             )
+    problems += layout_problems(scenario)
     problems += group_problems(scenario)
-    problems += counterfactual_problems(scenario)
+    own = {str(problem) for problem in problems}
+    problems += [  # the counterfactual shares the city: report the city's problems once
+        problem
+        for problem in counterfactual_problems(scenario)
+        if problem.message.removeprefix("in the counterfactual, ") not in own
+    ]
     base = editable_dump(scenario)
+    alone = len(problems)
     end_year = scenario.start_year + scenario.years
     for index, event in enumerate(scenario.timeline):
         if school_year_of_date(event.date) < scenario.start_year:
@@ -333,6 +350,34 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
             trial = copy.deepcopy(base)
             trial["timeline"] = []
             problems += override_problems(trial, dotted, value, where)
+    if len(problems) == alone:
+        problems += timeline_problems(scenario, base)
+    return problems
+
+
+def timeline_problems(scenario: Scenario, base: dict[str, Any]) -> list[Problem]:
+    """Events that are valid alone but not on top of the events before them (the model
+    applies them one after another, in order of the school year they take effect)."""
+    state = copy.deepcopy(base)
+    state["timeline"] = []
+    order = sorted(
+        range(len(scenario.timeline)),
+        key=lambda index: school_year_of_date(scenario.timeline[index].date),
+    )
+    problems = []
+    for index in order:
+        trial = copy.deepcopy(state)
+        for dotted, value in scenario.timeline[index].set.items():
+            apply_override(trial, dotted, value)
+        try:
+            Scenario.model_validate(trial)
+        except ValidationError as error:
+            problems += [
+                Problem(f"timeline[{index}].set", f"after the events before it, {problem}")
+                for problem in validation_problems(error)
+            ]
+            continue
+        state = trial
     return problems
 
 
@@ -347,6 +392,14 @@ def override_problems(data: dict[str, Any], dotted: str, value: Any, where: str)
     except ValidationError as error:
         return [Problem(where, p.message) for p in validation_problems(error)]
     return []
+
+
+def layout_problems(scenario: Scenario) -> list[Problem]:
+    """A city too thin or too large to lay out in cells, found before anything is built
+    (the bounds are in `world.geography`, which lays the city out)."""
+    from edusim.world import geography
+
+    return [Problem(path, message) for path, message in geography.layout_problems(scenario.city)]
 
 
 def group_problems(scenario: Scenario) -> list[Problem]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from edusim.scenario.counterfactual import CounterfactualParams
 from edusim.scenario.fields import Section, entry, param
@@ -24,6 +24,11 @@ from edusim.scenario.school_status import SchoolStatusParams
 
 STAGES: tuple[str, ...] = ("primary", "junior")
 """Compulsory stages: primary grades 1-6 and junior secondary grades 7-9 (digest, intro)."""
+
+MAX_SEED: int = 2**63 - 1
+"""Largest root seed: seeds are stored with every run (the `seed` column of the result
+tables and experiment parts is a signed 64-bit integer, and manifest.json), so a seed
+must fit in int64. numpy's SeedSequence itself takes any non-negative integer."""
 
 DistrictKind = Literal["urban", "suburban", "rural"]
 
@@ -59,7 +64,11 @@ class District(Section):
         },
     )
     area_km2: float = param(
-        100.0, unit="km²", source="scenario file", description="land area", gt=0
+        100.0,
+        unit="km²",
+        source="scenario file",
+        description="land area (large enough for its share of its ring to hold cells for its schools and towns, and at most a few million cells; `edusim validate` says how large)",
+        gt=0,
     )
     towns: int = param(
         5, unit="towns", source="scenario file", description="towns or sub-districts", ge=1
@@ -316,7 +325,11 @@ class TeacherParams(Section):
         le=1,
     )
     hire_age_mean: float = param(
-        24.0, unit="years", source="assumption", description="mean age of new hires", ge=18
+        24.0,
+        unit="years",
+        source="assumption",
+        description="mean age of new hires (below both retirement ages)",
+        ge=18,
     )
     hire_reputation_slope: float = param(
         0.03,
@@ -336,7 +349,7 @@ class TeacherParams(Section):
         0.01,
         unit="share of teachers",
         source="assumption",
-        description="share of famous or special-grade teachers (top tier)",
+        description="share of famous or special-grade teachers (top tier; the three tier shares sum to at most 1)",
         ge=0,
         le=1,
     )
@@ -344,7 +357,7 @@ class TeacherParams(Section):
         0.04,
         unit="share of teachers",
         source="assumption",
-        description="share of municipal backbone teachers (second tier)",
+        description="share of municipal backbone teachers (second tier; the three tier shares sum to at most 1)",
         ge=0,
         le=1,
     )
@@ -352,7 +365,7 @@ class TeacherParams(Section):
         0.15,
         unit="share of teachers",
         source="assumption",
-        description="share of school/district backbone teachers (third tier)",
+        description="share of school/district backbone teachers (third tier; the three tier shares sum to at most 1)",
         ge=0,
         le=1,
     )
@@ -363,6 +376,26 @@ class TeacherParams(Section):
         description="experience needed before a teacher can be promoted to a tier",
         ge=0,
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TeacherParams:
+        """The tier shares are shares of the same teachers, and a hire is younger than
+        retirement age (added in the order `processes.teacher_growth` adds them)."""
+        tiers = self.share_famous_special + self.share_municipal_backbone + self.share_backbone
+        if tiers > 1:
+            raise ValueError(
+                f"share_famous_special + share_municipal_backbone + share_backbone is "
+                f"{tiers:.6g}; the three tiers are shares of the same teachers and must sum "
+                "to at most 1"
+            )
+        youngest = min(self.retirement_age_female, self.retirement_age_male)
+        if self.hire_age_mean >= youngest:
+            raise ValueError(
+                f"hire_age_mean ({self.hire_age_mean:g}) must be below the retirement ages "
+                f"(retirement_age_female {self.retirement_age_female}, retirement_age_male "
+                f"{self.retirement_age_male})"
+            )
+        return self
 
 
 class FamilyParams(Section):
@@ -763,7 +796,14 @@ class Scenario(Section):
 
     name: str = entry(unit="name", description="short name used for result folders", min_length=1)
     description: str = entry("", unit="text", description="what the scenario represents")
-    seed: int = param(1, unit="integer", source="scenario file", description="root seed", ge=0)
+    seed: int = param(
+        1,
+        unit="integer",
+        source="scenario file",
+        description="root seed (at most 2^63 - 1, the largest the result tables store)",
+        ge=0,
+        le=MAX_SEED,
+    )
     start_year: int = param(
         2018,
         unit="calendar year",
