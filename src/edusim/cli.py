@@ -17,12 +17,9 @@ from edusim.scenario.loader import (
     scenario_to_yaml,
     skipped_after_run,
 )
-from edusim.scenario.schema import Scenario
+from edusim.scenario.schema import MAX_SEED, Scenario
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-MAX_SEED = 2**63 - 1
-"""Largest root seed: every table stores the seed in an int64 column (Parquet INT64, the
-experiment store's schema), so a larger one would fail only when the results are written."""
 
 
 class BadArgumentError(Exception):
