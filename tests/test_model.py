@@ -280,3 +280,10 @@ def test_mesa_batch_run_sweeps_seeds(demo_path):
                 assert getattr(row, name) == pytest.approx(expected[name])
     by_seed = frame[frame.Step == frame.Step.max()].set_index("seed")
     assert by_seed.loc[1, "quality_sd"] != by_seed.loc[2, "quality_sd"]
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64, True])
+def test_a_seed_the_tables_cannot_store_is_refused_before_the_city_is_built(demo_path, seed):
+    """The Python API checks the seed as the scenario file and --seed are checked."""
+    with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 9223372036854775807"):
+        EduModel(demo_path, seed=seed, years=1)

@@ -26,7 +26,7 @@ from edusim.phases import PHASE_ORDER
 from edusim.policy.enrollment import RESIDENT_CLASSES
 from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
-from edusim.scenario.schema import Scenario
+from edusim.scenario.schema import MAX_SEED, Scenario
 from edusim.world.synthesis import build_world
 
 HIGH_QUALITY_QUANTILE = 0.75
@@ -57,6 +57,11 @@ class EduModel(mesa.Model):
         if years is not None:
             changes["years"] = years
         self.scenario = load_scenario(scenario, changes or None)
+        if seed is not None and (isinstance(seed, bool) or not 0 <= int(seed) <= MAX_SEED):
+            raise ValueError(
+                f"seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
+                f"result tables store), got {seed!r}"
+            )
         self.seed = self.scenario.seed if seed is None else int(seed)
         self.replicate = replicate
         self.streams = Streams(self.seed)
