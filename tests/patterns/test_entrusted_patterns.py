@@ -109,30 +109,30 @@ def test_families_queue_for_it_within_a_few_years(standing):
     second and third years, and stops once most of the newcomers were turned away (the
     school keeps its places; see docs/ODD.md, section 4).
 
-    MEASURED, seeds 1-6: resident entrants per entry place peak at 1.98-5.09 (mean 3.09)
-    in the first three years, against at most 0.68 without the groups; 182-557 families
-    move in over those three years, none without.
-    Tolerance: peak above 1.5 in every seed with mean in [2, 6]; below 1 without; at
-    least 100 movers in every seed, none without.
+    MEASURED, seeds 1-6: resident entrants per entry place peak at 1.00-2.35 (mean 1.74)
+    in the first three years, against at most 0.58 without the groups; 83-380 families
+    move in over those three years, none without (buyers are bounded by the flats on
+    offer, docs/ODD.md 7.4).
+    Tolerance: peak above 0.9 in every seed with mean in [1.3, 3]; below 1 without; at
+    least 50 movers in every seed, none without.
     """
     peaks = []
     for seed in SEEDS:
         entrusted, alone = standing[seed]["entrusted"], standing[seed]["alone"]
         peaks.append(entrusted["demand"][:3].max())
-        assert peaks[-1] > 1.5
+        assert peaks[-1] > 0.9
         assert alone["demand"].max() < 1.0
-        assert entrusted["movers"][:3].sum() >= 100
+        assert entrusted["movers"][:3].sum() >= 50
         assert alone["movers"].sum() == 0
-    assert 2.0 < np.mean(peaks) < 6.0
+    assert 1.3 < np.mean(peaks) < 3.0
 
 
 def test_its_catchment_premium_rises(standing):
     """MEASURED, seeds 1-6: over school years 2-6 the two catchments' premium averages
-    0.13-0.56 of the district's base price (mean 0.28) above the same catchments without
-    the groups, which carry none. The size is above the 4-13% of PARAMETER-SOURCES §4:
-    the rush lifts it at `adjust_speed` x demand per place, and it falls back by at most
-    `adjust_speed` a year (the calibration problem of docs/ODD.md §8).
-    Tolerance: above 0.08 in every seed, mean in [0.15, 0.5].
+    0.004-0.065 of the district's base price (mean 0.020) above the same catchments
+    without the groups, which carry none: the market prices the access the entrusted
+    school's address gives, within the 4-13% of PARAMETER-SOURCES §4 at most.
+    Tolerance: above 0.002 in every seed, mean in [0.008, 0.06].
     """
     raised = np.array(
         [
@@ -141,8 +141,8 @@ def test_its_catchment_premium_rises(standing):
             for s in SEEDS
         ]
     )
-    assert (raised > 0.08).all()
-    assert 0.15 < raised.mean() < 0.5
+    assert (raised > 0.002).all()
+    assert 0.008 < raised.mean() < 0.06
 
 
 def test_it_improves_fast(standing):
