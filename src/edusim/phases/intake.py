@@ -1,10 +1,11 @@
 """Enrollment phase: pupils move up a grade, new families arrive, entering families bid in
 the housing market, and entrants are placed in schools under the enrollment rule in force.
 
-Before the first reported year the phase runs `housing.burn_in_years` unreported intakes
-on a copy of the city (same rule, same schools), and keeps only the premiums and the
-expectations they leave: the city starts in the equilibrium of its initial rule instead of
-with every family expecting its catchment school (docs/ODD.md §5).
+Before the first reported year the phase clears the market and places the city's last
+entrants `housing.burn_in_years` times, unreported (same rule, same schools), and keeps
+only the premiums and the expectations they leave: the city starts in the equilibrium of
+its initial rule instead of with every family expecting its catchment school
+(docs/ODD.md §5).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
     from edusim.model import EduModel
 
 LAST_GRADE = 9
+BURN_IN_COLUMNS = ("cell", "owner", "residence_years", "moved_for_school", "school")
+"""What the burn-in changes in the families and puts back."""
 
 
 class Intake(Phase):
@@ -89,27 +92,36 @@ class Intake(Phase):
         table.enrollment = school_counts(families.school, len(table))
 
     def _burn_in(self, years: int) -> None:
-        """Run `years` unreported intakes ending the year before the start on a copy of the
-        families, schools and intake history, the market starting from no premium; keep
-        the premiums and expectations they leave. The families as built, their ids and
-        every reported draw are untouched."""
+        """Clear the market and place `years` times, in the years before the start, the
+        public pupils of the city as built who entered last (grades 1 and 7), each time
+        from their addresses as built and with what the previous rounds taught; keep
+        only the premiums (the market starting from none) and the expectations. Their
+        addresses, places, the classes, the intake history and the event log are put
+        back, so the families as built, their ids and every reported draw are untouched.
+        """
         if years == 0:
             return
         model = self.model
-        saved = (
-            copy.deepcopy(model.families),
-            copy.deepcopy(model.school_table),
-            copy.deepcopy(model.intake_history),
-            len(model._events),
-        )
+        families, table = model.families, model.school_table
+        public = (families.school >= 0) & ~table.private[np.maximum(families.school, 0)]
+        cohorts = [np.flatnonzero(public & (families.grade == FIRST_GRADE[s])) for s in (0, 1)]
+        saved = {name: getattr(families, name).copy() for name in BURN_IN_COLUMNS}
+        classes = table.classes_per_grade.copy()
+        history, events = copy.deepcopy(model.intake_history), len(model._events)
+        table.premium_share[:] = 0.0  # the market, not the guess, sets them
         start = model.scenario.start_year
-        model.school_table.premium_share[:] = 0.0  # the market, not the guess, sets them
         for year in range(start - years, start):
-            self.step(year)
-        premium = model.school_table.premium_share
-        model.families, model.school_table, model.intake_history = saved[:3]
-        del model._events[saved[3] :]
-        model.school_table.premium_share = premium
+            for stage, entrants in enumerate(cohorts):
+                for name in BURN_IN_COLUMNS:
+                    getattr(families, name)[entrants] = saved[name][entrants]
+                families.moved_for_school[entrants] = False
+                housing_moves(model, year, stage, entrants, self.stock[stage])
+                self._place(year, stage, entrants)
+        for name in BURN_IN_COLUMNS:
+            getattr(families, name)[:] = saved[name]
+        table.classes_per_grade = classes
+        model.intake_history = history
+        del model._events[events:]
         model.intake = {}
 
     def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:

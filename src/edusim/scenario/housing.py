@@ -121,9 +121,9 @@ class HousingParams(Section):
     )
     burn_in_years: int = param(
         3,
-        unit="years",
-        source="assumption (long enough for premiums and expectations to settle; see docs/ODD.md §5)",
-        description="unreported intakes run before the first reported year so that premiums, where families live and what they expect agree at the start",
+        unit="rounds",
+        source="assumption (enough rounds for premiums and expectations to settle; see docs/ODD.md §5)",
+        description="unreported rounds before the first reported year in which the city's last entrants, from their addresses as built, bid and are placed, so that premiums and what families expect agree with the initial rule at the start",
         ge=0,
         le=20,
     )
