@@ -80,8 +80,11 @@ def test_each_place_and_its_counterfactual_share_the_city_and_differ_later(place
     first = metrics[metrics.year == reform.scenario.start_year].set_index("metric").value
     assert first["pupils"] == primary + junior
     effect = effect_table(metrics, plain.tables()["metrics"])
-    start = effect[effect.year == effect.year.min()].difference.dropna()
-    assert (start == 0).all() and len(start) > 10
+    start = effect[effect.year == effect.year.min()].dropna(subset=["difference"])
+    # the burn-in settles premiums under each arm's initial enrollment rule (Dalian's
+    # pilot areas start with group-wide enrollment), so only premiums may differ at start
+    same = start[~start.metric.str.startswith("premium_")].difference
+    assert (same == 0).all() and len(same) > 10
     end = effect[effect.year == effect.year.max()].set_index("metric")
     assert end.loc["group_participation_share", "reform"] > 0
     assert end.loc["group_participation_share", "counterfactual"] == 0

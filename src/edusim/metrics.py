@@ -321,6 +321,34 @@ def _premium_top_decile(model: EduModel) -> float:
     return float(premium[-max(1, premium.size // 10) :].mean())
 
 
+def _premium_shares(model: EduModel) -> np.ndarray:
+    """Premium shares of the base price of the schools that have a catchment."""
+    return model.school_table.premium_share[~model.school_table.private]
+
+
+@metric(
+    "premium_median_share",
+    "share of base price",
+    "lower is better",
+    "median catchment premium, as a share of the flat's price",
+    "median over catchments (public schools) of the premium as a share of the district's base price (the clearing price of processes/housing.py)",
+)
+def _premium_median_share(model: EduModel) -> float:
+    return float(np.median(_premium_shares(model)))
+
+
+@metric(
+    "premium_top_decile_share",
+    "share of base price",
+    "lower is better",
+    "premium of the dearest tenth of catchments, as a share of the flat's price",
+    "mean premium share of the 10% of catchments (public schools) with the highest premium shares",
+)
+def _premium_top_decile_share(model: EduModel) -> float:
+    share = np.sort(_premium_shares(model))
+    return float(share[-max(1, share.size // 10) :].mean())
+
+
 @metric(
     "oversubscription_top",
     "entrants per place",

@@ -269,6 +269,8 @@ class EduModel(mesa.Model):
                 "group_role": ROLE_NAMES[group_role].astype(str),
                 "premium_share": table.premium_share,
                 "premium_cny": catchment_premium_cny(self),
+                "premium_cny_per_m2": catchment_premium_cny(self)
+                / self.params.housing.flat_size_m2,
                 "x_km": table.x_km,
                 "y_km": table.y_km,
             }

@@ -123,35 +123,37 @@ def test_families_queue_for_it_within_a_few_years(standing):
     second and third years, and stops once most of the newcomers were turned away (the
     school keeps its places; see docs/ODD.md, section 4).
 
-    MEASURED, seeds 1-6: resident entrants per entry place peak at 1.98-5.09 (mean 3.09)
-    in the first three years, against at most 0.68 without the groups; 182-557 families
-    move in over those three years, none without.
-    Tolerance: peak above 1.5 in every seed with mean in [2, 6]; below 1 without; at
-    least 100 movers in every seed, none without.
+    MEASURED, seeds 1-6: resident entrants per entry place peak at 0.94-2.34 (mean 1.74)
+    in the first three years, against at most 0.57 without the groups; 83-380 families
+    move in over those three years, none without (buyers are bounded by the flats on
+    offer, docs/ODD.md 7.4).
+    Tolerance: peak above 0.9 in every seed with mean in [1.3, 3]; below 1 without; at
+    least 50 movers in every seed, none without.
     """
     peaks = []
     for seed in SEEDS:
         entrusted, alone = standing[seed]["entrusted"], standing[seed]["alone"]
         peaks.append(entrusted["demand"][:3].max())
-        assert peaks[-1] > 1.5
+        assert peaks[-1] > 0.9
         assert alone["demand"].max() < 1.0
-        assert entrusted["movers"][:3].sum() >= 100
+        assert entrusted["movers"][:3].sum() >= 50
         assert alone["movers"].sum() == 0
-    assert 2.0 < np.mean(peaks) < 6.0
+    assert 1.3 < np.mean(peaks) < 3.0
 
 
 def test_its_catchment_premium_rises(standing):
     """Over school years 2-6 the two catchments' premium (share of the district's base
     price) stands above the same catchments without the groups, which carry none
-    (measured.json['entrusted'], `premium`; when written: 0.13-0.56 a seed, mean 0.28).
-    Margin (mechanism against its absence): above 0.08 in every seed.
-    Band [0.15, 0.5] on the mean: a REGRESSION GUARD on the model's own measurement and a
-    KNOWN MISCALIBRATION, not a target: the sources put the value of a key school's
-    enrolment right at 4-13% of the price (CALIBRATION-TARGETS.md, "School-district
-    housing": Han, Shen & Zhao 2021 about 11%; Huang, He & Zhu 2018 +7.5-10.5%; Bai & Wei
-    2017 9-13%; Zheng, Hu & Wang 2016 8.1%). The rush lifts the premium at `adjust_speed`
-    x demand per place and it falls back by at most `adjust_speed` a year (docs/ODD.md
-    §8); when the housing market is recalibrated, this band should move to the sources'.
+    (measured.json['entrusted'], `premium`). With the premium an index of oversubscription
+    it was 0.13-0.56 a seed (mean 0.28), far above the sources; with the clearing housing
+    market (docs/ODD.md 7.4) it is 0.003-0.063 (mean 0.019).
+    Margin (mechanism against its absence): above 0.002 in every seed.
+    Band [0.008, 0.06] on the mean: a REGRESSION GUARD on the model's own measurement, not a
+    target. The sources put the value of a key school's enrolment right at 4-13% of the
+    price (CALIBRATION-TARGETS.md, "School-district housing": Han, Shen & Zhao 2021 about
+    11%; Huang, He & Zhu 2018 +7.5-10.5%; Bai & Wei 2017 9-13%; Zheng, Hu & Wang 2016
+    8.1%); a newly entrusted school still below that after five years is consistent with
+    them but not checked against a source of its own.
     """
     raised = np.array(
         [
@@ -160,8 +162,8 @@ def test_its_catchment_premium_rises(standing):
             for s in SEEDS
         ]
     )
-    assert (raised > 0.08).all()
-    assert 0.15 < raised.mean() < 0.5
+    assert (raised > 0.002).all()
+    assert 0.008 < raised.mean() < 0.06
 
 
 def test_it_improves_fast(standing):

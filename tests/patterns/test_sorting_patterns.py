@@ -20,7 +20,11 @@ from .cities import DEMO, SEEDS
 from .measured import assert_as_recorded
 
 YEARS = 15
-NO_MOVES = {"families.moving_cost_share": 100.0, "families.rent_moving_cost_share": 100.0}
+NO_MOVES = {
+    "families.moving_cost_share": 100.0,
+    "families.rent_moving_cost_share": 100.0,
+    "housing.moving_anyway_share": 0.0,
+}
 
 
 def income_achievement_link(model: EduModel) -> float:

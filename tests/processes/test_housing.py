@@ -1,4 +1,5 @@
-"""Catchment housing premiums: up with excess demand, down without it, never negative."""
+"""The market for school access: clearing prices, bids from the cost of holding a premium,
+who buys and rents where, and premiums in a run."""
 
 from __future__ import annotations
 
@@ -6,20 +7,23 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.processes.housing import premium_cny, updated_premium
-from edusim.scenario.schema import HousingParams
+from edusim.processes.housing import (
+    BUY,
+    RENT,
+    STAY,
+    Bidders,
+    catchment_dwellings,
+    clear_market,
+    clearing_prices,
+    holding_cost_per_yuan,
+    offered_flats,
+    premium_cny,
+    seller_reservation,
+    used_flat_premium,
+)
+from edusim.scenario.housing import HousingParams
 
-PARAMS = HousingParams(adjust_speed=0.15, max_premium_share=1.5, flat_size_m2=90.0)
-
-
-def test_updated_premium_by_hand():
-    premium = np.array([0.1, 0.1, 1.45, 0.05, 0.2])
-    resident = np.array([90, 45, 200, 0, 10])
-    places = np.array([45, 45, 45, 45, 0])
-    # pressures: +1, 0, +3.44 (capped at the ceiling), -1 (floored at 0), 10 / max(0, 1) - 1 = 9
-    np.testing.assert_allclose(
-        updated_premium(premium, resident, places, PARAMS), [0.25, 0.1, 1.5, 0.0, 1.5]
-    )
+PARAMS = HousingParams()
 
 
 def test_premium_in_yuan():
@@ -28,32 +32,185 @@ def test_premium_in_yuan():
     np.testing.assert_allclose(premium_cny(share, price, PARAMS), [0.0, 450_000.0, 450_000.0])
 
 
-@settings(max_examples=100, deadline=None)
+def test_clearing_price_is_the_highest_losing_bid():
+    # school 0: two flats, bids 9, 7, 5, 3 -> the third bid (5) clears
+    # school 1: three flats, two bidders -> other buyers' reservation price (1)
+    # school 2: no flat on offer, one bidder of 4 -> 4
+    target = np.array([0, 0, 0, 0, 1, 1, 2, -1])
+    bid = np.array([5.0, 9.0, 3.0, 7.0, 8.0, 6.0, 4.0, 100.0])
+    price = clearing_prices(target, bid, np.array([2, 3, 0]), np.array([0.0, 1.0, 0.0]))
+    np.testing.assert_allclose(price, [5.0, 1.0, 4.0])
+
+
+def test_more_bidders_raise_the_price():
+    target = np.zeros(3, dtype=np.int64)
+    bid = np.array([10.0, 8.0, 6.0])
+    offered, reservation = np.array([2]), np.array([0.0])
+    few = clearing_prices(target, bid, offered, reservation)
+    more = clearing_prices(np.zeros(4, dtype=np.int64), np.r_[bid, 9.0], offered, reservation)
+    assert few[0] == 6.0 and more[0] == 8.0
+
+
+def test_no_bidder_above_the_reservation_means_no_premium_above_it():
+    target = np.zeros(5, dtype=np.int64)
+    bid = np.array([1.0, 2.0, 3.0, 0.5, 2.5])
+    price = clearing_prices(target, bid, np.array([1]), np.array([4.0]))
+    assert price[0] == 4.0
+
+
+def test_a_used_flat_is_worth_less_under_the_dwelling_rule():
+    assert used_flat_premium(100.0, 3.0, 6) == 50.0
+    assert used_flat_premium(100.0, 0.0, 6) == 100.0
+    assert used_flat_premium(100.0, 3.0, 0) == 100.0
+    # holding a junior flat (3 years) under a six-year rule costs more than without it
+    assert holding_cost_per_yuan(PARAMS, 3, 6) > holding_cost_per_yuan(PARAMS, 3, 0)
+    # a primary buyer holds it through the whole window
+    assert holding_cost_per_yuan(PARAMS, 6, 6) == holding_cost_per_yuan(PARAMS, 6, 0)
+
+
+def test_holding_cost_by_hand():
+    params = HousingParams(
+        mortgage_rate=0.05, premium_transaction_share=0.04, rule_change_hazard=0.02
+    )
+    # 6 years: 0.30 financing + 0.04 transactions + 0.12 expected loss of the rule
+    assert np.isclose(holding_cost_per_yuan(params, 6, 0), 0.46)
+    # 3 years under a 6-year rule: half the premium lost at resale, the rule risk on the rest
+    assert np.isclose(holding_cost_per_yuan(params, 3, 6), 0.15 + 0.04 + 0.5 + 0.06 * 0.5)
+
+
+def test_dwelling_stock_follows_residential_weight():
+    weight = np.array([1.0, 3.0, 2.0, 2.0])
+    school = np.array([0, 1, 1, -1])
+    district = np.array([0, 0, 1, 1])
+    params = HousingParams(dwellings_per_pupil=2.0)
+    stock = catchment_dwellings(weight, school, district, np.array([100.0, 50.0]), 2, params)
+    # district 0: 200 dwellings, 1/4 and 3/4; district 1: 100, half in school 1's cell
+    np.testing.assert_allclose(stock, [50.0, 150.0 + 50.0])
+    sale, rent = offered_flats(
+        stock,
+        np.array([0.0, 0.5]),
+        HousingParams(sale_turnover=0.1, rent_turnover=0.5, owner_occupied_share=0.8),
+    )
+    assert sale.tolist() == [2, 3] and rent.tolist() == [5, 20]
+
+
+def _market(value_buy, value_rent, owner=None, home=None, offered=(1, 1, 1), limit=1e9):
+    n = len(value_buy)
+    return clear_market(
+        Bidders(
+            candidates=np.tile([1, 2], (n, 1)),
+            value_buy=np.array(value_buy, dtype=float),
+            value_rent=np.array(value_rent, dtype=float),
+            fixed_buy=np.full(n, 10.0),
+            fixed_rent=np.full(n, 1.0),
+            home=np.zeros(n, dtype=np.int64) if home is None else np.array(home),
+            owner=np.zeros(n, dtype=bool) if owner is None else np.array(owner),
+            limit=np.full(n, limit),
+        ),
+        np.full(3, 0.5),
+        np.full(3, 0.1),
+        np.array(offered),
+        np.full(3, 5),
+        np.zeros(3),
+        np.full(3, 1000.0),  # price steps of 1
+    )
+
+
+def test_market_by_hand():
+    # one flat each in schools 1 and 2; buyers pay 0.5 per yuan of premium and 10 to move.
+    # Families 0 and 1 want only school 2: bids (110 - 10) / 0.5 = 200 and (70 - 10) / 0.5
+    # = 120; with nothing else to do their drop-out prices are their bids, so school 2
+    # clears one yuan above the losing 120. Family 2 alone wants school 1: no premium.
+    result = _market([[-np.inf, 110], [-np.inf, 70], [50, -np.inf]], np.full((3, 2), -np.inf))
+    np.testing.assert_allclose(result.premium_cny, [0.0, 0.0, 121.0])
+    assert result.target.tolist() == [2, STAY, 1]
+    assert result.tenure[[0, 2]].tolist() == [BUY, BUY]
+
+
+def test_a_bidder_with_a_good_alternative_drops_out_first():
+    # both want school 2 most (bids 200 and 190), family 1 also values school 1 (bid 180,
+    # no competition there): at a premium above 10 for school 2 family 1 prefers school 1,
+    # so school 2 clears at 11 and family 1 buys in school 1 at no premium
+    result = _market([[-np.inf, 110], [100, 105]], np.full((2, 2), -np.inf))
+    assert result.target.tolist() == [2, 1]
+    np.testing.assert_allclose(result.premium_cny, [0.0, 0.0, 11.0])
+
+
+def test_renting_is_the_cheaper_weaker_route():
+    # no flat for sale in school 2: its premium rises to the family's bid (201), and the
+    # family rents there instead (value 30 - rent 0.1 x 201 - 1 > 0)
+    result = _market([[-np.inf, 110]], [[-np.inf, 30.0]], offered=(0, 0, 0))
+    assert result.target.tolist() == [2] and result.tenure.tolist() == [RENT]
+
+
+def test_owners_carry_their_home_premium_into_their_bid():
+    # two families bid for one flat in school 2 with equal values; the owner of a flat in
+    # school 1 (which a third family bids up to 60) sells it at that premium, so outbids
+    result = clear_market(
+        Bidders(
+            candidates=np.array([[2, -1], [2, -1], [1, -1]]),
+            value_buy=np.array([[60.0, -np.inf], [60.0, -np.inf], [40.0, -np.inf]]),
+            value_rent=np.full((3, 2), -np.inf),
+            fixed_buy=np.zeros(3),
+            fixed_rent=np.zeros(3),
+            home=np.array([1, 0, 0]),
+            owner=np.array([True, False, False]),
+            limit=np.full(3, 1e9),
+        ),
+        np.full(3, 1.0),
+        np.zeros(3),
+        np.array([0, 0, 1]),
+        np.zeros(3, dtype=np.int64),
+        np.zeros(3),
+        np.full(3, 1000.0),
+    )
+    # school 1 clears above the third family's 40; the owner's bid is 60 + 41
+    assert result.target[0] == 2 and result.target[1] == STAY
+    np.testing.assert_allclose(result.premium_cny, [0.0, 41.0, 61.0])
+
+
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(0, 1.5), st.integers(0, 1000), st.integers(0, 500)),
+        st.tuples(st.floats(-50, 500), st.floats(-50, 500), st.floats(-50, 100), st.booleans()),
         min_size=1,
-        max_size=30,
+        max_size=40,
     ),
-    st.floats(0, 2),
-    st.floats(0, 3),
+    st.tuples(st.integers(0, 5), st.integers(0, 5)),
+    st.floats(10, 1000),
 )
-def test_premiums_stay_within_zero_and_the_ceiling(rows, speed, ceiling):
-    params = HousingParams(adjust_speed=speed, max_premium_share=ceiling)
-    premium = np.minimum(np.array([p for p, _, _ in rows]), ceiling)
-    resident = np.array([r for _, r, _ in rows])
-    places = np.array([c for _, _, c in rows])
-    new = updated_premium(premium, resident, places, params)
-    assert (new >= 0).all()
-    assert (new <= ceiling).all()
-    # more demand never lowers the premium
-    more = updated_premium(premium, resident + 1, places, params)
-    assert (more >= new).all()
-    assert (premium_cny(new, np.full(new.size, 30_000.0), params) >= 0).all()
+def test_market_properties(rows, offered, limit):
+    value_buy = np.array([[a, b] for a, b, _, _ in rows])
+    value_rent = np.array([[r, r / 2] for _, _, r, _ in rows])
+    owner = [o for *_, o in rows]
+    result = _market(
+        np.where(value_buy > 0, value_buy, -np.inf),
+        np.where(value_rent > 0, value_rent, -np.inf),
+        owner=owner,
+        offered=(0, *offered),
+        limit=limit,
+    )
+    price = result.premium_cny
+    assert np.isfinite(price).all() and (price >= 0).all()
+    buyers = (result.target >= 0) & (result.tenure == BUY)
+    counts = np.bincount(result.target[buyers], minlength=3)
+    assert (counts <= np.array([0, *offered])).all()  # no more buyers than flats
+    assert result.target.size == len(rows)  # every family stays, buys or rents
+    # every buyer's bid covers the price it pays
+    rows_ = np.flatnonzero(buyers)
+    k = result.target[rows_] - 1
+    bid = (value_buy[rows_, k] - 10.0) / 0.5
+    assert (np.minimum(bid, limit) >= price[result.target[rows_]] - 1e-9).all()
 
 
-def test_premiums_stay_non_negative_in_a_run(demo_run):
+def test_sellers_hold_out_for_most_of_last_years_premium():
+    params = HousingParams(adjust_speed=0.25)
+    np.testing.assert_allclose(seller_reservation(np.array([100.0, 0.0]), params), [75.0, 0.0])
+
+
+def test_premiums_finite_and_non_negative_in_a_run(demo_run):
     schools = demo_run.tables()["schools"]
+    assert np.isfinite(schools["premium_cny"]).all()
     assert (schools["premium_share"] >= 0).all()
     assert (schools["premium_share"] <= demo_run.params.housing.max_premium_share).all()
     assert (schools["premium_cny"] >= 0).all()

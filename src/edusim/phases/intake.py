@@ -1,11 +1,25 @@
-"""Enrollment phase: pupils move up a grade, new families arrive, entering families decide
-where to live, and entrants are placed in schools under the enrollment rule in force."""
+"""Enrollment phase: pupils move up a grade, new families arrive, entering families bid in
+the housing market, and entrants are placed in schools under the enrollment rule in force.
+
+Before the first reported year the phase clears the market and places the city's last
+entrants `housing.burn_in_years` times, unreported (same rule, same schools), and keeps
+only the premiums and the expectations they leave: the city starts in the equilibrium of
+its initial rule instead of with every family expecting its catchment school
+(docs/ODD.md §5).
+"""
 
 from __future__ import annotations
 
+import copy
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from edusim.phases.arrivals import arrive, mark_siblings
 from edusim.phases.base import Phase
+from edusim.phases.housing_market import dwelling_stock, housing_moves
+from edusim.phases.private_intake import private_intake
+from edusim.phases.travel import km_to_schools
 from edusim.policy.enrollment import (
     RESIDENT_CLASSES,
     RULE_CODES,
@@ -26,26 +40,18 @@ from edusim.policy.enrollment import (
 from edusim.policy.matching import deferred_acceptance
 from edusim.processes.aggregate import school_counts
 from edusim.processes.family_choice import (
-    BUY,
-    STAY,
     access_reputation,
-    chosen_moves,
     school_values,
     top_reputation_candidates,
 )
-from edusim.processes.housing import premium_cny, updated_premium
-from edusim.processes.learning import entry_achievement
-from edusim.world.households import (
-    arriving_families,
-    family_taste,
-    household_status,
-    older_sibling_school,
-)
-from edusim.world.private_schools import has_private_option
-from edusim.world.schools import FIRST_GRADE, GRADES_PER_STAGE
-from edusim.world.synthesis import cell_premium_share, pupils_per_grade
+from edusim.world.schools import FIRST_GRADE
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
 
 LAST_GRADE = 9
+BURN_IN_COLUMNS = ("cell", "owner", "residence_years", "moved_for_school", "school")
+"""What the burn-in changes in the families and puts back."""
 
 
 class Intake(Phase):
@@ -55,8 +61,13 @@ class Intake(Phase):
     month_day = (9, 1)
     description = (
         "grade 9 leaves, grades advance, new grade-1 families arrive; entering families "
-        "move house or stay; entrants placed under the enrollment rule; premiums adjust"
+        "buy, rent or stay as the housing market clears; entrants placed under the enrollment rule"
     )
+
+    def init(self, model: EduModel) -> None:
+        super().init(model)
+        self.stock = dwelling_stock(model)
+        self._burn_in(model.params.housing.burn_in_years)
 
     def step(self, year: int) -> None:
         families = self.model.families
@@ -64,231 +75,54 @@ class Intake(Phase):
         families.grade += 1
         families.school[families.grade == FIRST_GRADE[1]] = UNPLACED
         families.moved_for_school[:] = False
-        self._arrivals(year)
+        arrive(self.model, year)
         self.model.intake = {}
         for stage in (0, 1):
             entrants = np.flatnonzero(families.grade == FIRST_GRADE[stage])
-            self._siblings(year, stage, entrants)
-            public_entrants, private_applicants = self._private_intake(year, stage, entrants)
-            self._housing_moves(year, stage, public_entrants)
+            mark_siblings(self.model, year, stage, entrants)
+            public_entrants, private_applicants = private_intake(self.model, year, stage, entrants)
+            market = housing_moves(self.model, year, stage, public_entrants, self.stock[stage])
             self._place(year, stage, public_entrants)
             self.model.intake[stage].update(
                 private_applicants=private_applicants,
                 private_entrants=int(entrants.size - public_entrants.size),
+                **market,
             )
         table = self.model.school_table
         table.enrollment = school_counts(families.school, len(table))
 
-    def _arrivals(self, year: int) -> None:
-        """New grade-1 families, settled like the year-0 population."""
+    def _burn_in(self, years: int) -> None:
+        """Clear the market and place `years` times, in the years before the start, the
+        public pupils of the city as built who entered last (grades 1 and 7), each time
+        from their addresses as built and with what the previous rounds taught; keep
+        only the premiums (the market starting from none) and the expectations. Their
+        addresses, places, the classes, the intake history and the event log are put
+        back, so the families as built, their ids and every reported draw are untouched.
+        """
+        if years == 0:
+            return
         model = self.model
-        scenario, families = model.params, model.families
-        growth = (1.0 + scenario.families.cohort_growth) ** (year - scenario.start_year + 1)
-        cell_premium = cell_premium_share(model.catchments, model.school_table.premium_share)
-        reference = model.income_reference
-        log_price = (reference.log_price_mean, reference.log_price_sd)
-        counts = [
-            round(pupils_per_grade(district.pupils.primary, 6)[0] * growth)
-            for district in model.scenario.city.districts
-        ]
-        first_uid = families.next_uid
-        settled = [
-            arriving_families(
-                scenario,
-                model.geography,
-                first_uid + sum(counts[:d]) + np.arange(count),
-                d,
-                cell_premium,
-                log_price,
-                model.streams,
-            )
-            for d, count in enumerate(counts)
-        ]
-        uids = np.arange(first_uid, first_uid + sum(counts))
-        income = np.concatenate([piece["income_cny"] for piece in settled])
-        ses_z = (np.log(income) - reference.log_income_mean) / reference.log_income_sd
-        families.add(
-            uids.size,
-            cell=np.concatenate([piece["cell"] for piece in settled]),
-            district=np.repeat(np.arange(len(counts)), counts),
-            income_cny=income,
-            ses_z=ses_z,
-            quality_taste=family_taste(ses_z, uids, scenario, model.streams),
-            grade=1,
-            school=UNPLACED,
-            achievement=entry_achievement(
-                ses_z, model.streams.normal("learning.entry", None, uids), scenario.learning
-            ),
-            moved_for_school=False,
-            sibling_school=-1,
-            residence_years=6.0 * model.streams.uniform("families.residence", None, uids),
-            **household_status(uids, scenario, model.streams),
-        )
-
-    def _siblings(self, year: int, stage: int, entrants: np.ndarray) -> None:
-        """Which entrants have an older sibling in the stage, and at which school."""
-        model = self.model
-        families = model.families
-        in_stage = (
-            (families.grade > FIRST_GRADE[stage])
-            & (families.grade < FIRST_GRADE[stage] + GRADES_PER_STAGE[stage])
-            & (families.school >= 0)
-        )
-        uids = families.uid[entrants]
-        families.sibling_school[entrants] = older_sibling_school(
-            families.cell[entrants],
-            model.streams.uniform("families.sibling", year, uids)
-            < model.params.families.sibling_share,
-            families.cell[in_stage],
-            families.school[in_stage],
-            model.geography.n_cells,
-        )
-
-    def _private_intake(
-        self, year: int, stage: int, entrants: np.ndarray
-    ) -> tuple[np.ndarray, int]:
-        """Families with the option apply to private schools worth more to them than their
-        public prospect; oversubscribed private schools admit by lottery (公民同招) or by
-        test. Returns the entrants left for public enrollment and the number of applicants.
-
-        Private places are filled first, but a family that loses the lottery keeps every
-        public right, so this equals one simultaneous matching in which applicants rank
-        their private schools above their public one (digest, 公民同招)."""
-        model = self.model
-        families, table, params = model.families, model.school_table, model.params
-        private = table.private & (table.stage == stage)
-        if not private.any() or entrants.size == 0:
-            return entrants, 0
-        # only families with the option who can afford the cheapest fee weigh private schools
-        income = families.income_cny[entrants]
-        cheapest = table.fee_cny_per_year[private].min()
-        position = np.flatnonzero(
-            has_private_option(families.uid[entrants], params.private, model.streams)
-            & (params.private.fee_income_share_max * income >= cheapest)
-        )
-        considering = entrants[position]
-        n_districts = len(model.geography.district_names)
-        candidates = members_table(np.where(private, table.district, -1), n_districts)[
-            families.district[considering]
-        ]
-        income = families.income_cny[considering]
-        taste = families.quality_taste[considering]
-        cells = families.cell[considering]
-        home = model.catchments.catchment_of(cells, stage)
-        value = school_values(
-            candidates,
-            table.reputation,
-            self._km(cells, candidates),
-            income,
-            taste,
-            families.sibling_school[considering],
-            params.families,
-            params.enrollment.distance_cost_income_share_per_km,
-            fee_cny=table.fee_cny_per_year * GRADES_PER_STAGE[stage],
-        )
-        now = ladder_class(
-            families.local_hukou[considering],
-            families.owner[considering],
-            families.residence_years[considering],
-            params.enrollment.renter_min_years,
-        )
-        public_value = school_values(
-            home[:, None],
-            table.reputation,
-            self._km(cells, home[:, None]),
-            income,
-            taste,
-            families.sibling_school[considering],
-            params.families,
-            params.enrollment.distance_cost_income_share_per_km,
-        )[:, 0] + taste * income * (
-            model.access_reputation[stage][now, home] - table.reputation[home]
-        )
-        affordable = (
-            table.fee_cny_per_year[np.maximum(candidates, 0)]
-            <= (params.private.fee_income_share_max * income)[:, None]
-        )
-        wanted = affordable & (value > public_value[:, None])
-        lists = ranked_lists(
-            candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
-        )
-        position, lists = position[lists[:, 0] >= 0], lists[lists[:, 0] >= 0]
-        applying = entrants[position]
-        score = model.streams.uniform("enrollment.private_lottery", year, families.uid[applying])
-        if params.enrollment.private_admission == "test":  # achievement so far decides
-            score = families.achievement[applying]
-        free = np.where(private, table.entry_capacity, 0).astype(np.int64)
-        matched = deferred_acceptance(
-            lists, np.repeat(score[:, None], lists.shape[1], axis=1), free
-        )
-        families.school[applying[matched >= 0]] = matched[matched >= 0]
-        return np.delete(entrants, position[matched >= 0]), int(applying.size)
-
-    def _km(self, cells: np.ndarray, schools: np.ndarray) -> np.ndarray:
-        """Straight-line km from each cell to each listed school (cells x K; 0 where -1)."""
-        model = self.model
-        safe = np.maximum(schools, 0)
-        km = np.hypot(
-            model.geography.cell_x[cells][:, None] - model.school_table.x_km[safe],
-            model.geography.cell_y[cells][:, None] - model.school_table.y_km[safe],
-        )
-        return np.where(schools >= 0, km, 0.0)
-
-    def _housing_moves(self, year: int, stage: int, entrants: np.ndarray) -> None:
-        """Entering families weigh buying or renting into a better catchment (family_choice)."""
-        model = self.model
-        families, table, params = model.families, model.school_table, model.params
-        home = model.catchments.catchment_of(families.cell[entrants], stage)
-        candidates = top_reputation_candidates(
-            table.reputation,
-            table.district,
-            table.stage,
-            params.families.candidate_schools,
-            len(model.geography.district_names),
-            eligible=~table.private,
-        )[families.district[entrants], stage]
-        school_premium = premium_cny(
-            table.premium_share,
-            model.geography.district_price_cny_per_m2[table.district],
-            params.housing,
-        )
-        flat_price = (
-            model.geography.district_price_cny_per_m2[families.district[entrants]]
-            * params.housing.flat_size_m2
-        )
-        local = families.local_hukou[entrants]
-        min_years = params.enrollment.renter_min_years
-        now = ladder_class(
-            local, families.owner[entrants], families.residence_years[entrants], min_years
-        )
-        as_owner = ladder_class(local, np.ones_like(local), np.zeros(local.size), min_years)
-        as_renter = ladder_class(local, np.zeros_like(local), np.zeros(local.size), min_years)
-        access = model.access_reputation[stage]
-        open_share = 1.0 - model.dwelling_used_share(stage)
-        safe = np.maximum(candidates, 0)
-        current = access[now, home]
-        target, tenure = chosen_moves(
-            home,
-            current,
-            candidates,
-            current[:, None]
-            + open_share[safe] * (access[as_owner[:, None], safe] - current[:, None]),
-            current[:, None]
-            + open_share[safe] * (access[as_renter[:, None], safe] - current[:, None]),
-            school_premium,
-            families.income_cny[entrants],
-            families.quality_taste[entrants],
-            flat_price,
-            params.families,
-        )
-        moving = target != STAY
-        movers = entrants[moving]
-        draw = model.streams.uniform("families.move", year, families.uid[movers])
-        families.cell[movers] = model.catchments.cell_in_catchment(target[moving], draw)
-        families.moved_for_school[movers] = True
-        buying = tenure[moving] == BUY
-        families.owner[movers] = buying
-        families.residence_years[movers] = 0.0  # a newcomer renter ranks by the ladder's rules
+        families, table = model.families, model.school_table
+        public = (families.school >= 0) & ~table.private[np.maximum(families.school, 0)]
+        cohorts = [np.flatnonzero(public & (families.grade == FIRST_GRADE[s])) for s in (0, 1)]
+        saved = {name: getattr(families, name).copy() for name in BURN_IN_COLUMNS}
+        classes = table.classes_per_grade.copy()
+        history, events = copy.deepcopy(model.intake_history), len(model._events)
+        table.premium_share[:] = 0.0  # the market, not the guess, sets them
+        start = model.scenario.start_year
+        for year in range(start - years, start):
+            for stage, entrants in enumerate(cohorts):
+                for name in BURN_IN_COLUMNS:
+                    getattr(families, name)[entrants] = saved[name][entrants]
+                families.moved_for_school[entrants] = False
+                housing_moves(model, year, stage, entrants, self.stock[stage])
+                self._place(year, stage, entrants)
+        for name in BURN_IN_COLUMNS:
+            getattr(families, name)[:] = saved[name]
+        table.classes_per_grade = classes
+        model.intake_history = history
+        del model._events[events:]
+        model.intake = {}
 
     def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Plan classes if the district is short, place entrants under the rule in force
@@ -367,13 +201,6 @@ class Intake(Phase):
         model.access_reputation[stage] = (
             memory * model.access_reputation[stage] + (1.0 - memory) * observed
         )
-        table.premium_share = np.where(
-            in_stage,
-            updated_premium(
-                table.premium_share, resident_entrants, table.entry_capacity, model.params.housing
-            ),
-            table.premium_share,
-        )
         distance = model.geography.travel_km(
             cells,
             table.x_km[placed],
@@ -429,7 +256,7 @@ class Intake(Phase):
             resident,
             standing,
             sibling & params.sibling_priority,
-            self._km(families.cell[entrants], schools),
+            km_to_schools(self.model, families.cell[entrants], schools),
             lottery,
             params.distance_priority and code == RULE_CODES["choice"],
         )
@@ -494,7 +321,7 @@ class Intake(Phase):
         utility = school_values(
             candidates,
             table.reputation,
-            self._km(families.cell[entrants], candidates),
+            km_to_schools(self.model, families.cell[entrants], candidates),
             families.income_cny[entrants],
             families.quality_taste[entrants],
             families.sibling_school[entrants],
@@ -508,15 +335,16 @@ class Intake(Phase):
         self, year: int, stage: int, entrants: np.ndarray, home: np.ndarray
     ) -> np.ndarray:
         """Whether each entrant's address gives it catchment rights: under a one-enrollment-
-        per-dwelling rule a family that just moved may have bought a flat already used."""
+        per-dwelling rule a family that just rented may have a flat already used (a flat
+        bought in the market is one that still gives a place: housing_market)."""
         model = self.model
         entitled = np.ones(entrants.size, dtype=bool)
         if model.params.enrollment.dwelling_rule_years == 0:
             return entitled
-        movers = model.families.moved_for_school[entrants]
+        tenants = model.families.moved_for_school[entrants] & ~model.families.owner[entrants]
         draw = model.streams.uniform("enrollment.dwelling", year, model.families.uid[entrants])
         used = self.model.dwelling_used_share(stage)
-        return ~movers | (draw >= used[home])
+        return ~tenants | (draw >= used[home])
 
     def _remember_intake(self, stage: int, resident_entrants: np.ndarray) -> None:
         history = self.model.intake_history.setdefault(stage, [])

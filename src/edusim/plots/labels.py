@@ -44,6 +44,14 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "Housing premium, dearest tenth of catchments",
         "zh": "溢价最高10%学区的学区房溢价",
     },
+    "premium_median_share": {
+        "en": "Median catchment premium (share of price)",
+        "zh": "学区房溢价中位数(占房价比例)",
+    },
+    "premium_top_decile_share": {
+        "en": "Premium of the dearest tenth of catchments (share of price)",
+        "zh": "溢价最高10%学区的溢价(占房价比例)",
+    },
     "oversubscription_top": {
         "en": "Oversubscription of the most demanded schools",
         "zh": "热门学校报名人数与学位比",
@@ -119,6 +127,7 @@ UNIT_ZH: dict[str, str] = {
     "applicants per place": "人/学位",
     "entrants per place": "人/学位",
     "CNY": "元",
+    "share of base price": "占基准房价比例",
     "CNY per year": "元/年",
     "tier index (0-3)": "层级（0-3）",
     "CNY per pupil SD per year": "元/(学生标准差/年)",

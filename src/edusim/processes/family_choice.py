@@ -1,27 +1,18 @@
-"""Families' decisions at school entry: where to live, how they rank schools, and whether to
-go private.
+"""Families' decisions at school entry: what they expect an address to give, how they rank
+schools, and whether to go private. Where they live is decided in the housing market
+(processes/housing.py), from the values these expectations put on each address.
 
-Housing. A family judges a catchment address by what it got families like itself last
-year: `access[c, k]`, the mean reputation of the schools that last year's entrants of
-ladder class k resident in c's catchment ended up in (see `access_reputation`). Buying
-into c makes the family an owner, renting a renter; for each candidate c and tenure t:
+Expectations (adaptive). A family judges a catchment address by what it got families like
+itself: `access[c, k]`, the mean reputation of the schools that entrants of ladder class k
+resident in c's catchment ended up in (see `access_reputation`), blended over intakes with
+weight `outcome_memory` on the earlier expectation. Reputation, not true quality, is what
+families see; the rule in force (catchment, zones, group-wide or choice) changes what an
+address is worth through the outcomes it produces. A family values the access an address
+gives over its present one at
 
-    U_ct = taste * income * (1 - used_c) * (access[c, class_t] - access[home, class_now])
-           - cost_ct
+    V = taste * income * (access[c, class] - access[home, class_now])
 
-    cost_c,buy  = (premium_c - premium_home) + moving_cost_share * base_price * flat_size
-    cost_c,rent = rent_premium_share * (premium_c - premium_home)
-                  + rent_moving_cost_share * base_price * flat_size
-
-used_c is the share of c's dwellings already used under a one-enrollment-per-dwelling
-rule. Buying is affordable when the premium difference is at most
-`affordability_income_multiple * income`, renting when its cost is. Only moves that
-improve the family's school prospect count (a move to cash in a dearer flat is a housing
-decision outside the model). The family takes the affordable option with the highest
-positive U, or stays. Reputation, not true quality, is
-what families see; they learn each address's worth from last year's outcomes, so the
-rule in force (catchment, zones, group-wide or choice) changes what an address is worth
-without families being told the rule.
+yuan over the stage (taste is in income-years per SD of reputation).
 
 Ranking schools (zones, group-wide enrollment, choice, private schools): in yuan,
 
@@ -38,55 +29,6 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.scenario.schema import FamilyParams
-
-STAY = -1
-BUY, RENT = 0, 1
-
-
-def chosen_moves(
-    home_school: np.ndarray,
-    current_access: np.ndarray,
-    candidates: np.ndarray,
-    access_if_buying: np.ndarray,
-    access_if_renting: np.ndarray,
-    premium_cny: np.ndarray,
-    income_cny: np.ndarray,
-    taste: np.ndarray,
-    flat_price_cny: np.ndarray,
-    params: FamilyParams,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The school catchment each family moves into (-1: stays) and how (BUY or RENT).
-
-    Per family: `home_school`, `current_access` (reputation its address gives it now),
-    `income_cny`, `taste`, `flat_price_cny` (base price of a typical flat in its district);
-    `candidates` is families x K school indices (-1 padded); `access_if_buying` and
-    `access_if_renting` are families x K: the reputation the address would give it under
-    each tenure, already discounted by the dwelling rule.
-    """
-    valid = (candidates >= 0) & (candidates != home_school[:, None])
-    safe = np.maximum(candidates, 0)
-    extra_premium = premium_cny[safe] - premium_cny[home_school][:, None]
-    value = (taste * income_cny)[:, None]
-    limit = (params.affordability_income_multiple * income_cny)[:, None]
-    buy_cost = extra_premium + (params.moving_cost_share * flat_price_cny)[:, None]
-    rent_cost = (
-        params.rent_premium_share * extra_premium
-        + (params.rent_moving_cost_share * flat_price_cny)[:, None]
-    )
-    buy_gain = access_if_buying - current_access[:, None]
-    rent_gain = access_if_renting - current_access[:, None]
-    buy = np.where(
-        valid & (extra_premium <= limit) & (buy_gain > 0), value * buy_gain - buy_cost, -np.inf
-    )
-    rent = np.where(
-        valid & (rent_cost <= limit) & (rent_gain > 0), value * rent_gain - rent_cost, -np.inf
-    )
-    options = np.concatenate([buy, rent], axis=1)
-    best = np.argmax(options, axis=1)
-    rows = np.arange(best.size)
-    width = candidates.shape[1]
-    target = np.where(options[rows, best] > 0, candidates[rows, best % width], STAY)
-    return target, np.where(best < width, BUY, RENT)
 
 
 def access_reputation(

@@ -1,28 +1,65 @@
-"""Catchment housing premiums (学区房): they rise with excess demand and fall without it.
+"""The market for school access (学区房): dwelling stock, bids, and the clearing premium.
 
-    premium' = clip(premium + adjust_speed * (demand / places - 1), 0, max_premium_share)
+A catchment c holds `stock_c` dwellings (the district's dwellings in proportion to the
+residential weight of c's cells). Each year `sale_turnover x stock_c` of them come up for
+sale, of which those already used under a one-enrollment-per-dwelling rule give no place;
+the rest, `offered_c`, are what entering families can buy access with. A buyer recovers
+most of the premium p it pays when it resells; holding it costs, per yuan of premium,
 
-demand is the number of entering pupils resident in the catchment after this year's
-moves; places is the school's hard entry capacity. Premiums are shares of the district's
-base price per m²; in yuan they are share x base price x flat size.
+    u = mortgage_rate x years_held + premium_transaction_share
+        + dwelling_loss + min(1, rule_change_hazard x years_held) x (1 - dwelling_loss)
+
+where `dwelling_loss` is the share of the premium a used flat loses at resale under the
+dwelling rule (`used_flat_premium`). A family that values access to c at V (yuan, over
+the stage) more than its present address, pays the fixed cost T of moving and, if it
+owns its present flat, sells it at its own catchment's premium p_home, bids
+
+    bid = p_home + (V - T) / u      (owners; renters bid without p_home)
+
+and buys in c when its surplus u x (bid - p_c) is its best option. The premium p_c is the
+lowest price at which no more families want to buy in c than there are flats on offer:
+the (offered + 1)-th highest bid of those who want c, or the non-school buyers'
+reservation price (0: a buyer who does not want the school does not pay for it) when fewer
+want it. `clear_market` finds these prices for all catchments at once by ascending
+rounds: each round every family picks its best option at the current prices, and every
+over-demanded catchment's price rises to one yuan above the (offered + 1)-th highest
+drop-out price of its buyers (the premium at which a buyer would rather take its
+next-best option; sort-based, no loop over families). Prices only rise, so the rounds end
+(they stop when the buyers beyond the flats on offer are fewer than `EXCESS_TOLERANCE` of
+the flats sold, or after `MAX_ROUNDS`); the flats go to the buyers with the highest
+drop-out prices. A premium never falls below the sellers' reservation, a share of last
+year's (`seller_reservation`).
+
+Renting is the cheaper, weaker route: a tenant pays a rent premium that passes on
+`rent_premium_share` of the landlord's financing cost of the premium and ranks below
+owners on the resident ladder; let flats come up at `rent_turnover` and go to the tenants
+who gain most.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from numba import njit
 
-from edusim.scenario.schema import HousingParams
+from edusim.scenario.housing import HousingParams
 
-
-def updated_premium(
-    premium_share: np.ndarray,
-    resident_entrants: np.ndarray,
-    entry_places: np.ndarray,
-    params: HousingParams,
-) -> np.ndarray:
-    """New premium shares after one intake (per school catchment)."""
-    pressure = resident_entrants / np.maximum(entry_places, 1) - 1.0
-    return np.clip(premium_share + params.adjust_speed * pressure, 0.0, params.max_premium_share)
+STAY = -1
+BUY, RENT = 0, 1
+MAX_ROUNDS = 60
+"""Upper bound on the ascending rounds of one clearing."""
+EXCESS_TOLERANCE = 0.005
+"""The rounds stop once the buyers beyond the flats on offer, summed over catchments, are
+at most this share of the flats sold; those few are left out by drop-out price."""
+MIN_COST_PER_YUAN = 1e-6
+"""Floor on the holding cost of a yuan of premium (all its parts may be set to 0)."""
+PRICE_STEP_SHARE = 0.001
+PRICE_STEP_RELATIVE = 0.02
+"""A clearing price stands above the highest losing drop-out price by 0.1% of the flat's
+base price or 2% of the premium, whichever is more, so the marginal family strictly
+prefers its next-best option and the rounds do not creep up in tiny steps (the premium's
+resolution)."""
 
 
 def premium_cny(
@@ -30,3 +67,248 @@ def premium_cny(
 ) -> np.ndarray:
     """Premium of a typical flat in yuan."""
     return premium_share * base_price_cny_per_m2 * params.flat_size_m2
+
+
+def catchment_dwellings(
+    cell_weight: np.ndarray,
+    cell_school: np.ndarray,
+    cell_district: np.ndarray,
+    district_pupils: np.ndarray,
+    n_schools: int,
+    params: HousingParams,
+) -> np.ndarray:
+    """Dwelling stock of every school's catchment: each district's dwellings
+    (`dwellings_per_pupil` x its pupils of grades 1-9) spread over its cells by residential
+    weight, summed over the cells of the catchment (`cell_school`, -1 for none)."""
+    district_weight = np.bincount(cell_district, cell_weight, minlength=district_pupils.size)
+    dwellings = (
+        params.dwellings_per_pupil
+        * district_pupils[cell_district]
+        * cell_weight
+        / np.maximum(district_weight[cell_district], 1e-12)
+    )
+    has = cell_school >= 0
+    return np.bincount(cell_school[has], dwellings[has], minlength=n_schools)
+
+
+def used_flat_premium(
+    premium: np.ndarray | float, blocked_years: float, rule_years: int
+) -> np.ndarray | float:
+    """What a flat's premium is worth while the dwelling rule still blocks it for
+    `blocked_years` of its `rule_years` window: it gives no place until the window ends,
+    and is taken to lose the premium pro rata to the share of the window left (assumption).
+    """
+    if rule_years <= 0:
+        return premium
+    return premium * (1.0 - min(max(blocked_years, 0.0), rule_years) / rule_years)
+
+
+def holding_cost_per_yuan(params: HousingParams, years_held: float, dwelling_rule_years: int):
+    """Cost to a buyer of holding one yuan of premium for `years_held` (the stage) and
+    reselling it: financing, transaction costs, the dwelling rule's cut at resale, and the
+    expected loss if the catchment rule changes meanwhile."""
+    blocked = max(0.0, dwelling_rule_years - years_held) if dwelling_rule_years > 0 else 0.0
+    dwelling_loss = 1.0 - float(used_flat_premium(1.0, blocked, dwelling_rule_years))
+    rule_change = min(1.0, params.rule_change_hazard * years_held)
+    return (
+        params.mortgage_rate * years_held
+        + params.premium_transaction_share
+        + dwelling_loss
+        + rule_change * (1.0 - dwelling_loss)
+    )
+
+
+def offered_flats(
+    stock: np.ndarray, used_share: np.ndarray, params: HousingParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flats for sale that give a place (used ones excluded) to this entering cohort, which
+    shares a year's sales with the cohorts buying ahead (`purchase_window_years`), and let
+    flats on offer, per catchment, in whole flats."""
+    sale = np.floor(
+        params.sale_turnover * stock * (1.0 - used_share) / params.purchase_window_years + 0.5
+    )
+    rent = np.floor(params.rent_turnover * (1.0 - params.owner_occupied_share) * stock + 0.5)
+    return sale.astype(np.int64), rent.astype(np.int64)
+
+
+def clearing_prices(
+    target: np.ndarray, bid: np.ndarray, offered: np.ndarray, reservation: np.ndarray
+) -> np.ndarray:
+    """Per catchment, the lowest price at which the bidders who want it (`target`, -1 for
+    none) are no more than the flats `offered`: the (offered + 1)-th highest `bid` of its
+    bidders, and never below the `reservation` price of other buyers."""
+    price = reservation.astype(float).copy()
+    rows = np.flatnonzero(target >= 0)
+    if rows.size == 0:
+        return price
+    order = rows[np.lexsort((-bid[rows], target[rows]))]
+    catchment = target[order]
+    starts = np.flatnonzero(np.r_[True, catchment[1:] != catchment[:-1]])
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    marginal = rank == offered[catchment]
+    price[catchment[marginal]] = np.maximum(price[catchment[marginal]], bid[order[marginal]])
+    return price
+
+
+@dataclass(frozen=True)
+class Bidders:
+    """Entering families facing the market: K candidate catchments each (-1 padded).
+
+    `value_buy` / `value_rent` (families x K): yuan the family gains over the stage from
+    the access an owner's / a tenant's address in the candidate gives it, over what its
+    present address gives; `fixed_buy` / `fixed_rent`: yuan of moving costs besides the
+    premium; `home`: present catchment; `owner`: owns its present flat (sells it at the
+    home premium when it buys); `limit`: the largest extra premium it can finance."""
+
+    candidates: np.ndarray
+    value_buy: np.ndarray
+    value_rent: np.ndarray
+    fixed_buy: np.ndarray
+    fixed_rent: np.ndarray
+    home: np.ndarray
+    owner: np.ndarray
+    limit: np.ndarray
+
+
+@dataclass(frozen=True)
+class Clearing:
+    """Outcome of one clearing: premiums (yuan per flat, per school), each family's target
+    catchment (-1: stays) and tenure, and the rounds the prices took to settle."""
+
+    premium_cny: np.ndarray
+    target: np.ndarray
+    tenure: np.ndarray
+    rounds: int
+
+
+def clear_market(
+    bidders: Bidders,
+    cost_per_yuan: np.ndarray,
+    rent_cost_per_yuan: np.ndarray,
+    offered_sale: np.ndarray,
+    offered_rent: np.ndarray,
+    reservation: np.ndarray,
+    flat_price_cny: np.ndarray,
+) -> Clearing:
+    """Premiums at which buyers equal the flats on offer in every catchment at once, and who
+    buys or rents where. `cost_per_yuan` / `rent_cost_per_yuan` per school: a buyer's
+    holding cost of a yuan of premium, a tenant's rent on it over the stage; `flat_price_cny`
+    per school sets the price step."""
+    n_families = bidders.candidates.shape[0]
+    valid = (bidders.candidates >= 0) & (bidders.candidates != bidders.home[:, None])
+    wants_buy = valid & (bidders.value_buy > bidders.fixed_buy[:, None])
+    wants_rent = valid & (bidders.value_rent > bidders.fixed_rent[:, None])
+    # only families with some option worth its fixed cost ever enter the market
+    active = np.flatnonzero(wants_buy.any(axis=1) | wants_rent.any(axis=1))
+    candidates = bidders.candidates[active]
+    safe = np.maximum(candidates, 0)
+    u = np.maximum(cost_per_yuan[safe], MIN_COST_PER_YUAN)
+    base_bid = np.where(
+        wants_buy[active],
+        (bidders.value_buy[active] - bidders.fixed_buy[active, None]) / u,
+        -np.inf,
+    )
+    base_bid = np.minimum(base_bid, bidders.limit[active, None])
+    can_rent = wants_rent[active]
+    value_rent = bidders.value_rent[active]
+    fixed_rent = bidders.fixed_rent[active]
+    limit = bidders.limit[active]
+    owner, home = bidders.owner[active], bidders.home[active]
+    rent_rate = rent_cost_per_yuan[safe]
+    price = reservation.astype(float).copy()
+    rounds = 0
+    while True:
+        rounds += 1
+        target, dropout, choice, top = _best_options(
+            candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit,
+            owner, home, price,
+        )  # fmt: skip
+        demand = np.bincount(target[target >= 0], minlength=price.size)
+        excess = np.maximum(demand - offered_sale, 0).sum()
+        if excess <= EXCESS_TOLERANCE * np.minimum(demand, offered_sale).sum():
+            break
+        where = np.maximum(target, 0)
+        step = np.maximum(
+            PRICE_STEP_SHARE * flat_price_cny[where], PRICE_STEP_RELATIVE * price[where]
+        )
+        new_price = clearing_prices(target, dropout + step, offered_sale, price)
+        if np.array_equal(new_price, price) or rounds >= MAX_ROUNDS:
+            break
+        price = new_price
+    # the offered flats go to the buyers with the highest drop-out prices
+    keep = _top_per_catchment(target, dropout, offered_sale)
+    renting = choice >= 0
+    rent_target = np.where(renting, choice, STAY)
+    rent_keep = _top_per_catchment(rent_target, np.where(renting, top, -np.inf), offered_rent)
+    final = np.full(n_families, STAY, dtype=np.int64)
+    final[active] = np.where(keep, target, np.where(rent_keep, rent_target, STAY))
+    tenure = np.full(n_families, RENT, dtype=np.int64)
+    tenure[active] = np.where(keep, BUY, RENT)
+    return Clearing(price, final, tenure, rounds)
+
+
+@njit(cache=True)
+def _best_options(
+    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home, price
+):  # pragma: no cover - compiled
+    """Every family's best option at `price`: the catchment it buys in (-1: none) with its
+    drop-out price there, the catchment it rents in (-1: none), and the best surplus."""
+    n, width = candidates.shape
+    target = np.full(n, -1, dtype=np.int64)
+    renting = np.full(n, -1, dtype=np.int64)
+    dropout = np.full(n, -np.inf)
+    top = np.zeros(n)
+    for i in range(n):
+        held = price[home[i]] if owner[i] else 0.0
+        best, second, best_k, best_buy = 0.0, 0.0, -1, False
+        for k in range(width):
+            c = candidates[i, k]
+            if c < 0:
+                continue
+            buy = u[i, k] * (base_bid[i, k] + held - price[c])
+            rent = -np.inf
+            if can_rent[i, k]:
+                cost = rent_rate[i, k] * price[c] + fixed_rent[i]
+                if cost <= limit[i]:
+                    rent = value_rent[i, k] - cost
+            if buy > best:
+                second = best
+                best, best_k, best_buy = buy, k, True
+            elif buy > second:
+                second = buy
+            if rent > best:
+                second = best
+                best, best_k, best_buy = rent, k, False
+            elif rent > second:
+                second = rent
+        top[i] = best
+        if best_k < 0:
+            continue
+        c = candidates[i, best_k]
+        if best_buy:
+            target[i] = c
+            dropout[i] = base_bid[i, best_k] + held - second / u[i, best_k]
+        else:
+            renting[i] = c
+    return target, dropout, renting, top
+
+
+def _top_per_catchment(target: np.ndarray, score: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """Whether each family is among the `places[target]` highest `score`s of its target."""
+    keep = np.zeros(target.size, dtype=bool)
+    rows = np.flatnonzero(target >= 0)
+    if rows.size == 0:
+        return keep
+    order = rows[np.lexsort((-score[rows], target[rows]))]
+    catchment = target[order]
+    starts = np.flatnonzero(np.r_[True, catchment[1:] != catchment[:-1]])
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    keep[order[rank < places[catchment]]] = True
+    return keep
+
+
+def seller_reservation(previous_cny: np.ndarray, params: HousingParams) -> np.ndarray:
+    """Sellers' reservation premium: owners do not sell for less than `1 - adjust_speed` of
+    last year's premium, so a premium falls by at most that share in a year (prices are
+    sticky downward: sellers hold out and withdraw their flats rather than sell at a loss)."""
+    return (1.0 - params.adjust_speed) * previous_cny

@@ -1,5 +1,9 @@
 """Private (民办) compulsory schools: how many there are, what they charge, who considers them.
 
+Two segments: elite schools, whose fee rises with their prestige and which families with
+the option choose over their public prospect, and low-fee schools, which serve migrant
+families without the documents for a public place (and anyone else who prefers them).
+
 Private schools are school sites like any other (they count in a district's `schools`),
 without a catchment, outside groups, rotation and reform grants. Since the 2020 intake
 they may not select by test and draw lots when oversubscribed, at the same time as public
@@ -57,14 +61,14 @@ class PrivateParams(Section):
         30000.0,
         unit="CNY per pupil per year",
         source="assumption (order of magnitude of urban private compulsory school fees in Zhejiang)",
-        description="tuition of a private school of average prestige",
+        description="tuition of an elite private school of average prestige",
         ge=0,
     )
     fee_prestige_slope: float = param(
         0.3,
         unit="log CNY per SD of prestige",
         source="assumption (better-known private schools charge more)",
-        description="how a private school's fee rises with its prestige",
+        description="how an elite private school's fee rises with its prestige",
         ge=0,
     )
     prestige_shift_sd: float = param(
@@ -78,6 +82,29 @@ class PrivateParams(Section):
         unit="share of families",
         source="assumption",
         description="families for whom a private school is an option at all (others never apply)",
+        ge=0,
+        le=1,
+    )
+    low_fee_site_share: float = param(
+        0.5,
+        unit="share of a district's private sites of a stage",
+        source="assumption (low-fee private schools for migrant children, 民工子弟学校, stand beside the urban elite private schools)",
+        description="private sites that are low-fee schools (the least prestigious of the district's private sites of the stage, rounded half down: a lone private site is elite); the rest are elite schools",
+        ge=0,
+        le=1,
+    )
+    low_fee_cny_per_year: float = param(
+        8000.0,
+        unit="CNY per pupil per year",
+        source="assumption (low-fee private schools charge a few thousand yuan a term)",
+        description="tuition of a low-fee private school",
+        ge=0,
+    )
+    migrant_no_public_share: float = param(
+        0.155,
+        unit="share of migrant families",
+        source="Hangzhou 2022: 24.20万 of 28.63万 migrant pupils (84.53%) in public schools; 2022年杭州市教育事业统计公告 (CALIBRATION-TARGETS, families)",
+        description="migrant families without the documents (residence permit, social insurance, points) for a public place: they seek a private one, and are seated by the district only if none admits them",
         ge=0,
         le=1,
     )

@@ -18,6 +18,7 @@ from edusim.scenario.counterfactual import CounterfactualParams
 from edusim.scenario.fields import Section, entry, param
 from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
+from edusim.scenario.housing import HousingParams
 from edusim.scenario.private import PrivateParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
 from edusim.scenario.school_status import SchoolStatusParams
@@ -619,35 +620,6 @@ class ReputationParams(Section):
         unit="SD of reputation",
         source="assumption (famous names outlive results; digest, problem)",
         description="initial reputation bonus of famous schools",
-        ge=0,
-    )
-
-
-class HousingParams(Section):
-    """Catchment housing premiums (学区房)."""
-
-    flat_size_m2: float = param(
-        90.0, unit="m²", source="assumption", description="size of a typical family flat", gt=0
-    )
-    famous_premium_share: float = param(
-        0.08,
-        unit="share of base price",
-        source="sources §4: key-school premiums 4-13% in Beijing (Huang et al. 2020; Bai & Wei 2017)",
-        description="initial premium of a famous school's catchment (others: pro rata to positive prestige)",
-        ge=0,
-    )
-    adjust_speed: float = param(
-        0.15,
-        unit="share of base price per unit excess demand per year",
-        source="assumption",
-        description="how fast premiums respond to entering demand over entry places",
-        ge=0,
-    )
-    max_premium_share: float = param(
-        1.5,
-        unit="share of base price",
-        source="assumption",
-        description="ceiling on a catchment premium",
         ge=0,
     )
 

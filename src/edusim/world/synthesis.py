@@ -29,7 +29,12 @@ from edusim.world.households import (
     household_status,
     price_reference,
 )
-from edusim.world.private_schools import initial_private_pupils, private_fees
+from edusim.world.private_schools import (
+    initial_private_pupils,
+    lacks_public_access,
+    low_fee_sites,
+    private_fees,
+)
 from edusim.world.schools import (
     FIRST_GRADE,
     GRADES_PER_STAGE,
@@ -108,17 +113,20 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     )
     pupil_stage = stage_of_grade(families.grade)
     families.school[:] = catchments.cell_school[pupil_stage, families.cell]
+    low_fee = low_fee_sites(prestige, private, district, stage, scenario.private)
     in_private = initial_private_pupils(
         families.uid,
         families.district,
         families.grade,
         families.quality_taste * families.income_cny,
         families.cell,
+        lacks_public_access(families.uid, families.local_hukou, scenario.private, streams),
         geo,
         cell,
         district,
         stage,
         private,
+        low_fee,
         FIRST_GRADE,
         GRADES_PER_STAGE,
         scenario.private,
@@ -167,7 +175,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         base_spending=scenario.funding.base_spending_cny_per_pupil
         * np.maximum(0.2, 1.0 + scenario.funding.spending_prestige_slope * prestige),
         private=private,
-        fee_cny_per_year=private_fees(prestige, private, scenario.private),
+        fee_cny_per_year=private_fees(prestige, private, low_fee, scenario.private),
         owner=owner,
         rural=rural,
     )

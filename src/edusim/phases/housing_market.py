@@ -1,0 +1,164 @@
+"""The enrollment phase's housing market: entering families bid for flats in better
+catchments, the market clears per catchment, and buyers and tenants move in.
+
+What a family expects an address to give it (`model.access_reputation`) comes from the
+expectation model (processes/family_choice.py); the premium is the clearing price of
+processes/housing.py, stored per school as a share of the district's base flat price.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from edusim.policy.enrollment import ladder_class
+from edusim.processes.family_choice import top_reputation_candidates
+from edusim.processes.housing import (
+    BUY,
+    STAY,
+    Bidders,
+    catchment_dwellings,
+    clear_market,
+    holding_cost_per_yuan,
+    offered_flats,
+    seller_reservation,
+)
+from edusim.world.schools import GRADES_PER_STAGE
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+def dwelling_stock(model: EduModel) -> dict[int, np.ndarray]:
+    """Dwellings of every school's catchment, per stage (fixed: the city's year-0 stock)."""
+    geo = model.geography
+    pupils = np.array(
+        [d.pupils.primary + d.pupils.junior for d in model.scenario.city.districts], dtype=float
+    )
+    return {
+        stage: catchment_dwellings(
+            geo.cell_weight,
+            model.catchments.cell_school[stage],
+            geo.cell_district,
+            pupils,
+            len(model.school_table),
+            model.params.housing,
+        )
+        for stage in (0, 1)
+    }
+
+
+def flat_price_cny(model: EduModel) -> np.ndarray:
+    """Base price of a typical flat (no premium) in every school's district."""
+    table = model.school_table
+    return (
+        model.geography.district_price_cny_per_m2[table.district]
+        * model.params.housing.flat_size_m2
+    )
+
+
+def housing_moves(
+    model: EduModel,
+    year: int,
+    stage: int,
+    entrants: np.ndarray,
+    stock: np.ndarray,
+) -> dict[str, float]:
+    """Clear this year's market for `stage` among the public `entrants`; movers change
+    address and tenure; the stage's catchment premiums become the clearing prices, which
+    start from the sellers' reservation (last year's premium less `adjust_speed`). Returns
+    what the clearing took (rounds, flats offered, buyers)."""
+    families, table, params = model.families, model.school_table, model.params
+    housing, choice = params.housing, params.families
+    in_stage = (table.stage == stage) & ~table.private
+    access = model.access_reputation[stage]
+    used = model.dwelling_used_share(stage)
+    flat_of_school = flat_price_cny(model)
+    offered_sale, offered_rent = offered_flats(stock, used, housing)
+    offered_sale = np.where(in_stage, offered_sale, 0)
+    offered_rent = np.where(in_stage, offered_rent, 0)
+    reservation = seller_reservation(table.premium_share * flat_of_school, housing)
+
+    # what each entrant's address gives it now, and the most any candidate could give
+    local = families.local_hukou[entrants]
+    min_years = params.enrollment.renter_min_years
+    now = ladder_class(
+        local, families.owner[entrants], families.residence_years[entrants], min_years
+    )
+    home = model.catchments.catchment_of(families.cell[entrants], stage)
+    current = access[now, home]
+    district_candidates = top_reputation_candidates(
+        table.reputation,
+        table.district,
+        table.stage,
+        choice.candidate_schools,
+        len(model.geography.district_names),
+        eligible=~table.private,
+    )[:, stage]
+    best_access = np.where(
+        district_candidates >= 0, access.max(axis=0)[district_candidates], -np.inf
+    ).max(axis=1)
+    district = families.district[entrants]
+    worth = families.quality_taste[entrants] * families.income_cny[entrants]
+    flat = model.geography.district_price_cny_per_m2[district] * housing.flat_size_m2
+    # families changing flat anyway do not count its fixed costs against the school
+    anyway = (
+        model.streams.uniform("families.moving_anyway", year, families.uid[entrants])
+        < housing.moving_anyway_share
+    )
+    fixed_buy = np.where(anyway, 0.0, choice.moving_cost_share * flat)
+    fixed_rent = np.where(anyway, 0.0, choice.rent_moving_cost_share * flat)
+    # only entrants whose best conceivable gain covers a fixed cost can enter the market
+    rows = np.flatnonzero(
+        worth * (best_access[district] - current) > np.minimum(fixed_buy, fixed_rent)
+    )
+    candidates = district_candidates[district[rows]]
+    safe = np.maximum(candidates, 0)
+    as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
+    as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
+    gain_buy = access[as_owner[:, None], safe] - current[rows, None]
+    # a bought flat on offer is one not used under the dwelling rule; a let flat may be
+    gain_rent = (1.0 - used[safe]) * (access[as_renter[:, None], safe] - current[rows, None])
+    value_buy = worth[rows, None] * gain_buy
+    value_rent = worth[rows, None] * gain_rent
+    years = GRADES_PER_STAGE[stage]
+    rule_years = params.enrollment.dwelling_rule_years
+    cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
+    rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * years)
+    clearing = clear_market(
+        Bidders(
+            candidates=candidates,
+            value_buy=np.where(value_buy > 0, value_buy, -np.inf),
+            value_rent=np.where(value_rent > 0, value_rent, -np.inf),
+            fixed_buy=fixed_buy[rows],
+            fixed_rent=fixed_rent[rows],
+            home=home[rows],
+            owner=families.owner[entrants[rows]],
+            limit=choice.affordability_income_multiple * families.income_cny[entrants[rows]],
+        ),
+        cost,
+        rent_cost,
+        offered_sale,
+        offered_rent,
+        np.where(in_stage, reservation, 0.0),
+        flat_of_school,
+    )
+    premium = np.minimum(clearing.premium_cny, housing.max_premium_share * flat_of_school)
+    table.premium_share = np.where(in_stage, premium / flat_of_school, table.premium_share)
+
+    target = np.full(entrants.size, STAY, dtype=np.int64)
+    tenure = np.full(entrants.size, BUY, dtype=np.int64)
+    target[rows], tenure[rows] = clearing.target, clearing.tenure
+    moving = target != STAY
+    movers = entrants[moving]
+    draw = model.streams.uniform("families.move", year, families.uid[movers])
+    families.cell[movers] = model.catchments.cell_in_catchment(target[moving], draw)
+    families.moved_for_school[movers] = True
+    families.owner[movers] = tenure[moving] == BUY
+    families.residence_years[movers] = 0.0  # a newcomer renter ranks by the ladder's rules
+    return {
+        "market_rounds": clearing.rounds,
+        "flats_offered": int(offered_sale[in_stage].sum()),
+        "buyers": int((moving & (tenure == BUY)).sum()),
+    }

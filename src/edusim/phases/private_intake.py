@@ -1,0 +1,101 @@
+"""The enrollment phase's private intake (公民同招 or, before 2020, admission by test)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from edusim.phases.travel import km_to_schools
+from edusim.policy.enrollment import ladder_class, members_table, ranked_lists
+from edusim.policy.matching import deferred_acceptance
+from edusim.processes.family_choice import school_values
+from edusim.world.private_schools import has_private_option, lacks_public_access
+from edusim.world.schools import GRADES_PER_STAGE
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+def private_intake(
+    model: EduModel, year: int, stage: int, entrants: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Families with the option apply to private schools worth more to them than their
+    public prospect, migrant families without the documents for a public place to any
+    private school they can afford (a district seats them if none admits them); oversubscribed private schools admit by lottery (公民同招) or by
+    test. Returns the entrants left for public enrollment and the number of applicants.
+
+    Private places are filled first, but a family that loses the lottery keeps every
+    public right, so this equals one simultaneous matching in which applicants rank
+    their private schools above their public one (digest, 公民同招)."""
+    families, table, params = model.families, model.school_table, model.params
+    private = table.private & (table.stage == stage)
+    if not private.any() or entrants.size == 0:
+        return entrants, 0
+    # families with the option, and migrant families without the documents for a public
+    # place, weigh private schools if they can afford the cheapest fee
+    income = families.income_cny[entrants]
+    cheapest = table.fee_cny_per_year[private].min()
+    uids = families.uid[entrants]
+    no_access = lacks_public_access(
+        uids, families.local_hukou[entrants], params.private, model.streams
+    )
+    position = np.flatnonzero(
+        (has_private_option(uids, params.private, model.streams) | no_access)
+        & (params.private.fee_income_share_max * income >= cheapest)
+    )
+    considering = entrants[position]
+    n_districts = len(model.geography.district_names)
+    candidates = members_table(np.where(private, table.district, -1), n_districts)[
+        families.district[considering]
+    ]
+    income = families.income_cny[considering]
+    taste = families.quality_taste[considering]
+    cells = families.cell[considering]
+    home = model.catchments.catchment_of(cells, stage)
+    value = school_values(
+        candidates,
+        table.reputation,
+        km_to_schools(model, cells, candidates),
+        income,
+        taste,
+        families.sibling_school[considering],
+        params.families,
+        params.enrollment.distance_cost_income_share_per_km,
+        fee_cny=table.fee_cny_per_year * GRADES_PER_STAGE[stage],
+    )
+    now = ladder_class(
+        families.local_hukou[considering],
+        families.owner[considering],
+        families.residence_years[considering],
+        params.enrollment.renter_min_years,
+    )
+    public_value = school_values(
+        home[:, None],
+        table.reputation,
+        km_to_schools(model, cells, home[:, None]),
+        income,
+        taste,
+        families.sibling_school[considering],
+        params.families,
+        params.enrollment.distance_cost_income_share_per_km,
+    )[:, 0] + taste * income * (model.access_reputation[stage][now, home] - table.reputation[home])
+    # without the documents, the public school is only a last resort
+    public_value = np.where(no_access[position], -np.inf, public_value)
+    affordable = (
+        table.fee_cny_per_year[np.maximum(candidates, 0)]
+        <= (params.private.fee_income_share_max * income)[:, None]
+    )
+    wanted = affordable & (value > public_value[:, None])
+    lists = ranked_lists(
+        candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
+    )
+    position, lists = position[lists[:, 0] >= 0], lists[lists[:, 0] >= 0]
+    applying = entrants[position]
+    score = model.streams.uniform("enrollment.private_lottery", year, families.uid[applying])
+    if params.enrollment.private_admission == "test":  # achievement so far decides
+        score = families.achievement[applying]
+    free = np.where(private, table.entry_capacity, 0).astype(np.int64)
+    matched = deferred_acceptance(lists, np.repeat(score[:, None], lists.shape[1], axis=1), free)
+    families.school[applying[matched >= 0]] = matched[matched >= 0]
+    return np.delete(entrants, position[matched >= 0]), int(applying.size)

@@ -1,0 +1,129 @@
+"""Scenario schema of the housing market that prices school access (学区房).
+
+Each catchment holds a stock of dwellings, a yearly share of which comes up for sale and
+for rent. Entering families bid for the flats on offer; the premium is the price at which
+the families who want to buy there equal the flats on offer (processes/housing.py). What
+a buyer pays for access is not the premium itself, which is mostly recovered at resale,
+but its cost of holding: financing, transaction costs on the premium, what the dwelling
+rule takes from a used flat at resale, and the expected loss if the catchment rule ends.
+"""
+
+from __future__ import annotations
+
+from edusim.scenario.fields import Section, param
+
+
+class HousingParams(Section):
+    """Catchment housing market (学区房): dwelling stock, turnover, cost of holding a premium."""
+
+    flat_size_m2: float = param(
+        90.0, unit="m²", source="assumption", description="size of a typical family flat", gt=0
+    )
+    famous_premium_share: float = param(
+        0.08,
+        unit="share of base price",
+        source=(
+            "sources §4: key-school premiums 4-13% in Beijing (Huang et al. 2020; Bai & Wei"
+            " 2017); Zheng, Hu & Wang 2016: 8.1%"
+        ),
+        description="premium of a famous school's catchment in the city as built (others pro rata to positive prestige); it sorts year-0 incomes and is replaced by the market's price during the burn-in",
+        ge=0,
+    )
+    adjust_speed: float = param(
+        0.2,
+        unit="share of last year's premium",
+        source="assumption (house prices are sticky downward: sellers facing a loss hold out; Genesove & Mayer 2001, QJE 116(4))",
+        description="largest share of its premium a catchment loses in a year: sellers do not sell below (1 - adjust_speed) x last year's premium",
+        gt=0,
+        le=1,
+    )
+    max_premium_share: float = param(
+        1.5,
+        unit="share of base price",
+        source="assumption (a safety ceiling; no measured premium comes near it)",
+        description="ceiling on a catchment premium",
+        ge=0,
+    )
+    dwellings_per_pupil: float = param(
+        4.0,
+        unit="dwellings per compulsory-age pupil",
+        source=(
+            "assumption (order of magnitude: Hangzhou had about 12 M residents, so about 4.5 M"
+            " households at 2.7 persons, for about 1 M compulsory pupils in 2022;"
+            " CALIBRATION-TARGETS, Zhejiang statistics)"
+        ),
+        description="dwellings in a district per pupil of grades 1-9 living there; a catchment holds the share of them in its residential cells",
+        gt=0,
+    )
+    owner_occupied_share: float = param(
+        0.7,
+        unit="share of dwellings",
+        source="assumption (most urban dwellings are owner-occupied; the rest are let)",
+        description="dwellings lived in by their owner; the rest are let to tenants",
+        ge=0,
+        le=1,
+    )
+    sale_turnover: float = param(
+        0.025,
+        unit="share of dwellings per year",
+        source="assumption (second-hand sales of a few per cent of the stock a year in large Chinese cities)",
+        description="share of a catchment's dwellings that come up for sale each year",
+        ge=0,
+        le=1,
+    )
+    purchase_window_years: int = param(
+        3,
+        unit="years",
+        source="assumption (families buy a school-district flat in the years before entry, not only in the entry year)",
+        description="years before entry over which families buy into a catchment; each entering cohort competes for this share of a year's flats for sale (1 / window) and so sets the price that all the cohorts buying meanwhile pay",
+        ge=1,
+        le=6,
+    )
+    rent_turnover: float = param(
+        0.3,
+        unit="share of let dwellings per year",
+        source="assumption (tenancies of a few years)",
+        description="share of a catchment's let dwellings that come up for rent each year",
+        ge=0,
+        le=1,
+    )
+    moving_anyway_share: float = param(
+        0.2,
+        unit="share of entering families",
+        source="assumption (families move to a larger flat around school entry for reasons of their own; for them the costs of moving are not a cost of the school)",
+        description="entering families who change flat around entry anyway: they choose where to land without counting the fixed costs of moving",
+        ge=0,
+        le=1,
+    )
+    mortgage_rate: float = param(
+        0.049,
+        unit="share per year",
+        source="People's Bank of China benchmark rate for loans over five years, 4.90% from October 2015 (the 5-year LPR that replaced it was 4.2-4.85% in 2019-2023)",
+        description="yearly cost of financing the premium a buyer holds (loan interest or the return forgone on own money)",
+        ge=0,
+        le=0.3,
+    )
+    premium_transaction_share: float = param(
+        0.05,
+        unit="share of the premium",
+        source="assumption (deed tax 1-3%, agency fees of buyer and seller 1-3%, other taxes when sold early)",
+        description="transaction costs a buyer pays on the premium part of the price, over buying and reselling",
+        ge=0,
+        le=1,
+    )
+    rule_change_hazard: float = param(
+        0.02,
+        unit="chance per year",
+        source="assumption (multi-school zones and lotteries spread city by city after the 2014 national notice; digest, national rules)",
+        description="yearly chance a buyer expects the catchment rule to give way, taking the premium with it",
+        ge=0,
+        le=1,
+    )
+    burn_in_years: int = param(
+        3,
+        unit="rounds",
+        source="assumption (enough rounds for premiums and expectations to settle; see docs/ODD.md §5)",
+        description="unreported rounds before the first reported year in which the city's last entrants, from their addresses as built, bid and are placed, so that premiums and what families expect agree with the initial rule at the start",
+        ge=0,
+        le=20,
+    )

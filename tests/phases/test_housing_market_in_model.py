@@ -1,0 +1,51 @@
+"""The housing market inside a run: no more buyers than flats on offer in any catchment,
+every family kept, premiums finite and non-negative, the burn-in reporting nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.model import EduModel
+from edusim.phases.intake import Intake
+from edusim.processes.housing import offered_flats
+from edusim.world.schools import FIRST_GRADE
+
+
+def test_buyers_fit_the_flats_on_offer_and_no_family_is_lost(demo_path):
+    model = EduModel(demo_path, seed=3, years=2)
+    intake = next(phase for phase in model.phases if isinstance(phase, Intake))
+    staying = set(model.families.uid[model.families.grade < 9].tolist())
+    model.step()
+    families, table = model.families, model.school_table
+    assert staying <= set(families.uid.tolist())  # nobody but grade 9 leaves
+    for stage in (0, 1):
+        entrants = families.grade == FIRST_GRADE[stage]
+        assert (families.school[entrants] >= 0).all()  # everyone is seated
+        buyers = entrants & families.moved_for_school & families.owner
+        bought = np.bincount(
+            model.catchments.catchment_of(families.cell[buyers], stage), minlength=len(table)
+        )
+        offered, _ = offered_flats(
+            intake.stock[stage], model.dwelling_used_share(stage), model.params.housing
+        )
+        assert (bought <= offered).all()
+        assert model.intake[stage]["buyers"] == int(buyers.sum())
+    premium = table.premium_share
+    assert np.isfinite(premium).all() and (premium >= 0).all()
+    assert (premium[table.private] == 0).all()
+
+
+def test_the_burn_in_leaves_no_trace_but_premiums_and_expectations(demo_path):
+    warm = EduModel(demo_path, seed=3, years=2)
+    cold = EduModel(demo_path, seed=3, years=2, overrides={"housing.burn_in_years": 0})
+    # the same families, classes and event log as built
+    np.testing.assert_array_equal(warm.families.uid, cold.families.uid)
+    np.testing.assert_array_equal(warm.families.cell, cold.families.cell)
+    np.testing.assert_array_equal(
+        warm.school_table.classes_per_grade, cold.school_table.classes_per_grade
+    )
+    assert warm.tables()["events"].shape == cold.tables()["events"].shape
+    assert warm.families.next_uid == cold.families.next_uid
+    # but the market has priced access and families have learnt what addresses give
+    assert warm.school_table.premium_share.max() > 0
+    assert not np.array_equal(warm.access_reputation[0], cold.access_reputation[0])
