@@ -10,7 +10,6 @@ from edusim.policy.rotation import (
     eligible,
     host_allocation,
     principal_ranking,
-    rank_within,
     volunteer_utility,
 )
 from edusim.scenario.rotation import RotationParams
@@ -143,9 +142,3 @@ def test_principal_ranking_is_continuous_in_the_member_weight():
     assert first(0.4, ratio=2.0) == 1  # a large core gives up less by sending its best
     flat = principal_ranking(effectiveness, tier, age, 0.5, "any", 1.0)
     assert np.allclose(flat, 0.0)
-
-
-def test_rank_within_ranks_each_group_from_its_best():
-    group = np.array([1, 0, 1, 0, 1])
-    key = np.array([0.5, 2.0, 0.9, 1.0, 0.1])
-    assert rank_within(group, key).tolist() == [1, 0, 0, 1, 2]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edusim.grouped import rank_within
 from edusim.scenario.rotation import RotationParams
 
 YOUNG_AGE = 35.0
@@ -123,17 +124,6 @@ def host_allocation(
     position = np.repeat(np.arange(member_staff.size), quota)
     round_ = np.arange(position.size) - np.repeat(np.cumsum(quota) - quota, quota)
     return position[np.lexsort((weakness[position], round_))]
-
-
-def rank_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Rank of each row within its group by `key`, highest first (0 = best)."""
-    order = np.lexsort((-key, group))
-    sorted_group = group[order]
-    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, order.size]))
-    ranks = np.empty(order.size, dtype=np.int64)
-    ranks[order] = np.arange(order.size) - first
-    return ranks
 
 
 def choose_by_unit(

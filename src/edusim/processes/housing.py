@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from edusim.grouped import rank_within
 from edusim.scenario.housing import HousingParams
 
 STAY = -1
@@ -139,14 +140,10 @@ def clearing_prices(
     bidders, and never below the `reservation` price of other buyers."""
     price = reservation.astype(float).copy()
     rows = np.flatnonzero(target >= 0)
-    if rows.size == 0:
-        return price
-    order = rows[np.lexsort((-bid[rows], target[rows]))]
-    catchment = target[order]
-    starts = np.flatnonzero(np.r_[True, catchment[1:] != catchment[:-1]])
-    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
-    marginal = rank == offered[catchment]
-    price[catchment[marginal]] = np.maximum(price[catchment[marginal]], bid[order[marginal]])
+    catchment = target[rows]
+    marginal = rank_within(catchment, bid[rows]) == offered[catchment]
+    hit = catchment[marginal]
+    price[hit] = np.maximum(price[hit], bid[rows[marginal]])
     return price
 
 
@@ -297,13 +294,8 @@ def _top_per_catchment(target: np.ndarray, score: np.ndarray, places: np.ndarray
     """Whether each family is among the `places[target]` highest `score`s of its target."""
     keep = np.zeros(target.size, dtype=bool)
     rows = np.flatnonzero(target >= 0)
-    if rows.size == 0:
-        return keep
-    order = rows[np.lexsort((-score[rows], target[rows]))]
-    catchment = target[order]
-    starts = np.flatnonzero(np.r_[True, catchment[1:] != catchment[:-1]])
-    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
-    keep[order[rank < places[catchment]]] = True
+    catchment = target[rows]
+    keep[rows[rank_within(catchment, score[rows]) < places[catchment]]] = True
     return keep
 
 
