@@ -394,7 +394,7 @@ def _backbone_in_weak(model: EduModel) -> float:
     "share of backbone teachers",
     "higher is better",
     "how many backbone teachers teach in rural schools (each school's own status)",
-    "backbone teachers (any tier above ordinary) teaching at open public rural schools, over all backbone teachers at open public schools",
+    "backbone teachers (any tier above ordinary) teaching at open public rural schools, over all backbone teachers at open public schools (NaN when the city has no backbone teacher)",
 )
 def _backbone_in_rural(model: EduModel) -> float:
     table, teachers = model.school_table, model.teachers
