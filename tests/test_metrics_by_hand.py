@@ -8,15 +8,27 @@ schools, all open:
     school          0     1     2     3     4     5     6
     stage           P     P     P     P     J     J     J (private)
     district        0     0     1     1     0     1     1
+    rural school    no    no    yes   no    no    yes   yes  (school 3: a town school of
+                                                            the rural county)
     quality        0.1   0.3   0.0   0.2   0.5   0.1   0.9
     achievement    0.2   0.6  -0.4   0.0   0.5   0.1   1.0
     enrollment      10    20    30    40    50    30    20
     premium share  0.10  0.00  0.20  0.05  0.02  0.00  0.30
     entry places    10    10    10    10    10    10    15
 
+Twelve teachers (experience 0, so effectiveness = innate + learned):
+
+    teacher         0     1     2     3     4     5     6     7     8     9    10    11
+    school          0     0     2     2     2     5     5     6     4     3     3     1
+    tier            1     0     1     2     0     0     3     1     0     1     1     0
+    effectiveness  0.2   0.0  -0.1   0.2  -0.1   0.0   0.2   0.5   0.3   0.1   0.3   0.5
+    rotated years   1     0     0     2     0     0    0.5    0     1     0     0     0
+    employer        S     S     S     S     S     S     D     S     S     S     D     S
+
 Twelve families with incomes 1..12 (the bottom quartile, income <= 3.75, is 1-3; the top,
-income >= 9.25, is 10-12), eleven teachers, two groups (core 0 with members 1 and 2; core 4
-with member 5), a year-2020 rotation record, two years of grants and one intake.
+income >= 9.25, is 10-12), the twelve teachers above (two held by the district's
+reservoir, D), two groups (core 0 with members 1 and 2; core 4 with member 5), a year-2020
+rotation record, two years of grants (with results funds) and one intake.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from edusim.agents.families import Families
 from edusim.agents.groups import GroupTable
 from edusim.agents.teachers import Teachers
 from edusim.metrics import METRICS, SCALE_MEAN, SCALE_SD
+from edusim.model import EduModel
 
 YEAR = 2020
 
@@ -58,6 +71,7 @@ def two_stage_city() -> SimpleNamespace:
         stage=np.array([0, 0, 0, 0, 1, 1, 1]),
         private=np.array([False] * 6 + [True]),
         district=np.array([0, 0, 1, 1, 0, 1, 1]),
+        rural=np.array([False, False, True, False, False, True, True]),
         teaching_quality=np.array([0.1, 0.3, 0.0, 0.2, 0.5, 0.1, 0.9]),
         mean_achievement=np.array([0.2, 0.6, -0.4, 0.0, 0.5, 0.1, 1.0]),
         enrollment=np.array([10, 20, 30, 40, 50, 30, 20]),
@@ -68,11 +82,12 @@ def two_stage_city() -> SimpleNamespace:
     groups.form("G1", "tight", 0, np.array([1, 2]), 2019, 3, True)
     groups.form("G2", "alliance", 4, np.array([5]), 2019, 3, True)
     in_stage = [table.stage == stage for stage in (0, 1)]
-    return SimpleNamespace(
+    city = SimpleNamespace(
         school_table=table,
         params=SimpleNamespace(
             learning=SimpleNamespace(annual_growth_sd=0.4),
             housing=SimpleNamespace(flat_size_m2=100.0),
+            teachers=SimpleNamespace(experience_gain=0.15, experience_scale_years=5.0),
         ),
         geography=SimpleNamespace(
             district_kind=np.array([0, 2]),
@@ -87,18 +102,37 @@ def two_stage_city() -> SimpleNamespace:
         ),
         teachers=_population(
             Teachers,
-            school=np.array([0, 0, 2, 2, 2, 5, 5, 6, 4, 3, 3]),
-            tier=np.array([1, 0, 1, 2, 0, 0, 3, 1, 0, 1, 1]),
+            school=np.array([0, 0, 2, 2, 2, 5, 5, 6, 4, 3, 3, 1]),
+            tier=np.array([1, 0, 1, 2, 0, 0, 3, 1, 0, 1, 1, 0]),
+            innate=np.array([0.2, 0.0, -0.1, 0.1, -0.1, 0.0, 0.2, 0.5, 0.3, 0.1, 0.3, 0.5]),
+            learned=np.array([0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            rotated_years=np.array([1.0, 0, 0, 2.0, 0, 0, 0.5, 0, 1.0, 0, 0, 0]),
+            employer=np.array([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0]),
+            posting_kind=np.array([0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0]),
+            pool_end=np.array([-1, -1, -1, -1, -1, -1, YEAR, -1, -1, -1, YEAR + 1, -1]),
         ),
         groups=groups,
         quality_threshold=0.25,
         initial_quality_gap=0.5,
         current_school_year=YEAR,
         rotation_stats={
-            YEAR: {"posted": 8, "backbone": 6, "young": 2, "volunteers": 3, "asked": 12}
+            YEAR: {
+                "posted": 8,
+                "backbone": 6,
+                "young": 2,
+                "volunteers": 3,
+                "asked": 12,
+                "group": 5,
+                "district": 2,
+                "reservoir": 1,
+                "reservoir_size": 2,
+            }
         },
         latest_balance=pd.DataFrame({"within_standard": [True, False, True, True]}),
-        money={2019: {"spent_cny": 1.0e6}, YEAR: {"spent_cny": 5.0e5}},
+        money={
+            2019: {"spent_cny": 1.0e6, "results_fund_cny": 0.0},
+            YEAR: {"spent_cny": 5.0e5, "results_fund_cny": 1.2e5},
+        },
         intake={
             0: {
                 "in_stage": in_stage[0],
@@ -128,6 +162,9 @@ def two_stage_city() -> SimpleNamespace:
             },
         },
     )
+    # the model's own rule (innate + learned + experience return; experience is 0 here)
+    city.teacher_effectiveness = lambda: EduModel.teacher_effectiveness(city)
+    return city
 
 
 def _pooled(stage_values: list[list[float]], statistic) -> float:
@@ -181,6 +218,12 @@ HAND_VALUES: dict[str, float] = {
     "premium_mean_cny": 850_000 / 6,
     # a tenth of six catchments is one: the dearest
     "premium_top_decile_cny": 500_000.0,
+    # shares of the public catchments sorted 0 0 0.02 0.05 0.10 0.20 (the private
+    # school's 0.30 is no catchment): the median of six is (0.02 + 0.05) / 2
+    "premium_median_share": (0.02 + 0.05) / 2,
+    # a tenth of six catchments is one: the largest share, school 2's (not school 0, whose
+    # premium in CNY is the largest)
+    "premium_top_decile_share": 0.20,
     # first choices / places (at least one): 3, 1, 0.5, 20 / 1 (no places), 1.2, 0.5;
     # the top tenth of six ratios is the largest
     "oversubscription_top": 20.0,
@@ -189,17 +232,39 @@ HAND_VALUES: dict[str, float] = {
     "backbone_in_weak_share": 3 / 7,
     # group 1: core 0.1, members 0.3 and 0.0 -> (-0.2 + 0.1) / 2 = -0.05; group 2: core
     # 0.5, member 0.1 -> 0.4; mean over the groups
+    # backbone teachers (tier >= 1) at open public schools: 0, 2, 3, 6, 9, 10 (teacher 7
+    # is at the private school); at rural schools (2 and 5, by the school's own status):
+    # 2, 3, 6; school 3 is in the rural county but not rural
+    "backbone_in_rural_share": 3 / 6,
+    # school means of teacher effectiveness: primary 0.1 (school 0), 0.5 (1), 0.0 (2:
+    # (-0.1 + 0.2 - 0.1) / 3), 0.2 (3); sorted 0 0.1 0.2 0.5, quartiles 0.075 and 0.275,
+    # so 0.5 - 0.0; junior 0.3 (4), 0.1 (5) (the private 6 is left out): quartiles 0.15
+    # and 0.25, so 0.3 - 0.1; (4 x 0.5 + 2 x 0.2) / 6
+    "teacher_quartile_gap": 2.4 / 6,
+    # teachers at open public schools by the school's own status: urban (schools 0, 1,
+    # 3, 4) 0.2 0.0 0.5 0.1 0.3 0.3, sum 1.4 over 6; rural (2, 5) -0.1 0.2 -0.1 0.0 0.2,
+    # sum 0.2 over 5 (the private rural school's teacher 7 is left out)
+    "teacher_urban_rural_gap": 1.4 / 6 - 0.2 / 5,
+    # teachers with rotated years: 0 (tier 1), 3 (tier 2), 6 (tier 3), 8 (tier 0)
+    "rotated_tier_mean": (1 + 2 + 3 + 0) / 4,
     "within_group_gap": (-0.05 + 0.4) / 2,
     # members 1, 2, 5: (0.3 + 0.0 + 0.1) / 3; in no group: schools 3 and 6, (0.2 + 0.9) / 2
     "member_nonmember_gap": 0.4 / 3 - 1.1 / 2,
     # schools 0, 1, 2, 4, 5 of 7 are in a group
     "group_participation_share": 5 / 7,
     "rotations": 8.0,
+    # the year's 8 postings by kind: 5 group, 2 district, 1 reservoir
+    "rotations_group": 5.0,
+    "rotations_district": 2.0,
+    # district-employed teachers after staffing, from the year's record (teachers 6, 10)
+    "reservoir_size": 2.0,
     "rotation_backbone_share": 6 / 8,
     "rotation_young_share": 2 / 8,
     "volunteer_share": 3 / 12,
     "balanced_share": 3 / 4,
     "money_spent_cny": 5.0e5,
+    # results funds paid in 2020 (2019 paid none); part of the 500,000 spent
+    "results_fund_cny": 1.2e5,
     # 1.5 million paid so far; the quartile gap narrowed from 0.5 to 2/6
     "cost_per_gap_reduction_cny": 1.5e6 / (0.5 - 2.0 / 6),
     "out_of_catchment_share": 15 / 50,
@@ -215,7 +280,7 @@ HAND_VALUES: dict[str, float] = {
     # low-income pupil and do not count
     "ses_dissimilarity": (6 * 0.75 + 3 * 0.5) / 9,
     "pupils": 11.0,
-    "teachers": 11.0,
+    "teachers": 12.0,
     # twelve families' achievement sums to 3.1
     "mean_achievement": 3.1 / 12,
 }
@@ -245,6 +310,12 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
     ("name", "change"),
     [
         ("rotations", lambda city: city.rotation_stats.clear()),
+        ("rotations_group", lambda city: city.rotation_stats.clear()),
+        ("reservoir_size", lambda city: city.rotation_stats.clear()),
+        ("results_fund_cny", lambda city: city.money.pop(YEAR)),
+        ("rotated_tier_mean", lambda city: city.teachers.rotated_years.fill(0.0)),
+        ("backbone_in_rural_share", lambda city: city.teachers.tier.fill(0)),
+        ("teacher_urban_rural_gap", lambda city: city.school_table.rural.fill(False)),
         ("volunteer_share", lambda city: city.rotation_stats[YEAR].update(asked=0)),
         ("money_spent_cny", lambda city: city.money.pop(YEAR)),
         ("cost_per_gap_reduction_cny", lambda city: setattr(city, "initial_quality_gap", 0.3)),
