@@ -9,7 +9,6 @@ renamed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -26,6 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from edusim import __version__
+from edusim.checksum import file_sha256
 from edusim.counterfactual import effect_headline, effect_table
 from edusim.metrics import METRICS
 from edusim.model import EduModel
@@ -163,10 +163,6 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
         raise ValueError(f"unknown format '{fmt}', expected one of {FORMATS}")
     os.replace(temporary, final)
     return final
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def package_versions() -> dict[str, str]:
@@ -324,7 +320,7 @@ def _write_files(
             name: {
                 "file": path.relative_to(staging).as_posix(),
                 "rows": len(tables[name]),
-                "sha256": _sha256(path),
+                "sha256": file_sha256(path),
             }
             for name, path in files.items()
         },

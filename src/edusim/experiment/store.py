@@ -23,7 +23,6 @@ removes those of processes that no longer exist, i.e. what a killed run left beh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from edusim.checksum import file_sha256
 from edusim.experiment.task import PART_COLUMNS, Outcome
 
 MANIFEST = "manifest.jsonl"
@@ -94,15 +94,6 @@ def _write_parquet(table: pa.Table, path: Path) -> str:
     digest = file_sha256(temporary)
     _publish(temporary, path)
     return digest
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _process_exists(pid: int) -> bool:

@@ -243,15 +243,7 @@ class Staffing(Phase):
         staff_ratio = context.staff[school] / np.maximum(receiving_staff[area[school]], 1.0)
         key = context.key(candidates, staff_ratio)
         if params.willing_first:
-            travel = mean_travel_to_receivers(context.travel_km(), area, senders, receivers)
-            utility = volunteer_utility(
-                teachers.age[candidates],
-                context.retire_at[candidates],
-                travel[school],
-                context.taste[candidates],
-                params,
-            )
-            key = key + WILLING_FIRST * (utility > 0)
+            key = key + WILLING_FIRST * context.willing(candidates, area, senders, receivers)
         chosen = candidates[
             choose_by_unit(
                 school, key, teachers.tier[candidates] >= 1, quota, params.backbone_share_min
@@ -291,15 +283,7 @@ class Staffing(Phase):
         if need.any() and candidates.size:
             key = context.effectiveness[candidates]
             if params.willing_first:
-                travel = mean_travel_to_receivers(context.travel_km(), area, senders, receivers)
-                utility = volunteer_utility(
-                    teachers.age[candidates],
-                    context.retire_at[candidates],
-                    travel[teachers.school[candidates]],
-                    context.taste[candidates],
-                    params,
-                )
-                key = key + WILLING_FIRST * (utility > 0)
+                key = key + WILLING_FIRST * context.willing(candidates, area, senders, receivers)
             joining = candidates[
                 choose_by_unit(
                     home_district[candidates], key, np.ones(candidates.size, bool), need, 0.0
@@ -396,6 +380,22 @@ class _RotationContext:
             model.params.rotation.selection,
             staff_ratio,
         )
+
+    def willing(
+        self, rows: np.ndarray, area: np.ndarray, senders: np.ndarray, receivers: np.ndarray
+    ) -> np.ndarray:
+        """Whether each of `rows` would volunteer for a posting from its school to the
+        receiving schools of its area (policy/rotation.volunteer_utility above 0)."""
+        teachers = self.model.teachers
+        travel = mean_travel_to_receivers(self.travel_km(), area, senders, receivers)
+        utility = volunteer_utility(
+            teachers.age[rows],
+            self.retire_at[rows],
+            travel[teachers.school[rows]],
+            self.taste[rows],
+            self.model.params.rotation,
+        )
+        return utility > 0
 
     def travel_km(self) -> np.ndarray:
         if self._travel is None:

@@ -9,7 +9,6 @@ summary.csv and, for Morris and Sobol designs, sensitivity.csv.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 import yaml
+
+from edusim.checksum import file_sha256
 
 
 class ReportInputError(Exception):
@@ -55,14 +56,6 @@ def read_file(path: Path) -> pd.DataFrame:
         ) from error
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_run_tables(path: Path, manifest: dict[str, Any]) -> dict[str, Path]:
     """Check every table listed in manifest.json against its checksum; return the files by
     table name. ReportInputError for a missing, changed or unlisted table, so a report
@@ -84,7 +77,7 @@ def verify_run_tables(path: Path, manifest: dict[str, Any]) -> dict[str, Path]:
                 f"{path}: {relative} is missing, though manifest.json lists it; the folder "
                 "is not as the run wrote it"
             )
-        if _sha256(file) != entry.get("sha256"):
+        if file_sha256(file) != entry.get("sha256"):
             raise ReportInputError(
                 f"{path}: {relative} does not match its checksum in manifest.json (changed "
                 "or replaced after the run); rerun the scenario to get a consistent folder"
