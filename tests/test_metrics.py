@@ -12,13 +12,13 @@ from edusim.agents.families import Families
 from edusim.agents.teachers import Teachers
 from edusim.metrics import (
     METRICS,
-    _cv,
-    _quartile_gap,
-    _quartile_gap_by,
     catchment_premium_cny,
     compute_all,
+    cv,
     learning_years,
     metric,
+    quartile_gap,
+    quartile_gap_by,
 )
 
 DIRECTIONS = {"lower is better", "higher is better", "information"}
@@ -102,15 +102,15 @@ def test_a_metric_cannot_be_registered_twice():
 
 def test_helpers_by_hand():
     # quartiles 2 and 4: mean of {4, 5} minus mean of {1, 2}
-    assert _quartile_gap(np.array([1.0, 2.0, 3.0, 4.0, 5.0])) == pytest.approx(4.5 - 1.5)
+    assert quartile_gap(np.array([1.0, 2.0, 3.0, 4.0, 5.0])) == pytest.approx(4.5 - 1.5)
     # three schools: quartiles 1.5 and 2.5, so the top one minus the bottom one
-    assert _quartile_gap(np.array([1.0, 2.0, 3.0])) == pytest.approx(2.0)
-    assert _quartile_gap(np.array([7.0])) == 0.0  # one school has no gap
-    assert math.isnan(_quartile_gap(np.array([])))
-    assert _cv(np.array([1.0, 3.0])) == pytest.approx(0.5)
-    assert math.isnan(_cv(np.array([])))
-    assert math.isnan(_cv(np.array([-1.0, 1.0])))
-    assert _quartile_gap_by(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1, 2, 3, 4])) == 3.0
+    assert quartile_gap(np.array([1.0, 2.0, 3.0])) == pytest.approx(2.0)
+    assert quartile_gap(np.array([7.0])) == 0.0  # one school has no gap
+    assert math.isnan(quartile_gap(np.array([])))
+    assert cv(np.array([1.0, 3.0])) == pytest.approx(0.5)
+    assert math.isnan(cv(np.array([])))
+    assert math.isnan(cv(np.array([-1.0, 1.0])))
+    assert quartile_gap_by(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1, 2, 3, 4])) == 3.0
 
 
 def test_quality_metrics_by_hand(fake):

@@ -32,7 +32,7 @@ TARGETS: dict[str, str] = {
     # module under src/edusim: the tests that guard it
     "policy/funding.py": "tests/policy/test_funding.py tests/phases/test_money_and_arrivals.py",
     "randomness.py": "tests/test_randomness.py",
-    "metrics.py": "tests/test_metrics_by_hand.py tests/test_metrics.py -k 'not demo and not schools_table and not compute_all'",
+    "metrics/": "tests/test_metrics_by_hand.py tests/test_metrics.py -k 'not demo and not schools_table and not compute_all'",
     "policy/rotation.py": "tests/policy/test_rotation.py",
     "policy/staffing.py": "tests/policy/test_staffing.py",
     "policy/group_effects.py": "tests/policy/test_group_rules.py",

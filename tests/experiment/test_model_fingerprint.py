@@ -57,7 +57,7 @@ def test_edits_outside_the_model_keep_the_fingerprint(copied_fingerprint, edited
 
 @pytest.mark.parametrize(
     "edited",
-    ["phases/intake.py", "policy/funding.py", "metrics.py", "randomness.py", "model.py"],
+    ["phases/intake.py", "policy/funding.py", "metrics/housing.py", "randomness.py", "model.py"],
 )
 def test_edits_to_the_model_change_the_fingerprint(copied_fingerprint, edited):
     copy, fingerprint = copied_fingerprint

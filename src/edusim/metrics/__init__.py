@@ -1,0 +1,37 @@
+"""The metrics: every outcome the model reports, registered by concept.
+
+`registry` holds the registry and its documentation; the concept modules register their
+metrics when imported, in the order below, which is the row order of every result table.
+"""
+
+from edusim.metrics import choice, gaps, groups, housing, money, population, teachers  # noqa: F401  (registration)
+from edusim.metrics.common import cv, learning_years, open_public, quartile_gap, quartile_gap_by
+from edusim.metrics.housing import catchment_premium_cny
+from edusim.metrics.registry import (
+    METRICS,
+    SCALE_MEAN,
+    SCALE_SD,
+    Metric,
+    compute_all,
+    metric,
+    metrics_markdown,
+)
+from edusim.metrics.teachers import school_backbone_share, school_teacher_counts
+
+__all__ = [
+    "METRICS",
+    "SCALE_MEAN",
+    "SCALE_SD",
+    "Metric",
+    "catchment_premium_cny",
+    "compute_all",
+    "cv",
+    "learning_years",
+    "metric",
+    "metrics_markdown",
+    "open_public",
+    "quartile_gap",
+    "quartile_gap_by",
+    "school_backbone_share",
+    "school_teacher_counts",
+]

@@ -1,0 +1,138 @@
+"""School choice: who moves, rents, goes private, gets a first choice, travels how far, and how segregated schools are."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from edusim.metrics.common import (
+    intake_share,
+)
+from edusim.metrics.registry import metric
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+@metric(
+    "movers_share",
+    "share of entrants",
+    "lower is better",
+    "school-choice pressure: entering families who moved house for a school",
+    "families entering grade 1 or 7 this year who bought or rented a home for a school, over all entrants, public and private (NaN before the first intake)",
+)
+def _movers_share(model: EduModel) -> float:
+    return _share_of_all_entrants(model, "movers")
+
+
+def _share_of_all_entrants(model: EduModel, key: str) -> float:
+    """An intake count over all entrants, public and private (NaN before the first intake)."""
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] + s["private_entrants"] for s in model.intake.values())
+    return sum(s[key] for s in model.intake.values()) / max(entrants, 1)
+
+
+@metric(
+    "renters_share",
+    "share of entrants",
+    "information",
+    "entering families who rented (rather than bought) into a catchment for a school",
+    "families entering grade 1 or 7 this year who rented a home for a school, over all entrants, public and private (NaN before the first intake)",
+)
+def _renters_share(model: EduModel) -> float:
+    return _share_of_all_entrants(model, "renters")
+
+
+@metric(
+    "private_share",
+    "share of pupils",
+    "information",
+    "pupils in private (民办) schools",
+    "enrolled pupils of private schools over all enrolled pupils",
+)
+def _private_share(model: EduModel) -> float:
+    table = model.school_table
+    return float(table.enrollment[table.private].sum() / max(table.enrollment.sum(), 1))
+
+
+@metric(
+    "private_applicants_per_place",
+    "applicants per place",
+    "information",
+    "demand for private schools at this year's intake",
+    "families applying to private schools / private entry places, both stages (NaN before the first intake or without private schools)",
+)
+def _private_applicants_per_place(model: EduModel) -> float:
+    table = model.school_table
+    if not model.intake or not table.private.any():
+        return float("nan")
+    applicants = sum(s["private_applicants"] for s in model.intake.values())
+    return applicants / max(int(table.entry_capacity[table.private].sum()), 1)
+
+
+@metric(
+    "out_of_catchment_share",
+    "share of entrants",
+    "information",
+    "entering families whose first choice is not their catchment school",
+    "entrants to public schools whose first-listed school differs from their catchment school, over those entrants (NaN before the first intake)",
+)
+def _out_of_catchment(model: EduModel) -> float:
+    return intake_share(model, "out_of_catchment")
+
+
+@metric(
+    "first_choice_share",
+    "share of entrants",
+    "higher is better",
+    "entering families placed at their first choice",
+    "entrants to public schools placed at the first school of their list (the catchment school under catchment), over those entrants",
+)
+def _first_choice(model: EduModel) -> float:
+    return intake_share(model, "first_choice_met")
+
+
+@metric(
+    "mean_distance_km",
+    "km",
+    "lower is better",
+    "mean travel distance from an entrant's home to the school it was placed in",
+    "mean over this year's entrants to public schools of the travel cost (km, water crossings included)",
+)
+def _mean_distance(model: EduModel) -> float:
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] for s in model.intake.values())
+    return sum(s["distance_km_sum"] for s in model.intake.values()) / max(entrants, 1)
+
+
+@metric(
+    "ses_dissimilarity",
+    "index (0-1)",
+    "lower is better",
+    "segregation of low-income pupils across the schools of their district",
+    "pupil-weighted mean over districts and stages of the dissimilarity index 0.5 x sum over the district's schools of the stage (public and private) of |share of its bottom-quartile-income pupils - share of its other pupils| (income quartile over the whole city; NaN if no district has both low-income and other pupils, as when every family has the same income)",
+)
+def _ses_dissimilarity(model: EduModel) -> float:
+    families, table = model.families, model.school_table
+    placed = families.school >= 0
+    low = families.income_cny <= np.quantile(families.income_cny, 0.25)
+    n = len(table)
+    low_counts = np.bincount(families.school[placed & low], minlength=n).astype(float)
+    other_counts = np.bincount(families.school[placed & ~low], minlength=n).astype(float)
+    area = table.district.astype(np.int64) * 2 + table.stage  # a district's schools of a stage
+    n_areas = int(area.max()) + 1
+    low_total = np.bincount(area, low_counts, n_areas)
+    other_total = np.bincount(area, other_counts, n_areas)
+    valid = (low_total > 0) & (other_total > 0)
+    gaps = np.abs(
+        low_counts / np.maximum(low_total[area], 1)
+        - other_counts / np.maximum(other_total[area], 1)
+    )
+    index = 0.5 * np.bincount(area, gaps, n_areas)
+    pupils = low_total + other_total
+    if not (valid & (pupils > 0)).any():
+        return float("nan")
+    return float(np.average(index[valid], weights=pupils[valid]))

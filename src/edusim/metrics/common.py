@@ -1,0 +1,75 @@
+"""Shared pieces of the metrics: which schools count, stage-wise statistics, gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+def open_public(model: EduModel) -> np.ndarray:
+    """Public schools with pupils: the gaps the reform is judged by are between public
+    schools, and a school never used has no results to compare."""
+    return (model.school_table.enrollment > 0) & ~model.school_table.private
+
+
+def learning_years(model: EduModel) -> np.ndarray:
+    """Teaching quality as years of learning per school year (1 = an average year)."""
+    return 1.0 + model.school_table.teaching_quality / model.params.learning.annual_growth_sd
+
+
+def by_stage(
+    model: EduModel, values: np.ndarray, statistic: Callable[[np.ndarray], float]
+) -> float:
+    """A statistic over the open public schools of each stage, averaged over the stages
+    weighted by their number of schools: gaps are between schools of the same stage (a
+    city of one school per stage has none)."""
+    results, weights = [], []
+    for stage in (0, 1):
+        members = values[open_public(model) & (model.school_table.stage == stage)]
+        if members.size:
+            results.append(statistic(members))
+            weights.append(members.size)
+    return float(np.average(results, weights=weights)) if weights else float("nan")
+
+
+def pooled_sd(model: EduModel, values: np.ndarray) -> float:
+    """Within-stage SD pooled over the stages."""
+    return float(np.sqrt(by_stage(model, values, np.var)))
+
+
+def quartile_gap(values: np.ndarray) -> float:
+    if values.size == 0:
+        return float("nan")
+    low, high = np.quantile(values, [0.25, 0.75])
+    return float(values[values >= high].mean() - values[values <= low].mean())
+
+
+def cv(values: np.ndarray) -> float:
+    mean = values.mean() if values.size else float("nan")
+    return float(values.std() / mean) if values.size and mean != 0 else float("nan")
+
+
+def quartile_gap_by(values: np.ndarray, key: np.ndarray) -> float:
+    low, high = np.quantile(key, [0.25, 0.75])
+    return float(values[key >= high].mean() - values[key <= low].mean())
+
+
+def intake_share(model: EduModel, key: str) -> float:
+    if not model.intake:
+        return float("nan")
+    entrants = sum(s["entrants"] for s in model.intake.values())
+    return sum(s[key] for s in model.intake.values()) / max(entrants, 1)
+
+
+def gini(values: np.ndarray) -> float:
+    ordered = np.sort(values)
+    total = ordered.sum()
+    if total <= 0:
+        return 0.0
+    ranks = np.arange(1, ordered.size + 1)
+    return float((2 * ranks - ordered.size - 1).dot(ordered) / (ordered.size * total))

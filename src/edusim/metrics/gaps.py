@@ -1,0 +1,125 @@
+"""Gaps between schools: spread and quartile gaps of teaching quality and achievement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from edusim.metrics.common import (
+    by_stage,
+    cv,
+    learning_years,
+    pooled_sd,
+    quartile_gap,
+    quartile_gap_by,
+)
+from edusim.metrics.registry import SCALE_MEAN, SCALE_SD, metric
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+@metric(
+    "quality_sd",
+    "pupil SD per year",
+    "lower is better",
+    "spread of teaching quality across schools",
+    "SD of teaching quality (mean teacher effectiveness + management, with group and grant effects) across the open public schools of a stage, pooled over the two stages",
+)
+def _quality_sd(model: EduModel) -> float:
+    return pooled_sd(model, model.school_table.teaching_quality)
+
+
+@metric(
+    "quality_cv",
+    "ratio",
+    "lower is better",
+    "coefficient of variation of teaching quality across schools",
+    "SD / mean of learning-years (1 + quality / annual_growth_sd) over the open public schools of a stage, averaged over the stages weighted by their schools",
+)
+def _quality_cv(model: EduModel) -> float:
+    return by_stage(model, learning_years(model), cv)
+
+
+@metric(
+    "achievement_sd",
+    "pupil SD",
+    "lower is better",
+    "spread of schools' mean achievement",
+    "SD of the mean achievement of their pupils across the open public schools of a stage, pooled over the two stages",
+)
+def _achievement_sd(model: EduModel) -> float:
+    return pooled_sd(model, model.school_table.mean_achievement)
+
+
+@metric(
+    "achievement_cv",
+    "ratio",
+    "lower is better",
+    "coefficient of variation of schools' mean scale score",
+    "SD / mean of 500 + 100 x mean achievement over the open public schools of a stage, averaged over the stages weighted by their schools",
+)
+def _achievement_cv(model: EduModel) -> float:
+    scores = SCALE_MEAN + SCALE_SD * model.school_table.mean_achievement
+    return by_stage(model, scores, cv)
+
+
+@metric(
+    "quality_quartile_gap",
+    "pupil SD per year",
+    "lower is better",
+    "teaching-quality gap between the top and bottom quarter of schools",
+    "within each stage, mean quality of open public schools at or above the 75th percentile minus those at or below the 25th; averaged over the stages weighted by their schools",
+)
+def quality_quartile_gap(model: EduModel) -> float:
+    return by_stage(model, model.school_table.teaching_quality, quartile_gap)
+
+
+@metric(
+    "achievement_quartile_gap",
+    "pupil SD",
+    "lower is better",
+    "achievement gap between the top and bottom quarter of schools",
+    "within each stage, mean school achievement at or above the 75th percentile minus at or below the 25th (open public schools); averaged over the stages weighted by their schools",
+)
+def _achievement_quartile_gap(model: EduModel) -> float:
+    return by_stage(model, model.school_table.mean_achievement, quartile_gap)
+
+
+@metric(
+    "urban_rural_gap",
+    "pupil SD",
+    "lower is better",
+    "achievement gap between pupils in urban districts and pupils in rural counties",
+    "mean achievement of pupils whose families live in urban districts minus rural counties (NaN if either is absent)",
+)
+def _urban_rural_gap(model: EduModel) -> float:
+    families = model.families
+    kind = model.geography.district_kind[families.district]
+    urban, rural = kind == 0, kind == 2
+    if not urban.any() or not rural.any():
+        return float("nan")
+    return float(families.achievement[urban].mean() - families.achievement[rural].mean())
+
+
+@metric(
+    "ses_gap",
+    "pupil SD",
+    "lower is better",
+    "achievement gap between the richest and poorest quarter of families",
+    "mean achievement of pupils in the top income quartile minus the bottom quartile",
+)
+def _ses_gap(model: EduModel) -> float:
+    return quartile_gap_by(model.families.achievement, model.families.income_cny)
+
+
+@metric(
+    "high_quality_share",
+    "share of pupils",
+    "higher is better",
+    "share of pupils in high-quality schools",
+    "pupils in schools whose teaching quality is at or above the year-0 75th percentile of schools, over all pupils",
+)
+def _high_quality_share(model: EduModel) -> float:
+    table = model.school_table
+    good = table.teaching_quality >= model.quality_threshold
+    return float(table.enrollment[good].sum() / max(table.enrollment.sum(), 1))

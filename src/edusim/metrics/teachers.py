@@ -1,0 +1,223 @@
+"""Teachers: where backbone teachers are, rotations by kind, teacher gaps and incentives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from edusim.metrics.common import (
+    by_stage,
+    open_public,
+    quartile_gap,
+)
+from edusim.metrics.registry import metric
+from edusim.processes.aggregate import school_counts, school_mean
+
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
+
+@metric(
+    "backbone_in_weak_share",
+    "share of backbone teachers",
+    "higher is better",
+    "how many backbone teachers work in the weakest schools",
+    "backbone teachers (any tier above ordinary) in the bottom quarter of schools by mean achievement within stage, over all backbone teachers",
+)
+def _backbone_in_weak(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    weak = np.zeros(len(table), dtype=bool)
+    for stage in (0, 1):
+        members = np.flatnonzero((table.stage == stage) & open_public(model))
+        if members.size:
+            cutoff = np.quantile(table.mean_achievement[members], 0.25)
+            weak[members[table.mean_achievement[members] <= cutoff]] = True
+    backbone = teachers.tier >= 1
+    return float((backbone & weak[teachers.school]).sum() / max(backbone.sum(), 1))
+
+
+@metric(
+    "backbone_in_rural_share",
+    "share of backbone teachers",
+    "higher is better",
+    "how many backbone teachers teach in rural schools (each school's own status)",
+    "backbone teachers (any tier above ordinary) teaching at open public rural schools, over all backbone teachers at open public schools (NaN when the city has no backbone teacher)",
+)
+def _backbone_in_rural(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    backbone = (teachers.tier >= 1) & open_public(model)[teachers.school]
+    rural = backbone & table.rural[teachers.school]
+    return float(rural.sum() / backbone.sum()) if backbone.any() else float("nan")
+
+
+def _rotation(model: EduModel) -> dict[str, int]:
+    return model.rotation_stats.get(model.current_school_year, {})
+
+
+def _rotation_ratio(model: EduModel, part: str, whole: str) -> float:
+    stats = _rotation(model)
+    return stats[part] / stats[whole] if stats and stats[whole] else float("nan")
+
+
+@metric(
+    "rotations",
+    "teachers per year",
+    "information",
+    "teachers posted to another school this year: group cores to members (and back), the district rule, reservoir deployments",
+    "count of postings started in the school year, all kinds; NaN before the first year",
+)
+def _rotations(model: EduModel) -> float:
+    stats = _rotation(model)
+    return float(stats["posted"]) if stats else float("nan")
+
+
+def _rotation_count(model: EduModel, kind: str) -> float:
+    stats = _rotation(model)
+    return float(stats.get(kind, 0)) if stats else float("nan")
+
+
+@metric(
+    "rotations_group",
+    "teachers per year",
+    "information",
+    "postings inside groups (core to members and back) this year",
+    "count of group postings started in the school year; NaN before the first year",
+)
+def _rotations_group(model: EduModel) -> float:
+    return _rotation_count(model, "group")
+
+
+@metric(
+    "rotations_district",
+    "teachers per year",
+    "information",
+    "postings by the district rule (县管校聘) from strong urban to weak or rural schools this year",
+    "count of district postings started in the school year; NaN before the first year",
+)
+def _rotations_district(model: EduModel) -> float:
+    return _rotation_count(model, "district")
+
+
+@metric(
+    "reservoir_size",
+    "teachers",
+    "information",
+    "backbone teachers held in the districts' reservoirs (蓄水池), deployed this year",
+    "count of district-employed teachers after this year's staffing; NaN before the first year",
+)
+def _reservoir_size(model: EduModel) -> float:
+    return _rotation_count(model, "reservoir_size")
+
+
+@metric(
+    "teacher_quartile_gap",
+    "pupil SD per year",
+    "lower is better",
+    "gap in teachers' mean effectiveness between the top and bottom quarter of schools",
+    "within each stage, over open public schools, mean of the school means of teacher effectiveness at or above the 75th percentile minus at or below the 25th; averaged over the stages weighted by their schools",
+)
+def _teacher_quartile_gap(model: EduModel) -> float:
+    teachers = model.teachers
+    n = model.school_table.stage.size
+    means = school_mean(model.teacher_effectiveness(), teachers.school, n)
+    return by_stage(model, means, quartile_gap)
+
+
+@metric(
+    "teacher_urban_rural_gap",
+    "pupil SD per year",
+    "lower is better",
+    "gap in effectiveness between teachers of urban and of rural schools (each school's own status)",
+    "mean effectiveness of teachers teaching at open public urban schools minus at rural ones; NaN if either is absent",
+)
+def _teacher_urban_rural_gap(model: EduModel) -> float:
+    table, teachers = model.school_table, model.teachers
+    effectiveness = model.teacher_effectiveness()
+    open_school = open_public(model)[teachers.school]
+    rural = table.rural[teachers.school]
+    urban_rows, rural_rows = open_school & ~rural, open_school & rural
+    if not urban_rows.any() or not rural_rows.any():
+        return float("nan")
+    return float(effectiveness[urban_rows].mean() - effectiveness[rural_rows].mean())
+
+
+@metric(
+    "rotated_tier_mean",
+    "tier index (0-3)",
+    "information",
+    "mean tier of teachers with two-school experience (promotion priority raises it)",
+    "mean over teachers who have served a posting at another school of their tier (0 ordinary, 1 backbone, 2 municipal backbone, 3 famous/special); NaN if none has",
+)
+def _rotated_tier_mean(model: EduModel) -> float:
+    teachers = model.teachers
+    rotated = teachers.rotated_years > 0
+    return float(teachers.tier[rotated].mean()) if rotated.any() else float("nan")
+
+
+@metric(
+    "results_fund_cny",
+    "CNY per year",
+    "information",
+    "results-based working funds paid to groups this year (earned in last year's evaluation)",
+    "sum of the results funds paid in the school year (included in money_spent_cny); NaN before the first year",
+)
+def _results_fund(model: EduModel) -> float:
+    spent = model.money.get(model.current_school_year)
+    return float(spent.get("results_fund_cny", 0.0)) if spent else float("nan")
+
+
+@metric(
+    "rotation_backbone_share",
+    "share of postings",
+    "information",
+    "share of this year's postings that went to backbone teachers (tier above ordinary)",
+    "backbone teachers posted / all teachers posted; NaN without postings",
+)
+def _rotation_backbone(model: EduModel) -> float:
+    return _rotation_ratio(model, "backbone", "posted")
+
+
+@metric(
+    "rotation_young_share",
+    "share of postings",
+    "information",
+    "share of this year's postings that went to teachers under 35",
+    "teachers under 35 posted / all teachers posted; NaN without postings",
+)
+def _rotation_young(model: EduModel) -> float:
+    return _rotation_ratio(model, "young", "posted")
+
+
+@metric(
+    "volunteer_share",
+    "share of eligible teachers",
+    "higher is better",
+    "share of eligible teachers at voluntary-rotation cores who would volunteer",
+    "teachers with positive volunteering utility / eligible teachers asked; NaN if none asked",
+)
+def _volunteer_share(model: EduModel) -> float:
+    return _rotation_ratio(model, "volunteers", "asked")
+
+
+@metric(
+    "balanced_share",
+    "share of checks",
+    "higher is better",
+    "national balanced-quality check: share of (district, stage, indicator) within the CV limit",
+    "indicators: backbone and qualified teachers per 100 pupils, spending per pupil; limit 0.50 primary, 0.45 junior (see balance.py)",
+)
+def _balanced_share(model: EduModel) -> float:
+    checks = model.latest_balance["within_standard"]
+    return float(checks.mean()) if len(checks) else float("nan")
+
+
+def school_backbone_share(model: EduModel) -> np.ndarray:
+    """Share of backbone teachers (tier >= 1) at each school."""
+    teachers, n = model.teachers, len(model.school_table)
+    return school_mean((teachers.tier >= 1).astype(float), teachers.school, n)
+
+
+def school_teacher_counts(model: EduModel) -> np.ndarray:
+    """Teachers in post at each school."""
+    return school_counts(model.teachers.school, len(model.school_table))

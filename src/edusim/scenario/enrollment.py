@@ -1,0 +1,132 @@
+"""Public enrollment rules: who is placed where, by which rule, in which order."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from edusim.scenario.fields import Section, entry, param
+
+EnrollmentRule = Literal["catchment", "zones", "group", "choice"]
+
+
+class EnrollmentScope(Section):
+    """An enrollment rule for some stages and districts (later entries win)."""
+
+    rule: EnrollmentRule = entry(unit="rule", description="enrollment rule for this scope")
+    stages: tuple[Literal["primary", "junior"], ...] = entry(
+        ("primary", "junior"), unit="stages", description="stages it applies to"
+    )
+    districts: tuple[str, ...] = entry(
+        (), unit="district names", description="districts it applies to (empty: all)"
+    )
+
+
+class EnrollmentParams(Section):
+    """How entering pupils are placed (see policy/enrollment.py and policy/matching.py).
+
+    catchment: the address decides (划片就近); zones: several neighbouring schools share one
+    zone and places go by the families' preferences and a lottery (多校划片); group: the
+    campuses of a group that enrols as one unit share their catchments (集团统一招生);
+    choice: families rank schools, deferred acceptance with catchment priority and a
+    lottery. Under zones, group and choice families order schools by their own
+    preferences; their catchment school is added at the end of a list that lacks it, and
+    only choice gives residents priority at their catchment school.
+    """
+
+    rule: EnrollmentRule = param(
+        "catchment",
+        unit="rule",
+        source="digest: national rules (单校划片 / 多校划片); Sanming keeps catchments; Dalian group-wide enrollment",
+        description="enrollment rule in force everywhere unless `by_area` says otherwise",
+    )
+    by_area: tuple[EnrollmentScope, ...] = Field(
+        default=(), description="rules for particular stages and districts (later entries win)"
+    )
+    priority_ladder: tuple[Literal["local_owner", "owner", "renter", "migrant"], ...] = param(
+        ("local_owner", "owner", "renter", "migrant"),
+        unit="classes, first ranks highest",
+        source="assumption (common city practice: local registration with an owned dwelling first, then owners, renters, migrant families by points, 积分入学)",
+        description="order of the classes of catchment residents; within a class, years of residence (for migrants their points) then the lottery",
+    )
+    renter_min_years: float = param(
+        1.0,
+        unit="years",
+        source="assumption (cities often require a minimum residence for renters)",
+        description="residence a local renter needs to rank as a renter (otherwise ranks with migrants)",
+        ge=0,
+    )
+    zone_size: int = param(
+        3,
+        unit="schools per zone",
+        source="assumption (multi-school zones of a few neighbouring schools)",
+        description="schools grouped into one multi-school zone",
+        ge=2,
+        le=20,
+    )
+    choice_list_length: int = param(
+        4,
+        unit="schools",
+        source="assumption",
+        description="schools a family ranks under choice",
+        ge=1,
+        le=32,
+    )
+    catchment_priority: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: national rules (priority to nearby residents)",
+        description="under choice, residents of a school's catchment come before other applicants",
+    )
+    distance_cost_income_share_per_km: float = param(
+        0.033,
+        unit="income-years per km",
+        source=(
+            "assumption (5,000 CNY per km at the default median income; travel costs parents'"
+            " time, so it scales with income); sources §6: proximity valued highly (Hastings et al. 2005)"
+        ),
+        description="how much a family's ranking of schools penalises each km of distance",
+        ge=0,
+    )
+    reserved_share: float = param(
+        0.0,
+        unit="share of entry places",
+        source="issue: zones may reserve places for their catchment residents (assumption for the size)",
+        description="under zones and group-wide enrollment, share of each school's entry places in which its own catchment residents come first",
+        ge=0,
+        le=1,
+    )
+    sibling_priority: bool = param(
+        True,
+        unit="yes/no",
+        source="assumption (common city practice: 二孩同校)",
+        description="under zones, group-wide enrollment and choice, an entrant with an older sibling at a school comes before other non-residents there",
+    )
+    distance_priority: bool = param(
+        True,
+        unit="yes/no",
+        source="digest: national rules (priority to nearby residents)",
+        description="under choice, among applicants of equal standing the nearer (whole km) comes first, before the lottery (zones and group-wide enrollment draw lots regardless of distance)",
+    )
+    private_admission: Literal["test", "lottery"] = param(
+        "lottery",
+        unit="rule",
+        source="digest: 公民同招 (2019 opinion, in force for the 2020 intake): private schools may not test; lottery when oversubscribed",
+        description="how oversubscribed private schools choose: by entry achievement (test, before 2020) or by lottery",
+    )
+    dwelling_rule_years: int = param(
+        0,
+        unit="years",
+        source="digest: national rules (一房一学位, often 六年一学位)",
+        description="a dwelling gives a place only once in this many years (0: no such rule)",
+        ge=0,
+        le=20,
+    )
+    dwellings_per_family: float = param(
+        3.0,
+        unit="dwellings per family with a child of the stage",
+        source="assumption",
+        description="dwellings of a catchment per resident family with a child of the stage (the pool the dwelling rule draws on)",
+        gt=0,
+    )

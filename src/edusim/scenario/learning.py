@@ -1,0 +1,84 @@
+"""Learning and reputation: how achievement is produced and how the public reads it."""
+
+from __future__ import annotations
+
+from edusim.scenario.fields import Section, param
+
+
+class LearningParams(Section):
+    """Pupil achievement: persistence, teaching, peers, background."""
+
+    persistence: float = param(
+        0.8,
+        unit="share per year",
+        source="assumption; sources §1: teacher effects fade about 50%/yr (Kane & Staiger 2008)",
+        description="share of last year's achievement carried into this year",
+        ge=0,
+        le=1,
+    )
+    teaching_weight: float = param(
+        1.0,
+        unit="ratio",
+        source="assumption (teaching quality is in pupil SD units)",
+        description="weight of school teaching quality in the yearly gain",
+        ge=0,
+    )
+    peer_effect: float = param(
+        0.03,
+        unit="SD per SD of peer mean per year",
+        source=(
+            "sources §2: 0.11-0.18 SD per SD of classmates' score (Chen et al. 2023), a level"
+            " effect, times (1 - persistence) to make it a yearly flow"
+        ),
+        description="yearly gain per SD of the school's mean prior achievement",
+        ge=0,
+    )
+    ses_effect: float = param(
+        0.07,
+        unit="SD per SD log income per year",
+        source="assumption calibrated to a 90/10 gap of about 0.9 SD (sources §3, Reardon)",
+        description="yearly gain per SD of family log income",
+        ge=0,
+    )
+    entry_ses_effect: float = param(
+        0.3,
+        unit="SD per SD log income",
+        source="sources §3: SES-achievement correlation r ≈ 0.3 (Sirin 2005)",
+        description="achievement gap by family income already present at school entry",
+        ge=0,
+        le=1,
+    )
+    noise_sd: float = param(
+        0.35,
+        unit="pupil SD",
+        source="assumption",
+        description="idiosyncratic yearly shock to achievement",
+        ge=0,
+    )
+    annual_growth_sd: float = param(
+        0.4,
+        unit="pupil SD per year",
+        source="assumption (typical yearly learning gain; converts quality to learning-years)",
+        description="one year of learning in SD units, for the learning-years quality index",
+        gt=0,
+    )
+
+
+class ReputationParams(Section):
+    """Reputation: the public's lagged reading of observed results."""
+
+    update_rate: float = param(
+        0.3,
+        unit="share per year",
+        source="assumption (reputation follows results with a lag)",
+        description="weight of this year's observed results in reputation",
+        ge=0,
+        le=1,
+    )
+    famous_brand_sd: float = param(
+        0.5,
+        unit="SD of reputation",
+        source="assumption (famous names outlive results; digest, problem)",
+        description="initial reputation bonus of famous schools",
+        ge=0,
+    )

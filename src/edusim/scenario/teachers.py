@@ -1,0 +1,168 @@
+"""Teachers: effectiveness, growth, exit and hiring."""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from edusim.scenario.fields import Section, param
+
+
+class TeacherParams(Section):
+    """Teachers: effectiveness, growth, exit and hiring."""
+
+    effect_sd: float = param(
+        0.13,
+        unit="pupil SD per year",
+        source="sources §1: average SD of teacher effects (Hanushek & Rivkin 2010)",
+        description="spread of innate teacher effectiveness",
+        ge=0,
+    )
+    prestige_effect_slope: float = param(
+        0.05,
+        unit="pupil SD per year per SD prestige",
+        source="assumption (famous schools hold stronger teachers; digest, problem)",
+        description="mean effectiveness shift of a school's teachers per SD of prestige",
+        ge=0,
+    )
+    experience_gain: float = param(
+        0.061,
+        unit="pupil SD per year",
+        source="sources §1: +0.061 SD at 3-5 years vs novice (Clotfelter, Ladd & Vigdor 2010)",
+        description="total effectiveness gained from experience, reached after ~5 years",
+        ge=0,
+    )
+    experience_scale_years: float = param(
+        2.0,
+        unit="years",
+        source="sources §1: about half the gain in the first years (Papay & Kraft 2015)",
+        description="e-folding time of the experience gain",
+        gt=0,
+    )
+    peer_learning_rate: float = param(
+        0.02,
+        unit="share of gap closed per year",
+        source="assumption",
+        description="share of the gap to the school's strongest colleagues closed each year",
+        ge=0,
+        le=1,
+    )
+    strong_colleague_quantile: float = param(
+        0.9,
+        unit="quantile",
+        source="assumption",
+        description="which colleagues a teacher learns from (the school's top decile)",
+        ge=0.5,
+        le=1,
+    )
+    female_share: float = param(
+        0.7,
+        unit="share",
+        source="assumption",
+        description="share of women among teachers (retirement age differs)",
+        ge=0,
+        le=1,
+    )
+    retirement_age_female: int = param(
+        55,
+        unit="years",
+        source="sources §5: retirement age women 55 (professional)",
+        description="retirement age of women teachers",
+        ge=40,
+        le=70,
+    )
+    retirement_age_male: int = param(
+        60,
+        unit="years",
+        source="sources §5: retirement age men 60",
+        description="retirement age of men teachers",
+        ge=40,
+        le=70,
+    )
+    attrition_urban: float = param(
+        0.02,
+        unit="share per year",
+        source="assumption",
+        description="yearly quit rate of teachers in urban districts",
+        ge=0,
+        le=1,
+    )
+    attrition_rural: float = param(
+        0.07,
+        unit="share per year",
+        source="sources §5: rural attrition 5-10%/yr (Chongqing study)",
+        description="yearly quit rate of teachers in rural counties (suburban: the mean)",
+        ge=0,
+        le=1,
+    )
+    hire_age_mean: float = param(
+        24.0,
+        unit="years",
+        source="assumption",
+        description="mean age of new hires (below both retirement ages)",
+        ge=18,
+    )
+    hire_reputation_slope: float = param(
+        0.03,
+        unit="pupil SD per year per SD reputation",
+        source="assumption (reputable schools attract stronger graduates)",
+        description="shift of new hires' innate effectiveness per SD of school reputation",
+        ge=0,
+    )
+    rural_age_shift_years: float = param(
+        4.0,
+        unit="years",
+        source="digest: Chongming teachers older on average",
+        description="how much older rural teachers are at the start",
+        ge=0,
+    )
+    share_famous_special: float = param(
+        0.01,
+        unit="share of teachers",
+        source="assumption",
+        description="share of famous or special-grade teachers (top tier; the three tier shares sum to at most 1)",
+        ge=0,
+        le=1,
+    )
+    share_municipal_backbone: float = param(
+        0.04,
+        unit="share of teachers",
+        source="assumption",
+        description="share of municipal backbone teachers (second tier; the three tier shares sum to at most 1)",
+        ge=0,
+        le=1,
+    )
+    share_backbone: float = param(
+        0.15,
+        unit="share of teachers",
+        source="assumption",
+        description="share of school/district backbone teachers (third tier; the three tier shares sum to at most 1)",
+        ge=0,
+        le=1,
+    )
+    tier_min_experience_years: int = param(
+        5,
+        unit="years",
+        source="assumption",
+        description="experience needed before a teacher can be promoted to a tier",
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TeacherParams:
+        """The tier shares are shares of the same teachers, and a hire is younger than
+        retirement age (added in the order `processes.teacher_growth` adds them)."""
+        tiers = self.share_famous_special + self.share_municipal_backbone + self.share_backbone
+        if tiers > 1:
+            raise ValueError(
+                f"share_famous_special + share_municipal_backbone + share_backbone is "
+                f"{tiers:.6g}; the three tiers are shares of the same teachers and must sum "
+                "to at most 1"
+            )
+        youngest = min(self.retirement_age_female, self.retirement_age_male)
+        if self.hire_age_mean >= youngest:
+            raise ValueError(
+                f"hire_age_mean ({self.hire_age_mean:g}) must be below the retirement ages "
+                f"(retirement_age_female {self.retirement_age_female}, retirement_age_male "
+                f"{self.retirement_age_male})"
+            )
+        return self
