@@ -249,3 +249,19 @@ def test_backbone_in_rural_share_uses_the_schools_own_status(fake):
     fake.teachers.tier[:] = [1, 0, 2, 1, 3]  # the teacher of closed school 4 does not count
     fake.school_table.rural = np.array([False, True, True, False, True])
     assert _value("backbone_in_rural_share", fake) == pytest.approx(1 / 3)
+
+
+def test_income_ranks_by_percentile_agree_with_exact_ranks_on_a_large_population():
+    """Above 100 pupils the income rank is a percentile: its rank correlation with a
+    school's quality rank must agree with the exact Spearman correlation."""
+    from scipy.stats import spearmanr
+
+    from edusim.metrics.sorting import INCOME_RANK_BINS, income_rank
+
+    rng = np.random.default_rng(5)
+    income = rng.lognormal(11.0, 0.6, 20_000)
+    quality = 0.3 * np.log(income) + rng.normal(0.0, 0.4, income.size)
+    exact = spearmanr(income, quality).statistic
+    approximate = np.corrcoef(income_rank(income), np.argsort(np.argsort(quality)))[0, 1]
+    assert income_rank(income).max() == INCOME_RANK_BINS - 1
+    assert approximate == pytest.approx(exact, abs=0.005)

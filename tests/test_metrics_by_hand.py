@@ -181,6 +181,13 @@ years = [[1 + q / 0.4 for q in stage] for stage in Q]
 scores = [[SCALE_MEAN + SCALE_SD * a for a in stage] for stage in A]
 
 HAND_VALUES: dict[str, float] = {
+    # primary pupils (income 1-9) at schools 0 0 2 0 1 1 1 2 3; the schools' quality ranks
+    # (0.1 0.3 0.0 0.2) are 1 3 0 2, so quality ranks by income rank 0-8 are
+    # 1 1 0 1 3 3 3 0 2 (mean 14/9): sum of (x - 4) y = 9, sum (x - 4)^2 = 60,
+    # sum (y - mean)^2 = 34 - 196/9 = 110/9, r = 9 / sqrt(60 x 110/9) = 27 / sqrt(6600);
+    # junior pupils (income 10, 11) at schools 4 and 6, quality ranks 1 and 2 of 0-2: r = 1;
+    # weighted by pupils (9 and 2)
+    "income_quality_rank_corr": (9 * 27 / math.sqrt(6600) + 2 * 1.0) / 11,
     # primary quality: mean 0.15, variance (0.0025 + 0.0225 + 0.0225 + 0.0025) / 4 = 0.0125;
     # junior: mean 0.3, variance 0.04; pooled (4 x 0.0125 + 2 x 0.04) / 6 = 0.13 / 6
     "quality_sd": math.sqrt(0.13 / 6),

@@ -1,4 +1,4 @@
-"""Command line: `edusim run | validate | describe | experiment | report`. Thin: it parses,
+"""Command line: `edusim run | validate | describe | experiment | check | report`. Thin: it parses,
 calls the library, prints, and turns every expected failure into a one-line message and an
 exit code."""
 
@@ -140,6 +140,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="output folder (default: results/experiments/<name>)"
     )
     experiment.add_argument("--quiet", action="store_true", help="no progress bar or table")
+
+    check = commands.add_parser(
+        "check",
+        help="check a scenario against the documented patterns over paired seeds",
+        description="Run the arms of the documented patterns (premium levels and trends, "
+        "wealth sorting, movers, private share, zones, groups, the urban-rural gap) on the "
+        "scenario over paired seeds through the experiment runner, and write validation.md "
+        "and validation.csv: each pattern's source, what is measured, the model's mean "
+        "with its 95% interval, the band and whether it holds. Rerunning resumes. See "
+        "docs/validation.md.",
+    )
+    check.add_argument("scenario", help="scenario YAML file")
+    check.add_argument(
+        "--reps", type=_positive, default=10, help="paired replications (default: 10)"
+    )
+    check.add_argument(
+        "--years", type=_positive, default=13, help="school years per run (default: 13)"
+    )
+    check.add_argument("--seed", type=int, default=1, help="root seed (default: 1)")
+    check.add_argument(
+        "--workers",
+        type=_positive,
+        help="local worker processes (default: every core; 1 runs in this process)",
+    )
+    check.add_argument(
+        "--out", type=Path, help="output folder (default: results/check/<scenario name>)"
+    )
+    check.add_argument("--quiet", action="store_true", help="no progress bar or table")
 
     report = commands.add_parser(
         "report",
@@ -398,6 +426,34 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from edusim.validation.check import run_check
+
+    try:
+        result = run_check(
+            args.scenario,
+            replications=args.reps,
+            years=args.years,
+            seed=args.seed,
+            out=args.out,
+            workers=args.workers,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            "edusim: interrupted; finished replications are kept, rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print((result.out / "validation.md").read_text(encoding="utf-8"))
+    print(
+        f"validation written to {result.out / 'validation.md'}: {result.held} of "
+        f"{result.judged} judged patterns hold"
+    )
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `edusim` console script."""
     from edusim.output_dir import OutputFolderError
@@ -414,6 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_experiment(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "check":
+            return cmd_check(args)
         return cmd_run(args, argv)
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)

@@ -25,6 +25,9 @@ MEASURED_BY: dict[str, str] = {
     "sorting": "test_sorting_patterns",
     "entrusted": "test_entrusted_patterns",
     "enrollment": "test_enrollment_patterns",
+    "groups": "test_group_patterns",
+    "rotation": "test_rotation_patterns",
+    "extremes": "test_extremes",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from edusim.model import EduModel
 
 from .cities import SEEDS, in_county_rule, island_county, member_schools, panel, simulate
+from .measured import assert_as_recorded
 from .test_rotation_patterns import ZONES
 
 YEARS = 4
@@ -73,8 +74,20 @@ def test_rotation_that_happens_does_change_the_tables():
 MONEY = (0.0, 1e5, 1e6, 1e7, 1e8)
 
 
+def measure() -> dict[str, list[list[float]]]:
+    """The figures of this module (written to measured.json by measure.py): the gains of
+    `money_gains_by_seed`, seeds x money levels."""
+    return {"money_gains": money_gains_by_seed().tolist()}
+
+
 @pytest.fixture(scope="module")
 def money_gains() -> np.ndarray:
+    gains = measure()["money_gains"]
+    assert_as_recorded("extremes", {"money_gains": gains})
+    return np.array(gains)
+
+
+def money_gains_by_seed() -> np.ndarray:
     """seeds x money levels: mean teaching quality of the member campuses over the run's
     school years, minus the same with no branch-campus grant (no budget cap)."""
     gains = np.zeros((len(SEEDS), len(MONEY)))
@@ -94,7 +107,7 @@ def money_gains() -> np.ndarray:
 
 
 def test_unlimited_money_has_diminishing_returns(money_gains):
-    """MEASURED, seeds 1-6, 4 years, grant per member campus per year of 100,000 /
+    """Measured when this test was written (live: measured.json['extremes']), seeds 1-6, 4 years, grant per member campus per year of 100,000 /
     1 million / 10 million / 100 million CNY to each member campus of four tight
     primary groups (no budget cap): the campuses' teaching quality rises by 0.015 / 0.047 /
     0.050 / 0.050 pupil SD per year on average over the run (seed 1: 0.012 / 0.044 / 0.048

@@ -21,6 +21,7 @@ from .cities import (
     panel,
     simulate,
 )
+from .measured import assert_as_recorded
 
 YEARS_PRIMARY = 10
 YEARS_SECONDARY = 5
@@ -79,26 +80,53 @@ def secondary_member_effect(seed: int, **overrides) -> np.ndarray:
     )
 
 
-@pytest.fixture(scope="module")
-def primary() -> dict[int, dict[str, np.ndarray]]:
-    return {seed: primary_gaps(seed) for seed in SEEDS}
+def measure() -> dict[str, dict[int, object]]:
+    """The figures of this module (written to measured.json by measure.py): the primary
+    groups' core-member gaps by arm and year, and the secondary member campuses' paired
+    quality effect by year, with and without the transition cost."""
+    return {
+        "primary": {
+            seed: {arm: gaps.tolist() for arm, gaps in primary_gaps(seed).items()} for seed in SEEDS
+        },
+        "secondary": {seed: secondary_member_effect(seed).tolist() for seed in SEEDS},
+        "secondary_without_cost": {
+            seed: secondary_member_effect(seed, **NO_TRANSITION_COST).tolist() for seed in SEEDS
+        },
+    }
 
 
 @pytest.fixture(scope="module")
-def secondary() -> np.ndarray:
-    return np.array([secondary_member_effect(seed) for seed in SEEDS])
+def runs() -> dict[str, dict[int, object]]:
+    return measure()
+
+
+def test_the_figures_are_those_recorded(runs):
+    """The docstrings below describe measured.json['groups'] (seeds 1-6)."""
+    assert_as_recorded("groups", runs)
 
 
 @pytest.fixture(scope="module")
-def secondary_without_cost() -> np.ndarray:
-    return np.array([secondary_member_effect(seed, **NO_TRANSITION_COST) for seed in SEEDS])
+def primary(runs) -> dict[int, dict[str, np.ndarray]]:
+    return {
+        seed: {arm: np.array(gaps) for arm, gaps in runs["primary"][seed].items()} for seed in SEEDS
+    }
+
+
+@pytest.fixture(scope="module")
+def secondary(runs) -> np.ndarray:
+    return np.array([runs["secondary"][seed] for seed in SEEDS])
+
+
+@pytest.fixture(scope="module")
+def secondary_without_cost(runs) -> np.ndarray:
+    return np.array([runs["secondary_without_cost"][seed] for seed in SEEDS])
 
 
 def test_tight_groups_narrow_the_quality_gap_between_their_campuses(primary):
     """Pattern 1 (digest, Chongming: the gaps between the campuses of the four primary
     groups shrank).
 
-    MEASURED, seeds 1-6, 10 years: the core-member gap in teaching quality falls from
+    Measured when this test was written (the live figures are measured.json['groups']), seeds 1-6, 10 years: the core-member gap in teaching quality falls from
     0.18-0.31 pupil SD per year to between -0.018 and +0.029 (closed); the same pairs
     without groups keep most of theirs (0.12-0.23 at the end). Paired change, groups minus
     none: mean -0.169, from -0.135 to -0.204.
@@ -119,7 +147,7 @@ def test_tight_groups_narrow_it_more_than_alliances_of_the_same_schools(primary)
     """Tightness matters: alliances of the same campuses (weaker management transfer, no
     redeployment) close less of the gap.
 
-    MEASURED, seeds 1-6, 10 years: the gap left under alliances exceeds the one left under
+    Measured when this test was written (the live figures are measured.json['groups']), seeds 1-6, 10 years: the gap left under alliances exceeds the one left under
     tight groups by 0.106 on average (0.088 to 0.128).
     Tolerance: positive in every seed, mean in [0.05, 0.16].
     """
@@ -133,7 +161,7 @@ def test_the_achievement_gap_between_campuses_narrows_too(primary):
     (pupils' achievement follows teaching quality with a lag, and families who move in for
     the shared brand add to it).
 
-    MEASURED, seeds 1-6, 10 years: the core-member achievement gap falls from 0.47-0.81 to
+    Measured when this test was written (the live figures are measured.json['groups']), seeds 1-6, 10 years: the core-member achievement gap falls from 0.47-0.81 to
     between -0.01 and +0.17 pupil SD; paired change against no groups: mean -0.47 (-0.35
     to -0.58).
     Tolerance: negative in every seed, mean in [-0.70, -0.25].
@@ -162,7 +190,7 @@ def test_a_merged_secondary_campus_dips_in_its_first_year_then_rises(
     the dip is the transition cost's doing: the paired arm without it
     (`NO_TRANSITION_COST`) has a first year higher by more than 0.03 in every seed.
 
-    MEASURED, seeds 1-6, two junior-secondary tight groups: the member campuses' teaching
+    Measured when this test was written (the live figures are measured.json['groups']), seeds 1-6, two junior-secondary tight groups: the member campuses' teaching
     quality, minus the same schools' without the merger, is -0.011 pupil SD per year on
     average in the first school year (-0.027 to +0.005: seed 5 is +0.005 since the
     housing market of docs/ODD.md 7.4 moves families differently), then +0.037, +0.112,

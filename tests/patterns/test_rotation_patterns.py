@@ -22,6 +22,7 @@ from edusim.model import EduModel
 from edusim.policy.rotation import YOUNG_AGE
 
 from .cities import SEEDS, island_county
+from .measured import assert_as_recorded
 
 YEARS = 8
 ZONES = [
@@ -90,13 +91,24 @@ def rotation_flow(seed: int, **overrides) -> dict:
     return {"asked": asked, "volunteers": volunteers, **counts}
 
 
-@pytest.fixture(scope="module")
-def flows() -> dict[str, dict[int, dict]]:
+def measure() -> dict[str, dict[int, dict]]:
+    """The figures of this module (written to measured.json by measure.py): the counts of
+    `rotation_flow` per arm and seed."""
     return {
         "costly": {seed: rotation_flow(seed, **CAREER) for seed in SEEDS},
         "free": {seed: rotation_flow(seed, **CAREER, **FREE_TRAVEL) for seed in SEEDS},
         "costly_no_incentive": {seed: rotation_flow(seed) for seed in SEEDS},
     }
+
+
+@pytest.fixture(scope="module")
+def flows() -> dict[str, dict[int, dict]]:
+    return measure()
+
+
+def test_the_figures_are_those_recorded(flows):
+    """The docstrings below describe measured.json['rotation'] (seeds 1-6, 8 years)."""
+    assert_as_recorded("rotation", flows)
 
 
 def volunteer_share(flow: dict) -> float:
@@ -130,7 +142,7 @@ def over_representation(flows: dict[int, dict], trait: str) -> tuple[np.ndarray,
 
 
 def test_costly_travel_keeps_the_share_of_volunteers_low(flows):
-    """MEASURED, seeds 1-6, 8 years: 14.4% of the eligible teachers asked volunteer when
+    """Measured when this test was written (live: measured.json['rotation']), seeds 1-6, 8 years: 14.4% of the eligible teachers asked volunteer when
     travel is costly (9.1-18.2%) against 22.9% when it is free (19.9-25.5%), a ratio of
     0.63; 5.8% of the cores' eligible teachers rotate in a year (3.9-7.0%) against 7.4%
     with free travel, below the national floor of 10% either way. Without the career
@@ -148,7 +160,7 @@ def test_costly_travel_keeps_the_share_of_volunteers_low(flows):
 
 
 def test_the_flow_is_mostly_backbone_and_young_teachers_not_plateaued_ones(flows):
-    """MEASURED, seeds 1-6, 8 years, costly travel (26-64 postings a seed, 274 in all):
+    """Measured when this test was written (live: measured.json['rotation']), seeds 1-6, 8 years, costly travel (26-64 postings a seed, 274 in all):
     backbone or young (< 35) teachers are 50.4% of those posted against 32.6% of the pool
     (pooled +0.177; per seed +0.032 to +0.260, all positive); the young alone 28.5%
     against 14.2%, the backbone 30.7% against 20.9% (held up by the national 20% minimum).
@@ -175,7 +187,7 @@ def test_without_a_career_incentive_age_does_not_shape_the_flow(flows):
     career left, and plateaued teachers respond less to any incentive). Without any
     incentive the plateaued are not under-represented.
 
-    MEASURED, seeds 1-6, 8 years, costly travel, no incentive: plateaued ordinary teachers
+    Measured when this test was written (live: measured.json['rotation']), seeds 1-6, 8 years, costly travel, no incentive: plateaued ordinary teachers
     are 39.0% of those posted against 39.9% of the pool (pooled -0.009; per seed -0.093
     to +0.104), backbone or young 36.7% against 33.3%; with the incentive the plateaued
     are under-represented by more in every seed (paired).

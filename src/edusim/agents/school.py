@@ -29,7 +29,7 @@ class SchoolTable:
     classes_per_grade: np.ndarray
     class_size: np.ndarray
     grades: np.ndarray  # number of grades taught (6 or 3)
-    reputation: np.ndarray  # SD units within stage
+    reputation: np.ndarray  # SD units within stage: the public's reading, results + brand
     premium_share: np.ndarray  # catchment housing premium, share of the base price
     base_spending: np.ndarray  # ordinary spending, CNY per pupil per year
     private: np.ndarray  # True for a private (民办) school: no catchment, no group
@@ -42,6 +42,7 @@ class SchoolTable:
     mean_achievement: np.ndarray = field(default_factory=lambda: np.empty(0))
     enrollment: np.ndarray = field(default_factory=lambda: np.empty(0))
     evaluation_score: np.ndarray = field(default_factory=lambda: np.empty(0))  # last July
+    brand: np.ndarray = field(default_factory=lambda: np.empty(0))  # name beyond results, SD
     results_grant_cny: np.ndarray = field(
         default_factory=lambda: np.empty(0)
     )  # earned, paid next year
@@ -57,6 +58,8 @@ class SchoolTable:
         self.mean_achievement = np.zeros(count)
         self.enrollment = np.zeros(count, dtype=np.int64)
         self.evaluation_score = np.zeros(count)
+        if self.brand.size != count:
+            self.brand = np.zeros(count)
         self.results_grant_cny = np.zeros(count)
 
     def __len__(self) -> int:

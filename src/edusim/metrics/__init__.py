@@ -1,10 +1,20 @@
 """The metrics: every outcome the model reports, registered by concept.
 
 `registry` holds the registry and its documentation; the concept modules register their
-metrics when imported, in the order below, which is the row order of every result table.
+metrics when imported (alphabetically, as the linter sorts them), which gives the row order
+of every result table.
 """
 
-from edusim.metrics import choice, gaps, groups, housing, money, population, teachers  # noqa: F401  (registration)
+from edusim.metrics import (  # noqa: F401  (registration, in alphabetical order of module)
+    choice,
+    gaps,
+    groups,
+    housing,
+    money,
+    population,
+    sorting,
+    teachers,
+)
 from edusim.metrics.common import cv, learning_years, open_public, quartile_gap, quartile_gap_by
 from edusim.metrics.housing import catchment_premium_cny
 from edusim.metrics.registry import (

@@ -45,8 +45,9 @@ class Evaluation(Phase):
         effectiveness = model.teacher_effectiveness()
         self._score(table, achievement_before, effectiveness)
         observed = standardise_within(table.mean_achievement, table.stage)
+        table.brand = (1.0 - params.reputation.brand_decay_rate) * table.brand
         table.reputation = updated_reputation(
-            table.reputation, observed, params.reputation.update_rate
+            table.reputation, observed + table.brand, params.reputation.update_rate
         )
         rotation = params.rotation
         priority = (

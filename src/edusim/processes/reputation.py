@@ -19,5 +19,7 @@ def standardise_within(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
 def updated_reputation(
     reputation: np.ndarray, observed_z: np.ndarray, update_rate: float
 ) -> np.ndarray:
-    """Exponential smoothing: reputation moves a share `update_rate` toward this year's result."""
+    """Exponential smoothing: reputation moves a share `update_rate` toward what the public
+    reads this year (`observed_z`: the results' z-score plus the school's brand, so a
+    famous name keeps its lead over its results while the brand lasts)."""
     return (1.0 - update_rate) * reputation + update_rate * observed_z

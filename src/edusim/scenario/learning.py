@@ -79,6 +79,14 @@ class ReputationParams(Section):
         0.5,
         unit="SD of reputation",
         source="assumption (famous names outlive results; digest, problem)",
-        description="initial reputation bonus of famous schools",
+        description="brand of famous schools: reputation they hold beyond their results",
         ge=0,
+    )
+    brand_decay_rate: float = param(
+        0.02,
+        unit="share per year",
+        source="assumption (famous names outlive results for decades; digest, problem); 1 gives the brand no life beyond the first year, as before this parameter",
+        description="share of a school's brand lost each year (0.02: half-life about 34 years)",
+        ge=0,
+        le=1,
     )

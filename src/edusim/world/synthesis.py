@@ -215,10 +215,8 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         scenario.learning,
     )
     table.mean_achievement = school_mean(families.achievement, families.school, n_schools)
-    table.reputation = (
-        standardise_within(table.mean_achievement, stage)
-        + scenario.reputation.famous_brand_sd * famous
-    )
+    table.brand = scenario.reputation.famous_brand_sd * famous.astype(float)
+    table.reputation = standardise_within(table.mean_achievement, stage) + table.brand
     return World(geo, catchments, table, families, teachers, income_reference, quality_reference)
 
 

@@ -1,0 +1,348 @@
+"""The documented patterns a scenario is checked against (`edusim check`).
+
+Each pattern says what the sources observe, which arm of the check shows it, what is
+measured per seed (a statistic of the tidy metrics table), and the band the model's
+estimate must lie in, with the band's source. Levels are judged by their mean over
+seeds; directions (an effect with a sign) by their whole 95% interval, so that a
+direction holds only when the seeds agree on it.
+
+The arms (`ARMS`) are built from the scenario itself: `catchment` keeps its city,
+people and groups but drops its timeline and applies single-school catchments
+throughout (the "unchanged rules" the housing sources describe); `zones` switches that
+arm to multi-school zones at the start of its third school year; `no_groups` removes
+every group from the catchment arm (only when the scenario has groups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from edusim.scenario.schema import Scenario
+
+ZONE_SWITCH_YEAR = 2
+"""The zones arm switches rule at the start of this school year of the run (1 = first)."""
+
+
+def catchment_arm(scenario: Scenario) -> dict[str, Any]:
+    """Overrides: the scenario without its timeline, under single-school catchments."""
+    return {"timeline": [], "enrollment.rule": "catchment", "enrollment.by_area": []}
+
+
+def zones_arm(scenario: Scenario) -> dict[str, Any]:
+    """The catchment arm, switched to multi-school zones from ZONE_SWITCH_YEAR."""
+    switch = {
+        "date": f"{scenario.start_year + ZONE_SWITCH_YEAR - 1}-09-01",
+        "label": "check: switch to multi-school zones",
+        "set": {"enrollment.rule": "zones"},
+    }
+    return {**catchment_arm(scenario), "timeline": [switch]}
+
+
+def no_groups_arm(scenario: Scenario) -> dict[str, Any]:
+    """The catchment arm without any group."""
+    return {**catchment_arm(scenario), "groups.rules": [], "groups.explicit": []}
+
+
+def has_groups(scenario: Scenario) -> bool:
+    """Whether the scenario forms any group (explicitly or by rule)."""
+    return bool(scenario.groups.rules or scenario.groups.explicit)
+
+
+ARMS: dict[str, tuple[Callable[[Scenario], dict[str, Any]], Callable[[Scenario], bool]]] = {
+    "catchment": (catchment_arm, lambda scenario: True),
+    "zones": (zones_arm, lambda scenario: True),
+    "no_groups": (no_groups_arm, has_groups),
+}
+
+
+class Series:
+    """Tidy metrics of the check's runs, read as seeds x years per (arm, metric)."""
+
+    def __init__(self, metrics: pd.DataFrame) -> None:
+        self._frames = {
+            key: frame.pivot(index="replicate", columns="year", values="value").sort_index()
+            for key, frame in metrics.groupby(["variant", "metric"])
+        }
+
+    def get(self, arm: str, metric: str) -> pd.DataFrame:
+        """replicates x years of `metric` in `arm` (KeyError if the arm did not run)."""
+        return self._frames[(arm, metric)]
+
+    def intakes(self, arm: str) -> pd.DataFrame:
+        """movers_share over the intake years only (it is NaN before the first intake)."""
+        movers = self.get(arm, "movers_share")
+        return movers.loc[:, movers.notna().any()]
+
+
+def _intake_years(series: Series, arm: str) -> list[int]:
+    return list(series.intakes(arm).columns)
+
+
+def _mean_from_second_intake(metric: str) -> Callable[[Series], np.ndarray]:
+    def statistic(series: Series) -> np.ndarray:
+        years = _intake_years(series, "catchment")[1:]
+        return series.get("catchment", metric)[years].mean(axis=1).to_numpy()
+
+    return statistic
+
+
+def _top_premium_change(series: Series) -> np.ndarray:
+    """Relative change of the top tenth's premium share from the 2nd to the 12th intake
+    (or the last, in a shorter run)."""
+    years = _intake_years(series, "catchment")
+    top = series.get("catchment", "premium_top_decile_share")
+    start, end = top[years[1]], top[years[min(11, len(years) - 1)]]
+    return ((end - start) / start).to_numpy()
+
+
+def _sorting_at_first_intake(series: Series) -> np.ndarray:
+    first = _intake_years(series, "catchment")[0]
+    return series.get("catchment", "income_quality_rank_corr")[first].to_numpy()
+
+
+def _sorting_growth(series: Series) -> np.ndarray:
+    years = _intake_years(series, "catchment")
+    corr = series.get("catchment", "income_quality_rank_corr")
+    return (corr[years[-1]] - corr[years[0]]).to_numpy()
+
+
+def _first_intake_within_next_five(series: Series) -> np.ndarray:
+    """1 where the first intake's movers' share lies within the range of the next five."""
+    movers = series.intakes("catchment")
+    first, later = movers.iloc[:, 0], movers.iloc[:, 1:6]
+    within = (first >= later.min(axis=1)) & (first <= later.max(axis=1))
+    return within.astype(float).to_numpy()
+
+
+def _private_share_ratio(series: Series) -> np.ndarray:
+    share = series.get("catchment", "private_share")
+    return (share.iloc[:, -1] / share.iloc[:, 0]).to_numpy()
+
+
+def _zones_top_premium_effect(series: Series) -> np.ndarray:
+    zones = series.get("zones", "premium_top_decile_share").iloc[:, -1]
+    catchment = series.get("catchment", "premium_top_decile_share").iloc[:, -1]
+    return (zones - catchment).to_numpy()
+
+
+def _zone_premiums_settle(series: Series) -> np.ndarray:
+    """Relative change of the zones arm's top-tenth premium share over its last 3 years."""
+    top = series.get("zones", "premium_top_decile_share")
+    return ((top.iloc[:, -1] - top.iloc[:, -4]) / top.iloc[:, -4]).to_numpy()
+
+
+def _groups_gap_effect(series: Series) -> np.ndarray:
+    groups = series.get("catchment", "quality_quartile_gap").iloc[:, -1]
+    alone = series.get("no_groups", "quality_quartile_gap").iloc[:, -1]
+    return (groups - alone).to_numpy()
+
+
+def _urban_rural_gap_as_built(series: Series) -> np.ndarray:
+    return series.get("catchment", "urban_rural_gap").iloc[:, 0].to_numpy()
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One documented pattern and how a check measures it."""
+
+    name: str
+    claim: str
+    source: str
+    measured: str
+    unit: str
+    statistic: Callable[[Series], np.ndarray]
+    low: float | None
+    high: float | None
+    band_source: str
+    judged_by: str  # "mean": the mean over seeds lies in the band; "interval": its 95% CI
+    arms: tuple[str, ...]
+    min_intakes: int = 2
+
+    def band_text(self) -> str:
+        """The band as text ("[0.05, 0.15]", "< 0", ">= -0.1")."""
+        if self.low is not None and self.high is not None:
+            return f"[{self.low:g}, {self.high:g}]"
+        if self.low is not None:
+            return f">= {self.low:g}"
+        return f"<= {self.high:g}"
+
+    def within(self, low: float, high: float) -> bool:
+        """Whether [low, high] lies inside the band."""
+        return (self.low is None or low >= self.low) and (self.high is None or high <= self.high)
+
+
+HOUSING_LEVEL_SOURCES = (
+    "Zheng, Hu & Wang (2016), JREFE: key-school zones +8.1% (Beijing); Huang, He & Zhu "
+    "(2018): municipal key primary +7.5-10.5%; Han, Shen & Zhao (2021), CEQI 1:29-42: "
+    "top 59 Beijing primaries about 11% (CALIBRATION-TARGETS, school-district housing)"
+)
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        name="top_premium_level",
+        claim="the top tenth of catchments carries a premium of roughly 5-15% of the flat price",
+        source=HOUSING_LEVEL_SOURCES,
+        measured="`premium_top_decile_share`, mean over the intakes from the second on, catchment arm",
+        unit="share of price",
+        statistic=_mean_from_second_intake("premium_top_decile_share"),
+        low=0.05,
+        high=0.15,
+        band_source="boundary-discontinuity and matching estimates of the value of the enrolment right (7.5-13%), widened to 5-15%",
+        judged_by="mean",
+        arms=("catchment",),
+    ),
+    Pattern(
+        name="top_premium_holds",
+        claim="under unchanged catchment rules the top premiums do not decline",
+        source="Han, Shen & Zhao (2021): the top primaries' premium rose every year 2013-16 (more than 50% in all)",
+        measured="relative change of `premium_top_decile_share` from the 2nd to the 12th intake (or the last), catchment arm",
+        unit="relative change",
+        statistic=_top_premium_change,
+        low=-0.10,
+        high=None,
+        band_source="no decline beyond 10% (the source reports a rise; the model has no rising incomes or prices, so a rise is not required)",
+        judged_by="mean",
+        arms=("catchment",),
+        min_intakes=3,
+    ),
+    Pattern(
+        name="ordinary_premium_positive",
+        claim="ordinary catchments carry a small positive premium (a quality tier is worth a few percent of price)",
+        source="Habitat International 42:155-163 (2014), Hangzhou: +2.0% (primary), +5.4% (junior) per quality level; Zhou (2018), Shanghai: +3.1% per rank",
+        measured="`premium_median_share`, mean over the intakes from the second on, catchment arm",
+        unit="share of price",
+        statistic=_mean_from_second_intake("premium_median_share"),
+        low=0.005,
+        high=0.06,
+        band_source="above half a percent and below the top catchments' level; per-tier hedonic effects of 2-5.4%",
+        judged_by="mean",
+        arms=("catchment",),
+    ),
+    Pattern(
+        name="wealth_sorts_into_quality",
+        claim="richer families' children attend schools of higher teaching quality",
+        source="Shanghai Academy of Social Sciences survey (2016): 28.3% of households earning above 201k yuan bought school-district housing, against 6.6-11.3% of the others",
+        measured="`income_quality_rank_corr` at the first intake, catchment arm",
+        unit="rank correlation",
+        statistic=_sorting_at_first_intake,
+        low=0.0,
+        high=None,
+        band_source="direction only (the survey gives purchase rates by income, not a correlation)",
+        judged_by="interval",
+        arms=("catchment",),
+    ),
+    Pattern(
+        name="wealth_sorting_grows",
+        claim="under catchment rules the sorting of wealth into school quality grows",
+        source="issue #14, item 5 (premiums capitalise access, so each cohort buys in by income); Wen, Xiao & Zhang (2017), Cities 66: Hangzhou's zero-choice policy strengthened the school-district effect",
+        measured="change of `income_quality_rank_corr` from the first to the last intake, catchment arm",
+        unit="change in correlation",
+        statistic=_sorting_growth,
+        low=0.0,
+        high=None,
+        band_source="direction only",
+        judged_by="interval",
+        arms=("catchment",),
+        min_intakes=3,
+    ),
+    Pattern(
+        name="movers_share_level",
+        claim="about one family in ten moves (buys or rents) for a school",
+        source="Shanghai Academy of Social Sciences survey (2016): 11.1% of residents with a child in compulsory school had bought school-district housing for it",
+        measured="`movers_share`, mean over the intakes, catchment arm",
+        unit="share of entrants",
+        statistic=lambda series: series.intakes("catchment").mean(axis=1).to_numpy(),
+        low=0.05,
+        high=0.22,
+        band_source="within a factor of two of 11.1% (a survey of one city; renters are counted by the model but not by the survey)",
+        judged_by="mean",
+        arms=("catchment",),
+    ),
+    Pattern(
+        name="no_first_intake_rush",
+        claim="the city starts in equilibrium: the first intake is no rush",
+        source="issue #14, item 3 (the city as built is consistent with its initial rule)",
+        measured="share of seeds whose first intake's `movers_share` lies within the range of the next five intakes, catchment arm",
+        unit="share of seeds",
+        statistic=_first_intake_within_next_five,
+        low=0.8,
+        high=1.0,
+        band_source="assumption: at least 8 seeds in 10",
+        judged_by="mean",
+        arms=("catchment",),
+        min_intakes=6,
+    ),
+    Pattern(
+        name="private_share_stable",
+        claim="without a policy change the private share stays near its level",
+        source="issue #14, item 4; the level: Zhejiang 9.3% (2008) to 6.0% (2023) under changing policy (Dai & Shao 2025)",
+        measured="`private_share` in the last year over the first, catchment arm",
+        unit="ratio",
+        statistic=_private_share_ratio,
+        low=0.8,
+        high=1.25,
+        band_source="assumption: within 20% of where it started when nothing changes",
+        judged_by="mean",
+        arms=("catchment",),
+    ),
+    Pattern(
+        name="zones_lower_top_premium",
+        claim="multi-school zones lower the top catchments' premium",
+        source="digest, national rules: multi-school zoning (多校划片) is meant to relieve school-choice pressure",
+        measured="paired difference zones - catchment of `premium_top_decile_share` in the last year",
+        unit="share of price",
+        statistic=_zones_top_premium_effect,
+        low=None,
+        high=0.0,
+        band_source="direction only (no published size in CALIBRATION-TARGETS)",
+        judged_by="interval",
+        arms=("zones", "catchment"),
+        min_intakes=ZONE_SWITCH_YEAR + 1,
+    ),
+    Pattern(
+        name="zone_premiums_settle",
+        claim="after a switch to zones the top premiums settle at the value of the access that remains, instead of falling for ever",
+        source="issue #14 (a price settles where buyers and sellers agree)",
+        measured="relative change of the zones arm's `premium_top_decile_share` over its last three years",
+        unit="relative change",
+        statistic=_zone_premiums_settle,
+        low=-0.10,
+        high=0.10,
+        band_source="assumption: within 10% over three years",
+        judged_by="mean",
+        arms=("zones",),
+        min_intakes=ZONE_SWITCH_YEAR + 5,
+    ),
+    Pattern(
+        name="groups_narrow_quality_gap",
+        claim="the scenario's groups narrow the gap in teaching quality between schools",
+        source="digest (Chongming's groups narrowed the gaps between campuses); Lei & Deng (2025): group schooling raised recipient schools' achievement through teacher quality",
+        measured="paired difference with - without groups of `quality_quartile_gap` in the last year",
+        unit="pupil SD per year",
+        statistic=_groups_gap_effect,
+        low=None,
+        high=0.0,
+        band_source="direction only",
+        judged_by="interval",
+        arms=("catchment", "no_groups"),
+    ),
+    Pattern(
+        name="urban_rural_gap_level",
+        claim="urban pupils lead rural pupils by about 0.4 SD",
+        source="Zhao, Ye, Li & Xue (2017), China Economic Review 45: 0.37 SD (CEPS, grades 7 and 9)",
+        measured="`urban_rural_gap` as built, catchment arm",
+        unit="pupil SD",
+        statistic=_urban_rural_gap_as_built,
+        low=0.2,
+        high=0.6,
+        band_source="0.37 SD, widened to [0.2, 0.6] for a different city and test",
+        judged_by="mean",
+        arms=("catchment",),
+        min_intakes=0,
+    ),
+)

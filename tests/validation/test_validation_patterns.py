@@ -1,0 +1,143 @@
+"""The check's patterns on hand-made metric tables: each statistic, and how a pattern is
+judged (mean vs interval, not applicable)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edusim.scenario.loader import load_scenario
+from edusim.validation.check import arm_overrides, check_experiment, judge, verdicts
+from edusim.validation.patterns import PATTERNS, Series, catchment_arm, zones_arm
+
+START = 2018
+YEARS = list(range(START, START + 14))  # as built, then 13 intakes
+
+
+def _frame(values: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    """Tidy rows from {(arm, metric): replicates x years}."""
+    rows = []
+    for (arm, metric), table in values.items():
+        for replicate, year in itertools.product(range(table.shape[0]), range(table.shape[1])):
+            rows.append((arm, replicate, YEARS[year], metric, table[replicate, year]))
+    return pd.DataFrame(rows, columns=["variant", "replicate", "year", "metric", "value"])
+
+
+def _movers(reps: int, first: float = 0.1) -> np.ndarray:
+    movers = np.full((reps, len(YEARS)), 0.1)
+    movers[:, 0] = np.nan  # no intake as built
+    movers[:, 1] = first
+    return movers
+
+
+def _by_name(name: str):
+    return next(pattern for pattern in PATTERNS if pattern.name == name)
+
+
+def test_the_top_premium_trend_compares_the_second_with_the_twelfth_intake():
+    top = np.tile(np.linspace(0.2, 0.07, len(YEARS)), (3, 1))
+    series = Series(
+        _frame(
+            {
+                ("catchment", "movers_share"): _movers(3),
+                ("catchment", "premium_top_decile_share"): top,
+            }
+        )
+    )
+    expected = (top[0, 12] - top[0, 2]) / top[0, 2]  # intakes 2 and 12 are years 2 and 12
+    assert _by_name("top_premium_holds").statistic(series) == pytest.approx([expected] * 3)
+
+
+def test_levels_are_means_over_the_intakes_from_the_second():
+    top = np.zeros((2, len(YEARS)))
+    top[:, 1] = 1.0  # the first intake is left out
+    top[:, 2:] = [[0.1], [0.12]]
+    series = Series(
+        _frame(
+            {
+                ("catchment", "movers_share"): _movers(2),
+                ("catchment", "premium_top_decile_share"): top,
+            }
+        )
+    )
+    assert _by_name("top_premium_level").statistic(series) == pytest.approx([0.1, 0.12])
+
+
+def test_a_rush_at_the_first_intake_is_outside_the_range_of_the_next_five():
+    movers = np.vstack([_movers(1, first=0.1), _movers(1, first=0.3)])
+    series = Series(_frame({("catchment", "movers_share"): movers}))
+    assert list(_by_name("no_first_intake_rush").statistic(series)) == [1.0, 0.0]
+
+
+def test_paired_effects_subtract_seed_by_seed():
+    catchment = np.tile([[0.10], [0.20]], (1, len(YEARS)))
+    zones = catchment - np.array([[0.01], [0.03]])
+    series = Series(
+        _frame(
+            {
+                ("catchment", "premium_top_decile_share"): catchment,
+                ("zones", "premium_top_decile_share"): zones,
+            }
+        )
+    )
+    assert _by_name("zones_lower_top_premium").statistic(series) == pytest.approx([-0.01, -0.03])
+
+
+def _judged(name: str, values: list[float], arms=("catchment", "zones", "no_groups"), intakes=13):
+    pattern = _by_name(name)
+    fake = type("Fixed", (), {})()
+    row = judge(
+        pattern.__class__(**{**pattern.__dict__, "statistic": lambda series: np.array(values)}),
+        fake,
+        set(arms),
+        intakes,
+    )
+    return row
+
+
+def test_a_level_is_judged_by_its_mean_and_a_direction_by_its_whole_interval():
+    assert _judged("top_premium_level", [0.04, 0.12])["verdict"] == "holds"  # mean 0.08
+    assert _judged("top_premium_level", [0.14, 0.18])["verdict"] == "does not hold"
+    # a negative mean whose interval crosses zero is not a direction shown
+    assert _judged("zones_lower_top_premium", [-0.05, 0.01, -0.02])["verdict"] == "does not hold"
+    assert _judged("zones_lower_top_premium", [-0.05, -0.04, -0.06])["verdict"] == "holds"
+
+
+def test_patterns_without_their_arm_or_enough_intakes_are_not_applicable():
+    row = _judged("groups_narrow_quality_gap", [-0.1, -0.2], arms=("catchment", "zones"))
+    assert row["verdict"] == "not applicable" and "no_groups" in row["why"]
+    row = _judged("no_first_intake_rush", [1.0, 1.0], intakes=4)
+    assert row["verdict"] == "not applicable" and "needs 6 intakes" in row["why"]
+    row = _judged("urban_rural_gap_level", [float("nan")] * 3)
+    assert row["verdict"] == "not applicable"
+
+
+def test_the_arms_follow_the_scenario():
+    demo = load_scenario("scenarios/demo.yaml")
+    assert set(arm_overrides(demo)) == {"catchment", "zones"}  # the demo city has no groups
+    chongming = load_scenario("scenarios/chongming.yaml")
+    assert set(arm_overrides(chongming)) == {"catchment", "zones", "no_groups"}
+    switch = zones_arm(demo)["timeline"][0]
+    assert switch["date"] == f"{demo.start_year + 1}-09-01"
+    assert catchment_arm(demo)["timeline"] == []
+
+
+def test_every_pattern_gets_a_row_of_the_verdict_table():
+    metrics = check_experiment(
+        Path("scenarios/demo.yaml"), load_scenario("scenarios/demo.yaml"), 2, 13, 1
+    )["metrics"]
+    rng = np.random.default_rng(1)
+    tables = {("catchment", name): rng.uniform(0.01, 0.2, (2, len(YEARS))) for name in metrics}
+    tables[("catchment", "movers_share")] = _movers(2)
+    tables[("zones", "premium_top_decile_share")] = rng.uniform(0.01, 0.2, (2, len(YEARS)))
+    table = verdicts(_frame(tables))
+    assert list(table["pattern"]) == [pattern.name for pattern in PATTERNS]
+    assert set(table["verdict"]) <= {"holds", "does not hold", "not applicable"}
+    assert table.set_index("pattern").loc["groups_narrow_quality_gap", "verdict"] == (
+        "not applicable"
+    )
+    assert (table["verdict"] != "not applicable").sum() == len(PATTERNS) - 1
