@@ -1,21 +1,29 @@
 """edusim: an agent-based simulator of group-based schooling reform (集团化办学)."""
 
+from functools import cache
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("edusim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
 
 _EXPERIMENT_API = ("compare", "evaluate", "run_experiment")
 
 __all__ = ["__version__", *_EXPERIMENT_API]
 
 
+@cache
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("edusim")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
-    """Import the experiment API on first use, so `import edusim` stays light."""
+    """The version and the experiment API on first use, so `import edusim` stays light
+    (`importlib.metadata` alone costs about 60 ms, which `edusim --help` does not need)."""
+    if name == "__version__":
+        return _installed_version()
     if name in _EXPERIMENT_API:
         return getattr(import_module("edusim.experiment"), name)
     raise AttributeError(f"module 'edusim' has no attribute {name!r}")

@@ -46,7 +46,7 @@ def test_the_copy_fingerprints_like_the_package(copied_fingerprint):
 
 @pytest.mark.parametrize(
     "edited",
-    ["plots/style.py", "report/build.py", "experiment/runner.py", "cli.py"],
+    ["plots/style.py", "report/build.py", "experiment/runner.py", "cli/run.py"],
 )
 def test_edits_outside_the_model_keep_the_fingerprint(copied_fingerprint, edited):
     copy, fingerprint = copied_fingerprint

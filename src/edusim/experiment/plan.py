@@ -37,7 +37,7 @@ def replicate_seed(root_seed: int, replicate: int) -> int:
     return int(state[0])
 
 
-OUTSIDE_THE_MODEL: tuple[str, ...] = ("experiment", "plots", "report", "cli.py", "__main__.py")
+OUTSIDE_THE_MODEL: tuple[str, ...] = ("experiment", "plots", "report", "cli", "__main__.py")
 """Parts of the package that do not shape a run's tables (left out of the fingerprint)."""
 
 

@@ -1,0 +1,69 @@
+"""Command line: `edusim run | validate | describe | experiment | check | decompose |
+report`. Thin: it parses, calls the library, prints, and turns every expected failure into
+a one-line message and an exit code.
+
+Arguments are parsed before anything of the simulator is imported: each command imports
+the model, pandas, Mesa or matplotlib inside its `execute`, so `--help` and argument errors
+are immediate. One module per command (`run.py`, `report.py`, ...); `parser.COMMANDS` is
+the table of them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from edusim.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    BadArgumentError,
+    check_seed,
+)
+from edusim.cli.parser import COMMANDS, build_parser
+
+__all__ = [
+    "COMMANDS",
+    "EXIT_BAD_INPUT",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "BadArgumentError",
+    "build_parser",
+    "check_seed",
+    "main",
+]
+
+
+def _is_bad_input(error: Exception) -> bool:
+    """A refused scenario, output folder or argument value (exit 2). The classes are looked
+    up only now, so parsing arguments imports neither the scenario schema nor the writer."""
+    from edusim.output_dir import OutputFolderError
+    from edusim.scenario.loader import ScenarioError
+
+    return isinstance(error, ScenarioError | OutputFolderError | BadArgumentError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `edusim` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        check_seed(getattr(args, "seed", None))  # before the slow imports of a run
+        return args.execute(args, argv)
+    except KeyboardInterrupt:
+        print("edusim: interrupted; no results were written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if _is_bad_input(error):
+            print(f"edusim: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if os.environ.get("EDUSIM_DEBUG"):  # an unexpected failure: the traceback is opt-in
+            raise
+        print(
+            f"edusim: failed: {type(error).__name__}: {error} "
+            "(set EDUSIM_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED

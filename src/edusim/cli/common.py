@@ -1,0 +1,123 @@
+"""What every command shares: exit codes, the command record, scenario arguments, checks
+of argument values. Light on purpose: `edusim --help` imports this and nothing of the
+simulator (the scenario schema is imported only by a command that reads a scenario)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from edusim.scenario.schema import Scenario
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class BadArgumentError(Exception):
+    """A command-line value refused before any work (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `edusim COMMAND`: its help, its arguments, and what it does.
+
+    `add_arguments` only declares arguments (it must import nothing heavy, since every
+    command's arguments are declared for `--help`); `execute(args, argv)` does the work and
+    imports what it needs, returning the exit code."""
+
+    name: str
+    help: str
+    description: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    execute: Callable[[argparse.Namespace, Sequence[str]], int]
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """The scenario file and its `--set` overrides (run, validate, describe)."""
+    parser.add_argument("scenario", help="scenario YAML file (may use 'extends:')")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. --set learning.peer_effect=0.05 or "
+        "--set 'city.districts[Xihu].towns=12' (repeatable)",
+    )
+
+
+def positive(text: str) -> int:
+    """An argument type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def command_line(argv: Sequence[str]) -> list[str]:
+    """The command as typed, stored in a run's manifest."""
+    return ["edusim", *argv]
+
+
+def check_seed(seed: int | None) -> None:
+    """Refuse a --seed the result tables cannot store, before the simulation runs."""
+    if seed is None:
+        return
+    from edusim.scenario.schema import MAX_SEED
+
+    if not 0 <= seed <= MAX_SEED:
+        raise BadArgumentError(
+            f"--seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
+            f"result tables store), got {seed}"
+        )
+
+
+def overrides(args: argparse.Namespace) -> list[str]:
+    """`--set` pairs plus --seed and --years, so all are validated like the file itself."""
+    check_seed(getattr(args, "seed", None))
+    pairs = list(args.overrides)
+    for name in ("seed", "years"):
+        value = getattr(args, name, None)
+        if value is not None:
+            pairs.append(f"{name}={value}")
+    return pairs
+
+
+def warn_skipped(scenario: Scenario) -> None:
+    """One line on stderr per dated item after the run's end: skipped, not an error."""
+    from edusim.scenario.loader import skipped_after_run
+
+    for problem in skipped_after_run(scenario):
+        print(f"edusim: warning: {problem}", file=sys.stderr)
+
+
+RESUME_HINT = (
+    "edusim: interrupted; finished replications are kept, rerun the same command to resume"
+)
+"""What a command built on the experiment runner says when it is interrupted."""
+
+
+def add_paired_arguments(
+    parser: argparse.ArgumentParser, reps: int, years: int | None, out: str
+) -> None:
+    """Replications, years, root seed, workers, output folder and --quiet, for the commands
+    that run paired replications of one scenario through the experiment runner."""
+    parser.add_argument(
+        "--reps", type=positive, default=reps, help=f"paired replications (default: {reps})"
+    )
+    default_years = "the scenario's" if years is None else str(years)
+    parser.add_argument(
+        "--years", type=positive, default=years, help=f"school years (default: {default_years})"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="root seed (default: 1)")
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        help="local worker processes (default: every core; 1 runs in this process)",
+    )
+    parser.add_argument("--out", type=Path, help=f"output folder (default: {out})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or table")
