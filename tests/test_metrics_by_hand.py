@@ -181,6 +181,12 @@ years = [[1 + q / 0.4 for q in stage] for stage in Q]
 scores = [[SCALE_MEAN + SCALE_SD * a for a in stage] for stage in A]
 
 HAND_VALUES: dict[str, float] = {
+    # primary pupils: school 0 holds -1.0 -0.5 0.1 (mean -1.4/3), school 1 0.2 0.3 0.4 (0.3),
+    # school 2 0.0 0.5 (0.25), school 3 0.6; stage mean 0.6/9 = 1/15;
+    # total SS = 2.16 - 9/225 = 2.12; between SS = 3 (1.4/3)^2 + 3 x 0.09 + 2 x 0.0625 + 0.36
+    # - 9/225 = 1.96/3 + 0.715; junior: one pupil in each of schools 4 and 6, so all of the
+    # variance is between schools (share 1); weighted by pupils (9 and 2)
+    "between_school_share": (9 * ((1.96 / 3 + 0.715) / 2.12) + 2 * 1.0) / 11,
     # primary pupils (income 1-9) at schools 0 0 2 0 1 1 1 2 3; the schools' quality ranks
     # (0.1 0.3 0.0 0.2) are 1 3 0 2, so quality ranks by income rank 0-8 are
     # 1 1 0 1 3 3 3 0 2 (mean 14/9): sum of (x - 4) y = 9, sum (x - 4)^2 = 60,

@@ -84,6 +84,7 @@ def _metrics_named() -> set[str]:
         "private_share",
         "quality_quartile_gap",
         "urban_rural_gap",
+        "between_school_share",
     }
 
 
