@@ -44,9 +44,14 @@ class Evaluation(Phase):
         table.mean_achievement = school_mean(families.achievement, families.school, n)
         effectiveness = model.teacher_effectiveness()
         self._score(table, achievement_before, effectiveness)
-        observed = standardise_within(table.mean_achievement, table.stage)
-        table.reputation = updated_reputation(
-            table.reputation, observed, params.reputation.update_rate
+        # the public reads the results of open schools that have taught every grade (a
+        # school opened during the run has none to compare until then): the others keep
+        # their reputation (assumption)
+        rated = table.active & (year - table.opened_year + 1 >= table.grades)
+        observed = standardise_within(table.mean_achievement[rated], table.stage[rated])
+        table.reputation = table.reputation.copy()
+        table.reputation[rated] = updated_reputation(
+            table.reputation[rated], observed, params.reputation.update_rate
         )
         rotation = params.rotation
         priority = (
