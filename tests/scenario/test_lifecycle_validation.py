@@ -110,3 +110,22 @@ def test_the_command_line_exits_2_with_the_path(write_yaml, capsys, tmp_path):
     assert main(["validate", str(path)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert "timeline[0].merge.into" in err and "Traceback" not in err
+
+
+def test_a_town_outside_the_district_is_refused_when_the_city_is_built(
+    write_yaml, capsys, tmp_path
+):
+    path = write_yaml(
+        "town.yaml",
+        "extends: base.yaml\nname: town\ncity:\n  districts:\n"
+        "    - {name: A, kind: urban, area_km2: 20, towns: 2, schools: {primary: 2, junior: 1},"
+        " pupils: {primary: 600, junior: 300}}\n"
+        "timeline:\n  - date: 2019-09-01\n"
+        "    open: {name: A-P09, stage: primary, district: A, town: 7}\n",
+    )
+    out = tmp_path / "out"
+    arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
+    assert main(arguments) == EXIT_BAD_INPUT
+    assert not (out / "manifest.json").exists()
+    err = capsys.readouterr().err
+    assert "timeline[0].open.town" in err and "towns are 0-1" in err

@@ -26,6 +26,7 @@ import numpy as np
 
 from edusim.agents.school import SchoolTable
 from edusim.scenario.lifecycle import NINE_YEAR_SUFFIXES, OpenSchool
+from edusim.scenario.loader import Problem, ScenarioError
 from edusim.scenario.schema import STAGES, Scenario
 from edusim.world.catchments import Catchments, build_catchments
 from edusim.world.geography import Geography
@@ -81,6 +82,8 @@ def choose_site(
     for stage in stages:
         free &= ~taken[:, stage]
     cells = np.flatnonzero(free)
+    if cells.size == 0:
+        return -1
     if spec.x_km is not None and spec.y_km is not None:
         distance = np.hypot(geo.cell_x[cells] - spec.x_km, geo.cell_y[cells] - spec.y_km)
         return int(cells[np.argmin(distance)])
@@ -123,11 +126,25 @@ def add_planned_schools(scenario: Scenario, geo: Geography, table: SchoolTable) 
     seats = seat_towns(geo.cell_town, geo.cell_weight, geo.town_district)
     status = scenario.school_status
     rows: dict[str, list] = {k: [] for k in ("name", "stage", "district", "cell", "nine")}
-    for _, spec in planned:
+    for event, spec in planned:
         d = districts.index(spec.district)
         named = opening_rows(spec)
         stages = [stage for _, stage in named]
         cell = choose_site(geo, d, stages, taken, served_by, spec)
+        if cell < 0:
+            towns = np.flatnonzero(geo.town_district == d)
+            raise ScenarioError(
+                scenario.name,
+                [
+                    Problem(
+                        f"timeline[{event}].open.town",
+                        f"no residential cell of {spec.district}"
+                        + (f" in town {spec.town}" if spec.town >= 0 else "")
+                        + f" is free of a {spec.stage} school (the district's towns are "
+                        f"{towns.min()}-{towns.max()}, see the schools table's `town` column)",
+                    )
+                ],
+            )
         for name, stage in named:
             taken[cell, stage] = True
             served_by[stage] = np.append(served_by[stage], cell)
