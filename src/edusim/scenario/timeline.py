@@ -62,3 +62,21 @@ class TimelineEvent(Section):
             if getattr(self, kind) is not None:
                 return kind, getattr(self, kind)
         return None
+
+    @property
+    def summary(self) -> str:
+        """What the event changes, in one line (for the plan): `key=value` pairs, then the
+        school change."""
+        parts = [", ".join(f"{k}={v!r}" for k, v in self.set.items())] if self.set else []
+        change = self.school_change
+        if change is not None:
+            kind, spec = change
+            if kind == "open":
+                parts.append(f"open {spec.name} ({spec.stage}, {spec.district})")
+            elif kind == "merge":
+                parts.append(f"merge {spec.school} into {spec.into}")
+            elif kind == "close":
+                parts.append(f"close {spec.school}")
+            else:
+                parts.append(f"{kind} {spec.school} by {spec.classes} classes per grade")
+        return "; ".join(parts)
