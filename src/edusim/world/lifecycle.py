@@ -26,7 +26,7 @@ import numpy as np
 
 from edusim.agents.school import SchoolTable
 from edusim.scenario.lifecycle import NINE_YEAR_SUFFIXES, OpenSchool
-from edusim.scenario.loader import Problem, ScenarioError
+from edusim.scenario.loader import Problem, ScenarioError, school_year_of_date
 from edusim.scenario.schema import STAGES, Scenario
 from edusim.world.catchments import Catchments, build_catchments
 from edusim.world.geography import Geography
@@ -39,11 +39,6 @@ NO_CAMPUSES: tuple[np.ndarray, np.ndarray] = (
 """(cells, owning schools) of kept campuses when there are none."""
 
 
-def school_year_of(date) -> int:
-    """The school year a dated event takes effect (the first 1 September on or after it)."""
-    return date.year if (date.month, date.day) <= (9, 1) else date.year + 1
-
-
 def planned_openings(scenario: Scenario) -> list[tuple[int, OpenSchool]]:
     """(timeline index, spec) of every opening that takes effect in the run, in the order
     the model fires them (school year, then timeline order)."""
@@ -51,9 +46,9 @@ def planned_openings(scenario: Scenario) -> list[tuple[int, OpenSchool]]:
     found = [
         (index, event.open)
         for index, event in enumerate(scenario.timeline)
-        if event.open is not None and scenario.start_year <= school_year_of(event.date) < end
+        if event.open is not None and scenario.start_year <= school_year_of_date(event.date) < end
     ]
-    return sorted(found, key=lambda item: school_year_of(scenario.timeline[item[0]].date))
+    return sorted(found, key=lambda item: school_year_of_date(scenario.timeline[item[0]].date))
 
 
 def opening_rows(spec: OpenSchool) -> list[tuple[str, int]]:
