@@ -77,6 +77,7 @@ def two_stage_city() -> SimpleNamespace:
         enrollment=np.array([10, 20, 30, 40, 50, 30, 20]),
         premium_share=np.array([0.10, 0.0, 0.20, 0.05, 0.02, 0.0, 0.30]),
         entry_capacity=np.array([10, 10, 10, 10, 10, 10, 15]),
+        active=np.ones(7, dtype=bool),
     )
     groups = GroupTable()
     groups.form("G1", "tight", 0, np.array([1, 2]), 2019, 3, True)
@@ -346,3 +347,35 @@ def test_undefined_metrics_are_nan(name, change):
     city = two_stage_city()
     change(city)
     assert math.isnan(METRICS[name].compute(city))
+
+
+def with_a_closed_school(city: SimpleNamespace) -> SimpleNamespace:
+    """The hand city with an eighth school, public primary in district 0, that has closed
+    (or not opened yet): no pupils, teachers, places or group, but stale values in every
+    column (the school table keeps a closed school's row; world/lifecycle.py)."""
+    table = city.school_table
+    stale = {
+        "stage": 0,
+        "private": False,
+        "district": 0,
+        "rural": True,
+        "teaching_quality": 5.0,
+        "mean_achievement": 5.0,
+        "enrollment": 0,
+        "premium_share": 0.9,
+        "entry_capacity": 0,
+        "active": False,
+    }
+    for column, value in stale.items():
+        setattr(table, column, np.append(getattr(table, column), value))
+    for stats in city.intake.values():
+        stats["in_stage"] = np.append(stats["in_stage"], True)  # as the intake wrote it
+        stats["applications"] = np.append(stats["applications"], 0)
+        stats["entry_places"] = np.append(stats["entry_places"], 0)
+    return city
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_a_closed_school_changes_no_metric(name):
+    value = float(METRICS[name].compute(with_a_closed_school(two_stage_city())))
+    assert value == pytest.approx(HAND_VALUES[name], rel=1e-12, abs=1e-12, nan_ok=True)

@@ -51,8 +51,10 @@ def build_plan(scenario: Scenario, phases: Sequence[type[Phase]] = PHASE_ORDER) 
                 continue
             for event in scenario.timeline:
                 if school_year_of_effect(event) == school_year:
-                    changes = ", ".join(f"{k}={v!r}" for k, v in event.set.items())
-                    label = f"{event.label or 'event'} (dated {event.date.isoformat()}): {changes}"
+                    label = (
+                        f"{event.label or 'event'} (dated {event.date.isoformat()}): "
+                        f"{event.summary}"
+                    )
                     rows.append(PlanRow(school_year, date, order, "event", "policy", label))
                     order += 1
     return rows

@@ -27,6 +27,7 @@ from edusim.policy.enrollment import RESIDENT_CLASSES
 from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import MAX_SEED, Scenario
+from edusim.world.lifecycle import NO_CAMPUSES
 from edusim.world.synthesis import build_world
 
 HIGH_QUALITY_QUANTILE = 0.75
@@ -76,9 +77,14 @@ class EduModel(mesa.Model):
         self.teachers = world.teachers
         self.income_reference = world.income_reference
         self.quality_reference = world.quality_reference
-        self.quality_threshold = float(
-            np.quantile(self.school_table.teaching_quality, HIGH_QUALITY_QUANTILE)
+        self.quality_threshold = float(  # over the schools of the city as built
+            np.quantile(
+                self.school_table.teaching_quality[self.school_table.active],
+                HIGH_QUALITY_QUANTILE,
+            )
         )
+        self.campuses = NO_CAMPUSES  # (cells, owners) of campuses kept by mergers
+        self.merged_into: dict[int, int] = {}  # absorbed school -> absorbing school
         self.schools = [School(self, index) for index in range(len(self.school_table))]
         self.groups = GroupTable()
 
@@ -273,6 +279,11 @@ class EduModel(mesa.Model):
                 / self.params.housing.flat_size_m2,
                 "x_km": table.x_km,
                 "y_km": table.y_km,
+                "open": table.active,
+                "opened_year": table.opened_year,
+                "closed_year": table.closed_year,
+                "feeds": np.where(table.feeds >= 0, table.name[np.maximum(table.feeds, 0)], ""),
+                "nine_year": table.nine_year,
             }
         )
 

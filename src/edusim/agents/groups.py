@@ -80,6 +80,31 @@ class GroupTable:
         self.school, self.group = self.school[keep], self.group[keep]
         self.role, self.joined_year = self.role[keep], self.joined_year[keep]
 
+    def join(self, group_id: int, school: int, year: int) -> None:
+        """A school joins an active group as a member."""
+        self.school = np.append(self.school, np.int64(school))
+        self.group = np.append(self.group, np.int64(group_id))
+        self.role = np.append(self.role, np.int8(MEMBER))
+        self.joined_year = np.append(self.joined_year, np.int64(year))
+
+    def leave(self, school: int) -> list[int]:
+        """A school that closes or is merged leaves every group; a group it led dissolves.
+        Returns the ids of the dissolved groups."""
+        led = [g for g, group in enumerate(self.groups) if group.active and group.core == school]
+        for group_id in led:
+            self.dissolve(group_id)
+        keep = self.school != school
+        self.school, self.group = self.school[keep], self.group[keep]
+        self.role, self.joined_year = self.role[keep], self.joined_year[keep]
+        return led
+
+    def active_id(self, name: str) -> int:
+        """Id of the active group called `name` (KeyError if none)."""
+        for group_id, group in enumerate(self.groups):
+            if group.active and group.name == name:
+                return group_id
+        raise KeyError(name)
+
     def kind_of_rows(self) -> np.ndarray:
         """Kind name of every membership row."""
         kinds = np.array([g.kind for g in self.groups] or [""], dtype=object)

@@ -46,12 +46,25 @@ class SchoolTable:
     results_grant_cny: np.ndarray = field(
         default_factory=lambda: np.empty(0)
     )  # earned, paid next year
+    # the lifecycle (scenario/lifecycle.py): rows exist for the whole run; a school opened
+    # by an event has a row from the start, not open until then (world/lifecycle.py)
+    active: np.ndarray = field(default_factory=lambda: np.empty(0))  # open this year
+    opened_year: np.ndarray = field(default_factory=lambda: np.empty(0))  # 0: as built
+    closed_year: np.ndarray = field(default_factory=lambda: np.empty(0))  # 0: not closed
+    feeds: np.ndarray = field(default_factory=lambda: np.empty(0))  # junior school fed, -1
+    nine_year: np.ndarray = field(default_factory=lambda: np.empty(0))  # 九年一贯制 section
 
     def __post_init__(self) -> None:
         count = self.stage.size
         if self.owner.size != count:  # not given: district-owned, urban
             self.owner = np.ones(count, dtype=np.int8)
             self.rural = np.zeros(count, dtype=bool)
+        if self.active.size != count:  # not given: every school open from the start
+            self.active = np.ones(count, dtype=bool)
+            self.opened_year = np.zeros(count, dtype=np.int64)
+            self.closed_year = np.zeros(count, dtype=np.int64)
+            self.feeds = np.full(count, -1, dtype=np.int64)
+            self.nine_year = np.zeros(count, dtype=bool)
         self.resource_grant_cny = np.zeros(count)
         self.development_grant_cny = np.zeros(count)
         self.teaching_quality = np.zeros(count)

@@ -13,8 +13,15 @@ if TYPE_CHECKING:
 
 def open_public(model: EduModel) -> np.ndarray:
     """Public schools with pupils: the gaps the reform is judged by are between public
-    schools, and a school never used has no results to compare."""
+    schools, and a school never used has no results to compare (a school not yet opened,
+    closed or merged has no pupils, so it never counts)."""
     return (model.school_table.enrollment > 0) & ~model.school_table.private
+
+
+def has_catchment(model: EduModel) -> np.ndarray:
+    """Schools with a catchment this year: open public schools (a school not yet opened,
+    closed or merged has none, and no premium)."""
+    return model.school_table.active & ~model.school_table.private
 
 
 def learning_years(model: EduModel) -> np.ndarray:

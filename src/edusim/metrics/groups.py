@@ -41,12 +41,12 @@ def _within_group_gap(model: EduModel) -> float:
     "pupil SD per year",
     "information",
     "teaching quality of group members relative to schools in no group",
-    "mean quality of member (non-core) schools minus mean quality of schools in no group; NaN if either set is empty",
+    "mean quality of member (non-core) schools minus mean quality of open schools in no group; NaN if either set is empty",
 )
 def _member_nonmember_gap(model: EduModel) -> float:
     member, _, _ = _group_rows(model)
     quality = model.school_table.teaching_quality
-    outside = np.ones(quality.size, dtype=bool)
+    outside = model.school_table.active.copy()  # schools not open are in no comparison
     outside[model.groups.school] = False
     if member.size == 0 or not outside.any():
         return float("nan")
@@ -58,7 +58,7 @@ def _member_nonmember_gap(model: EduModel) -> float:
     "share of schools",
     "information",
     "share of schools in at least one active group (core or member)",
-    "schools with a membership row over all schools",
+    "schools with a membership row over all open schools (closed, merged or not yet opened schools are in no group and not counted)",
 )
 def _group_participation(model: EduModel) -> float:
-    return float(np.unique(model.groups.school).size / len(model.school_table))
+    return float(np.unique(model.groups.school).size / max(model.school_table.active.sum(), 1))

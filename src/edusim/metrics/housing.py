@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edusim.metrics.common import (
-    gini,
-)
+from edusim.metrics.common import gini, has_catchment
 from edusim.metrics.registry import metric
 
 if TYPE_CHECKING:
@@ -23,8 +21,8 @@ def catchment_premium_cny(model: EduModel) -> np.ndarray:
 
 
 def _catchment_premiums(model: EduModel) -> np.ndarray:
-    """Premiums of the schools that have a catchment (public schools)."""
-    return catchment_premium_cny(model)[~model.school_table.private]
+    """Premiums of the schools that have a catchment (open public schools)."""
+    return catchment_premium_cny(model)[has_catchment(model)]
 
 
 @metric(
@@ -52,7 +50,7 @@ def _premium_top_decile(model: EduModel) -> float:
 
 def _premium_shares(model: EduModel) -> np.ndarray:
     """Premium shares of the base price of the schools that have a catchment."""
-    return model.school_table.premium_share[~model.school_table.private]
+    return model.school_table.premium_share[has_catchment(model)]
 
 
 @metric(
@@ -90,7 +88,7 @@ def _oversubscription_top(model: EduModel) -> float:
         return float("nan")
     ratios = []
     for stats in model.intake.values():
-        in_stage = stats["in_stage"]
+        in_stage = stats["in_stage"] & model.school_table.active  # open this year
         ratios.append(
             stats["applications"][in_stage] / np.maximum(stats["entry_places"][in_stage], 1)
         )
@@ -111,7 +109,7 @@ def _premium_gini(model: EduModel) -> float:
     premiums = catchment_premium_cny(model)
     ginis, weights = [], []
     for stage in (0, 1):
-        members = premiums[(table.stage == stage) & ~table.private]
+        members = premiums[(table.stage == stage) & has_catchment(model)]
         if members.size:
             ginis.append(gini(members))
             weights.append(members.size)

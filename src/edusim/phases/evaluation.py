@@ -44,10 +44,15 @@ class Evaluation(Phase):
         table.mean_achievement = school_mean(families.achievement, families.school, n)
         effectiveness = model.teacher_effectiveness()
         self._score(table, achievement_before, effectiveness)
-        observed = standardise_within(table.mean_achievement, table.stage)
+        # the public reads the results of open schools that have taught every grade (a
+        # school opened during the run has none to compare until then): the others keep
+        # their reputation (assumption)
+        rated = table.active & (year - table.opened_year + 1 >= table.grades)
+        observed = standardise_within(table.mean_achievement[rated], table.stage[rated])
         table.brand = (1.0 - params.reputation.brand_decay_rate) * table.brand
-        table.reputation = updated_reputation(
-            table.reputation, observed + table.brand, params.reputation.update_rate
+        table.reputation = table.reputation.copy()
+        table.reputation[rated] = updated_reputation(
+            table.reputation[rated], observed + table.brand[rated], params.reputation.update_rate
         )
         rotation = params.rotation
         priority = (

@@ -71,7 +71,7 @@ def housing_moves(
     what the clearing took (rounds, flats offered, buyers)."""
     families, table, params = model.families, model.school_table, model.params
     housing, choice = params.housing, params.families
-    in_stage = (table.stage == stage) & ~table.private
+    in_stage = (table.stage == stage) & ~table.private & table.active  # with a catchment
     access = model.access_reputation[stage]
     used = model.dwelling_used_share(stage)
     flat_of_school = flat_price_cny(model)
@@ -94,7 +94,7 @@ def housing_moves(
         table.stage,
         choice.candidate_schools,
         len(model.geography.district_names),
-        eligible=~table.private,
+        eligible=~table.private & table.active,
     )[:, stage]
     best_access = np.where(
         district_candidates >= 0, access.max(axis=0)[district_candidates], -np.inf

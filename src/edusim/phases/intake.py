@@ -294,7 +294,7 @@ class Intake(Phase):
             zone = zone_of_schools(
                 table.x_km,
                 table.y_km,
-                np.where(table.private, -1, table.district),
+                np.where(table.private | ~table.active, -1, table.district),
                 table.stage,
                 params.zone_size,
             )
@@ -315,7 +315,7 @@ class Intake(Phase):
                     table.stage,
                     model.params.families.candidate_schools,
                     len(model.geography.district_names),
-                    eligible=~table.private,
+                    eligible=~table.private & table.active,
                 )[families.district[entrants], stage],
             )
         utility = school_values(

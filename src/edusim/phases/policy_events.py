@@ -7,6 +7,7 @@ import numpy as np
 
 from edusim.agents.groups import MEMBER
 from edusim.phases.base import Phase
+from edusim.phases.school_lifecycle import apply_school_change
 from edusim.policy.funding import capped, weakest_rural_schools
 from edusim.policy.group_effects import brand_transfer
 from edusim.policy.group_formation import SchoolView, form_by_rule
@@ -47,12 +48,18 @@ class PolicyEvents(Phase):
         for event in model.scenario.timeline:
             if school_year_of_effect(event) != year:
                 continue
-            data = editable_dump(model.params)
-            for dotted, value in event.set.items():
-                apply_override(data, dotted, value)
-            model.params = validate_mapping(data, f"timeline event '{event.label}'")
-            detail = {"date": event.date.isoformat(), "set": dict(event.set)}
-            model.log_event(year, "policy", event.label or "parameters changed", detail)
+            if event.set:
+                data = editable_dump(model.params)
+                for dotted, value in event.set.items():
+                    apply_override(data, dotted, value)
+                model.params = validate_mapping(data, f"timeline event '{event.label}'")
+                detail = {"date": event.date.isoformat(), "set": dict(event.set)}
+                model.log_event(year, "policy", event.label or "parameters changed", detail)
+            if event.school_change is not None:
+                kind, spec = event.school_change
+                detail = apply_school_change(self, year, kind, spec)
+                detail = {"date": event.date.isoformat(), "change": kind, **detail}
+                model.log_event(year, "school", event.label or kind, detail)
 
     def _terms(self, year: int) -> None:
         groups = self.model.groups
@@ -66,7 +73,7 @@ class PolicyEvents(Phase):
                 groups.dissolve(group_id)
                 self.model.log_event(year, "group", "dissolved", {"group": group.name})
 
-    def _form(
+    def form_group(
         self,
         year: int,
         name: str,
@@ -95,6 +102,29 @@ class PolicyEvents(Phase):
             },
         )
 
+    def join_group(self, year: int, name: str, school: int) -> None:
+        """A school joins the active group called `name` as a member, borrowing its core's
+        name like the members it formed with (a school opened into a group)."""
+        model = self.model
+        table, groups = model.school_table, model.groups
+        group_id = groups.active_id(name)
+        group = groups.groups[group_id]
+        groups.join(group_id, school, year)
+        params = model.params.groups.kinds[group.kind]
+        table.reputation = brand_transfer(
+            table.reputation,
+            group.core,
+            np.array([school]),
+            params.brand_sharing,
+            params.brand_dilution,
+        )
+        model.log_event(
+            year,
+            "group",
+            "joined",
+            {"group": name, "kind": group.kind, "school": str(table.name[school])},
+        )
+
     def _explicit_groups(self, year: int) -> None:
         model = self.model
         index = {name: i for i, name in enumerate(model.school_table.name)}
@@ -102,7 +132,7 @@ class PolicyEvents(Phase):
             if school_year_of_date(spec.formed) != year:
                 continue
             members = np.array([index[m] for m in spec.members], dtype=np.int64)
-            self._form(
+            self.form_group(
                 year, spec.name, spec.kind, index[spec.core], members, spec.term_years, spec.renew
             )
 
@@ -128,10 +158,10 @@ class PolicyEvents(Phase):
                 [names.index(d) for d in rule.districts] if rule.districts else range(len(names))
             )
             # private schools stay outside groups (public schools' reform)
-            taken = model.groups.in_kind(rule.kind, len(table)) | table.private
+            taken = model.groups.in_kind(rule.kind, len(table)) | table.private | ~table.active
             formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken)
             for number, (core, members) in enumerate(formed, start=1):
-                self._form(
+                self.form_group(
                     year,
                     f"{rule.name}-{number:02d}",
                     rule.kind,

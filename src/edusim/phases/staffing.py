@@ -93,7 +93,7 @@ class Staffing(Phase):
 
         school_posts = teachers.employer == 0
         posts = vacancies(
-            staff_needed(table.enrollment, model.pupil_teacher_ratio()),
+            staff_needed(table.enrollment, model.pupil_teacher_ratio(), table.active),
             school_counts(teachers.home_school[school_posts], len(table)),
         )
         hires = int(posts.sum())

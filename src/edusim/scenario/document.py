@@ -8,6 +8,7 @@ Every parameter appears with its description, unit, admissible range and source.
 from __future__ import annotations
 
 import sys
+import types
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from edusim.scenario.groups import DEFAULT_KINDS, GroupKindParams
-from edusim.scenario.schema import District, Scenario
+from edusim.scenario.schema import District, Scenario, TimelineEvent
 
 HEADER = """\
 # edusim base scenario: every parameter with its default, unit, range and source.
@@ -55,6 +56,16 @@ def _item_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a `Model | None` field (a timeline event's school change: its keys are
+    documented one by one; other optional blocks keep their one-line description)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(models) == 1 and isinstance(models[0], type) and issubclass(models[0], BaseModel):
+            return models[0]
+    return None
+
+
 def _row(path: str, info: FieldInfo, default: Any = None) -> dict[str, Any]:
     meta = _meta(info)
     return {
@@ -82,6 +93,8 @@ def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Itera
             yield from parameter_rows(annotation, f"{path}.")
         elif (item := _item_model(annotation)) is not None:
             yield from parameter_rows(item, f"{path}[].")
+        elif model is TimelineEvent and (optional := _optional_model(annotation)) is not None:
+            yield from parameter_rows(optional, f"{path}.")  # a school change's keys
         elif path == "groups.kinds":
             for kind, values in DEFAULT_KINDS.items():
                 for field, field_info in GroupKindParams.model_fields.items():

@@ -314,6 +314,7 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
             )
     problems += layout_problems(scenario)
     problems += group_problems(scenario)
+    problems += school_change_problems(scenario)
     own = {str(problem) for problem in problems}
     problems += [  # the counterfactual shares the city: report the city's problems once
         problem
@@ -338,6 +339,7 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
             where = f"timeline[{index}].set['{dotted}']"
             fixed = dotted.split(".")[0] in (
                 "timeline",
+                "feeders",
                 "city",
                 "name",
                 "seed",
@@ -457,6 +459,15 @@ def group_problems(scenario: Scenario) -> list[Problem]:
                 Problem(f"groups.rules[{index}].formed", f"{rule.formed} is before the run")
             )
     return problems
+
+
+def school_change_problems(scenario: Scenario) -> list[Problem]:
+    """School changes of the timeline and feeder pairs (scenario/lifecycle.py)."""
+    from edusim.scenario.lifecycle import lifecycle_problems
+    from edusim.world.schools import is_private_name, scenario_school_names
+
+    city = {n: (d, s, is_private_name(n)) for n, (d, s) in scenario_school_names(scenario).items()}
+    return lifecycle_problems(scenario, city)
 
 
 def skipped_after_run(scenario: Scenario) -> list[Problem]:

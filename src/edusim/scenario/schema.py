@@ -24,6 +24,7 @@ from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
 from edusim.scenario.housing import HousingParams
 from edusim.scenario.learning import LearningParams, ReputationParams
+from edusim.scenario.lifecycle import FeederParams
 from edusim.scenario.private import PrivateParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
 from edusim.scenario.school_status import SchoolStatusParams
@@ -49,6 +50,7 @@ __all__ = [
     "EnrollmentRule",
     "EnrollmentScope",
     "FamilyParams",
+    "FeederParams",
     "LearningParams",
     "ReputationParams",
     "Scenario",
@@ -103,6 +105,7 @@ class Scenario(Section):
     evaluation: EvaluationParams = EvaluationParams()
     funding: FundingParams = FundingParams()
     balance: BalanceParams = BalanceParams()
+    feeders: FeederParams = FeederParams()
     timeline: tuple[TimelineEvent, ...] = Field(
         default=(), description="dated policy events, in any order"
     )

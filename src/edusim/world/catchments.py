@@ -47,9 +47,15 @@ def build_catchments(
     school_district: np.ndarray,
     school_cell: np.ndarray,
     public: np.ndarray | None = None,
+    campuses: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Catchments:
     """Assign every cell to its nearest same-district school of each stage (only schools
-    flagged `public`, if given: private schools have no catchment)."""
+    flagged `public`, if given: private schools and schools not open have no catchment).
+
+    `campuses` (cells, owning schools) are further sites of schools (a merged school's
+    campus kept by the absorbing school): a cell's travel to a school is its travel to
+    the nearest of the school's sites, so the campus keeps its area in the owner's
+    catchment (the redraw rule of scenario/lifecycle.py)."""
     n_cells = geo.n_cells
     cell_school = np.full((2, n_cells), -1, dtype=np.int32)
     cell_nearest = np.full((2, n_cells, NEAREST_LISTED), -1, dtype=np.int32)
@@ -68,6 +74,8 @@ def build_catchments(
             travel = geo.travel_km(
                 cells[:, None], school_x[schools], school_y[schools], school_island[schools]
             )
+            if campuses is not None and np.isin(campuses[1], schools).any():
+                travel = _nearest_site(geo, cells, schools, travel, campuses)
             order = np.argsort(travel, axis=1, kind="stable")[:, :NEAREST_LISTED]
             cell_school[stage, cells] = schools[order[:, 0]]
             cell_nearest[stage, cells, : order.shape[1]] = schools[order]
@@ -80,3 +88,24 @@ def build_catchments(
         catchment_cells.append(cells)
         weight_cdf.append(np.cumsum(geo.cell_weight[cells]))
     return Catchments(cell_school, cell_nearest, catchment_cells, weight_cdf)
+
+
+def _nearest_site(
+    geo: Geography,
+    cells: np.ndarray,
+    schools: np.ndarray,
+    travel: np.ndarray,
+    campuses: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Travel from each cell to each school's nearest site (its own or a kept campus)."""
+    campus_cell, campus_school = campuses
+    kept = np.isin(campus_school, schools)
+    site_cell, owner = campus_cell[kept], campus_school[kept]
+    extra = geo.travel_km(
+        cells[:, None], geo.cell_x[site_cell], geo.cell_y[site_cell], geo.cell_island[site_cell]
+    )
+    column = np.searchsorted(schools, owner)  # `schools` ascend (np.flatnonzero)
+    result = travel.copy()
+    for position in range(site_cell.size):
+        result[:, column[position]] = np.minimum(result[:, column[position]], extra[:, position])
+    return result

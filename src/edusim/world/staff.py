@@ -16,9 +16,13 @@ def retirement_age(female: np.ndarray, params: TeacherParams) -> np.ndarray:
     return np.where(female, params.retirement_age_female, params.retirement_age_male).astype(float)
 
 
-def staff_needed(enrollment: np.ndarray, pupil_teacher_ratio: np.ndarray) -> np.ndarray:
-    """Teachers each school needs under the staffing standard (at least one)."""
-    return np.maximum(1, np.rint(enrollment / pupil_teacher_ratio)).astype(np.int64)
+def staff_needed(
+    enrollment: np.ndarray, pupil_teacher_ratio: np.ndarray, open_: np.ndarray | None = None
+) -> np.ndarray:
+    """Teachers each school needs under the staffing standard (at least one; none at a
+    school not open, where `open_` is given)."""
+    needed = np.maximum(1, np.rint(enrollment / pupil_teacher_ratio)).astype(np.int64)
+    return needed if open_ is None else np.where(open_, needed, 0)
 
 
 def initial_teachers(

@@ -29,6 +29,13 @@ from edusim.world.households import (
     household_status,
     price_reference,
 )
+from edusim.world.lifecycle import (
+    NO_CAMPUSES,
+    add_planned_schools,
+    feeder_links,
+    feeder_pairs,
+    redrawn_catchments,
+)
 from edusim.world.private_schools import (
     initial_private_pupils,
     lacks_public_access,
@@ -217,6 +224,9 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     table.mean_achievement = school_mean(families.achievement, families.school, n_schools)
     table.brand = scenario.reputation.famous_brand_sd * famous.astype(float)
     table.reputation = standardise_within(table.mean_achievement, stage) + table.brand
+    if add_planned_schools(scenario, geo, table):  # every school's list has a row
+        catchments = redrawn_catchments(geo, table, NO_CAMPUSES)
+    table.feeds = feeder_links(table, geo, scenario.feeders.rule, feeder_pairs(scenario, table))
     return World(geo, catchments, table, families, teachers, income_reference, quality_reference)
 
 

@@ -1,0 +1,131 @@
+"""School changes of the timeline and feeder pairs are checked before anything runs, each
+problem at its YAML path (scenario/lifecycle.py)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from edusim.cli import EXIT_BAD_INPUT, main
+from edusim.scenario.loader import ScenarioError, load_scenario
+
+OPEN = {"name": "Core-P05", "stage": "primary", "district": "Core"}
+
+
+def _problems(small_city, events, **changes) -> dict[str, str]:
+    data = copy.deepcopy(small_city)
+    data.update(timeline=events, **changes)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(data)
+    return {problem.path: problem.message for problem in error.value.problems}
+
+
+@pytest.mark.parametrize(
+    ("event", "path", "words"),
+    [
+        ({"close": {"school": "Core-P09"}}, "timeline[0].close.school", "does not exist"),
+        ({"expand": {"school": "Nowhere"}}, "timeline[0].expand.school", "does not exist"),
+        (
+            {"merge": {"school": "Core-P01", "into": "Core-J01"}},
+            "timeline[0].merge.into",
+            "merge schools of one stage",
+        ),
+        (
+            {"merge": {"school": "Core-P01", "into": "Core-P01"}},
+            "timeline[0].merge.into",
+            "merged into itself",
+        ),
+        ({"open": {**OPEN, "name": "Core-P01"}}, "timeline[0].open.name", "already exists"),
+        ({"open": {**OPEN, "district": "Atlantis"}}, "timeline[0].open.district", "Atlantis"),
+        ({"open": {**OPEN, "x_km": 1.0}}, "timeline[0].open.x_km", "both"),
+        ({"open": {**OPEN, "feeds": "Core-P02"}}, "timeline[0].open.feeds", "junior"),
+        (
+            {"open": {**OPEN, "entrusted_to": "Core-J01"}},
+            "timeline[0].open.entrusted_to",
+            "primary",
+        ),
+        ({"open": {**OPEN, "join_group": "G"}}, "timeline[0].open.join_group", "no explicit group"),
+        ({"open": {**OPEN, "stage": "senior"}}, "timeline[0].open.stage", "nine_year"),
+        (
+            {"close": {"school": "Core-J02"}, "shrink": {"school": "Core-J01"}},
+            "timeline[0]",
+            "at most one",
+        ),
+        ({}, "timeline[0]", "needs `set` or one of"),
+    ],
+)
+def test_a_wrong_school_change_is_refused_at_its_path(small_city, event, path, words):
+    problems = _problems(small_city, [{"date": "2019-09-01", **event}])
+    assert path in problems, problems
+    assert words in problems[path]
+
+
+def test_events_are_checked_in_the_order_they_take_effect(small_city):
+    events = [
+        {"date": "2020-09-01", "expand": {"school": "Core-P02"}},  # listed first, fires later
+        {"date": "2019-09-01", "merge": {"school": "Core-P02", "into": "Core-P01"}},
+        {"date": "2020-09-01", "open": OPEN},
+        {"date": "2021-09-01", "close": {"school": "Core-P05"}},  # opened by an event: fine
+    ]
+    problems = _problems(small_city, events)
+    assert list(problems) == ["timeline[0].expand.school"]
+    assert "closed or been merged" in problems["timeline[0].expand.school"]
+
+
+def test_a_district_keeps_a_school_of_each_stage(small_city):
+    events = [{"date": "2019-09-01", "close": {"school": "Core-J01"}}]
+    assert load_scenario({**copy.deepcopy(small_city), "timeline": events})
+    events.append({"date": "2020-09-01", "close": {"school": "Core-J02"}})
+    problems = _problems(small_city, events)
+    assert "last open public junior school" in problems["timeline[1].close.school"]
+
+
+def test_a_school_change_before_the_run_is_refused(small_city):
+    problems = _problems(small_city, [{"date": "2016-09-01", "open": OPEN}])
+    assert "before the run" in problems["timeline[0].date"]
+
+
+def test_feeder_pairs_name_a_public_primary_and_a_public_junior(small_city):
+    problems = _problems(small_city, [], feeders={"pairs": {"Core-J01": "Core-J02"}})
+    assert "not a public primary" in problems["feeders.pairs.Core-J01"]
+    problems = _problems(small_city, [], feeders={"pairs": {"Core-P01": "Core-P02"}})
+    assert "not a public junior" in problems["feeders.pairs.Core-P01"]
+
+
+def test_feeders_cannot_change_during_the_run(small_city):
+    event = {"date": "2019-09-01", "set": {"feeders.rule": "none"}}
+    problems = _problems(small_city, [event])
+    assert "fixed for the whole run" in problems["timeline[0].set['feeders.rule']"]
+
+
+def test_the_command_line_exits_2_with_the_path(write_yaml, capsys, tmp_path):
+    path = write_yaml(
+        "bad.yaml",
+        "extends: base.yaml\nname: bad\ncity:\n  districts:\n"
+        "    - {name: A, kind: urban, area_km2: 20, towns: 2, schools: {primary: 2, junior: 1},"
+        " pupils: {primary: 600, junior: 300}}\n"
+        "timeline:\n  - date: 2019-09-01\n    merge: {school: A-P01, into: A-P01}\n",
+    )
+    assert main(["validate", str(path)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "timeline[0].merge.into" in err and "Traceback" not in err
+
+
+def test_a_town_outside_the_district_is_refused_when_the_city_is_built(
+    write_yaml, capsys, tmp_path
+):
+    path = write_yaml(
+        "town.yaml",
+        "extends: base.yaml\nname: town\ncity:\n  districts:\n"
+        "    - {name: A, kind: urban, area_km2: 20, towns: 2, schools: {primary: 2, junior: 1},"
+        " pupils: {primary: 600, junior: 300}}\n"
+        "timeline:\n  - date: 2019-09-01\n"
+        "    open: {name: A-P09, stage: primary, district: A, town: 7}\n",
+    )
+    out = tmp_path / "out"
+    arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
+    assert main(arguments) == EXIT_BAD_INPUT
+    assert not (out / "manifest.json").exists()
+    err = capsys.readouterr().err
+    assert "timeline[0].open.town" in err and "towns are 0-1" in err
