@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from edusim.policy.enrollment import UNPLACED, admit_by_priority, place_entrants, reserved_seats
-from edusim.policy.matching import deferred_acceptance
+from edusim.policy.mechanisms import deferred_acceptance
 
 TARGET_S = 1.0  # "in well under a second"
 CHUNK = 10_000  # applicants per chunk when drawing lists (chunk x schools floats at a time)

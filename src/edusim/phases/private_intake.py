@@ -8,7 +8,7 @@ import numpy as np
 
 from edusim.phases.travel import km_to_schools
 from edusim.policy.enrollment import ladder_class, members_table, ranked_lists
-from edusim.policy.matching import deferred_acceptance
+from edusim.policy.mechanisms import deferred_acceptance
 from edusim.processes.family_choice import school_values
 from edusim.world.private_schools import has_private_option, lacks_public_access
 from edusim.world.schools import GRADES_PER_STAGE

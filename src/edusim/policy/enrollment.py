@@ -135,7 +135,7 @@ def resident_standing(
     return rank * STANDING_CLASS_WIDTH + years
 
 
-RULE_CODES: dict[str, int] = {"catchment": 0, "zones": 1, "group": 2, "choice": 3}
+RULE_CODES: dict[str, int] = {"catchment": 0, "zones": 1, "group": 2, "choice": 3, "achievement": 4}
 STAGE_NAMES: tuple[str, str] = ("primary", "junior")
 
 
@@ -233,13 +233,14 @@ def applicant_priority(
     Lexicographic: residents with priority there (by their ladder standing) first, then
     applicants with an older sibling there, then (if `distance_priority`) the nearer in
     whole km, then the lottery number. `resident` and `sibling` are applicants x K masks,
-    `standing` and `lottery` per applicant, `km` applicants x K.
+    `standing` per applicant, `km` applicants x K, `lottery` per applicant (single
+    tie-breaking) or applicants x K (multiple).
     """
     level = 2.0 * resident + sibling
     priority = level * PRIORITY_LEVEL + resident * np.maximum(standing, 0.0)[:, None] * 1e3
     if distance_priority:
         priority += DISTANCE_BANDS - 1 - np.minimum(np.floor(km), DISTANCE_BANDS - 1)
-    return priority + lottery[:, None]
+    return priority + (lottery if lottery.ndim == 2 else lottery[:, None])
 
 
 def reserved_seats(
