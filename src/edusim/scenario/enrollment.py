@@ -168,6 +168,12 @@ class EnrollmentParams(Section):
         source="digest: 公民同招 (2019 opinion, in force for the 2020 intake): private schools may not test; lottery when oversubscribed",
         description="how oversubscribed private schools choose: by entry achievement (test, before 2020) or by lottery",
     )
+    private_mechanism: Mechanism = param(
+        "deferred_acceptance",
+        unit="mechanism",
+        source="digest: 公民同招 (one simultaneous matching); Abdulkadiroğlu and Sönmez 2003 for the alternatives",
+        description="how private schools' places are assigned from families' lists and the test score or lottery number (`private_admission`), one order for every private school: with it, deferred_acceptance, serial_dictatorship and top_trading_cycles agree; immediate_acceptance and parallel (bands of `parallel_band_size`) admit first choices first",
+    )
     dwelling_rule_years: int = param(
         0,
         unit="years",
