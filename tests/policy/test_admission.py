@@ -8,11 +8,12 @@ from edusim.policy.admission import (
     achievement_priority,
     cutoffs,
     exam_scores,
+    fed_applicants,
     percentile,
     school_lottery_ids,
     skip_out_of_reach,
 )
-from edusim.policy.enrollment import PRIORITY_LEVEL
+from edusim.policy.enrollment import PRIORITY_LEVEL, applicant_priority
 from edusim.policy.mechanisms import deferred_acceptance
 
 
@@ -65,3 +66,29 @@ def test_strategic_lists_skip_schools_out_of_reach_but_keep_the_last():
     assert kept_priority[0, 0] == 0.3
     unchanged = skip_out_of_reach(lists, priority, expected, None)
     assert unchanged[0] is lists
+
+
+def test_feeder_priority_ranks_fed_pupils_between_residents_and_siblings():
+    # schools 0-1 primary, 2-3 junior; primary 0 feeds junior 2, primary 1 feeds none
+    feeds = np.array([2, -1, -1, -1])
+    lists = np.array([[2, 3], [2, 3], [2, 3], [3, 2]])
+    primary = np.array([0, 1, -1, 0])  # applicant 2 came from outside; 3 from school 0
+    fed = fed_applicants(primary, feeds, lists)
+    assert fed.tolist() == [[True, False], [False, False], [False, False], [False, True]]
+    resident = np.zeros(lists.shape, dtype=bool)
+    resident[1, 0] = True
+    sibling = np.zeros(lists.shape, dtype=bool)
+    sibling[2, 0] = True
+    km = np.zeros(lists.shape)
+    lottery = np.array([0.1, 0.2, 0.9, 0.5])
+    standing = np.zeros(4)
+    priority = applicant_priority(resident, standing, sibling, km, lottery, False, feeder=fed)
+    at_school_2 = [priority[0, 0], priority[1, 0], priority[2, 0], priority[3, 1]]
+    # resident (1) > fed (0, 3: lottery decides) > sibling (2)
+    assert np.argsort(at_school_2)[::-1].tolist() == [1, 3, 0, 2]
+    # one place at school 2: the resident; a second: the fed pupil with the better lottery
+    placed = deferred_acceptance(lists, priority, np.array([0, 0, 2, 0]))
+    assert placed.tolist() == [-1, 2, -1, 2]
+    # without feeder the formula is the one every rule used before
+    plain = applicant_priority(resident, standing, sibling, km, lottery, False)
+    assert (plain == (2.0 * resident + sibling) * PRIORITY_LEVEL + lottery[:, None]).all()

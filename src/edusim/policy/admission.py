@@ -12,6 +12,11 @@ achievement, tie-breaking, last year's cut-offs and the strategic lists they inv
   school match", American Economic Review 99(5)) find single tie-breaking leaves fewer
   families worse off under deferred acceptance.
 * Cut-offs: the lowest priority a full school admitted; -inf where places were left.
+* Feeder priority (划片对口): a junior school may come first for the pupils of the
+  primary schools that feed it; `fed_applicants` marks them from a per-school `feeds`
+  array (the junior school each primary school feeds, -1: none) and
+  `policy.enrollment.applicant_priority(..., feeder=...)` ranks them as a level between
+  residents and siblings.
 * Strategic lists: under Boston and the parallel mechanism a family that ranks a school
   it cannot get first wastes its best round, so a family may skip every school whose
   last cut-off its expected priority does not reach (keeping the last school of its
@@ -54,6 +59,18 @@ def school_lottery_ids(uids: np.ndarray, schools: np.ndarray) -> np.ndarray:
         schools, 0
     ).astype(np.uint64)
     return ids
+
+
+def fed_applicants(
+    primary_school: np.ndarray, feeds: np.ndarray, schools: np.ndarray
+) -> np.ndarray:
+    """Mask (applicants x K): the listed junior school is the one the applicant's primary
+    school feeds. `primary_school` is each junior entrant's last primary school (-1: none,
+    e.g. arrived from outside the city or from a private school without a link), `feeds`
+    the junior school each school feeds (-1: none), `schools` the listed schools (-1
+    padded)."""
+    fed = np.where(primary_school >= 0, feeds[np.maximum(primary_school, 0)], -1)
+    return (schools == fed[:, None]) & (schools >= 0) & (fed[:, None] >= 0)
 
 
 def cutoffs(
