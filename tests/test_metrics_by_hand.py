@@ -146,6 +146,11 @@ def two_stage_city() -> SimpleNamespace:
                 "renters": 1,
                 "out_of_catchment": 10,
                 "first_choice_met": 30,
+                "top3_met": 35,
+                "matched": 30,
+                "blocked": 3,
+                "misreport_checked": 5,
+                "misreport_gainers": 1,
                 "distance_km_sum": 60.0,
             },
             1: {
@@ -159,6 +164,11 @@ def two_stage_city() -> SimpleNamespace:
                 "renters": 2,
                 "out_of_catchment": 5,
                 "first_choice_met": 10,
+                "top3_met": 10,
+                "matched": 10,
+                "blocked": 1,
+                "misreport_checked": 5,
+                "misreport_gainers": 0,
                 "distance_km_sum": 40.0,
             },
         },
@@ -293,6 +303,26 @@ HAND_VALUES: dict[str, float] = {
     # 1 and 0 of 1, others 1 and 1 of 2 -> 0.5, 3 pupils; the junior areas have no
     # low-income pupil and do not count
     "ses_dissimilarity": (6 * 0.75 + 3 * 0.5) / 9,
+    # 35 + 10 of the 50 public entrants in one of their first three schools
+    "top3_share": 45 / 50,
+    # 3 + 1 of the 30 + 10 placed by a mechanism are in a blocking pair
+    "blocking_pair_share": 4 / 40,
+    # 1 + 0 of the 5 + 5 sampled would gain by misreporting
+    "misreport_gain_share": 1 / 10,
+    # district 0 primary (schools 0, 1): school 0 holds -1.0 -0.5 0.1 (mean -1.4/3),
+    # school 1 holds 0.2 0.3 0.4 (mean 0.3), area mean -1/12: between 3 (-1.4/3 + 1/12)^2
+    # + 3 (0.3 + 1/12)^2 over the total sum of squares around -1/12; district 1 primary
+    # (schools 2, 3): 0.0 0.5 (mean 0.25) and 0.6, area mean 1.1/3; the junior areas have
+    # one pupil each and are skipped; weights 6 and 3 pupils
+    "achievement_segregation": (
+        6
+        * (3 * (-1.4 / 3 + 1 / 12) ** 2 + 3 * (0.3 + 1 / 12) ** 2)
+        / sum((v + 1 / 12) ** 2 for v in (-1.0, -0.5, 0.1, 0.2, 0.3, 0.4))
+        + 3
+        * (2 * (0.25 - 1.1 / 3) ** 2 + (0.6 - 1.1 / 3) ** 2)
+        / sum((v - 1.1 / 3) ** 2 for v in (0.0, 0.5, 0.6))
+    )
+    / 9,
     "pupils": 11.0,
     "teachers": 12.0,
     # twelve families' achievement sums to 3.1
@@ -335,6 +365,13 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ("cost_per_gap_reduction_cny", lambda city: setattr(city, "initial_quality_gap", 0.3)),
         ("cost_per_gap_reduction_cny", lambda city: city.money.clear()),
         ("mean_distance_km", lambda city: city.intake.clear()),
+        ("top3_share", lambda city: city.intake.clear()),
+        ("blocking_pair_share", lambda city: [s.update(matched=0) for s in city.intake.values()]),
+        (
+            "misreport_gain_share",
+            lambda city: [s.update(misreport_checked=0) for s in city.intake.values()],
+        ),
+        ("achievement_segregation", lambda city: city.families.achievement.fill(0.0)),
         ("oversubscription_top", lambda city: city.intake.clear()),
         ("within_group_gap", lambda city: setattr(city, "groups", GroupTable())),
         (

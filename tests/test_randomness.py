@@ -138,7 +138,10 @@ def test_an_agents_draw_depends_only_on_its_own_id(uids, extra, seed):
 MODEL_PURPOSES = (
     "enrollment.dwelling",
     "enrollment.lottery",
+    "enrollment.misreport_sample",
     "enrollment.private_lottery",
+    "enrollment.school_lottery",
+    "enrollment.test",
     "families.address",
     "families.hukou",
     "families.income",

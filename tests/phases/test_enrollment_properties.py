@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from edusim.model import EduModel
 
-RULES = ("catchment", "zones", "group", "choice")
+RULES = ("catchment", "zones", "group", "choice", "achievement")
+MECHANISMS = (
+    "deferred_acceptance",
+    "immediate_acceptance",
+    "parallel",
+    "serial_dictatorship",
+    "top_trading_cycles",
+)
 
 
 @st.composite
@@ -44,6 +51,10 @@ def small_cities(draw) -> dict:
         "families": {"cohort_growth": draw(st.floats(-0.05, 0.1))},
         "enrollment": {
             "rule": draw(st.sampled_from(RULES)),
+            "mechanism": draw(st.sampled_from(MECHANISMS)),
+            "tie_breaking": draw(st.sampled_from(["single", "multiple"])),
+            "strategy": draw(st.sampled_from(["sincere", "cutoffs"])),
+            "misreport_sample": draw(st.sampled_from([0, 3])),
             "reserved_share": draw(st.sampled_from([0.0, 0.5])),
             "private_admission": draw(st.sampled_from(["test", "lottery"])),
             "dwelling_rule_years": draw(st.sampled_from([0, 6])),

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edusim.policy.enrollment import UNPLACED, applicant_priority, reserved_seats
-from edusim.policy.matching import deferred_acceptance
+from edusim.policy.mechanisms import deferred_acceptance
 from edusim.world.households import older_sibling_school
 
 

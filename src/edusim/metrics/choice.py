@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.metrics.common import (
+    between_school_variance_share,
     intake_share,
 )
 from edusim.metrics.registry import metric
@@ -136,3 +137,59 @@ def _ses_dissimilarity(model: EduModel) -> float:
     if not (valid & (pupils > 0)).any():
         return float("nan")
     return float(np.average(index[valid], weights=pupils[valid]))
+
+
+@metric(
+    "top3_share",
+    "share of entrants",
+    "higher is better",
+    "entering families placed at one of the first three schools of their list",
+    "entrants to public schools placed by the mechanism at one of the first three schools of the list they would report sincerely (the catchment school alone under catchment), over those entrants (NaN before the first intake)",
+)
+def _top3(model: EduModel) -> float:
+    return intake_share(model, "top3_met")
+
+
+def _intake_ratio(model: EduModel, key: str, total: str) -> float:
+    """A ratio of two intake counts over both stages (NaN when the total is 0)."""
+    if not model.intake:
+        return float("nan")
+    denominator = sum(s.get(total, 0) for s in model.intake.values())
+    if denominator == 0:
+        return float("nan")
+    return sum(s.get(key, 0) for s in model.intake.values()) / denominator
+
+
+@metric(
+    "blocking_pair_share",
+    "share of matched entrants",
+    "lower is better",
+    "entrants with justified envy: a school they listed higher had a free place or admitted someone with lower priority there",
+    "entrants placed by a mechanism (every rule but catchment) who form a blocking pair with a school listed above their placement, over those entrants (0 under deferred acceptance; NaN when only catchment is in force)",
+)
+def _blocking_pairs(model: EduModel) -> float:
+    return _intake_ratio(model, "blocked", "matched")
+
+
+@metric(
+    "misreport_gain_share",
+    "share of sampled entrants",
+    "lower is better",
+    "sampled families who would get a school they prefer by moving one listed school to the top of their list",
+    "of `enrollment.misreport_sample` entrants per stage drawn by lottery from those placed by a mechanism, the share for whom some list with one listed school moved to the top gives a school higher on their list, the others' lists fixed (0 under strategy-proof mechanisms; NaN when not sampled)",
+)
+def _misreport_gain(model: EduModel) -> float:
+    return _intake_ratio(model, "misreport_gainers", "misreport_checked")
+
+
+@metric(
+    "achievement_segregation",
+    "share of variance",
+    "lower is better",
+    "how far schools sort pupils by achievement: the between-school share of achievement variance in each district and stage",
+    "pupil-weighted mean over districts and stages of (variance of school mean achievement, pupil-weighted) / (variance of pupils' achievement) among the enrolled pupils of the district's schools of the stage, public and private (areas with one pupil or no variance are skipped; NaN if none is left)",
+)
+def _achievement_segregation(model: EduModel) -> float:
+    table = model.school_table
+    area_of_school = table.district.astype(np.int64) * 2 + table.stage
+    return between_school_variance_share(model, area_of_school)

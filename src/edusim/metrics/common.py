@@ -80,3 +80,27 @@ def gini(values: np.ndarray) -> float:
         return 0.0
     ranks = np.arange(1, ordered.size + 1)
     return float((2 * ranks - ordered.size - 1).dot(ordered) / (ordered.size * total))
+
+
+def between_school_variance_share(model: EduModel, area_of_school: np.ndarray) -> float:
+    """Pupil-weighted mean over areas (a school's area: its stage, or district and stage) of
+    the between-school share of the variance of enrolled pupils' achievement (public and
+    private schools); areas with one pupil or no variance are skipped (NaN if none is left)."""
+    families, table = model.families, model.school_table
+    placed = families.school >= 0
+    school = families.school[placed]
+    achievement = families.achievement[placed]
+    area = area_of_school[school]
+    n_areas, n = int(area_of_school.max()) + 1, len(table)
+    pupils = np.bincount(area, minlength=n_areas).astype(float)
+    area_mean = np.bincount(area, achievement, n_areas) / np.maximum(pupils, 1)
+    total = np.bincount(area, (achievement - area_mean[area]) ** 2, n_areas)
+    school_pupils = np.bincount(school, minlength=n).astype(float)
+    school_mean = np.bincount(school, achievement, n) / np.maximum(school_pupils, 1)
+    between = np.bincount(
+        area_of_school, school_pupils * (school_mean - area_mean[area_of_school]) ** 2, n_areas
+    )
+    valid = (pupils > 1) & (total > 0)
+    if not valid.any():
+        return float("nan")
+    return float(np.average(between[valid] / total[valid], weights=pupils[valid]))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.metrics.common import (
+    between_school_variance_share,
     by_stage,
     cv,
     learning_years,
@@ -132,26 +133,7 @@ def _high_quality_share(model: EduModel) -> float:
     "share of variance",
     "lower is better",
     "share of the variance of pupils' achievement that lies between schools (intra-class correlation)",
-    "per stage, over enrolled pupils (public and private): sum over schools of pupils x (school mean - stage mean)^2 over the sum over pupils of (achievement - stage mean)^2; averaged over the stages weighted by pupils (NaN if no stage has spread)",
+    "per stage, over enrolled pupils (public and private): sum over schools of pupils x (school mean - stage mean)^2 over the sum over pupils of (achievement - stage mean)^2; averaged over the stages weighted by pupils (a stage with one pupil or no spread is skipped; NaN if none is left)",
 )
 def _between_school_share(model: EduModel) -> float:
-    families, table = model.families, model.school_table
-    placed = families.school >= 0
-    school, achievement = families.school[placed], families.achievement[placed]
-    stage = table.stage[school]
-    n = len(table)
-    shares, weights = [], []
-    for level in (0, 1):
-        rows = stage == level
-        if not rows.any():
-            continue
-        values, schools = achievement[rows], school[rows]
-        deviation = values - values.mean()
-        total = float(deviation @ deviation)
-        pupils = np.bincount(schools, minlength=n)
-        sums = np.bincount(schools, deviation, minlength=n)
-        between = float((sums[pupils > 0] ** 2 / pupils[pupils > 0]).sum())
-        if total > 0:
-            shares.append(between / total)
-            weights.append(rows.sum())
-    return float(np.average(shares, weights=weights)) if weights else float("nan")
+    return between_school_variance_share(model, model.school_table.stage.astype(np.int64))

@@ -20,6 +20,14 @@ from edusim.phases.base import Phase
 from edusim.phases.housing_market import dwelling_stock, housing_moves
 from edusim.phases.private_intake import private_intake
 from edusim.phases.travel import km_to_schools
+from edusim.policy.admission import (
+    achievement_priority,
+    cutoffs,
+    exam_scores,
+    percentile,
+    school_lottery_ids,
+    skip_out_of_reach,
+)
 from edusim.policy.enrollment import (
     RESIDENT_CLASSES,
     RULE_CODES,
@@ -37,7 +45,9 @@ from edusim.policy.enrollment import (
     with_fallback,
     zone_of_schools,
 )
-from edusim.policy.matching import deferred_acceptance
+from edusim.policy.mechanisms import STRATEGY_PROOF, assign
+from edusim.policy.mechanisms.manipulation import misreport_gainers
+from edusim.policy.mechanisms.stability import blocked_applicants, listed_position
 from edusim.processes.aggregate import school_counts
 from edusim.processes.family_choice import (
     access_reputation,
@@ -67,6 +77,8 @@ class Intake(Phase):
     def init(self, model: EduModel) -> None:
         super().init(model)
         self.stock = dwelling_stock(model)
+        self.cutoffs: dict[tuple[int, int], np.ndarray] = {}
+        """Last intake's cut-off of every school or seat, by (stage, rule code)."""
         self._burn_in(model.params.housing.burn_in_years)
 
     def step(self, year: int) -> None:
@@ -151,6 +163,8 @@ class Intake(Phase):
         rule = codes[families.district[entrants], stage]
         placed = np.full(entrants.size, UNPLACED, dtype=np.int64)
         first_choice = home.copy()
+        top3_met = 0
+        outcome = {"matched": 0, "blocked": 0, "misreport_checked": 0, "misreport_gainers": 0}
         for code in np.unique(rule):
             chosen = np.flatnonzero(rule == code)
             if code == RULE_CODES["catchment"]:
@@ -160,7 +174,9 @@ class Intake(Phase):
                 )
                 continue
             lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
-            matched = self._match(
+            matched, found = self._match(
+                year,
+                stage,
                 code,
                 lists,
                 entrants[chosen],
@@ -173,6 +189,9 @@ class Intake(Phase):
             free -= np.bincount(matched[matched >= 0], minlength=n_schools)
             placed[chosen] = matched
             first_choice[chosen] = lists[:, 0]
+            top3_met += int((listed_position(lists[:, :3], matched) < 3).sum())
+            for key, value in found.items():
+                outcome[key] += value
         waiting = placed == UNPLACED
         if waiting.any():
             priority = np.maximum(standing[waiting], 0.0) + lottery[waiting]
@@ -217,12 +236,21 @@ class Intake(Phase):
             "in_stage": in_stage,
             "out_of_catchment": int((first_choice != home).sum()),
             "first_choice_met": int((placed == first_choice).sum()),
+            "top3_met": int(
+                (
+                    placed[rule == RULE_CODES["catchment"]] == home[rule == RULE_CODES["catchment"]]
+                ).sum()
+            )
+            + top3_met,
+            **outcome,
             "distance_km_sum": float(distance.sum()),
         }
         self._remember_intake(stage, resident_entrants)
 
     def _match(
         self,
+        year: int,
+        stage: int,
         code: int,
         lists: np.ndarray,
         entrants: np.ndarray,
@@ -231,15 +259,20 @@ class Intake(Phase):
         standing: np.ndarray,
         lottery: np.ndarray,
         free: np.ndarray,
-    ) -> np.ndarray:
-        """Deferred acceptance over ranked lists with the rule's priorities: residents first
-        at their catchment school under choice (with `catchment_priority`) or in its reserved
-        places under zones and group-wide enrollment, then siblings, then (choice only) the
-        nearer, then the lottery."""
+    ) -> tuple[np.ndarray, dict[str, int]]:
+        """Ranked lists and the rule's priorities through the mechanism in force.
+
+        Priorities: residents first at their catchment school under choice and
+        achievement (with `catchment_priority`) or in its reserved places under zones and
+        group-wide enrollment; then, under all but achievement, siblings, the nearer
+        (choice only) and the lottery; under achievement the test score instead. Returns
+        each entrant's school (-1: unmatched) and the counts behind the mechanism
+        metrics (blocking pairs, misreporting)."""
         params = self.model.params.enrollment
         families = self.model.families
         n_schools = free.size
-        if code != RULE_CODES["choice"] and params.reserved_share > 0:
+        by_own_choice = code in (RULE_CODES["choice"], RULE_CODES["achievement"])
+        if not by_own_choice and params.reserved_share > 0:
             seats, resident, seat_free = reserved_seats(
                 lists, home, entitled, free, params.reserved_share
             )
@@ -248,20 +281,61 @@ class Intake(Phase):
             resident = (
                 (lists == home[:, None])
                 & entitled[:, None]
-                & (code == RULE_CODES["choice"] and params.catchment_priority)
+                & (by_own_choice and params.catchment_priority)
             )
         schools = np.where(seats >= 0, seats % n_schools, UNPLACED)
-        sibling = (schools == families.sibling_school[entrants][:, None]) & (schools >= 0)
-        priority = applicant_priority(
-            resident,
-            standing,
-            sibling & params.sibling_priority,
-            km_to_schools(self.model, families.cell[entrants], schools),
-            lottery,
-            params.distance_priority and code == RULE_CODES["choice"],
-        )
-        matched = deferred_acceptance(seats, priority, seat_free)
-        return np.where(matched >= 0, matched % n_schools, UNPLACED)
+        uids = families.uid[entrants]
+        order = lottery
+        if code == RULE_CODES["achievement"]:
+            achievement = families.achievement[entrants]
+            noise = self.model.streams.normal("enrollment.test", year, uids)
+            order = percentile(exam_scores(achievement, noise, params.test_noise_sd))
+            priority = achievement_priority(resident, order)
+            expected = achievement_priority(resident, percentile(achievement))
+        else:
+            if params.tie_breaking == "multiple":
+                ids = school_lottery_ids(uids, schools)
+                lottery = self.model.streams.uniform("enrollment.school_lottery", year, ids.ravel())
+                lottery = lottery.reshape(schools.shape)
+            sibling = (schools == families.sibling_school[entrants][:, None]) & (schools >= 0)
+            priority = applicant_priority(
+                resident,
+                standing,
+                sibling & params.sibling_priority,
+                km_to_schools(self.model, families.cell[entrants], schools),
+                lottery,
+                params.distance_priority and code == RULE_CODES["choice"],
+            )
+            expected = priority - (lottery if lottery.ndim == 2 else lottery[:, None]) + 0.5
+        if params.strategy == "cutoffs" and params.mechanism not in STRATEGY_PROOF:
+            seats, priority = skip_out_of_reach(
+                seats, priority, expected, self.cutoffs.get((stage, code))
+            )
+
+        def run(seats, priority, capacity):
+            return assign(
+                params.mechanism,
+                seats,
+                priority,
+                capacity,
+                band_size=params.parallel_band_size,
+                order=order,
+            )
+
+        matched = run(seats, priority, seat_free)
+        self.cutoffs[(stage, code)] = cutoffs(seats, priority, seat_free, matched)
+        found = {
+            "matched": int(entrants.size),
+            "blocked": int(blocked_applicants(seats, priority, seat_free, matched).sum()),
+        }
+        if params.misreport_sample > 0 and entrants.size:
+            draw = self.model.streams.uniform("enrollment.misreport_sample", year, uids)
+            sampled = np.argsort(draw, kind="stable")[: params.misreport_sample]
+            # judged against the list the family submitted (sincere unless `strategy`)
+            gains = misreport_gainers(run, seats, priority, seat_free, sampled, matched)
+            found["misreport_checked"] = int(sampled.size)
+            found["misreport_gainers"] = int(gains.sum())
+        return np.where(matched >= 0, matched % n_schools, UNPLACED), found
 
     def _plan_classes(self, year, stage, entrants, resident_entrants, in_stage) -> None:
         """Districts short of entry places add classes where residents overflow."""
@@ -287,7 +361,8 @@ class Intake(Phase):
     def _preference_lists(
         self, code: int, stage: int, entrants: np.ndarray, home: np.ndarray
     ) -> np.ndarray:
-        """Ranked school lists of entrants under zones, group-wide enrollment or choice."""
+        """Ranked school lists of entrants under zones, group-wide enrollment, choice or
+        achievement (the last two: the family's considered schools, cut to its list length)."""
         model = self.model
         table, families, params = model.school_table, model.families, model.params.enrollment
         if code == RULE_CODES["zones"]:
@@ -328,7 +403,8 @@ class Intake(Phase):
             model.params.families,
             params.distance_cost_income_share_per_km,
         )
-        length = params.choice_list_length if code == RULE_CODES["choice"] else candidates.shape[1]
+        own_choice = code in (RULE_CODES["choice"], RULE_CODES["achievement"])
+        length = params.choice_list_length if own_choice else candidates.shape[1]
         return with_fallback(ranked_lists(candidates, utility, length), home)
 
     def _entitled(

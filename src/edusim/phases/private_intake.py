@@ -8,7 +8,7 @@ import numpy as np
 
 from edusim.phases.travel import km_to_schools
 from edusim.policy.enrollment import ladder_class, members_table, ranked_lists
-from edusim.policy.matching import deferred_acceptance
+from edusim.policy.mechanisms import assign
 from edusim.processes.family_choice import school_values
 from edusim.world.private_schools import has_private_option, lacks_public_access
 from edusim.world.schools import GRADES_PER_STAGE
@@ -23,7 +23,7 @@ def private_intake(
     """Families with the option apply to private schools worth more to them than their
     public prospect, migrant families without the documents for a public place to any
     private school they can afford (a district seats them if none admits them); oversubscribed private schools admit by lottery (公民同招) or by
-    test. Returns the entrants left for public enrollment and the number of applicants.
+    test, through `enrollment.private_mechanism`. Returns the entrants left for public enrollment and the number of applicants.
 
     Private places are filled first, but a family that loses the lottery keeps every
     public right, so this equals one simultaneous matching in which applicants rank
@@ -96,6 +96,13 @@ def private_intake(
     if params.enrollment.private_admission == "test":  # achievement so far decides
         score = families.achievement[applying]
     free = np.where(private, table.entry_capacity, 0).astype(np.int64)
-    matched = deferred_acceptance(lists, np.repeat(score[:, None], lists.shape[1], axis=1), free)
+    matched = assign(
+        params.enrollment.private_mechanism,
+        lists,
+        np.repeat(score[:, None], lists.shape[1], axis=1),
+        free,
+        band_size=params.enrollment.parallel_band_size,
+        order=score,
+    )
     families.school[applying[matched >= 0]] = matched[matched >= 0]
     return np.delete(entrants, position[matched >= 0]), int(applying.size)

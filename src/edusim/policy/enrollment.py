@@ -135,7 +135,7 @@ def resident_standing(
     return rank * STANDING_CLASS_WIDTH + years
 
 
-RULE_CODES: dict[str, int] = {"catchment": 0, "zones": 1, "group": 2, "choice": 3}
+RULE_CODES: dict[str, int] = {"catchment": 0, "zones": 1, "group": 2, "choice": 3, "achievement": 4}
 STAGE_NAMES: tuple[str, str] = ("primary", "junior")
 
 
@@ -215,7 +215,7 @@ def with_fallback(lists: np.ndarray, home: np.ndarray) -> np.ndarray:
 
 
 PRIORITY_LEVEL = 1e6
-"""Width of a priority level (resident, sibling); standings (< 500) are scaled by 1e3 below
+"""Width of a priority level (resident, feeder, sibling); standings (< 500) are scaled by 1e3 below
 it, whole-km distance bands (< 1000) below that, and the lottery number in [0, 1) last."""
 DISTANCE_BANDS = 1000
 
@@ -227,19 +227,23 @@ def applicant_priority(
     km: np.ndarray,
     lottery: np.ndarray,
     distance_priority: bool,
+    feeder: np.ndarray | None = None,
 ) -> np.ndarray:
     """Priority of each applicant at each listed school (applicants x K, higher first).
 
     Lexicographic: residents with priority there (by their ladder standing) first, then
     applicants with an older sibling there, then (if `distance_priority`) the nearer in
     whole km, then the lottery number. `resident` and `sibling` are applicants x K masks,
-    `standing` and `lottery` per applicant, `km` applicants x K.
+    `standing` per applicant, `km` applicants x K, `lottery` per applicant (single
+    tie-breaking) or applicants x K (multiple). With `feeder` (applicants x K mask of
+    the junior school fed by the applicant's primary school, policy/admission.py), fed
+    pupils form a level below residents and above siblings.
     """
-    level = 2.0 * resident + sibling
+    level = 2.0 * resident + sibling if feeder is None else 4.0 * resident + 2.0 * feeder + sibling
     priority = level * PRIORITY_LEVEL + resident * np.maximum(standing, 0.0)[:, None] * 1e3
     if distance_priority:
         priority += DISTANCE_BANDS - 1 - np.minimum(np.floor(km), DISTANCE_BANDS - 1)
-    return priority + lottery[:, None]
+    return priority + (lottery if lottery.ndim == 2 else lottery[:, None])
 
 
 def reserved_seats(

@@ -8,7 +8,14 @@ from pydantic import Field
 
 from edusim.scenario.fields import Section, entry, param
 
-EnrollmentRule = Literal["catchment", "zones", "group", "choice"]
+EnrollmentRule = Literal["catchment", "zones", "group", "choice", "achievement"]
+Mechanism = Literal[
+    "deferred_acceptance",
+    "immediate_acceptance",
+    "parallel",
+    "serial_dictatorship",
+    "top_trading_cycles",
+]
 
 
 class EnrollmentScope(Section):
@@ -30,9 +37,13 @@ class EnrollmentParams(Section):
     zone and places go by the families' preferences and a lottery (多校划片); group: the
     campuses of a group that enrols as one unit share their catchments (集团统一招生);
     choice: families rank schools, deferred acceptance with catchment priority and a
-    lottery. Under zones, group and choice families order schools by their own
-    preferences; their catchment school is added at the end of a list that lacks it, and
-    only choice gives residents priority at their catchment school.
+    lottery; achievement: families rank schools as under choice and schools admit by a
+    test score (按成绩录取), with or without catchment priority. Under zones, group,
+    choice and achievement families order schools by their own preferences; their
+    catchment school is added at the end of a list that lacks it, and only choice and
+    achievement give residents priority at their catchment school. `mechanism` turns
+    lists and priorities into places under every rule but catchment
+    (policy/mechanisms/).
     """
 
     rule: EnrollmentRule = param(
@@ -43,6 +54,48 @@ class EnrollmentParams(Section):
     )
     by_area: tuple[EnrollmentScope, ...] = Field(
         default=(), description="rules for particular stages and districts (later entries win)"
+    )
+    mechanism: Mechanism = param(
+        "deferred_acceptance",
+        unit="mechanism",
+        source="Abdulkadiroğlu and Sönmez 2003 (deferred acceptance, Boston, top trading cycles); Chen and Kesten 2017 (parallel, 平行志愿); digest: 电脑派位 (lottery serial order)",
+        description="how lists and priorities become places under zones, group, choice and achievement: deferred_acceptance, immediate_acceptance (Boston), parallel (choice bands of `parallel_band_size`), serial_dictatorship (one order: the test score under achievement, the family's lottery number otherwise) or top_trading_cycles",
+    )
+    parallel_band_size: int = param(
+        2,
+        unit="schools per band",
+        source="Chen and Kesten 2017 (bands of e choices; 1 is Boston, the whole list is deferred acceptance); assumption for the size",
+        description="schools in each choice band of the parallel mechanism",
+        ge=1,
+        le=32,
+    )
+    tie_breaking: Literal["single", "multiple"] = param(
+        "single",
+        unit="rule",
+        source="Abdulkadiroğlu, Pathak and Roth 2009 (single vs multiple tie-breaking)",
+        description="one lottery number per family for every school (single) or one per family and school (multiple)",
+    )
+    strategy: Literal["sincere", "cutoffs"] = param(
+        "sincere",
+        unit="rule",
+        source="assumption (sincere ranking); Abdulkadiroğlu and Sönmez 2003 §III (Boston invites skipping schools out of reach)",
+        description="how families list schools under immediate_acceptance and parallel: sincere, or skipping every school whose last cut-off their expected priority (lottery at its mean, score without test noise) does not reach; strategy-proof mechanisms always get sincere lists",
+    )
+    test_noise_sd: float = param(
+        0.5,
+        unit="pupil SD",
+        source="assumption (a test reliability of 0.8: noise SD 0.5 of the achievement SD)",
+        description="under achievement, the noise of the test score around the pupil's achievement",
+        ge=0,
+        le=5,
+    )
+    misreport_sample: int = param(
+        0,
+        unit="families per stage and intake",
+        source="assumption (a cost control: each sampled family costs one mechanism run per listed school)",
+        description="families checked for a gain from misreporting (metric misreport_gain_share); 0: not checked",
+        ge=0,
+        le=1000,
     )
     priority_ladder: tuple[Literal["local_owner", "owner", "renter", "migrant"], ...] = param(
         ("local_owner", "owner", "renter", "migrant"),
@@ -77,7 +130,7 @@ class EnrollmentParams(Section):
         True,
         unit="yes/no",
         source="digest: national rules (priority to nearby residents)",
-        description="under choice, residents of a school's catchment come before other applicants",
+        description="under choice and achievement, residents of a school's catchment come before other applicants",
     )
     distance_cost_income_share_per_km: float = param(
         0.033,
@@ -114,6 +167,12 @@ class EnrollmentParams(Section):
         unit="rule",
         source="digest: 公民同招 (2019 opinion, in force for the 2020 intake): private schools may not test; lottery when oversubscribed",
         description="how oversubscribed private schools choose: by entry achievement (test, before 2020) or by lottery",
+    )
+    private_mechanism: Mechanism = param(
+        "deferred_acceptance",
+        unit="mechanism",
+        source="digest: 公民同招 (one simultaneous matching); Abdulkadiroğlu and Sönmez 2003 for the alternatives",
+        description="how private schools' places are assigned from families' lists and the test score or lottery number (`private_admission`), one order for every private school: with it, deferred_acceptance, serial_dictatorship and top_trading_cycles agree; immediate_acceptance and parallel (bands of `parallel_band_size`) admit first choices first",
     )
     dwelling_rule_years: int = param(
         0,

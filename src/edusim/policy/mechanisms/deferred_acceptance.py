@@ -1,9 +1,9 @@
 """Student-proposing deferred acceptance, vectorised over all applicants.
 
-Every enrollment rule beyond single-school catchments is a matching of applicants to
-places: multi-school zones (多校划片) with a lottery, group-wide enrollment (集团统一招生),
-choice with priorities, and (still to come) the public-private simultaneous lottery
-(公民同招). Each is expressed as preference lists and priorities for this one engine:
+The default mechanism of every enrollment rule beyond single-school catchments:
+multi-school zones (多校划片) with a lottery, group-wide enrollment (集团统一招生), choice
+with priorities, admission by achievement and private schools' intake. The inputs are
+those of every mechanism in this package:
 
 * `preferences` (applicants x K): school indices in the applicant's order, -1 padded;
 * `priority` (applicants x K): the applicant's priority at each listed school, higher
@@ -23,21 +23,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-UNMATCHED = -1
+from edusim.policy.mechanisms.inputs import checked
 
 
 def deferred_acceptance(
     preferences: np.ndarray, priority: np.ndarray, capacity: np.ndarray
 ) -> np.ndarray:
     """School of each applicant (-1 when its list is exhausted)."""
-    preferences = np.ascontiguousarray(preferences, dtype=np.int64)
-    priority = np.ascontiguousarray(priority, dtype=np.float64)
-    capacity = np.ascontiguousarray(np.maximum(capacity, 0), dtype=np.int64)
-    if preferences.shape != priority.shape:
-        raise ValueError("preferences and priority must have the same shape")
-    if preferences.size and preferences.max() >= capacity.size:
-        raise ValueError("a preference names a school beyond the capacity array")
-    return _deferred_acceptance(preferences, priority, capacity)
+    return _deferred_acceptance(*checked(preferences, priority, capacity))
 
 
 @njit(cache=True)
@@ -113,31 +106,3 @@ def _deferred_acceptance(preferences, priority, capacity):
                 assigned[bumped] = -1
                 applicant = bumped
     return assigned
-
-
-def blocking_pairs(
-    preferences: np.ndarray, priority: np.ndarray, capacity: np.ndarray, assigned: np.ndarray
-) -> list[tuple[int, int]]:
-    """Every (applicant, school) pair that blocks the matching (brute force; for tests).
-
-    A pair blocks when the applicant lists the school above its assignment and the school
-    has a free place or holds someone with lower priority there.
-    """
-    n_schools = capacity.size
-    seats_used = np.bincount(assigned[assigned >= 0], minlength=n_schools)
-    lowest = np.full(n_schools, np.inf)
-    for applicant, school in enumerate(assigned):
-        if school >= 0:
-            position = int(np.flatnonzero(preferences[applicant] == school)[0])
-            lowest[school] = min(lowest[school], priority[applicant, position])
-    pairs = []
-    for applicant in range(preferences.shape[0]):
-        for position, school in enumerate(preferences[applicant]):
-            if school < 0 or school == assigned[applicant]:
-                break
-            if (
-                seats_used[school] < capacity[school]
-                or priority[applicant, position] > lowest[school]
-            ):
-                pairs.append((applicant, int(school)))
-    return pairs

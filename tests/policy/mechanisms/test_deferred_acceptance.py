@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.policy.matching import blocking_pairs, deferred_acceptance
+from edusim.policy.mechanisms import deferred_acceptance
+from edusim.policy.mechanisms.stability import blocking_pairs
 
 
 def test_textbook_case():
