@@ -48,13 +48,13 @@ def fake():
     table = SimpleNamespace(
         teaching_quality=np.array([0.1, 0.2, 0.3, 0.4, 9.9]),
         enrollment=np.array([10, 20, 30, 40, 0]),  # school 4 is open but has no pupils
-        active=np.ones(5, dtype=bool),
         mean_achievement=np.array([0.0, 0.0, 0.0, 0.0, 0.0]),
         premium_share=np.array([0.1, 0.0, 0.2, 0.05, 0.0]),
         district=np.array([0, 0, 1, 1, 1]),
         stage=np.array([0, 0, 0, 0, 0]),
         private=np.zeros(5, dtype=bool),
         entry_capacity=np.array([10, 10, 10, 10, 10]),
+        active=np.ones(5, dtype=bool),  # every school open (a catchment, maybe no pupils)
     )
     return SimpleNamespace(
         school_table=table,
