@@ -52,6 +52,7 @@ def small_cities(draw) -> dict:
         "enrollment": {
             "rule": draw(st.sampled_from(RULES)),
             "mechanism": draw(st.sampled_from(MECHANISMS)),
+            "private_mechanism": draw(st.sampled_from(MECHANISMS)),
             "tie_breaking": draw(st.sampled_from(["single", "multiple"])),
             "strategy": draw(st.sampled_from(["sincere", "cutoffs"])),
             "misreport_sample": draw(st.sampled_from([0, 3])),

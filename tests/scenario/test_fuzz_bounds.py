@@ -188,7 +188,13 @@ def test_knobs_cover_the_schema(demo_path):
     assert knobs["teachers.share_backbone"].le == 1
     assert knobs["city.districts[1].area_km2"].gt == 0
     assert knobs["groups.kinds.tight.staff_redeploy"].kind == "bool"
-    assert knobs["enrollment.rule"].choices == ("catchment", "zones", "group", "choice")
+    assert knobs["enrollment.rule"].choices == (
+        "catchment",
+        "zones",
+        "group",
+        "choice",
+        "achievement",
+    )
     assert knobs["funding.budget_cap_cny"].optional
     assert "years" not in knobs and "start_year" not in knobs
     assert len(knobs) > 150

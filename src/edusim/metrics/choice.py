@@ -165,7 +165,7 @@ def _intake_ratio(model: EduModel, key: str, total: str) -> float:
     "share of matched entrants",
     "lower is better",
     "entrants with justified envy: a school they listed higher had a free place or admitted someone with lower priority there",
-    "entrants placed by a mechanism (every rule but catchment) who form a blocking pair with a school listed above their placement, over those entrants (0 under deferred acceptance; NaN when only catchment is in force)",
+    "entrants placed by a mechanism (every rule but catchment) who form a blocking pair with a school listed above their placement, over those entrants (0 under deferred acceptance, stable by theorem and not checked in the run; NaN when only catchment is in force)",
 )
 def _blocking_pairs(model: EduModel) -> float:
     return _intake_ratio(model, "blocked", "matched")

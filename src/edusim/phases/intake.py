@@ -45,7 +45,7 @@ from edusim.policy.enrollment import (
     with_fallback,
     zone_of_schools,
 )
-from edusim.policy.mechanisms import STRATEGY_PROOF, assign
+from edusim.policy.mechanisms import STABLE, STRATEGY_PROOF, assign
 from edusim.policy.mechanisms.manipulation import misreport_gainers
 from edusim.policy.mechanisms.stability import blocked_applicants, listed_position
 from edusim.processes.aggregate import school_counts
@@ -307,7 +307,8 @@ class Intake(Phase):
                 params.distance_priority and code == RULE_CODES["choice"],
             )
             expected = priority - (lottery if lottery.ndim == 2 else lottery[:, None]) + 0.5
-        if params.strategy == "cutoffs" and params.mechanism not in STRATEGY_PROOF:
+        strategic = params.strategy == "cutoffs" and params.mechanism not in STRATEGY_PROOF
+        if strategic:
             seats, priority = skip_out_of_reach(
                 seats, priority, expected, self.cutoffs.get((stage, code))
             )
@@ -323,11 +324,16 @@ class Intake(Phase):
             )
 
         matched = run(seats, priority, seat_free)
-        self.cutoffs[(stage, code)] = cutoffs(seats, priority, seat_free, matched)
-        found = {
-            "matched": int(entrants.size),
-            "blocked": int(blocked_applicants(seats, priority, seat_free, matched).sum()),
-        }
+        if strategic:  # only strategic lists read them (sincere the first such year)
+            self.cutoffs[(stage, code)] = cutoffs(seats, priority, seat_free, matched)
+        # a stable mechanism leaves no blocking pair (Gale and Shapley 1962; tested in
+        # tests/policy/mechanisms), so the check (about 0.1 s at city scale) is skipped
+        blocked = (
+            0
+            if params.mechanism in STABLE
+            else int(blocked_applicants(seats, priority, seat_free, matched).sum())
+        )
+        found = {"matched": int(entrants.size), "blocked": blocked}
         if params.misreport_sample > 0 and entrants.size:
             draw = self.model.streams.uniform("enrollment.misreport_sample", year, uids)
             sampled = np.argsort(draw, kind="stable")[: params.misreport_sample]
