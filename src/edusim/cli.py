@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--workers", type=_positive, default=2, help="processes rendering figures (default 2)"
     )
+    from edusim import cli_calibrate
+
+    cli_calibrate.add_parser(commands)
     return parser
 
 
@@ -414,6 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_experiment(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "calibrate":
+            from edusim import cli_calibrate
+
+            return cli_calibrate.run(args)
         return cmd_run(args, argv)
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)
