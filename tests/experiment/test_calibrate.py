@@ -196,3 +196,37 @@ def test_report_of_a_calibration_folder_draws_its_figures(reference):
         "calibration_traces",
     ]
     assert report.html.is_file() and "Fit per target" in report.markdown.read_text("utf-8")
+
+
+def test_an_edited_targets_file_is_not_resumed(inputs, tmp_path: Path):
+    scenario, targets = inputs
+    copy = tmp_path / "targets.yaml"
+    copy.write_text(targets.read_text(encoding="utf-8"), encoding="utf-8")
+    ranges = [f"{PARAMETER}:0.1:0.9"]
+    settings = {"trials": 1, "replications": 1, "batch": 1, "workers": 1}
+    calibrate(scenario, copy, ranges, out=tmp_path / "cal", **settings)
+    data = yaml.safe_load(copy.read_text(encoding="utf-8"))
+    data["targets"][0]["observed"] *= 2
+    copy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(CalibrationError, match="the targets file differs"):
+        calibrate(scenario, copy, ranges, out=tmp_path / "cal", **settings)
+
+
+def test_every_trial_failing_is_an_error_that_says_why(inputs, tmp_path: Path, monkeypatch):
+    from edusim.experiment.calibrate import CalibrationFailedError
+    from edusim.experiment.plan import replicate_seed
+    from edusim.experiment.task import FAIL_SEEDS_VARIABLE
+
+    monkeypatch.setenv(FAIL_SEEDS_VARIABLE, str(replicate_seed(3, 0)))
+    with pytest.raises(CalibrationFailedError, match="failure injected"):
+        _small(inputs, tmp_path / "cal", workers=1, trials=2, replications=1, batch=2)
+    assert not (tmp_path / "cal" / "best.yaml").exists()
+    import optuna
+
+    study = optuna.load_study(
+        study_name="edusim-calibration",
+        storage=optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(str(tmp_path / "cal" / "optuna.journal"))
+        ),
+    )
+    assert [trial.state.name for trial in study.trials] == ["FAIL", "FAIL"]  # both recorded

@@ -34,6 +34,8 @@ The tables and best.yaml are written at the end, when every trial has finished.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import math
 import os
@@ -49,6 +51,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from edusim.checksum import file_sha256
 from edusim.experiment.executor import DASK_WAIT_SECONDS, outcomes
 from edusim.experiment.fit import fit_table, loss, profile_table, replicate_values
 from edusim.experiment.plan import replicate_seed, task_keys
@@ -84,6 +87,11 @@ class CalibrationError(ScenarioError):
         lines = [f"invalid calibration {self.source}:"]
         lines += [f"  {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class CalibrationFailedError(RuntimeError):
+    """Every trial failed (its runs failed, or the model gave no finite value for a
+    target): nothing fits. The runs' tracebacks are in runs/manifest.jsonl."""
 
 
 class OptunaMissingError(RuntimeError):
@@ -170,6 +178,7 @@ def _problems_of_ranges(base: Scenario, ranges: Sequence[ParameterRange]) -> lis
 
 def _settings(
     scenario_path: Path,
+    run_base: Scenario,
     targets_path: Path,
     ranges: Sequence[ParameterRange],
     replications: int,
@@ -180,7 +189,9 @@ def _settings(
 ) -> dict[str, Any]:
     return {
         "scenario": str(scenario_path.resolve()),
+        "scenario_resolved_sha256": _resolved_sha256(run_base),
         "targets": str(targets_path.resolve()),
+        "targets_sha256": file_sha256(targets_path),
         "parameters": {item.name: [item.low, item.high] for item in ranges},
         "replications": replications,
         "batch": batch,
@@ -188,6 +199,13 @@ def _settings(
         "startup": startup,
         "years": years,
     }
+
+
+def _resolved_sha256(scenario: Scenario) -> str:
+    """Hash of the resolved scenario: an edited file (or a parent it extends) is another
+    question, even under the same name."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
@@ -199,6 +217,18 @@ def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
     stored = read_mapping(path)
     stored.pop("trials", None)
     for key, value in settings.items():
+        if stored.get(key) != value and key.endswith("sha256"):
+            what = "targets file" if key.startswith("targets") else "resolved scenario"
+            raise CalibrationError(
+                str(out),
+                [
+                    Problem(
+                        key,
+                        f"the {what} differs from the one this folder's calibration began "
+                        "with; choose another --out (its trials answer another question)",
+                    )
+                ],
+            )
         if stored.get(key) != value:
             raise CalibrationError(
                 str(out),
@@ -255,12 +285,14 @@ def _batch_trials(
     stored = {trial.number: trial for trial in study.get_trials(deepcopy=False)}
     history = [stored[n] for n in range(numbers.start) if n in stored]
     values = {}
+    waiting = optuna.trial.TrialState.WAITING
     for number in numbers:
-        if number in stored:
+        if number in stored and stored[number].state != waiting:
             values[number] = dict(stored[number].params)
             continue
-        proposal = _propose(optuna, history, ranges, seed, number, startup)
-        study.enqueue_trial(proposal)
+        if number not in stored:  # else enqueued by a run killed before it asked
+            proposal = _propose(optuna, history, ranges, seed, number, startup)
+            study.enqueue_trial(proposal)
         trial = study.ask(_distributions(optuna, ranges))
         if trial.number != number:  # another writer: the folder lock should prevent it
             raise RuntimeError(f"study gave trial {trial.number}, expected {number}")
@@ -476,7 +508,7 @@ def calibrate(
     if problems:
         raise CalibrationError(str(scenario_path), problems)
     settings = _settings(
-        scenario_path, targets_path, ranges, replications, batch, seed, startup, years
+        scenario_path, run_base, targets_path, ranges, replications, batch, seed, startup, years
     )
     root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
     with claim_output(root, "calibration", base.name, resume=True):
@@ -580,8 +612,9 @@ def _write_outputs(
     complete = table[table["state"] == "COMPLETE"]
     if complete.empty:
         first = table["error"].iloc[0]
-        raise CalibrationError(
-            str(root), [Problem("", f"every trial failed, so nothing fits; the first: {first}")]
+        raise CalibrationFailedError(
+            f"every trial of the calibration in {root} failed, so nothing fits; the first: "
+            f"{first} (tracebacks in {root / 'runs' / 'manifest.jsonl'})"
         )
     best_row = complete.loc[complete["loss"].idxmin()]
     best_number = int(best_row["trial"])
