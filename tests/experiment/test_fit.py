@@ -13,6 +13,7 @@ import yaml
 from edusim.experiment.fit import (
     PROFILE_DELTA,
     fit_table,
+    identification,
     loss,
     profile_table,
     target_fit,
@@ -76,7 +77,10 @@ def test_profile_is_the_range_of_good_trials():
     assert (row["best"], row["good_low"], row["good_high"]) == (0.4, 0.4, 0.6)
     assert row["good_trials"] == 2
     assert row["share_of_range"] == pytest.approx(0.2)
-    assert row["verdict"] == "well identified"
+    assert row["verdict"].startswith("only 2 good trials")
+    assert identification(0.2, 5) == "well identified"
+    assert identification(0.5, 5) == "partly identified"
+    assert identification(0.7, 2) == "not identified by these targets"
 
 
 def test_best_scenario_through_a_list_carries_the_whole_list(tmp_path: Path, small_city):
@@ -95,3 +99,11 @@ def test_best_scenario_through_a_list_carries_the_whole_list(tmp_path: Path, sma
     assert again.city.districts[0].income_level == 1.2
     assert again.families.quality_taste_mean == 0.33
     assert set(yaml.safe_load(text)) == {"extends", "name", "city", "families"}
+
+
+def test_few_good_trials_are_not_called_a_narrow_range():
+    trials = pd.DataFrame(
+        {"trial": [0, 1], "state": ["COMPLETE"] * 2, "loss": [1.0, 50.0], "p": [0.4, 0.9]}
+    )
+    row = profile_table(trials, {"p": (0.0, 1.0)}).iloc[0]
+    assert row["verdict"] == "only 1 good trials: too few to say, run more"

@@ -445,7 +445,12 @@ def _markdown(
 
 
 def _header(
-    input_name: str, fit: pd.DataFrame, best_loss: float, trial_count: int, settings: dict
+    input_name: str,
+    fit: pd.DataFrame,
+    profile: pd.DataFrame,
+    best_loss: float,
+    trial_count: int,
+    settings: dict,
 ) -> list[str]:
     lines = [
         f"Calibrated from '{input_name}' by `edusim calibrate`: {trial_count} trials x "
@@ -458,6 +463,12 @@ def _header(
         lines.append(
             f"  {row.target}: observed {row.observed:.4g} (sd {row.sd:.3g}), model "
             f"{row.model_mean:.4g} [{row.band_low:.4g}, {row.band_high:.4g}], z {row.z:+.2f}"
+        )
+    lines.append("Profile (good trials: loss within 3.84 of the best):")
+    for row in profile.itertuples(index=False):
+        lines.append(
+            f"  {row.parameter}: best {row.best:.4g}, good {row.good_low:.4g} to "
+            f"{row.good_high:.4g} of {row.low:g} to {row.high:g} ({row.verdict})"
         )
     return lines
 
@@ -628,7 +639,7 @@ def _write_outputs(
     write_text(root / "fit.csv", fit.to_csv(index=False, float_format=number_format))
     write_text(root / "profile.csv", profile.to_csv(index=False, float_format=number_format))
     best_scenario = load_scenario(base, best)
-    header = _header(base.name, fit, best_loss, len(table), settings)
+    header = _header(base.name, fit, profile, best_loss, len(table), settings)
     text = best_scenario_text(
         Path(settings["scenario"]), root, best_scenario, [item.name for item in ranges], header
     )

@@ -36,6 +36,9 @@ well identified (an assumption for the wording only; the table gives the share).
 PARTLY_SHARE = 0.6
 """Up to this share it is called partly identified; above it, not identified."""
 
+MIN_GOOD_TRIALS = 5
+"""Fewer good trials than this are too few to call a range narrow (assumption)."""
+
 
 def target_value(metrics: pd.DataFrame, target: Target) -> float:
     """The metric `target` names in one replication: its value in the target's year, or
@@ -118,10 +121,12 @@ def good_trials(trials: pd.DataFrame, delta: float = PROFILE_DELTA) -> pd.DataFr
     return done[done["loss"] <= done["loss"].min() + delta]
 
 
-def identification(share: float) -> str:
-    """Words for how narrowly the targets pin a parameter down."""
+def identification(share: float, good: int = MIN_GOOD_TRIALS) -> str:
+    """Words for how narrowly the targets pin a parameter down (`good` trials in range)."""
     if not math.isfinite(share):
         return "no finished trial"
+    if good < MIN_GOOD_TRIALS and share <= PARTLY_SHARE:
+        return f"only {good} good trials: too few to say, run more"
     if share <= IDENTIFIED_SHARE:
         return "well identified"
     if share <= PARTLY_SHARE:
@@ -155,7 +160,7 @@ def profile_table(
                 "good_high": good_high,
                 "share_of_range": share,
                 "good_trials": int(values.size),
-                "verdict": identification(share),
+                "verdict": identification(share, int(values.size)),
             }
         )
     return pd.DataFrame(rows)
