@@ -107,3 +107,11 @@ def test_few_good_trials_are_not_called_a_narrow_range():
     )
     row = profile_table(trials, {"p": (0.0, 1.0)}).iloc[0]
     assert row["verdict"] == "only 1 good trials: too few to say, run more"
+
+
+def test_a_best_value_at_the_edge_asks_for_a_wider_range():
+    trials = pd.DataFrame(
+        {"trial": [0, 1], "state": ["COMPLETE"] * 2, "loss": [1.0, 2.0], "p": [0.98, 0.5]}
+    )
+    row = profile_table(trials, {"p": (0.0, 1.0)}).iloc[0]
+    assert row["verdict"].endswith("; best at the edge of the range: widen it")

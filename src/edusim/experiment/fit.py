@@ -36,6 +36,10 @@ well identified (an assumption for the wording only; the table gives the share).
 PARTLY_SHARE = 0.6
 """Up to this share it is called partly identified; above it, not identified."""
 
+EDGE_SHARE = 0.05
+"""A best value within this share of the range from either end is at the edge: the fit
+might improve beyond it, so the range should be widened (where the parameter allows)."""
+
 MIN_GOOD_TRIALS = 5
 """Fewer good trials than this are too few to call a range narrow (assumption)."""
 
@@ -134,6 +138,13 @@ def identification(share: float, good: int = MIN_GOOD_TRIALS) -> str:
     return "not identified by these targets"
 
 
+def _edge_note(best: float, low: float, high: float) -> str:
+    margin = EDGE_SHARE * (high - low)
+    if math.isfinite(best) and (best <= low + margin or best >= high - margin):
+        return "; best at the edge of the range: widen it"
+    return ""
+
+
 def profile_table(
     trials: pd.DataFrame,
     ranges: Mapping[str, tuple[float, float]],
@@ -160,7 +171,8 @@ def profile_table(
                 "good_high": good_high,
                 "share_of_range": share,
                 "good_trials": int(values.size),
-                "verdict": identification(share, int(values.size)),
+                "verdict": identification(share, int(values.size))
+                + _edge_note(float(best[name]) if best is not None else math.nan, low, high),
             }
         )
     return pd.DataFrame(rows)
