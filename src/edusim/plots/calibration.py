@@ -117,8 +117,9 @@ def pairs_table(trials: pd.DataFrame, parameters: list[str], delta: float) -> pd
 
 
 def good_trial_pairs(data: pd.DataFrame, parameters: list[str], *, lang: str = "en") -> Figure:
-    """Pairwise scatter of the parameters: every finished trial in grey, the good ones in
-    colour (darker = lower loss); on the diagonal, each parameter's values of good trials.
+    """Pairwise scatter of the parameters (lower triangle): every finished trial in grey,
+    the good ones in colour (darker = lower loss); on the diagonal, a histogram of each
+    parameter's values among good trials.
     A long ridge of good trials is a trade-off the targets cannot resolve."""
     count = len(parameters)
     if count == 0:
@@ -130,8 +131,12 @@ def good_trial_pairs(data: pd.DataFrame, parameters: list[str], *, lang: str = "
         for i, y_name in enumerate(parameters):
             for j, x_name in enumerate(parameters):
                 ax = grid[i * count + j]
+                if i < j:  # the upper triangle mirrors the lower one
+                    ax.set_visible(False)
+                    continue
                 if i == j:
                     ax.hist(good[x_name], bins=10, color=OKABE_ITO["blue"])
+                    ax.set_title(wrap(x_name, 24), fontsize="x-small")
                 else:
                     ax.scatter(other[x_name], other[y_name], s=5, color="#BBBBBB")
                     order = np.argsort(-good["loss"].to_numpy())
