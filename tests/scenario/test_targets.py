@@ -83,3 +83,11 @@ def test_unreadable_files_are_targets_errors(tmp_path: Path):
     bad.write_text("targets: [\n", encoding="utf-8")
     with pytest.raises(TargetsError, match="not valid YAML"):
         load_targets(bad)
+
+
+def test_hangzhou_targets_are_valid_and_cited():
+    root = Path(__file__).resolve().parents[2]
+    scenario = load_scenario(root / "scenarios" / "hangzhou.yaml")
+    targets = load_targets(root / "calibration" / "hangzhou-targets.yaml", scenario, METRICS)
+    assert len(targets.items) >= 3
+    assert all(len(target.source) > 20 for target in targets.items)
