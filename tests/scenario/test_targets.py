@@ -91,3 +91,11 @@ def test_hangzhou_targets_are_valid_and_cited():
     targets = load_targets(root / "calibration" / "hangzhou-targets.yaml", scenario, METRICS)
     assert len(targets.items) >= 3
     assert all(len(target.source) > 20 for target in targets.items)
+
+
+def test_the_calibrated_hangzhou_extends_hangzhou_with_the_fitted_values():
+    root = Path(__file__).resolve().parents[2]
+    calibrated = load_scenario(root / "calibration" / "hangzhou-calibrated.yaml")
+    assert calibrated.name == "hangzhou-calibrated"
+    assert calibrated.years == load_scenario(root / "scenarios" / "hangzhou.yaml").years
+    assert 0.0 <= calibrated.families.quality_taste_mean <= 0.6
