@@ -66,7 +66,9 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=24)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "calibrations" / "bench-demo")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "results" / "calibrations" / "bench-demo"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -84,7 +84,7 @@ def test_profile_is_the_range_of_good_trials():
 
 
 def test_best_scenario_through_a_list_carries_the_whole_list(tmp_path: Path, small_city):
-    from edusim.experiment.calibrate import best_scenario_text
+    from edusim.experiment.calibration_files import best_scenario_text
 
     (tmp_path / "city.yaml").write_text(yaml.safe_dump(small_city), encoding="utf-8")
     names = ["city.districts[Isles].income_level", "families.quality_taste_mean"]

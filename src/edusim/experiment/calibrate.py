@@ -28,7 +28,8 @@ Folder (default results/calibrations/<scenario name>):
     best.yaml          a scenario that extends the input with the best values
     summary.md         all of the above in words
 
-The tables and best.yaml are written at the end, when every trial has finished.
+The tables and best.yaml are written at the end, when every trial has finished
+(`experiment.calibration_files`).
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ import hashlib
 import json
 import logging
 import math
-import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,19 +52,18 @@ import pandas as pd
 import yaml
 
 from edusim.checksum import file_sha256
+from edusim.experiment.calibration_files import trials_table, write_outputs
 from edusim.experiment.executor import DASK_WAIT_SECONDS, outcomes
-from edusim.experiment.fit import fit_table, loss, profile_table, replicate_values
+from edusim.experiment.fit import loss, replicate_values
 from edusim.experiment.plan import replicate_seed, task_keys
 from edusim.experiment.store import Store, write_text
 from edusim.experiment.task import Task
 from edusim.output_dir import claim_output, safe_component
-from edusim.results import markdown_table
 from edusim.scenario.loader import (
     Problem,
     ScenarioError,
     load_scenario,
     read_mapping,
-    split_path,
 )
 from edusim.scenario.schema import Scenario
 from edusim.scenario.targets import Targets, load_targets
@@ -347,132 +346,6 @@ def _trial_result(
     return value, values, ""
 
 
-def _nested_override(best: Scenario, names: Sequence[str]) -> dict[str, Any]:
-    """The smallest mapping that, merged by `extends:`, sets every `names` path to its
-    value in `best`; a path through a list carries the whole list (lists are replaced)."""
-    resolved = best.model_dump(mode="json")
-    override: dict[str, Any] = {}
-    for name in names:
-        segments = split_path(name)
-        source, target = resolved, override
-        for position, segment in enumerate(segments):
-            last = position == len(segments) - 1
-            value = source[segment]
-            if last or isinstance(value, list):
-                target[segment] = value
-                break
-            target = target.setdefault(segment, {})
-            source = value
-    return override
-
-
-def best_scenario_text(
-    scenario_path: Path,
-    out: Path,
-    best: Scenario,
-    names: Sequence[str],
-    header: Sequence[str],
-) -> str:
-    """best.yaml: a header saying what was fitted and how well, `extends:` the input
-    (relative to the folder when possible) and the calibrated values."""
-    try:
-        parent = os.path.relpath(scenario_path.resolve(), out.resolve())
-    except ValueError:  # another drive (Windows)
-        parent = str(scenario_path.resolve())
-    body = {
-        "extends": parent,
-        "name": f"{best.name}-calibrated",
-        **_nested_override(best, names),
-    }
-    lines = [f"# {line}" if line else "#" for line in header]
-    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-    return "\n".join(lines) + "\n" + text
-
-
-def _trials_table(
-    records: list[dict[str, Any]], ranges: Sequence[ParameterRange], targets: Targets
-) -> pd.DataFrame:
-    columns = [
-        "trial",
-        "batch",
-        "state",
-        "loss",
-        *(item.name for item in ranges),
-        *(f"model: {target.label}" for target in targets.items),
-        "error",
-    ]
-    return pd.DataFrame(records, columns=columns).sort_values("trial").reset_index(drop=True)
-
-
-def _markdown(
-    settings: dict[str, Any],
-    trials: pd.DataFrame,
-    fit: pd.DataFrame,
-    profile: pd.DataFrame,
-    best_loss: float,
-    wall_seconds: float,
-    ran: int,
-    reused: int,
-) -> str:
-    done = int((trials["state"] == "COMPLETE").sum())
-    lines = [
-        "# Calibration",
-        "",
-        f"Scenario `{settings['scenario']}`, targets `{settings['targets']}`.",
-        f"{len(trials)} trials ({done} finished) in batches of {settings['batch']}, "
-        f"{settings['replications']} paired replications each, {settings['years']} years per "
-        f"run, sampler seed {settings['seed']} (TPE after {settings['startup']} random trials).",
-        f"This session: {ran} runs done, {reused} reused, {wall_seconds:.1f} s wall time.",
-        "",
-        f"Best loss {best_loss:.3f} over {len(fit)} targets (sum of weight x z^2; z is the "
-        "distance in units of the observation's SD combined with the Monte Carlo error of "
-        "the model mean).",
-        "",
-        "## Fit per target (best trial)",
-        "",
-        markdown_table(
-            fit[["target", "observed", "sd", "model_mean", "band_low", "band_high", "z"]]
-        ),
-        "",
-        "## Profile per parameter",
-        "",
-        "Good trials: loss within 3.84 (chi-square(1) 95%) of the best.",
-        "",
-        markdown_table(profile),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _header(
-    input_name: str,
-    fit: pd.DataFrame,
-    profile: pd.DataFrame,
-    best_loss: float,
-    trial_count: int,
-    settings: dict,
-) -> list[str]:
-    lines = [
-        f"Calibrated from '{input_name}' by `edusim calibrate`: {trial_count} trials x "
-        f"{settings['replications']} replications of {settings['years']} years, seed "
-        f"{settings['seed']}.",
-        f"Targets: {settings['targets']}",
-        f"Best loss {best_loss:.3f} (sum of weight x z^2 over {len(fit)} targets). Fit:",
-    ]
-    for row in fit.itertuples(index=False):
-        lines.append(
-            f"  {row.target}: observed {row.observed:.4g} (sd {row.sd:.3g}), model "
-            f"{row.model_mean:.4g} [{row.band_low:.4g}, {row.band_high:.4g}], z {row.z:+.2f}"
-        )
-    lines.append("Profile (good trials: loss within 3.84 of the best):")
-    for row in profile.itertuples(index=False):
-        lines.append(
-            f"  {row.parameter}: best {row.best:.4g}, good {row.good_low:.4g} to "
-            f"{row.good_high:.4g} of {row.low:g} to {row.high:g} ({row.verdict})"
-        )
-    return lines
-
-
 def calibrate(
     scenario: str | Path,
     targets: str | Path,
@@ -602,48 +475,15 @@ def _search(
             say(
                 f"trials {numbers.start}-{numbers.stop - 1} of {trial_count} done; best loss {best:.4g}"
             )
-    return _write_outputs(
-        root, base, goal, ranges, settings, records, trial_values, ran, reused, started
-    )
-
-
-def _write_outputs(
-    root: Path,
-    base: Scenario,
-    goal: Targets,
-    ranges: list[ParameterRange],
-    settings: dict[str, Any],
-    records: list[dict[str, Any]],
-    trial_values: Mapping[int, Mapping[str, np.ndarray]],
-    ran: int,
-    reused: int,
-    started: float,
-) -> CalibrationResult:
-    table = _trials_table(records, ranges, goal)
-    complete = table[table["state"] == "COMPLETE"]
-    if complete.empty:
-        first = table["error"].iloc[0]
+    table = trials_table(records, [item.name for item in ranges], goal)
+    if (table["state"] != "COMPLETE").all():
         raise CalibrationFailedError(
             f"every trial of the calibration in {root} failed, so nothing fits; the first: "
-            f"{first} (tracebacks in {root / 'runs' / 'manifest.jsonl'})"
+            f"{table['error'].iloc[0]} (tracebacks in {root / 'runs' / 'manifest.jsonl'})"
         )
-    best_row = complete.loc[complete["loss"].idxmin()]
-    best_number = int(best_row["trial"])
-    best = {item.name: float(best_row[item.name]) for item in ranges}
-    best_loss = float(best_row["loss"])
-    fit = fit_table(trial_values[best_number], goal.items)
-    profile = profile_table(table, {item.name: (item.low, item.high) for item in ranges})
     wall = time.perf_counter() - started
-    number_format = "%.10g"
-    write_text(root / "trials.csv", table.to_csv(index=False, float_format=number_format))
-    write_text(root / "fit.csv", fit.to_csv(index=False, float_format=number_format))
-    write_text(root / "profile.csv", profile.to_csv(index=False, float_format=number_format))
-    best_scenario = load_scenario(base, best)
-    header = _header(base.name, fit, profile, best_loss, len(table), settings)
-    text = best_scenario_text(
-        Path(settings["scenario"]), root, best_scenario, [item.name for item in ranges], header
+    bounds = {item.name: (item.low, item.high) for item in ranges}
+    fit, profile, best, best_loss = write_outputs(
+        root, base, goal, bounds, settings, table, trial_values, (ran, reused, wall)
     )
-    write_text(root / "best.yaml", text)
-    summary = _markdown(settings, table, fit, profile, best_loss, wall, ran, reused)
-    write_text(root / "summary.md", summary)
     return CalibrationResult(root, table, fit, profile, best, best_loss, ran, reused, wall)
