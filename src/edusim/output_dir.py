@@ -40,7 +40,11 @@ except ImportError:  # not POSIX: the recorded PID is the only test of a lock
     fcntl = None  # type: ignore[assignment]
 
 LOCK = ".edusim.lock"
-MARKERS: dict[str, str] = {"run": ".edusim-run", "experiment": ".edusim-experiment"}
+MARKERS: dict[str, str] = {
+    "run": ".edusim-run",
+    "experiment": ".edusim-experiment",
+    "calibration": ".edusim-calibration",
+}
 """The marker file that says which kind of writer owns a folder, by kind."""
 MAX_NAME_BYTES = 200
 """Longest folder name made from a scenario or experiment name (file systems allow 255)."""
@@ -177,7 +181,8 @@ _HELD: dict[Path, Claim] = {}
 
 
 def _describe_kind(kind: str) -> str:
-    return {"run": "edusim run", "experiment": "edusim experiment"}.get(kind, kind)
+    names = {"run": "edusim run", "experiment": "edusim experiment"}
+    return names.get(kind, f"edusim {kind}")
 
 
 def _refuse_not_a_folder(path: Path) -> None:
@@ -228,7 +233,7 @@ def _ownership_problem(path: Path, kind: str, name: str, resume: bool) -> str | 
             f"'{owner['name']}'); choose another --out"
         )
     return (
-        f"output folder {path} holds the experiment '{owner['name']}', not '{name}'; "
+        f"output folder {path} holds the {kind} '{owner['name']}', not '{name}'; "
         "choose another --out"
     )
 
@@ -329,7 +334,7 @@ def _lock(path: Path, kind: str, name: str) -> int:
 def claim_output(
     path: str | Path, kind: str, name: str, *, resume: bool = False
 ) -> Iterator[Claim]:
-    """Hold `path` for a writer of `kind` ('run' or 'experiment') named `name`.
+    """Hold `path` for a writer of `kind` ('run', 'experiment' or 'calibration') named `name`.
 
     The folder is created if missing; it must be empty, or (with `resume`) marked as
     this writer's own. The lock is held until the block ends; the marker stays. Dead

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import argparse
 
-from edusim.cli import check, decompose, describe, experiment, report, run, validate
+from edusim.cli import (
+    calibrate,
+    check,
+    decompose,
+    describe,
+    experiment,
+    report,
+    run,
+    validate,
+)
 from edusim.cli.common import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -17,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     experiment.COMMAND,
     check.COMMAND,
     decompose.COMMAND,
+    calibrate.COMMAND,
     report.COMMAND,
 )
 """Every `edusim COMMAND`, in the order `--help` lists them."""

@@ -300,6 +300,10 @@ def build_report(
 
     started = time.perf_counter()
     check_lang(lang)
+    from edusim.report.calibration import build_calibration_report, is_calibration
+
+    if is_calibration(Path(path)):
+        return build_calibration_report(Path(path), lang=lang, formats=formats, workers=workers)
     source = load_results(path)
     if isinstance(source, RunSource) and year is not None:
         check_year(source, year)

@@ -60,6 +60,9 @@ TITLES: dict[str, dict[str, str]] = {
         "en": "Sensitivity of the outcomes to the parameters",
         "zh": "结果对参数的敏感性",
     },
+    "calibration_fit": {"en": "Fit per target", "zh": "各校准目标的拟合"},
+    "calibration_traces": {"en": "Traces of the search", "zh": "搜索轨迹"},
+    "calibration_pairs": {"en": "Pairs of parameters, good trials", "zh": "较优试验的参数两两散点"},
 }
 
 
