@@ -7,15 +7,18 @@ also runs the same replications in a plain loop of `edusim.results.run_scenario`
 process and compares with the runner at one worker (same process, no pool), so the
 difference is the runner's own cost: planning, hashing, the store, the summaries.
 The parent's peak RSS is printed to show memory stays flat in the number of runs.
-With `--worker-memory` it instead runs a small city (one district, six schools, two
-years) again and again in one spawned worker process, through the runner's own
-`run_task`, and prints that worker's resident memory after each count in
-`--checkpoints`: a worker must not grow with the number of runs it has done.
+With `--worker-memory` it instead runs `--scenario` (the demo city, `--years` 2) again
+and again in one spawned worker process, through the runner's own `run_task`, and prints
+that worker's resident memory after each count in `--checkpoints`: a worker must not
+grow with the number of runs it has done. `--small` runs a smaller city instead (one
+district, six schools); `--without-release` makes `EduModel.release` do nothing in the
+worker, which shows the growth before models were released from Mesa's id registry.
 
     python benchmarks/bench_experiment.py --runs 1000 --years 2 --workers 2
     python benchmarks/bench_experiment.py --runs 40 --years 10 --workers 1 --overhead
     python benchmarks/bench_experiment.py --scenario scenarios/hangzhou.yaml --runs 4 --workers 2
-    python benchmarks/bench_experiment.py --worker-memory --checkpoints 25 100 1000
+    python benchmarks/bench_experiment.py --worker-memory --checkpoints 25 100 200
+    python benchmarks/bench_experiment.py --worker-memory --without-release
 
 Nothing here asserts on time: the figures go into notes and benchmarks/README.md.
 """
@@ -89,10 +92,14 @@ def current_rss_mib() -> float:
     return peak_rss_mib()
 
 
-def run_small_cities(first_seed: int, count: int) -> float:
-    """In a worker: run the small city `count` times (seeds from `first_seed`) as the
-    runner's tasks do; return the worker's resident memory after a garbage collection."""
-    scenario = load_scenario(SMALL_CITY)
+def run_cities(city: Path | dict, years: int, first_seed: int, count: int, release: bool) -> float:
+    """In a worker: run the city `count` times (seeds from `first_seed`) as the runner's
+    tasks do; return the worker's resident memory after a garbage collection."""
+    if not release:
+        from edusim.model import EduModel
+
+        EduModel.release = lambda self: None  # what the worker did before the fix
+    scenario = load_scenario(city, {"years": years})
     for seed in range(first_seed, first_seed + count):
         outcome = run_task(Task(f"bench-{seed}", scenario, seed))
         if not outcome.ok:
@@ -101,14 +108,18 @@ def run_small_cities(first_seed: int, count: int) -> float:
     return current_rss_mib()
 
 
-def worker_memory(checkpoints: list[int]) -> None:
-    """One spawned worker runs the small city up to each checkpoint; print its RSS."""
+def worker_memory(city: Path | dict, years: int, checkpoints: list[int], release: bool) -> None:
+    """One spawned worker runs the city up to each checkpoint; print its RSS."""
     context = multiprocessing.get_context("spawn")
+    name = city.name if isinstance(city, Path) else "the small city"
+    print(f"{name}, {years} years a run, release={'yes' if release else 'no'}", flush=True)
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         done = 0
         for checkpoint in sorted(checkpoints):
             started = time.perf_counter()
-            rss = pool.submit(run_small_cities, done + 1, checkpoint - done).result()
+            rss = pool.submit(
+                run_cities, city, years, done + 1, checkpoint - done, release
+            ).result()
             seconds = time.perf_counter() - started
             print(
                 f"worker RSS after {checkpoint:>5} runs: {rss:7.1f} MiB "
@@ -126,12 +137,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--overhead", action="store_true", help="also time a plain loop")
     parser.add_argument(
-        "--worker-memory", action="store_true", help="RSS of one worker running a small city"
+        "--worker-memory", action="store_true", help="RSS of one worker running many cities"
     )
-    parser.add_argument("--checkpoints", type=int, nargs="+", default=[25, 100, 1000])
+    parser.add_argument("--checkpoints", type=int, nargs="+", default=[25, 100, 200])
+    parser.add_argument("--small", action="store_true", help="with --worker-memory: small city")
+    parser.add_argument(
+        "--without-release",
+        action="store_true",
+        help="with --worker-memory: keep every model in Mesa's registry (before the fix)",
+    )
     args = parser.parse_args()
     if args.worker_memory:
-        worker_memory(args.checkpoints)
+        city = SMALL_CITY if args.small else args.scenario
+        worker_memory(city, args.years, args.checkpoints, release=not args.without_release)
         return
 
     spec = experiment(args.scenario, args.runs, args.years)

@@ -14,13 +14,21 @@ run's own, and no import, numba cache or allocator state carries over), which ti
               imports, run, teardown);
 
 and, per phase, the time spent in each phase object's `step` (wrapped from outside, no
-change to `src/`), plus the peak RSS (`ru_maxrss`). The parent prints the median, min and
-max over the repetitions.
+change to `src/`), plus the peak RSS (`ru_maxrss`) and CPU time (user + system, the fair
+figure on a shared machine): of the whole process, and of the year loop alone, also per
+simulated year per 100,000 pupils. The parent prints the median, min and max over the
+repetitions.
+
+`--scale 0.25 1 2 4` instead runs the scenario with every district's schools and pupils
+(and explicit private-school counts) multiplied by each factor, area unchanged, and
+prints a table of loop CPU per simulated year per 100,000 pupils and peak RSS per scale:
+flat CPU per pupil-year means the year is linear in pupils and schools.
 
     python benchmarks/bench_hangzhou.py                     # 3 repetitions
     python benchmarks/bench_hangzhou.py --repeat 5 --json results/bench-hangzhou.json
     python benchmarks/bench_hangzhou.py --years 5 --scenario scenarios/demo.yaml
     python benchmarks/bench_hangzhou.py --profile /tmp/loop.prof   # cProfile of the loop
+    python benchmarks/bench_hangzhou.py --scale 0.25 1 2 4 --repeat 3 --years 5
 
 Nothing here asserts on time: the figures depend on the machine and on its load.
 """
@@ -64,10 +72,32 @@ def _wrap_phase_steps(model: Any, phase_seconds: dict[str, list[float]]) -> None
         phase.step = timed
 
 
-def run_once(scenario: str, years: int | None, seed: int | None, profile: str | None) -> dict:
+def scaled_scenario(path: str, scale: float) -> dict[str, Any]:
+    """The scenario with every district's school and pupil counts times `scale`."""
+    from edusim.scenario.loader import load_scenario
+
+    data = load_scenario(path).model_dump(mode="json")
+    for district in data["city"]["districts"]:
+        for key in ("schools", "private_schools", "pupils"):
+            if district.get(key) is not None:
+                counts = district[key]
+                district[key] = {stage: max(1, round(n * scale)) for stage, n in counts.items()}
+    return data
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(
+    scenario: str, years: int | None, seed: int | None, profile: str | None, scale: float = 1.0
+) -> dict:
     """Build and run the scenario once in this process; return the measurements."""
     started = time.perf_counter()
     import edusim.model as model_module  # timed: the import is part of a run's cost
+
+    source: str | dict[str, Any] = scenario if scale == 1.0 else scaled_scenario(scenario, scale)
 
     imported = time.perf_counter()
     rss_after_import_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -84,7 +114,7 @@ def run_once(scenario: str, years: int | None, seed: int | None, profile: str | 
     model_module.build_world = timed_build_world
     try:
         build_started = time.perf_counter()
-        model = model_module.EduModel(scenario, seed, years=years)
+        model = model_module.EduModel(source, seed, years=years)
         built = time.perf_counter()
     finally:
         model_module.build_world = build_world
@@ -94,6 +124,7 @@ def run_once(scenario: str, years: int | None, seed: int | None, profile: str | 
     pupils = [len(model.families)]
     teachers = [len(model.teachers)]
     step_seconds: list[float] = []
+    loop_cpu_started = _cpu_s()
     profiler = None
     if profile:
         import cProfile
@@ -110,6 +141,7 @@ def run_once(scenario: str, years: int | None, seed: int | None, profile: str | 
         profiler.disable()
         profiler.dump_stats(profile)
     loop_done = time.perf_counter()
+    loop_cpu_s = _cpu_s() - loop_cpu_started
     for phase in model.phases:
         phase.finalize()
     tables_started = time.perf_counter()
@@ -138,6 +170,10 @@ def run_once(scenario: str, years: int | None, seed: int | None, profile: str | 
         "finalize_s": tables_started - loop_done,
         "tables_s": finished - tables_started,
         "run_s": finished - build_started,
+        "scale": scale,
+        "loop_cpu_s": loop_cpu_s,
+        "cpu_s": _cpu_s(),
+        "year_cpu_s_per_100k_pupils": loop_cpu_s / n_years / (mean_pupils / PER_PUPILS),
         "loop_s_per_100k_pupils": loop_s / (mean_pupils / PER_PUPILS),
         "year_s_per_100k_pupils": loop_s / n_years / (mean_pupils / PER_PUPILS),
         "step_s": step_seconds,
@@ -154,12 +190,14 @@ def run_once(scenario: str, years: int | None, seed: int | None, profile: str | 
 
 
 def _worker(args: argparse.Namespace) -> None:
-    result = run_once(args.scenario, args.years, args.seed, args.profile)
+    result = run_once(args.scenario, args.years, args.seed, args.profile, args.worker_scale)
     Path(args.worker_out).write_text(json.dumps(result), encoding="utf-8")
 
 
 # -- the parent: repetitions in fresh processes, summary --------------------------------------
-def run_in_subprocess(args: argparse.Namespace, profile: str | None = None) -> dict:
+def run_in_subprocess(
+    args: argparse.Namespace, profile: str | None = None, scale: float = 1.0
+) -> dict:
     """One repetition in a fresh interpreter; returns the worker's figures plus process wall."""
     with tempfile.TemporaryDirectory(prefix="edusim-bench-") as scratch:
         out = Path(scratch) / "result.json"
@@ -177,6 +215,8 @@ def run_in_subprocess(args: argparse.Namespace, profile: str | None = None) -> d
             command += ["--seed", str(args.seed)]
         if profile:
             command += ["--profile", profile]
+        if scale != 1.0:
+            command += ["--worker-scale", repr(scale)]
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         completed = subprocess.run(command, cwd=ROOT, check=False)
@@ -201,6 +241,9 @@ def summary(runs: list[dict]) -> dict[str, Any]:
         "build_s",
         "synthesis_s",
         "loop_s",
+        "cpu_s",
+        "loop_cpu_s",
+        "year_cpu_s_per_100k_pupils",
         "tables_s",
         "loop_s_per_100k_pupils",
         "year_s_per_100k_pupils",
@@ -228,6 +271,9 @@ def print_report(runs: list[dict], result: dict[str, Any]) -> None:
         "build_s": "build EduModel (s)",
         "synthesis_s": "  of which world synthesis (s)",
         "loop_s": "year loop (s)",
+        "cpu_s": "CPU user+sys, whole process (s)",
+        "loop_cpu_s": "CPU user+sys, year loop (s)",
+        "year_cpu_s_per_100k_pupils": "loop CPU per year per 100k pupils (s)",
         "tables_s": "tables() (s)",
         "loop_s_per_100k_pupils": "loop per 100k pupils (s)",
         "year_s_per_100k_pupils": "one year per 100k pupils (s)",
@@ -257,6 +303,39 @@ def print_report(runs: list[dict], result: dict[str, Any]) -> None:
     )
     loads = ", ".join(f"{run['load_1min_before']:.2f}" for run in runs)
     print(f"1-minute load average before each run: {loads} ({os.cpu_count()} CPUs)")
+
+
+def scaling_table(args: argparse.Namespace) -> None:
+    """Each scale `args.repeat` times (scales interleaved, so load changes hit all alike),
+    then one row per scale: medians of loop CPU per simulated year per 100k pupils and
+    peak RSS."""
+    if any(not 0.25 <= scale <= 4.0 for scale in args.scale):
+        raise SystemExit("--scale factors must be from 0.25 to 4")
+    runs: dict[float, list[dict]] = {scale: [] for scale in args.scale}
+    for index in range(args.repeat):
+        for scale in args.scale:
+            run = run_in_subprocess(args, scale=scale)
+            runs[scale].append(run)
+            print(
+                f"scale {scale:g} run {index + 1}/{args.repeat}: loop CPU {run['loop_cpu_s']:.2f} s, "
+                f"{run['year_cpu_s_per_100k_pupils']:.4f} CPU-s per year per 100k pupils, "
+                f"peak RSS {run['peak_rss_mib']:.0f} MiB (load {run['load_1min_before']:.2f})",
+                flush=True,
+            )
+    print(
+        "\n| scale | schools | mean pupils | years | loop CPU s | CPU s per year per 100k "
+        "pupils (min-max) | process CPU s | peak RSS MiB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for scale, done in runs.items():
+        per = [run["year_cpu_s_per_100k_pupils"] for run in done]
+        print(
+            f"| {scale:g} | {done[0]['schools']:,} | {done[0]['pupils_mean']:,.0f} | "
+            f"{done[0]['years']} | {statistics.median(r['loop_cpu_s'] for r in done):.2f} | "
+            f"{statistics.median(per):.4f} ({min(per):.4f}-{max(per):.4f}) | "
+            f"{statistics.median(r['cpu_s'] for r in done):.2f} | "
+            f"{statistics.median(r['peak_rss_mib'] for r in done):.0f} |"
+        )
 
 
 def machine() -> dict[str, Any]:
@@ -307,7 +386,15 @@ def main(argv: list[str] | None = None) -> None:
         metavar="PATH",
         help="instead: one run with cProfile over the year loop; stats written to PATH",
     )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        nargs="+",
+        metavar="FACTOR",
+        help="instead: the scaling table, schools and pupils times each FACTOR (0.25 to 4)",
+    )
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-scale", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.scenario = str(Path(args.scenario).resolve())
     if args.worker_out:
@@ -319,6 +406,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.scale:
+        scaling_table(args)
+        return
     runs = []
     for index in range(args.repeat):
         run = run_in_subprocess(args)

@@ -287,3 +287,21 @@ def test_a_seed_the_tables_cannot_store_is_refused_before_the_city_is_built(demo
     """The Python API checks the seed as the scenario file and --seed are checked."""
     with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 9223372036854775807"):
         EduModel(demo_path, seed=seed, years=1)
+
+
+def test_school_travel_is_computed_once_and_follows_the_sites(small_scenario):
+    model = EduModel(small_scenario)
+    travel = model.school_travel_km()
+    assert model.school_travel_km() is travel  # the staffing phase asks every year
+    assert not travel.flags.writeable
+    table = model.school_table
+    fresh = model.geography.travel_km(
+        table.cell[:, None],
+        table.x_km[None, :],
+        table.y_km[None, :],
+        model.geography.cell_island[table.cell][None, :],
+    )
+    assert np.array_equal(travel, fresh)
+    table.x_km = table.x_km + 1.0  # a site array replaced: the cache is stale
+    moved = model.school_travel_km()
+    assert moved is not travel and not np.array_equal(moved, travel)

@@ -81,3 +81,31 @@ def test_a_worker_does_not_grow_with_the_runs_it_has_done(small_city):
     after = runs(range(10, 50))
     assert after - warmed < 6 * MIB, f"grew {(after - warmed) / MIB:.1f} MiB in 40 runs"
     assert live_models() == 0
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_task_frees_its_model_before_it_returns(small_city, monkeypatch, fails):
+    """A model is a reference cycle; `run_task` collects it at once instead of leaving it
+    to the cyclic collector (switched off here, so nothing else could free it)."""
+    built: list[weakref.ref] = []
+    original = EduModel.__init__
+
+    def remember(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        built.append(weakref.ref(self))
+
+    def broken_year(self) -> None:
+        raise RuntimeError("a year that fails")
+
+    monkeypatch.setattr(EduModel, "__init__", remember)
+    if fails:
+        monkeypatch.setattr(EduModel, "step", broken_year)
+    scenario = load_scenario(one_district(small_city))
+    gc.disable()
+    try:
+        outcome = run_task(Task("freed", scenario, 3))
+        alive = [ref() is not None for ref in built]
+    finally:
+        gc.enable()
+    assert outcome.ok is not fails
+    assert alive == [False]

@@ -56,7 +56,7 @@ def results_copy(tmp_path: Path) -> Callable[[str], Path]:
 def _built(factory: pytest.TempPathFactory, name: str) -> Report:
     target = factory.mktemp("reports") / name
     shutil.copytree(REPORT_DATA / name, target)
-    return build_report(target, workers=2)
+    return build_report(target, workers=2, formats=("png", "pdf", "svg"))
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,14 @@ from edusim.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from edusim.plots.fonts import FontMissingError
 
 
-def test_report_on_a_run_directory(results_copy, capsys):
+def test_report_on_a_run_directory_writes_png_only_by_default(results_copy, capsys):
     folder = results_copy("run")
-    assert main(["report", str(folder), "--formats", "png"]) == EXIT_OK
+    assert main(["report", str(folder)]) == EXIT_OK
     out = capsys.readouterr().out
     assert f"report written to {folder / 'report.html'}" in out and "7 figures" in out
     assert (folder / "report.md").is_file() and (folder / "figures" / "city_map.png").is_file()
-    assert not (folder / "figures" / "city_map.pdf").exists()
+    written = {path.suffix for path in (folder / "figures").iterdir()}
+    assert written == {".png", ".csv", ".txt"}
 
 
 def test_report_of_an_experiment_in_chinese(results_copy, capsys):

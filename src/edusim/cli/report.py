@@ -39,9 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--formats",
         type=figure_formats,
-        default=("png", "pdf", "svg"),
         metavar="LIST",
-        help="figure formats, comma-separated (default: png,pdf,svg)",
+        help="figure formats, comma-separated, of png, pdf and svg (default: png; "
+        "--formats png,pdf,svg adds the vector files for print and editing)",
     )
     parser.add_argument(
         "--workers", type=positive, default=2, help="processes rendering figures (default 2)"
@@ -75,8 +75,8 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
 COMMAND = Command(
     name="report",
     help="write figures, tables and a report for a run or an experiment",
-    description="Write figures (PNG at 300 dpi, PDF, SVG, each with its data as CSV and "
-    "a caption), tables (CSV and LaTeX booktabs), report.md and a self-contained "
+    description="Write figures (PNG at 300 dpi, and PDF and SVG with --formats, each with "
+    "its data as CSV and a caption), tables (CSV and LaTeX booktabs), report.md and a self-contained "
     "report.html into a run directory or an experiment folder. Exit 2 if the folder is "
     "not one, or if --lang zh finds no CJK font.",
     add_arguments=add_arguments,

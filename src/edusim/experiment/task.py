@@ -12,9 +12,15 @@ can check failure handling in spawned workers; nothing else sets it.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
+import gc
 import os
+import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -56,25 +62,47 @@ def _injected_failure(seed: int) -> None:
         raise RuntimeError(f"failure injected for seed {seed} by {FAIL_SEEDS_VARIABLE}")
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where there is none (macOS, musl, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_memory() -> None:
+    """After a run, free its model now and give the freed heap back to the system.
+
+    A finished model is a reference cycle (Mesa's agents point back to it), so it waits
+    for the cyclic collector, which counts objects rather than bytes and may let several
+    dead cities pile up; and glibc keeps freed pages of its heap. Together they made a
+    worker's resident memory creep up over demo runs (321 -> 385 MiB from 25 to 200 runs)
+    although no model stayed alive. A collection takes milliseconds next to a run."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def run_task(task: Task) -> Outcome:
     """Run one replication; return its metrics table or the traceback of its failure."""
     from edusim.results import run_scenario
 
     started = time.perf_counter()
+    metrics, error = None, None
     try:
         _injected_failure(task.seed)
         metrics = run_scenario(task.scenario, task.seed).tables["metrics"]
     except Exception:
-        return Outcome(
-            task.key, task.seed, None, traceback.format_exc(), time.perf_counter() - started
-        )
-    return Outcome(
-        task.key,
-        task.seed,
-        metrics.loc[:, list(PART_COLUMNS)],
-        None,
-        time.perf_counter() - started,
-    )
+        error = traceback.format_exc()
+    seconds = time.perf_counter() - started
+    release_memory()  # out of the except block: its traceback no longer holds the model
+    if error is not None:
+        return Outcome(task.key, task.seed, None, error, seconds)
+    return Outcome(task.key, task.seed, metrics.loc[:, list(PART_COLUMNS)], None, seconds)
 
 
 def failed(task: Task, error: BaseException) -> Outcome:

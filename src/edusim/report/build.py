@@ -29,7 +29,6 @@ from edusim import plots
 from edusim.output_dir import remove_dead_partials
 from edusim.plots.city import busiest_posting_year
 from edusim.plots.labels import check_lang
-from edusim.plots.style import FORMATS
 from edusim.report import captions
 from edusim.report.render import FigureEntry, FigureSpec, render_all
 from edusim.report.sources import ExperimentSource, ReportInputError, RunSource, load_results
@@ -55,6 +54,11 @@ FOCAL_METRIC = "quality_quartile_gap"
 MAX_PANELS = 12
 MAX_ARMS = 8
 """Designs with more arms than this are drawn as one pooled series."""
+
+DEFAULT_FORMATS: tuple[str, ...] = ("png",)
+"""Figure files a report writes unless asked for more (`plots.style.FORMATS` lists every
+format): PNG at 300 dpi is what report.md and report.html show; PDF and SVG, for print
+and editing, are written on request (`edusim report --formats png,pdf,svg`)."""
 
 
 @dataclass
@@ -282,13 +286,15 @@ def build_report(
     *,
     lang: str = "en",
     year: int | None = None,
-    formats: tuple[str, ...] = FORMATS,
+    formats: tuple[str, ...] | None = None,
     workers: int = 1,
 ) -> Report:
     """Write the figures, tables, report.md and report.html of a run or an experiment.
 
     `year` is the calendar year shown on the map of a run (default: the last) and its
     teacher flows are those of the school year ending then (default: the busiest).
+    `formats` are the figure files to write (default `DEFAULT_FORMATS`: PNG only; PDF
+    and SVG on request, since vector output doubles the rendering time).
     `workers` > 1 renders figures in that many forked processes (where the platform
     forks and no other thread runs), else one after another.
     Raises sources.ReportInputError for a folder that is not a results folder, whose
@@ -299,6 +305,7 @@ def build_report(
     from edusim.report.document import html_report, markdown_report
 
     started = time.perf_counter()
+    formats = DEFAULT_FORMATS if formats is None else formats
     check_lang(lang)
     from edusim.report.calibration import build_calibration_report, is_calibration
 

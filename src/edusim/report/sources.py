@@ -9,6 +9,7 @@ summary.csv and, for Morris and Sobol designs, sensitivity.csv.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,8 +126,9 @@ class RunSource:
     def replications(self) -> int:
         return 1
 
-    @property
+    @functools.cached_property
     def description(self) -> str:
+        """The scenario's description (parsed once: both report pages show it)."""
         scenario = yaml.safe_load(self.scenario_yaml) if self.scenario_yaml else {}
         return str((scenario or {}).get("description") or "")
 
