@@ -24,6 +24,7 @@ from edusim.policy.admission import (
     achievement_priority,
     cutoffs,
     exam_scores,
+    fed_applicants,
     percentile,
     school_lottery_ids,
     skip_out_of_reach,
@@ -79,13 +80,21 @@ class Intake(Phase):
         self.stock = dwelling_stock(model)
         self.cutoffs: dict[tuple[int, int], np.ndarray] = {}
         """Last intake's cut-off of every school or seat, by (stage, rule code)."""
+        self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        """This year's junior entrants' ids and the primary school each left (feeders)."""
         self._burn_in(model.params.housing.burn_in_years)
 
     def step(self, year: int) -> None:
         families = self.model.families
         families.keep(families.grade < LAST_GRADE)
         families.grade += 1
-        families.school[families.grade == FIRST_GRADE[1]] = UNPLACED
+        leaving_primary = families.grade == FIRST_GRADE[1]
+        # each junior entrant's primary school, for feeder priority (对口), by family id
+        self.primary_school_of = (
+            families.uid[leaving_primary].copy(),
+            families.school[leaving_primary].copy(),
+        )
+        families.school[leaving_primary] = UNPLACED
         families.moved_for_school[:] = False
         arrive(self.model, year)
         self.model.intake = {}
@@ -247,6 +256,17 @@ class Intake(Phase):
         }
         self._remember_intake(stage, resident_entrants)
 
+    def _primary_school(self, uids: np.ndarray) -> np.ndarray:
+        """The primary school each junior entrant (by id) left this year (-1: none, as
+        for a family that arrived from outside the city)."""
+        known, school = self.primary_school_of
+        if known.size == 0:
+            return np.full(uids.size, -1, dtype=np.int64)
+        order = np.argsort(known, kind="stable")
+        position = np.minimum(np.searchsorted(known[order], uids), known.size - 1)
+        found = known[order][position] == uids
+        return np.where(found, school[order][position], -1)
+
     def _match(
         self,
         year: int,
@@ -298,6 +318,11 @@ class Intake(Phase):
                 lottery = self.model.streams.uniform("enrollment.school_lottery", year, ids.ravel())
                 lottery = lottery.reshape(schools.shape)
             sibling = (schools == families.sibling_school[entrants][:, None]) & (schools >= 0)
+            feeder = None
+            if params.feeder_priority and stage == 1:
+                feeder = fed_applicants(
+                    self._primary_school(uids), self.model.school_table.feeds, schools
+                )
             priority = applicant_priority(
                 resident,
                 standing,
@@ -305,6 +330,7 @@ class Intake(Phase):
                 km_to_schools(self.model, families.cell[entrants], schools),
                 lottery,
                 params.distance_priority and code == RULE_CODES["choice"],
+                feeder=feeder,
             )
             expected = priority - (lottery if lottery.ndim == 2 else lottery[:, None]) + 0.5
         strategic = params.strategy == "cutoffs" and params.mechanism not in STRATEGY_PROOF

@@ -132,6 +132,12 @@ class EnrollmentParams(Section):
         source="digest: national rules (priority to nearby residents)",
         description="under choice and achievement, residents of a school's catchment come before other applicants",
     )
+    feeder_priority: bool = param(
+        False,
+        unit="yes/no",
+        source="digest: Sanming (划片对口, S18), Dalian (nine-year continuity, D3)",
+        description="junior intake under choice, zones and group-wide enrollment: pupils whose primary school feeds a junior school (对口, `feeders`) rank there below its residents and above siblings (not under catchment, where the address decides, nor under achievement)",
+    )
     distance_cost_income_share_per_km: float = param(
         0.033,
         unit="income-years per km",

@@ -1,0 +1,50 @@
+"""Feeder priority (对口) in the junior intake: pupils of a primary school that feeds a
+junior school rank there below residents and above siblings (enrollment.feeder_priority)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.model import EduModel
+
+CHOICE = {"enrollment.rule": "choice"}
+
+
+def _fed_share(**overrides) -> tuple[float, int]:
+    """Share of the junior entrants who came from a public primary school with a feeder
+    link that were placed at the junior school it feeds, over a 3-year run; and how many
+    such entrants there were."""
+    model = EduModel("scenarios/demo.yaml", seed=4, years=3, overrides={**CHOICE, **overrides})
+    intake = next(phase for phase in model.phases if phase.name == "enrollment")
+    placed, total = 0, 0
+    while model.running:
+        model.step()
+        uids, primary = intake.primary_school_of
+        feeds = model.school_table.feeds
+        linked = (primary >= 0) & (feeds[np.maximum(primary, 0)] >= 0)
+        rows = np.searchsorted(model.families.uid, uids[linked])
+        placed += int((model.families.school[rows] == feeds[primary[linked]]).sum())
+        total += int(linked.sum())
+    return placed / total, total
+
+
+def test_fed_pupils_reach_their_feeder_school_more_often_with_feeder_priority():
+    """Demo city under choice, seed 4, three intakes: 51.2% of the linked entrants reach
+    their feeder school without the priority and 55.2% with it (measured when written);
+    the rest rank other schools higher or lose to the school's residents."""
+    without, count = _fed_share()
+    with_priority, _ = _fed_share(**{"enrollment.feeder_priority": True})
+    assert count > 100
+    assert with_priority > without + 0.02
+
+
+def test_the_primary_school_of_each_junior_entrant_is_recorded_by_id():
+    model = EduModel("scenarios/demo.yaml", seed=4, years=1, overrides=CHOICE)
+    grade_6 = model.families.grade == 6
+    before = dict(zip(model.families.uid[grade_6], model.families.school[grade_6], strict=True))
+    model.step()
+    intake = next(phase for phase in model.phases if phase.name == "enrollment")
+    uids, primary = intake.primary_school_of
+    assert dict(zip(uids, primary, strict=True)) == before
+    looked_up = intake._primary_school(np.array([uids[0], -5]))
+    assert list(looked_up) == [primary[0], -1]
