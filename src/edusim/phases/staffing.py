@@ -1,6 +1,8 @@
 """Staffing phase: last year's results funds are paid, postings end, teachers retire or
-quit, vacancies are filled, and teachers rotate: group cores to their members, the district rule across all its schools, and the
-district's backbone reservoir to its weakest schools (each switchable on its own)."""
+quit, vacancies against each school's posts (编制) are filled, free senior-title posts
+(职称) are filled by promotion, and teachers rotate: group cores to their members, the
+district rule across all its schools, and the district's backbone reservoir to its
+weakest schools (each switchable on its own)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from edusim.agents.groups import CORE
 from edusim.agents.teachers import POSTING_KINDS, TIERS
 from edusim.phases.base import Phase
 from edusim.policy.district_rotation import (
@@ -28,6 +31,14 @@ from edusim.policy.rotation import (
     volunteer_utility,
 )
 from edusim.policy.staffing import leaving, vacancies
+from edusim.policy.titles import (
+    SENIOR,
+    free_senior_posts,
+    posts,
+    promoted,
+    senior_quota,
+    title_candidates,
+)
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.world.staff import hired_teachers, retirement_age, staff_needed
 
@@ -38,9 +49,10 @@ GROUP, DISTRICT, RESERVOIR = 1, 2, 3
 class Staffing(Phase):
     """Teachers whose posting ended go home, and reservoir terms end; teachers leave
     (statutory retirement age, attrition by district kind); each school's vacancies under
-    the pupil-teacher standard, counted by employing (home) school from last year's
-    enrollment (posts of reservoir teachers are pooled by the district, so their schools
-    refill them), are filled by new graduates; then teachers rotate."""
+    its posts (the pupil-teacher standard for last year's enrollment, raised for group
+    cores), counted by employing (home) school (posts of reservoir teachers are pooled by
+    the district, so their schools refill them), are filled by new graduates; free
+    senior-title posts are filled by promotion (`policy.titles`); then teachers rotate."""
 
     name = "staffing"
     month_day = (9, 1)
@@ -50,11 +62,63 @@ class Staffing(Phase):
         "rule, the district's backbone reservoir"
     )
 
+    def init(self, model: Any) -> None:
+        """Senior titles as built: each school's quota filled from its experienced teachers,
+        strongest first (nobody's history of service elsewhere is known at the start)."""
+        super().init(model)
+        self._review_titles(None)
+
     def step(self, year: int) -> None:
         self._pay_results_funds(year)
         self._end_postings(year)
         self._exits_and_hires(year)
+        self._review_titles(year)
         self._rotate(year)
+
+    def _is_core(self) -> np.ndarray:
+        groups, n = self.model.groups, len(self.model.school_table)
+        core = np.zeros(n, dtype=bool)
+        core[groups.school[groups.role == CORE]] = True
+        return core
+
+    def _posts(self) -> np.ndarray:
+        """Teacher posts of every school this year (policy/titles.posts)."""
+        model = self.model
+        standard = staff_needed(model.school_table.enrollment, model.pupil_teacher_ratio())
+        return posts(standard, self._is_core(), model.params.teachers.core_extra_posts_share)
+
+    def _review_titles(self, year: int | None) -> None:
+        """Free senior posts of each school go to its own eligible teachers (home school,
+        school-employed), by effectiveness plus the promotion-priority credit for
+        two-school experience; `year` None is the world as built (no service condition)."""
+        model = self.model
+        teachers, table, params = model.teachers, model.school_table, model.params.teachers
+        rotation = model.params.rotation
+        is_core = self._is_core()
+        quota = senior_quota(
+            self._posts(), is_core, params.senior_title_share, params.core_extra_senior_share
+        )
+        school_post = teachers.employer == 0
+        free = free_senior_posts(
+            quota, teachers.home_school[school_post], teachers.title[school_post] == SENIOR
+        )
+        service = 0.0 if year is None else params.senior_title_service_years
+        candidate = school_post & title_candidates(
+            teachers.title,
+            teachers.experience,
+            teachers.rotated_years,
+            table.rural[teachers.home_school],
+            params.senior_title_min_experience_years,
+            service,
+        )
+        credit = rotation.promotion_priority * rotation.promotion_priority_sd
+        key = model.teacher_effectiveness() + credit * (teachers.rotated_years > 0)
+        rising = promoted(teachers.home_school.astype(np.int64), key, candidate, free)
+        teachers.title[rising] = SENIOR
+        if year is not None:
+            held = np.bincount(teachers.home_school[school_post], minlength=len(table))
+            model.staff_flows[year]["promoted_senior"] = int(rising.sum())
+            model.staff_flows[year]["surplus"] = int(np.maximum(0, held - self._posts()).sum())
 
     def _pay_results_funds(self, year: int) -> None:
         """Results-based working funds earned in last July's evaluation (Ninghe) are paid
@@ -92,13 +156,12 @@ class Staffing(Phase):
         teachers.keep(~(retiring | quitting))
 
         school_posts = teachers.employer == 0
-        posts = vacancies(
-            staff_needed(table.enrollment, model.pupil_teacher_ratio()),
-            school_counts(teachers.home_school[school_posts], len(table)),
+        open_posts = vacancies(
+            self._posts(), school_counts(teachers.home_school[school_posts], len(table))
         )
-        hires = int(posts.sum())
+        hires = int(open_posts.sum())
         uids = np.arange(teachers.next_uid, teachers.next_uid + hires)
-        schools = np.repeat(np.arange(len(table)), posts)
+        schools = np.repeat(np.arange(len(table)), open_posts)
         columns = hired_teachers(
             uids,
             schools,
@@ -187,6 +250,7 @@ class Staffing(Phase):
                 travel[group.core, hosts_pool].mean(),
                 context.taste[candidates],
                 params,
+                context.needs_service[candidates],
             )
             staff_ratio = teaching_staff[group.core] / max(teaching_staff[hosts_pool].mean(), 1.0)
             key = context.key(candidates, staff_ratio)
@@ -367,6 +431,13 @@ class _RotationContext:
         self.staff = school_counts(teachers.school, n)
         table = model.school_table
         self.open_public = ~table.private & (table.enrollment > 0)
+        required = model.params.teachers.senior_title_service_years
+        self.needs_service = (
+            (required > 0)
+            & (teachers.title != SENIOR)
+            & (teachers.rotated_years < required)
+            & ~table.rural[teachers.home_school]
+        )
         self._travel: np.ndarray | None = None
 
     def key(self, rows: np.ndarray, staff_ratio: np.ndarray | float) -> np.ndarray:
@@ -394,6 +465,7 @@ class _RotationContext:
             travel[teachers.school[rows]],
             self.taste[rows],
             self.model.params.rotation,
+            self.needs_service[rows],
         )
         return utility > 0
 

@@ -50,9 +50,9 @@ class RotationParams(Section):
         le=10,
     )
     willing_first: bool = param(
-        False,
+        True,
         unit="yes/no",
-        source="national practice 自愿报名与组织选派相结合 (52% of teachers want voluntary application, NIES survey); off by default: on, tight cores post volunteers before the weak teachers they would pick and the first-year dip of merged secondary campuses (pattern 2) holds in 5 of 6 seeds, not 6",
+        source="national practice 自愿报名与组织选派相结合 (voluntary application combined with assignment; 52% of teachers want voluntary application, NIES survey); on since the pattern tests were re-run with it (docs/ODD.md 7.5): the merged-campus dip of pattern 2 holds in 5 of 6 seeds either way (first-year mean -0.008 on, -0.011 off)",
         description="whether assigned postings (tight groups, the district rule, the reservoir) take willing teachers before assigning others, so that pay parity, stipends and promotion value change who goes",
     )
 
