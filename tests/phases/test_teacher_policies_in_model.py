@@ -166,3 +166,25 @@ def test_results_funds_are_paid_to_the_upper_half_of_groups(demo_path):
     metrics = model.tables()["metrics"]
     value = metrics[(metrics.metric == "results_fund_cny") & (metrics.year == 2020)]["value"]
     assert value.iloc[0] == pytest.approx(paid)
+
+
+def test_performance_pay_changes_who_quits_and_who_volunteers(demo_path):
+    """Reward pay by school score (off by default) is not inert: in alliance groups, whose
+    teachers volunteer, the same seed gives other quits and other volunteers from the
+    second year (the first staffing has no score yet). Unified pay is checked in
+    tests/policy/test_pay.py."""
+    alliance = [{**TIGHT[0], "kind": "alliance"}]
+    runs = {}
+    for name, overrides in {
+        "off": {},
+        "on": {"evaluation.performance_pay_cny_per_sd": 20_000.0},
+    }.items():
+        model = EduModel(
+            demo_path, seed=9, years=3, overrides={"groups.rules": alliance, **overrides}
+        ).run()
+        quits = [flows["quit"] for flows in model.staff_flows.values()]
+        volunteers = [stats["volunteers"] for stats in model.rotation_stats.values()]
+        runs[name] = (quits, volunteers)
+    assert runs["on"][0][0] == runs["off"][0][0]  # no score before the first July
+    assert runs["on"][0][1:] != runs["off"][0][1:]
+    assert runs["on"][1][1:] != runs["off"][1][1:]

@@ -266,6 +266,28 @@ class EvaluationParams(Section):
         ge=0,
     )
 
+    performance_pay_cny_per_sd: float = param(
+        0.0,
+        unit="CNY/year per unit of school score",
+        source="digest: Sanming (unified performance pay, 多劳多得、优绩优酬); national: the reward part of performance pay (奖励性绩效工资, about 30% of it, from memory) is set by each school; no size in the seeds: 0 unless set",
+        description="reward pay a teacher gains per unit of the last evaluation score of the school where the teacher teaches (scores are z-score sums, mean about 0, so pay is redistributed)",
+        ge=0,
+    )
+    performance_pay_unified: bool = param(
+        False,
+        unit="yes/no",
+        source="digest: Sanming (六统一: performance pay unified in the general school)",
+        description="whether the schools of a group pay reward pay by the group's mean score instead of their own",
+    )
+    quit_pay_response: float = param(
+        0.1,
+        unit="log change of the quit rate per 10,000 CNY/year",
+        source="assumption (rural turnover intention is high and pay-related, sources §5, Wang & Li 2017; no elasticity in the sources)",
+        description="how much reward pay above the mean lowers a teacher's yearly quit rate (exp(-response * pay / 10,000)); acts only with performance pay",
+        ge=0,
+        le=2,
+    )
+
     @property
     def member_weight_in_force(self) -> float:
         """The weight principals act on: 1 under bundled evaluation, else `member_weight`."""
