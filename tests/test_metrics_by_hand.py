@@ -128,6 +128,8 @@ def two_stage_city() -> SimpleNamespace:
                 "district": 2,
                 "reservoir": 1,
                 "reservoir_size": 2,
+                "walking": 3,
+                "walk_travel_cny": 1500.0,
             }
         },
         staff_flows={YEAR: {"promoted_senior": 3, "surplus": 4}},
@@ -264,6 +266,9 @@ HAND_VALUES: dict[str, float] = {
     # a head count; only one of them (6) was deployed this year
     "reservoir_size": 2.0,
     "rotations_reservoir": 1.0,
+    # part-time teaching at a second school, from the year's record
+    "walk_teachers": 3.0,
+    "walk_teaching_travel_cny": 1500.0,
     # senior titles at open public schools: teachers 0 (school 0), 3 (2), 5 (5), 9 (3),
     # 11 (1); teacher 7 is at the private school. Rural schools 2 and 5 hold 3 and 5, and
     # they are also the weakest quarter (as in backbone_in_weak_share)
@@ -327,6 +332,7 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ("rotations_group", lambda city: city.rotation_stats.clear()),
         ("reservoir_size", lambda city: city.rotation_stats.clear()),
         ("rotations_reservoir", lambda city: city.rotation_stats.clear()),
+        ("walk_teachers", lambda city: city.rotation_stats.clear()),
         ("senior_promotions", lambda city: city.staff_flows.clear()),
         ("surplus_teachers", lambda city: city.staff_flows.clear()),
         ("senior_title_in_rural_share", lambda city: city.teachers.title.fill(0)),

@@ -188,3 +188,26 @@ def test_performance_pay_changes_who_quits_and_who_volunteers(demo_path):
     assert runs["on"][0][0] == runs["off"][0][0]  # no score before the first July
     assert runs["on"][0][1:] != runs["off"][0][1:]
     assert runs["on"][1][1:] != runs["off"][1][1:]
+
+
+def test_walk_teaching_lends_core_teachers_part_time_to_members(demo_path):
+    """走教: one backbone teacher of each core teaches a fifth of the time at each member,
+    keeping the post at the core (no posting); in the first school year the members'
+    teaching quality rises and the cores' falls against the same groups without it."""
+    runs = {}
+    for per_member in (0, 1):
+        overrides = {"groups.rules": TIGHT, "rotation.walk_teachers_per_member": per_member}
+        runs[per_member] = EduModel(demo_path, seed=4, years=1, overrides=overrides).run()
+    model = runs[1]
+    t = model.teachers
+    walking = t.second_school >= 0
+    members = model.groups.school[model.groups.role == 2]
+    cores = np.unique(model.groups.school[model.groups.role == 1])
+    assert walking.sum() == members.size == model.rotation_stats[2018]["walking"]
+    assert set(t.second_school[walking]) == set(members)
+    assert (t.school[walking] == t.home_school[walking]).all()
+    assert (t.posting_end[walking] < 0).all() and (t.tier[walking] >= 1).all()
+    assert model.rotation_stats[2018]["walk_travel_cny"] > 0
+    quality = {k: m.school_table.teaching_quality for k, m in runs.items()}
+    assert (quality[1][members] - quality[0][members]).mean() > 0.003
+    assert (quality[1][cores] - quality[0][cores]).mean() < 0

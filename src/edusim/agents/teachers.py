@@ -43,6 +43,8 @@ class Teachers(Population):
         "rotated_years": np.float64,  # years of postings at another school (two-school experience)
         "pool_end": np.int32,  # last school year in the district reservoir, -1 if not in it
         "title": np.int8,  # index into TITLES
+        "second_school": np.int32,  # school taught at part-time this year (走教), -1 if none
+        "second_share": np.float64,  # share of teaching time at the second school
     }
 
     def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:

@@ -187,6 +187,28 @@ def _rotations_reservoir(model: EduModel) -> float:
 
 
 @metric(
+    "walk_teachers",
+    "teachers per year",
+    "information",
+    "backbone teachers of group cores teaching part-time at a member this year (走教)",
+    "count of teachers with a second school in the school year; NaN before the first year",
+)
+def _walk_teachers(model: EduModel) -> float:
+    return _rotation_count(model, "walking")
+
+
+@metric(
+    "walk_teaching_travel_cny",
+    "CNY per year",
+    "information",
+    "yearly travel cost of part-time teaching at a second school (走教)",
+    "sum over walking teachers of walk_share x travel_cost_cny_per_km x km from core to member; NaN before the first year",
+)
+def _walk_travel(model: EduModel) -> float:
+    return _rotation_count(model, "walk_travel_cny")
+
+
+@metric(
     "teacher_quartile_gap",
     "pupil SD per year",
     "lower is better",

@@ -57,6 +57,8 @@ class RotationPasses:
             **{kind: 0 for kind in POSTING_KINDS[1:]},
         }
         model.rotation_stats[year] = stats
+        teachers.second_school[:] = -1
+        teachers.second_share[:] = 0.0
         context = _RotationContext(model, year)
         if params.group_rotation:
             self._by_groups(year, context, stats)
@@ -65,6 +67,9 @@ class RotationPasses:
         if params.reservoir_share > 0 or (teachers.employer == 1).any():
             self._reservoir(year, context, stats)
         stats["reservoir_size"] = int((teachers.employer == 1).sum())
+        stats["walking"], stats["walk_travel_cny"] = 0, 0.0
+        if params.walk_teachers_per_member > 0:
+            self._walk_teaching(context, stats)
         if stats["posted"]:
             model.log_event(
                 year,
@@ -150,6 +155,42 @@ class RotationPasses:
                     )
                     self._post(year, sent, np.full(sent.size, group.core), GROUP, stats)
                     available[sent] = False
+
+    def _walk_teaching(self, context: _RotationContext, stats: dict) -> None:
+        """走教 (Dalian D21, Hangzhou H17): each group's core sends
+        `walk_teachers_per_member` of its backbone teachers (tier >= 1, at home and not
+        posted this year) to teach `walk_share` of their time at each member for the year,
+        the strongest to the weakest member; they keep their post and title at the core.
+        Their travel, `walk_share * travel_cost_cny_per_km * km` a year each, is reported
+        (`walk_teaching_travel_cny`) and paid by nobody in the money accounts."""
+        model = self.model
+        teachers, params = model.teachers, model.params.rotation
+        rows = model.member_rows()
+        at_home = (
+            (teachers.school == teachers.home_school)
+            & (teachers.posting_end < 0)
+            & (teachers.employer == 0)
+            & (teachers.tier >= 1)
+        )
+        per_member = params.walk_teachers_per_member
+        for group_id in np.unique(rows["group"]):
+            core = model.groups.groups[group_id].core
+            members = rows["school"][rows["group"] == group_id]
+            candidates = np.flatnonzero(at_home & (teachers.school == core))
+            if candidates.size == 0:
+                continue
+            strength = teachers.tier[candidates] + context.effectiveness[candidates]
+            count = min(per_member * members.size, candidates.size)
+            walking = candidates[np.argsort(-strength, kind="stable")[:count]]
+            weakest_first = members[np.argsort(context.strength[members], kind="stable")]
+            hosts = np.tile(weakest_first, per_member)[:count]
+            teachers.second_school[walking] = hosts
+            teachers.second_share[walking] = params.walk_share
+            km = context.travel_km()[core, hosts]
+            stats["walking"] += int(count)
+            stats["walk_travel_cny"] += float(
+                params.walk_share * params.travel_cost_cny_per_km * km.sum()
+            )
 
     def _by_district(self, year: int, context: _RotationContext, stats: dict) -> None:
         """The national rule applied by the district as employer (policy/district_rotation)."""

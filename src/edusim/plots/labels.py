@@ -90,6 +90,8 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     },
     "senior_promotions": {"en": "Promotions to a senior title", "zh": "晋升高级职称教师数"},
     "surplus_teachers": {"en": "Teachers above the posts", "zh": "超编教师数"},
+    "walk_teachers": {"en": "Teachers teaching part-time at a member", "zh": "跨校走教教师数"},
+    "walk_teaching_travel_cny": {"en": "Travel cost of 走教", "zh": "走教交通成本"},
     "rotations_reservoir": {
         "en": "Reservoir teachers deployed",
         "zh": "蓄水池骨干教师派出人数",

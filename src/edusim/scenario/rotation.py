@@ -56,6 +56,23 @@ class RotationParams(Section):
         description="whether assigned postings (tight groups, the district rule, the reservoir) take willing teachers before assigning others, so that pay parity, stipends and promotion value change who goes",
     )
 
+    walk_teachers_per_member: int = param(
+        0,
+        unit="teachers per member per year",
+        source="digest: Dalian (名优、特色教师跨校走教), Hangzhou (cross-school teaching); no number given: 0 unless set",
+        description="backbone teachers of a group's core who teach part-time at each member for the year (走教) while keeping their post and most of their classes at the core",
+        ge=0,
+        le=10,
+    )
+    walk_share: float = param(
+        0.2,
+        unit="share of teaching time",
+        source="assumption (one day a week)",
+        description="share of a walking teacher's teaching time spent at the member",
+        gt=0,
+        le=0.5,
+    )
+
     eligible_years_at_school: int = param(
         6,
         unit="years",
