@@ -24,6 +24,7 @@ Twelve teachers (experience 0, so effectiveness = innate + learned):
     effectiveness  0.2   0.0  -0.1   0.2  -0.1   0.0   0.2   0.5   0.3   0.1   0.3   0.5
     rotated years   1     0     0     2     0     0    0.5    0     1     0     0     0
     employer        S     S     S     S     S     S     D     S     S     S     D     S
+    title           sen   -     -     sen   -     sen   -     sen   -     sen   -     sen
 
 Twelve families with incomes 1..12 (the bottom quartile, income <= 3.75, is 1-3; the top,
 income >= 9.25, is 10-12), the twelve teachers above (two held by the district's
@@ -111,6 +112,7 @@ def two_stage_city() -> SimpleNamespace:
             employer=np.array([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0]),
             posting_kind=np.array([0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0]),
             pool_end=np.array([-1, -1, -1, -1, -1, -1, YEAR, -1, -1, -1, YEAR + 1, -1]),
+            title=np.array([1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]),
         ),
         groups=groups,
         quality_threshold=0.25,
@@ -127,8 +129,11 @@ def two_stage_city() -> SimpleNamespace:
                 "district": 2,
                 "reservoir": 1,
                 "reservoir_size": 2,
+                "walking": 3,
+                "walk_travel_cny": 1500.0,
             }
         },
+        staff_flows={YEAR: {"promoted_senior": 3, "surplus": 4}},
         latest_balance=pd.DataFrame({"within_standard": [True, False, True, True]}),
         money={
             2019: {"spent_cny": 1.0e6, "results_fund_cny": 0.0},
@@ -252,8 +257,9 @@ HAND_VALUES: dict[str, float] = {
     # the top tenth of six ratios is the largest
     "oversubscription_top": 20.0,
     # weakest quarter within stage: primary cut-off -0.1 (school 2), junior cut-off 0.2
-    # (school 5); backbone teachers (tier >= 1): 7, of whom 3 at schools 2 and 5
-    "backbone_in_weak_share": 3 / 7,
+    # (school 5); backbone teachers (tier >= 1) at open public schools: 6 (teacher 7 is
+    # at the private school, as in backbone_in_rural_share), of whom 3 at schools 2 and 5
+    "backbone_in_weak_share": 3 / 6,
     # group 1: core 0.1, members 0.3 and 0.0 -> (-0.2 + 0.1) / 2 = -0.05; group 2: core
     # 0.5, member 0.1 -> 0.4; mean over the groups
     # backbone teachers (tier >= 1) at open public schools: 0, 2, 3, 6, 9, 10 (teacher 7
@@ -280,8 +286,21 @@ HAND_VALUES: dict[str, float] = {
     # the year's 8 postings by kind: 5 group, 2 district, 1 reservoir
     "rotations_group": 5.0,
     "rotations_district": 2.0,
-    # district-employed teachers after staffing, from the year's record (teachers 6, 10)
+    # district-employed teachers after staffing, from the year's record (teachers 6, 10):
+    # a head count; only one of them (6) was deployed this year
     "reservoir_size": 2.0,
+    "rotations_reservoir": 1.0,
+    # part-time teaching at a second school, from the year's record
+    "walk_teachers": 3.0,
+    "walk_teaching_travel_cny": 1500.0,
+    # senior titles at open public schools: teachers 0 (school 0), 3 (2), 5 (5), 9 (3),
+    # 11 (1); teacher 7 is at the private school. Rural schools 2 and 5 hold 3 and 5, and
+    # they are also the weakest quarter (as in backbone_in_weak_share)
+    "senior_title_in_rural_share": 2 / 5,
+    "senior_title_in_weak_share": 2 / 5,
+    # the year's title review, from the staffing record
+    "senior_promotions": 3.0,
+    "surplus_teachers": 4.0,
     "rotation_backbone_share": 6 / 8,
     "rotation_young_share": 2 / 8,
     "volunteer_share": 3 / 12,
@@ -356,6 +375,13 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ("rotations", lambda city: city.rotation_stats.clear()),
         ("rotations_group", lambda city: city.rotation_stats.clear()),
         ("reservoir_size", lambda city: city.rotation_stats.clear()),
+        ("rotations_reservoir", lambda city: city.rotation_stats.clear()),
+        ("walk_teachers", lambda city: city.rotation_stats.clear()),
+        ("senior_promotions", lambda city: city.staff_flows.clear()),
+        ("surplus_teachers", lambda city: city.staff_flows.clear()),
+        ("senior_title_in_rural_share", lambda city: city.teachers.title.fill(0)),
+        ("senior_title_in_weak_share", lambda city: city.teachers.title.fill(0)),
+        ("backbone_in_weak_share", lambda city: city.teachers.tier.fill(0)),
         ("results_fund_cny", lambda city: city.money.pop(YEAR)),
         ("rotated_tier_mean", lambda city: city.teachers.rotated_years.fill(0.0)),
         ("backbone_in_rural_share", lambda city: city.teachers.tier.fill(0)),
@@ -416,3 +442,26 @@ def with_a_closed_school(city: SimpleNamespace) -> SimpleNamespace:
 def test_a_closed_school_changes_no_metric(name):
     value = float(METRICS[name].compute(with_a_closed_school(two_stage_city())))
     assert value == pytest.approx(HAND_VALUES[name], rel=1e-12, abs=1e-12, nan_ok=True)
+
+
+def test_teacher_quartile_gap_leaves_out_a_school_without_teachers():
+    """School 1's only teacher (11, effectiveness 0.5) moves to school 0: school 1 keeps
+    its pupils but has no teacher, so it has no mean. Primary school means 0.2333 (school
+    0: (0.2 + 0.0 + 0.5) / 3), 0.0 (2), 0.2 (3): quartiles 0.1 and 0.2167, so 0.2333 -
+    0.0; junior as before 0.2; (3 x 0.7 / 3 + 2 x 0.2) / 5. Counting school 1 as 0 would
+    give primary 0.2333 - 0.0 over four schools, (4 x 0.2333 + 2 x 0.2) / 6."""
+    city = two_stage_city()
+    city.teachers.school[11] = 0
+    value = METRICS["teacher_quartile_gap"].compute(city)
+    assert value == pytest.approx((3 * (0.7 / 3) + 2 * 0.2) / 5, rel=1e-12)
+
+
+def test_the_two_backbone_shares_count_the_same_teachers():
+    """Every school marked both rural and weak: both shares are then the same fraction of
+    the same denominator (backbone teachers at open public schools)."""
+    city = two_stage_city()
+    city.school_table.rural[:] = True
+    city.school_table.mean_achievement[:] = 0.0  # every school at the 25th percentile
+    rural = METRICS["backbone_in_rural_share"].compute(city)
+    weak = METRICS["backbone_in_weak_share"].compute(city)
+    assert rural == weak == 1.0

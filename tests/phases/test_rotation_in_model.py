@@ -59,9 +59,12 @@ def test_raising_the_rotation_share_narrows_the_spread_of_teacher_effectiveness(
 
 
 def test_without_bundled_evaluation_the_core_sends_weaker_teachers(demo_path):
+    """The principal's ranking alone: with `willing_first` (the default) volunteers go
+    before the ranked, which narrows the difference (0.045 instead of 0.15 on seed 1)."""
     posted_strength = {}
     for bundled in (False, True):
-        model = _model(demo_path, 1, **{"evaluation.bundled": bundled}).run()
+        overrides = {"evaluation.bundled": bundled, "rotation.willing_first": False}
+        model = _model(demo_path, 1, **overrides).run()
         posted = model.teachers.posting_end >= 0
         posted_strength[bundled] = model.teacher_effectiveness()[posted].mean()
     assert posted_strength[True] - posted_strength[False] > 0.1  # pupil SD per year

@@ -166,3 +166,48 @@ def test_results_funds_are_paid_to_the_upper_half_of_groups(demo_path):
     metrics = model.tables()["metrics"]
     value = metrics[(metrics.metric == "results_fund_cny") & (metrics.year == 2020)]["value"]
     assert value.iloc[0] == pytest.approx(paid)
+
+
+def test_performance_pay_changes_who_quits_and_who_volunteers(demo_path):
+    """Reward pay by school score (off by default) is not inert: in alliance groups, whose
+    teachers volunteer, the same seed gives other quits and other volunteers from the
+    second year (the first staffing has no score yet). Unified pay is checked in
+    tests/policy/test_pay.py."""
+    alliance = [{**TIGHT[0], "kind": "alliance"}]
+    runs = {}
+    for name, overrides in {
+        "off": {},
+        "on": {"evaluation.performance_pay_cny_per_sd": 20_000.0},
+    }.items():
+        model = EduModel(
+            demo_path, seed=9, years=3, overrides={"groups.rules": alliance, **overrides}
+        ).run()
+        quits = [flows["quit"] for flows in model.staff_flows.values()]
+        volunteers = [stats["volunteers"] for stats in model.rotation_stats.values()]
+        runs[name] = (quits, volunteers)
+    assert runs["on"][0][0] == runs["off"][0][0]  # no score before the first July
+    assert runs["on"][0][1:] != runs["off"][0][1:]
+    assert runs["on"][1][1:] != runs["off"][1][1:]
+
+
+def test_walk_teaching_lends_core_teachers_part_time_to_members(demo_path):
+    """走教: one backbone teacher of each core teaches a fifth of the time at each member,
+    keeping the post at the core (no posting); in the first school year the members'
+    teaching quality rises and the cores' falls against the same groups without it."""
+    runs = {}
+    for per_member in (0, 1):
+        overrides = {"groups.rules": TIGHT, "rotation.walk_teachers_per_member": per_member}
+        runs[per_member] = EduModel(demo_path, seed=4, years=1, overrides=overrides).run()
+    model = runs[1]
+    t = model.teachers
+    walking = t.second_school >= 0
+    members = model.groups.school[model.groups.role == 2]
+    cores = np.unique(model.groups.school[model.groups.role == 1])
+    assert walking.sum() == members.size == model.rotation_stats[2018]["walking"]
+    assert set(t.second_school[walking]) == set(members)
+    assert (t.school[walking] == t.home_school[walking]).all()
+    assert (t.posting_end[walking] < 0).all() and (t.tier[walking] >= 1).all()
+    assert model.rotation_stats[2018]["walk_travel_cny"] > 0
+    quality = {k: m.school_table.teaching_quality for k, m in runs.items()}
+    assert (quality[1][members] - quality[0][members]).mean() > 0.003
+    assert (quality[1][cores] - quality[0][cores]).mean() < 0

@@ -14,6 +14,10 @@ TIERS: tuple[str, ...] = ("ordinary", "backbone", "municipal_backbone", "famous_
 POSTING_KINDS: tuple[str, ...] = ("home", "group", "district", "reservoir")
 """What a teacher's current posting is, by code (`posting_kind`)."""
 
+TITLES: tuple[str, ...] = ("ordinary", "senior")
+"""Professional titles (职称), by code (`title`): separate from the effectiveness tiers;
+senior titles are capped per school (`policy.titles`)."""
+
 EMPLOYERS: tuple[str, ...] = ("school", "district")
 """Who holds a teacher's post, by code (`employer`): the home school, or the district's
 backbone reservoir (蓄水池), whose teachers' posts are pooled by the district."""
@@ -38,6 +42,9 @@ class Teachers(Population):
         "posting_kind": np.int8,  # index into POSTING_KINDS (0 while at home)
         "rotated_years": np.float64,  # years of postings at another school (two-school experience)
         "pool_end": np.int32,  # last school year in the district reservoir, -1 if not in it
+        "title": np.int8,  # index into TITLES
+        "second_school": np.int32,  # school taught at part-time this year (走教), -1 if none
+        "second_share": np.float64,  # share of teaching time at the second school
     }
 
     def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.metrics.common import (
-    by_stage,
     open_public,
     quartile_gap,
 )
@@ -23,18 +22,10 @@ if TYPE_CHECKING:
     "share of backbone teachers",
     "higher is better",
     "how many backbone teachers work in the weakest schools",
-    "backbone teachers (any tier above ordinary) in the bottom quarter of schools by mean achievement within stage, over all backbone teachers",
+    "backbone teachers (any tier above ordinary) teaching at open public schools in the bottom quarter of them by mean achievement within stage, over all backbone teachers teaching at open public schools (the denominator of backbone_in_rural_share; NaN when there is none)",
 )
 def _backbone_in_weak(model: EduModel) -> float:
-    table, teachers = model.school_table, model.teachers
-    weak = np.zeros(len(table), dtype=bool)
-    for stage in (0, 1):
-        members = np.flatnonzero((table.stage == stage) & open_public(model))
-        if members.size:
-            cutoff = np.quantile(table.mean_achievement[members], 0.25)
-            weak[members[table.mean_achievement[members] <= cutoff]] = True
-    backbone = teachers.tier >= 1
-    return float((backbone & weak[teachers.school]).sum() / max(backbone.sum(), 1))
+    return _backbone_share_at(model, _weak_schools(model))
 
 
 @metric(
@@ -45,10 +36,84 @@ def _backbone_in_weak(model: EduModel) -> float:
     "backbone teachers (any tier above ordinary) teaching at open public rural schools, over all backbone teachers at open public schools (NaN when the city has no backbone teacher)",
 )
 def _backbone_in_rural(model: EduModel) -> float:
-    table, teachers = model.school_table, model.teachers
-    backbone = (teachers.tier >= 1) & open_public(model)[teachers.school]
-    rural = backbone & table.rural[teachers.school]
-    return float(rural.sum() / backbone.sum()) if backbone.any() else float("nan")
+    return _backbone_share_at(model, model.school_table.rural)
+
+
+def _backbone_share_at(model: EduModel, schools: np.ndarray) -> float:
+    """Share of the backbone teachers teaching at open public schools who teach at one of
+    `schools` (a mask): both backbone shares count the same teachers, so they can be read
+    side by side (the private schools' teachers are outside the reform's targets)."""
+    return _share_at(model, model.teachers.tier >= 1, schools)
+
+
+def _share_at(model: EduModel, chosen: np.ndarray, schools: np.ndarray) -> float:
+    """Of the `chosen` teachers (a mask) teaching at open public schools, the share
+    teaching at one of `schools` (a mask); NaN when none is chosen."""
+    teachers = model.teachers
+    counted = chosen & open_public(model)[teachers.school]
+    inside = counted & schools[teachers.school]
+    return float(inside.sum() / counted.sum()) if counted.any() else float("nan")
+
+
+def _weak_schools(model: EduModel) -> np.ndarray:
+    """Open public schools in the bottom quarter by mean achievement within their stage."""
+    table = model.school_table
+    weak = np.zeros(len(table), dtype=bool)
+    for stage in (0, 1):
+        members = np.flatnonzero((table.stage == stage) & open_public(model))
+        if members.size:
+            cutoff = np.quantile(table.mean_achievement[members], 0.25)
+            weak[members[table.mean_achievement[members] <= cutoff]] = True
+    return weak
+
+
+@metric(
+    "senior_title_in_rural_share",
+    "share of senior-title teachers",
+    "higher is better",
+    "how many teachers with a senior title (高级职称) teach in rural schools",
+    "senior-title teachers teaching at open public rural schools (each school's own status), over senior-title teachers teaching at open public schools; NaN when there is none",
+)
+def _senior_in_rural(model: EduModel) -> float:
+    return _share_at(model, model.teachers.title >= 1, model.school_table.rural)
+
+
+@metric(
+    "senior_title_in_weak_share",
+    "share of senior-title teachers",
+    "higher is better",
+    "how many teachers with a senior title teach in the weakest schools",
+    "senior-title teachers teaching at open public schools in the bottom quarter of them by mean achievement within stage, over senior-title teachers teaching at open public schools; NaN when there is none",
+)
+def _senior_in_weak(model: EduModel) -> float:
+    return _share_at(model, model.teachers.title >= 1, _weak_schools(model))
+
+
+def _staff_flow(model: EduModel, key: str) -> float:
+    flows = model.staff_flows.get(model.current_school_year)
+    return float(flows.get(key, 0)) if flows else float("nan")
+
+
+@metric(
+    "senior_promotions",
+    "teachers per year",
+    "information",
+    "teachers promoted to a senior title this year (into a free senior post of their school)",
+    "count of promotions in the school year's title review; NaN before the first year",
+)
+def _senior_promotions(model: EduModel) -> float:
+    return _staff_flow(model, "promoted_senior")
+
+
+@metric(
+    "surplus_teachers",
+    "teachers",
+    "information",
+    "school-employed teachers above their schools' posts (编制) this year (nobody is laid off)",
+    "sum over schools of max(0, teachers whose post is at the school - posts) after this year's hires; NaN before the first year",
+)
+def _surplus_teachers(model: EduModel) -> float:
+    return _staff_flow(model, "surplus")
 
 
 def _rotation(model: EduModel) -> dict[str, int]:
@@ -103,11 +168,44 @@ def _rotations_district(model: EduModel) -> float:
     "reservoir_size",
     "teachers",
     "information",
-    "backbone teachers held in the districts' reservoirs (蓄水池), deployed this year",
-    "count of district-employed teachers after this year's staffing; NaN before the first year",
+    "backbone teachers held in the districts' reservoirs (蓄水池) after this year's staffing (a stock; the year's deployments are rotations_reservoir)",
+    "head count of district-employed teachers after this year's staffing, deployed or not (a reservoir teacher whose area has no receiving school stays at home); NaN before the first year",
 )
 def _reservoir_size(model: EduModel) -> float:
     return _rotation_count(model, "reservoir_size")
+
+
+@metric(
+    "rotations_reservoir",
+    "teachers per year",
+    "information",
+    "reservoir teachers deployed to weak or rural schools this year (a flow; the stock is reservoir_size)",
+    "count of reservoir postings started in the school year; NaN before the first year",
+)
+def _rotations_reservoir(model: EduModel) -> float:
+    return _rotation_count(model, "reservoir")
+
+
+@metric(
+    "walk_teachers",
+    "teachers per year",
+    "information",
+    "backbone teachers of group cores teaching part-time at a member this year (走教)",
+    "count of teachers with a second school in the school year; NaN before the first year",
+)
+def _walk_teachers(model: EduModel) -> float:
+    return _rotation_count(model, "walking")
+
+
+@metric(
+    "walk_teaching_travel_cny",
+    "CNY per year",
+    "information",
+    "yearly travel cost of part-time teaching at a second school (走教)",
+    "sum over walking teachers of walk_share x travel_cost_cny_per_km x km from core to member; NaN before the first year",
+)
+def _walk_travel(model: EduModel) -> float:
+    return _rotation_count(model, "walk_travel_cny")
 
 
 @metric(
@@ -115,13 +213,20 @@ def _reservoir_size(model: EduModel) -> float:
     "pupil SD per year",
     "lower is better",
     "gap in teachers' mean effectiveness between the top and bottom quarter of schools",
-    "within each stage, over open public schools, mean of the school means of teacher effectiveness at or above the 75th percentile minus at or below the 25th; averaged over the stages weighted by their schools",
+    "within each stage, over open public schools with teachers in post, mean of the school means of teacher effectiveness at or above the 75th percentile minus at or below the 25th; averaged over the stages weighted by those schools (a school with pupils but no teacher yet has no mean and is left out, not counted as 0)",
 )
 def _teacher_quartile_gap(model: EduModel) -> float:
     teachers = model.teachers
     n = model.school_table.stage.size
-    means = school_mean(model.teacher_effectiveness(), teachers.school, n)
-    return by_stage(model, means, quartile_gap)
+    means = school_mean(model.teacher_effectiveness(), teachers.school, n, empty=np.nan)
+    staffed = open_public(model) & ~np.isnan(means)
+    gaps, weights = [], []
+    for stage in (0, 1):
+        values = means[staffed & (model.school_table.stage == stage)]
+        if values.size:
+            gaps.append(quartile_gap(values))
+            weights.append(values.size)
+    return float(np.average(gaps, weights=weights)) if weights else float("nan")
 
 
 @metric(

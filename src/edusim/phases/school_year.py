@@ -42,7 +42,13 @@ class SchoolYear(Phase):
             rows["transition_years"],
             n_schools,
         )
-        quality = teaching_quality(effectiveness, teachers.school, management)
+        quality = teaching_quality(
+            effectiveness,
+            teachers.school,
+            management,
+            teachers.second_school,
+            teachers.second_share,
+        )
         funding = params.funding
         resources = diminishing_gain(
             table.resource_grant_cny / np.maximum(table.enrollment, 1),

@@ -80,6 +80,22 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "zh": "县管校聘交流轮岗教师数",
     },
     "reservoir_size": {"en": "Teachers in the backbone reservoir", "zh": "骨干教师蓄水池人数"},
+    "senior_title_in_rural_share": {
+        "en": "Senior-title teachers in rural schools",
+        "zh": "农村学校高级职称教师占比",
+    },
+    "senior_title_in_weak_share": {
+        "en": "Senior-title teachers in the weakest schools",
+        "zh": "薄弱学校高级职称教师占比",
+    },
+    "senior_promotions": {"en": "Promotions to a senior title", "zh": "晋升高级职称教师数"},
+    "surplus_teachers": {"en": "Teachers above the posts", "zh": "超编教师数"},
+    "walk_teachers": {"en": "Teachers teaching part-time at a member", "zh": "跨校走教教师数"},
+    "walk_teaching_travel_cny": {"en": "Travel cost of 走教", "zh": "走教交通成本"},
+    "rotations_reservoir": {
+        "en": "Reservoir teachers deployed",
+        "zh": "蓄水池骨干教师派出人数",
+    },
     "teacher_quartile_gap": {
         "en": "Teacher effectiveness gap, top vs bottom quarter of schools",
         "zh": "前后四分之一学校教师效能差距",
@@ -132,6 +148,7 @@ UNIT_ZH: dict[str, str] = {
     "tier index (0-3)": "层级（0-3）",
     "CNY per pupil SD per year": "元/(学生标准差/年)",
     "share of backbone teachers": "占骨干教师比例",
+    "share of senior-title teachers": "占高级职称教师比例",
     "share of schools": "占学校比例",
     "teachers per year": "人/年",
     "share of postings": "占交流教师比例",

@@ -2,12 +2,15 @@
 
 Volunteering (ODD+D): a teacher values a posting in yuan per year,
 
-    U = w * (stipend + pay_parity * host_pay_gap + promotion_priority * promotion_value * career_left
+    U = w * (stipend + pay_parity * host_pay_gap + promotes * promotion_value * career_left
              + workload_credit * workload_value) - host_pay_gap - travel_cost_per_km * travel_km
-        - disruption + taste
+        - disruption + pay_change + taste
 
-where career_left = (retirement age - age) / (retirement age - 25), clipped to [0, 1], so
-young teachers value promotion most; w = plateau_response for teachers at or past
+where pay_change is the change of the teacher's reward pay at the host (performance pay,
+policy/pay.py; 0 under pay parity or without performance pay), career_left = (retirement age - age) / (retirement age - 25), clipped to [0, 1], so
+young teachers value promotion most; promotes is 1 when a posting helps the teacher's
+promotion: under promotion priority (Sanming), or when the teacher still lacks the service
+at another school that a senior title requires (`teachers.senior_title_service_years`); w = plateau_response for teachers at or past
 plateau_age (they respond less to incentives) and 1 otherwise; taste is a personal draw.
 A teacher volunteers when U > 0.
 
@@ -46,20 +49,25 @@ def volunteer_utility(
     travel_km: np.ndarray,
     taste_cny: np.ndarray,
     params: RotationParams,
+    needs_service: np.ndarray | bool = False,
+    pay_change_cny: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """Yearly value (CNY) of taking a posting, per teacher."""
+    """Yearly value (CNY) of taking a posting, per teacher; `needs_service` marks teachers
+    for whom a posting is the service a senior title requires; `pay_change_cny` is the
+    change of reward pay at the host (policy/pay.posting_pay_change)."""
     career_left = np.clip((retirement_age - age) / (retirement_age - 25.0), 0.0, 1.0)
+    promotes = np.maximum(float(params.promotion_priority), np.asarray(needs_service, float))
     incentives = (
         params.stipend_cny
         + params.pay_parity * params.host_pay_gap_cny
-        + params.promotion_priority * params.promotion_value_cny * career_left
+        + promotes * params.promotion_value_cny * career_left
         + params.workload_credit * params.workload_value_cny
     )
     response = np.where(age >= params.plateau_age, params.plateau_response, 1.0)
     costs = (
         params.host_pay_gap_cny + params.travel_cost_cny_per_km * travel_km + params.disruption_cny
     )
-    return response * incentives - costs + taste_cny
+    return response * incentives - costs + pay_change_cny + taste_cny
 
 
 WILLING_FIRST = 100.0

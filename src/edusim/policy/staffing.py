@@ -26,10 +26,13 @@ def leaving(
     district_kind: np.ndarray,
     exit_uniform: np.ndarray,
     params: TeacherParams,
+    quit_factor: np.ndarray | float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of teachers who retire (statutory age reached) and who quit (attrition draw)."""
+    """Masks of teachers who retire (statutory age reached) and who quit (attrition draw;
+    the rate times `quit_factor`, e.g. the response to performance pay, policy/pay.py)."""
     retiring = age >= retirement_age(female, params)
-    quitting = ~retiring & (exit_uniform < attrition_rate(district_kind, params))
+    rate = np.minimum(1.0, attrition_rate(district_kind, params) * quit_factor)
+    quitting = ~retiring & (exit_uniform < rate)
     return retiring, quitting
 
 

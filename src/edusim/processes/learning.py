@@ -20,10 +20,29 @@ from edusim.scenario.schema import LearningParams
 
 
 def teaching_quality(
-    effectiveness: np.ndarray, teacher_school: np.ndarray, management: np.ndarray
+    effectiveness: np.ndarray,
+    teacher_school: np.ndarray,
+    management: np.ndarray,
+    second_school: np.ndarray | None = None,
+    second_share: np.ndarray | None = None,
 ) -> np.ndarray:
-    """School teaching quality (pupil SD per year): mean teacher effectiveness + management."""
-    return school_mean(effectiveness, teacher_school, management.size) + management
+    """School teaching quality (pupil SD per year): mean teacher effectiveness + management.
+    With part-time teaching at a second school (走教), each teacher counts at each school by
+    the share of teaching time spent there (a time-weighted mean)."""
+    n = management.size
+    if second_school is None or second_share is None or not (second_school >= 0).any():
+        return school_mean(effectiveness, teacher_school, n) + management
+    away = np.where(second_school >= 0, second_share, 0.0)
+    at = second_school >= 0
+    weight = np.bincount(teacher_school, weights=1.0 - away, minlength=n) + np.bincount(
+        second_school[at], weights=away[at], minlength=n
+    )
+    total = np.bincount(
+        teacher_school, weights=(1.0 - away) * effectiveness, minlength=n
+    ) + np.bincount(second_school[at], weights=(away * effectiveness)[at], minlength=n)
+    means = np.zeros(n)
+    np.divide(total, weight, out=means, where=weight > 0)
+    return means + management
 
 
 def yearly_achievement(

@@ -50,10 +50,27 @@ class RotationParams(Section):
         le=10,
     )
     willing_first: bool = param(
-        False,
+        True,
         unit="yes/no",
-        source="national practice 自愿报名与组织选派相结合 (52% of teachers want voluntary application, NIES survey); off by default: on, tight cores post volunteers before the weak teachers they would pick and the first-year dip of merged secondary campuses (pattern 2) holds in 5 of 6 seeds, not 6",
+        source="national practice 自愿报名与组织选派相结合 (voluntary application combined with assignment; 52% of teachers want voluntary application, NIES survey); on since the pattern tests were re-run with it (docs/ODD.md 7.5): the merged-campus dip of pattern 2 holds in 5 of 6 seeds either way (first-year mean -0.008 on, -0.011 off)",
         description="whether assigned postings (tight groups, the district rule, the reservoir) take willing teachers before assigning others, so that pay parity, stipends and promotion value change who goes",
+    )
+
+    walk_teachers_per_member: int = param(
+        0,
+        unit="teachers per member per year",
+        source="digest: Dalian (名优、特色教师跨校走教), Hangzhou (cross-school teaching); no number given: 0 unless set",
+        description="backbone teachers of a group's core who teach part-time at each member for the year (走教) while keeping their post and most of their classes at the core",
+        ge=0,
+        le=10,
+    )
+    walk_share: float = param(
+        0.2,
+        unit="share of teaching time",
+        source="assumption (one day a week)",
+        description="share of a walking teacher's teaching time spent at the member",
+        gt=0,
+        le=0.5,
     )
 
     eligible_years_at_school: int = param(
@@ -264,6 +281,28 @@ class EvaluationParams(Section):
         source="digest: Ninghe (working funds by size, activity and results; no amount given: 0 unless set)",
         description="working fund paid the next year to each group whose members' mean score is in the upper half of groups, shared by its members as resource money (outside the reform-grant cap)",
         ge=0,
+    )
+
+    performance_pay_cny_per_sd: float = param(
+        0.0,
+        unit="CNY/year per unit of school score",
+        source="digest: Sanming (unified performance pay, 多劳多得、优绩优酬); national: the reward part of performance pay (奖励性绩效工资, about 30% of it, from memory) is set by each school; no size in the seeds: 0 unless set",
+        description="reward pay a teacher gains per unit of the last evaluation score of the school where the teacher teaches (scores are z-score sums, mean about 0, so pay is redistributed)",
+        ge=0,
+    )
+    performance_pay_unified: bool = param(
+        False,
+        unit="yes/no",
+        source="digest: Sanming (六统一: performance pay unified in the general school)",
+        description="whether the schools of a group pay reward pay by the group's mean score instead of their own",
+    )
+    quit_pay_response: float = param(
+        0.1,
+        unit="log change of the quit rate per 10,000 CNY/year",
+        source="assumption (rural turnover intention is high and pay-related, sources §5, Wang & Li 2017; no elasticity in the sources)",
+        description="how much reward pay above the mean lowers a teacher's yearly quit rate (exp(-response * pay / 10,000)); acts only with performance pay",
+        ge=0,
+        le=2,
     )
 
     @property

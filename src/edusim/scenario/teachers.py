@@ -147,6 +147,46 @@ class TeacherParams(Section):
         ge=0,
     )
 
+    core_extra_posts_share: float = param(
+        0.0,
+        unit="share of the standard's posts",
+        source="digest: Hangzhou (core schools of approved groups may get extra staff quota, 可适当增加教师编制; no size given: 0 unless set)",
+        description="extra teacher posts (编制) of a school while it is the core of a group, over the staffing standard; vacancies are counted against the posts",
+        ge=0,
+        le=0.5,
+    )
+    senior_title_share: float = param(
+        0.10,
+        unit="share of a school's posts",
+        source="assumption (title posts are capped per school by a structure ratio, 岗位结构比例, under the 2015 title reform, 人社部发〔2015〕79号; the local ratios vary and none is in the seeds)",
+        description="share of a school's posts that may be held by teachers with a senior title (高级教师); a teacher is promoted only into a free senior post of the home school",
+        ge=0,
+        le=1,
+    )
+    core_extra_senior_share: float = param(
+        0.0,
+        unit="share of a school's posts",
+        source="digest: Hangzhou (higher senior/intermediate title ratios at core schools; no size given: 0 unless set)",
+        description="extra senior-title share of a school's posts while it is the core of a group",
+        ge=0,
+        le=0.5,
+    )
+    senior_title_min_experience_years: int = param(
+        10,
+        unit="years",
+        source="assumption (a senior title follows years in an intermediate one)",
+        description="experience needed before a teacher can be promoted to a senior title",
+        ge=0,
+    )
+    senior_title_service_years: float = param(
+        0.0,
+        unit="years",
+        source="national title reform (人社部发〔2015〕79号: urban teachers applying for a senior title should in principle have served a year or more at a rural or weak school; from memory, verify); 0 = not required (the model's default, so that the rule's effect can be compared)",
+        description="years of postings at another school (two-school experience) a teacher of an urban school needs before a senior title; teachers of rural schools need none; a teacher who lacks them values a posting like promotion priority",
+        ge=0,
+        le=5,
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> TeacherParams:
         """The tier shares are shares of the same teachers, and a hire is younger than

@@ -71,6 +71,9 @@ def initial_teachers(
         "posting_kind": np.zeros(uids.size, dtype=np.int8),
         "rotated_years": np.zeros(uids.size),
         "pool_end": np.full(uids.size, -1, dtype=np.int32),
+        "title": np.zeros(uids.size, dtype=np.int8),  # set to the quotas by the staffing phase
+        "second_school": np.full(uids.size, -1, dtype=np.int32),
+        "second_share": np.zeros(uids.size),
         "qualified": streams.uniform("teachers.qualified", None, uids)
         < np.clip(qualified_share + 0.1 * school_prestige[school_of_teacher], 0.05, 0.98),
     }
@@ -106,5 +109,8 @@ def hired_teachers(
         "posting_kind": np.zeros(uids.size, dtype=np.int8),
         "rotated_years": np.zeros(uids.size),
         "pool_end": np.full(uids.size, -1, dtype=np.int32),
+        "title": np.zeros(uids.size, dtype=np.int8),
+        "second_school": np.full(uids.size, -1, dtype=np.int32),
+        "second_share": np.zeros(uids.size),
         "qualified": streams.uniform("teachers.qualified", None, uids) < qualified_share,
     }
