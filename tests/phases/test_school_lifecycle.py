@@ -4,6 +4,7 @@ world/lifecycle.py), on the small two-district city of conftest.py."""
 from __future__ import annotations
 
 import copy
+from typing import get_args
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from edusim.model import EduModel
 from edusim.phases.policy_events import PolicyEvents
 from edusim.phases.school_lifecycle import apply_school_change
+from edusim.scenario.enrollment import Mechanism
 from edusim.scenario.lifecycle import CloseSchool, MergeSchools
 from edusim.world.schools import FIRST_GRADE
 
@@ -212,18 +214,23 @@ def test_without_school_events_nothing_is_added(small_city):
 
 
 EVENT_KINDS = st.sampled_from(["open", "close", "merge", "expand", "shrink"])
+RULES = st.sampled_from(["catchment", "zones", "group", "choice", "achievement"])
+MECHANISMS = st.sampled_from(list(get_args(Mechanism)))
 
 
-@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     kinds=st.lists(EVENT_KINDS, min_size=1, max_size=4),
     years=st.lists(st.integers(2018, 2021), min_size=4, max_size=4),
+    rule=RULES,
+    mechanism=MECHANISMS,
 )
 def test_capacity_holds_and_every_pupil_has_one_school_as_schools_open_and_close(
-    small_city, kinds, years
+    small_city, kinds, years, rule, mechanism
 ):
-    """Random sequences of school changes in random years: after every school year every
-    pupil is in exactly one open school of their stage and no grade exceeds its places."""
+    """Random sequences of school changes in random years, under a random enrollment rule
+    and mechanism: after every school year every pupil is in exactly one open school of
+    their stage and no grade exceeds its places."""
     events, primaries = [], ["Core-P01", "Core-P02", "Core-P03", "Core-P04"]
     for number, (kind, year) in enumerate(zip(kinds, sorted(years), strict=False)):
         date = f"{year}-09-01"
@@ -240,7 +247,8 @@ def test_capacity_holds_and_every_pupil_has_one_school_as_schools_open_and_close
         events.append({"date": date, kind: spec})
         if kind in ("merge", "close"):
             primaries = primaries[1:]
-    model = EduModel(_scenario(small_city, 4, events))
+    enrollment = {**small_city.get("enrollment", {}), "rule": rule, "mechanism": mechanism}
+    model = EduModel(_scenario(small_city, 4, events, enrollment=enrollment))
     for _ in range(4):
         model.step()
         assert_one_school_each_within_capacity(model)
