@@ -252,17 +252,41 @@ def test_backbone_in_rural_share_uses_the_schools_own_status(fake):
     assert _value("backbone_in_rural_share", fake) == pytest.approx(1 / 3)
 
 
-def test_income_ranks_by_percentile_agree_with_exact_ranks_on_a_large_population():
-    """Above 100 pupils the income rank is a percentile: its rank correlation with a
-    school's quality rank must agree with the exact Spearman correlation."""
+def test_wealth_sorting_over_a_sample_of_families_agrees_with_all_of_them():
+    """Above 50,000 pupils `income_quality_rank_corr` uses the families whose id is a
+    multiple of k: on 400,000 pupils it must agree with the exact Spearman correlation
+    over all of them, and the sample must be the same families whatever their order."""
     from scipy.stats import spearmanr
 
-    from edusim.metrics.sorting import INCOME_RANK_BINS, income_rank
+    from edusim.metrics.sorting import SAMPLE_PUPILS, sample_of_pupils
 
     rng = np.random.default_rng(5)
-    income = rng.lognormal(11.0, 0.6, 20_000)
-    quality = 0.3 * np.log(income) + rng.normal(0.0, 0.4, income.size)
-    exact = spearmanr(income, quality).statistic
-    approximate = np.corrcoef(income_rank(income), np.argsort(np.argsort(quality)))[0, 1]
-    assert income_rank(income).max() == INCOME_RANK_BINS - 1
-    assert approximate == pytest.approx(exact, abs=0.005)
+    n, n_schools = 400_000, 200
+    quality = rng.normal(0.0, 0.2, n_schools)
+    income = rng.lognormal(11.0, 0.6, n)
+    # richer families sit in better schools, with noise
+    school = np.argsort(np.argsort(np.log(income) + rng.normal(0, 0.8, n))) * n_schools // n
+    school = np.argsort(np.argsort(quality))[school]  # school k is the k-th best
+    table = SimpleNamespace(stage=np.zeros(n_schools, dtype=int), teaching_quality=quality)
+    model = SimpleNamespace(
+        families=SimpleNamespace(uid=np.arange(n), school=school, income_cny=income),
+        school_table=_Sized(table, n_schools),
+    )
+    exact = spearmanr(income, quality[school]).statistic
+    assert METRICS["income_quality_rank_corr"].compute(model) == pytest.approx(exact, abs=0.01)
+    placed = np.ones(n, dtype=bool)
+    chosen = sample_of_pupils(np.arange(n), placed)
+    assert SAMPLE_PUPILS * 0.9 < chosen.sum() <= SAMPLE_PUPILS
+    shuffled = rng.permutation(n)
+    assert set(shuffled[sample_of_pupils(shuffled, placed)]) == set(np.flatnonzero(chosen))
+
+
+class _Sized(SimpleNamespace):
+    """A school table namespace with a length."""
+
+    def __init__(self, table: SimpleNamespace, size: int) -> None:
+        super().__init__(**vars(table))
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size

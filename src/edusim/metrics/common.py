@@ -85,22 +85,26 @@ def gini(values: np.ndarray) -> float:
 def between_school_variance_share(model: EduModel, area_of_school: np.ndarray) -> float:
     """Pupil-weighted mean over areas (a school's area: its stage, or district and stage) of
     the between-school share of the variance of enrolled pupils' achievement (public and
-    private schools); areas with one pupil or no variance are skipped (NaN if none is left)."""
+    private schools); areas with one pupil or no variance are skipped (NaN if none is left).
+
+    Three passes over the pupils (count, sum and sum of squares per school); the rest is
+    per school: total = sum y^2 - n mean^2 and between = sum_s S_s^2 / n_s - n mean^2 per
+    area."""
     families, table = model.families, model.school_table
     placed = families.school >= 0
     school = families.school[placed]
     achievement = families.achievement[placed]
-    area = area_of_school[school]
-    n_areas, n = int(area_of_school.max()) + 1, len(table)
-    pupils = np.bincount(area, minlength=n_areas).astype(float)
-    area_mean = np.bincount(area, achievement, n_areas) / np.maximum(pupils, 1)
-    total = np.bincount(area, (achievement - area_mean[area]) ** 2, n_areas)
-    school_pupils = np.bincount(school, minlength=n).astype(float)
-    school_mean = np.bincount(school, achievement, n) / np.maximum(school_pupils, 1)
-    between = np.bincount(
-        area_of_school, school_pupils * (school_mean - area_mean[area_of_school]) ** 2, n_areas
-    )
-    valid = (pupils > 1) & (total > 0)
+    n, n_areas = len(table), int(area_of_school.max()) + 1
+    pupils = np.bincount(school, minlength=n).astype(float)
+    sums = np.bincount(school, achievement, n)
+    squares = np.bincount(school, achievement * achievement, n)
+    area_pupils = np.bincount(area_of_school, pupils, n_areas)
+    area_sums = np.bincount(area_of_school, sums, n_areas)
+    centre = area_sums**2 / np.maximum(area_pupils, 1)
+    total = np.bincount(area_of_school, squares, n_areas) - centre
+    within_means = np.where(pupils > 0, sums**2 / np.maximum(pupils, 1), 0.0)
+    between = np.bincount(area_of_school, within_means, n_areas) - centre
+    valid = (area_pupils > 1) & (total > 1e-12 * np.maximum(area_pupils, 1))
     if not valid.any():
         return float("nan")
-    return float(np.average(between[valid] / total[valid], weights=pupils[valid]))
+    return float(np.average(between[valid] / total[valid], weights=area_pupils[valid]))
