@@ -271,6 +271,74 @@ def _move_into_place(staging: Path, root: Path, names: list[str]) -> None:
         os.replace(built, target)
 
 
+def open_staging(root: Path, suffix: str) -> tuple[Path, Path, Path]:
+    """A fresh staging folder for a report of `root` (dead ones of killed reports removed
+    first), with its figures and tables folders: (staging, figures, tables)."""
+    remove_dead_partials(root, ("report",))  # left by a report that was killed
+    staging = root / f".report{suffix}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    figures_dir, tables_dir = staging / f"figures{suffix}", staging / f"tables{suffix}"
+    figures_dir.mkdir(parents=True)
+    tables_dir.mkdir()
+    return staging, figures_dir, tables_dir
+
+
+def rendered(
+    specs: list[FigureSpec],
+    figures_dir: Path,
+    lang: str,
+    formats: tuple[str, ...],
+    workers: int,
+    skipped: dict[str, str],
+) -> list[FigureEntry]:
+    """Render `specs`; the figures drawn, in order (those not drawn go to `skipped`)."""
+    entries = []
+    for spec, (entry, reason) in zip(
+        specs, render_all(specs, figures_dir, lang, formats, workers), strict=True
+    ):
+        if entry is None:
+            skipped[spec.name] = reason
+        else:
+            entries.append(entry)
+    return entries
+
+
+def report_names(suffix: str) -> list[str]:
+    """What a report puts into its folder."""
+    return [f"figures{suffix}", f"tables{suffix}", f"report{suffix}.md", f"report{suffix}.html"]
+
+
+def finished_report(
+    root: Path,
+    lang: str,
+    suffix: str,
+    entries: list[FigureEntry],
+    skipped: dict[str, str],
+    started: float,
+) -> Report:
+    """The Report of files moved into `root`."""
+    moved = [
+        FigureEntry(
+            e.name,
+            e.title,
+            e.caption,
+            [root / f"figures{suffix}" / p.name for p in e.files],
+            [root / f"figures{suffix}" / p.name for p in e.data_files],
+        )
+        for e in entries
+    ]
+    return Report(
+        root,
+        lang,
+        root / f"report{suffix}.md",
+        root / f"report{suffix}.html",
+        moved,
+        sorted((root / f"tables{suffix}").glob("*")),
+        skipped,
+        time.perf_counter() - started,
+    )
+
+
 def check_year(source: RunSource, year: int) -> None:
     """Refuse a --year the run has no record of, naming the years it has."""
     years = sorted(int(y) for y in pd.unique(source.tables["metrics"]["year"]))
@@ -318,56 +386,19 @@ def build_report(
         plots.cjk_family()  # fail before any work if there is no CJK font
     suffix = "" if lang == "en" else f"-{lang}"
     root = source.path
-    remove_dead_partials(root, ("report",))  # left by a report that was killed
-    staging = root / f".report{suffix}.partial-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    figures_dir, tables_dir = staging / f"figures{suffix}", staging / f"tables{suffix}"
-    figures_dir.mkdir(parents=True)
-    tables_dir.mkdir()
+    staging, figures_dir, tables_dir = open_staging(root, suffix)
     try:
         if isinstance(source, RunSource):
             specs, skipped = run_figures(source, year)
         else:
             specs, skipped = experiment_figures(source)
-        entries = []
-        for spec, (entry, reason) in zip(
-            specs, render_all(specs, figures_dir, lang, formats, workers), strict=True
-        ):
-            if entry is None:
-                skipped[spec.name] = reason
-            else:
-                entries.append(entry)
+        entries = rendered(specs, figures_dir, lang, formats, workers, skipped)
         tables = _tables(source, tables_dir, lang)
         markdown = markdown_report(source, entries, tables, skipped, lang, suffix)
         (staging / f"report{suffix}.md").write_text(markdown, encoding="utf-8")
         page = html_report(source, entries, tables, skipped, lang)
         (staging / f"report{suffix}.html").write_text(page, encoding="utf-8")
-        names = [
-            f"figures{suffix}",
-            f"tables{suffix}",
-            f"report{suffix}.md",
-            f"report{suffix}.html",
-        ]
-        _move_into_place(staging, root, names)
+        _move_into_place(staging, root, report_names(suffix))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    moved = [
-        FigureEntry(
-            e.name,
-            e.title,
-            e.caption,
-            [root / f"figures{suffix}" / p.name for p in e.files],
-            [root / f"figures{suffix}" / p.name for p in e.data_files],
-        )
-        for e in entries
-    ]
-    return Report(
-        root,
-        lang,
-        root / f"report{suffix}.md",
-        root / f"report{suffix}.html",
-        moved,
-        sorted((root / f"tables{suffix}").glob("*")),
-        skipped,
-        time.perf_counter() - started,
-    )
+    return finished_report(root, lang, suffix, entries, skipped, started)

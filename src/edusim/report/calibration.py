@@ -9,7 +9,6 @@ everything is written to a staging folder first and moved into place at the end.
 from __future__ import annotations
 
 import html
-import os
 import shutil
 import time
 from pathlib import Path
@@ -18,9 +17,8 @@ import pandas as pd
 import yaml
 
 from edusim.experiment.fit import PROFILE_DELTA
-from edusim.output_dir import remove_dead_partials
 from edusim.plots import calibration as figures
-from edusim.report.render import FigureEntry, FigureSpec, render_all
+from edusim.report.render import FigureSpec
 from edusim.report.sources import ReportInputError
 from edusim.report.tables import html_table, latex_table, markdown_table
 
@@ -87,29 +85,22 @@ def build_calibration_report(
     path: Path, *, lang: str = "en", formats: tuple[str, ...] = ("png",), workers: int = 1
 ):
     """Write figures, tables, report.md and report.html into a calibration folder."""
-    from edusim.report.build import Report, _move_into_place
+    from edusim.report.build import (
+        _move_into_place,
+        finished_report,
+        open_staging,
+        rendered,
+        report_names,
+    )
 
     started = time.perf_counter()
     settings, tables = _read(path)
     parameters = list((settings or {}).get("parameters", {}))
     suffix = "" if lang == "en" else f"-{lang}"
-    remove_dead_partials(path, ("report",))
-    staging = path / f".report{suffix}.partial-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    figures_dir, tables_dir = staging / f"figures{suffix}", staging / f"tables{suffix}"
-    figures_dir.mkdir(parents=True)
-    tables_dir.mkdir()
-    specs = _specs(tables, parameters)
-    names = [f"figures{suffix}", f"tables{suffix}", f"report{suffix}.md", f"report{suffix}.html"]
+    staging, figures_dir, tables_dir = open_staging(path, suffix)
     try:
-        entries, skipped = [], {}
-        for spec, (entry, reason) in zip(
-            specs, render_all(specs, figures_dir, lang, formats, workers), strict=True
-        ):
-            if entry is None:
-                skipped[spec.name] = reason
-            else:
-                entries.append(entry)
+        skipped: dict[str, str] = {}
+        entries = rendered(_specs(tables, parameters), figures_dir, lang, formats, workers, skipped)
         shown = {"fit": tables["fit"][FIT_COLUMNS], "profile": tables["profile"]}
         for name, frame in shown.items():
             frame.to_csv(tables_dir / f"{name}.csv", index=False, float_format="%.10g")
@@ -123,29 +114,10 @@ def build_calibration_report(
         (staging / f"report{suffix}.html").write_text(
             _html(settings, shown, entries, skipped), encoding="utf-8"
         )
-        _move_into_place(staging, path, names)
+        _move_into_place(staging, path, report_names(suffix))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    moved = [
-        FigureEntry(
-            e.name,
-            e.title,
-            e.caption,
-            [path / f"figures{suffix}" / p.name for p in e.files],
-            [path / f"figures{suffix}" / p.name for p in e.data_files],
-        )
-        for e in entries
-    ]
-    return Report(
-        path,
-        lang,
-        path / f"report{suffix}.md",
-        path / f"report{suffix}.html",
-        moved,
-        sorted((path / f"tables{suffix}").glob("*")),
-        skipped,
-        time.perf_counter() - started,
-    )
+    return finished_report(path, lang, suffix, entries, skipped, started)
 
 
 def _intro(settings: dict) -> str:

@@ -64,6 +64,52 @@ def _sift_up(students, scores, base, position):
 
 
 @njit(cache=True)
+def propose_chain(
+    start,
+    end,
+    preferences,
+    priority,
+    capacity,
+    offset,
+    held,
+    held_students,
+    held_scores,
+    next_choice,
+    assigned,
+):  # pragma: no cover - compiled
+    """Let applicant `start` propose down its list (up to column `end`), and every
+    applicant it bumps after it, until someone is held or runs out of schools: one chain
+    of deferred acceptance. Each school holds at most `capacity` applicants in a min-heap
+    by priority (`held_students` / `held_scores` from `offset[school]`)."""
+    applicant = start
+    while applicant >= 0 and next_choice[applicant] < end:
+        school = preferences[applicant, next_choice[applicant]]
+        if school < 0:
+            next_choice[applicant] = end
+            break
+        score = priority[applicant, next_choice[applicant]]
+        next_choice[applicant] += 1
+        if capacity[school] == 0:
+            continue
+        base = offset[school]
+        if held[school] < capacity[school]:
+            held_students[base + held[school]] = applicant
+            held_scores[base + held[school]] = score
+            _sift_up(held_students, held_scores, base, held[school])
+            held[school] += 1
+            assigned[applicant] = school
+            applicant = -1
+        elif score > held_scores[base]:
+            bumped = held_students[base]
+            held_students[base] = applicant
+            held_scores[base] = score
+            _sift_down(held_students, held_scores, base, held[school], 0)
+            assigned[applicant] = school
+            assigned[bumped] = -1
+            applicant = bumped
+
+
+@njit(cache=True)
 def _deferred_acceptance(preferences, priority, capacity):
     """Applicant-proposing DA, one proposal at a time (McVitie and Wilson 1971): the
     outcome equals the round-by-round algorithm's. Each school holds its applicants in a
@@ -79,30 +125,8 @@ def _deferred_acceptance(preferences, priority, capacity):
     next_choice = np.zeros(n_applicants, dtype=np.int64)
     assigned = np.full(n_applicants, -1, dtype=np.int64)
     for start in range(n_applicants):
-        applicant = start
-        while applicant >= 0 and next_choice[applicant] < width:
-            school = preferences[applicant, next_choice[applicant]]
-            if school < 0:
-                next_choice[applicant] = width
-                break
-            score = priority[applicant, next_choice[applicant]]
-            next_choice[applicant] += 1
-            if capacity[school] == 0:
-                continue
-            base = offset[school]
-            if held[school] < capacity[school]:
-                held_students[base + held[school]] = applicant
-                held_scores[base + held[school]] = score
-                _sift_up(held_students, held_scores, base, held[school])
-                held[school] += 1
-                assigned[applicant] = school
-                applicant = -1
-            elif score > held_scores[base]:
-                bumped = held_students[base]
-                held_students[base] = applicant
-                held_scores[base] = score
-                _sift_down(held_students, held_scores, base, held[school], 0)
-                assigned[applicant] = school
-                assigned[bumped] = -1
-                applicant = bumped
+        propose_chain(
+            start, width, preferences, priority, capacity, offset, held,
+            held_students, held_scores, next_choice, assigned,
+        )  # fmt: skip
     return assigned

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from edusim.policy.mechanisms.deferred_acceptance import _sift_down, _sift_up
+from edusim.policy.mechanisms.deferred_acceptance import propose_chain
 from edusim.policy.mechanisms.inputs import checked
 
 
@@ -55,32 +55,10 @@ def _banded_acceptance(preferences, priority, capacity, band_size):
             if final[start]:
                 continue
             next_choice[start] = band_start
-            applicant = start
-            while applicant >= 0 and next_choice[applicant] < band_end:
-                school = preferences[applicant, next_choice[applicant]]
-                if school < 0:
-                    next_choice[applicant] = band_end
-                    break
-                score = priority[applicant, next_choice[applicant]]
-                next_choice[applicant] += 1
-                if remaining[school] == 0:
-                    continue
-                base = offset[school]
-                if held[school] < remaining[school]:
-                    held_students[base + held[school]] = applicant
-                    held_scores[base + held[school]] = score
-                    _sift_up(held_students, held_scores, base, held[school])
-                    held[school] += 1
-                    assigned[applicant] = school
-                    applicant = -1
-                elif score > held_scores[base]:
-                    bumped = held_students[base]
-                    held_students[base] = applicant
-                    held_scores[base] = score
-                    _sift_down(held_students, held_scores, base, held[school], 0)
-                    assigned[applicant] = school
-                    assigned[bumped] = -1
-                    applicant = bumped
+            propose_chain(
+                start, band_end, preferences, priority, remaining, offset, held,
+                held_students, held_scores, next_choice, assigned,
+            )  # fmt: skip
         for applicant in range(n_applicants):
             if assigned[applicant] >= 0 and not final[applicant]:
                 final[applicant] = True
