@@ -35,6 +35,7 @@ from edusim.output_dir import (
     remove_abandoned_runs,
     safe_component,
 )
+from edusim.provenance import provenance
 from edusim.scenario.counterfactual import counterfactual_of
 from edusim.scenario.loader import scenario_to_yaml
 from edusim.scenario.schema import Scenario
@@ -305,6 +306,7 @@ def _write_files(
         )
     manifest = {
         "edusim_version": __version__,
+        "code": provenance(),
         "scenario": result.scenario.name,
         "seed": result.seed,
         "years": result.scenario.years,

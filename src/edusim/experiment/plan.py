@@ -24,6 +24,7 @@ import pandas as pd
 from edusim.experiment.design import points
 from edusim.experiment.spec import CompareDesign, Experiment, ExperimentError, GridDesign
 from edusim.experiment.task import Task
+from edusim.provenance import OUTSIDE_THE_MODEL, source_hash
 from edusim.scenario.loader import Problem, ScenarioError, load_scenario
 from edusim.scenario.schema import Scenario
 
@@ -37,22 +38,13 @@ def replicate_seed(root_seed: int, replicate: int) -> int:
     return int(state[0])
 
 
-OUTSIDE_THE_MODEL: tuple[str, ...] = ("experiment", "plots", "report", "cli.py", "__main__.py")
-"""Parts of the package that do not shape a run's tables (left out of the fingerprint)."""
-
-
 @functools.cache
 def model_fingerprint() -> str:
-    """Hash of the simulator's source code: a run stored by another version of the model
-    is not reused (edits that do not touch the model, such as plotting, keep the runs)."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        relative = path.relative_to(package)
-        if relative.parts[0] in OUTSIDE_THE_MODEL:
-            continue
-        digest.update(relative.as_posix().encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:KEY_LENGTH]
+    """Hash of the simulator's source code (`provenance.source_hash` of the package this
+    module belongs to, less `OUTSIDE_THE_MODEL`): a run stored by another version of the
+    model is not reused (edits that do not touch the model, such as plotting, keep the
+    runs). Equal to `provenance.model_hash()` for the installed package."""
+    return source_hash(Path(__file__).resolve().parents[1], OUTSIDE_THE_MODEL)[:KEY_LENGTH]
 
 
 def task_keys(scenario: Scenario, seeds: list[int]) -> list[str]:
