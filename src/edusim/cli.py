@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim import __version__
+from edusim import __version__, cli_scenarios
 from edusim.scenario.loader import (
     ScenarioError,
     load_scenario,
@@ -27,7 +27,11 @@ class BadArgumentError(Exception):
 
 
 def _add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", help="scenario YAML file (may use 'extends:')")
+    parser.add_argument(
+        "scenario",
+        help="scenario YAML file (may use 'extends:') or the name of a shipped scenario "
+        "(edusim scenarios lists them)",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -173,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--workers", type=_positive, default=2, help="processes rendering figures (default 2)"
     )
+    cli_scenarios.add_parsers(commands)
     return parser
 
 
@@ -414,6 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_experiment(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command in cli_scenarios.COMMANDS:
+            return cli_scenarios.run(args)
         return cmd_run(args, argv)
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)

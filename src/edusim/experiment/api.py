@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from edusim.experiment.runner import ExperimentFailedError, execute_experiment, warn_failures
+from edusim.scenario.library import locate
 
 
 def compare(
@@ -58,13 +59,13 @@ def compare(
     """
     spec: dict[str, Any] = {
         "name": "compare",
-        "scenario": str(Path(scenario).resolve()),
+        "scenario": str(locate(scenario).resolve()),
         "replications": replications,
         "seed": seed,
         "variants": {
             name: {"set": dict(value)}
             if isinstance(value, Mapping)
-            else {"scenario": str(Path(value).resolve())}
+            else {"scenario": str(locate(value).resolve())}
             for name, value in variants.items()
         },
         "design": {"kind": "compare", "baseline": baseline},
@@ -86,7 +87,7 @@ def compare(
 
 
 def evaluate(
-    scenario: str | Path = "scenarios/demo.yaml",
+    scenario: str | Path = "demo",
     *,
     seed: int | None = None,
     years: int | None = None,
