@@ -25,6 +25,7 @@ from edusim.experiment.design import points
 from edusim.experiment.spec import CompareDesign, Experiment, ExperimentError, GridDesign
 from edusim.experiment.task import Task
 from edusim.provenance import OUTSIDE_THE_MODEL, source_hash
+from edusim.scenario.library import locate
 from edusim.scenario.loader import Problem, ScenarioError, load_scenario
 from edusim.scenario.schema import Scenario
 
@@ -86,6 +87,13 @@ class Plan:
         return int(self.tasks["task"].nunique())
 
 
+def _scenario_file(experiment: Experiment, name: str) -> Path:
+    """A scenario named by an experiment file: relative to that file, else a shipped
+    scenario of that name (`scenario: demo`)."""
+    path = experiment.directory / name
+    return path if path.exists() else locate(name)
+
+
 def _load(path: Path, overrides: Mapping[str, Any], where: str, label: str) -> Scenario:
     try:
         return load_scenario(path, overrides)
@@ -110,7 +118,7 @@ def _variant_arms(
     for name, variant in spec.variants.items():
         start = base
         if variant.scenario is not None:
-            path = experiment.directory / variant.scenario
+            path = _scenario_file(experiment, variant.scenario)
             start = _load(path, years, f"variants.{name}.scenario", label)
         arms[name] = _apply(start, {**variant.set, **years}, f"variants.{name}.set", label)
     return arms
@@ -147,7 +155,7 @@ def build_plan(experiment: Experiment, replications: int | None = None) -> Plan:
     """Resolve every arm's scenario and list the paired replicates (validation errors raise)."""
     spec = experiment.spec
     years = {} if spec.years is None else {"years": spec.years}
-    base = _load(experiment.directory / spec.scenario, years, "scenario", experiment.source)
+    base = _load(_scenario_file(experiment, spec.scenario), years, "scenario", experiment.source)
     if isinstance(spec.design, CompareDesign):
         arms, frame = _variant_arms(experiment, base, years), None
     else:
