@@ -5,12 +5,12 @@ exit code."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from edusim import __version__, cli_scenarios
+from edusim.log import LOGGER, configure_cli_logging
 from edusim.scenario.loader import (
     ScenarioError,
     load_scenario,
@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent-based simulator of group-based schooling reform (集团化办学).",
     )
     parser.add_argument("--version", action="version", version=f"edusim {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more diagnostics on stderr (-v: info, -vv: debug and tracebacks)",
+    )
+    parser.add_argument("-q", dest="less", action="count", default=0, help="errors only on stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -223,7 +231,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 def _warn_skipped(scenario: Scenario) -> None:
     """One line on stderr per dated item after the run's end: skipped, not an error."""
     for problem in skipped_after_run(scenario):
-        print(f"edusim: warning: {problem}", file=sys.stderr)
+        LOGGER.warning("%s", problem)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -329,8 +337,7 @@ def _report_after_run(path: Path) -> int:
         )
         return EXIT_INTERRUPTED
     except Exception as error:
-        if os.environ.get("EDUSIM_DEBUG"):
-            raise
+        LOGGER.debug("traceback of the report's failure", exc_info=True)
         print(
             f"edusim: the results are written but the report failed: {type(error).__name__}: "
             f"{error}; retry with `edusim report {path}`",
@@ -409,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    configure_cli_logging(args.verbose - args.less)
     try:
         check_seed(getattr(args, "seed", None))  # before the slow imports of a run
         if args.command == "validate":
@@ -432,11 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("edusim: interrupted; no results were written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:  # an unexpected failure: say what, keep the traceback opt-in
-        if os.environ.get("EDUSIM_DEBUG"):
-            raise
+        LOGGER.debug("traceback of the failure", exc_info=True)
         print(
-            f"edusim: failed: {type(error).__name__}: {error} "
-            "(set EDUSIM_DEBUG=1 to see the traceback)",
+            f"edusim: failed: {type(error).__name__}: {error} (run with -vv to see the traceback)",
             file=sys.stderr,
         )
         return EXIT_FAILED

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from edusim import __version__
 from edusim.checksum import file_sha256
 from edusim.counterfactual import effect_headline, effect_table
+from edusim.log import LOGGER
 from edusim.metrics import METRICS
 from edusim.model import SCENARIO_SEED, EduModel
 from edusim.output_dir import (
@@ -115,6 +116,13 @@ def run_scenario(
     finally:
         model.release()  # a failed run must not stay in Mesa's registry either
     settings = {**(overrides or {}), **({"years": years} if years is not None else {})}
+    LOGGER.info(
+        "%s, seed %d: %d school years in %.1f s",
+        model.scenario.name,
+        model.seed,
+        model.steps,
+        time.perf_counter() - started,
+    )
     return RunResult(
         model.scenario, model.seed, model.tables(), time.perf_counter() - started, settings
     )
