@@ -79,7 +79,7 @@ class Plan:
         for row in self.tasks.sort_values(["replicate", "order"]).itertuples(index=False):
             if row.task not in seen:
                 seen.add(row.task)
-                yield Task(row.task, self.arms[row.variant], row.seed)
+                yield Task(row.task, self.arms[row.variant], row.seed, model_fingerprint())
 
     @property
     def task_count(self) -> int:
