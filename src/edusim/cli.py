@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim import __version__, cli_scenarios
+from edusim import __version__, cli_explore, cli_scenarios
 from edusim.log import LOGGER, configure_cli_logging
 from edusim.scenario.loader import (
     ScenarioError,
@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=2, help="processes rendering figures (default 2)"
     )
     cli_scenarios.add_parsers(commands)
+    cli_explore.add_parsers(commands)
     return parser
 
 
@@ -429,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(args)
         if args.command in cli_scenarios.COMMANDS:
             return cli_scenarios.run(args)
+        if args.command in cli_explore.COMMANDS:
+            return cli_explore.run(args)
         return cmd_run(args, argv)
     except ScenarioError as error:
         print(f"edusim: {error}", file=sys.stderr)

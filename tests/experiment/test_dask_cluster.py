@@ -12,8 +12,7 @@ from distributed import LocalCluster
 
 import edusim.provenance as provenance
 from edusim.cli import main
-from edusim.experiment import DaskUnavailableError, run_experiment
-from edusim.experiment.plan import model_fingerprint
+from edusim.experiment import DaskUnavailableError, executor, run_experiment
 from edusim.experiment.task import Task, run_task
 from edusim.scenario.loader import load_scenario
 
@@ -26,8 +25,8 @@ def test_workers_with_other_code_are_refused_before_any_task(
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
-        # the worker lives in this process: make it import "other" code
-        monkeypatch.setattr(provenance, "model_hash", lambda: "0" * 24)
+        # the worker lives in this process: make it report "other" code
+        monkeypatch.setattr(executor, "worker_model_hash", lambda: "0" * 24)
         address = cluster.scheduler_address
         with pytest.raises(DaskUnavailableError, match="run other edusim model code"):
             run_experiment(tiny, dask=address, dask_wait=5, out=tmp_path / "api")
@@ -45,7 +44,7 @@ def test_a_worker_refuses_a_task_planned_with_other_code(demo_path):
     refused = run_task(Task("k", scenario, 1, model_hash="f" * 24))
     assert not refused.ok and "CodeMismatchError" in refused.error
     assert "install the same edusim" in refused.error
-    assert run_task(Task("k", scenario, 1, model_hash=model_fingerprint())).ok
+    assert run_task(Task("k", scenario, 1, model_hash=provenance.model_hash())).ok
 
 
 def _readme_cluster_arguments() -> dict:

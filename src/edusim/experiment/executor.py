@@ -172,11 +172,11 @@ def _dask_outcomes(
 ) -> Iterator[Outcome]:
     from distributed import wait as dask_wait
 
-    from edusim.experiment.plan import model_fingerprint
+    from edusim.provenance import model_hash
 
     client = _connect(address, wait_seconds)
     try:
-        _check_worker_code(client, address, model_fingerprint())
+        _check_worker_code(client, address, model_hash())
         threads = client.nthreads()
         if say is not None:
             say(

@@ -24,7 +24,7 @@ import pandas as pd
 from edusim.experiment.design import points
 from edusim.experiment.spec import CompareDesign, Experiment, ExperimentError, GridDesign
 from edusim.experiment.task import Task
-from edusim.provenance import OUTSIDE_THE_MODEL, source_hash
+from edusim.provenance import OUTSIDE_THE_MODEL, model_hash, source_hash
 from edusim.scenario.library import locate
 from edusim.scenario.loader import Problem, ScenarioError, load_scenario
 from edusim.scenario.schema import Scenario
@@ -79,7 +79,7 @@ class Plan:
         for row in self.tasks.sort_values(["replicate", "order"]).itertuples(index=False):
             if row.task not in seen:
                 seen.add(row.task)
-                yield Task(row.task, self.arms[row.variant], row.seed, model_fingerprint())
+                yield Task(row.task, self.arms[row.variant], row.seed, model_hash())
 
     @property
     def task_count(self) -> int:

@@ -28,8 +28,8 @@ PART_COLUMNS: tuple[str, ...] = ("scenario", "seed", "year", "metric", "value")
 @dataclass(frozen=True)
 class Task:
     """One run: a resolved scenario, its seed, the key that identifies the pair, and the
-    hash of the model code that made the key (the client's; a worker with other code
-    refuses the task)."""
+    hash of the client's model code (`provenance.model_hash`, which the key holds; a
+    worker with other code refuses the task)."""
 
     key: str
     scenario: Scenario
