@@ -5,8 +5,9 @@ from importlib import import_module
 from typing import Any
 
 _EXPERIMENT_API = ("compare", "evaluate", "run_experiment")
+_LOADING_API = ("load_experiment", "load_run")
 
-__all__ = ["__version__", *_EXPERIMENT_API]
+__all__ = ["__version__", *_EXPERIMENT_API, *_LOADING_API]
 
 
 @cache
@@ -26,4 +27,6 @@ def __getattr__(name: str) -> Any:
         return _installed_version()
     if name in _EXPERIMENT_API:
         return getattr(import_module("edusim.experiment"), name)
+    if name in _LOADING_API:
+        return getattr(import_module("edusim.loading"), name)
     raise AttributeError(f"module 'edusim' has no attribute {name!r}")

@@ -30,40 +30,100 @@ from edusim.scenario.schema import MAX_SEED, Scenario
 from edusim.world.lifecycle import NO_CAMPUSES
 from edusim.world.synthesis import build_world
 
+SCHOOL_REPORTERS: dict[str, str] = {
+    "name": "name",
+    "stage": "stage",
+    "district": "district",
+    "pos": "pos",
+    "capacity": "capacity",
+    "enrollment": "enrollment",
+    "teaching_quality": "teaching_quality",
+    "reputation": "reputation",
+    "group_id": "group_id",
+    "group_kind": "group_kind",
+    "group_role": "group_role",
+}
+"""Agent reporters of the DataCollector: School attributes, one row per school and year
+(`model.datacollector.get_agent_vars_dataframe()`)."""
+
 HIGH_QUALITY_QUANTILE = 0.75
 """Schools at or above this quantile of year-0 teaching quality count as high quality."""
+
+
+SCENARIO_SEED = "scenario"
+"""The default of `EduModel(seed=...)`: the seed the scenario file names."""
+
+
+def fresh_seed() -> int:
+    """A new root seed from the operating system's entropy, within the tables' bound."""
+    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def root_seed(scenario_seed: int, seed: Any = SCENARIO_SEED, rng: Any = None) -> int:
+    """The run's root seed from Mesa's two ways of seeding a model.
+
+    `seed`: an integer, None for a fresh seed (Mesa's meaning of None), or `"scenario"`
+    (the default) for the scenario file's seed. `rng` (Mesa 3's argument): an integer is
+    the root seed; a numpy Generator, BitGenerator, SeedSequence or sequence of integers
+    gives one draw as the root seed; None leaves `seed` to decide. Only one may be given.
+    The seed used is stored as `model.seed` and in every table's `seed` column.
+    """
+    if rng is not None and not (isinstance(seed, str) and seed == SCENARIO_SEED):
+        raise ValueError("pass either seed or rng, not both (as in mesa.Model)")
+    if rng is not None:
+        if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+            seed = int(rng)
+        else:
+            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            return int(generator.integers(0, MAX_SEED, endpoint=True, dtype=np.int64))
+    if isinstance(seed, str):
+        if seed != SCENARIO_SEED:
+            raise ValueError(f"seed must be an integer, None or {SCENARIO_SEED!r}, got {seed!r}")
+        return scenario_seed
+    if seed is None:
+        return fresh_seed()
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(
+            f"seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
+            f"result tables store), got {seed!r}"
+        )
+    return int(seed)
 
 
 class EduModel(mesa.Model):
     """A city's compulsory schools over the years; one `step()` is one school year.
 
-    `EduModel(scenario=<path, Scenario or mapping>, seed=<int>)`; further keyword arguments
-    override scenario parameters, with `__` standing for a dot
-    (`learning__peer_effect=0.2`), so `mesa.batch_run` can sweep them. `years` overrides
-    the run length; `overrides` takes dotted paths directly.
+    `EduModel(scenario="demo", seed=7)`: `scenario` is a shipped scenario's name, a file,
+    a `Scenario` or a mapping. Seeding follows Mesa: `seed=None` draws a fresh seed,
+    `rng=` takes an integer or a numpy generator; by default the scenario file's seed is
+    used (so equal calls give equal runs). The seed used is `model.seed`.
+
+    Further keyword arguments override scenario parameters, with `__` standing for a
+    dot (`learning__peer_effect=0.2`), so `mesa.batch_run` and SolaraViz can set them;
+    `years` overrides the run length; `overrides` takes dotted paths directly.
     """
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | Mapping[str, Any],
-        seed: int | None = None,
+        scenario: str | Path | Scenario | Mapping[str, Any] = "demo",
+        seed: int | str | None = SCENARIO_SEED,
         *,
+        rng: Any = None,
         years: int | None = None,
         overrides: Mapping[str, Any] | None = None,
         replicate: int = 0,
-        **parameters: Any,
+        **kwargs: Any,
     ):
         changes = dict(overrides or {})
-        changes.update({key.replace("__", "."): value for key, value in parameters.items()})
+        changes.update({key.replace("__", "."): value for key, value in kwargs.items()})
         if years is not None:
             changes["years"] = years
         self.scenario = load_scenario(scenario, changes or None)
-        if seed is not None and (isinstance(seed, bool) or not 0 <= int(seed) <= MAX_SEED):
-            raise ValueError(
-                f"seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
-                f"result tables store), got {seed!r}"
-            )
-        self.seed = self.scenario.seed if seed is None else int(seed)
+        self.seed = root_seed(self.scenario.seed, seed, rng)
         self.replicate = replicate
         self.streams = Streams(self.seed)
         super().__init__(rng=self.streams.generator("mesa"))
@@ -111,12 +171,28 @@ class EduModel(mesa.Model):
         for phase in self.phases:
             phase.init(self)
         self.calendar = Calendar(self.scenario, self.phases)
+        self._headline_cache: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in METRICS}
+            model_reporters={name: _reporter(name) for name in METRICS},
+            agent_reporters=SCHOOL_REPORTERS,
         )
         self.initial_quality_gap = _quality_gap_now(self)
         self.log_event(self.scenario.start_year, "run", "city built", self.city_counts())
         self.record(observed_year=self.scenario.start_year)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The resolved scenario this model was built from."""
+        return self._edusim_scenario
+
+    @scenario.setter
+    def scenario(self, value: Any) -> None:
+        # Mesa 3.5 gave mesa.Model a `scenario` of its own (mesa.experimental.scenarios)
+        # and sets it in Model.__init__; ours stays `scenario`, Mesa's is `mesa_scenario`.
+        if isinstance(value, Scenario):
+            self._edusim_scenario = value
+        else:
+            self.mesa_scenario = value
 
     # -- the year ---------------------------------------------------------------------
     def step(self) -> None:
@@ -147,8 +223,11 @@ class EduModel(mesa.Model):
         """Drop this model from Mesa's class-level agent id counters (`mesa.Agent._ids`,
         a dict keyed by model in Mesa 3.3), which would otherwise keep every model alive
         after its run: a worker running many replications would grow by one city per run.
-        Call it when no more agents will be created (`finish` does)."""
-        mesa.Agent._ids.pop(self, None)
+        Call it when no more agents will be created (`finish` does). Mesa versions without
+        that registry (3.5 keeps agent ids on the model) have nothing to release."""
+        registry = getattr(mesa.Agent, "_ids", None)
+        if registry is not None:
+            registry.pop(self, None)
 
     # -- derived state used by several phases ---------------------------------------------
     def teacher_effectiveness(self) -> np.ndarray:
@@ -237,6 +316,18 @@ class EduModel(mesa.Model):
             rotation.leaders_per_member * rotation.leader_management_transfer
         )
         return columns
+
+    def school_group_headline(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per school: id, kind and role code of its tightest group (-1, '', 0 if none),
+        computed once per change of the memberships (GroupTable replaces its arrays
+        when groups form or dissolve), so School agents read it at no extra cost."""
+        groups = self.groups
+        key = (groups.school, groups.group, groups.role)
+        cached = self._headline_cache
+        if cached is None or any(a is not b for a, b in zip(cached[0], key, strict=True)):
+            cached = (key, groups.headline(len(self.school_table)))
+            self._headline_cache = cached
+        return cached[1]
 
     # -- recording ------------------------------------------------------------------------
     def log_event(self, school_year: int, kind: str, label: str, detail: Mapping[str, Any]) -> None:

@@ -16,25 +16,27 @@ import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from edusim import __version__
 from edusim.checksum import file_sha256
 from edusim.counterfactual import effect_headline, effect_table
+from edusim.log import LOGGER
 from edusim.metrics import METRICS
-from edusim.model import EduModel
+from edusim.model import SCENARIO_SEED, EduModel
 from edusim.output_dir import (
     OutputFolderError,
     claim_output,
     remove_abandoned_runs,
     safe_component,
 )
+from edusim.provenance import provenance
 from edusim.scenario.counterfactual import counterfactual_of
 from edusim.scenario.loader import scenario_to_yaml
 from edusim.scenario.schema import Scenario
@@ -68,6 +70,7 @@ class RunResult:
     seed: int
     tables: dict[str, pd.DataFrame]
     wall_seconds: float
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     def headline(self) -> pd.DataFrame:
         """Each metric at the first and last recorded year, with its unit and direction."""
@@ -89,7 +92,13 @@ def run_scenario(
 ) -> RunResult:
     """Build and run a scenario; return its tables (nothing is written)."""
     started = time.perf_counter()
-    model = EduModel(scenario, seed, years=years, overrides=overrides, replicate=replicate)
+    model = EduModel(
+        scenario,
+        SCENARIO_SEED if seed is None else seed,  # None: the scenario file's seed, as on the CLI
+        years=years,
+        overrides=overrides,
+        replicate=replicate,
+    )
     bar = tqdm(
         total=model.scenario.years,
         desc=model.scenario.name,
@@ -106,7 +115,17 @@ def run_scenario(
         model.finish()
     finally:
         model.release()  # a failed run must not stay in Mesa's registry either
-    return RunResult(model.scenario, model.seed, model.tables(), time.perf_counter() - started)
+    settings = {**(overrides or {}), **({"years": years} if years is not None else {})}
+    LOGGER.info(
+        "%s, seed %d: %d school years in %.1f s",
+        model.scenario.name,
+        model.seed,
+        model.steps,
+        time.perf_counter() - started,
+    )
+    return RunResult(
+        model.scenario, model.seed, model.tables(), time.perf_counter() - started, settings
+    )
 
 
 def run_counterfactual(result: RunResult, *, progress: bool = False) -> RunResult:
@@ -275,6 +294,11 @@ def _move_into_place(staging: Path, out_dir: Path) -> None:
         raise
 
 
+def _plain(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Overrides as JSON can hold them (anything else as its text)."""
+    return json.loads(json.dumps(dict(overrides), default=str))
+
+
 def _write_files(
     result: RunResult,
     staging: Path,
@@ -305,6 +329,7 @@ def _write_files(
         )
     manifest = {
         "edusim_version": __version__,
+        "code": provenance(),
         "scenario": result.scenario.name,
         "seed": result.seed,
         "years": result.scenario.years,
@@ -312,6 +337,7 @@ def _write_files(
         "format": fmt,
         "wall_seconds": round(result.wall_seconds, 3),
         "command": list(command),
+        "overrides": _plain(result.overrides),
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

@@ -90,7 +90,15 @@ class SchoolTable:
 
 
 class School(mesa.Agent):
-    """A primary or junior secondary school; its state lives in `model.school_table`."""
+    """A primary or junior secondary school, as Mesa sees it.
+
+    Its state lives in `model.school_table` (vectorised rules read and write the arrays);
+    every attribute here reads those arrays, so agents and arrays never disagree:
+    `pos` (x_km, y_km), `district`, `stage`, `capacity`, `entry_capacity`, `enrollment`,
+    `teaching_quality`, `reputation`, `famous`, and its groups: `group_id`,
+    `group_kind`, `group_role` of its tightest group (None when in none) and
+    `memberships` (every group it belongs to).
+    """
 
     def __init__(self, model: EduModel, index: int):
         super().__init__(model)
@@ -101,12 +109,36 @@ class School(mesa.Agent):
         return self.model.school_table
 
     @property
+    def pos(self) -> tuple[float, float]:
+        """The school's site (x_km, y_km) on the city map; schools do not move."""
+        return (float(self.table.x_km[self.index]), float(self.table.y_km[self.index]))
+
+    @pos.setter
+    def pos(self, value: object) -> None:
+        if value is not None:  # mesa.Agent.__init__ sets None; nothing else may move a school
+            raise AttributeError("a school's position is its site in model.school_table")
+
+    @property
     def name(self) -> str:
         return str(self.table.name[self.index])
 
     @property
     def stage(self) -> str:
         return ("primary", "junior")[int(self.table.stage[self.index])]
+
+    @property
+    def district(self) -> str:
+        return str(self.model.geography.district_names[int(self.table.district[self.index])])
+
+    @property
+    def capacity(self) -> int:
+        """Places over all grades."""
+        return int(self.table.capacity[self.index])
+
+    @property
+    def entry_capacity(self) -> int:
+        """Places in the entering grade."""
+        return int(self.table.entry_capacity[self.index])
 
     @property
     def teaching_quality(self) -> float:
@@ -123,6 +155,38 @@ class School(mesa.Agent):
     @property
     def famous(self) -> bool:
         return bool(self.table.famous[self.index])
+
+    @property
+    def group_id(self) -> int | None:
+        """Id of the school's tightest group, None when it is in none."""
+        group_id = int(self.model.school_group_headline()[0][self.index])
+        return None if group_id < 0 else group_id
+
+    @property
+    def group_kind(self) -> str | None:
+        kind = str(self.model.school_group_headline()[1][self.index])
+        return kind or None
+
+    @property
+    def group_role(self) -> str | None:
+        """'core' or 'member' in its tightest group, None when in none."""
+        role = int(self.model.school_group_headline()[2][self.index])
+        return (None, "core", "member")[role]
+
+    @property
+    def memberships(self) -> list[dict[str, object]]:
+        """Every group the school belongs to: id, kind and role."""
+        groups = self.model.groups
+        rows = np.flatnonzero(groups.school == self.index)
+        kinds = groups.kind_of_rows()[rows]
+        return [
+            {
+                "group_id": int(groups.group[row]),
+                "kind": str(kind),
+                "role": ("core", "member")[int(groups.role[row]) - 1],
+            }
+            for row, kind in zip(rows, kinds, strict=True)
+        ]
 
     def teacher_rows(self) -> np.ndarray:
         """Row indices of this school's teachers in `model.teachers`."""

@@ -9,7 +9,6 @@ the table of them."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +21,7 @@ from edusim.cli.common import (
     check_seed,
 )
 from edusim.cli.parser import COMMANDS, build_parser
+from edusim.log import LOGGER, configure_cli_logging
 
 __all__ = [
     "COMMANDS",
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `edusim` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    configure_cli_logging(args.verbose - args.less)
     try:
         check_seed(getattr(args, "seed", None))  # before the slow imports of a run
         return args.execute(args, argv)
@@ -59,11 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _is_bad_input(error):
             print(f"edusim: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        if os.environ.get("EDUSIM_DEBUG"):  # an unexpected failure: the traceback is opt-in
-            raise
+        LOGGER.debug("traceback of the failure", exc_info=True)  # shown with -vv
         print(
-            f"edusim: failed: {type(error).__name__}: {error} "
-            "(set EDUSIM_DEBUG=1 to see the traceback)",
+            f"edusim: failed: {type(error).__name__}: {error} (run with -vv to see the traceback)",
             file=sys.stderr,
         )
         return EXIT_FAILED

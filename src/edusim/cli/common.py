@@ -5,7 +5,6 @@ simulator (the scenario schema is imported only by a command that reads a scenar
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,11 @@ class Command:
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
     """The scenario file and its `--set` overrides (run, validate, describe)."""
-    parser.add_argument("scenario", help="scenario YAML file (may use 'extends:')")
+    parser.add_argument(
+        "scenario",
+        help="scenario YAML file (may use 'extends:') or the name of a shipped scenario "
+        "(edusim scenarios lists them)",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -89,10 +92,11 @@ def overrides(args: argparse.Namespace) -> list[str]:
 
 def warn_skipped(scenario: Scenario) -> None:
     """One line on stderr per dated item after the run's end: skipped, not an error."""
+    from edusim.log import LOGGER
     from edusim.scenario.loader import skipped_after_run
 
     for problem in skipped_after_run(scenario):
-        print(f"edusim: warning: {problem}", file=sys.stderr)
+        LOGGER.warning("%s", problem)
 
 
 RESUME_HINT = (

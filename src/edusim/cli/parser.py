@@ -13,8 +13,11 @@ from edusim.cli import (
     decompose,
     describe,
     experiment,
+    explore,
     report,
     run,
+    scenarios,
+    schema,
     validate,
 )
 from edusim.cli.common import Command
@@ -28,6 +31,9 @@ COMMANDS: tuple[Command, ...] = (
     decompose.COMMAND,
     calibrate.COMMAND,
     report.COMMAND,
+    scenarios.COMMAND,
+    schema.COMMAND,
+    explore.COMMAND,
 )
 """Every `edusim COMMAND`, in the order `--help` lists them."""
 
@@ -53,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent-based simulator of group-based schooling reform (集团化办学).",
     )
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more diagnostics on stderr (-v: info, -vv: debug and tracebacks)",
+    )
+    parser.add_argument("-q", dest="less", action="count", default=0, help="errors only on stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         sub = commands.add_parser(command.name, help=command.help, description=command.description)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,8 +104,9 @@ def report_after_run(path: Path) -> int:
         )
         return EXIT_INTERRUPTED
     except Exception as error:
-        if os.environ.get("EDUSIM_DEBUG"):
-            raise
+        from edusim.log import LOGGER
+
+        LOGGER.debug("traceback of the report's failure", exc_info=True)  # shown with -vv
         print(
             f"edusim: the results are written but the report failed: {type(error).__name__}: "
             f"{error}; retry with `edusim report {path}`",

@@ -4,19 +4,19 @@
 
 `evaluate` is the plain function EMA Workbench and SALib expect: keyword parameters in
 (dotted scenario paths with `__` for each dot), a dict of outcomes out (each metric's
-final-year value). With EMA Workbench:
+final-year value, or with `series=True` its yearly values). With EMA Workbench:
 
     from ema_workbench import Constant, Model, RealParameter, ScalarOutcome, perform_experiments
     import edusim
 
     model = Model("edusim", function=edusim.evaluate)
     model.uncertainties = [RealParameter("learning__peer_effect", 0.0, 0.1)]
-    model.constants = [Constant("scenario", "scenarios/demo.yaml"), Constant("years", 2)]
+    model.constants = [Constant("scenario_file", "demo"), Constant("years", 2)]
     model.outcomes = [ScalarOutcome("quality_sd"), ScalarOutcome("ses_gap")]
     experiments, outcomes = perform_experiments(model, scenarios=8)
 
 With SALib, call it once per sampled row:
-`edusim.evaluate("scenarios/demo.yaml", years=2, learning__peer_effect=x[0])["ses_gap"]`.
+`edusim.evaluate("demo", years=2, learning__peer_effect=x[0])["ses_gap"]`.
 See experiments/ema_workbench_example.py and experiments/salib_example.py.
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from edusim.experiment.runner import ExperimentFailedError, execute_experiment, warn_failures
+from edusim.scenario.library import locate
 
 
 def compare(
@@ -58,13 +59,13 @@ def compare(
     """
     spec: dict[str, Any] = {
         "name": "compare",
-        "scenario": str(Path(scenario).resolve()),
+        "scenario": str(locate(scenario).resolve()),
         "replications": replications,
         "seed": seed,
         "variants": {
             name: {"set": dict(value)}
             if isinstance(value, Mapping)
-            else {"scenario": str(Path(value).resolve())}
+            else {"scenario": str(locate(value).resolve())}
             for name, value in variants.items()
         },
         "design": {"kind": "compare", "baseline": baseline},
@@ -86,21 +87,50 @@ def compare(
 
 
 def evaluate(
-    scenario: str | Path = "scenarios/demo.yaml",
+    scenario_file: str | Path | None = None,
     *,
     seed: int | None = None,
     years: int | None = None,
     metrics: Sequence[str] | None = None,
+    series: bool = False,
     **parameters: Any,
-) -> dict[str, float]:
-    """Run one scenario with `parameters` (`learning__peer_effect=0.05`); final-year metrics.
+) -> dict[str, Any]:
+    """Run one scenario with `parameters` (`learning__peer_effect=0.05`) and return its
+    metrics: {metric: final-year value}, or with `series=True` {metric: numpy array of
+    the value in every recorded year, first to last} plus "year" (the years), the shape
+    EMA Workbench's `TimeSeriesOutcome` takes.
 
-    Returns {metric: value} at the last year for `metrics` (default: every metric).
+    `scenario_file` is a shipped scenario's name or a file (default "demo"); it is not
+    called `scenario`, the name of EMA Workbench's own column of scenario ids (the old
+    keyword `scenario=` still works, with a DeprecationWarning). `seed=None` uses the
+    scenario's seed; pass seeds as EMA replications for several runs per point.
+    `metrics` picks outcomes (default: every metric).
     """
+    import warnings
+
+    import numpy as np
+
     from edusim.results import run_scenario
 
+    if "scenario" in parameters:
+        if scenario_file is not None:
+            raise TypeError("evaluate() got both scenario_file and scenario; pass one")
+        warnings.warn(
+            "evaluate(scenario=...) is renamed evaluate(scenario_file=...) (EMA Workbench "
+            "uses 'scenario' for its own column)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        scenario_file = parameters.pop("scenario")
+    if scenario_file is None:
+        scenario_file = "demo"
     overrides = {name.replace("__", "."): value for name, value in parameters.items()}
-    table = run_scenario(scenario, seed, years=years, overrides=overrides).tables["metrics"]
-    final = table[table["year"] == table["year"].max()].set_index("metric")["value"]
-    names = final.index if metrics is None else list(metrics)
+    table = run_scenario(scenario_file, seed, years=years, overrides=overrides).tables["metrics"]
+    wide = table.pivot(index="year", columns="metric", values="value").sort_index()
+    names = list(wide.columns) if metrics is None else list(metrics)
+    if series:
+        outcomes: dict[str, Any] = {name: wide[name].to_numpy(dtype=float) for name in names}
+        outcomes["year"] = np.asarray(wide.index, dtype=float)
+        return outcomes
+    final = wide.iloc[-1]
     return {name: float(final[name]) for name in names}

@@ -53,7 +53,28 @@ class MainGuardError(ExecutorError):
 
 
 class DaskUnavailableError(ExecutorError):
-    """No Dask scheduler answered, or no worker joined it, within the wait."""
+    """No Dask scheduler answered, or no worker joined it, within the wait; or the workers
+    run other edusim code than this process."""
+
+
+def worker_model_hash() -> str:
+    """The model-code hash of the edusim a worker imports (run on each Dask worker)."""
+    from edusim.provenance import model_hash
+
+    return model_hash()
+
+
+def _check_worker_code(client: Any, address: str, expected: str) -> None:
+    """Refuse a cluster whose workers run other edusim model code than this process."""
+    found = client.run(worker_model_hash)
+    other = {worker: code for worker, code in found.items() if code != expected}
+    if other:
+        listed = ", ".join(f"{worker} ({code})" for worker, code in sorted(other.items()))
+        raise DaskUnavailableError(
+            f"{len(other)} of {len(found)} Dask worker(s) at {address} run other edusim model "
+            f"code than this process ({expected}): {listed}; install the same edusim "
+            "(same commit) on the workers, e.g. one shared environment (experiments/README.md)"
+        )
 
 
 def default_workers() -> int:
@@ -151,8 +172,11 @@ def _dask_outcomes(
 ) -> Iterator[Outcome]:
     from distributed import wait as dask_wait
 
+    from edusim.provenance import model_hash
+
     client = _connect(address, wait_seconds)
     try:
+        _check_worker_code(client, address, model_hash())
         threads = client.nthreads()
         if say is not None:
             say(

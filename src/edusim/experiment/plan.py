@@ -24,6 +24,8 @@ import pandas as pd
 from edusim.experiment.design import points
 from edusim.experiment.spec import CompareDesign, Experiment, ExperimentError, GridDesign
 from edusim.experiment.task import Task
+from edusim.provenance import OUTSIDE_THE_MODEL, model_hash, source_hash
+from edusim.scenario.library import locate
 from edusim.scenario.loader import Problem, ScenarioError, load_scenario
 from edusim.scenario.schema import Scenario
 
@@ -37,22 +39,13 @@ def replicate_seed(root_seed: int, replicate: int) -> int:
     return int(state[0])
 
 
-OUTSIDE_THE_MODEL: tuple[str, ...] = ("experiment", "plots", "report", "cli", "__main__.py")
-"""Parts of the package that do not shape a run's tables (left out of the fingerprint)."""
-
-
 @functools.cache
 def model_fingerprint() -> str:
-    """Hash of the simulator's source code: a run stored by another version of the model
-    is not reused (edits that do not touch the model, such as plotting, keep the runs)."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        relative = path.relative_to(package)
-        if relative.parts[0] in OUTSIDE_THE_MODEL:
-            continue
-        digest.update(relative.as_posix().encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:KEY_LENGTH]
+    """Hash of the simulator's source code (`provenance.source_hash` of the package this
+    module belongs to, less `OUTSIDE_THE_MODEL`): a run stored by another version of the
+    model is not reused (edits that do not touch the model, such as plotting, keep the
+    runs). Equal to `provenance.model_hash()` for the installed package."""
+    return source_hash(Path(__file__).resolve().parents[1], OUTSIDE_THE_MODEL)[:KEY_LENGTH]
 
 
 def task_keys(scenario: Scenario, seeds: list[int]) -> list[str]:
@@ -86,12 +79,19 @@ class Plan:
         for row in self.tasks.sort_values(["replicate", "order"]).itertuples(index=False):
             if row.task not in seen:
                 seen.add(row.task)
-                yield Task(row.task, self.arms[row.variant], row.seed)
+                yield Task(row.task, self.arms[row.variant], row.seed, model_hash())
 
     @property
     def task_count(self) -> int:
         """Number of distinct runs."""
         return int(self.tasks["task"].nunique())
+
+
+def _scenario_file(experiment: Experiment, name: str) -> Path:
+    """A scenario named by an experiment file: relative to that file, else a shipped
+    scenario of that name (`scenario: demo`)."""
+    path = experiment.directory / name
+    return path if path.exists() else locate(name)
 
 
 def _load(path: Path, overrides: Mapping[str, Any], where: str, label: str) -> Scenario:
@@ -118,7 +118,7 @@ def _variant_arms(
     for name, variant in spec.variants.items():
         start = base
         if variant.scenario is not None:
-            path = experiment.directory / variant.scenario
+            path = _scenario_file(experiment, variant.scenario)
             start = _load(path, years, f"variants.{name}.scenario", label)
         arms[name] = _apply(start, {**variant.set, **years}, f"variants.{name}.set", label)
     return arms
@@ -155,7 +155,7 @@ def build_plan(experiment: Experiment, replications: int | None = None) -> Plan:
     """Resolve every arm's scenario and list the paired replicates (validation errors raise)."""
     spec = experiment.spec
     years = {} if spec.years is None else {"years": spec.years}
-    base = _load(experiment.directory / spec.scenario, years, "scenario", experiment.source)
+    base = _load(_scenario_file(experiment, spec.scenario), years, "scenario", experiment.source)
     if isinstance(spec.design, CompareDesign):
         arms, frame = _variant_arms(experiment, base, years), None
     else:

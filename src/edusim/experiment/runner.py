@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from edusim.experiment.executor import (
     DASK_WAIT_SECONDS,

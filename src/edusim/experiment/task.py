@@ -33,11 +33,14 @@ PART_COLUMNS: tuple[str, ...] = ("scenario", "seed", "year", "metric", "value")
 
 @dataclass(frozen=True)
 class Task:
-    """One run: a resolved scenario, its seed, and the key that identifies the pair."""
+    """One run: a resolved scenario, its seed, the key that identifies the pair, and the
+    hash of the client's model code (`provenance.model_hash`, which the key holds; a
+    worker with other code refuses the task)."""
 
     key: str
     scenario: Scenario
     seed: int
+    model_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,34 @@ def release_memory() -> None:
         trim(0)
 
 
+class CodeMismatchError(RuntimeError):
+    """A worker runs other edusim model code than the client that planned the task."""
+
+
+def code_mismatch(client_hash: str | None, worker_hash: str) -> str | None:
+    """Why a worker must refuse a task planned with `client_hash`, or None if it may run."""
+    if client_hash is None or client_hash == worker_hash:
+        return None
+    return (
+        f"this worker runs edusim model code {worker_hash}, the client planned the task with "
+        f"{client_hash}; install the same edusim (same commit) on the workers as on the client"
+    )
+
+
 def run_task(task: Task) -> Outcome:
-    """Run one replication; return its metrics table or the traceback of its failure."""
+    """Run one replication; return its metrics table or the traceback of its failure.
+
+    A worker whose model code differs from the client's refuses the task (its results
+    would be stored under a key that names other code)."""
+    from edusim.provenance import model_hash
     from edusim.results import run_scenario
 
     started = time.perf_counter()
     metrics, error = None, None
     try:
+        mismatch = code_mismatch(task.model_hash, model_hash())
+        if mismatch is not None:
+            raise CodeMismatchError(mismatch)
         _injected_failure(task.seed)
         metrics = run_scenario(task.scenario, task.seed).tables["metrics"]
     except Exception:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from edusim.scenario.counterfactual import counterfactual_problems
 from edusim.scenario.fields import YesNo
+from edusim.scenario.library import locate
 from edusim.scenario.schema import MAX_SEED, Scenario
 
 MAX_FILE_BYTES = 2_000_000
@@ -530,7 +531,8 @@ def load_scenario(
 ) -> Scenario:
     """Load, inherit, override and validate a scenario.
 
-    `source` is a path, an already validated Scenario or a plain mapping. `overrides` are
+    `source` is a path, the name of a shipped scenario (`"demo"`, see
+    scenario/library.py), an already validated Scenario or a plain mapping. `overrides` are
     dotted paths with values (mapping) or CLI-style 'path=value' strings.
     """
     if isinstance(source, Scenario):
@@ -538,7 +540,7 @@ def load_scenario(
     elif isinstance(source, Mapping):
         data, label = copy.deepcopy(dict(source)), "scenario mapping"
     else:
-        path = Path(source)
+        path = locate(source)
         data, label = resolve_extends(path), str(path)
     pairs: list[tuple[str, Any]] = []
     if isinstance(overrides, Mapping):

@@ -1,0 +1,135 @@
+"""EduModel as a normal Mesa 3 model: keyword parameters Mesa's tools accept, Mesa's
+seeding (`seed=None` fresh, `rng=`), School agents that mirror the arrays, agent
+reporters, and `mesa.batch_run` iterations that differ."""
+
+from __future__ import annotations
+
+import inspect
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from edusim.model import SCHOOL_REPORTERS, EduModel
+from edusim.scenario.loader import load_scenario
+
+ALLIANCE = [
+    {
+        "name": "G",
+        "kind": "alliance",
+        "formed": "2018-09-01",
+        "stage": "primary",
+        "target_share": 0.6,
+    }
+]
+
+
+@pytest.fixture(autouse=True)
+def _release_models_left_unfinished():
+    """Models these tests build without finishing them (Mesa's own batch_run does not
+    call finish) are released, so they do not stay in Mesa's agent registry."""
+    before = set(getattr(mesa.Agent, "_ids", {}))
+    yield
+    for key in set(getattr(mesa.Agent, "_ids", {})) - before:
+        if isinstance(key, EduModel):
+            key.release()
+
+
+def test_every_parameter_has_a_default_or_is_mesas_kwargs():
+    """SolaraViz refuses a model whose __init__ has a parameter without a default that is
+    not `self`/`kwargs` ("Missing required model parameter")."""
+    for name, parameter in inspect.signature(EduModel.__init__).parameters.items():
+        if name == "self":
+            continue
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            assert name == "kwargs"
+        else:
+            assert parameter.default is not inspect.Parameter.empty, name
+    assert {"seed", "rng", "scenario", "years"} <= set(inspect.signature(EduModel).parameters)
+
+
+def test_rng_seeds_like_seed_and_both_at_once_are_refused():
+    by_rng = EduModel("demo", rng=5, years=1)
+    by_seed = EduModel("demo", seed=5, years=1)
+    assert by_rng.seed == by_seed.seed == 5
+    np.testing.assert_array_equal(
+        by_rng.school_table.teaching_quality, by_seed.school_table.teaching_quality
+    )
+    from_generator = EduModel("demo", rng=np.random.default_rng(3), years=1)
+    again = EduModel("demo", rng=np.random.default_rng(3), years=1)
+    assert from_generator.seed == again.seed
+    with pytest.raises(ValueError, match="either seed or rng"):
+        EduModel("demo", seed=5, rng=5, years=1)
+
+
+def test_seed_none_draws_a_fresh_seed_recorded_in_the_tables():
+    first, second = (EduModel("demo", seed=None, years=1) for _ in range(2))
+    assert first.seed != second.seed
+    assert (first.tables()["metrics"]["seed"] == first.seed).all()
+    # without a seed the scenario file's seed is used, so equal calls give equal runs
+    assert EduModel("demo", years=1).seed == load_scenario("demo").seed
+
+
+@pytest.fixture(scope="module")
+def grouped() -> EduModel:
+    model = EduModel("demo", seed=4, years=2, overrides={"groups.rules": ALLIANCE})
+    model.run()
+    return model
+
+
+def test_school_agents_mirror_the_arrays(grouped):
+    table = grouped.school_table
+    group_id, group_kind, group_role = grouped.groups.headline(len(table))
+    schools = list(grouped.agents)
+    assert len(schools) == len(table)
+    assert any(s.group_role == "core" for s in schools)
+    assert any(s.group_role is None for s in schools)
+    for school in schools:
+        i = school.index
+        assert school.pos == (table.x_km[i], table.y_km[i])
+        assert school.district == grouped.geography.district_names[table.district[i]]
+        assert school.stage == ("primary", "junior")[table.stage[i]]
+        assert school.capacity == table.capacity[i]
+        assert school.group_id == (None if group_id[i] < 0 else group_id[i])
+        assert school.group_kind == (group_kind[i] or None)
+        assert school.group_role == (None, "core", "member")[group_role[i]]
+        assert {m["group_id"] for m in school.memberships} == set(
+            grouped.groups.group[grouped.groups.school == i]
+        )
+    with pytest.raises(AttributeError):
+        schools[0].pos = (0.0, 0.0)
+
+
+def test_agents_follow_a_change_of_the_arrays(grouped):
+    school = next(iter(grouped.agents))
+    before = school.capacity
+    grouped.school_table.classes_per_grade[school.index] += 1
+    try:
+        assert school.capacity > before
+    finally:
+        grouped.school_table.classes_per_grade[school.index] -= 1
+
+
+def test_agent_reporters_give_each_school_each_year(grouped):
+    frame = grouped.datacollector.get_agent_vars_dataframe()
+    assert set(SCHOOL_REPORTERS) <= set(frame.columns)
+    assert len(frame) == 2 * len(grouped.school_table)
+    last = frame.xs(2, level="Step")
+    quality = pd.Series(grouped.school_table.teaching_quality)
+    assert np.allclose(np.sort(last["teaching_quality"].to_numpy()), np.sort(quality.to_numpy()))
+
+
+def test_batch_run_iterations_give_different_runs():
+    rows = mesa.batch_run(
+        EduModel,
+        {"scenario": "demo", "years": 1, "seed": None},
+        iterations=3,
+        max_steps=5,
+        number_processes=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(rows)
+    per_run = frame.groupby("iteration")[["quality_sd", "ses_gap"]].first()
+    assert len(per_run) == 3
+    assert len(per_run.drop_duplicates()) == 3
