@@ -92,6 +92,27 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "surplus_teachers": {"en": "Teachers above the posts", "zh": "超编教师数"},
     "walk_teachers": {"en": "Teachers teaching part-time at a member", "zh": "跨校走教教师数"},
     "walk_teaching_travel_cny": {"en": "Travel cost of 走教", "zh": "走教交通成本"},
+    "top3_share": {"en": "Entrants placed in one of their top three", "zh": "录取前三志愿新生占比"},
+    "blocking_pair_share": {
+        "en": "Entrants with justified envy (blocking pairs)",
+        "zh": "存在合理嫉妒的新生占比",
+    },
+    "misreport_gain_share": {
+        "en": "Sampled families who would gain by misreporting",
+        "zh": "可通过策略填报获益的家庭占比",
+    },
+    "achievement_segregation": {
+        "en": "Sorting of pupils by achievement within districts",
+        "zh": "区内学生按成绩分层程度",
+    },
+    "between_school_share": {
+        "en": "Share of achievement variance between schools",
+        "zh": "成绩方差中的校际比例",
+    },
+    "income_quality_rank_corr": {
+        "en": "Wealth sorting: income vs school teaching quality",
+        "zh": "家庭收入与学校教学质量的秩相关",
+    },
     "rotations_reservoir": {
         "en": "Reservoir teachers deployed",
         "zh": "蓄水池骨干教师派出人数",
@@ -135,6 +156,10 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
 }
 
 UNIT_ZH: dict[str, str] = {
+    "correlation (-1 to 1)": "相关系数（-1至1）",
+    "share of matched entrants": "占参与匹配新生比例",
+    "share of sampled entrants": "占抽样新生比例",
+    "share of variance": "占方差比例",
     "pupil SD per year": "学生标准差/年",
     "pupil SD": "学生标准差",
     "ratio": "比值",
