@@ -99,3 +99,18 @@ def write_yaml(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def release_unfinished_models():
+    """Models a test builds without finishing them (Mesa's own batch_run does not call
+    finish) are released afterwards, so they do not stay in Mesa's agent registry."""
+    import mesa
+
+    from edusim.model import EduModel
+
+    before = set(getattr(mesa.Agent, "_ids", {}))
+    yield
+    for key in set(getattr(mesa.Agent, "_ids", {})) - before:
+        if isinstance(key, EduModel):
+            key.release()

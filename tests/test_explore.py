@@ -12,7 +12,6 @@ import sys
 import time
 import urllib.request
 
-import mesa
 import numpy as np
 import pytest
 
@@ -31,15 +30,7 @@ ALLIANCE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _release_models_left_unfinished():
-    """Models these tests build without finishing them (Mesa's own batch_run does not
-    call finish) are released, so they do not stay in Mesa's agent registry."""
-    before = set(getattr(mesa.Agent, "_ids", {}))
-    yield
-    for key in set(getattr(mesa.Agent, "_ids", {})) - before:
-        if isinstance(key, EduModel):
-            key.release()
+pytestmark = pytest.mark.usefixtures("release_unfinished_models")
 
 
 def test_the_map_shows_cells_schools_and_group_links():

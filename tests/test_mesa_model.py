@@ -25,15 +25,7 @@ ALLIANCE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _release_models_left_unfinished():
-    """Models these tests build without finishing them (Mesa's own batch_run does not
-    call finish) are released, so they do not stay in Mesa's agent registry."""
-    before = set(getattr(mesa.Agent, "_ids", {}))
-    yield
-    for key in set(getattr(mesa.Agent, "_ids", {})) - before:
-        if isinstance(key, EduModel):
-            key.release()
+pytestmark = pytest.mark.usefixtures("release_unfinished_models")
 
 
 def test_every_parameter_has_a_default_or_is_mesas_kwargs():
