@@ -19,7 +19,7 @@ import edusim.report.render as render
 from edusim.report import build_report
 
 def hang(position):
-    print(os.getpid(), flush=True)  # a worker is rendering: the parent will be killed now
+    os.write(1, f"{os.getpid()}\\n".encode())  # one write: the two workers' lines never mix
     time.sleep(3600)
 
 render._render_pending = hang
@@ -42,7 +42,12 @@ def test_render_workers_die_with_a_killed_parent(results_copy):
     parent = subprocess.Popen(
         [sys.executable, "-c", PARENT, str(folder)], stdout=subprocess.PIPE, text=True
     )
-    workers = [int(parent.stdout.readline()), int(parent.stdout.readline())]
+    workers: list[int] = []
+    while len(workers) < 2:  # each worker writes its pid once it is rendering
+        line = parent.stdout.readline()
+        assert line, "the report's workers never started"
+        if line.strip():
+            workers.append(int(line))
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     for _ in range(400):  # the kernel signals them at once; this only waits for them to go
