@@ -42,14 +42,16 @@ def test_render_workers_die_with_a_killed_parent(results_copy):
     parent = subprocess.Popen(
         [sys.executable, "-c", PARENT, str(folder)], stdout=subprocess.PIPE, text=True
     )
-    workers: list[int] = []
-    while len(workers) < 2:  # each worker writes its pid once it is rendering
-        line = parent.stdout.readline()
-        assert line, "the report's workers never started"
-        if line.strip():
-            workers.append(int(line))
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
+    try:
+        workers: list[int] = []
+        while len(workers) < 2:  # each worker writes its pid once it is rendering
+            line = parent.stdout.readline()
+            assert line, "the report's workers never started"
+            if line.strip():
+                workers.append(int(line))
+    finally:  # whatever happened, the parent goes (its workers must follow it)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
     for _ in range(400):  # the kernel signals them at once; this only waits for them to go
         if all(_gone(pid) for pid in workers):
             break
