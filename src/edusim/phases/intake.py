@@ -50,6 +50,7 @@ from edusim.policy.mechanisms import STABLE, STRATEGY_PROOF, assign
 from edusim.policy.mechanisms.manipulation import misreport_gainers
 from edusim.policy.mechanisms.stability import blocked_applicants, listed_position
 from edusim.processes.aggregate import school_counts
+from edusim.processes.expectations import read_rule, rule_news_years
 from edusim.processes.family_choice import (
     access_reputation,
     school_values,
@@ -80,6 +81,8 @@ class Intake(Phase):
         self.stock = dwelling_stock(model)
         self.cutoffs: dict[tuple[int, int], np.ndarray] = {}
         """Last intake's cut-off of every school or seat, by (stage, rule code)."""
+        self.rule_news = rule_news_years(model.scenario.timeline, model.params.expectations)
+        """School years whose intake reads an announced change of the enrollment rules."""
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
         self._burn_in(model.params.housing.burn_in_years)
@@ -101,6 +104,8 @@ class Intake(Phase):
         for stage in (0, 1):
             entrants = np.flatnonzero(families.grade == FIRST_GRADE[stage])
             mark_siblings(self.model, year, stage, entrants)
+            if year in self.rule_news:
+                self._read_rules(year, stage, entrants)
             public_entrants, private_applicants = private_intake(self.model, year, stage, entrants)
             market = housing_moves(self.model, year, stage, public_entrants, self.stock[stage])
             self._place(year, stage, public_entrants)
@@ -156,61 +161,7 @@ class Intake(Phase):
         resident_entrants = np.bincount(home, minlength=n_schools)
         in_stage = (table.stage == stage) & ~table.private
         self._plan_classes(year, stage, entrants, resident_entrants, in_stage)
-
-        free = np.where(in_stage, table.entry_capacity, 0).astype(np.int64)
-        uids = families.uid[entrants]
-        lottery = model.streams.uniform("enrollment.lottery", year, uids)
-        entitled = self._entitled(year, stage, entrants, home)
-        standing = resident_standing(
-            families.local_hukou[entrants],
-            families.owner[entrants],
-            families.residence_years[entrants],
-            model.params.enrollment,
-        )
-        standing = np.where(entitled, standing, -1.0)
-        codes = rules_in_force(model.params.enrollment, model.geography.district_names)
-        rule = codes[families.district[entrants], stage]
-        placed = np.full(entrants.size, UNPLACED, dtype=np.int64)
-        first_choice = home.copy()
-        top3_met = 0
-        outcome = {"matched": 0, "blocked": 0, "misreport_checked": 0, "misreport_gainers": 0}
-        for code in np.unique(rule):
-            chosen = np.flatnonzero(rule == code)
-            if code == RULE_CODES["catchment"]:
-                priority = standing[chosen] + lottery[chosen]
-                placed[chosen] = place_entrants(
-                    catchments.cell_nearest[stage, cells[chosen]], priority, free
-                )
-                continue
-            lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
-            matched, found = self._match(
-                year,
-                stage,
-                code,
-                lists,
-                entrants[chosen],
-                home[chosen],
-                entitled[chosen],
-                standing[chosen],
-                lottery[chosen],
-                free,
-            )
-            free -= np.bincount(matched[matched >= 0], minlength=n_schools)
-            placed[chosen] = matched
-            first_choice[chosen] = lists[:, 0]
-            top3_met += int((listed_position(lists[:, :3], matched) < 3).sum())
-            for key, value in found.items():
-                outcome[key] += value
-        waiting = placed == UNPLACED
-        if waiting.any():
-            priority = np.maximum(standing[waiting], 0.0) + lottery[waiting]
-            placed[waiting] = place_entrants(
-                self._district_lists(cells[waiting], stage), priority, free
-            )
-        if (placed == UNPLACED).any():
-            raise RuntimeError(
-                f"{int((placed == UNPLACED).sum())} entrants found no place in {year}"
-            )
+        placed, first_choice, rule, top3_met, outcome = self._assign(year, stage, entrants, home)
         families.school[entrants] = placed
 
         observed = access_reputation(
@@ -256,6 +207,121 @@ class Intake(Phase):
         }
         self._remember_intake(stage, resident_entrants)
 
+    def _assign(
+        self, year: int, stage: int, entrants: np.ndarray, home: np.ndarray, forecast: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, dict[str, int]]:
+        """Each entrant's school under the rule in force in its district (fallback: the
+        district's nearest school with room), its first choice, its rule code, how many
+        got one of their first three, and the mechanism counts. A `forecast` placement
+        (rule-aware expectations) draws its own lotteries and records nothing."""
+        model = self.model
+        families, table, catchments = model.families, model.school_table, model.catchments
+        n_schools = len(table)
+        cells = families.cell[entrants]
+        in_stage = (table.stage == stage) & ~table.private
+        free = np.where(in_stage, table.entry_capacity, 0).astype(np.int64)
+        uids = families.uid[entrants]
+        lottery = (
+            model.streams.uniform("expectations.lottery", year, uids)
+            if forecast
+            else model.streams.uniform("enrollment.lottery", year, uids)
+        )
+        entitled = self._entitled(year, stage, entrants, home)
+        standing = resident_standing(
+            families.local_hukou[entrants],
+            families.owner[entrants],
+            families.residence_years[entrants],
+            model.params.enrollment,
+        )
+        standing = np.where(entitled, standing, -1.0)
+        codes = rules_in_force(model.params.enrollment, model.geography.district_names)
+        rule = codes[families.district[entrants], stage]
+        placed = np.full(entrants.size, UNPLACED, dtype=np.int64)
+        first_choice = home.copy()
+        top3_met = 0
+        outcome = {"matched": 0, "blocked": 0, "misreport_checked": 0, "misreport_gainers": 0}
+        for code in np.unique(rule):
+            chosen = np.flatnonzero(rule == code)
+            if code == RULE_CODES["catchment"]:
+                priority = standing[chosen] + lottery[chosen]
+                placed[chosen] = place_entrants(
+                    catchments.cell_nearest[stage, cells[chosen]], priority, free
+                )
+                continue
+            lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
+            matched, found = self._match(
+                year,
+                stage,
+                code,
+                lists,
+                entrants[chosen],
+                home[chosen],
+                entitled[chosen],
+                standing[chosen],
+                lottery[chosen],
+                free,
+                forecast,
+            )
+            free -= np.bincount(matched[matched >= 0], minlength=n_schools)
+            placed[chosen] = matched
+            first_choice[chosen] = lists[:, 0]
+            top3_met += int((listed_position(lists[:, :3], matched) < 3).sum())
+            for key, value in found.items():
+                outcome[key] += value
+        waiting = placed == UNPLACED
+        if waiting.any():
+            priority = np.maximum(standing[waiting], 0.0) + lottery[waiting]
+            placed[waiting] = place_entrants(
+                self._district_lists(cells[waiting], stage), priority, free
+            )
+        if (placed == UNPLACED).any():
+            raise RuntimeError(
+                f"{int((placed == UNPLACED).sum())} entrants found no place in {year}"
+            )
+        return placed, first_choice, rule, top3_met, outcome
+
+    def _read_rules(self, year: int, stage: int, entrants: np.ndarray) -> None:
+        """Rule-aware expectations: entering families read the enrollment rule newly in
+        force and value each address by what it would give this year's entrants from
+        their present addresses (a forecast placement with its own lotteries, undone
+        afterwards), blended with what they had learned (processes/expectations.py)."""
+        model = self.model
+        families, table = model.families, model.school_table
+        home = model.catchments.catchment_of(families.cell[entrants], stage)
+        classes, cutoffs, events = (
+            table.classes_per_grade.copy(),
+            dict(self.cutoffs),
+            len(model._events),
+        )
+        in_stage = (table.stage == stage) & ~table.private
+        resident_entrants = np.bincount(home, minlength=len(table))
+        self._plan_classes(year, stage, entrants, resident_entrants, in_stage)
+        placed = self._assign(year, stage, entrants, home, forecast=True)[0]
+        table.classes_per_grade, self.cutoffs = classes, cutoffs
+        del model._events[events:]
+        forecast = access_reputation(
+            home,
+            ladder_class(
+                families.local_hukou[entrants],
+                families.owner[entrants],
+                families.residence_years[entrants],
+                model.params.enrollment.renter_min_years,
+            ),
+            placed,
+            table.reputation,
+            len(RESIDENT_CLASSES),
+        )
+        model.access_reputation[stage] = read_rule(
+            model.access_reputation[stage], forecast, model.params.expectations
+        )
+        if stage == 0:
+            model.log_event(
+                year,
+                "expectations",
+                "families read the new enrollment rule",
+                {"model": model.params.expectations.model},
+            )
+
     def _primary_school(self, uids: np.ndarray) -> np.ndarray:
         """The primary school each junior entrant (by id) left this year (-1: none, as
         for a family that arrived from outside the city)."""
@@ -279,6 +345,7 @@ class Intake(Phase):
         standing: np.ndarray,
         lottery: np.ndarray,
         free: np.ndarray,
+        forecast: bool = False,
     ) -> tuple[np.ndarray, dict[str, int]]:
         """Ranked lists and the rule's priorities through the mechanism in force.
 
@@ -291,6 +358,7 @@ class Intake(Phase):
         params = self.model.params.enrollment
         families = self.model.families
         n_schools = free.size
+        streams = self.model.streams
         by_own_choice = code in (RULE_CODES["choice"], RULE_CODES["achievement"])
         if not by_own_choice and params.reserved_share > 0:
             seats, resident, seat_free = reserved_seats(
@@ -308,14 +376,22 @@ class Intake(Phase):
         order = lottery
         if code == RULE_CODES["achievement"]:
             achievement = families.achievement[entrants]
-            noise = self.model.streams.normal("enrollment.test", year, uids)
+            noise = (
+                streams.normal("expectations.test", year, uids)
+                if forecast
+                else streams.normal("enrollment.test", year, uids)
+            )
             order = percentile(exam_scores(achievement, noise, params.test_noise_sd))
             priority = achievement_priority(resident, order)
             expected = achievement_priority(resident, percentile(achievement))
         else:
             if params.tie_breaking == "multiple":
                 ids = school_lottery_ids(uids, schools)
-                lottery = self.model.streams.uniform("enrollment.school_lottery", year, ids.ravel())
+                lottery = (
+                    streams.uniform("expectations.school_lottery", year, ids.ravel())
+                    if forecast
+                    else streams.uniform("enrollment.school_lottery", year, ids.ravel())
+                )
                 lottery = lottery.reshape(schools.shape)
             sibling = (schools == families.sibling_school[entrants][:, None]) & (schools >= 0)
             feeder = None
@@ -350,7 +426,9 @@ class Intake(Phase):
             )
 
         matched = run(seats, priority, seat_free)
-        if strategic:  # only strategic lists read them (sincere the first such year)
+        if (
+            strategic and not forecast
+        ):  # only strategic lists read them (sincere the first such year)
             self.cutoffs[(stage, code)] = cutoffs(seats, priority, seat_free, matched)
         # a stable mechanism leaves no blocking pair (Gale and Shapley 1962; tested in
         # tests/policy/mechanisms), so the check (about 0.1 s at city scale) is skipped
@@ -360,7 +438,7 @@ class Intake(Phase):
             else int(blocked_applicants(seats, priority, seat_free, matched).sum())
         )
         found = {"matched": int(entrants.size), "blocked": blocked}
-        if params.misreport_sample > 0 and entrants.size:
+        if params.misreport_sample > 0 and entrants.size and not forecast:
             draw = self.model.streams.uniform("enrollment.misreport_sample", year, uids)
             sampled = np.argsort(draw, kind="stable")[: params.misreport_sample]
             # judged against the list the family submitted (sincere unless `strategy`)

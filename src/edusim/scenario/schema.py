@@ -18,6 +18,7 @@ from pydantic import Field
 from edusim.scenario.city import City, District, DistrictKind, StageCounts
 from edusim.scenario.counterfactual import CounterfactualParams
 from edusim.scenario.enrollment import EnrollmentParams, EnrollmentRule, EnrollmentScope
+from edusim.scenario.expectations import ExpectationParams
 from edusim.scenario.families import FamilyParams
 from edusim.scenario.fields import Section, entry, param
 from edusim.scenario.funding import BalanceParams, FundingParams
@@ -49,6 +50,7 @@ __all__ = [
     "EnrollmentParams",
     "EnrollmentRule",
     "EnrollmentScope",
+    "ExpectationParams",
     "FamilyParams",
     "FeederParams",
     "LearningParams",
@@ -95,6 +97,7 @@ class Scenario(Section):
     school_status: SchoolStatusParams = SchoolStatusParams()
     teachers: TeacherParams = TeacherParams()
     families: FamilyParams = FamilyParams()
+    expectations: ExpectationParams = ExpectationParams()
     learning: LearningParams = LearningParams()
     reputation: ReputationParams = ReputationParams()
     housing: HousingParams = HousingParams()

@@ -25,6 +25,11 @@ class TimelineEvent(Section):
         unit="date",
         description="date of the event (YYYY-MM-DD); it takes effect on the first 1 September on or after it",
     )
+    announced: dt.date | None = entry(
+        None,
+        unit="date",
+        description="when the event was announced (YYYY-MM-DD); default `expectations.announcement_lead_months` before it takes effect; rule-aware families read announced enrollment rules",
+    )
     label: str = entry("", unit="text", description="what happened, for the event log")
     set: dict[str, Any] = entry(
         {},
@@ -53,7 +58,18 @@ class TimelineEvent(Section):
             )
         if not changes and not self.set:
             raise ValueError(f"an event needs `set` or one of {', '.join(SCHOOL_CHANGES)}")
+        if self.announced is not None and self.announced > self.takes_effect:
+            raise ValueError(
+                f"announced {self.announced} is after the event takes effect on"
+                f" {self.takes_effect} (the first 1 September on or after its date)"
+            )
         return self
+
+    @property
+    def takes_effect(self) -> dt.date:
+        """The 1 September on which the event takes effect (the first on or after `date`)."""
+        year = self.date.year + ((self.date.month, self.date.day) > (9, 1))
+        return dt.date(year, 9, 1)
 
     @property
     def school_change(self) -> tuple[str, Any] | None:

@@ -130,6 +130,14 @@ def _zones_top_premium_effect(series: Series) -> np.ndarray:
     return (zones - catchment).to_numpy()
 
 
+def _zones_first_year_effect(series: Series) -> np.ndarray:
+    """Paired zones - catchment top-tenth premium share at the intake of the switch."""
+    switch = _intake_years(series, "catchment")[ZONE_SWITCH_YEAR - 1]
+    zones = series.get("zones", "premium_top_decile_share")[switch]
+    catchment = series.get("catchment", "premium_top_decile_share")[switch]
+    return (zones - catchment).to_numpy()
+
+
 def _zone_premiums_settle(series: Series) -> np.ndarray:
     """Relative change of the zones arm's top-tenth premium share over its last 3 years."""
     top = series.get("zones", "premium_top_decile_share")
@@ -307,6 +315,24 @@ PATTERNS: tuple[Pattern, ...] = (
         judged_by="interval",
         arms=("zones", "catchment"),
         min_intakes=ZONE_SWITCH_YEAR + 1,
+    ),
+    Pattern(
+        name="announced_switch_acts_at_once",
+        claim="an announced switch to multi-school zones lowers the top premiums at the first intake under it, not a year later",
+        source=(
+            "Beijing Xicheng, 2020: the market reacted to the announcement of 30 April (a rush"
+            " of purchases before the 31 July cut-off, press reports); Cui et al., Big Data and"
+            " Computing Innovation 6(1): prices fell after the policy (DID)"
+        ),
+        measured="paired difference zones - catchment of `premium_top_decile_share` at the intake of the switch (announced with the default lead)",
+        unit="share of price",
+        statistic=_zones_first_year_effect,
+        low=None,
+        high=0.0,
+        band_source="direction only (adaptive expectations give exactly 0)",
+        judged_by="interval",
+        arms=("zones", "catchment"),
+        min_intakes=ZONE_SWITCH_YEAR,
     ),
     Pattern(
         name="zone_premiums_settle",
