@@ -153,6 +153,9 @@ class EduModel(mesa.Model):
         self.staff_flows: dict[int, dict[str, int]] = {}
         self.rotation_stats: dict[int, dict[str, int]] = {}
         self.money: dict[int, dict[str, float]] = {}
+        self.private_amenity = np.zeros(len(self.school_table))
+        """What families value in each private school beyond its reputation (SD of
+        reputation), inverted from the enrolment as built (phases/private_intake.py)."""
         self.intake_history: dict[int, list[np.ndarray]] = {}
         # what a catchment address gave each resident class last intake (family_choice)
         self.access_reputation = {

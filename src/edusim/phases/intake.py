@@ -18,7 +18,7 @@ import numpy as np
 from edusim.phases.arrivals import arrive, mark_siblings
 from edusim.phases.base import Phase
 from edusim.phases.housing_market import dwelling_stock, housing_moves
-from edusim.phases.private_intake import private_intake
+from edusim.phases.private_intake import fit_private_amenity, private_intake
 from edusim.phases.travel import km_to_schools
 from edusim.policy.admission import (
     achievement_priority,
@@ -86,6 +86,8 @@ class Intake(Phase):
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
         self._burn_in(model.params.housing.burn_in_years)
+        if model.params.private.fit_amenity:
+            self._fit_private_amenity()
 
     def step(self, year: int) -> None:
         families = self.model.families
@@ -149,6 +151,20 @@ class Intake(Phase):
         model.intake_history = history
         del model._events[events:]
         model.intake = {}
+
+    def _fit_private_amenity(self) -> None:
+        """Invert each private school's amenity from its entrants as built, so that the
+        city's last entrants, from their addresses as built and with the expectations
+        the burn-in left, would choose the private schools as they did
+        (`fit_private_amenity`)."""
+        model = self.model
+        families, table = model.families, model.school_table
+        placed = np.maximum(families.school, 0)
+        in_private = (families.school >= 0) & table.private[placed]
+        for stage in (0, 1):
+            cohort = np.flatnonzero((families.grade == FIRST_GRADE[stage]) & (families.school >= 0))
+            target = np.bincount(families.school[cohort[in_private[cohort]]], minlength=len(table))
+            model.private_amenity = fit_private_amenity(model, stage, cohort, target)
 
     def _place(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Plan classes if the district is short, place entrants under the rule in force

@@ -108,6 +108,15 @@ class PrivateParams(Section):
         ge=0,
         le=1,
     )
+    fit_amenity: bool = param(
+        True,
+        unit="yes/no",
+        source=(
+            "method: unobserved school attributes inverted from observed enrolment, as mean"
+            " utilities from market shares (Berry 1994, RAND Journal of Economics 25(2))"
+        ),
+        description="before the first year, give each private school chosen less often than it enrols the amenity (beyond its reputation, in SD of reputation, at least 0) at which the city's last entrants as built would choose it as often as it enrols; without it the private share drifts to what the model's tastes alone support",
+    )
     fee_income_share_max: float = param(
         0.3,
         unit="share of yearly income",
