@@ -72,3 +72,18 @@ def test_top_reputation_candidates_by_hand():
     public = np.array([True, False, True, True, True])
     only_public = top_reputation_candidates(reputation, district, stage, 2, 2, eligible=public)
     assert only_public[0, 0].tolist() == [0, -1]
+
+
+def test_a_primary_catchment_gives_the_junior_access_of_its_dwellings_by_weight():
+    from edusim.processes.family_choice import junior_access_of_catchments
+
+    # cells 0-2 in primary catchment 0; cells 0-1 in junior catchment 2, cell 2 in junior 3;
+    # cell 3 has no primary catchment, cell 4 (primary 1) no junior one
+    weight = np.array([1.0, 1.0, 2.0, 5.0, 1.0])
+    primary = np.array([0, 0, 0, -1, 1])
+    junior = np.array([2, 2, 3, 3, -1])
+    access = np.array([[0.0, 0.0, 1.0, -1.0], [0.0, 0.0, 0.5, 0.5]])  # classes x schools
+    result = junior_access_of_catchments(weight, primary, junior, access, 4)
+    # class 0: (1 + 1 - 2) / 4 = 0; class 1: (0.5 + 0.5 + 1) / 4 = 0.5
+    np.testing.assert_allclose(result[:, 0], [0.0, 0.5])
+    np.testing.assert_array_equal(result[:, 1:], 0.0)

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.policy.enrollment import ladder_class
-from edusim.processes.family_choice import top_reputation_candidates
+from edusim.processes.family_choice import (
+    junior_access_of_catchments,
+    top_reputation_candidates,
+)
 from edusim.processes.housing import (
     BUY,
     STAY,
@@ -73,14 +76,7 @@ def housing_moves(
     housing, choice = params.housing, params.families
     in_stage = (table.stage == stage) & ~table.private & table.active  # with a catchment
     access = model.access_reputation[stage]
-    used = model.dwelling_used_share(stage)
-    flat_of_school = flat_price_cny(model)
-    offered_sale, offered_rent = offered_flats(stock, used, housing)
-    offered_sale = np.where(in_stage, offered_sale, 0)
-    offered_rent = np.where(in_stage, offered_rent, 0)
-    reservation = seller_reservation(table.premium_share * flat_of_school, housing)
-
-    # what each entrant's address gives it now, and the most any candidate could give
+    years = GRADES_PER_STAGE[stage]
     local = families.local_hukou[entrants]
     min_years = params.enrollment.renter_min_years
     now = ladder_class(
@@ -88,17 +84,50 @@ def housing_moves(
     )
     home = model.catchments.catchment_of(families.cell[entrants], stage)
     current = access[now, home]
+    # a buyer for primary entry also buys the junior access of the address (对口 by
+    # address), six years on, and holds the flat through both stages
+    own_access, current_own, appeal = access, current, table.reputation
+    if stage == 0 and housing.junior_access_priced:
+        weight = (1.0 + housing.mortgage_rate) ** -GRADES_PER_STAGE[0]
+        junior = model.access_reputation[1]
+        geo, catchments = model.geography, model.catchments
+        junior_of_address = weight * junior_access_of_catchments(
+            geo.cell_weight,
+            catchments.cell_school[0],
+            catchments.cell_school[1],
+            junior,
+            len(table),
+        )
+        own_access = access + junior_of_address
+        # families consider the addresses best for both stages (as a local owner)
+        appeal = table.reputation + junior_of_address[0]
+        current_own = (
+            current + weight * junior[now, catchments.catchment_of(families.cell[entrants], 1)]
+        )
+        years = GRADES_PER_STAGE[0] + GRADES_PER_STAGE[1]
+    used = model.dwelling_used_share(stage)
+    flat_of_school = flat_price_cny(model)
+    offered_sale, offered_rent = offered_flats(stock, used, housing)
+    offered_sale = np.where(in_stage, offered_sale, 0)
+    offered_rent = np.where(in_stage, offered_rent, 0)
+    reservation = seller_reservation(table.premium_share * flat_of_school, housing)
+
+    # the most any candidate could give
     district_candidates = top_reputation_candidates(
-        table.reputation,
+        appeal,
         table.district,
         table.stage,
         choice.candidate_schools,
         len(model.geography.district_names),
         eligible=~table.private & table.active,
     )[:, stage]
-    best_access = np.where(
-        district_candidates >= 0, access.max(axis=0)[district_candidates], -np.inf
-    ).max(axis=1)
+
+    def best_in_district(table_of_access: np.ndarray) -> np.ndarray:
+        best = table_of_access.max(axis=0)[np.maximum(district_candidates, 0)]
+        return np.where(district_candidates >= 0, best, -np.inf).max(axis=1)
+
+    best_access = best_in_district(access)
+    best_own = best_access if own_access is access else best_in_district(own_access)
     district = families.district[entrants]
     worth = families.quality_taste[entrants] * families.income_cny[entrants]
     flat = model.geography.district_price_cny_per_m2[district] * housing.flat_size_m2
@@ -111,21 +140,22 @@ def housing_moves(
     fixed_rent = np.where(anyway, 0.0, choice.rent_moving_cost_share * flat)
     # only entrants whose best conceivable gain covers a fixed cost can enter the market
     rows = np.flatnonzero(
-        worth * (best_access[district] - current) > np.minimum(fixed_buy, fixed_rent)
+        worth * np.maximum(best_own[district] - current_own, best_access[district] - current)
+        > np.minimum(fixed_buy, fixed_rent)
     )
     candidates = district_candidates[district[rows]]
     safe = np.maximum(candidates, 0)
     as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
     as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
-    gain_buy = access[as_owner[:, None], safe] - current[rows, None]
+    gain_buy = own_access[as_owner[:, None], safe] - current_own[rows, None]
     # a bought flat on offer is one not used under the dwelling rule; a let flat may be
     gain_rent = (1.0 - used[safe]) * (access[as_renter[:, None], safe] - current[rows, None])
     value_buy = worth[rows, None] * gain_buy
     value_rent = worth[rows, None] * gain_rent
-    years = GRADES_PER_STAGE[stage]
     rule_years = params.enrollment.dwelling_rule_years
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
-    rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * years)
+    stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
+    rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * stage_years)
     clearing = clear_market(
         Bidders(
             candidates=candidates,

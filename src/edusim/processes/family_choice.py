@@ -103,3 +103,25 @@ def top_reputation_candidates(
             best = members[np.argsort(-reputation[members], kind="stable")[:k]]
             table[district, stage, : best.size] = best
     return table
+
+
+def junior_access_of_catchments(
+    cell_weight: np.ndarray,
+    primary_of_cell: np.ndarray,
+    junior_of_cell: np.ndarray,
+    junior_access: np.ndarray,
+    n_schools: int,
+) -> np.ndarray:
+    """(classes x schools) the junior access a primary catchment's dwellings give: for
+    each ladder class, the mean over the catchment's cells, by residential weight, of
+    what the junior catchment of the cell gives that class (`junior_access`, classes x
+    schools). Junior places follow the address (对口 by address); 0 for schools with no
+    primary catchment."""
+    has = (primary_of_cell >= 0) & (junior_of_cell >= 0)
+    weight, primary, junior = cell_weight[has], primary_of_cell[has], junior_of_cell[has]
+    total = np.bincount(primary, weight, minlength=n_schools)
+    result = np.zeros((junior_access.shape[0], n_schools))
+    for k in range(junior_access.shape[0]):
+        sums = np.bincount(primary, weight * junior_access[k, junior], minlength=n_schools)
+        result[k] = np.where(total > 0, sums / np.maximum(total, 1e-300), 0.0)
+    return result

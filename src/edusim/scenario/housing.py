@@ -111,6 +111,16 @@ class HousingParams(Section):
         ge=0,
         le=1,
     )
+    junior_access_priced: bool = param(
+        True,
+        unit="yes/no",
+        source=(
+            "digest: junior places follow the primary address or school (划片对口); hedonic"
+            " evidence that junior quality is capitalised into addresses: Habitat"
+            " International 42:155-163 (2014), Hangzhou, +5.4% per junior quality level"
+        ),
+        description="a family buying for primary entry also values the junior access the address gives six years on (discounted at `mortgage_rate`), and holds the flat through both stages",
+    )
     rule_change_hazard: float = param(
         0.02,
         unit="chance per year",
