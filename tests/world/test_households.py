@@ -23,14 +23,16 @@ def model(demo_path) -> EduModel:
     return EduModel(demo_path, seed=21)
 
 
-def _arrivals(model: EduModel, uids: np.ndarray, district: int) -> dict[str, np.ndarray]:
+def _arrivals(
+    model: EduModel, uids: np.ndarray, district: int, cell_premium: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     reference = model.income_reference
     return arriving_families(
         model.scenario,
         model.geography,
         uids,
         district,
-        np.zeros(model.geography.n_cells),
+        np.zeros(model.geography.n_cells) if cell_premium is None else cell_premium,
         (reference.log_price_mean, reference.log_price_sd),
         model.streams,
     )
@@ -110,8 +112,12 @@ def test_incomes_sort_by_price_and_follow_the_district_income_level(model):
         assert (settled["income_cny"] > 0).all()
         medians.append(np.median(settled["income_cny"]))
     levels = geo.district_income_level
-    # richer districts (higher income level and dearer housing) have richer families
+    # richer districts (higher income level and dearer housing) have richer families,
+    # and each district's median is its income level, not lowered or raised again by
+    # its prices (sorting by price is within the district)
     assert np.argsort(medians).tolist() == np.argsort(levels).tolist()
+    expected = model.params.families.median_income_cny * levels
+    np.testing.assert_allclose(medians, expected, rtol=0.03)
     # across the whole city, incomes correlate with the price of the family's cell
     cells, incomes = [], []
     for district in range(len(geo.district_names)):
@@ -120,6 +126,23 @@ def test_incomes_sort_by_price_and_follow_the_district_income_level(model):
         incomes.append(settled["income_cny"])
     correlation = np.corrcoef(log_price[np.concatenate(cells)], np.log(np.concatenate(incomes)))
     assert correlation[0, 1] > 0.3
+
+
+def test_within_a_district_dearer_catchments_house_richer_families(model):
+    geo, catchments = model.geography, model.catchments
+    school = catchments.cell_school[0, np.flatnonzero(geo.cell_district == 0)[0]]
+    premium = np.zeros(len(model.school_table))
+    premium[school] = 0.1
+    from edusim.world.synthesis import cell_premium_share
+
+    settled = _arrivals(model, np.arange(20_000), 0, cell_premium_share(catchments, premium))
+    inside = catchments.cell_school[0, settled["cell"]] == school
+    assert inside.sum() > 50
+    # log income is higher by about income_sorting x income_log_sd x (0.1 / log-price SD)
+    gap = (
+        np.log(settled["income_cny"][inside]).mean() - np.log(settled["income_cny"][~inside]).mean()
+    )
+    assert gap > 0.05
 
 
 def test_family_taste_formula_and_floor(demo_path):

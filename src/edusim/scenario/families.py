@@ -26,7 +26,7 @@ class FamilyParams(Section):
         0.5,
         unit="correlation",
         source="assumption (richer families live in dearer catchments; digest, problem)",
-        description="correlation between a family's log income and its cell's log price",
+        description="correlation between a family's log income and its cell's log price relative to its district's mean (between districts, `income_level` sets incomes)",
         ge=0,
         le=0.95,
     )

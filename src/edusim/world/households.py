@@ -66,12 +66,19 @@ def arriving_families(
 ) -> dict[str, np.ndarray]:
     """Address, income and taste of families `uids` settling in `district`.
 
-    Income sorts by price: log income correlates (`income_sorting`) with the standardised
-    log price of the family's cell, so dear catchments house richer families.
+    Income sorts by price within the district: log income correlates (`income_sorting`)
+    with the family's cell's log price relative to its district's mean (standardised by
+    the city's year-0 spread), so dear catchments house richer families; the district's
+    median is `median_income_cny x income_level`.
     """
     params = scenario.families
     cells = sample_cells(geo, district, streams.uniform("families.address", None, uids))
-    price_z = (cell_log_price(geo, cell_premium_share)[cells] - log_price[0]) / log_price[1]
+    # sorting by price within the district: the district's level is `income_level`, so
+    # the gap between districts' prices must not lower or raise their incomes again
+    log_price_of_cell = cell_log_price(geo, cell_premium_share)
+    in_district = geo.cell_district == district
+    district_mean = np.average(log_price_of_cell[in_district], weights=geo.cell_weight[in_district])
+    price_z = (log_price_of_cell[cells] - district_mean) / log_price[1]
     price_z = np.clip(price_z, -MAX_PRICE_Z, MAX_PRICE_Z)
     rho = params.income_sorting
     income_z = rho * price_z + np.sqrt(1.0 - rho**2) * streams.normal("families.income", None, uids)
