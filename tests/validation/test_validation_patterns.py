@@ -141,3 +141,17 @@ def test_every_pattern_gets_a_row_of_the_verdict_table():
         "not applicable"
     )
     assert (table["verdict"] != "not applicable").sum() == len(PATTERNS) - 1
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda pattern: pattern.name)
+def test_each_statistic_reads_only_the_metrics_its_pattern_declares(pattern):
+    """The check keeps only the declared metrics, so a statistic reading another one
+    would fail on a real check: given exactly its metrics (in every arm) it runs."""
+    rng = np.random.default_rng(0)
+    values = {}
+    for arm in ("catchment", "zones", "no_groups"):
+        for metric in pattern.metrics:
+            table = 0.1 + 0.01 * rng.random((3, len(YEARS)))
+            values[(arm, metric)] = _movers(3) if metric == "movers_share" else table
+    result = pattern.statistic(Series(_frame(values)))
+    assert np.isfinite(result).all() and len(result) == 3

@@ -68,7 +68,7 @@ def check_experiment(
         "years": years,
         "replications": replications,
         "seed": seed,
-        "metrics": sorted({"movers_share", *_metrics_named()}),
+        "metrics": sorted(_metrics_named()),
         "variants": {
             name: {"set": overrides} for name, overrides in arm_overrides(scenario).items()
         },
@@ -77,15 +77,8 @@ def check_experiment(
 
 
 def _metrics_named() -> set[str]:
-    return {
-        "premium_top_decile_share",
-        "premium_median_share",
-        "income_quality_rank_corr",
-        "private_share",
-        "quality_quartile_gap",
-        "urban_rural_gap",
-        "between_school_share",
-    }
+    """Every metric a pattern reads."""
+    return {metric for pattern in PATTERNS for metric in pattern.metrics}
 
 
 def judge(pattern: Pattern, series: Series, arms_run: set[str], intakes: int) -> dict:

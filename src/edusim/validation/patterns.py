@@ -173,6 +173,8 @@ class Pattern:
     band_source: str
     judged_by: str  # "mean": the mean over seeds lies in the band; "interval": its 95% CI
     arms: tuple[str, ...]
+    metrics: tuple[str, ...]
+    """The metrics `statistic` reads (the check asks the runs to keep them)."""
     min_intakes: int = 2
 
     def band_text(self) -> str:
@@ -207,6 +209,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="boundary-discontinuity and matching estimates of the value of the enrolment right (7.5-13%), widened to 5-15%",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share", "premium_top_decile_share"),
     ),
     Pattern(
         name="top_premium_holds",
@@ -220,6 +223,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="no decline beyond 10% (the source reports a rise; the model has no rising incomes or prices, so a rise is not required)",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share", "premium_top_decile_share"),
         min_intakes=3,
     ),
     Pattern(
@@ -234,6 +238,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="above half a percent and below the top catchments' level; per-tier hedonic effects of 2-5.4%",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share", "premium_median_share"),
     ),
     Pattern(
         name="wealth_sorts_into_quality",
@@ -247,6 +252,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="direction only (the survey gives purchase rates by income, not a correlation)",
         judged_by="interval",
         arms=("catchment",),
+        metrics=("movers_share", "income_quality_rank_corr"),
     ),
     Pattern(
         name="wealth_sorting_grows",
@@ -260,6 +266,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="direction only",
         judged_by="interval",
         arms=("catchment",),
+        metrics=("movers_share", "income_quality_rank_corr"),
         min_intakes=3,
     ),
     Pattern(
@@ -274,6 +281,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="within a factor of two of 11.1% (a survey of one city; renters are counted by the model but not by the survey)",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share",),
     ),
     Pattern(
         name="no_first_intake_rush",
@@ -287,6 +295,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="assumption: at least 8 seeds in 10",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share",),
         min_intakes=6,
     ),
     Pattern(
@@ -301,6 +310,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="assumption: within 20% of where it started when nothing changes",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share", "private_share"),
     ),
     Pattern(
         name="zones_lower_top_premium",
@@ -314,6 +324,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="direction only (no published size in CALIBRATION-TARGETS)",
         judged_by="interval",
         arms=("zones", "catchment"),
+        metrics=("movers_share", "premium_top_decile_share"),
         min_intakes=ZONE_SWITCH_YEAR + 1,
     ),
     Pattern(
@@ -332,6 +343,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="direction only (adaptive expectations give exactly 0)",
         judged_by="interval",
         arms=("zones", "catchment"),
+        metrics=("movers_share", "premium_top_decile_share"),
         min_intakes=ZONE_SWITCH_YEAR,
     ),
     Pattern(
@@ -346,6 +358,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="assumption: within 10% over three years",
         judged_by="mean",
         arms=("zones",),
+        metrics=("movers_share", "premium_top_decile_share"),
         min_intakes=ZONE_SWITCH_YEAR + 5,
     ),
     Pattern(
@@ -360,6 +373,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="direction only",
         judged_by="interval",
         arms=("catchment", "no_groups"),
+        metrics=("movers_share", "quality_quartile_gap"),
     ),
     Pattern(
         name="between_school_share_level",
@@ -373,6 +387,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="from half the Chinese city's 0.20 to the OECD average 0.40",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share", "between_school_share"),
         min_intakes=0,
     ),
     Pattern(
@@ -387,6 +402,7 @@ PATTERNS: tuple[Pattern, ...] = (
         band_source="0.37 SD, widened to [0.2, 0.6] for a different city and test",
         judged_by="mean",
         arms=("catchment",),
+        metrics=("movers_share", "urban_rural_gap"),
         min_intakes=0,
     ),
 )
