@@ -1,0 +1,541 @@
+"""`plan`: search group layouts for a plan's objectives, in two stages.
+
+1. Screening. Optuna's TPE sampler (multi-objective TPE when the plan asks for a Pareto
+   front) proposes layouts in deterministic batches (`experiment.batched_search`: same
+   seed and batch, same trials, whatever the workers; a killed search resumes). Each
+   point is repaired into a layout that satisfies the plan (`planning.layout`), or
+   rejected without a run; each layout runs `screen_years` years with one replication.
+2. Re-evaluation. The `top` best screened layouts and the scenario's own layout run the
+   full years with `reps` paired replications (common random numbers: replicate k of
+   every layout has the same seed), through the same store, so they too are parallel,
+   Dask-able and resumable.
+
+The weighted objective of a layout is sum_i w_i s_i (x_i - own_i) / |own_i|: each
+metric's change from the scenario's own layout on the same seeds, relative to the own
+layout's value (1 when that is 0), signed s_i = +1 to minimise and -1 to maximise.
+Lower is better; the own layout scores 0.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from edusim.checksum import file_sha256
+from edusim.experiment.batched_search import (
+    ask_batch,
+    open_study,
+    optuna_module,
+    quiet_optuna,
+    resolved_sha256,
+    run_tasks,
+    trial_seed,
+)
+from edusim.experiment.executor import DASK_WAIT_SECONDS
+from edusim.experiment.plan import replicate_seed, task_keys
+from edusim.experiment.store import Store, write_text
+from edusim.experiment.task import Task
+from edusim.output_dir import claim_output, safe_component
+from edusim.planning.facts import CityFacts, city_facts
+from edusim.planning.layout import Encoding, Layout, decode, encode, layout_cost, layout_text
+from edusim.planning.spec import Plan, PlanError, load_plan, school_problems
+from edusim.scenario.loader import Problem, load_scenario, read_mapping
+from edusim.scenario.schema import Scenario
+
+DEFAULT_ROOT = Path("results") / "plans"
+SETTINGS = "planning.yaml"
+JOURNAL = "optuna.journal"
+STUDY = "edusim-plan"
+TEACHERS_METRIC = "rotations_group"
+MONEY_METRIC = "money_spent_cny"
+DEFAULT_STARTUP = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A layout and the scenario that runs it."""
+
+    layout: Layout
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What a plan search produced; the folder holds the same tables as files."""
+
+    out: Path
+    layouts: pd.DataFrame  # one row per screened trial
+    evaluation: pd.DataFrame  # re-evaluated layouts x replicates x metrics
+    comparison: pd.DataFrame  # the best layout against the scenario's own, paired
+    stability: pd.DataFrame  # how often each pairing is chosen
+    best: Layout
+    ran: int
+    reused: int
+    wall_seconds: float
+
+
+def metric_directions() -> dict[str, str]:
+    """Registered metrics -> 'minimize', 'maximize' or 'information'."""
+    from edusim.metrics import METRICS
+
+    words = {"lower is better": "minimize", "higher is better": "maximize"}
+    return {name: words.get(m.direction, "information") for name, m in METRICS.items()}
+
+
+@dataclass(frozen=True)
+class Objectives:
+    """The plan's objectives with their resolved directions."""
+
+    metrics: tuple[str, ...]
+    signs: np.ndarray  # +1 minimise, -1 maximise
+    weights: np.ndarray
+    years: tuple[int, ...]
+
+    @classmethod
+    def of(cls, plan: Plan, directions: dict[str, str]) -> Objectives:
+        items = plan.spec.objectives
+        signs = [
+            1.0 if (o.direction or directions[o.metric]) == "minimize" else -1.0 for o in items
+        ]
+        return cls(
+            tuple(o.metric for o in items),
+            np.array(signs),
+            np.array([o.weight for o in items]),
+            tuple(o.years for o in items),
+        )
+
+    def values(self, metrics: pd.DataFrame, final_year: int) -> np.ndarray:
+        """Each objective's value in one run's metrics table (mean of its last years)."""
+        out = []
+        for name, years in zip(self.metrics, self.years, strict=True):
+            rows = metrics[(metrics["metric"] == name) & (metrics["year"] > final_year - years)]
+            out.append(float(np.nanmean(rows["value"])) if len(rows) else math.nan)
+        return np.array(out)
+
+    def score(self, values: np.ndarray, own: np.ndarray) -> float:
+        """The weighted objective (lower is better; the own layout scores 0)."""
+        scale = np.where(np.abs(own) > 0, np.abs(own), 1.0)
+        return float(np.sum(self.weights * self.signs * (values - own) / scale))
+
+
+def _teachers_per_year(metrics: pd.DataFrame) -> float:
+    rows = metrics[metrics["metric"] == TEACHERS_METRIC]["value"]
+    return float(np.nanmean(rows)) if rows.notna().any() else 0.0
+
+
+def _tasks(scenario: Scenario, seeds: list[int]) -> list[Task]:
+    keys = task_keys(scenario, seeds)
+    return [Task(key, scenario, seed) for key, seed in zip(keys, seeds, strict=True)]
+
+
+def _metrics_of(store: Store, task: Task) -> pd.DataFrame | None:
+    if task.key not in store.finished():
+        return None
+    return pd.read_parquet(store.part(task.key))
+
+
+def _distributions(optuna: Any, encoding: Encoding) -> dict[str, Any]:
+    return {
+        name: optuna.distributions.CategoricalDistribution(list(choices))
+        for name, choices in encoding.choices().items()
+    }
+
+
+def _proposer(
+    optuna: Any, encoding: Encoding, directions: list[str], seed: int, startup: int
+) -> Callable[[list[Any], int], dict[str, Any]]:
+    distributions = _distributions(optuna, encoding)
+
+    def propose(history: list[Any], number: int) -> dict[str, Any]:
+        sampler = optuna.samplers.TPESampler(
+            seed=trial_seed(seed, number), n_startup_trials=startup, multivariate=True
+        )
+        scratch = optuna.create_study(directions=directions, sampler=sampler)
+        scratch.add_trials(history)
+        return dict(scratch.ask(distributions).params)
+
+    return propose
+
+
+def _settings(
+    scenario_path: Path, base: Scenario, plan_path: Path, options: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "scenario": str(scenario_path.resolve()),
+        "scenario_resolved_sha256": resolved_sha256(base),
+        "plan": str(plan_path.resolve()),
+        "plan_sha256": file_sha256(plan_path),
+        **options,
+    }
+
+
+def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
+    """A folder holding a search with other settings is not continued."""
+    path = out / SETTINGS
+    if not path.is_file():
+        return
+    stored = read_mapping(path)
+    stored.pop("trials", None)
+    for key, value in settings.items():
+        if stored.get(key) != value:
+            raise PlanError(
+                str(out),
+                [
+                    Problem(
+                        key,
+                        f"this folder holds a plan search with {key} {stored.get(key)!r}, not "
+                        f"{value!r}; choose another --out, or rerun with the same settings "
+                        "(only --trials may change)",
+                    )
+                ],
+            )
+
+
+def pareto_ranks(points: np.ndarray) -> np.ndarray:
+    """Non-dominated sorting (all objectives minimised): 0 for the front, 1 next, ..."""
+    n = len(points)
+    ranks = np.full(n, -1)
+    remaining = np.arange(n)
+    level = 0
+    while remaining.size:
+        sub = points[remaining]
+        dominated = np.array(
+            [bool(np.any(np.all(sub <= p, axis=1) & np.any(sub < p, axis=1))) for p in sub]
+        )
+        ranks[remaining[~dominated]] = level
+        remaining = remaining[dominated]
+        level += 1
+    return ranks
+
+
+def plan_layouts(
+    scenario: str | Path,
+    plan_file: str | Path,
+    *,
+    trials: int = 30,
+    replications: int = 4,
+    years: int | None = None,
+    screen_years: int = 2,
+    top: int = 3,
+    batch: int = 8,
+    seed: int = 1,
+    startup: int = DEFAULT_STARTUP,
+    workers: int | None = None,
+    dask: str | None = None,
+    dask_wait: float = DASK_WAIT_SECONDS,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> PlanResult:
+    """Search layouts of groups for `plan_file` on `scenario`; write the folder `out`
+    (default results/plans/<scenario name>) and return its tables.
+
+    Raises ScenarioError (PlanError) for bad input before any run; OptunaMissingError
+    without Optuna; OutputFolderError for a folder that is not this plan's."""
+    started = time.perf_counter()
+    optuna = optuna_module()
+    for name, value in (
+        ("trials", trials),
+        ("reps", replications),
+        ("batch", batch),
+        ("top", top),
+        ("screen-years", screen_years),
+    ):
+        if value < 1:
+            raise PlanError(f"--{name}", [Problem(f"--{name}", f"must be at least 1, got {value}")])
+    scenario_path, plan_path = Path(scenario), Path(plan_file)
+    base = load_scenario(scenario_path, None if years is None else {"years": years})
+    directions = metric_directions()
+    plan = load_plan(plan_path, base, directions)
+    seeds = [replicate_seed(seed, k) for k in range(replications)]
+    facts = city_facts(base, seeds[0])
+    problems = school_problems(plan.spec, set(facts.names))
+    encoding = encode(plan.spec, facts)
+    if not problems and not encoding.options:
+        problems.append(
+            Problem(
+                "members",
+                "no school the members filter admits can reach a school the cores filter "
+                "admits; widen the filters, radius_km, same_district or same_island",
+            )
+        )
+    if problems:
+        raise PlanError(plan.source, problems)
+    options = {
+        "trials_batch": batch,
+        "replications": replications,
+        "years": base.years,
+        "screen_years": min(screen_years, base.years),
+        "top": top,
+        "seed": seed,
+        "startup": startup,
+    }
+    settings = _settings(scenario_path, base, plan_path, options)
+    root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
+    with claim_output(root, "plan", base.name, resume=True):
+        _check_resumable(root, settings)
+        write_text(root / SETTINGS, yaml.safe_dump({**settings, "trials": trials}, sort_keys=False))
+        write_text(root / "plan.yaml", plan_path.read_text(encoding="utf-8"))
+        from edusim.planning.outputs import write_facts, write_outputs
+
+        write_facts(root, facts)
+        search = _Search(
+            optuna, root, scenario_path, base, plan, facts, encoding, directions, settings,
+            workers, dask, dask_wait, progress,
+        )  # fmt: skip
+        with quiet_optuna(optuna):
+            layouts = search.screen(trials)
+            evaluation, best, ranking = search.reevaluate(layouts)
+        wall = time.perf_counter() - started
+        comparison, stability = write_outputs(
+            root, search, layouts, evaluation, best, ranking, (search.ran, search.reused, wall)
+        )
+    return PlanResult(
+        root, layouts, evaluation, comparison, stability, best, search.ran, search.reused, wall
+    )
+
+
+class _Search:
+    """The state of one search: its study, store, seeds and the candidates seen."""
+
+    def __init__(
+        self,
+        optuna: Any,
+        root: Path,
+        scenario_path: Path,
+        base: Scenario,
+        plan: Plan,
+        facts: CityFacts,
+        encoding: Encoding,
+        directions: dict[str, str],
+        settings: dict[str, Any],
+        workers: int | None,
+        dask: str | None,
+        dask_wait: float,
+        progress: bool,
+    ):
+        self.optuna, self.root, self.scenario_path = optuna, root, scenario_path
+        self.base, self.plan, self.facts, self.encoding = base, plan, facts, encoding
+        self.objectives = Objectives.of(plan, directions)
+        self.settings = settings
+        self.run_options = (workers, dask, dask_wait)
+        self.say = (lambda text: print(f"edusim: {text}", file=sys.stderr)) if progress else None
+        self.store = Store(root / "runs")
+        self.seeds = [replicate_seed(settings["seed"], k) for k in range(settings["replications"])]
+        self.screen_base = load_scenario(base, {"years": settings["screen_years"]})
+        self.existing = base.model_dump(mode="json")["groups"]
+        self.ran = self.reused = 0
+
+    # -- scenarios of layouts -------------------------------------------------------
+    def scenario_of(self, layout: Layout, run_base: Scenario) -> Scenario:
+        from edusim.planning.layout import scenario_overrides
+
+        overrides = scenario_overrides(layout, self.plan.spec, self.existing, self.base.start_year)
+        return load_scenario(run_base, overrides)
+
+    def _run(self, tasks: list[Task]) -> None:
+        workers, dask, dask_wait = self.run_options
+        ran, reused = run_tasks(self.store, tasks, workers, dask, dask_wait, self.say)
+        self.ran, self.reused = self.ran + ran, self.reused + reused
+
+    def _final(self, scenario: Scenario) -> int:
+        return scenario.start_year + scenario.years
+
+    # -- stage 1 --------------------------------------------------------------------
+    def screen(self, trial_count: int) -> pd.DataFrame:
+        """Screen `trial_count` layouts (short runs, one replication): the layouts table."""
+        optuna, spec = self.optuna, self.plan.spec
+        from optuna.trial import TrialState
+
+        multi = spec.multi_objective
+        directions = ["minimize"] * (len(self.objectives.metrics) if multi else 1)
+        study = open_study(optuna, str(self.root / JOURNAL), STUDY, directions)
+        propose = _proposer(
+            optuna, self.encoding, directions, self.settings["seed"], self.settings["startup"]
+        )
+        distributions = _distributions(optuna, self.encoding)
+        funding = self.base.funding
+        own_task = _tasks(self.screen_base, self.seeds[:1])[0]
+        self._run([own_task])
+        own_metrics = _metrics_of(self.store, own_task)
+        final = self._final(self.screen_base)
+        own = (
+            self.objectives.values(own_metrics, final)
+            if own_metrics is not None
+            else np.full(len(self.objectives.metrics), math.nan)
+        )
+        self.own_screen = own
+        batch = self.settings["trials_batch"]
+        records: list[dict[str, Any]] = []
+        for first in range(0, trial_count, batch):
+            numbers = range(first, min(first + batch, trial_count))
+            points = ask_batch(optuna, study, numbers, distributions, propose)
+            decoded = {
+                n: decode(points[n], self.encoding, spec, self.facts, funding) for n in numbers
+            }
+            tasks: dict[int, Task] = {}
+            for n in numbers:
+                layout, reason = decoded[n]
+                if not reason:
+                    tasks[n] = _tasks(self.scenario_of(layout, self.screen_base), self.seeds[:1])[0]
+            self._run(list(tasks.values()))
+            states = {t.number: t.state for t in study.get_trials(deepcopy=False)}
+            for n in numbers:
+                layout, reason = decoded[n]
+                values = np.full(len(self.objectives.metrics), math.nan)
+                teachers = math.nan
+                if not reason:
+                    metrics = _metrics_of(self.store, tasks[n])
+                    if metrics is None:
+                        reason = "its run failed (traceback in runs/manifest.jsonl)"
+                    else:
+                        values = self.objectives.values(metrics, final)
+                        teachers = _teachers_per_year(metrics)
+                        limit = spec.budget.teachers_per_year
+                        if limit is not None and teachers > limit:
+                            reason = f"{teachers:.1f} teachers posted a year, over the budget"
+                        elif not np.isfinite(values).all():
+                            reason = "the model gives no finite value for an objective"
+                score = self.objectives.score(values, own) if not reason else math.nan
+                signed = self.objectives.signs * values
+                if states.get(n) == TrialState.RUNNING:
+                    if reason:
+                        study.tell(n, state=TrialState.FAIL)
+                    else:
+                        study.tell(n, list(signed) if multi else score)
+                records.append(
+                    {
+                        "trial": n,
+                        "batch": first // batch,
+                        "state": "INFEASIBLE" if reason else "COMPLETE",
+                        "reason": reason,
+                        "score": score,
+                        **{
+                            f"screen: {m}": v
+                            for m, v in zip(self.objectives.metrics, values, strict=True)
+                        },
+                        "teachers_per_year": teachers,
+                        "grants_cny_per_year": layout_cost(layout, self.facts, funding),
+                        "groups": len(layout),
+                        "members": sum(len(g.members) for g in layout),
+                        "layout": layout_text(layout),
+                        "layout_json": _layout_json(layout),
+                    }
+                )
+            if self.say is not None:
+                done = [r["score"] for r in records if r["state"] == "COMPLETE"]
+                best = min(done, default=math.nan)
+                self.say(f"screened layouts {numbers.start}-{numbers.stop - 1}; best {best:.4g}")
+        return pd.DataFrame(records)
+
+    # -- stage 2 --------------------------------------------------------------------
+    def top_layouts(self, layouts: pd.DataFrame) -> list[str]:
+        """The JSON of the best distinct feasible screened layouts (Pareto rank first when
+        the plan is multi-objective, then the weighted objective)."""
+        feasible = layouts[layouts["state"] == "COMPLETE"].drop_duplicates("layout_json")
+        if feasible.empty:
+            return []
+        order = feasible.assign(rank=0)
+        if self.plan.spec.multi_objective:
+            columns = [f"screen: {m}" for m in self.objectives.metrics]
+            points = feasible[columns].to_numpy() * self.objectives.signs
+            order = feasible.assign(rank=pareto_ranks(points))
+        order = order.sort_values(["rank", "score", "trial"], kind="stable")
+        return order["layout_json"].head(self.settings["top"]).tolist()
+
+    def reevaluate(self, layouts: pd.DataFrame) -> tuple[pd.DataFrame, Layout, pd.DataFrame]:
+        """Run the top layouts and the own layout for the full years on every seed."""
+        chosen = self.top_layouts(layouts)
+        if not chosen:
+            first = layouts["reason"].iloc[0] if len(layouts) else "no trial"
+            raise PlanFailedError(
+                f"no screened layout of the plan search in {self.root} was feasible; the "
+                f"first: {first}"
+            )
+        candidates = {"own": self.base}
+        parsed = {"own": ()}
+        for number, text in enumerate(chosen, start=1):
+            layout = _layout_from_json(text)
+            candidates[f"layout-{number}"] = self.scenario_of(layout, self.base)
+            parsed[f"layout-{number}"] = layout
+        tasks = {name: _tasks(scenario, self.seeds) for name, scenario in candidates.items()}
+        self._run([task for group in tasks.values() for task in group])
+        final = self._final(self.base)
+        extra = (MONEY_METRIC, TEACHERS_METRIC)
+        rows = []
+        for name, group in tasks.items():
+            for k, task in enumerate(group):
+                metrics = _metrics_of(self.store, task)
+                values = (
+                    self.objectives.values(metrics, final)
+                    if metrics is not None
+                    else np.full(len(self.objectives.metrics), math.nan)
+                )
+                row = {"layout": name, "replicate": k, "seed": task.seed}
+                row.update(dict(zip(self.objectives.metrics, values, strict=True)))
+                if metrics is not None:
+                    years = metrics[metrics["year"] > self.base.start_year]
+                    for metric in extra:
+                        if metric in self.objectives.metrics:
+                            continue
+                        chosen_rows = years[years["metric"] == metric]["value"]
+                        row[metric] = (
+                            float(np.nanmean(chosen_rows)) if chosen_rows.notna().any() else 0.0
+                        )
+                rows.append(row)
+        evaluation = pd.DataFrame(rows)
+        metric_columns = list(self.objectives.metrics)
+        own = evaluation[evaluation["layout"] == "own"].set_index("replicate")[metric_columns]
+        own_mean = own.mean().to_numpy()
+        scores = []
+        for name in candidates:
+            here = evaluation[evaluation["layout"] == name].set_index("replicate")[metric_columns]
+            per_seed = [
+                self.objectives.score(here.loc[k].to_numpy(), own.loc[k].to_numpy())
+                for k in here.index
+            ]
+            evaluation.loc[evaluation["layout"] == name, "score"] = per_seed
+            mean = here.mean().to_numpy()
+            scores.append(
+                {
+                    "layout": name,
+                    "score": self.objectives.score(mean, own_mean),
+                    "text": layout_text(parsed[name]) if name != "own" else "(the scenario's own)",
+                    "layout_json": _layout_json(parsed[name]),
+                }
+            )
+        ranking = pd.DataFrame(scores)
+        proposals = ranking[ranking["layout"] != "own"]
+        best_name = proposals.sort_values(["score", "layout"], kind="stable")["layout"].iloc[0]
+        return evaluation, parsed[best_name], ranking
+
+
+class PlanFailedError(RuntimeError):
+    """No screened layout was feasible (or every run failed): nothing to propose."""
+
+
+def _layout_json(layout: Layout) -> str:
+    import json
+
+    return json.dumps(
+        [{"core": g.core, "kind": g.kind, "members": list(g.members)} for g in layout],
+        ensure_ascii=False,
+    )
+
+
+def _layout_from_json(text: str) -> Layout:
+    import json
+
+    from edusim.planning.layout import Group
+
+    return tuple(
+        Group(item["core"], item["kind"], tuple(item["members"])) for item in json.loads(text)
+    )
