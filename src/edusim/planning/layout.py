@@ -137,9 +137,7 @@ def decode(
     funding: FundingParams,
 ) -> tuple[Layout, str]:
     """The repaired layout of a sampled point, and '' or why it is rejected."""
-    assigned = {
-        m: str(params.get(f"member:{m}", NONE)) for m in encoding.options if m in encoding.options
-    }
+    assigned = {m: str(params.get(f"member:{m}", NONE)) for m in encoding.options}
     assigned = {m: c for m, c in assigned.items() if c != NONE and c in encoding.options[m]}
     leading = set(assigned.values())
     assigned = {m: c for m, c in assigned.items() if m not in leading}
@@ -182,9 +180,11 @@ def violations(
     if not spec.groups.min <= len(layout) <= spec.groups.max:
         found.append(f"{len(layout)} groups, outside [{spec.groups.min}, {spec.groups.max}]")
     for group in layout:
-        if group.core not in index or not may_lead[index[group.core]]:
-            found.append(f"{group.core} may not lead a group")
+        if group.core not in index:
+            found.append(f"{group.core} is not a public school of the city")
             continue
+        if not may_lead[index[group.core]]:
+            found.append(f"{group.core} may not lead a group")
         if group.kind not in spec.kinds:
             found.append(f"{group.core}'s group is of kind {group.kind}, not allowed")
         if not 1 <= len(group.members) <= spec.max_members:
