@@ -53,7 +53,7 @@ def test_facts_hold_every_public_school_with_quantiles_in_their_district_and_sta
 
 
 def test_options_respect_radius_district_and_island(facts):
-    spec = _spec(radius_km=8, same_district=True, same_island=True)
+    spec = _spec(radius_km=8, same_district=True, same_island=True, same_stage=True)
     encoding = encode(spec, facts)
     index = {name: i for i, name in enumerate(facts.names)}
     schools = facts.schools
@@ -65,6 +65,7 @@ def test_options_respect_radius_district_and_island(facts):
             assert facts.travel_km[c, m] <= 8
             assert schools["district"][c] == schools["district"][m]
             assert schools["island"][c] == schools["island"][m]
+            assert schools["stage"][c] == schools["stage"][m]
 
 
 def test_violations_finds_each_broken_rule(facts):
@@ -112,6 +113,7 @@ plans = st.fixed_dictionaries(
         ),
         "max_members": st.integers(1, 4),
         "radius_km": st.one_of(st.none(), st.floats(1, 40, allow_nan=False)),
+        "same_stage": st.booleans(),
         "same_district": st.booleans(),
         "same_island": st.booleans(),
         "groups": st.integers(1, 3).flatmap(

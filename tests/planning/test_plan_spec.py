@@ -74,3 +74,11 @@ def test_cli_bad_plan_exits_2_with_the_yaml_path_and_no_traceback(
     assert code == 2
     assert "max_members" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()  # nothing written for bad input
+
+
+@pytest.mark.parametrize("place", ["ninghe", "chongming"])
+def test_the_shipped_plans_are_valid_for_their_places(place):
+    root = Path(__file__).resolve().parents[2]
+    scenario = load_scenario(root / "scenarios" / f"{place}.yaml")
+    plan = load_plan(root / "plans" / f"{place}.yaml", scenario, metric_directions())
+    assert plan.spec.objectives

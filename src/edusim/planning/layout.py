@@ -81,6 +81,9 @@ def feasible_pairs(spec: PlanSpec, facts: CityFacts) -> np.ndarray:
     schools = facts.schools
     n = len(schools)
     ok = ~np.eye(n, dtype=bool)
+    if spec.same_stage:
+        stage = schools["stage"].to_numpy()
+        ok &= stage[:, None] == stage[None, :]
     if spec.same_district:
         district = schools["district"].to_numpy()
         ok &= district[:, None] == district[None, :]
@@ -236,8 +239,10 @@ def scenario_overrides(
     """Dotted overrides that put the layout into a scenario (`existing` is the scenario's
     own `groups` block as data: kept beside the proposal, or replaced)."""
     proposed = explicit_groups(layout, spec, start_year)
-    if spec.keep_existing:
+    if spec.keep == "all":
         return {"groups.explicit": [*existing.get("explicit", []), *proposed]}
+    if spec.keep == "rules":
+        return {"groups.explicit": proposed}
     return {"groups.explicit": proposed, "groups.rules": []}
 
 

@@ -11,6 +11,7 @@ Read like a scenario (safe YAML, unknown keys refused, every problem at its YAML
     radius_km: 30
     same_district: false
     same_island: true
+    keep: rules
     groups: {min: 1, max: 2}
     formed: 2023-09-01
     budget: {money_cny_per_year: 600000, teachers_per_year: 40}
@@ -142,6 +143,7 @@ class PlanSpec(Section):
     radius_km: float | None = Field(
         default=None, gt=0, description="most travel km from core to member (null: no limit)"
     )
+    same_stage: bool = Field(default=True, description="members of their core's stage")
     same_district: bool = Field(default=True, description="members in their core's district")
     same_island: bool = Field(default=False, description="members on their core's island")
     groups: GroupCount = Field(default_factory=GroupCount, description="number of groups")
@@ -149,9 +151,10 @@ class PlanSpec(Section):
         default=None, description="date the groups form (default: 1 September of the first year)"
     )
     term_years: int = Field(default=6, ge=1, le=50, description="term of the groups (years)")
-    keep_existing: bool = Field(
-        default=False,
-        description="keep the scenario's own groups beside the proposal (default: replace them)",
+    keep: Literal["none", "rules", "all"] = Field(
+        default="none",
+        description="the scenario's own groups kept beside the proposal: none (the proposal "
+        "replaces them), rules (its groups formed by rule stay, its explicit groups go) or all",
     )
     budget: Budget = Field(default_factory=Budget, description="money and teacher limits")
     objectives: list[Objective] = Field(min_length=1, description="what the layout is for")
