@@ -170,3 +170,31 @@ def test_every_proposed_layout_is_feasible(reference, inputs):
     assert len(feasible) > 0
     for text in np.unique(feasible["layout_json"]):
         assert violations(_layout_from_json(text), plan.spec, facts, scenario.funding) == []
+
+
+def test_a_multi_objective_plan_draws_its_pareto_front(inputs, tmp_path: Path):
+    plan = {
+        **PLAN,
+        "objectives": [
+            {"metric": "quality_quartile_gap"},
+            {"metric": "premium_top_decile_share"},
+        ],
+        "multi_objective": True,
+    }
+    plan_path = tmp_path / "multi.yaml"
+    plan_path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    result = plan_layouts(
+        inputs[0],
+        plan_path,
+        trials=4,
+        replications=2,
+        years=1,
+        screen_years=1,
+        top=2,
+        batch=4,
+        workers=1,
+        out=tmp_path / "out",
+    )
+    assert (result.out / "pareto.png").is_file() and (result.out / "map.png").is_file()
+    assert len(result.comparison) == 4  # two objectives, money, teachers
+    assert result.comparison["replicates"].eq(2).all()
