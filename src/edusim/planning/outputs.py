@@ -271,7 +271,12 @@ def summary_markdown(
         "",
         "## Re-evaluated layouts (weighted objective, own layout 0, lower is better)",
         "",
-        _markdown(ranking[["layout", "score", "text"]]),
+        _markdown(
+            ranking[["layout", "score", "teachers_per_year", "within_teacher_budget", "text"]]
+        ),
+        "",
+        "The best layout is the lowest score among those whose teachers posted per year "
+        "(mean over the full runs) are within budget.teachers_per_year (if none is, among all).",
         "",
         "## Best layout against the scenario's own (paired differences, 95% CI)",
         "",

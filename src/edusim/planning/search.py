@@ -504,16 +504,22 @@ class _Search:
             ]
             evaluation.loc[evaluation["layout"] == name, "score"] = per_seed
             mean = here.mean().to_numpy()
+            teachers = float(evaluation.loc[evaluation["layout"] == name, TEACHERS_METRIC].mean())
+            limit = self.plan.spec.budget.teachers_per_year
             scores.append(
                 {
                     "layout": name,
                     "score": self.objectives.score(mean, own_mean),
+                    "teachers_per_year": teachers,
+                    "within_teacher_budget": limit is None or teachers <= limit,
                     "text": layout_text(parsed[name]) if name != "own" else "(the scenario's own)",
                     "layout_json": _layout_json(parsed[name]),
                 }
             )
         ranking = pd.DataFrame(scores)
         proposals = ranking[ranking["layout"] != "own"]
+        if proposals["within_teacher_budget"].any():  # else the best of those over it
+            proposals = proposals[proposals["within_teacher_budget"]]
         best_name = proposals.sort_values(["score", "layout"], kind="stable")["layout"].iloc[0]
         return evaluation, parsed[best_name], ranking
 
