@@ -15,7 +15,8 @@ from edusim.experiment import executor
 from edusim.experiment.plan import replicate_seed
 from edusim.planning.facts import city_facts
 from edusim.planning.layout import decode, encode, layout_text, scenario_overrides
-from edusim.planning.search import Objectives, metric_directions, plan_layouts
+from edusim.planning.objectives import Objectives, metric_directions
+from edusim.planning.search import plan_layouts
 from edusim.planning.spec import load_plan
 from edusim.results import run_scenario
 from edusim.scenario.loader import load_scenario
@@ -163,13 +164,12 @@ def test_every_proposed_layout_is_feasible(reference, inputs):
     scenario = load_scenario(inputs[0])
     plan = load_plan(inputs[1], scenario, metric_directions())
     facts = city_facts(scenario, replicate_seed(1, 0))
-    from edusim.planning.layout import violations
-    from edusim.planning.search import _layout_from_json
+    from edusim.planning.layout import layout_from_json, violations
 
     feasible = reference.layouts[reference.layouts["state"] == "COMPLETE"]
     assert len(feasible) > 0
     for text in np.unique(feasible["layout_json"]):
-        assert violations(_layout_from_json(text), plan.spec, facts, scenario.funding) == []
+        assert violations(layout_from_json(text), plan.spec, facts, scenario.funding) == []
 
 
 def test_a_multi_objective_plan_draws_its_pareto_front(inputs, tmp_path: Path):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from edusim.cli import main
-from edusim.planning.search import metric_directions
+from edusim.planning.objectives import metric_directions
 from edusim.planning.spec import PlanError, load_plan
 from edusim.scenario.loader import load_scenario
 

@@ -22,6 +22,7 @@ tests can hold every proposal to the constraints whatever the repair does.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -254,3 +255,18 @@ def pairings(layout: Layout) -> list[str]:
 def layout_text(layout: Layout) -> str:
     """A compact, stable text of a layout (one group per ';')."""
     return "; ".join(f"{g.core} [{g.kind}]: {', '.join(g.members)}" for g in layout)
+
+
+def layout_json(layout: Layout) -> str:
+    """A layout as JSON (stored in the tables; `layout_from_json` reads it back)."""
+    return json.dumps(
+        [{"core": g.core, "kind": g.kind, "members": list(g.members)} for g in layout],
+        ensure_ascii=False,
+    )
+
+
+def layout_from_json(text: str) -> Layout:
+    """The layout stored by `layout_json`."""
+    return tuple(
+        Group(item["core"], item["kind"], tuple(item["members"])) for item in json.loads(text)
+    )

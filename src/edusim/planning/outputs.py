@@ -20,7 +20,6 @@ summary.md         all of the above in words
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,14 @@ import yaml
 from edusim.experiment.stats import paired_difference
 from edusim.experiment.store import write_text
 from edusim.planning.facts import CityFacts
-from edusim.planning.layout import Layout, layout_cost, layout_text, pairings
+from edusim.planning.layout import (
+    Layout,
+    layout_cost,
+    layout_from_json,
+    layout_json,
+    layout_text,
+    pairings,
+)
 
 FACTS = "facts"
 
@@ -125,7 +131,6 @@ def stability_table(
 ) -> pd.DataFrame:
     """Per pairing (core -> member): the share of the best screened layouts that hold it,
     of the re-evaluated layouts, and of the seeds whose best re-evaluated layout holds it."""
-    from edusim.planning.search import _layout_from_json
 
     feasible = layouts[layouts["state"] == "COMPLETE"].drop_duplicates("layout_json")
     screened = feasible.sort_values(["score", "trial"]).head(max(10, top))["layout_json"]
@@ -136,7 +141,7 @@ def stability_table(
     def shares(texts: list[str]) -> pd.Series:
         counts: dict[str, int] = {}
         for text in texts:
-            for pair in set(pairings(_layout_from_json(text))):
+            for pair in set(pairings(layout_from_json(text))):
                 counts[pair] = counts.get(pair, 0) + 1
         return pd.Series(counts, dtype=float) / max(len(texts), 1)
 
@@ -191,10 +196,7 @@ def write_outputs(
     """Write every table, scenario file, figure and the summary; return (comparison,
     stability)."""
     proposals = ranking[ranking["layout"] != "own"]
-    best_json = json.dumps(
-        [{"core": g.core, "kind": g.kind, "members": list(g.members)} for g in best],
-        ensure_ascii=False,
-    )
+    best_json = layout_json(best)
     best_name = proposals[proposals["layout_json"] == best_json]["layout"].iloc[0]
     comparison = comparison_table(search, evaluation, best_name)
     stability = stability_table(layouts, evaluation, ranking, search.settings["top"])
@@ -206,9 +208,7 @@ def write_outputs(
     _write_csv(groups_table(best), root / "best-groups.csv")
     funding = search.base.funding
     for row in proposals.itertuples(index=False):
-        from edusim.planning.search import _layout_from_json
-
-        layout = _layout_from_json(row.layout_json)
+        layout = layout_from_json(row.layout_json)
         header = [
             f"edusim plan: {row.layout} of the plan {search.plan.source}",
             f"weighted objective {row.score:.4g} (own layout 0; lower is better) over "

@@ -10,10 +10,8 @@
    every layout has the same seed), through the same store, so they too are parallel,
    Dask-able and resumable.
 
-The weighted objective of a layout is sum_i w_i s_i (x_i - own_i) / |own_i|: each
-metric's change from the scenario's own layout on the same seeds, relative to the own
-layout's value (1 when that is 0), signed s_i = +1 to minimise and -1 to maximise.
-Lower is better; the own layout scores 0.
+Layouts are ranked by the weighted objective against the scenario's own layout on the
+same seeds (`planning.objectives`; Pareto rank first for a multi-objective plan).
 """
 
 from __future__ import annotations
@@ -46,7 +44,17 @@ from edusim.experiment.store import Store, write_text
 from edusim.experiment.task import Task
 from edusim.output_dir import claim_output, safe_component
 from edusim.planning.facts import CityFacts, city_facts
-from edusim.planning.layout import Encoding, Layout, decode, encode, layout_cost, layout_text
+from edusim.planning.layout import (
+    Encoding,
+    Layout,
+    decode,
+    encode,
+    layout_cost,
+    layout_from_json,
+    layout_json,
+    layout_text,
+)
+from edusim.planning.objectives import TEACHERS_METRIC, Objectives, metric_directions, pareto_ranks
 from edusim.planning.spec import Plan, PlanError, load_plan, school_problems
 from edusim.scenario.loader import Problem, load_scenario, read_mapping
 from edusim.scenario.schema import Scenario
@@ -55,7 +63,6 @@ DEFAULT_ROOT = Path("results") / "plans"
 SETTINGS = "planning.yaml"
 JOURNAL = "optuna.journal"
 STUDY = "edusim-plan"
-TEACHERS_METRIC = "rotations_group"
 MONEY_METRIC = "money_spent_cny"
 DEFAULT_STARTUP = 10
 
@@ -81,50 +88,6 @@ class PlanResult:
     ran: int
     reused: int
     wall_seconds: float
-
-
-def metric_directions() -> dict[str, str]:
-    """Registered metrics -> 'minimize', 'maximize' or 'information'."""
-    from edusim.metrics import METRICS
-
-    words = {"lower is better": "minimize", "higher is better": "maximize"}
-    return {name: words.get(m.direction, "information") for name, m in METRICS.items()}
-
-
-@dataclass(frozen=True)
-class Objectives:
-    """The plan's objectives with their resolved directions."""
-
-    metrics: tuple[str, ...]
-    signs: np.ndarray  # +1 minimise, -1 maximise
-    weights: np.ndarray
-    years: tuple[int, ...]
-
-    @classmethod
-    def of(cls, plan: Plan, directions: dict[str, str]) -> Objectives:
-        items = plan.spec.objectives
-        signs = [
-            1.0 if (o.direction or directions[o.metric]) == "minimize" else -1.0 for o in items
-        ]
-        return cls(
-            tuple(o.metric for o in items),
-            np.array(signs),
-            np.array([o.weight for o in items]),
-            tuple(o.years for o in items),
-        )
-
-    def values(self, metrics: pd.DataFrame, final_year: int) -> np.ndarray:
-        """Each objective's value in one run's metrics table (mean of its last years)."""
-        out = []
-        for name, years in zip(self.metrics, self.years, strict=True):
-            rows = metrics[(metrics["metric"] == name) & (metrics["year"] > final_year - years)]
-            out.append(float(np.nanmean(rows["value"])) if len(rows) else math.nan)
-        return np.array(out)
-
-    def score(self, values: np.ndarray, own: np.ndarray) -> float:
-        """The weighted objective (lower is better; the own layout scores 0)."""
-        scale = np.where(np.abs(own) > 0, np.abs(own), 1.0)
-        return float(np.sum(self.weights * self.signs * (values - own) / scale))
 
 
 def _teachers_per_year(metrics: pd.DataFrame) -> float:
@@ -198,23 +161,6 @@ def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
                     )
                 ],
             )
-
-
-def pareto_ranks(points: np.ndarray) -> np.ndarray:
-    """Non-dominated sorting (all objectives minimised): 0 for the front, 1 next, ..."""
-    n = len(points)
-    ranks = np.full(n, -1)
-    remaining = np.arange(n)
-    level = 0
-    while remaining.size:
-        sub = points[remaining]
-        dominated = np.array(
-            [bool(np.any(np.all(sub <= p, axis=1) & np.any(sub < p, axis=1))) for p in sub]
-        )
-        ranks[remaining[~dominated]] = level
-        remaining = remaining[dominated]
-        level += 1
-    return ranks
 
 
 def plan_layouts(
@@ -427,7 +373,7 @@ class _Search:
                         "groups": len(layout),
                         "members": sum(len(g.members) for g in layout),
                         "layout": layout_text(layout),
-                        "layout_json": _layout_json(layout),
+                        "layout_json": layout_json(layout),
                     }
                 )
             if self.say is not None:
@@ -463,7 +409,7 @@ class _Search:
         candidates = {"own": self.base}
         parsed = {"own": ()}
         for number, text in enumerate(chosen, start=1):
-            layout = _layout_from_json(text)
+            layout = layout_from_json(text)
             candidates[f"layout-{number}"] = self.scenario_of(layout, self.base)
             parsed[f"layout-{number}"] = layout
         tasks = {name: _tasks(scenario, self.seeds) for name, scenario in candidates.items()}
@@ -513,7 +459,7 @@ class _Search:
                     "teachers_per_year": teachers,
                     "within_teacher_budget": limit is None or teachers <= limit,
                     "text": layout_text(parsed[name]) if name != "own" else "(the scenario's own)",
-                    "layout_json": _layout_json(parsed[name]),
+                    "layout_json": layout_json(parsed[name]),
                 }
             )
         ranking = pd.DataFrame(scores)
@@ -526,22 +472,3 @@ class _Search:
 
 class PlanFailedError(RuntimeError):
     """No screened layout was feasible (or every run failed): nothing to propose."""
-
-
-def _layout_json(layout: Layout) -> str:
-    import json
-
-    return json.dumps(
-        [{"core": g.core, "kind": g.kind, "members": list(g.members)} for g in layout],
-        ensure_ascii=False,
-    )
-
-
-def _layout_from_json(text: str) -> Layout:
-    import json
-
-    from edusim.planning.layout import Group
-
-    return tuple(
-        Group(item["core"], item["kind"], tuple(item["members"])) for item in json.loads(text)
-    )
