@@ -121,8 +121,8 @@ def test_the_folder_holds_every_output_and_best_yaml_extends_the_input(reference
     comparison = pd.read_csv(out / "comparison.csv")
     assert comparison["metric"].tolist() == [
         "quality_quartile_gap",
-        "money_spent_cny",
-        "rotations_group",
+        "money_cny_per_year",
+        "teachers_per_year",
     ]
     stability = pd.read_csv(out / "stability.csv")
     assert (

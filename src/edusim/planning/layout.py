@@ -128,6 +128,12 @@ def layout_cost(layout: Layout, facts: CityFacts, funding: FundingParams) -> flo
     return total
 
 
+def static_money_limit(spec: PlanSpec) -> float | None:
+    """The money budget known before any run (a number), or None ('own' or no limit)."""
+    limit = spec.budget.money_cny_per_year
+    return None if limit is None or limit == "own" else float(limit)
+
+
 def _priority(group: Group, quality: Mapping[str, float]) -> tuple[Any, ...]:
     """Larger groups first, then the stronger core, then the name (deterministic)."""
     return (-len(group.members), -quality[group.core], group.core)
@@ -160,7 +166,7 @@ def decode(
         groups.append(Group(core, kind, tuple(sorted(nearest))))
     groups.sort(key=lambda g: _priority(g, quality))
     groups = groups[: spec.groups.max]
-    limit = spec.budget.money_cny_per_year
+    limit = static_money_limit(spec)
     while limit is not None and groups and layout_cost(tuple(groups), facts, funding) > limit:
         groups.pop()  # the smallest (last by priority)
     layout = tuple(sorted(groups, key=lambda g: g.core))
@@ -202,7 +208,7 @@ def violations(
                 found.append(f"{member} may not join a group")
             elif not ok[index[group.core], index[member]]:
                 found.append(f"{member} is out of {group.core}'s reach")
-    limit = spec.budget.money_cny_per_year
+    limit = static_money_limit(spec)
     if limit is not None and layout_cost(layout, facts, funding) > limit:
         found.append(f"grants {layout_cost(layout, facts, funding):.0f} CNY over the budget")
     return found

@@ -237,6 +237,22 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def verdict(ranking: pd.DataFrame) -> str:
+    """One sentence: does any re-evaluated layout beat the scenario's own?"""
+    proposals = ranking[ranking["layout"] != "own"]
+    best = float(proposals["score"].min())
+    if best < 0:
+        return (
+            f"The best re-evaluated layout improves the weighted objective by {-best:.3g} "
+            "(relative units) over the scenario's own layout; its paired CIs are below."
+        )
+    return (
+        "No re-evaluated layout beats the scenario's own layout on the weighted objective "
+        f"(best {best:.3g}, own 0): the search found nothing better within its budget of "
+        "trials; the best proposal is written all the same, for inspection."
+    )
+
+
 def summary_markdown(
     search: Any,
     layouts: pd.DataFrame,
@@ -269,14 +285,26 @@ def summary_markdown(
         "",
         layout_text(best) or "(none)",
         "",
+        verdict(ranking),
+        "",
         "## Re-evaluated layouts (weighted objective, own layout 0, lower is better)",
         "",
         _markdown(
-            ranking[["layout", "score", "teachers_per_year", "within_teacher_budget", "text"]]
+            ranking[
+                [
+                    "layout",
+                    "score",
+                    "money_cny_per_year",
+                    "teachers_per_year",
+                    "within_budget",
+                    "text",
+                ]
+            ]
         ),
         "",
-        "The best layout is the lowest score among those whose teachers posted per year "
-        "(mean over the full runs) are within budget.teachers_per_year (if none is, among all).",
+        "The best layout is the lowest score among those whose money spent and teachers "
+        "posted per year (means over the full runs) are within the plan's budget (if none "
+        "is, among all).",
         "",
         "## Best layout against the scenario's own (paired differences, 95% CI)",
         "",

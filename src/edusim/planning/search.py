@@ -65,6 +65,8 @@ JOURNAL = "optuna.journal"
 STUDY = "edusim-plan"
 MONEY_METRIC = "money_spent_cny"
 DEFAULT_STARTUP = 10
+COST_COLUMNS = {"money_cny_per_year": MONEY_METRIC, "teachers_per_year": TEACHERS_METRIC}
+"""Columns of evaluation.csv: what a run spent and posted per year (means over its years)."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,29 @@ class PlanResult:
     wall_seconds: float
 
 
-def _teachers_per_year(metrics: pd.DataFrame) -> float:
-    rows = metrics[metrics["metric"] == TEACHERS_METRIC]["value"]
+def per_year(metrics: pd.DataFrame, metric: str) -> float:
+    """A flow metric's mean over the run's school years (0 if it never has a value)."""
+    rows = metrics[metrics["metric"] == metric]["value"]
     return float(np.nanmean(rows)) if rows.notna().any() else 0.0
+
+
+def over_budget(spec: Any, measured: dict[str, float], own: dict[str, float]) -> str:
+    """Why a run's money or teachers break the plan's budget ('' if they do not): limits
+    that are numbers (teachers) or 'own' (money and teachers, against the own layout's
+    run of the same length and seed)."""
+    limits = {
+        MONEY_METRIC: spec.budget.money_cny_per_year,
+        TEACHERS_METRIC: spec.budget.teachers_per_year,
+    }
+    words = {MONEY_METRIC: "CNY of grants", TEACHERS_METRIC: "teachers posted"}
+    for metric, limit in limits.items():
+        if limit is None or (metric == MONEY_METRIC and limit != "own"):
+            continue  # a money number is checked before the run (layout.decode)
+        bound = own[metric] if limit == "own" else float(limit)
+        if measured[metric] > bound * (1 + 1e-9) + 1e-9:
+            what = "the own layout's" if limit == "own" else "the budget's"
+            return f"{measured[metric]:.4g} {words[metric]} a year, over {what} {bound:.4g}"
+    return ""
 
 
 def _tasks(scenario: Scenario, seeds: list[int]) -> list[Task]:
@@ -312,6 +334,10 @@ class _Search:
         own_task = _tasks(self.screen_base, self.seeds[:1])[0]
         self._run([own_task])
         own_metrics = _metrics_of(self.store, own_task)
+        own_costs = {
+            m: per_year(own_metrics, m) if own_metrics is not None else math.nan
+            for m in (MONEY_METRIC, TEACHERS_METRIC)
+        }
         final = self._final(self.screen_base)
         own = (
             self.objectives.values(own_metrics, final)
@@ -337,18 +363,16 @@ class _Search:
             for n in numbers:
                 layout, reason = decoded[n]
                 values = np.full(len(self.objectives.metrics), math.nan)
-                teachers = math.nan
+                costs = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
                 if not reason:
                     metrics = _metrics_of(self.store, tasks[n])
                     if metrics is None:
                         reason = "its run failed (traceback in runs/manifest.jsonl)"
                     else:
                         values = self.objectives.values(metrics, final)
-                        teachers = _teachers_per_year(metrics)
-                        limit = spec.budget.teachers_per_year
-                        if limit is not None and teachers > limit:
-                            reason = f"{teachers:.1f} teachers posted a year, over the budget"
-                        elif not np.isfinite(values).all():
+                        costs = {m: per_year(metrics, m) for m in costs}
+                        reason = over_budget(spec, costs, own_costs)
+                        if not reason and not np.isfinite(values).all():
                             reason = "the model gives no finite value for an objective"
                 score = self.objectives.score(values, own) if not reason else math.nan
                 signed = self.objectives.signs * values
@@ -368,8 +392,9 @@ class _Search:
                             f"screen: {m}": v
                             for m, v in zip(self.objectives.metrics, values, strict=True)
                         },
-                        "teachers_per_year": teachers,
-                        "grants_cny_per_year": layout_cost(layout, self.facts, funding),
+                        "teachers_per_year": costs[TEACHERS_METRIC],
+                        "money_cny_per_year": costs[MONEY_METRIC],
+                        "grants_at_rates_cny_per_year": layout_cost(layout, self.facts, funding),
                         "groups": len(layout),
                         "members": sum(len(g.members) for g in layout),
                         "layout": layout_text(layout),
@@ -415,7 +440,6 @@ class _Search:
         tasks = {name: _tasks(scenario, self.seeds) for name, scenario in candidates.items()}
         self._run([task for group in tasks.values() for task in group])
         final = self._final(self.base)
-        extra = (MONEY_METRIC, TEACHERS_METRIC)
         rows = []
         for name, group in tasks.items():
             for k, task in enumerate(group):
@@ -427,20 +451,15 @@ class _Search:
                 )
                 row = {"layout": name, "replicate": k, "seed": task.seed}
                 row.update(dict(zip(self.objectives.metrics, values, strict=True)))
-                if metrics is not None:
-                    years = metrics[metrics["year"] > self.base.start_year]
-                    for metric in extra:
-                        if metric in self.objectives.metrics:
-                            continue
-                        chosen_rows = years[years["metric"] == metric]["value"]
-                        row[metric] = (
-                            float(np.nanmean(chosen_rows)) if chosen_rows.notna().any() else 0.0
-                        )
+                for column, metric in COST_COLUMNS.items():
+                    row[column] = per_year(metrics, metric) if metrics is not None else math.nan
                 rows.append(row)
         evaluation = pd.DataFrame(rows)
         metric_columns = list(self.objectives.metrics)
         own = evaluation[evaluation["layout"] == "own"].set_index("replicate")[metric_columns]
         own_mean = own.mean().to_numpy()
+        own_rows = evaluation[evaluation["layout"] == "own"]
+        own_costs = {m: float(own_rows[c].mean()) for c, m in COST_COLUMNS.items()}
         scores = []
         for name in candidates:
             here = evaluation[evaluation["layout"] == name].set_index("replicate")[metric_columns]
@@ -450,22 +469,23 @@ class _Search:
             ]
             evaluation.loc[evaluation["layout"] == name, "score"] = per_seed
             mean = here.mean().to_numpy()
-            teachers = float(evaluation.loc[evaluation["layout"] == name, TEACHERS_METRIC].mean())
-            limit = self.plan.spec.budget.teachers_per_year
+            rows_here = evaluation[evaluation["layout"] == name]
+            costs = {m: float(rows_here[c].mean()) for c, m in COST_COLUMNS.items()}
             scores.append(
                 {
                     "layout": name,
                     "score": self.objectives.score(mean, own_mean),
-                    "teachers_per_year": teachers,
-                    "within_teacher_budget": limit is None or teachers <= limit,
+                    "money_cny_per_year": costs[MONEY_METRIC],
+                    "teachers_per_year": costs[TEACHERS_METRIC],
+                    "within_budget": not over_budget(self.plan.spec, costs, own_costs),
                     "text": layout_text(parsed[name]) if name != "own" else "(the scenario's own)",
                     "layout_json": layout_json(parsed[name]),
                 }
             )
         ranking = pd.DataFrame(scores)
         proposals = ranking[ranking["layout"] != "own"]
-        if proposals["within_teacher_budget"].any():  # else the best of those over it
-            proposals = proposals[proposals["within_teacher_budget"]]
+        if proposals["within_budget"].any():  # else the best of those over it
+            proposals = proposals[proposals["within_budget"]]
         best_name = proposals.sort_values(["score", "layout"], kind="stable")["layout"].iloc[0]
         return evaluation, parsed[best_name], ranking
 

@@ -14,7 +14,7 @@ Read like a scenario (safe YAML, unknown keys refused, every problem at its YAML
     keep: rules
     groups: {min: 1, max: 2}
     formed: 2023-09-01
-    budget: {money_cny_per_year: 600000, teachers_per_year: 40}
+    budget: {money_cny_per_year: 600000, teachers_per_year: own}
     objectives:
       - {metric: quality_quartile_gap, weight: 1}
       - {metric: premium_top_decile_share, weight: 0.5}
@@ -101,19 +101,35 @@ class GroupCount(Section):
         return self
 
 
-class Budget(Section):
-    """What the layout may cost: reform money (the scenario's grant rates applied to the
-    layout, before the run) and teachers posted inside groups (measured in the run)."""
+Limit = float | str | None
 
-    money_cny_per_year: float | None = Field(
-        default=None, ge=0, description="most reform grants per year for the layout (null: none)"
-    )
-    teachers_per_year: float | None = Field(
+
+class Budget(Section):
+    """What the layout may cost: reform grants and teachers posted inside groups. A
+    number is a limit; `own` is what the scenario's own layout spends or posts in a run of
+    the same length on the same seed (the proposal at no more money or teachers)."""
+
+    money_cny_per_year: Limit = Field(
         default=None,
-        ge=0,
-        description="most teachers posted inside groups per year, mean over the run's years "
-        "(metric rotations_group; null: no limit)",
+        description="most reform grants per year: a number is checked before any run at the "
+        "scenario's grant rates; 'own' after each run against the own layout's "
+        "money_spent_cny (mean over the years); null: no limit",
     )
+    teachers_per_year: Limit = Field(
+        default=None,
+        description="most teachers posted inside groups per year, mean over the run's years "
+        "(metric rotations_group), checked after each run; 'own': no more than the own "
+        "layout; null: no limit",
+    )
+
+    @field_validator("money_cny_per_year", "teachers_per_year")
+    @classmethod
+    def _number_or_own(cls, value: float | str | None) -> float | str | None:
+        if isinstance(value, str) and value != "own":
+            raise ValueError(f"must be a number >= 0, 'own' or null, got '{value}'")
+        if isinstance(value, float) and value < 0:
+            raise ValueError(f"must be greater than or equal to 0, got {value}")
+        return value
 
 
 class Objective(Section):
