@@ -190,6 +190,7 @@ def test_a_multi_objective_plan_draws_its_pareto_front(inputs, tmp_path: Path):
         replications=2,
         years=1,
         screen_years=1,
+        screen_replications=2,
         top=2,
         batch=4,
         workers=1,
@@ -198,3 +199,7 @@ def test_a_multi_objective_plan_draws_its_pareto_front(inputs, tmp_path: Path):
     assert (result.out / "pareto.png").is_file() and (result.out / "map.png").is_file()
     assert len(result.comparison) == 4  # two objectives, money, teachers
     assert result.comparison["replicates"].eq(2).all()
+    # screening on 2 paired replications: the re-evaluation (same years, same 2 seeds)
+    # reuses every screening run of the layouts it re-evaluates
+    assert "on 2 replication(s)" in (result.out / "summary.md").read_text(encoding="utf-8")
+    assert result.reused >= 4

@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--screen-years", type=positive, default=2, help="years of a screening run (default 2)"
     )
     parser.add_argument(
+        "--screen-reps",
+        type=positive,
+        default=1,
+        help="paired replications of a screening run (default 1; more damp the winner's curse)",
+    )
+    parser.add_argument(
         "--top", type=positive, default=3, help="screened layouts re-evaluated (default 3)"
     )
     parser.add_argument(
@@ -76,6 +82,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
             replications=args.reps,
             years=args.years,
             screen_years=args.screen_years,
+            screen_replications=args.screen_reps,
             top=args.top,
             batch=args.batch,
             seed=args.seed,

@@ -276,7 +276,8 @@ def summary_markdown(
         f"{len(search.encoding.kind_cores())} reachable cores; about "
         f"{float(search.encoding.size):.3g} encoded points.",
         f"Screened {len(layouts)} trials ({feasible} feasible, {distinct} distinct layouts) "
-        f"for {settings['screen_years']} years on 1 replication; re-evaluated the best "
+        f"for {settings['screen_years']} years on {settings['screen_replications']} "
+        "replication(s); re-evaluated the best "
         f"{len(ranking) - 1} and the scenario's own layout for {settings['years']} years on "
         f"{settings['replications']} paired replications.",
         f"Runs: {ran} done now, {reused} reused; {wall:.1f} s.",

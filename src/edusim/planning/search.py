@@ -4,7 +4,8 @@
    front) proposes layouts in deterministic batches (`experiment.batched_search`: same
    seed and batch, same trials, whatever the workers; a killed search resumes). Each
    point is repaired into a layout that satisfies the plan (`planning.layout`), or
-   rejected without a run; each layout runs `screen_years` years with one replication.
+   rejected without a run; each layout runs `screen_years` years on `screen_replications`
+   paired replications (default 1).
 2. Re-evaluation. The `top` best screened layouts and the scenario's own layout run the
    full years with `reps` paired replications (common random numbers: replicate k of
    every layout has the same seed), through the same store, so they too are parallel,
@@ -193,6 +194,7 @@ def plan_layouts(
     replications: int = 4,
     years: int | None = None,
     screen_years: int = 2,
+    screen_replications: int = 1,
     top: int = 3,
     batch: int = 8,
     seed: int = 1,
@@ -216,6 +218,7 @@ def plan_layouts(
         ("batch", batch),
         ("top", top),
         ("screen-years", screen_years),
+        ("screen-reps", screen_replications),
     ):
         if value < 1:
             raise PlanError(f"--{name}", [Problem(f"--{name}", f"must be at least 1, got {value}")])
@@ -242,6 +245,7 @@ def plan_layouts(
         "replications": replications,
         "years": base.years,
         "screen_years": min(screen_years, base.years),
+        "screen_replications": screen_replications,
         "top": top,
         "seed": seed,
         "startup": startup,
@@ -331,19 +335,14 @@ class _Search:
         )
         distributions = _distributions(optuna, self.encoding)
         funding = self.base.funding
-        own_task = _tasks(self.screen_base, self.seeds[:1])[0]
-        self._run([own_task])
-        own_metrics = _metrics_of(self.store, own_task)
-        own_costs = {
-            m: per_year(own_metrics, m) if own_metrics is not None else math.nan
-            for m in (MONEY_METRIC, TEACHERS_METRIC)
-        }
+        screen_seeds = [
+            replicate_seed(self.settings["seed"], k)
+            for k in range(self.settings["screen_replications"])
+        ]
+        own_tasks = _tasks(self.screen_base, screen_seeds)
+        self._run(own_tasks)
         final = self._final(self.screen_base)
-        own = (
-            self.objectives.values(own_metrics, final)
-            if own_metrics is not None
-            else np.full(len(self.objectives.metrics), math.nan)
-        )
+        own, own_costs, _ = self._screened(own_tasks, final)
         self.own_screen = own
         batch = self.settings["trials_batch"]
         records: list[dict[str, Any]] = []
@@ -353,24 +352,22 @@ class _Search:
             decoded = {
                 n: decode(points[n], self.encoding, spec, self.facts, funding) for n in numbers
             }
-            tasks: dict[int, Task] = {}
+            tasks: dict[int, list[Task]] = {}
             for n in numbers:
                 layout, reason = decoded[n]
                 if not reason:
-                    tasks[n] = _tasks(self.scenario_of(layout, self.screen_base), self.seeds[:1])[0]
-            self._run(list(tasks.values()))
+                    tasks[n] = _tasks(self.scenario_of(layout, self.screen_base), screen_seeds)
+            self._run([task for group in tasks.values() for task in group])
             states = {t.number: t.state for t in study.get_trials(deepcopy=False)}
             for n in numbers:
                 layout, reason = decoded[n]
                 values = np.full(len(self.objectives.metrics), math.nan)
                 costs = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
                 if not reason:
-                    metrics = _metrics_of(self.store, tasks[n])
-                    if metrics is None:
+                    values, costs, failed = self._screened(tasks[n], final)
+                    if failed:
                         reason = "its run failed (traceback in runs/manifest.jsonl)"
                     else:
-                        values = self.objectives.values(metrics, final)
-                        costs = {m: per_year(metrics, m) for m in costs}
                         reason = over_budget(spec, costs, own_costs)
                         if not reason and not np.isfinite(values).all():
                             reason = "the model gives no finite value for an objective"
@@ -406,6 +403,21 @@ class _Search:
                 best = min(done, default=math.nan)
                 self.say(f"screened layouts {numbers.start}-{numbers.stop - 1}; best {best:.4g}")
         return pd.DataFrame(records)
+
+    def _screened(self, tasks: list[Task], final: int) -> tuple[np.ndarray, dict[str, float], bool]:
+        """Objective values and costs of a layout's screening runs (means over their
+        seeds), and whether a run failed."""
+        frames = [_metrics_of(self.store, task) for task in tasks]
+        count = len(self.objectives.metrics)
+        if any(frame is None for frame in frames):
+            nothing = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
+            return np.full(count, math.nan), nothing, True
+        values = np.mean([self.objectives.values(f, final) for f in frames], axis=0)
+        costs = {
+            m: float(np.mean([per_year(f, m) for f in frames]))
+            for m in (MONEY_METRIC, TEACHERS_METRIC)
+        }
+        return values, costs, False
 
     # -- stage 2 --------------------------------------------------------------------
     def top_layouts(self, layouts: pd.DataFrame) -> list[str]:
