@@ -203,3 +203,17 @@ def test_a_multi_objective_plan_draws_its_pareto_front(inputs, tmp_path: Path):
     # reuses every screening run of the layouts it re-evaluates
     assert "on 2 replication(s)" in (result.out / "summary.md").read_text(encoding="utf-8")
     assert result.reused >= 4
+
+
+def test_a_plan_no_layout_can_meet_exits_2_and_writes_nothing_final(inputs, tmp_path, capsys):
+    from edusim.cli import main
+
+    plan = tmp_path / "impossible.yaml"
+    plan.write_text(yaml.safe_dump({**PLAN, "groups": {"min": 3, "max": 3}}), encoding="utf-8")
+    out = tmp_path / "out"
+    options = ["--trials", "3", "--workers", "1", "--out", str(out), "--quiet"]
+    code = main(["plan", str(inputs[0]), str(plan), *options])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no screened layout" in err and "fewer than groups.min 3" in err
+    assert not (out / "best.yaml").exists() and not (out / "summary.md").exists()
