@@ -44,6 +44,7 @@ MARKERS: dict[str, str] = {
     "run": ".edusim-run",
     "experiment": ".edusim-experiment",
     "calibration": ".edusim-calibration",
+    "plan": ".edusim-plan",
 }
 """The marker file that says which kind of writer owns a folder, by kind."""
 MAX_NAME_BYTES = 200

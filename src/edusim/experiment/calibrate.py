@@ -34,15 +34,10 @@ The tables and best.yaml are written at the end, when every trial has finished
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import logging
 import math
 import sys
 import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,8 +47,18 @@ import pandas as pd
 import yaml
 
 from edusim.checksum import file_sha256
+from edusim.experiment.batched_search import (  # OptunaMissingError: re-exported
+    OptunaMissingError,  # noqa: F401
+    ask_batch,
+    open_study,
+    optuna_module,
+    quiet_optuna,
+    resolved_sha256,
+    run_tasks,
+    trial_seed,
+)
 from edusim.experiment.calibration_files import trials_table, write_outputs
-from edusim.experiment.executor import DASK_WAIT_SECONDS, outcomes
+from edusim.experiment.executor import DASK_WAIT_SECONDS
 from edusim.experiment.fit import loss, replicate_values
 from edusim.experiment.plan import replicate_seed, task_keys
 from edusim.experiment.store import Store, write_text
@@ -76,8 +81,6 @@ DEFAULT_BATCH = 8
 DEFAULT_STARTUP = 10
 """Trials proposed at random before TPE models the history (Optuna's own default)."""
 
-INSTALL_HINT = "calibration needs Optuna: pip install 'edusim[calibrate]'"
-
 
 class CalibrationError(ScenarioError):
     """A calibration that cannot start: bad parameters, settings or folder (exit 2)."""
@@ -91,10 +94,6 @@ class CalibrationError(ScenarioError):
 class CalibrationFailedError(RuntimeError):
     """Every trial failed (its runs failed, or the model gave no finite value for a
     target): nothing fits. The runs' tracebacks are in runs/manifest.jsonl."""
-
-
-class OptunaMissingError(RuntimeError):
-    """Optuna is not installed (it is the optional extra `calibrate`)."""
 
 
 @dataclass(frozen=True)
@@ -136,27 +135,6 @@ class CalibrationResult:
     wall_seconds: float
 
 
-def _optuna() -> Any:
-    try:
-        import optuna
-    except ImportError:
-        raise OptunaMissingError(INSTALL_HINT) from None
-    return optuna
-
-
-@contextlib.contextmanager
-def _quiet_optuna(optuna: Any) -> Iterator[None]:
-    """Optuna's per-trial log lines and experimental-feature warnings off, then restored."""
-    level = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            yield
-    finally:
-        optuna.logging.set_verbosity(level)
-
-
 def _problems_of_ranges(base: Scenario, ranges: Sequence[ParameterRange]) -> list[Problem]:
     """Each parameter must exist and both ends of its range be valid values."""
     problems, seen = [], set()
@@ -188,7 +166,7 @@ def _settings(
 ) -> dict[str, Any]:
     return {
         "scenario": str(scenario_path.resolve()),
-        "scenario_resolved_sha256": _resolved_sha256(run_base),
+        "scenario_resolved_sha256": resolved_sha256(run_base),
         "targets": str(targets_path.resolve()),
         "targets_sha256": file_sha256(targets_path),
         "parameters": {item.name: [item.low, item.high] for item in ranges},
@@ -198,13 +176,6 @@ def _settings(
         "startup": startup,
         "years": years,
     }
-
-
-def _resolved_sha256(scenario: Scenario) -> str:
-    """Hash of the resolved scenario: an edited file (or a parent it extends) is another
-    question, even under the same name."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
@@ -242,12 +213,6 @@ def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
             )
 
 
-def trial_seed(seed: int, number: int) -> int:
-    """The sampler seed of trial `number` (a 32-bit SeedSequence draw)."""
-    state = np.random.SeedSequence([seed, 1 << 20, number]).generate_state(1, np.uint32)
-    return int(state[0])
-
-
 def _propose(
     optuna: Any,
     history: list[Any],
@@ -272,58 +237,12 @@ def _distributions(optuna: Any, ranges: Sequence[ParameterRange]) -> dict[str, A
     }
 
 
-def _batch_trials(
-    optuna: Any,
-    study: Any,
-    numbers: range,
-    ranges: Sequence[ParameterRange],
-    seed: int,
-    startup: int,
-) -> dict[int, dict[str, float]]:
-    """The trials of one batch, asked now or found in the study (a resumed batch)."""
-    stored = {trial.number: trial for trial in study.get_trials(deepcopy=False)}
-    history = [stored[n] for n in range(numbers.start) if n in stored]
-    values = {}
-    waiting = optuna.trial.TrialState.WAITING
-    for number in numbers:
-        if number in stored and stored[number].state != waiting:
-            values[number] = dict(stored[number].params)
-            continue
-        if number not in stored:  # else enqueued by a run killed before it asked
-            proposal = _propose(optuna, history, ranges, seed, number, startup)
-            study.enqueue_trial(proposal)
-        trial = study.ask(_distributions(optuna, ranges))
-        if trial.number != number:  # another writer: the folder lock should prevent it
-            raise RuntimeError(f"study gave trial {trial.number}, expected {number}")
-        values[number] = dict(trial.params)
-    return values
-
-
 def _trial_tasks(
     base: Scenario, values: dict[str, float], seeds: list[int]
 ) -> tuple[Scenario, list[Task]]:
     scenario = load_scenario(base, values)
     keys = task_keys(scenario, seeds)
     return scenario, [Task(key, scenario, seed) for key, seed in zip(keys, seeds, strict=True)]
-
-
-def _run(
-    store: Store,
-    tasks: list[Task],
-    workers: int | None,
-    dask: str | None,
-    dask_wait: float,
-    say: Callable[[str], None] | None,
-) -> tuple[int, int]:
-    """Run the tasks not finished yet; return (ran, reused)."""
-    done = store.finished()
-    unique = {task.key: task for task in tasks}
-    todo = [task for key, task in unique.items() if key not in done]
-    if todo:
-        count = None if workers is None else min(workers, len(todo))
-        for outcome in outcomes(todo, workers=count, dask=dask, dask_wait=dask_wait, say=say):
-            store.record(outcome)
-    return len(todo), len(unique) - len(todo)
 
 
 def _trial_result(
@@ -374,7 +293,7 @@ def calibrate(
     calibration's.
     """
     started = time.perf_counter()
-    optuna = _optuna()
+    optuna = optuna_module()
     for name, value in (("trials", trials), ("replications", replications), ("batch", batch)):
         if value < 1:
             raise CalibrationError(name, [Problem(name, f"must be at least 1, got {value}")])
@@ -399,7 +318,7 @@ def calibrate(
         _check_resumable(root, settings)
         write_text(root / SETTINGS, yaml.safe_dump({**settings, "trials": trials}, sort_keys=False))
         write_text(root / "targets.yaml", targets_path.read_text(encoding="utf-8"))
-        with _quiet_optuna(optuna):
+        with quiet_optuna(optuna):
             return _search(
                 optuna, root, base, run_base, goal, ranges, settings, trials,
                 workers, dask, dask_wait, progress, started,
@@ -421,14 +340,9 @@ def _search(
     progress: bool,
     started: float,
 ) -> CalibrationResult:
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
     from optuna.trial import TrialState
 
-    storage = JournalStorage(JournalFileBackend(str(root / JOURNAL)))
-    study = optuna.create_study(
-        study_name=STUDY, storage=storage, direction="minimize", load_if_exists=True
-    )
+    study = open_study(optuna, str(root / JOURNAL), STUDY, ["minimize"])
     store = Store(root / "runs")
     seeds = [replicate_seed(settings["seed"], k) for k in range(settings["replications"])]
     say = (lambda text: print(f"edusim: {text}", file=sys.stderr)) if progress else None
@@ -438,11 +352,17 @@ def _search(
     ran = reused = 0
     for first in range(0, trial_count, batch):
         numbers = range(first, min(first + batch, trial_count))
-        proposals = _batch_trials(
-            optuna, study, numbers, ranges, settings["seed"], settings["startup"]
+        proposals = ask_batch(
+            optuna,
+            study,
+            numbers,
+            _distributions(optuna, ranges),
+            lambda history, number: _propose(
+                optuna, history, ranges, settings["seed"], number, settings["startup"]
+            ),
         )
         tasks = {n: _trial_tasks(run_base, proposals[n], seeds)[1] for n in numbers}
-        done, kept = _run(
+        done, kept = run_tasks(
             store, [t for n in numbers for t in tasks[n]], workers, dask, dask_wait, say
         )
         ran, reused = ran + done, reused + kept

@@ -1,0 +1,120 @@
+"""`edusim plan SCENARIO PLAN.yaml`: search which schools to group, under the plan's
+constraints and budgets, for its objectives. Bad input (scenario, plan file, folder)
+exits 2 with the problem at its YAML path; Optuna missing exits 2 with the install line.
+(Not `edusim experiment`'s plan of arms and seeds: see docs/planning.md.)"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from edusim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, Command, positive
+
+DESCRIPTION = (
+    "Propose a layout of school groups: layouts allowed by the plan file are screened "
+    "with short runs (Optuna TPE in deterministic batches), the best are re-run for the "
+    "full years on paired replications with the scenario's own layout. Writes best.yaml "
+    "(extends the scenario), comparison.csv (paired 95%% CIs), stability.csv, map and "
+    "summary.md. Rerunning the same command resumes. Needs pip install "
+    "'edusim[calibrate]'. See docs/planning.md."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="scenario YAML file")
+    parser.add_argument("plan", help="plan YAML file (docs/planning.md)")
+    parser.add_argument("--trials", type=positive, default=30, help="layouts screened (default 30)")
+    parser.add_argument(
+        "--reps",
+        type=positive,
+        default=4,
+        help="paired replications of the re-evaluation (default 4)",
+    )
+    parser.add_argument(
+        "--years", type=positive, help="years of the re-evaluation (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--screen-years", type=positive, default=2, help="years of a screening run (default 2)"
+    )
+    parser.add_argument(
+        "--screen-reps",
+        type=positive,
+        default=1,
+        help="paired replications of a screening run (default 1; more damp the winner's curse)",
+    )
+    parser.add_argument(
+        "--top", type=positive, default=3, help="screened layouts re-evaluated (default 3)"
+    )
+    parser.add_argument(
+        "--batch",
+        type=positive,
+        default=8,
+        help="layouts proposed at once (default 8); part of the result, unlike --workers",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="sampler and replicate seed")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=positive, help="local worker processes (default: every core)"
+    )
+    where.add_argument("--dask", metavar="ADDR", help="Dask scheduler address")
+    parser.add_argument(
+        "--dask-wait", type=positive, default=60, metavar="SECONDS", help="with --dask"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default: results/plans/<scenario>)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress or summary")
+
+
+def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Run the search; ScenarioError and OutputFolderError reach cli.main (exit 2)."""
+    from edusim.experiment import DaskUnavailableError
+    from edusim.experiment.batched_search import OptunaMissingError
+    from edusim.planning.search import PlanFailedError, plan_layouts
+
+    try:
+        result = plan_layouts(
+            Path(args.scenario),
+            Path(args.plan),
+            trials=args.trials,
+            replications=args.reps,
+            years=args.years,
+            screen_years=args.screen_years,
+            screen_replications=args.screen_reps,
+            top=args.top,
+            batch=args.batch,
+            seed=args.seed,
+            workers=args.workers,
+            dask=args.dask,
+            dask_wait=args.dask_wait,
+            out=args.out,
+            progress=not args.quiet,
+        )
+    except (OptunaMissingError, DaskUnavailableError, PlanFailedError) as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(
+            "edusim: interrupted; finished runs and trials are kept, rerun the same command "
+            "to resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print((result.out / "summary.md").read_text(encoding="utf-8"))
+    print(
+        f"plan written to {result.out}: {result.ran} runs done now, {result.reused} reused "
+        f"({result.wall_seconds:.1f} s)"
+    )
+    return EXIT_OK
+
+
+COMMAND = Command(
+    name="plan",
+    help="propose which schools to group for a district's objectives (Optuna)",
+    description=DESCRIPTION,
+    add_arguments=add_arguments,
+    execute=execute,
+)

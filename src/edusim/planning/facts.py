@@ -1,0 +1,100 @@
+"""What the planner knows of the city before it runs anything: the public schools of the
+world the scenario builds with the plan's first replicate seed (sites, stage, district,
+island, owner level, rural status, year-0 teaching quality) and the travel km between
+them (water crossings included, as the model's own `school_travel_km`).
+
+Layouts name schools, as a scenario's explicit groups do. The filters (quality quantile,
+radius) are judged on this one city; replicates with other seeds build other cities in
+which the same names may stand elsewhere and be stronger or weaker, so the planner
+optimises the expected outcome of a *named* layout (docs/planning.md, limits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from edusim.planning.spec import SchoolFilter
+from edusim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class CityFacts:
+    """Public open schools (one row each, in the model's school order) and travel km."""
+
+    schools: (
+        pd.DataFrame
+    )  # name, stage, district, island, owner, rural, quality, quantile, x_km, y_km
+    travel_km: np.ndarray  # schools x schools
+    tables: dict[str, pd.DataFrame]  # the year-0 `schools` and `city` tables, for the map
+
+    @property
+    def names(self) -> list[str]:
+        """School names in row order."""
+        return self.schools["name"].tolist()
+
+
+def quality_quantile(quality: np.ndarray, district: np.ndarray, stage: np.ndarray) -> np.ndarray:
+    """Each school's position among the schools of its district and stage by quality:
+    0 the weakest, 1 the strongest (0.5 for a school alone in its district and stage)."""
+    frame = pd.DataFrame({"q": quality, "d": district, "s": stage})
+    rank = frame.groupby(["d", "s"])["q"].rank(method="average").to_numpy()
+    count = frame.groupby(["d", "s"])["q"].transform("size").to_numpy()
+    return np.where(count > 1, (rank - 1) / np.maximum(count - 1, 1), 0.5)
+
+
+def city_facts(scenario: Scenario, seed: int) -> CityFacts:
+    """Build the scenario's city with `seed` (year 0, nothing simulated) and read it."""
+    from edusim.model import EduModel
+
+    model = EduModel(scenario, seed)
+    try:
+        table = model.school_table
+        public = np.flatnonzero(table.active & ~table.private)
+        geo = model.geography
+        stage = np.where(table.stage[public] == 0, "primary", "junior")
+        district = np.array(geo.district_names)[table.district[public]]
+        quality = table.teaching_quality[public].astype(float)
+        schools = pd.DataFrame(
+            {
+                "name": table.name[public].astype(str),
+                "stage": stage,
+                "district": district,
+                "island": geo.cell_island[table.cell[public]].astype(int),
+                "owner": np.array(["city", "district", "county"])[table.owner[public]],
+                "rural": table.rural[public].astype(bool),
+                "quality": quality,
+                "quantile": quality_quantile(quality, district, stage),
+                "x_km": table.x_km[public].astype(float),
+                "y_km": table.y_km[public].astype(float),
+            }
+        )
+        travel = np.array(model.school_travel_km()[np.ix_(public, public)], dtype=float)
+        tables = model.tables()
+        kept = {"schools": tables["schools"], "city": tables["city"]}
+    finally:
+        model.release()
+    return CityFacts(schools, travel, kept)
+
+
+def admitted(facts: CityFacts, rule: SchoolFilter) -> np.ndarray:
+    """Mask of the schools a filter admits."""
+    schools = facts.schools
+    named = schools["name"].isin(rule.schools).to_numpy()
+    if rule.named_only:
+        return named
+    mask = np.ones(len(schools), dtype=bool)
+    if rule.stage:
+        mask &= schools["stage"].isin(rule.stage).to_numpy()
+    if rule.districts:
+        mask &= schools["district"].isin(rule.districts).to_numpy()
+    low, high = rule.quality_quantile
+    quantile = schools["quantile"].to_numpy()
+    mask &= (quantile >= low - 1e-9) & (quantile <= high + 1e-9)
+    if rule.owner:
+        mask &= schools["owner"].isin(rule.owner).to_numpy()
+    if rule.rural is not None:
+        mask &= schools["rural"].to_numpy() == rule.rural
+    return mask | named

@@ -1,0 +1,506 @@
+"""`plan`: search group layouts for a plan's objectives, in two stages.
+
+1. Screening. Optuna's TPE sampler (multi-objective TPE when the plan asks for a Pareto
+   front) proposes layouts in deterministic batches (`experiment.batched_search`: same
+   seed and batch, same trials, whatever the workers; a killed search resumes). Each
+   point is repaired into a layout that satisfies the plan (`planning.layout`), or
+   rejected without a run; each layout runs `screen_years` years on `screen_replications`
+   paired replications (default 1).
+2. Re-evaluation. The `top` best screened layouts and the scenario's own layout run the
+   full years with `reps` paired replications (common random numbers: replicate k of
+   every layout has the same seed), through the same store, so they too are parallel,
+   Dask-able and resumable.
+
+Layouts are ranked by the weighted objective against the scenario's own layout on the
+same seeds (`planning.objectives`; Pareto rank first for a multi-objective plan).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from edusim.checksum import file_sha256
+from edusim.experiment.batched_search import (
+    ask_batch,
+    open_study,
+    optuna_module,
+    quiet_optuna,
+    resolved_sha256,
+    run_tasks,
+    trial_seed,
+)
+from edusim.experiment.executor import DASK_WAIT_SECONDS
+from edusim.experiment.plan import replicate_seed, task_keys
+from edusim.experiment.store import Store, write_text
+from edusim.experiment.task import Task
+from edusim.output_dir import claim_output, safe_component
+from edusim.planning.facts import CityFacts, city_facts
+from edusim.planning.layout import (
+    Encoding,
+    Layout,
+    decode,
+    encode,
+    layout_cost,
+    layout_from_json,
+    layout_json,
+    layout_text,
+)
+from edusim.planning.objectives import TEACHERS_METRIC, Objectives, metric_directions, pareto_ranks
+from edusim.planning.spec import Plan, PlanError, load_plan, school_problems
+from edusim.scenario.loader import Problem, load_scenario, read_mapping
+from edusim.scenario.schema import Scenario
+
+DEFAULT_ROOT = Path("results") / "plans"
+SETTINGS = "planning.yaml"
+JOURNAL = "optuna.journal"
+STUDY = "edusim-plan"
+MONEY_METRIC = "money_spent_cny"
+DEFAULT_STARTUP = 10
+COST_COLUMNS = {"money_cny_per_year": MONEY_METRIC, "teachers_per_year": TEACHERS_METRIC}
+"""Columns of evaluation.csv: what a run spent and posted per year (means over its years)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A layout and the scenario that runs it."""
+
+    layout: Layout
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What a plan search produced; the folder holds the same tables as files."""
+
+    out: Path
+    layouts: pd.DataFrame  # one row per screened trial
+    evaluation: pd.DataFrame  # re-evaluated layouts x replicates x metrics
+    comparison: pd.DataFrame  # the best layout against the scenario's own, paired
+    stability: pd.DataFrame  # how often each pairing is chosen
+    best: Layout
+    ran: int
+    reused: int
+    wall_seconds: float
+
+
+def per_year(metrics: pd.DataFrame, metric: str) -> float:
+    """A flow metric's mean over the run's school years (0 if it never has a value)."""
+    rows = metrics[metrics["metric"] == metric]["value"]
+    return float(np.nanmean(rows)) if rows.notna().any() else 0.0
+
+
+def over_budget(spec: Any, measured: dict[str, float], own: dict[str, float]) -> str:
+    """Why a run's money or teachers break the plan's budget ('' if they do not): limits
+    that are numbers (teachers) or 'own' (money and teachers, against the own layout's
+    run of the same length and seed)."""
+    limits = {
+        MONEY_METRIC: spec.budget.money_cny_per_year,
+        TEACHERS_METRIC: spec.budget.teachers_per_year,
+    }
+    words = {MONEY_METRIC: "CNY of grants", TEACHERS_METRIC: "teachers posted"}
+    for metric, limit in limits.items():
+        if limit is None or (metric == MONEY_METRIC and limit != "own"):
+            continue  # a money number is checked before the run (layout.decode)
+        bound = own[metric] if limit == "own" else float(limit)
+        if measured[metric] > bound * (1 + 1e-9) + 1e-9:
+            what = "the own layout's" if limit == "own" else "the budget's"
+            return f"{measured[metric]:.4g} {words[metric]} a year, over {what} {bound:.4g}"
+    return ""
+
+
+def _tasks(scenario: Scenario, seeds: list[int]) -> list[Task]:
+    keys = task_keys(scenario, seeds)
+    return [Task(key, scenario, seed) for key, seed in zip(keys, seeds, strict=True)]
+
+
+def _metrics_of(store: Store, task: Task) -> pd.DataFrame | None:
+    if task.key not in store.finished():
+        return None
+    return pd.read_parquet(store.part(task.key))
+
+
+def _distributions(optuna: Any, encoding: Encoding) -> dict[str, Any]:
+    return {
+        name: optuna.distributions.CategoricalDistribution(list(choices))
+        for name, choices in encoding.choices().items()
+    }
+
+
+def _proposer(
+    optuna: Any, encoding: Encoding, directions: list[str], seed: int, startup: int
+) -> Callable[[list[Any], int], dict[str, Any]]:
+    distributions = _distributions(optuna, encoding)
+
+    def propose(history: list[Any], number: int) -> dict[str, Any]:
+        sampler = optuna.samplers.TPESampler(
+            seed=trial_seed(seed, number), n_startup_trials=startup, multivariate=True
+        )
+        scratch = optuna.create_study(directions=directions, sampler=sampler)
+        scratch.add_trials(history)
+        return dict(scratch.ask(distributions).params)
+
+    return propose
+
+
+def _settings(
+    scenario_path: Path, base: Scenario, plan_path: Path, options: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "scenario": str(scenario_path.resolve()),
+        "scenario_resolved_sha256": resolved_sha256(base),
+        "plan": str(plan_path.resolve()),
+        "plan_sha256": file_sha256(plan_path),
+        **options,
+    }
+
+
+def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
+    """A folder holding a search with other settings is not continued."""
+    path = out / SETTINGS
+    if not path.is_file():
+        return
+    stored = read_mapping(path)
+    stored.pop("trials", None)
+    for key, value in settings.items():
+        if stored.get(key) != value:
+            raise PlanError(
+                str(out),
+                [
+                    Problem(
+                        key,
+                        f"this folder holds a plan search with {key} {stored.get(key)!r}, not "
+                        f"{value!r}; choose another --out, or rerun with the same settings "
+                        "(only --trials may change)",
+                    )
+                ],
+            )
+
+
+def plan_layouts(
+    scenario: str | Path,
+    plan_file: str | Path,
+    *,
+    trials: int = 30,
+    replications: int = 4,
+    years: int | None = None,
+    screen_years: int = 2,
+    screen_replications: int = 1,
+    top: int = 3,
+    batch: int = 8,
+    seed: int = 1,
+    startup: int = DEFAULT_STARTUP,
+    workers: int | None = None,
+    dask: str | None = None,
+    dask_wait: float = DASK_WAIT_SECONDS,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> PlanResult:
+    """Search layouts of groups for `plan_file` on `scenario`; write the folder `out`
+    (default results/plans/<scenario name>) and return its tables.
+
+    Raises ScenarioError (PlanError) for bad input before any run; OptunaMissingError
+    without Optuna; OutputFolderError for a folder that is not this plan's."""
+    started = time.perf_counter()
+    optuna = optuna_module()
+    for name, value in (
+        ("trials", trials),
+        ("reps", replications),
+        ("batch", batch),
+        ("top", top),
+        ("screen-years", screen_years),
+        ("screen-reps", screen_replications),
+    ):
+        if value < 1:
+            raise PlanError(f"--{name}", [Problem(f"--{name}", f"must be at least 1, got {value}")])
+    scenario_path, plan_path = Path(scenario), Path(plan_file)
+    base = load_scenario(scenario_path, None if years is None else {"years": years})
+    directions = metric_directions()
+    plan = load_plan(plan_path, base, directions)
+    seeds = [replicate_seed(seed, k) for k in range(replications)]
+    facts = city_facts(base, seeds[0])
+    problems = school_problems(plan.spec, set(facts.names))
+    encoding = encode(plan.spec, facts)
+    if not problems and not encoding.options:
+        problems.append(
+            Problem(
+                "members",
+                "no school the members filter admits can reach a school the cores filter "
+                "admits; widen the filters, radius_km, same_district or same_island",
+            )
+        )
+    if problems:
+        raise PlanError(plan.source, problems)
+    options = {
+        "trials_batch": batch,
+        "replications": replications,
+        "years": base.years,
+        "screen_years": min(screen_years, base.years),
+        "screen_replications": screen_replications,
+        "top": top,
+        "seed": seed,
+        "startup": startup,
+    }
+    settings = _settings(scenario_path, base, plan_path, options)
+    root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
+    with claim_output(root, "plan", base.name, resume=True):
+        _check_resumable(root, settings)
+        write_text(root / SETTINGS, yaml.safe_dump({**settings, "trials": trials}, sort_keys=False))
+        write_text(root / "plan.yaml", plan_path.read_text(encoding="utf-8"))
+        from edusim.planning.outputs import write_facts, write_outputs
+
+        write_facts(root, facts)
+        search = _Search(
+            optuna, root, scenario_path, base, plan, facts, encoding, directions, settings,
+            workers, dask, dask_wait, progress,
+        )  # fmt: skip
+        with quiet_optuna(optuna):
+            layouts = search.screen(trials)
+            evaluation, best, ranking = search.reevaluate(layouts)
+        wall = time.perf_counter() - started
+        comparison, stability = write_outputs(
+            root, search, layouts, evaluation, best, ranking, (search.ran, search.reused, wall)
+        )
+    return PlanResult(
+        root, layouts, evaluation, comparison, stability, best, search.ran, search.reused, wall
+    )
+
+
+class _Search:
+    """The state of one search: its study, store, seeds and the candidates seen."""
+
+    def __init__(
+        self,
+        optuna: Any,
+        root: Path,
+        scenario_path: Path,
+        base: Scenario,
+        plan: Plan,
+        facts: CityFacts,
+        encoding: Encoding,
+        directions: dict[str, str],
+        settings: dict[str, Any],
+        workers: int | None,
+        dask: str | None,
+        dask_wait: float,
+        progress: bool,
+    ):
+        self.optuna, self.root, self.scenario_path = optuna, root, scenario_path
+        self.base, self.plan, self.facts, self.encoding = base, plan, facts, encoding
+        self.objectives = Objectives.of(plan, directions)
+        self.settings = settings
+        self.run_options = (workers, dask, dask_wait)
+        self.say = (lambda text: print(f"edusim: {text}", file=sys.stderr)) if progress else None
+        self.store = Store(root / "runs")
+        self.seeds = [replicate_seed(settings["seed"], k) for k in range(settings["replications"])]
+        self.screen_base = load_scenario(base, {"years": settings["screen_years"]})
+        self.existing = base.model_dump(mode="json")["groups"]
+        self.ran = self.reused = 0
+
+    # -- scenarios of layouts -------------------------------------------------------
+    def scenario_of(self, layout: Layout, run_base: Scenario) -> Scenario:
+        from edusim.planning.layout import scenario_overrides
+
+        overrides = scenario_overrides(layout, self.plan.spec, self.existing, self.base.start_year)
+        return load_scenario(run_base, overrides)
+
+    def _run(self, tasks: list[Task]) -> None:
+        workers, dask, dask_wait = self.run_options
+        ran, reused = run_tasks(self.store, tasks, workers, dask, dask_wait, self.say)
+        self.ran, self.reused = self.ran + ran, self.reused + reused
+
+    def _final(self, scenario: Scenario) -> int:
+        return scenario.start_year + scenario.years
+
+    # -- stage 1 --------------------------------------------------------------------
+    def screen(self, trial_count: int) -> pd.DataFrame:
+        """Screen `trial_count` layouts (short runs, one replication): the layouts table."""
+        optuna, spec = self.optuna, self.plan.spec
+        from optuna.trial import TrialState
+
+        multi = spec.multi_objective
+        directions = ["minimize"] * (len(self.objectives.metrics) if multi else 1)
+        study = open_study(optuna, str(self.root / JOURNAL), STUDY, directions)
+        propose = _proposer(
+            optuna, self.encoding, directions, self.settings["seed"], self.settings["startup"]
+        )
+        distributions = _distributions(optuna, self.encoding)
+        funding = self.base.funding
+        screen_seeds = [
+            replicate_seed(self.settings["seed"], k)
+            for k in range(self.settings["screen_replications"])
+        ]
+        own_tasks = _tasks(self.screen_base, screen_seeds)
+        self._run(own_tasks)
+        final = self._final(self.screen_base)
+        own, own_costs, _ = self._screened(own_tasks, final)
+        self.own_screen = own
+        batch = self.settings["trials_batch"]
+        records: list[dict[str, Any]] = []
+        for first in range(0, trial_count, batch):
+            numbers = range(first, min(first + batch, trial_count))
+            points = ask_batch(optuna, study, numbers, distributions, propose)
+            decoded = {
+                n: decode(points[n], self.encoding, spec, self.facts, funding) for n in numbers
+            }
+            tasks: dict[int, list[Task]] = {}
+            for n in numbers:
+                layout, reason = decoded[n]
+                if not reason:
+                    tasks[n] = _tasks(self.scenario_of(layout, self.screen_base), screen_seeds)
+            self._run([task for group in tasks.values() for task in group])
+            states = {t.number: t.state for t in study.get_trials(deepcopy=False)}
+            for n in numbers:
+                layout, reason = decoded[n]
+                values = np.full(len(self.objectives.metrics), math.nan)
+                costs = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
+                if not reason:
+                    values, costs, failed = self._screened(tasks[n], final)
+                    if failed:
+                        reason = "its run failed (traceback in runs/manifest.jsonl)"
+                    else:
+                        reason = over_budget(spec, costs, own_costs)
+                        if not reason and not np.isfinite(values).all():
+                            reason = "the model gives no finite value for an objective"
+                score = self.objectives.score(values, own) if not reason else math.nan
+                signed = self.objectives.signs * values
+                if states.get(n) == TrialState.RUNNING:
+                    if reason:
+                        study.tell(n, state=TrialState.FAIL)
+                    else:
+                        study.tell(n, list(signed) if multi else score)
+                records.append(
+                    {
+                        "trial": n,
+                        "batch": first // batch,
+                        "state": "INFEASIBLE" if reason else "COMPLETE",
+                        "reason": reason,
+                        "score": score,
+                        **{
+                            f"screen: {m}": v
+                            for m, v in zip(self.objectives.metrics, values, strict=True)
+                        },
+                        "teachers_per_year": costs[TEACHERS_METRIC],
+                        "money_cny_per_year": costs[MONEY_METRIC],
+                        "grants_at_rates_cny_per_year": layout_cost(layout, self.facts, funding),
+                        "groups": len(layout),
+                        "members": sum(len(g.members) for g in layout),
+                        "layout": layout_text(layout),
+                        "layout_json": layout_json(layout),
+                    }
+                )
+            if self.say is not None:
+                done = [r["score"] for r in records if r["state"] == "COMPLETE"]
+                best = min(done, default=math.nan)
+                self.say(f"screened layouts {numbers.start}-{numbers.stop - 1}; best {best:.4g}")
+        return pd.DataFrame(records)
+
+    def _screened(self, tasks: list[Task], final: int) -> tuple[np.ndarray, dict[str, float], bool]:
+        """Objective values and costs of a layout's screening runs (means over their
+        seeds), and whether a run failed."""
+        frames = [_metrics_of(self.store, task) for task in tasks]
+        count = len(self.objectives.metrics)
+        if any(frame is None for frame in frames):
+            nothing = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
+            return np.full(count, math.nan), nothing, True
+        values = np.mean([self.objectives.values(f, final) for f in frames], axis=0)
+        costs = {
+            m: float(np.mean([per_year(f, m) for f in frames]))
+            for m in (MONEY_METRIC, TEACHERS_METRIC)
+        }
+        return values, costs, False
+
+    # -- stage 2 --------------------------------------------------------------------
+    def top_layouts(self, layouts: pd.DataFrame) -> list[str]:
+        """The JSON of the best distinct feasible screened layouts (Pareto rank first when
+        the plan is multi-objective, then the weighted objective)."""
+        feasible = layouts[layouts["state"] == "COMPLETE"].drop_duplicates("layout_json")
+        if feasible.empty:
+            return []
+        order = feasible.assign(rank=0)
+        if self.plan.spec.multi_objective:
+            columns = [f"screen: {m}" for m in self.objectives.metrics]
+            points = feasible[columns].to_numpy() * self.objectives.signs
+            order = feasible.assign(rank=pareto_ranks(points))
+        order = order.sort_values(["rank", "score", "trial"], kind="stable")
+        return order["layout_json"].head(self.settings["top"]).tolist()
+
+    def reevaluate(self, layouts: pd.DataFrame) -> tuple[pd.DataFrame, Layout, pd.DataFrame]:
+        """Run the top layouts and the own layout for the full years on every seed."""
+        chosen = self.top_layouts(layouts)
+        if not chosen:
+            first = layouts["reason"].iloc[0] if len(layouts) else "no trial"
+            raise PlanFailedError(
+                f"no screened layout of the plan search in {self.root} was feasible; the "
+                f"first: {first}"
+            )
+        candidates = {"own": self.base}
+        parsed = {"own": ()}
+        for number, text in enumerate(chosen, start=1):
+            layout = layout_from_json(text)
+            candidates[f"layout-{number}"] = self.scenario_of(layout, self.base)
+            parsed[f"layout-{number}"] = layout
+        tasks = {name: _tasks(scenario, self.seeds) for name, scenario in candidates.items()}
+        self._run([task for group in tasks.values() for task in group])
+        final = self._final(self.base)
+        rows = []
+        for name, group in tasks.items():
+            for k, task in enumerate(group):
+                metrics = _metrics_of(self.store, task)
+                values = (
+                    self.objectives.values(metrics, final)
+                    if metrics is not None
+                    else np.full(len(self.objectives.metrics), math.nan)
+                )
+                row = {"layout": name, "replicate": k, "seed": task.seed}
+                row.update(dict(zip(self.objectives.metrics, values, strict=True)))
+                for column, metric in COST_COLUMNS.items():
+                    row[column] = per_year(metrics, metric) if metrics is not None else math.nan
+                rows.append(row)
+        evaluation = pd.DataFrame(rows)
+        metric_columns = list(self.objectives.metrics)
+        own = evaluation[evaluation["layout"] == "own"].set_index("replicate")[metric_columns]
+        own_mean = own.mean().to_numpy()
+        own_rows = evaluation[evaluation["layout"] == "own"]
+        own_costs = {m: float(own_rows[c].mean()) for c, m in COST_COLUMNS.items()}
+        scores = []
+        for name in candidates:
+            here = evaluation[evaluation["layout"] == name].set_index("replicate")[metric_columns]
+            per_seed = [
+                self.objectives.score(here.loc[k].to_numpy(), own.loc[k].to_numpy())
+                for k in here.index
+            ]
+            evaluation.loc[evaluation["layout"] == name, "score"] = per_seed
+            mean = here.mean().to_numpy()
+            rows_here = evaluation[evaluation["layout"] == name]
+            costs = {m: float(rows_here[c].mean()) for c, m in COST_COLUMNS.items()}
+            scores.append(
+                {
+                    "layout": name,
+                    "score": self.objectives.score(mean, own_mean),
+                    "money_cny_per_year": costs[MONEY_METRIC],
+                    "teachers_per_year": costs[TEACHERS_METRIC],
+                    "within_budget": not over_budget(self.plan.spec, costs, own_costs),
+                    "text": layout_text(parsed[name]) if name != "own" else "(the scenario's own)",
+                    "layout_json": layout_json(parsed[name]),
+                }
+            )
+        ranking = pd.DataFrame(scores)
+        proposals = ranking[ranking["layout"] != "own"]
+        if proposals["within_budget"].any():  # else the best of those over it
+            proposals = proposals[proposals["within_budget"]]
+        best_name = proposals.sort_values(["score", "layout"], kind="stable")["layout"].iloc[0]
+        return evaluation, parsed[best_name], ranking
+
+
+class PlanFailedError(RuntimeError):
+    """No screened layout was feasible (or every run failed): nothing to propose."""
