@@ -1,5 +1,7 @@
-"""`edusim explore`: the SolaraViz page accepts EduModel's parameters, the map draws the
-city, and the served page shows the map and a chart in headless Chromium."""
+"""`edusim explore`: the SolaraViz page accepts the explore model's parameters (and
+EduModel's, for SolaraViz used directly), the map draws the city, the charts draw a line
+from the first school year on, and the served page shows the map and the charts in
+headless Chromium and steps a year."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import numpy as np
 import pytest
 
 from edusim.cli import main
-from edusim.explore import POLICY_SLIDERS, city_map_figure
+from edusim.explore import POLICY_SLIDERS, ExploreModel, city_map_figure, metric_chart_figure
 from edusim.model import EduModel
 
 ALLIANCE = [
@@ -57,6 +59,38 @@ def test_solaraviz_accepts_edumodels_parameters_and_the_sliders():
     model = EduModel(**params)
     assert model.scenario.learning.peer_effect == 0.1
     assert model.scenario.rotation.share_of_eligible == 0.1
+
+
+def test_the_charts_draw_a_line_from_the_city_as_built_after_one_school_year():
+    model = ExploreModel("demo", years=2, seed=3)
+    model.step()
+    line = metric_chart_figure(model, ("quality_sd",)).axes[0].lines[0]
+    years, values = line.get_data()
+    assert list(years) == [2018, 2019]  # the city as built and after one school year
+    stored = model.city.tables()["metrics"].query("metric == 'quality_sd'")
+    assert list(values) == list(stored.sort_values("year")["value"])
+
+
+def test_the_explore_model_is_what_solaraviz_checks_and_recreates():
+    pytest.importorskip("solara")
+    from mesa.visualization import solara_viz
+
+    model = ExploreModel("demo", years=2)
+    params = {"city": "demo", "years": 2, **{name: 0.1 for name in POLICY_SLIDERS}}
+    build = getattr(solara_viz, "_build_model_init_kwargs", None)  # Reset, Mesa 3.5
+    # as ModelCreator checks: Mesa 3.3 the class's __init__, 3.5 the model (and its scenario)
+    solara_viz._check_model_params(model if build else ExploreModel.__init__, params)
+    kwargs = (
+        build(model, params, add_scenario_when_empty=True, require_model_accepts_scenario=True)
+        if build
+        else params
+    )
+    again = type(model)(**kwargs)
+    assert again.city.scenario.name == "demo" and again.city.scenario.years == 2
+    assert again.city.scenario.learning.peer_effect == 0.1
+    assert model.slider_defaults()["learning__peer_effect"] == (
+        model.city.scenario.learning.peer_effect
+    )
 
 
 def test_explore_refuses_a_bad_scenario_before_serving(tmp_path, capsys):
@@ -108,10 +142,14 @@ def test_the_served_page_shows_the_map_and_a_chart_in_headless_chromium(tmp_path
             )
             images = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
             text = page.inner_text("body")
+            page.get_by_role("button", name="Step").click()  # one school year
+            page.wait_for_function(  # Mesa 3.3 counts steps, 3.5 time
+                "/(Step: 1|Time: 1\\.0)\\b/.test(document.body.innerText)", timeout=120_000
+            )
             shot = tmp_path / "explore.png"
             page.screenshot(path=str(shot), full_page=True)
             browser.close()
-        assert len(images) >= 1 + 1  # the map and at least one chart
+        assert len(images) >= 1 + 3  # the map and the three charts
         assert "peer effect" in text  # a policy slider
         from PIL import Image
 

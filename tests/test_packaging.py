@@ -32,3 +32,18 @@ def test_the_version_comes_from_git_tags_with_a_fallback():
 
 def test_the_changelog_has_an_unreleased_section():
     assert "## Unreleased" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+URL_KEYS = ("Homepage", "Documentation", "Source", "Issues", "Changelog")
+
+
+def test_project_urls_are_complete_and_agree_with_the_citation():
+    urls = PYPROJECT["project"].get("urls", {})
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    if not urls:  # not published yet: no address anywhere rather than an invented one
+        assert "url" not in citation and "repository-code" not in citation
+        return
+    assert sorted(urls) == sorted(URL_KEYS)
+    assert all(value.startswith("https://") for value in urls.values())
+    assert citation.get("url") == urls["Homepage"]
+    assert citation.get("repository-code") == urls["Source"]

@@ -6,8 +6,9 @@ from typing import Any
 
 _EXPERIMENT_API = ("compare", "evaluate", "run_experiment")
 _LOADING_API = ("load_experiment", "load_run")
+_MODEL_API = {"EduModel": "edusim.model", "run_scenario": "edusim.results"}
 
-__all__ = ["__version__", *_EXPERIMENT_API, *_LOADING_API]
+__all__ = ["__version__", *_EXPERIMENT_API, *_LOADING_API, *_MODEL_API]
 
 
 @cache
@@ -21,12 +22,15 @@ def _installed_version() -> str:
 
 
 def __getattr__(name: str) -> Any:
-    """The version and the experiment API on first use, so `import edusim` stays light
-    (`importlib.metadata` alone costs about 60 ms, which `edusim --help` does not need)."""
+    """The version, the model and the experiment API on first use, so `import edusim` stays
+    light (`importlib.metadata` alone costs about 60 ms, which `edusim --help` does not
+    need; the model brings Mesa, numba and pandas)."""
     if name == "__version__":
         return _installed_version()
     if name in _EXPERIMENT_API:
         return getattr(import_module("edusim.experiment"), name)
     if name in _LOADING_API:
         return getattr(import_module("edusim.loading"), name)
+    if name in _MODEL_API:
+        return getattr(import_module(_MODEL_API[name]), name)
     raise AttributeError(f"module 'edusim' has no attribute {name!r}")

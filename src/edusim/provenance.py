@@ -4,7 +4,8 @@ of its code, recorded in every run manifest and checked by Dask workers.
 Two hashes, both over the package's `.py` files (path and content, in path order):
 `code_hash` covers every file; `model_hash` leaves out the parts that do not shape a
 run's tables (`OUTSIDE_THE_MODEL`: plotting, reporting, the experiment runner, the
-command line, the planner), so an experiment keeps its stored runs when only those change.
+command line, the planner, the browser view), so an experiment keeps its stored runs
+when only those change.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ OUTSIDE_THE_MODEL: tuple[str, ...] = (
     "cli",
     "validation",
     "planning",
+    "explore",
     "__main__.py",
 )
 """Parts of the package that do not shape a run's tables (left out of the model hash)."""

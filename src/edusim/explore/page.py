@@ -1,8 +1,9 @@
 """The SolaraViz page of `edusim explore`: map, charts, sliders (see the package doc).
 
 The map is drawn from the model's arrays with matplotlib (a figure per year, a few
-thousand cells at most for the scenarios a browser view suits); charts are Mesa's
-plot components over the DataCollector's metric reporters.
+thousand cells at most for the scenarios a browser view suits); the charts draw the
+ExploreModel's DataCollector rows (the city as built, then each school year) against
+the year, with the metric's unit.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from typing import Any
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from edusim.agents.groups import CORE
+from edusim.explore.viz_model import POLICY_SLIDERS, ExploreModel
+from edusim.metrics import METRICS
 from edusim.model import EduModel
 
 CHART_METRICS: tuple[tuple[str, ...], ...] = (
@@ -23,35 +27,6 @@ CHART_METRICS: tuple[tuple[str, ...], ...] = (
 )
 """One chart per tuple: the spread of school quality, the SES gap in achievement, the
 mean catchment premium (see docs/metrics.md)."""
-
-POLICY_SLIDERS: dict[str, dict[str, Any]] = {
-    "learning__peer_effect": {
-        "label": "peer effect (SD per SD)",
-        "min": 0.0,
-        "max": 0.1,
-        "step": 0.005,
-    },
-    "families__quality_taste_mean": {
-        "label": "families' taste for quality",
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-    },
-    "housing__adjust_speed": {
-        "label": "premium adjustment speed",
-        "min": 0.02,
-        "max": 1.0,
-        "step": 0.02,
-    },
-    "rotation__share_of_eligible": {
-        "label": "share of eligible teachers rotated",
-        "min": 0.0,
-        "max": 0.5,
-        "step": 0.05,
-    },
-}
-"""Sliders (keyword arguments of EduModel, `__` for a dot); ranges are within the
-schema's bounds, chosen for exploration (assumption)."""
 
 
 def city_map_figure(model: EduModel) -> Figure:
@@ -115,40 +90,59 @@ def city_map_figure(model: EduModel) -> Figure:
     return figure
 
 
+def metric_chart_figure(model: ExploreModel, names: tuple[str, ...]) -> Figure:
+    """The metrics `names` (one unit) from the city as built to the latest school year."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    figure = Figure(figsize=(5.0, 3.4), layout="constrained")
+    axes = figure.add_subplot()
+    for name in names:
+        axes.plot(frame["year"], frame[name], marker="o", label=name)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("year (start of the school year)")
+    axes.set_ylabel(METRICS[names[0]].unit)
+    axes.set_title(", ".join(names), fontsize="medium")
+    if len(names) > 1:
+        axes.legend(loc="best")
+    return figure
+
+
 def explore_page(scenario: str = "demo", years: int | None = None, seed: int | None = None) -> Any:
     """The SolaraViz page for `scenario` (a name or a file): the object `solara run`
     serves. Sliders re-create the model with their values; `seed=None` keeps the
     scenario's seed."""
     import solara
-    from mesa.visualization import Slider, SolaraViz, make_plot_component
+    from mesa.visualization import Slider, SolaraViz
     from mesa.visualization.utils import update_counter
 
     @solara.component
-    def CityMap(model: EduModel) -> None:
+    def CityMap(model: ExploreModel) -> None:
         update_counter.get()
-        solara.FigureMatplotlib(city_map_figure(model), format="png", dpi=80)
+        solara.FigureMatplotlib(city_map_figure(model.city), format="png", dpi=80)
 
-    fixed: dict[str, Any] = {"scenario": scenario}
+    def chart(names: tuple[str, ...]) -> Any:
+        @solara.component
+        def MetricChart(model: ExploreModel) -> None:
+            update_counter.get()
+            solara.FigureMatplotlib(metric_chart_figure(model, names), format="png", dpi=80)
+
+        return MetricChart
+
+    fixed: dict[str, Any] = {"city": scenario}
     if years is not None:
         fixed["years"] = years
     if seed is not None:
         fixed["seed"] = seed
-    model = EduModel(**fixed)
-    defaults = {
-        "learning__peer_effect": model.scenario.learning.peer_effect,
-        "families__quality_taste_mean": model.scenario.families.quality_taste_mean,
-        "housing__adjust_speed": model.scenario.housing.adjust_speed,
-        "rotation__share_of_eligible": model.scenario.rotation.share_of_eligible,
-    }
+    model = ExploreModel(**fixed)
+    defaults = model.slider_defaults()
     sliders = {
         name: Slider(spec["label"], defaults[name], spec["min"], spec["max"], spec["step"])
         for name, spec in POLICY_SLIDERS.items()
     }
-    components = [(CityMap, 0)] + [make_plot_component(list(names)) for names in CHART_METRICS]
+    components = [(CityMap, 0)] + [(chart(names), 0) for names in CHART_METRICS]
     return SolaraViz(
         model,
         components=components,
         model_params={**fixed, **sliders},
-        name=f"edusim: {model.scenario.name}",
+        name=f"edusim: {model.city.scenario.name}",
         play_interval=500,
     )
