@@ -3,7 +3,8 @@ pure-Python (numpy) reference implementations gives byte-identical tables.
 
 Each kernel keeps its reference next to it (`*_reference`); unit tests compare the two on
 random inputs (tests/policy/test_enrollment.py, tests/test_randomness.py,
-tests/processes/test_aggregate.py). This test swaps every reference in for its kernel and
+tests/processes/test_aggregate.py, tests/test_grouped.py,
+tests/phases/test_travel.py). This test swaps every reference in for its kernel and
 runs whole years, under catchment and under choice, so any difference a kernel makes
 anywhere in the year shows in the stored tables.
 """
@@ -17,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edusim import randomness
+from edusim import grouped, randomness
+from edusim.phases import travel
 from edusim.policy import enrollment
 from edusim.processes import aggregate
 from edusim.results import run_scenario
@@ -49,6 +51,8 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The reference implementations wherever the model calls a kernel."""
     monkeypatch.setattr(randomness.Streams, "uniform", _uniform_reference)
     _swap_everywhere(monkeypatch, enrollment.place_entrants, _place_reference)
+    _swap_everywhere(monkeypatch, grouped.rank_within, grouped.rank_within_reference)
+    _swap_everywhere(monkeypatch, travel.km_to_schools, travel.km_to_schools_reference)
     for name, reference in aggregate.REFERENCES.items():
         _swap_everywhere(monkeypatch, getattr(aggregate, name), reference)
     yield
