@@ -228,10 +228,12 @@ def members_table(owner: np.ndarray, n_owners: int) -> np.ndarray:
     """(owners x width) table of the schools belonging to each owner id (zone, group...), -1 padded."""
     counts = np.bincount(owner[owner >= 0], minlength=n_owners)
     table = np.full((n_owners, max(int(counts.max(initial=1)), 1)), UNPLACED, dtype=np.int64)
-    fill = np.zeros(n_owners, dtype=np.int64)
-    for school in np.flatnonzero(owner >= 0):
-        table[owner[school], fill[owner[school]]] = school
-        fill[owner[school]] += 1
+    schools = np.flatnonzero(owner >= 0)
+    # schools in index order within each owner: one stable sort, no loop over schools
+    schools = schools[np.argsort(owner[schools], kind="stable")]
+    owners = owner[schools]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    table[owners, np.arange(schools.size) - starts[owners]] = schools
     return table
 
 
