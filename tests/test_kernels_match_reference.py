@@ -21,7 +21,7 @@ import pytest
 from edusim import grouped, randomness
 from edusim.phases import travel
 from edusim.policy import enrollment
-from edusim.processes import aggregate
+from edusim.processes import aggregate, learning
 from edusim.results import run_scenario
 
 YEARS = 3
@@ -53,6 +53,9 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _swap_everywhere(monkeypatch, enrollment.place_entrants, _place_reference)
     _swap_everywhere(monkeypatch, grouped.rank_within, grouped.rank_within_reference)
     _swap_everywhere(monkeypatch, travel.km_to_schools, travel.km_to_schools_reference)
+    _swap_everywhere(
+        monkeypatch, learning.school_year_achievement, learning.school_year_achievement_reference
+    )
     for name, reference in aggregate.REFERENCES.items():
         _swap_everywhere(monkeypatch, getattr(aggregate, name), reference)
     yield
