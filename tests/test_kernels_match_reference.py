@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from edusim import grouped, randomness
-from edusim.phases import travel
+from edusim.phases import private_intake, travel
 from edusim.policy import enrollment
 from edusim.processes import aggregate, learning
 from edusim.results import run_scenario
@@ -53,6 +53,9 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _swap_everywhere(monkeypatch, enrollment.place_entrants, _place_reference)
     _swap_everywhere(monkeypatch, grouped.rank_within, grouped.rank_within_reference)
     _swap_everywhere(monkeypatch, travel.km_to_schools, travel.km_to_schools_reference)
+    _swap_everywhere(
+        monkeypatch, private_intake.private_lists, private_intake.private_lists_reference
+    )
     _swap_everywhere(
         monkeypatch, learning.school_year_achievement, learning.school_year_achievement_reference
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from edusim.phases.travel import km_to_schools
 from edusim.policy.enrollment import ladder_class, members_table, ranked_lists
@@ -46,24 +48,11 @@ def private_intake(
     )
     considering = entrants[position]
     n_districts = len(model.geography.district_names)
-    candidates = members_table(np.where(private, table.district, -1), n_districts)[
-        families.district[considering]
-    ]
+    members = members_table(np.where(private, table.district, -1), n_districts)
     income = families.income_cny[considering]
     taste = families.quality_taste[considering]
     cells = families.cell[considering]
     home = model.catchments.catchment_of(cells, stage)
-    value = school_values(
-        candidates,
-        table.reputation,
-        km_to_schools(model, cells, candidates),
-        income,
-        taste,
-        families.sibling_school[considering],
-        params.families,
-        params.enrollment.distance_cost_income_share_per_km,
-        fee_cny=table.fee_cny_per_year * GRADES_PER_STAGE[stage],
-    )
     now = ladder_class(
         families.local_hukou[considering],
         families.owner[considering],
@@ -82,13 +71,16 @@ def private_intake(
     )[:, 0] + taste * income * (model.access_reputation[stage][now, home] - table.reputation[home])
     # without the documents, the public school is only a last resort
     public_value = np.where(no_access[position], -np.inf, public_value)
-    affordable = (
-        table.fee_cny_per_year[np.maximum(candidates, 0)]
-        <= (params.private.fee_income_share_max * income)[:, None]
-    )
-    wanted = affordable & (value > public_value[:, None])
-    lists = ranked_lists(
-        candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
+    lists = private_lists(
+        model,
+        members,
+        families.district[considering],
+        cells,
+        income,
+        taste,
+        families.sibling_school[considering],
+        public_value,
+        table.fee_cny_per_year * GRADES_PER_STAGE[stage],
     )
     position, lists = position[lists[:, 0] >= 0], lists[lists[:, 0] >= 0]
     applying = entrants[position]
@@ -106,3 +98,124 @@ def private_intake(
     )
     families.school[applying[matched >= 0]] = matched[matched >= 0]
     return np.delete(entrants, position[matched >= 0]), int(applying.size)
+
+
+def private_lists(
+    model: EduModel,
+    members: np.ndarray,
+    district: np.ndarray,
+    cells: np.ndarray,
+    income: np.ndarray,
+    taste: np.ndarray,
+    sibling_school: np.ndarray,
+    public_value: np.ndarray,
+    stage_fee_cny: np.ndarray,
+) -> np.ndarray:
+    """Each considering family's list: the private schools of its district (`members`, a
+    district's row) it can afford and values above its public prospect, best first, cut to
+    `choice_list_length` (-1 padded).
+
+    One compiled pass per family over its district's private schools, computing the value
+    of `school_values` term by term in the same order (the same numbers), instead of
+    families x schools tables of values, distances and fees: the work is linear in the
+    families and in each district's private schools, and the memory is families x list
+    length. Equal values rank the earlier school of `members` first (`ranked_lists`'
+    partition leaves such ties in no defined order; `private_lists_reference` is the
+    array form, compared in tests/phases/test_private_lists.py)."""
+    table, geo, params = model.school_table, model.geography, model.params
+    length = min(params.enrollment.choice_list_length, members.shape[1])
+    return _private_lists(
+        members,
+        district.astype(np.int64),
+        cells.astype(np.int64),
+        geo.cell_x,
+        geo.cell_y,
+        table.x_km,
+        table.y_km,
+        table.reputation,
+        table.fee_cny_per_year,
+        stage_fee_cny,
+        income,
+        taste,
+        sibling_school.astype(np.int64),
+        public_value,
+        float(params.enrollment.distance_cost_income_share_per_km),
+        float(params.families.sibling_value_income_share),
+        float(params.private.fee_income_share_max),
+        length,
+    )
+
+
+@njit(cache=True)
+def _private_lists(
+    members, district, cells, cell_x, cell_y, school_x, school_y, reputation, fee_per_year,
+    stage_fee, income, taste, sibling_school, public_value, km_cost, sibling_share,
+    fee_share_max, length,
+):  # pragma: no cover - compiled  # fmt: skip
+    n, width = district.size, members.shape[1]
+    lists = np.full((n, length), -1, dtype=np.int64)
+    values = np.empty(width)
+    chosen = np.empty(width, dtype=np.int64)
+    for i in range(n):
+        x, y = cell_x[cells[i]], cell_y[cells[i]]
+        worth = taste[i] * income[i]
+        budget = fee_share_max * income[i]
+        found = 0
+        for k in range(width):
+            school = members[district[i], k]
+            if school < 0:
+                continue
+            # school_values, term by term
+            value = worth * reputation[school]
+            value -= km_cost * income[i] * math.hypot(x - school_x[school], y - school_y[school])
+            value += sibling_share * income[i] * (1.0 if school == sibling_school[i] else 0.0)
+            value -= stage_fee[school]
+            if fee_per_year[school] <= budget and value > public_value[i]:
+                # insert by value, best first; an equal value goes after (earlier k first)
+                at = found
+                while at > 0 and values[at - 1] < value:
+                    values[at] = values[at - 1]
+                    chosen[at] = chosen[at - 1]
+                    at -= 1
+                values[at] = value
+                chosen[at] = school
+                found += 1
+        for j in range(min(found, length)):
+            lists[i, j] = chosen[j]
+    return lists
+
+
+def private_lists_reference(
+    model: EduModel,
+    members: np.ndarray,
+    district: np.ndarray,
+    cells: np.ndarray,
+    income: np.ndarray,
+    taste: np.ndarray,
+    sibling_school: np.ndarray,
+    public_value: np.ndarray,
+    stage_fee_cny: np.ndarray,
+) -> np.ndarray:
+    """`private_lists` as families x schools arrays: `school_values`, affordability and
+    `ranked_lists` (the form it replaced)."""
+    table, params = model.school_table, model.params
+    candidates = members[district]
+    value = school_values(
+        candidates,
+        table.reputation,
+        km_to_schools(model, cells, candidates),
+        income,
+        taste,
+        sibling_school,
+        params.families,
+        params.enrollment.distance_cost_income_share_per_km,
+        fee_cny=stage_fee_cny,
+    )
+    affordable = (
+        table.fee_cny_per_year[np.maximum(candidates, 0)]
+        <= (params.private.fee_income_share_max * income)[:, None]
+    )
+    wanted = affordable & (value > public_value[:, None])
+    return ranked_lists(
+        candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
+    )
