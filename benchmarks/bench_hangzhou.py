@@ -29,6 +29,7 @@ flat CPU per pupil-year means the year is linear in pupils and schools.
     python benchmarks/bench_hangzhou.py --years 5 --scenario scenarios/demo.yaml
     python benchmarks/bench_hangzhou.py --profile /tmp/loop.prof   # cProfile of the loop
     python benchmarks/bench_hangzhou.py --scale 0.25 1 2 4 --repeat 3 --years 5
+    python benchmarks/bench_hangzhou.py --profile /tmp/x4.prof --scale 4 --years 3  # where 4x goes
 
 Nothing here asserts on time: the figures depend on the machine and on its load.
 """
@@ -400,8 +401,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker_out:
         _worker(args)
         return
-    if args.profile:
-        run = run_in_subprocess(args, profile=str(Path(args.profile).resolve()))
+    if args.profile:  # at the first --scale factor, if given
+        scale = args.scale[0] if args.scale else 1.0
+        run = run_in_subprocess(args, profile=str(Path(args.profile).resolve()), scale=scale)
         print_profile(str(Path(args.profile).resolve()), run["loop_s"])
         return
     if args.repeat < 1:

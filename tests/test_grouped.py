@@ -1,8 +1,10 @@
 """Grouped array operations."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from edusim.grouped import rank_within
+from edusim.grouped import rank_within, rank_within_reference
 
 
 def test_rank_within_ranks_each_group_from_its_best():
@@ -20,3 +22,28 @@ def test_rank_within_equals_a_sort_per_group():
         rows = np.flatnonzero(group == g)
         expected = rows[np.argsort(-key[rows], kind="stable")]
         assert (ranks[expected] == np.arange(rows.size)).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 80).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(-3, 9), min_size=n, max_size=n),
+            st.lists(
+                st.one_of(
+                    st.sampled_from([0.0, -0.0, 1.0, -np.inf, np.inf, np.nan]),
+                    st.floats(-1e3, 1e3, allow_nan=False),
+                ),
+                min_size=n,
+                max_size=n,
+            ),
+        )
+    ),
+    st.sampled_from([0, 1000, 10**9]),
+)
+def test_compiled_rank_within_is_the_lexsort_definition(case, offset):
+    """Dense group numbers (compiled buckets) and sparse ones (the sort) both rank as
+    `np.lexsort((-key, group))` does, ties, infinities and NaN included."""
+    group = np.array(case[0], dtype=np.int64) * (1 + offset) + offset
+    key = np.array(case[1], dtype=float)
+    np.testing.assert_array_equal(rank_within(group, key), rank_within_reference(group, key))

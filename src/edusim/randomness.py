@@ -19,6 +19,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numba import njit
 from scipy.special import ndtri
 
 _GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -43,6 +44,34 @@ def _splitmix64(values: np.ndarray) -> np.ndarray:
     return z
 
 
+_SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = (np.uint64(n) for n in (30, 27, 31, 11))
+
+
+@njit(cache=True)
+def _uniform_of_ids(ids, key, out):  # pragma: no cover - compiled
+    """`out[i]` = the uniform of `ids[i]` under `key`: SplitMix64 of `ids[i] * gamma + key`,
+    its top 53 bits, centred in their interval. One pass, no temporaries: the same
+    arithmetic as `_splitmix64` (uint64, wrapping) element by element, so the numbers are
+    bit-identical to the numpy expression (`tests/test_randomness.py` compares them)."""
+    for i in range(ids.size):
+        z = ids[i] * _GOLDEN_GAMMA + key
+        z ^= z >> _SHIFT_30
+        z *= _MIX1
+        z ^= z >> _SHIFT_27
+        z *= _MIX2
+        z ^= z >> _SHIFT_31
+        out[i] = (np.float64(z >> _SHIFT_11) + 0.5) * _TWO_POW_MINUS_53
+
+
+def uniform_reference(uids: np.ndarray, key: np.uint64) -> np.ndarray:
+    """The uniforms of `uids` under `key` as whole-array numpy operations: the definition
+    that `_uniform_of_ids` compiles (kept for the tests that compare the two)."""
+    ids = np.asarray(uids, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        bits = _splitmix64(ids * _GOLDEN_GAMMA + key)
+    return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TWO_POW_MINUS_53
+
+
 class Streams:
     """All randomness of one run, derived from one root seed."""
 
@@ -64,12 +93,16 @@ class Streams:
 
     def uniform(self, purpose: str, year: int | None, uids: np.ndarray) -> np.ndarray:
         """One U(0,1) number per agent id, independent of which other agents are drawn."""
-        ids = np.asarray(uids, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            counters = ids * _GOLDEN_GAMMA + self._key(purpose, year)
-            bits = _splitmix64(counters)
-        return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TWO_POW_MINUS_53
+        uids = np.asarray(uids)
+        if uids.dtype == np.int64 or uids.dtype == np.uint64:
+            ids = np.ascontiguousarray(uids).reshape(-1).view(np.uint64)  # same bits as astype
+        else:
+            ids = uids.astype(np.uint64).reshape(-1)
+        out = np.empty(ids.size)
+        _uniform_of_ids(ids, np.uint64(self._key(purpose, year)), out)
+        return out.reshape(uids.shape)
 
     def normal(self, purpose: str, year: int | None, uids: np.ndarray) -> np.ndarray:
         """One standard normal number per agent id (inverse CDF of `uniform`)."""
-        return ndtri(self.uniform(purpose, year, uids))
+        draws = self.uniform(purpose, year, uids)
+        return ndtri(draws, out=draws)

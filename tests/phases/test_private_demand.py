@@ -1,5 +1,6 @@
-"""Private demand: ranked lists from values with an amenity, and the amenity inverted from
-the enrolment as built so that the city starts consistent with its private schools."""
+"""Private demand: an amenity raises the demand for a private school, and the amenity is
+inverted from the enrolment as built so that the city starts consistent with its private
+schools."""
 
 from __future__ import annotations
 
@@ -7,31 +8,10 @@ import numpy as np
 import pytest
 
 from edusim.model import EduModel
-from edusim.phases.private_intake import AMENITY_BOUND, PrivateOptions, private_options
+from edusim.phases.private_intake import AMENITY_BOUND, considering_families
 from edusim.world.schools import FIRST_GRADE
 
-
-def test_an_amenity_can_make_a_school_worth_applying_to():
-    options = PrivateOptions(
-        position=np.array([0, 3]),
-        candidates=np.array([[5, 7], [5, 7]]),
-        value=np.array([[100.0, 90.0], [10.0, 20.0]]),
-        per_sd=np.array([10.0, 10.0]),
-        public_value=np.array([95.0, 50.0]),
-        affordable=np.array([[True, True], [True, False]]),
-    )
-    none = np.zeros(8)
-    applicants, lists = options.lists(none, 2)
-    assert applicants.tolist() == [0] and lists.tolist() == [[5, -1]]
-    # one SD of amenity at school 7 lifts the first family's value of it to 100 > 95, but
-    # the second cannot afford it; four SD at school 5 lift the second's to 50, not above
-    amenity = none.copy()
-    amenity[7], amenity[5] = 1.0, 4.0
-    applicants, lists = options.lists(amenity, 2)
-    assert applicants.tolist() == [0] and lists.tolist() == [[5, 7]]
-    amenity[5] = 4.5
-    applicants, lists = options.lists(amenity, 1)
-    assert applicants.tolist() == [0, 3] and lists.tolist() == [[5], [5]]
+STAGE = 1  # the demo city's private schools are junior schools
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +23,27 @@ def fitted(demo_path):
 
 
 def first_choices(model: EduModel, amenity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First choices and entrants as built of the private schools, among the last
+    entrants as built, when schools carry `amenity`."""
     families, table = model.families, model.school_table
-    stage = 1  # the demo city's private schools are junior schools
-    cohort = np.flatnonzero((families.grade == FIRST_GRADE[stage]) & (families.school >= 0))
-    _, lists = private_options(model, stage, cohort).lists(
-        amenity, model.params.enrollment.choice_list_length
-    )
-    schools = np.flatnonzero(table.private & (table.stage == stage))
-    demand = np.bincount(lists[:, 0], minlength=len(table))[schools]
+    cohort = np.flatnonzero((families.grade == FIRST_GRADE[STAGE]) & (families.school >= 0))
+    lists = considering_families(model, STAGE, cohort).lists(model, table.reputation + amenity)
+    schools = np.flatnonzero(table.private & (table.stage == STAGE))
+    demand = np.bincount(lists[lists[:, 0] >= 0, 0], minlength=len(table))[schools]
     target = np.bincount(families.school[cohort], minlength=len(table))[schools]
     return demand, target
+
+
+def test_an_amenity_draws_families_to_a_private_school(fitted):
+    model, _ = fitted
+    schools = np.flatnonzero(model.school_table.private)
+    none = np.zeros(len(model.school_table))
+    before, _ = first_choices(model, none)
+    lifted = none.copy()
+    lifted[schools[0]] = 1.0
+    after, _ = first_choices(model, lifted)
+    assert after[0] > before[0]
+    assert (after[1:] <= before[1:]).all()  # taken from the district's others, if any
 
 
 def test_the_fitted_amenity_makes_the_last_entrants_choose_private_schools_as_built(fitted):
@@ -62,13 +53,11 @@ def test_the_fitted_amenity_makes_the_last_entrants_choose_private_schools_as_bu
     before, _ = first_choices(model, np.zeros_like(model.private_amenity))
     schools = np.flatnonzero(model.school_table.private)
     free = model.private_amenity[schools] < AMENITY_BOUND  # not held at the bound
-    error, error_before = np.abs(demand - target)[free], np.abs(before - target)[free]
     rising = free & (model.private_amenity[schools] > 0)
     assert rising.any()
     assert (np.abs(demand - target)[rising] <= 0.1 * target[rising] + 2).all()
-    assert error.sum() < error_before.sum()
+    assert np.abs(demand - target)[free].sum() < np.abs(before - target)[free].sum()
     # public schools get none, and an oversubscribed school keeps 0 (its places are full)
     assert not model.private_amenity[~model.school_table.private].any()
     assert (model.private_amenity >= 0).all()
-    over = (before > target) & (model.private_amenity[schools] == 0)
-    assert over.any()
+    assert ((before > target) & (model.private_amenity[schools] == 0)).any()

@@ -12,6 +12,7 @@ from edusim.policy.enrollment import (
     admit_by_priority,
     extra_classes,
     place_entrants,
+    place_entrants_reference,
 )
 
 # -- admit_by_priority ----------------------------------------------------------------------
@@ -130,6 +131,31 @@ def test_place_entrants_places_everyone_when_places_suffice(case):
     placed = place_entrants(full_lists, priority, free)
     assert (placed >= 0).all()
     assert (free >= 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(markets(), st.data())
+def test_compiled_rounds_place_as_the_reference_rounds(case, data):
+    """The compiled rounds give the same schools and leave the same places as rounds of
+    `admit_by_priority`, ties in priority included (drawn from few values), and a list
+    shared through `rows` places like the same list copied per entrant."""
+    lists, priority, free = case
+    if data.draw(st.booleans()):
+        priority = np.round(priority / 5.0)  # many ties: 0, 1 or 2
+    free_ref = free.copy()
+    expected = place_entrants_reference(lists, priority, free_ref)
+    placed = place_entrants(lists, priority, free)
+    np.testing.assert_array_equal(placed, expected)
+    assert placed.dtype == expected.dtype
+    np.testing.assert_array_equal(free, free_ref)
+    if lists.shape[0]:
+        shared = data.draw(st.lists(st.integers(0, lists.shape[0] - 1), max_size=30))
+        rows = np.array(shared, dtype=np.int64)
+        pri = priority[rows] if priority.size else priority
+        free_a, free_b = free_ref.copy() + 3, free_ref.copy() + 3
+        by_row = place_entrants(lists, pri, free_a, rows=rows)
+        np.testing.assert_array_equal(by_row, place_entrants_reference(lists[rows], pri, free_b))
+        np.testing.assert_array_equal(free_a, free_b)
 
 
 # -- extra classes --------------------------------------------------------------------------

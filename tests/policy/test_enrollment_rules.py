@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edusim.policy.enrollment import (
     RULE_CODES,
@@ -61,3 +63,14 @@ def test_priority_ladder_orders_classes_before_years_of_residence():
     reordered = EnrollmentParams(priority_ladder=("renter", "local_owner"))
     standing = resident_standing(local, owner, years, reordered)
     assert standing[2] > standing[0] > standing[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-1, 5), max_size=40))
+def test_members_table_lists_each_owners_schools_in_index_order(owners):
+    owner = np.array(owners, dtype=np.int64)
+    table = members_table(owner, 6)
+    for o in range(6):
+        members = table[o][table[o] >= 0]
+        assert members.tolist() == np.flatnonzero(owner == o).tolist()
+        assert (table[o][members.size :] == -1).all()  # padded after the members only

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.processes.aggregate import school_counts, school_mean, school_quantile
+from edusim.processes.aggregate import REFERENCES, school_counts, school_mean, school_quantile
 
 
 def test_school_counts_ignore_unplaced_rows():
@@ -48,3 +48,37 @@ def test_aggregates_agree_with_a_loop_over_schools(rows, q):
         else:
             assert means[s] == 0.0
             assert quantiles[s] == 0.0
+
+
+rows_by_school = st.integers(0, 60).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(-1, 6), min_size=n, max_size=n),
+        st.lists(
+            st.one_of(
+                st.sampled_from([0.0, -0.0, 1.0, np.nan]), st.floats(-1e6, 1e6, allow_nan=False)
+            ),
+            min_size=n,
+            max_size=n,
+        ),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows_by_school, st.floats(0, 1), st.sampled_from([0.0, np.nan]))
+def test_compiled_aggregates_are_bit_identical_to_the_bincount_definitions(case, q, empty):
+    school, values = np.array(case[0], dtype=np.int64), np.array(case[1], dtype=float)
+    pairs = [
+        (school_counts(school, 7), REFERENCES["school_counts"](school, 7)),
+        (
+            school_mean(values, school, 7, empty),
+            REFERENCES["school_mean"](values, school, 7, empty),
+        ),
+        (
+            school_quantile(values, school, 7, q),
+            REFERENCES["school_quantile"](values, school, 7, q),
+        ),
+    ]
+    for got, expected in pairs:
+        assert got.dtype == expected.dtype
+        assert got.tobytes() == expected.tobytes()

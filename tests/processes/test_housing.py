@@ -12,6 +12,8 @@ from edusim.processes.housing import (
     RENT,
     STAY,
     Bidders,
+    _best_options,
+    _update_best_options,
     catchment_dwellings,
     clear_market,
     clearing_prices,
@@ -214,3 +216,33 @@ def test_premiums_finite_and_non_negative_in_a_run(demo_run):
     assert (schools["premium_share"] >= 0).all()
     assert (schools["premium_share"] <= demo_run.params.housing.max_premium_share).all()
     assert (schools["premium_cny"] >= 0).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(1, 5))
+def test_updating_only_families_whose_prices_changed_equals_pricing_everyone(seed, n, width):
+    """The clearing's rounds re-price only families with a changed candidate (or home, for
+    owners); over a sequence of price changes that gives what pricing everyone gives."""
+    rng = np.random.default_rng(seed)
+    n_catchments = 6
+    candidates = rng.integers(-1, n_catchments, (n, width))
+    inputs = (
+        candidates,
+        rng.normal(5, 3, (n, width)),  # base bids
+        rng.uniform(0.1, 1, (n, width)),  # cost per yuan
+        rng.random((n, width)) < 0.5,  # can rent
+        rng.normal(2, 2, (n, width)),  # value of renting
+        rng.uniform(0, 0.3, (n, width)),  # rent rate
+        rng.uniform(0, 1, n),  # fixed cost of renting
+        rng.uniform(1, 8, n),  # limit
+        rng.random(n) < 0.5,  # owner
+        rng.integers(0, n_catchments, n),  # home
+    )
+    price = rng.uniform(0, 4, n_catchments)
+    state = [np.array(a) for a in _best_options(*inputs, price)]
+    for _ in range(4):
+        changed = rng.random(n_catchments) < 0.4
+        price = np.where(changed, price + rng.uniform(0, 2, n_catchments), price)
+        _update_best_options(*inputs, price, changed, *state)
+        for got, expected in zip(state, _best_options(*inputs, price), strict=True):
+            assert got.tobytes() == expected.tobytes()

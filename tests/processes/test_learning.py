@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from edusim.processes.learning import (
     entry_achievement,
     initial_achievement,
+    school_year_achievement,
+    school_year_achievement_reference,
     teaching_quality,
     yearly_achievement,
 )
@@ -98,3 +100,30 @@ def test_initial_achievement_noise_matches_the_yearly_shocks(persistence):
         np.full(n, float(years)), zeros, zeros, entry, streams.normal("history", None, uids), params
     )
     assert initial.std() == pytest.approx(simulated.std(), rel=0.02)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 50), st.integers(0, 2**32 - 1))
+def test_compiled_school_year_is_bit_identical_to_the_array_expression(n, seed):
+    rng = np.random.default_rng(seed)
+    params = LearningParams(
+        persistence=rng.uniform(0.5, 1.0),
+        teaching_weight=rng.uniform(0, 2),
+        peer_effect=rng.uniform(0, 0.5),
+        ses_effect=rng.uniform(0, 0.3),
+        noise_sd=rng.uniform(0, 0.5),
+    )
+    args = (
+        rng.normal(size=n),
+        rng.integers(-1, 7, n).astype(np.int32),  # -1: the last school, as numpy indexes it
+        rng.integers(1, 10, n).astype(np.int8),
+        rng.normal(size=7),
+        rng.normal(),
+        rng.normal(size=7),
+        rng.normal(size=10),
+        rng.normal(size=n),
+        rng.normal(size=n),
+        params,
+    )
+    got = school_year_achievement(*args)
+    assert got.tobytes() == school_year_achievement_reference(*args).tobytes()

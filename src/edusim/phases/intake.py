@@ -261,7 +261,7 @@ class Intake(Phase):
             if code == RULE_CODES["catchment"]:
                 priority = standing[chosen] + lottery[chosen]
                 placed[chosen] = place_entrants(
-                    catchments.cell_nearest[stage, cells[chosen]], priority, free
+                    catchments.cell_nearest[stage], priority, free, rows=cells[chosen]
                 )
                 continue
             lists = self._preference_lists(code, stage, entrants[chosen], home[chosen])
@@ -287,9 +287,8 @@ class Intake(Phase):
         waiting = placed == UNPLACED
         if waiting.any():
             priority = np.maximum(standing[waiting], 0.0) + lottery[waiting]
-            placed[waiting] = place_entrants(
-                self._district_lists(cells[waiting], stage), priority, free
-            )
+            lists, rows = self._district_lists(cells[waiting], stage)
+            placed[waiting] = place_entrants(lists, priority, free, rows=rows)
         if (placed == UNPLACED).any():
             raise RuntimeError(
                 f"{int((placed == UNPLACED).sum())} entrants found no place in {year}"
@@ -552,21 +551,24 @@ class Intake(Phase):
         history = self.model.intake_history.setdefault(stage, [])
         history.append(resident_entrants)
 
-    def _district_lists(self, cells: np.ndarray, stage: int) -> np.ndarray:
-        """Every school of the entrant's district and stage, nearest first (a last resort)."""
+    def _district_lists(self, cells: np.ndarray, stage: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every school of the entrant's district and stage, nearest first (a last resort):
+        one list per distinct cell of the entrants, and each entrant's row in it (entrants
+        of one cell share a list, so the work grows with cells x schools, not entrants)."""
         model = self.model
         table, geo = model.school_table, model.geography
-        districts = geo.cell_district[cells]
+        unique_cells, rows = np.unique(cells, return_inverse=True)
+        districts = geo.cell_district[unique_cells]
         width = int(np.bincount(table.district[(table.stage == stage) & ~table.private]).max())
-        lists = np.full((cells.size, width), UNPLACED, dtype=np.int64)
+        lists = np.full((unique_cells.size, width), UNPLACED, dtype=np.int64)
         for district in np.unique(districts):
-            rows = np.flatnonzero(districts == district)
+            at = np.flatnonzero(districts == district)
             schools = np.flatnonzero(
                 (table.district == district) & (table.stage == stage) & ~table.private
             )
             island = geo.cell_island[table.cell[schools]]
             travel = geo.travel_km(
-                cells[rows][:, None], table.x_km[schools], table.y_km[schools], island
+                unique_cells[at][:, None], table.x_km[schools], table.y_km[schools], island
             )
-            lists[rows, : schools.size] = schools[np.argsort(travel, axis=1, kind="stable")]
-        return lists
+            lists[at, : schools.size] = schools[np.argsort(travel, axis=1, kind="stable")]
+        return lists, rows.reshape(-1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from edusim.phases.travel import km_to_schools
 from edusim.policy.enrollment import ladder_class, members_table, ranked_lists
@@ -38,8 +40,10 @@ def private_intake(
     private = table.private & (table.stage == stage)
     if not private.any() or entrants.size == 0:
         return entrants, 0
-    length = params.enrollment.choice_list_length
-    position, lists = private_options(model, stage, entrants).lists(model.private_amenity, length)
+    weighing = considering_families(model, stage, entrants)
+    lists = weighing.lists(model, table.reputation + model.private_amenity)
+    position = weighing.position
+    position, lists = position[lists[:, 0] >= 0], lists[lists[:, 0] >= 0]
     applying = entrants[position]
     score = model.streams.uniform("enrollment.private_lottery", year, families.uid[applying])
     if params.enrollment.private_admission == "test":  # achievement so far decides
@@ -58,35 +62,47 @@ def private_intake(
 
 
 @dataclass(frozen=True)
-class PrivateOptions:
-    """What the entrants who weigh private schools see: for each (`position` in the
-    entrants), its district's private schools of the stage (`candidates`, -1 padded),
-    their value in yuan without the amenity, the yuan one SD of amenity is worth to it
-    (`per_sd`: taste x income), its public prospect's value and which fees it can afford."""
+class Weighing:
+    """The entrants who weigh private schools (`position` in the entrants) and what their
+    lists need: their district's private schools of the stage (`members`, one row per
+    district), where they live, what they earn and care, their older sibling's school,
+    their public prospect's value and the stage's fees."""
 
     position: np.ndarray
-    candidates: np.ndarray
-    value: np.ndarray
-    per_sd: np.ndarray
+    members: np.ndarray
+    district: np.ndarray
+    cells: np.ndarray
+    income: np.ndarray
+    taste: np.ndarray
+    sibling_school: np.ndarray
     public_value: np.ndarray
-    affordable: np.ndarray
+    stage_fee_cny: np.ndarray
 
-    def lists(self, amenity: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """The applicants (positions) and their ranked lists: the affordable schools worth
-        more than the public prospect once each school's `amenity` counts."""
-        safe = np.maximum(self.candidates, 0)
-        value = self.value + self.per_sd[:, None] * amenity[safe]
-        wanted = self.affordable & (value > self.public_value[:, None])
-        lists = ranked_lists(self.candidates, np.where(wanted, value, -np.inf), length)
-        applies = lists[:, 0] >= 0
-        return self.position[applies], lists[applies]
+    def lists(self, model: EduModel, appeal: np.ndarray) -> np.ndarray:
+        """Their ranked lists when schools' reputations look like `appeal` to families."""
+        return private_lists(
+            model,
+            self.members,
+            self.district,
+            self.cells,
+            self.income,
+            self.taste,
+            self.sibling_school,
+            self.public_value,
+            self.stage_fee_cny,
+            appeal=appeal,
+        )
 
 
-def private_options(model: EduModel, stage: int, entrants: np.ndarray) -> PrivateOptions:
-    """The private options of the entrants with the option, or without the documents for
-    a public place, who can afford the cheapest fee of the stage."""
+def considering_families(model: EduModel, stage: int, entrants: np.ndarray) -> Weighing:
+    """Families with the option, and migrant families without the documents for a public
+    place, who can afford the cheapest private fee of the stage; with their public
+    prospect valued as in 7.3 (the catchment school with its reputation replaced by what
+    the family expects its address to give)."""
     families, table, params = model.families, model.school_table, model.params
     private = table.private & (table.stage == stage)
+    # families with the option, and migrant families without the documents for a public
+    # place, weigh private schools if they can afford the cheapest fee
     income = families.income_cny[entrants]
     cheapest = table.fee_cny_per_year[private].min()
     uids = families.uid[entrants]
@@ -99,24 +115,11 @@ def private_options(model: EduModel, stage: int, entrants: np.ndarray) -> Privat
     )
     considering = entrants[position]
     n_districts = len(model.geography.district_names)
-    candidates = members_table(np.where(private, table.district, -1), n_districts)[
-        families.district[considering]
-    ]
+    members = members_table(np.where(private, table.district, -1), n_districts)
     income = families.income_cny[considering]
     taste = families.quality_taste[considering]
     cells = families.cell[considering]
     home = model.catchments.catchment_of(cells, stage)
-    value = school_values(
-        candidates,
-        table.reputation,
-        km_to_schools(model, cells, candidates),
-        income,
-        taste,
-        families.sibling_school[considering],
-        params.families,
-        params.enrollment.distance_cost_income_share_per_km,
-        fee_cny=table.fee_cny_per_year * GRADES_PER_STAGE[stage],
-    )
     now = ladder_class(
         families.local_hukou[considering],
         families.owner[considering],
@@ -135,11 +138,17 @@ def private_options(model: EduModel, stage: int, entrants: np.ndarray) -> Privat
     )[:, 0] + taste * income * (model.access_reputation[stage][now, home] - table.reputation[home])
     # without the documents, the public school is only a last resort
     public_value = np.where(no_access[position], -np.inf, public_value)
-    affordable = (
-        table.fee_cny_per_year[np.maximum(candidates, 0)]
-        <= (params.private.fee_income_share_max * income)[:, None]
+    return Weighing(
+        position,
+        members,
+        families.district[considering],
+        cells,
+        income,
+        taste,
+        families.sibling_school[considering],
+        public_value,
+        table.fee_cny_per_year * GRADES_PER_STAGE[stage],
     )
-    return PrivateOptions(position, candidates, value, taste * income, public_value, affordable)
 
 
 def fit_private_amenity(
@@ -159,11 +168,134 @@ def fit_private_amenity(
     amenity = model.private_amenity.copy()
     if schools.size == 0 or cohort.size == 0:
         return amenity
-    options = private_options(model, stage, cohort)
-    length = model.params.enrollment.choice_list_length
+    weighing = considering_families(model, stage, cohort)
     for _ in range(rounds):
-        _, lists = options.lists(amenity, length)
-        demand = np.bincount(lists[:, 0], minlength=len(table))[schools]
+        lists = weighing.lists(model, table.reputation + amenity)
+        first = lists[lists[:, 0] >= 0, 0]
+        demand = np.bincount(first, minlength=len(table))[schools]
         step = AMENITY_STEP * np.log((target[schools] + 0.5) / (demand + 0.5))
         amenity[schools] = np.clip(amenity[schools] + step, 0.0, AMENITY_BOUND)
     return amenity
+
+
+def private_lists(
+    model: EduModel,
+    members: np.ndarray,
+    district: np.ndarray,
+    cells: np.ndarray,
+    income: np.ndarray,
+    taste: np.ndarray,
+    sibling_school: np.ndarray,
+    public_value: np.ndarray,
+    stage_fee_cny: np.ndarray,
+    appeal: np.ndarray | None = None,
+) -> np.ndarray:
+    """Each considering family's list: the private schools of its district (`members`, a
+    district's row) it can afford and values above its public prospect, best first, cut to
+    `choice_list_length` (-1 padded).
+
+    One compiled pass per family over its district's private schools, computing the value
+    of `school_values` term by term in the same order (the same numbers), instead of
+    families x schools tables of values, distances and fees: the work is linear in the
+    families and in each district's private schools, and the memory is families x list
+    length. Equal values rank the earlier school of `members` first (`ranked_lists`'
+    partition leaves such ties in no defined order; `private_lists_reference` is the
+    array form, compared in tests/phases/test_private_lists.py)."""
+    table, geo, params = model.school_table, model.geography, model.params
+    length = min(params.enrollment.choice_list_length, members.shape[1])
+    return _private_lists(
+        members,
+        district.astype(np.int64),
+        cells.astype(np.int64),
+        geo.cell_x,
+        geo.cell_y,
+        table.x_km,
+        table.y_km,
+        table.reputation if appeal is None else appeal,
+        table.fee_cny_per_year,
+        stage_fee_cny,
+        income,
+        taste,
+        sibling_school.astype(np.int64),
+        public_value,
+        float(params.enrollment.distance_cost_income_share_per_km),
+        float(params.families.sibling_value_income_share),
+        float(params.private.fee_income_share_max),
+        length,
+    )
+
+
+@njit(cache=True)
+def _private_lists(
+    members, district, cells, cell_x, cell_y, school_x, school_y, reputation, fee_per_year,
+    stage_fee, income, taste, sibling_school, public_value, km_cost, sibling_share,
+    fee_share_max, length,
+):  # pragma: no cover - compiled  # fmt: skip
+    n, width = district.size, members.shape[1]
+    lists = np.full((n, length), -1, dtype=np.int64)
+    values = np.empty(width)
+    chosen = np.empty(width, dtype=np.int64)
+    for i in range(n):
+        x, y = cell_x[cells[i]], cell_y[cells[i]]
+        worth = taste[i] * income[i]
+        budget = fee_share_max * income[i]
+        found = 0
+        for k in range(width):
+            school = members[district[i], k]
+            if school < 0:
+                continue
+            # school_values, term by term
+            value = worth * reputation[school]
+            value -= km_cost * income[i] * math.hypot(x - school_x[school], y - school_y[school])
+            value += sibling_share * income[i] * (1.0 if school == sibling_school[i] else 0.0)
+            value -= stage_fee[school]
+            if fee_per_year[school] <= budget and value > public_value[i]:
+                # insert by value, best first; an equal value goes after (earlier k first)
+                at = found
+                while at > 0 and values[at - 1] < value:
+                    values[at] = values[at - 1]
+                    chosen[at] = chosen[at - 1]
+                    at -= 1
+                values[at] = value
+                chosen[at] = school
+                found += 1
+        for j in range(min(found, length)):
+            lists[i, j] = chosen[j]
+    return lists
+
+
+def private_lists_reference(
+    model: EduModel,
+    members: np.ndarray,
+    district: np.ndarray,
+    cells: np.ndarray,
+    income: np.ndarray,
+    taste: np.ndarray,
+    sibling_school: np.ndarray,
+    public_value: np.ndarray,
+    stage_fee_cny: np.ndarray,
+    appeal: np.ndarray | None = None,
+) -> np.ndarray:
+    """`private_lists` as families x schools arrays: `school_values`, affordability and
+    `ranked_lists` (the form it replaced)."""
+    table, params = model.school_table, model.params
+    candidates = members[district]
+    value = school_values(
+        candidates,
+        table.reputation if appeal is None else appeal,
+        km_to_schools(model, cells, candidates),
+        income,
+        taste,
+        sibling_school,
+        params.families,
+        params.enrollment.distance_cost_income_share_per_km,
+        fee_cny=stage_fee_cny,
+    )
+    affordable = (
+        table.fee_cny_per_year[np.maximum(candidates, 0)]
+        <= (params.private.fee_income_share_max * income)[:, None]
+    )
+    wanted = affordable & (value > public_value[:, None])
+    return ranked_lists(
+        candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
+    )

@@ -13,7 +13,7 @@ from edusim.policy.group_effects import (
     transition_loss,
 )
 from edusim.processes.aggregate import school_counts, school_mean
-from edusim.processes.learning import teaching_quality, yearly_achievement
+from edusim.processes.learning import school_year_achievement, teaching_quality
 from edusim.processes.teacher_growth import learned_gain
 
 
@@ -72,10 +72,14 @@ class SchoolYear(Phase):
         counts = np.bincount(families.grade, minlength=10)
         sums = np.bincount(families.grade, weights=families.achievement, minlength=10)
         np.divide(sums, counts, out=grade_mean, where=counts > 0)
-        families.achievement = yearly_achievement(
+        families.achievement = school_year_achievement(
             families.achievement,
-            table.teaching_quality[families.school] - model.quality_reference,
-            peer_mean[families.school] - grade_mean[families.grade],
+            families.school,
+            families.grade,
+            table.teaching_quality,
+            model.quality_reference,
+            peer_mean,
+            grade_mean,
             families.ses_z,
             model.streams.normal("learning.shock", year, families.uid),
             params.learning,

@@ -15,6 +15,7 @@ whoever it leaves unplaced is placed like a turned-away catchment entrant.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from edusim.scenario.schema import EnrollmentParams
 
@@ -42,14 +43,61 @@ def admit_by_priority(
 
 
 def place_entrants(
-    preference_lists: np.ndarray, priority: np.ndarray, free_places: np.ndarray
+    preference_lists: np.ndarray,
+    priority: np.ndarray,
+    free_places: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Place entrants by rounds: in round r every unplaced entrant applies to the r-th school
-    of its list, and schools admit by priority into their remaining places.
+    of its list, and schools admit by priority into their remaining places (ties: the
+    earlier entrant first).
 
-    `preference_lists` is (entrants x K) school indices, -1 padded. `free_places` is
-    decremented in place. Returns each entrant's school, or -1 if its list ran out.
+    `preference_lists` is (lists x K) school indices, -1 padded: entrant i's list is row
+    `rows[i]` (default: row i), so entrants who share a list (the same cell) share a row
+    and no entrants x K table is built. `free_places` (integers) is decremented in place.
+    Returns each entrant's school, or -1 if its list ran out.
+
+    One stable sort by priority, then compiled rounds: walking the waiting entrants in
+    priority order and admitting each where its school still has a place admits, in every
+    school, exactly the highest priorities up to its places, as `admit_by_priority` does
+    round by round (`place_entrants_reference`, compared in tests/policy/test_enrollment.py).
     """
+    priority = np.asarray(priority, dtype=float)
+    if rows is None:
+        rows = np.arange(priority.size)
+    order = np.argsort(-priority, kind="stable")
+    return _placement_rounds(preference_lists, np.asarray(rows, dtype=np.int64), order, free_places)
+
+
+@njit(cache=True)
+def _placement_rounds(lists, rows, order, free):  # pragma: no cover - compiled
+    """Round r: each waiting entrant, in `order`, takes a place at the r-th school of its
+    list if one is free; the others wait, in the same order, for the next round."""
+    placed = np.full(order.size, UNPLACED, dtype=np.int32)
+    waiting = order.copy()
+    n_waiting = waiting.size
+    for column in range(lists.shape[1]):
+        if n_waiting == 0:
+            break
+        kept = 0
+        for j in range(n_waiting):
+            entrant = waiting[j]
+            school = lists[rows[entrant], column]
+            if school >= 0 and free[school] > 0:
+                placed[entrant] = school
+                free[school] -= 1
+            else:
+                waiting[kept] = entrant
+                kept += 1
+        n_waiting = kept
+    return placed
+
+
+def place_entrants_reference(
+    preference_lists: np.ndarray, priority: np.ndarray, free_places: np.ndarray
+) -> np.ndarray:
+    """`place_entrants` as whole-array rounds of `admit_by_priority` (the rule as first
+    written; kept as the reference the compiled rounds are tested against)."""
     placed = np.full(preference_lists.shape[0], UNPLACED, dtype=np.int32)
     for column in range(preference_lists.shape[1]):
         waiting = placed == UNPLACED
@@ -180,10 +228,12 @@ def members_table(owner: np.ndarray, n_owners: int) -> np.ndarray:
     """(owners x width) table of the schools belonging to each owner id (zone, group...), -1 padded."""
     counts = np.bincount(owner[owner >= 0], minlength=n_owners)
     table = np.full((n_owners, max(int(counts.max(initial=1)), 1)), UNPLACED, dtype=np.int64)
-    fill = np.zeros(n_owners, dtype=np.int64)
-    for school in np.flatnonzero(owner >= 0):
-        table[owner[school], fill[owner[school]]] = school
-        fill[owner[school]] += 1
+    schools = np.flatnonzero(owner >= 0)
+    # schools in index order within each owner: one stable sort, no loop over schools
+    schools = schools[np.argsort(owner[schools], kind="stable")]
+    owners = owner[schools]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    table[owners, np.arange(schools.size) - starts[owners]] = schools
     return table
 
 

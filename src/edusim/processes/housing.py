@@ -213,12 +213,18 @@ def clear_market(
     owner, home = bidders.owner[active], bidders.home[active]
     rent_rate = rent_cost_per_yuan[safe]
     price = reservation.astype(float).copy()
+    n_active = active.size
+    target = np.full(n_active, -1, dtype=np.int64)
+    choice = np.full(n_active, -1, dtype=np.int64)
+    dropout = np.full(n_active, -np.inf)
+    top = np.zeros(n_active)
+    changed = np.ones(price.size, dtype=bool)  # the first round prices every family
     rounds = 0
     while True:
         rounds += 1
-        target, dropout, choice, top = _best_options(
+        _update_best_options(
             candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit,
-            owner, home, price,
+            owner, home, price, changed, target, dropout, choice, top,
         )  # fmt: skip
         demand = np.bincount(target[target >= 0], minlength=price.size)
         excess = np.maximum(demand - offered_sale, 0).sum()
@@ -229,7 +235,8 @@ def clear_market(
             PRICE_STEP_SHARE * flat_price_cny[where], PRICE_STEP_RELATIVE * price[where]
         )
         new_price = clearing_prices(target, dropout + step, offered_sale, price)
-        if np.array_equal(new_price, price) or rounds >= MAX_ROUNDS:
+        changed = new_price != price
+        if not changed.any() or rounds >= MAX_ROUNDS:
             break
         price = new_price
     # the offered flats go to the buyers with the highest drop-out prices
@@ -244,18 +251,42 @@ def clear_market(
     return Clearing(price, final, tenure, rounds)
 
 
-@njit(cache=True)
 def _best_options(
     candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home, price
-):  # pragma: no cover - compiled
+):
     """Every family's best option at `price`: the catchment it buys in (-1: none) with its
     drop-out price there, the catchment it rents in (-1: none), and the best surplus."""
-    n, width = candidates.shape
+    n = candidates.shape[0]
     target = np.full(n, -1, dtype=np.int64)
     renting = np.full(n, -1, dtype=np.int64)
     dropout = np.full(n, -np.inf)
     top = np.zeros(n)
+    _update_best_options(
+        candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner,
+        home, price, np.ones(price.size, dtype=np.bool_), target, dropout, renting, top,
+    )  # fmt: skip
+    return target, dropout, renting, top
+
+
+@njit(cache=True)
+def _update_best_options(
+    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home,
+    price, changed, target, dropout, renting, top,
+):  # pragma: no cover - compiled  # fmt: skip
+    """`_best_options` in place, for the families whose options' prices `changed` (a
+    candidate catchment's, or an owner's home catchment's): every other family's best
+    option depends only on unchanged prices, so it stands from the round before."""
+    n, width = candidates.shape
     for i in range(n):
+        touched = owner[i] and changed[home[i]]
+        if not touched:
+            for k in range(width):
+                c = candidates[i, k]
+                if c >= 0 and changed[c]:
+                    touched = True
+                    break
+        if not touched:
+            continue
         held = price[home[i]] if owner[i] else 0.0
         best, second, best_k, best_buy = 0.0, 0.0, -1, False
         for k in range(width):
@@ -279,6 +310,9 @@ def _best_options(
             elif rent > second:
                 second = rent
         top[i] = best
+        target[i] = -1
+        renting[i] = -1
+        dropout[i] = -np.inf
         if best_k < 0:
             continue
         c = candidates[i, best_k]
@@ -287,7 +321,6 @@ def _best_options(
             dropout[i] = base_bid[i, best_k] + held - second / u[i, best_k]
         else:
             renting[i] = c
-    return target, dropout, renting, top
 
 
 def _top_per_catchment(target: np.ndarray, score: np.ndarray, places: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ school and p_g the city mean of the pupil's grade; e is a standard normal draw p
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from edusim.processes.aggregate import school_mean
 from edusim.scenario.schema import LearningParams
@@ -60,6 +61,62 @@ def yearly_achievement(
         + params.peer_effect * peer_gap
         + params.ses_effect * ses_z
         + params.noise_sd * shocks
+    )
+
+
+def school_year_achievement(
+    achievement: np.ndarray,
+    school: np.ndarray,
+    grade: np.ndarray,
+    teaching_quality: np.ndarray,
+    quality_reference: float,
+    peer_mean: np.ndarray,
+    grade_mean: np.ndarray,
+    ses_z: np.ndarray,
+    shocks: np.ndarray,
+    params: LearningParams,
+) -> np.ndarray:
+    """`yearly_achievement` of every pupil from its school's teaching quality and peer mean
+    and its grade's mean, in one compiled pass (no per-pupil temporaries): the same
+    operations in the same order, so the same numbers bit for bit (tests/processes/
+    test_learning.py; the whole year in tests/test_kernels_match_reference.py)."""
+    return _school_year_achievement(
+        achievement, school, grade, teaching_quality, float(quality_reference), peer_mean,
+        grade_mean, ses_z, shocks, float(params.persistence), float(params.teaching_weight),
+        float(params.peer_effect), float(params.ses_effect), float(params.noise_sd),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _school_year_achievement(
+    achievement, school, grade, quality, reference, peer_mean, grade_mean, ses_z, shocks,
+    persistence, teaching_weight, peer_effect, ses_effect, noise_sd,
+):  # pragma: no cover - compiled  # fmt: skip
+    out = np.empty(achievement.size)
+    for i in range(achievement.size):
+        s, g = school[i], grade[i]
+        out[i] = (
+            persistence * achievement[i]
+            + teaching_weight * (quality[s] - reference)
+            + peer_effect * (peer_mean[s] - grade_mean[g])
+            + ses_effect * ses_z[i]
+            + noise_sd * shocks[i]
+        )
+    return out
+
+
+def school_year_achievement_reference(
+    achievement, school, grade, teaching_quality, quality_reference, peer_mean, grade_mean,
+    ses_z, shocks, params,
+) -> np.ndarray:  # fmt: skip
+    """`school_year_achievement` as the whole-array expression it replaced."""
+    return yearly_achievement(
+        achievement,
+        teaching_quality[school] - quality_reference,
+        peer_mean[school] - grade_mean[grade],
+        ses_z,
+        shocks,
+        params,
     )
 
 

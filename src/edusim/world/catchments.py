@@ -33,8 +33,12 @@ class Catchments:
     def cell_in_catchment(self, schools: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
         """A residential cell inside each school's catchment, drawn by residential weight."""
         cells = np.empty(schools.size, dtype=np.int32)
-        for school in np.unique(schools):
-            rows = np.flatnonzero(schools == school)
+        # rows grouped by school in one stable sort (no scan of all rows per school)
+        order = np.argsort(schools, kind="stable")
+        unique, first = np.unique(schools[order], return_index=True)
+        bounds = np.append(first, schools.size)
+        for at, school in enumerate(unique):
+            rows = order[bounds[at] : bounds[at + 1]]
             cdf = self.catchment_weight_cdf[school]
             picks = np.searchsorted(cdf, uniforms[rows] * cdf[-1], side="right")
             cells[rows] = self.catchment_cells[school][np.minimum(picks, cdf.size - 1)]
