@@ -91,7 +91,7 @@ def test_the_decompose_command_writes_its_tables_and_resumes(tmp_path):
     table = pd.read_csv(out / "decomposition.csv")
     assert {"total", "groups", "interaction"} <= set(table["effect"])
     text = (out / "decomposition.md").read_text(encoding="utf-8")
-    assert "| group_participation_share |" in text
+    assert "| famous_group_participation_share |" in text
     finished = (out / "manifest.jsonl").read_text(encoding="utf-8").count('"ok"')
     assert main(args) == 0  # nothing reruns
     assert (out / "manifest.jsonl").read_text(encoding="utf-8").count('"ok"') == finished

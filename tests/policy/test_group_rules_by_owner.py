@@ -55,3 +55,38 @@ def test_without_owner_data_every_school_counts_as_district_owned():
     view = dataclasses.replace(_view(), owner=None, rural=None)
     rule = _rule(member_pool=("any",), core_owner=("city",))
     assert form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool))[0] == []
+
+
+def test_participants_count_cores_over_every_school_that_could_take_part():
+    # six schools, [any] pool: one core (0) and one member (its nearest, 1) is 2 of 6
+    # taking part; counted as members, 1 of the 6 in the pool
+    taken = np.zeros(6, dtype=bool)
+    members_rule = _rule(member_pool=("any",), max_members=1, max_cores=1)
+    participants_rule = _rule(
+        member_pool=("any",), max_members=1, max_cores=1, target_counts="participants"
+    )
+    assert form_by_rule(members_rule, _view(), np.array([0]), taken)[1] == 1 / 6
+    assert form_by_rule(participants_rule, _view(), np.array([0]), taken)[1] == 2 / 6
+
+
+def test_a_participation_target_stops_sooner_when_cores_count():
+    # target 1/2 of six: counting cores, two groups of core + 1 member reach 4/6; counting
+    # members only, three members are needed (three groups)
+    taken = np.zeros(6, dtype=bool)
+    counted = _rule(member_pool=("any",), max_members=1, target_share=0.5)
+    by_participants = form_by_rule(
+        counted.model_copy(update={"target_counts": "participants"}),
+        _view(),
+        np.array([0]),
+        taken,
+    )[0]
+    assert len(form_by_rule(counted, _view(), np.array([0]), taken)[0]) == 3
+    assert len(by_participants) == 2
+
+
+def test_member_districts_take_members_only_from_the_named_districts():
+    view = dataclasses.replace(_view(), district=np.array([0, 0, 1, 0, 1, 1], dtype=np.int16))
+    rule = _rule(member_pool=("any",), max_members=3, max_cores=1)
+    groups, _ = form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool), np.array([1]))
+    core, members = groups[0]
+    assert core == 0 and sorted(members) == [2, 4, 5]

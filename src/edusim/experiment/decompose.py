@@ -58,7 +58,9 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "teacher_quartile_gap",
     "movers_share",
     "premium_top_decile_share",
-    "group_participation_share",
+    "famous_group_participation_share",
+    "cross_level_group_share",
+    "rural_community_coverage",
     "backbone_in_rural_share",
     "money_spent_cny",
 )

@@ -159,7 +159,8 @@ class PolicyEvents(Phase):
             )
             # private schools stay outside groups (public schools' reform)
             taken = model.groups.in_kind(rule.kind, len(table)) | table.private | ~table.active
-            formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken)
+            member_scope = np.array([names.index(d) for d in rule.member_districts], dtype=int)
+            formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken, member_scope)
             for number, (core, members) in enumerate(formed, start=1):
                 self.form_group(
                     year,
