@@ -159,8 +159,9 @@ def test_chongming_islands_towns_and_small_schools():
     assert set(np.unique(geo.cell_island[on_islands])) - {MAINLAND} == {0, 1, 2}
     assert not (geo.cell_island[on_islands] == MAINLAND).any()
     assert np.isin(geo.town_district, islands).sum() == 18
-    schools = np.isin(table.district, islands)
+    schools = np.isin(table.district, islands) & (table.opened_year == 0)  # as built
     assert schools.sum() == 69
+    assert (np.isin(table.district, islands) & (table.opened_year > 0)).sum() == 3  # 二2
     sizes = reform.tables()["schools"]
     first = sizes[(sizes.year == 2011) & sizes.district.isin(["Chongming", "Changxing", "Hengsha"])]
     small = int((first.enrollment < 200).sum())
@@ -193,11 +194,45 @@ def test_chongming_groups_zones_and_money():
     where = [_district(reform, groups.groups[z].core) for z in zones]
     assert where.count("Chongming") == 10  # five zones on the main island, per stage
     assert sorted(set(where) - {"Chongming"}) == ["Changxing", "Hengsha"]  # the sixth, 长横
-    cap = reform.scenario.funding.budget_cap_cny
-    assert cap == 1_600_000
+    funding = reform.scenario.funding
+    cap = funding.budget_cap_cny
+    assert cap == 1_600_000 and set(funding.capped_grants) == {
+        "branch_campus",
+        "cross_district_group",
+    }
     for money in reform.money.values():
         assert money["spent_cny"] <= cap + 1e-6
     assert reform.money[2017]["requested_cny"] > cap and reform.money[2017]["scale"] < 1
+    # the zone reward (二6) is performance pay outside the cap: 13 stage zones x 75,000
+    assert funding.zone_reward_as_pay
+    assert reform.money[2017]["performance_pay_cny"] == pytest.approx(13 * 75_000)
+    # the in-district groups' members are small schools (一1: under 200 pupils) as built
+    sizes = reform.tables()["schools"]
+    built = sizes[sizes.year == 2011].set_index("name").enrollment
+    for spec in reform.scenario.groups.explicit:
+        assert (built[list(spec.members)] <= 200).all(), spec.name
+
+
+def test_chongming_new_entrusted_schools_open_overstaffed_with_a_reservoir():
+    reform, plain = paired("chongming")
+    opened = [d for _, d in _events(reform, "formed") if "-entrusted-" in d["group"]]
+    openings = [e.open for e in reform.scenario.timeline if e.open is not None]
+    assert [(o.stage, o.entrusted_to) for o in openings] == [
+        ("primary", "Downtown-P01"),
+        ("nine_year", "Downtown-P02"),
+    ]
+    groups = {g.name: g for g in reform.groups.groups}
+    for spec in openings:
+        group = groups[f"{spec.entrusted_to}-entrusted-{spec.name}"]
+        assert group.kind == "entrusted" and group.active
+    assert len(opened) == 2  # one trusteeship each, the nine-year school's two sections in one
+    # overstaffed at the start (一1), the same in both runs; the reservoir is planned (五2)
+    assert reform.scenario.teachers.initial_surplus_share_rural > 0
+    assert _events(reform, "city built") == _events(plain, "city built")
+    metrics = reform.tables()["metrics"].set_index(["year", "metric"]).value
+    assert metrics[(2012, "surplus_teachers")] > 0
+    reservoir = [e for e in reform.scenario.timeline if "rotation.reservoir_share" in e.set]
+    assert reservoir and reservoir[0].date.year == 2020
 
 
 def test_ninghe_one_lead_group_per_stage_of_at_most_ten():

@@ -366,12 +366,14 @@ def _tier_quota_postings(
 
 
 def reward_pay(model: Any) -> np.ndarray:
-    """Reward pay per teacher at each school from last July's scores (policy/pay.py)."""
+    """Reward pay per teacher at each school from last July's scores (policy/pay.py),
+    plus a zone reward paid as performance pay this year (Chongming 二6)."""
     evaluation, table = model.params.evaluation, model.school_table
     if evaluation.performance_pay_cny_per_sd == 0:
-        return np.zeros(len(table))
+        return table.zone_pay_cny.copy()
     group = model.groups.headline(len(table))[0] if evaluation.performance_pay_unified else None
-    return school_reward_pay(table.evaluation_score, evaluation.performance_pay_cny_per_sd, group)
+    scored = school_reward_pay(table.evaluation_score, evaluation.performance_pay_cny_per_sd, group)
+    return scored + table.zone_pay_cny
 
 
 class _RotationContext:

@@ -147,6 +147,14 @@ class TeacherParams(Section):
         ge=0,
     )
 
+    initial_surplus_share_rural: float = param(
+        0.0,
+        unit="share of the standard's posts",
+        source="seed 003 一1 (Chongming: “教师量总体富余、师生比偏高”, overstaffed in total; no size given: 0 unless set)",
+        description="teachers above the staffing standard at year 0 in the public schools of rural districts (nobody is laid off: vacancies are counted against posts, so the surplus shrinks as teachers leave)",
+        ge=0,
+        le=1,
+    )
     core_extra_posts_share: float = param(
         0.0,
         unit="share of the standard's posts",
