@@ -90,3 +90,28 @@ def test_member_districts_take_members_only_from_the_named_districts():
     groups, _ = form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool), np.array([1]))
     core, members = groups[0]
     assert core == 0 and sorted(members) == [2, 4, 5]
+
+
+def test_a_vertical_group_takes_the_primary_schools_that_feed_its_core():
+    # schools 0-2 junior, 3-7 primary; primaries 3, 5, 7 feed junior 0, 4 and 6 feed 1
+    position = np.arange(8, dtype=float)
+    view = SchoolView(
+        stage=np.array([1, 1, 1, 0, 0, 0, 0, 0]),
+        district=np.zeros(8, dtype=np.int16),
+        district_kind=np.zeros(8, dtype=np.int8),
+        quality=np.array([0.9, 0.5, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        enrollment=np.full(8, 500),
+        travel_km=np.abs(position[:, None] - position[None, :]),
+        feeds=np.array([-1, -1, -1, 0, 1, 0, 1, 0]),
+    )
+    rule = _rule(stage="junior", member_stage="primary", member_pool=("any",),
+                 members_feed_core=True, max_members=10)  # fmt: skip
+    groups, _ = form_by_rule(rule, view, np.array([0]), np.zeros(8, dtype=bool))
+    assert [(core, sorted(members)) for core, members in groups] == [(0, [3, 5, 7]), (1, [4, 6])]
+    nearest = form_by_rule(
+        rule.model_copy(update={"members_feed_core": False, "max_members": 2}),
+        view,
+        np.array([0]),
+        np.zeros(8, dtype=bool),
+    )[0]
+    assert sorted(nearest[0][1]) == [3, 4]  # without the links: the two nearest primaries

@@ -158,6 +158,7 @@ class PolicyEvents(Phase):
             travel_km=model.school_travel_km(),
             owner=table.owner,
             rural=table.rural,
+            feeds=table.feeds,
         )
         for rule in rules:
             scope = (

@@ -3,7 +3,8 @@
 Cores are the strongest schools (by teaching quality) of the rule's stage and districts
 not yet in a group of the rule's kind. Each core, strongest first, takes the nearest
 eligible schools (weak, small or rural as the rule says; of another owner level for a
-cross-level rule; of the rule's `member_districts` when it names them) up to `max_members`.
+cross-level rule; of the rule's `member_districts` when it names them; feeding the core
+with `members_feed_core`) up to `max_members`.
 A rule may restrict cores to owner levels. Cores are added until `target_share` of the
 schools the rule counts have joined, or `max_cores` is reached: by default the members
 joined over the eligible member pool; with `target_counts: participants` the cores and
@@ -35,6 +36,7 @@ class SchoolView:
     travel_km: np.ndarray  # schools x schools travel cost
     owner: np.ndarray | None = None  # 0 city, 1 district, 2 county (None: all district)
     rural: np.ndarray | None = None  # the school's own rural status (None: rural county)
+    feeds: np.ndarray | None = None  # junior school each primary feeds, -1 (None: no links)
 
 
 def eligible_members(rule: GroupRule, schools: SchoolView, in_scope: np.ndarray) -> np.ndarray:
@@ -107,6 +109,9 @@ def form_by_rule(
             candidates = candidates[schools.district[candidates] == schools.district[core]]
         if rule.cross_owner:
             candidates = candidates[owner[candidates] != owner[core]]
+        if rule.members_feed_core:
+            feeds = np.full(schools.stage.size, -1) if schools.feeds is None else schools.feeds
+            candidates = candidates[feeds[candidates] == core]
         if candidates.size == 0:
             continue
         nearest = candidates[np.argsort(schools.travel_km[core, candidates], kind="stable")]

@@ -250,6 +250,12 @@ class GroupRule(Section):
         source="seed 001 目标任务 (Hangzhou counts the schools taking part, 参与...的中小学比例, cores included)",
         description="what `target_share` counts: members = members joined over the eligible member pool; participants = cores and members joined over every school that could take part (the member pool and the schools in scope as cores)",
     )
+    members_feed_core: bool = param(
+        False,
+        unit="yes/no",
+        source="seed 000 二(一)1 (Dalian: “以學區初中學校為牽動學校,組成縱向的跨學段教育集團”, the zone's junior school leads its primary schools); digest: Sanming 划片对口",
+        description="whether a cross-stage group's members must be primary schools that feed its junior core (对口, `feeders`), nearest first, besides meeting the member pool",
+    )
     member_districts: tuple[str, ...] = entry(
         (),
         unit="district names",

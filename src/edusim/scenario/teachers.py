@@ -155,6 +155,12 @@ class TeacherParams(Section):
         ge=0,
         le=1,
     )
+    group_hiring: bool = param(
+        False,
+        unit="yes/no",
+        source="seed 004 四(二)1 (Sanming: “人员统一招聘使用”, unified hiring in the general school)",
+        description="whether groups whose kind redeploys staff (`staff_redeploy`: one employer) hire for their members under the core's name: a member's new hires are drawn as at a school of the better of its own and its core's reputation",
+    )
     core_extra_posts_share: float = param(
         0.0,
         unit="share of the standard's posts",
