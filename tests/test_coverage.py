@@ -1,5 +1,5 @@
 """docs/coverage.md: every item of the five documents with its status, generated from
-docs/coverage.yaml by tools/coverage.py, naming only settings that exist."""
+docs/coverage.yaml by tools/update_coverage.py, naming only settings that exist."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def coverage():
-    spec = importlib.util.spec_from_file_location("coverage_tool", ROOT / "tools" / "coverage.py")
+    spec = importlib.util.spec_from_file_location(
+        "coverage_tool", ROOT / "tools" / "update_coverage.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -26,7 +28,7 @@ def test_every_setting_named_exists_in_the_schema_or_the_metric_registry(coverag
 
 def test_the_page_is_generated_from_the_current_data(coverage):
     text = (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
-    assert text == coverage.markdown(coverage.load()), "run python tools/coverage.py"
+    assert text == coverage.markdown(coverage.load()), "run python tools/update_coverage.py"
 
 
 def test_every_place_lists_every_item_of_its_document(coverage):
