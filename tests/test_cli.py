@@ -198,7 +198,8 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 @pytest.mark.parametrize("place", PLACES)
 def test_every_place_runs_for_three_years_and_says_what_it_skips(place, tmp_path, capsys):
     """A shortened run skips events, groups and rules dated after its end, one warning line
-    each on stderr (Chongming's 2016-2018 groups and 2017 zones with --years 3)."""
+    each on stderr (Chongming's 2016-2020 events, 2018 groups and 2017 zones with --years
+    3)."""
     out = tmp_path / place
     argv = ["run", str(SCENARIOS / f"{place}.yaml"), "--years", "3", "--no-report", "--quiet"]
     code = main([*argv, "--format", "csv", "--out", str(out)])
@@ -212,7 +213,9 @@ def test_every_place_runs_for_three_years_and_says_what_it_skips(place, tmp_path
     formed = events[events["label"] == "formed"]
     assert not formed.empty and (formed["year"] < metrics["year"].min() + 3).all()
     if place == "chongming":
-        assert len(warnings) == 9  # explicit groups 7-10 (2016-2018), the five 2017 zone rules
+        # the three timeline events (2016 and 2017 openings, the 2020 reservoir), explicit
+        # groups 7-8 (2018) and the five 2017 zone rules
+        assert len(warnings) == 10
         assert "groups.rules[4].formed: 2017-09-01" in warnings[-1]
         assert "rule 'zone-hengsha' skipped" in warnings[-1]
 

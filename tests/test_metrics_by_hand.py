@@ -10,6 +10,7 @@ schools, all open:
     district        0     0     1     1     0     1     1
     rural school    no    no    yes   no    no    yes   yes  (school 3: a town school of
                                                             the rural county)
+    owner           city  dist  dist  cnty  dist  cnty  dist
     quality        0.1   0.3   0.0   0.2   0.5   0.1   0.9
     achievement    0.2   0.6  -0.4   0.0   0.5   0.1   1.0
     enrollment      10    20    30    40    50    30    20
@@ -73,6 +74,7 @@ def two_stage_city() -> SimpleNamespace:
         private=np.array([False] * 6 + [True]),
         district=np.array([0, 0, 1, 1, 0, 1, 1]),
         rural=np.array([False, False, True, False, False, True, True]),
+        owner=np.array([0, 1, 1, 2, 1, 2, 1]),
         teaching_quality=np.array([0.1, 0.3, 0.0, 0.2, 0.5, 0.1, 0.9]),
         mean_achievement=np.array([0.2, 0.6, -0.4, 0.0, 0.5, 0.1, 1.0]),
         enrollment=np.array([10, 20, 30, 40, 50, 30, 20]),
@@ -282,6 +284,14 @@ HAND_VALUES: dict[str, float] = {
     "member_nonmember_gap": 0.4 / 3 - 1.1 / 2,
     # schools 0, 1, 2, 4, 5 of 7 are in a group
     "group_participation_share": 5 / 7,
+    # open public schools 0-5; G1 (tight) and G2 (alliance) are both famous-school kinds:
+    # schools 0, 1, 2, 4, 5
+    "famous_group_participation_share": 5 / 6,
+    # G1 spans owners (0 city, 1 district) and districts (school 2 is in district 1); G2
+    # spans districts (4 in 0, 5 in 1) and owners (1, 2): the same five schools
+    "cross_level_group_share": 5 / 6,
+    # rural public schools 2 and 5; no community group
+    "rural_community_coverage": 0.0,
     "rotations": 8.0,
     # the year's 8 postings by kind: 5 group, 2 district, 1 reservoir
     "rotations_group": 5.0,
@@ -422,6 +432,7 @@ def with_a_closed_school(city: SimpleNamespace) -> SimpleNamespace:
         "private": False,
         "district": 0,
         "rural": True,
+        "owner": 0,
         "teaching_quality": 5.0,
         "mean_achievement": 5.0,
         "enrollment": 0,
@@ -465,3 +476,51 @@ def test_the_two_backbone_shares_count_the_same_teachers():
     rural = METRICS["backbone_in_rural_share"].compute(city)
     weak = METRICS["backbone_in_weak_share"].compute(city)
     assert rural == weak == 1.0
+
+
+def _recounted(change) -> dict[str, float]:
+    city = two_stage_city()
+    change(city)
+    return {
+        name: float(METRICS[name].compute(city))
+        for name in (
+            "famous_group_participation_share",
+            "cross_level_group_share",
+            "rural_community_coverage",
+        )
+    }
+
+
+def test_the_documents_targets_count_by_kind_owner_and_rural_status():
+    """Hangzhou's three targets on variants of the hand city: a community counts for the
+    98% and not for the 60% or 25%; a group inside one owner level and one district
+    counts for the 60% only."""
+
+    def community(city):
+        groups = GroupTable()
+        groups.form("G1", "tight", 0, np.array([1]), 2019, 3, True)  # city + district, d0
+        groups.form("C1", "community", 4, np.array([5]), 2019, 3, True)
+        city.groups = groups
+
+    # famous: 0, 1 of 6; cross-level: G1 spans owners (city 0, district 1): 0, 1;
+    # rural coverage: school 5 of rural 2 and 5
+    assert _recounted(community) == pytest.approx(
+        {
+            "famous_group_participation_share": 2 / 6,
+            "cross_level_group_share": 2 / 6,
+            "rural_community_coverage": 1 / 2,
+        }
+    )
+
+    def same_owner_and_district(city):
+        groups = GroupTable()
+        groups.form("G1", "vertical", 4, np.array([1]), 2019, 3, True)  # both district, d0
+        city.groups = groups
+
+    assert _recounted(same_owner_and_district) == pytest.approx(
+        {
+            "famous_group_participation_share": 2 / 6,
+            "cross_level_group_share": 0.0,
+            "rural_community_coverage": 0.0,
+        }
+    )

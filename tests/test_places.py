@@ -132,12 +132,17 @@ def test_sanming_four_compulsory_pairings_and_their_staff_quotas():
     formed = {d["group"]: (year, d) for year, d in _events(reform, "formed")}
     postings = _events(reform, "teacher posted")
     rotation = reform.scenario.rotation
+    shortfall_2017 = dict(_events(reform, "postings by tier"))[2017]["quota_shortfall"]
     for spec in specs:
         year, detail = formed[spec.name]
         assert year == 2017 and detail["members"] == list(spec.members)
         sent = [d for y, d in postings if y == 2017 and d["from"] == spec.core]
         back = [d for y, d in postings if y == 2017 and d["to"] == spec.core]
-        assert len(sent) >= rotation.teachers_per_member * len(spec.members)
+        # the quota is of municipal backbone teachers (四(一)3): those the core has fill
+        # it, the rest stays empty (quota_shortfall); no ordinary teacher takes a place
+        quota = rotation.teachers_per_member * len(spec.members)
+        municipal = [d for d in sent if d["tier"] >= 2]
+        assert municipal or shortfall_2017 >= quota, spec.name
         assert len(back) == len(sent)  # send_back: the total stays unchanged
     rules = {d["rule"]: (year, d) for year, d in _events(reform, "rule applied")}
     for name in ("district-primary", "district-junior", "county-primary", "county-junior"):
@@ -159,8 +164,9 @@ def test_chongming_islands_towns_and_small_schools():
     assert set(np.unique(geo.cell_island[on_islands])) - {MAINLAND} == {0, 1, 2}
     assert not (geo.cell_island[on_islands] == MAINLAND).any()
     assert np.isin(geo.town_district, islands).sum() == 18
-    schools = np.isin(table.district, islands)
+    schools = np.isin(table.district, islands) & (table.opened_year == 0)  # as built
     assert schools.sum() == 69
+    assert (np.isin(table.district, islands) & (table.opened_year > 0)).sum() == 3  # 二2
     sizes = reform.tables()["schools"]
     first = sizes[(sizes.year == 2011) & sizes.district.isin(["Chongming", "Changxing", "Hengsha"])]
     small = int((first.enrollment < 200).sum())
@@ -193,11 +199,45 @@ def test_chongming_groups_zones_and_money():
     where = [_district(reform, groups.groups[z].core) for z in zones]
     assert where.count("Chongming") == 10  # five zones on the main island, per stage
     assert sorted(set(where) - {"Chongming"}) == ["Changxing", "Hengsha"]  # the sixth, 长横
-    cap = reform.scenario.funding.budget_cap_cny
-    assert cap == 1_600_000
+    funding = reform.scenario.funding
+    cap = funding.budget_cap_cny
+    assert cap == 1_600_000 and set(funding.capped_grants) == {
+        "branch_campus",
+        "cross_district_group",
+    }
     for money in reform.money.values():
         assert money["spent_cny"] <= cap + 1e-6
     assert reform.money[2017]["requested_cny"] > cap and reform.money[2017]["scale"] < 1
+    # the zone reward (二6) is performance pay outside the cap: 13 stage zones x 75,000
+    assert funding.zone_reward_as_pay
+    assert reform.money[2017]["performance_pay_cny"] == pytest.approx(13 * 75_000)
+    # the in-district groups' members are small schools (一1: under 200 pupils) as built
+    sizes = reform.tables()["schools"]
+    built = sizes[sizes.year == 2011].set_index("name").enrollment
+    for spec in reform.scenario.groups.explicit:
+        assert (built[list(spec.members)] <= 200).all(), spec.name
+
+
+def test_chongming_new_entrusted_schools_open_overstaffed_with_a_reservoir():
+    reform, plain = paired("chongming")
+    opened = [d for _, d in _events(reform, "formed") if "-entrusted-" in d["group"]]
+    openings = [e.open for e in reform.scenario.timeline if e.open is not None]
+    assert [(o.stage, o.entrusted_to) for o in openings] == [
+        ("primary", "Downtown-P01"),
+        ("nine_year", "Downtown-P02"),
+    ]
+    groups = {g.name: g for g in reform.groups.groups}
+    for spec in openings:
+        group = groups[f"{spec.entrusted_to}-entrusted-{spec.name}"]
+        assert group.kind == "entrusted" and group.active
+    assert len(opened) == 2  # one trusteeship each, the nine-year school's two sections in one
+    # overstaffed at the start (一1), the same in both runs; the reservoir is planned (五2)
+    assert reform.scenario.teachers.initial_surplus_share_rural > 0
+    assert _events(reform, "city built") == _events(plain, "city built")
+    metrics = reform.tables()["metrics"].set_index(["year", "metric"]).value
+    assert metrics[(2012, "surplus_teachers")] > 0
+    reservoir = [e for e in reform.scenario.timeline if "rotation.reservoir_share" in e.set]
+    assert reservoir and reservoir[0].date.year == 2020
 
 
 def test_ninghe_one_lead_group_per_stage_of_at_most_ten():
@@ -265,6 +305,7 @@ def test_dalian_modes_pilots_and_composite_cores():
     groups = reform.groups
     assert {g.kind for g in groups.groups} == {
         "tight",
+        "entrusted",  # the new schools (二(一)2 新开办的学校)
         "horizontal",
         "alliance",
         "vertical",
@@ -285,3 +326,77 @@ def test_dalian_modes_pilots_and_composite_cores():
     scopes = reform.scenario.enrollment.by_area
     assert [(s.rule, set(s.districts)) for s in scopes] == [("group", pilots)]
     assert [s.rule for s in plain.scenario.enrollment.by_area] == ["catchment"]
+
+
+def _file(place: str):
+    return load_scenario(SCENARIOS / f"{place}.yaml")
+
+
+def test_hangzhou_counts_its_targets_as_the_document_does():
+    """Seed 001 目标任务: 60% taking part (cores included), 25% in cross-level or
+    cross-region groups led from the six urban districts, 98% of rural schools by their
+    own status in communities with urban cores; managers sent by cores; 县管校聘."""
+    scenario = _file("hangzhou")
+    rules = {r.name: r for r in scenario.groups.rules}
+    urban = {d.name for d in scenario.city.districts if d.kind == "urban"}
+    assert len(urban) == 6
+    for name in ("famous-primary", "famous-junior"):
+        assert rules[name].target_counts == "participants" and rules[name].target_share == 0.6
+    for name in ("cross-level-primary", "cross-level-junior"):
+        rule = rules[name]
+        assert rule.target_counts == "participants" and rule.target_share == 0.25
+        assert set(rule.districts) == urban and not set(rule.member_districts) & urban
+    for name in ("community-primary", "community-junior"):
+        rule = rules[name]
+        assert rule.member_pool == ("rural_school",) and set(rule.districts) == urban
+        assert rule.target_share == 0.98
+    assert scenario.rotation.leaders_per_member >= 1
+    assert scenario.rotation.district_rotation
+
+
+def test_ninghe_merges_small_schools_into_members_and_manages_teachers_by_district():
+    reform, plain = paired("ninghe")
+    merges = [e.merge for e in reform.scenario.timeline if e.merge is not None]
+    assert len(merges) == 3
+    sizes = reform.tables()["schools"]
+    built = sizes[sizes.year == reform.scenario.start_year].set_index("name").enrollment
+    members = set(reform.school_table.name[reform.groups.school[reform.groups.role == MEMBER]])
+    for merge in merges:
+        assert built[merge.school] < 200  # 四2: 小规模学校
+        assert merge.into in members  # 整合后的学校作为教育集团成员校
+    assert [d["school"] for _, d in _events(reform, "small school merged (Ninghe-P21)")] == [
+        "Ninghe-P21"
+    ]
+    assert all(e.merge is None for e in plain.scenario.timeline)
+    rotation = reform.scenario.rotation
+    assert rotation.district_rotation and rotation.reservoir_share > 0
+    summary = [d["by_kind"] for _, d in _events(reform, "postings by tier")]
+    assert sum(s["district"] for s in summary) > 0 and sum(s["reservoir"] for s in summary) > 0
+
+
+def test_dalian_new_schools_walking_teachers_and_feeder_vertical_groups():
+    reform, plain = paired("dalian")
+    openings = [e.open for e in reform.scenario.timeline if e.open is not None]
+    assert {o.entrusted_to for o in openings} == {"Jinpu-P48", "Gaoxin-P03"}
+    entrusted = [g for g in reform.groups.groups if g.kind == "entrusted"]
+    assert len(entrusted) == 2
+    assert not [g for g in plain.groups.groups if g.kind == "entrusted"]  # built, not entrusted
+    table, groups = reform.school_table, reform.groups
+    vertical = [i for i, g in enumerate(groups.groups) if g.kind == "vertical"]
+    assert vertical
+    for group_id in vertical:
+        rows = (groups.group == group_id) & (groups.role == MEMBER)
+        assert (table.feeds[groups.school[rows]] == groups.groups[group_id].core).all()
+    assert reform.scenario.rotation.walk_teachers_per_member >= 1
+    walking = reform.tables()["metrics"].query("metric == 'walk_teachers'").value
+    assert walking.max() > 0
+
+
+def test_sanming_quota_by_tier_unified_hiring_and_pay_rules():
+    reform, _ = paired("sanming")
+    rotation = reform.scenario.rotation
+    assert rotation.quota_min_tier == "municipal_backbone" and rotation.teachers_per_member == 2
+    assert rotation.pay_parity and rotation.promotion_priority
+    assert reform.scenario.teachers.group_hiring
+    summary = dict(_events(reform, "postings by tier"))
+    assert summary[2018]["quota_shortfall"] > 0  # measured: 499 of 626 places in 2018

@@ -49,6 +49,26 @@ def test_removing_the_enrollment_changes_keeps_the_national_rules():
     assert "without_enrollment" not in decomposition_arms(scenario)
 
 
+def test_school_changes_stay_in_every_arm_and_lose_only_their_group_without_groups():
+    """Ninghe's mergers and Chongming's openings are no component's: no arm may drop them
+    (before, every arm dropped them as events with nothing left to set); without groups an
+    opening opens without its entrusting group."""
+    ninghe = decomposition_arms(load_scenario("scenarios/ninghe.yaml"))
+    assert set(ninghe) == {REFORM, COUNTERFACTUAL, "without_groups", "without_rotation",
+                           "without_evaluation"}  # fmt: skip
+    chongming = load_scenario("scenarios/chongming.yaml")
+    arms = decomposition_arms(chongming)
+    openings = arms["without_groups"]["timeline"]
+    opened = [e["open"] for e in openings if e.get("open")]
+    assert len(opened) == 2 and all(o["entrusted_to"] == "" for o in opened)
+    for arm in ("without_rotation", "without_money"):
+        timeline = arms[arm].get("timeline", editable_dump(chongming)["timeline"])
+        assert [e["open"]["entrusted_to"] for e in timeline if e.get("open")] == [
+            "Downtown-P01",
+            "Downtown-P02",
+        ]
+
+
 def test_without_rotation_stops_every_policy_move_of_teachers():
     arms = decomposition_arms(load_scenario("scenarios/sanming.yaml"))
     rotation = arms["without_rotation"]["rotation"]
@@ -91,7 +111,7 @@ def test_the_decompose_command_writes_its_tables_and_resumes(tmp_path):
     table = pd.read_csv(out / "decomposition.csv")
     assert {"total", "groups", "interaction"} <= set(table["effect"])
     text = (out / "decomposition.md").read_text(encoding="utf-8")
-    assert "| group_participation_share |" in text
+    assert "| famous_group_participation_share |" in text
     finished = (out / "manifest.jsonl").read_text(encoding="utf-8").count('"ok"')
     assert main(args) == 0  # nothing reruns
     assert (out / "manifest.jsonl").read_text(encoding="utf-8").count('"ok"') == finished

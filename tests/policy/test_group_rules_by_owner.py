@@ -55,3 +55,63 @@ def test_without_owner_data_every_school_counts_as_district_owned():
     view = dataclasses.replace(_view(), owner=None, rural=None)
     rule = _rule(member_pool=("any",), core_owner=("city",))
     assert form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool))[0] == []
+
+
+def test_participants_count_cores_over_every_school_that_could_take_part():
+    # six schools, [any] pool: one core (0) and one member (its nearest, 1) is 2 of 6
+    # taking part; counted as members, 1 of the 6 in the pool
+    taken = np.zeros(6, dtype=bool)
+    members_rule = _rule(member_pool=("any",), max_members=1, max_cores=1)
+    participants_rule = _rule(
+        member_pool=("any",), max_members=1, max_cores=1, target_counts="participants"
+    )
+    assert form_by_rule(members_rule, _view(), np.array([0]), taken)[1] == 1 / 6
+    assert form_by_rule(participants_rule, _view(), np.array([0]), taken)[1] == 2 / 6
+
+
+def test_a_participation_target_stops_sooner_when_cores_count():
+    # target 1/2 of six: counting cores, two groups of core + 1 member reach 4/6; counting
+    # members only, three members are needed (three groups)
+    taken = np.zeros(6, dtype=bool)
+    counted = _rule(member_pool=("any",), max_members=1, target_share=0.5)
+    by_participants = form_by_rule(
+        counted.model_copy(update={"target_counts": "participants"}),
+        _view(),
+        np.array([0]),
+        taken,
+    )[0]
+    assert len(form_by_rule(counted, _view(), np.array([0]), taken)[0]) == 3
+    assert len(by_participants) == 2
+
+
+def test_member_districts_take_members_only_from_the_named_districts():
+    view = dataclasses.replace(_view(), district=np.array([0, 0, 1, 0, 1, 1], dtype=np.int16))
+    rule = _rule(member_pool=("any",), max_members=3, max_cores=1)
+    groups, _ = form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool), np.array([1]))
+    core, members = groups[0]
+    assert core == 0 and sorted(members) == [2, 4, 5]
+
+
+def test_a_vertical_group_takes_the_primary_schools_that_feed_its_core():
+    # schools 0-2 junior, 3-7 primary; primaries 3, 5, 7 feed junior 0, 4 and 6 feed 1
+    position = np.arange(8, dtype=float)
+    view = SchoolView(
+        stage=np.array([1, 1, 1, 0, 0, 0, 0, 0]),
+        district=np.zeros(8, dtype=np.int16),
+        district_kind=np.zeros(8, dtype=np.int8),
+        quality=np.array([0.9, 0.5, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        enrollment=np.full(8, 500),
+        travel_km=np.abs(position[:, None] - position[None, :]),
+        feeds=np.array([-1, -1, -1, 0, 1, 0, 1, 0]),
+    )
+    rule = _rule(stage="junior", member_stage="primary", member_pool=("any",),
+                 members_feed_core=True, max_members=10)  # fmt: skip
+    groups, _ = form_by_rule(rule, view, np.array([0]), np.zeros(8, dtype=bool))
+    assert [(core, sorted(members)) for core, members in groups] == [(0, [3, 5, 7]), (1, [4, 6])]
+    nearest = form_by_rule(
+        rule.model_copy(update={"members_feed_core": False, "max_members": 2}),
+        view,
+        np.array([0]),
+        np.zeros(8, dtype=bool),
+    )[0]
+    assert sorted(nearest[0][1]) == [3, 4]  # without the links: the two nearest primaries

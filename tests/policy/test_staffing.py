@@ -64,3 +64,13 @@ def test_attrition_extremes(rate):
     _, quitting = leaving(np.full(20, 30.0), np.zeros(20, bool), np.zeros(20, int), draw, params)
     assert quitting.all() == (rate == 1.0)
     assert (~quitting).all() == (rate == 0.0)
+
+
+def test_group_hiring_recruits_members_under_the_better_of_their_own_and_the_core_name():
+    from edusim.policy.staffing import group_hiring_reputation
+
+    reputation = np.array([1.0, -0.5, 0.2, 0.8, -1.0])
+    # school 1 is a member of core 0 and of core 3; school 2 of core 4 (weaker than it)
+    hiring = group_hiring_reputation(reputation, np.array([1, 1, 2]), np.array([0, 3, 4]))
+    assert hiring.tolist() == [1.0, 1.0, 0.2, 0.8, -1.0]
+    assert reputation.tolist() == [1.0, -0.5, 0.2, 0.8, -1.0]  # not changed in place

@@ -269,3 +269,24 @@ def test_the_command_line_refuses_a_bad_counterfactual(write_yaml, tmp_path, cap
     assert main(["run", str(path), "--counterfactual", "--out", str(out)]) == EXIT_BAD_INPUT
     assert "counterfactual.set['learning.peer_efect']" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_kept_opening_builds_the_school_without_its_group(reform):
+    opening = {
+        "date": "2019-09-01",
+        "label": "new school",
+        "open": {"name": "Core-P09", "stage": "primary", "district": "Core",
+                 "entrusted_to": "Core-P01"},
+    }  # fmt: skip
+    scenario = load_scenario(
+        {
+            **reform,
+            "timeline": [*REFORM["timeline"], opening],
+            "counterfactual": {"keep_events": ["new school"]},
+        }
+    )
+    assert scenario.timeline[-1].open.entrusted_to == "Core-P01"
+    plain = counterfactual_of(scenario)
+    assert [e.label for e in plain.timeline] == ["new school"]
+    kept = plain.timeline[0].open
+    assert kept.name == "Core-P09" and kept.entrusted_to == "" and kept.join_group == ""

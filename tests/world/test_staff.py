@@ -94,3 +94,21 @@ def test_a_hires_draws_belong_to_its_id():
     b = hired_teachers(more, np.zeros(more.size, dtype=int), reputation, PARAMS, 0.7, Streams(9))
     for name in ("innate", "age", "female", "qualified"):
         np.testing.assert_array_equal(a[name], b[name][:-1])
+
+
+def test_an_initial_surplus_adds_teachers_in_rural_public_schools_only(small_city):
+    from edusim.model import EduModel
+
+    base = EduModel(small_city, seed=2, years=1)
+    surplus = EduModel(
+        small_city, seed=2, years=1, overrides={"teachers.initial_surplus_share_rural": 0.2}
+    )
+    n = len(base.school_table)
+    table = base.school_table
+    rural = (base.geography.district_kind[table.district] == 2) & ~table.private & table.active
+    before = np.bincount(base.teachers.school, minlength=n)
+    after = np.bincount(surplus.teachers.school, minlength=n)
+    assert rural.any() and (~rural).any()
+    assert (after[~rural] == before[~rural]).all()
+    assert (after[rural] == before[rural] + np.rint(0.2 * before[rural])).all()
+    assert after[rural].sum() > before[rural].sum()

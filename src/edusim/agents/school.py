@@ -38,6 +38,7 @@ class SchoolTable:
     rural: np.ndarray = field(default_factory=lambda: np.empty(0))  # the school's own status
     resource_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
     development_grant_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # this year
+    zone_pay_cny: np.ndarray = field(default_factory=lambda: np.empty(0))  # per teacher, year
     teaching_quality: np.ndarray = field(default_factory=lambda: np.empty(0))
     mean_achievement: np.ndarray = field(default_factory=lambda: np.empty(0))
     enrollment: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -67,6 +68,7 @@ class SchoolTable:
             self.nine_year = np.zeros(count, dtype=bool)
         self.resource_grant_cny = np.zeros(count)
         self.development_grant_cny = np.zeros(count)
+        self.zone_pay_cny = np.zeros(count)
         self.teaching_quality = np.zeros(count)
         self.mean_achievement = np.zeros(count)
         self.enrollment = np.zeros(count, dtype=np.int64)

@@ -58,7 +58,9 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "teacher_quartile_gap",
     "movers_share",
     "premium_top_decile_share",
-    "group_participation_share",
+    "famous_group_participation_share",
+    "cross_level_group_share",
+    "rural_community_coverage",
     "backbone_in_rural_share",
     "money_spent_cny",
 )
@@ -68,7 +70,8 @@ the documents' targets (participation, rural coverage) and what the reform spend
 
 def _strip_timeline(data: dict[str, Any], prefixes: tuple[str, ...]) -> None:
     """Remove the reform's timeline settings under `prefixes` (events the counterfactual
-    keeps, national rules that are not the reform, stay whole); drop events left empty."""
+    keeps, national rules that are not the reform, stay whole); drop events left empty,
+    but never a school change (SCHOOL_CHANGES)."""
     keep = set(data["counterfactual"]["keep_events"])
     kept = []
     for event in data["timeline"]:
@@ -80,9 +83,14 @@ def _strip_timeline(data: dict[str, Any], prefixes: tuple[str, ...]) -> None:
             for key, value in event["set"].items()
             if key.split(".")[0].split("[")[0] not in prefixes
         }
-        if settings:
-            kept.append({**event, "set": settings})
+        if settings or any(event.get(change) for change in SCHOOL_CHANGES):
+            kept.append({**event, "set": settings})  # a school change is no component's
     data["timeline"] = kept
+
+
+SCHOOL_CHANGES = ("open", "merge", "close", "expand", "shrink")
+"""Timeline school changes: they stay in every arm (no component removes them), except
+that without groups an opening loses its group (`entrusted_to`, `join_group`)."""
 
 
 def _without_groups(data: dict[str, Any], counterfactual: dict[str, Any]) -> None:
@@ -94,6 +102,9 @@ def _without_groups(data: dict[str, Any], counterfactual: dict[str, Any]) -> Non
         if scope["rule"] == "group":
             scope["rule"] = "catchment"
     _strip_timeline(data, ("groups",))
+    for event in data["timeline"]:
+        if event.get("open"):
+            event["open"] = {**event["open"], "entrusted_to": "", "join_group": ""}
 
 
 def _without_rotation(data: dict[str, Any], counterfactual: dict[str, Any]) -> None:

@@ -57,8 +57,86 @@ def _member_nonmember_gap(model: EduModel) -> float:
     "group_participation_share",
     "share of schools",
     "information",
-    "share of schools in at least one active group (core or member)",
-    "schools with a membership row over all open schools (closed, merged or not yet opened schools are in no group and not counted)",
+    "share of schools in at least one active group of any kind (core or member; zones and communities too)",
+    "schools with a membership row over all open schools, private ones included (closed, merged or not yet opened schools are in no group and not counted); the documents' targets are famous_group_participation_share, cross_level_group_share and rural_community_coverage",
 )
 def _group_participation(model: EduModel) -> float:
     return float(np.unique(model.groups.school).size / max(model.school_table.active.sum(), 1))
+
+
+FAMOUS_SCHOOL_KINDS: tuple[str, ...] = (
+    "tight",
+    "entrusted",
+    "horizontal",
+    "alliance",
+    "vertical",
+    "university",
+)
+"""Kinds that are famous-school groups (名校集团); school zones (学区) and urban-rural
+communities (互助共同体) are counted apart, as Hangzhou's document counts its targets."""
+
+
+def _open_public(model: EduModel) -> np.ndarray:
+    table = model.school_table
+    return table.active & ~table.private
+
+
+def _schools_in(model: EduModel, rows: np.ndarray) -> np.ndarray:
+    """Mask of schools with at least one of the membership `rows` (cores included)."""
+    mask = np.zeros(len(model.school_table), dtype=bool)
+    mask[model.groups.school[rows]] = True
+    return mask
+
+
+def _share(part: np.ndarray, base: np.ndarray) -> float:
+    return float((part & base).sum() / base.sum()) if base.any() else float("nan")
+
+
+@metric(
+    "famous_group_participation_share",
+    "share of schools",
+    "information",
+    "share of public schools taking part in a famous-school group (core or member), as Hangzhou's 60% target counts",
+    "open public schools that are core or member of an active group of a famous-school kind (every kind except zone and community) over all open public schools (seed 001 目标任务: 参与名校集团化办学的中小学比例; private schools are in no group in the model); NaN without open public schools",
+)
+def _famous_participation(model: EduModel) -> float:
+    rows = np.isin(model.groups.kind_of_rows(), FAMOUS_SCHOOL_KINDS)
+    return _share(_schools_in(model, rows), _open_public(model))
+
+
+@metric(
+    "cross_level_group_share",
+    "share of schools",
+    "information",
+    "share of public schools in a cross-level or cross-region famous-school group, as Hangzhou's 25% target counts",
+    "open public schools that are core or member of an active famous-school-kind group whose schools have more than one owner level (跨层级: city-, district- or county-owned) or lie in more than one district (跨区域), over all open public schools (seed 001 目标任务); a cross-stage group within one owner level and district does not count; NaN without open public schools",
+)
+def _cross_level(model: EduModel) -> float:
+    groups, table = model.groups, model.school_table
+    famous = np.isin(groups.kind_of_rows(), FAMOUS_SCHOOL_KINDS)
+    if not famous.any():
+        return _share(np.zeros(len(table), dtype=bool), _open_public(model))
+    group = groups.group[famous]
+    owner = table.owner[groups.school[famous]].astype(np.int64)
+    district = table.district[groups.school[famous]].astype(np.int64)
+    spans = np.zeros(int(group.max()) + 1, dtype=bool)
+    for column in (owner, district):
+        low = np.full(spans.size, np.iinfo(np.int64).max)
+        high = np.full(spans.size, np.iinfo(np.int64).min)
+        np.minimum.at(low, group, column)
+        np.maximum.at(high, group, column)
+        spans |= low < high
+    rows = np.flatnonzero(famous)[spans[group]]
+    return _share(_schools_in(model, rows), _open_public(model))
+
+
+@metric(
+    "rural_community_coverage",
+    "share of rural schools",
+    "information",
+    "share of rural public schools in an urban-rural community, as Hangzhou's 98% target counts",
+    "open public schools that are rural by their own status (village schools of suburban districts included; scenario school_status) and core or member of an active community-kind group, over all open public rural schools (seed 001 目标任务: 农村义务教育阶段学校参与城乡学校互助共同体的比例); NaN without open public rural schools",
+)
+def _rural_coverage(model: EduModel) -> float:
+    rows = model.groups.kind_of_rows() == "community"
+    return _share(_schools_in(model, rows), _open_public(model) & model.school_table.rural)

@@ -8,9 +8,15 @@ import numpy as np
 from edusim.agents.groups import MEMBER
 from edusim.phases.base import Phase
 from edusim.phases.school_lifecycle import apply_school_change
-from edusim.policy.funding import capped, weakest_rural_schools
+from edusim.policy.funding import (
+    DEVELOPMENT_GRANTS,
+    RESOURCE_GRANTS,
+    capped,
+    weakest_rural_schools,
+)
 from edusim.policy.group_effects import brand_transfer
 from edusim.policy.group_formation import SchoolView, form_by_rule
+from edusim.scenario.funding import GRANT_KINDS
 from edusim.scenario.loader import (
     apply_override,
     editable_dump,
@@ -152,6 +158,7 @@ class PolicyEvents(Phase):
             travel_km=model.school_travel_km(),
             owner=table.owner,
             rural=table.rural,
+            feeds=table.feeds,
         )
         for rule in rules:
             scope = (
@@ -159,7 +166,8 @@ class PolicyEvents(Phase):
             )
             # private schools stay outside groups (public schools' reform)
             taken = model.groups.in_kind(rule.kind, len(table)) | table.private | ~table.active
-            formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken)
+            member_scope = np.array([names.index(d) for d in rule.member_districts], dtype=int)
+            formed, achieved = form_by_rule(rule, view, np.array(list(scope)), taken, member_scope)
             for number, (core, members) in enumerate(formed, start=1):
                 self.form_group(
                     year,
@@ -189,11 +197,20 @@ class PolicyEvents(Phase):
         model = self.model
         table, groups, params = model.school_table, model.groups, model.params.funding
         n = len(table)
-        resources, development = np.zeros(n), np.zeros(n)
+        # resource grants by kind, then development grants by kind (one row each)
+        grants = {kind: np.zeros(n) for kind in GRANT_KINDS}
+        zone_pay = np.zeros(n)
         row_kind = groups.kind_of_rows()
         members = groups.role == MEMBER
-        branch = members & np.isin(row_kind, ("tight", "entrusted"))
-        np.add.at(resources, groups.school[branch], params.branch_campus_cny)
+        # branch campuses of groups within one district (Chongming 二6: "区内集团的每个分校
+        # 区"); a group spanning districts draws the trusteeship grant instead
+        spans = np.zeros(len(groups.groups), dtype=bool)
+        for group_id in np.unique(groups.group):
+            spans[group_id] = (
+                np.unique(table.district[groups.school[groups.group == group_id]]).size > 1
+            )
+        branch = members & np.isin(row_kind, ("tight", "entrusted")) & ~spans[groups.group]
+        np.add.at(grants["branch_campus"], groups.school[branch], params.branch_campus_cny)
         rural = model.geography.district_kind[table.district] == 2
         special = np.bincount(
             model.teachers.home_school[model.teachers.tier == 3], minlength=n
@@ -205,26 +222,38 @@ class PolicyEvents(Phase):
             schools = groups.school[rows]
             member_schools = groups.school[rows & members]
             if np.unique(table.district[schools]).size > 1 and member_schools.size:
-                resources[member_schools] += params.cross_district_group_cny / member_schools.size
+                grants["cross_district_group"][member_schools] += (
+                    params.cross_district_group_cny / member_schools.size
+                )
             if group.kind == "zone":
-                resources[schools] += params.zone_cny / schools.size
+                target = zone_pay if params.zone_reward_as_pay else grants["zone"]
+                target[schools] += params.zone_cny / schools.size
             rural_members = member_schools[rural[member_schools]]
             if rural_members.size and special[group.core] > 0:
                 support = special[group.core] * params.special_teacher_support_cny
-                development[rural_members] += support / rural_members.size
+                grants["special_teacher"][rural_members] += support / rural_members.size
         studios = weakest_rural_schools(table.teaching_quality, rural, params.rural_studios)
         if studios.size:
             per_school = np.bincount(
                 np.arange(params.rural_studios) % studios.size, minlength=studios.size
             )
-            development[studios] += per_school * params.rural_studio_cny
-        requested = float(resources.sum() + development.sum())
-        granted, scale = capped(np.concatenate([resources, development]), params.budget_cap_cny)
-        table.resource_grant_cny, table.development_grant_cny = granted[:n], granted[n:]
+            grants["rural_studio"][studios] += per_school * params.rural_studio_cny
+        requested = float(sum(g.sum() for g in grants.values()))
+        under_cap = [kind for kind in GRANT_KINDS if kind in params.capped_grants]
+        scale = 1.0
+        if under_cap:
+            scaled, scale = capped(np.stack([grants[k] for k in under_cap]), params.budget_cap_cny)
+            for kind, row in zip(under_cap, scaled, strict=True):
+                grants[kind] = row
+        table.resource_grant_cny = sum(grants[k] for k in RESOURCE_GRANTS)
+        table.development_grant_cny = sum(grants[k] for k in DEVELOPMENT_GRANTS)
+        staff = np.bincount(model.teachers.school, minlength=n)
+        table.zone_pay_cny = np.where(staff > 0, zone_pay / np.maximum(staff, 1), 0.0)
         model.money[year] = {
             "requested_cny": requested,
-            "spent_cny": float(granted.sum()),
+            "spent_cny": float(sum(g.sum() for g in grants.values())),
             "scale": scale,
+            "performance_pay_cny": float(zone_pay.sum()),
         }
-        if requested > 0:
+        if requested > 0 or zone_pay.any():
             model.log_event(year, "funding", "grants allocated", model.money[year])

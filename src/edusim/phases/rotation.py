@@ -54,6 +54,7 @@ class RotationPasses:
             "asked": 0,
             "volunteers": 0,
             "by_tier": [0] * len(TIERS),
+            "quota_shortfall": 0,
             **{kind: 0 for kind in POSTING_KINDS[1:]},
         }
         model.rotation_stats[year] = stats
@@ -80,6 +81,7 @@ class RotationPasses:
                     "by_kind": {kind: stats[kind] for kind in POSTING_KINDS[1:]},
                     "volunteers": stats["volunteers"],
                     "asked": stats["asked"],
+                    "quota_shortfall": stats["quota_shortfall"],
                 },
             )
 
@@ -131,15 +133,22 @@ class RotationPasses:
                 stats["volunteers"] += int(candidates.size)
             elif params.willing_first:
                 key = key + WILLING_FIRST * (utility > 0)
-            chosen = choose(
-                candidates,
-                key,
-                teachers.tier[candidates] >= 1,
-                count,
-                params.backbone_share_min,
-            )
-            staff = teaching_staff[hosts_pool]
-            hosts = hosts_pool[host_allocation(chosen.size, staff, strength[hosts_pool])]
+            if params.quota_min_tier != "ordinary" and by_quota > 0:
+                chosen, hosts, short = _tier_quota_postings(
+                    candidates, key, teachers.tier, members, weaker, strength, teaching_staff,
+                    params, by_share,
+                )  # fmt: skip
+                stats["quota_shortfall"] += short
+            else:
+                chosen = choose(
+                    candidates,
+                    key,
+                    teachers.tier[candidates] >= 1,
+                    count,
+                    params.backbone_share_min,
+                )
+                staff = teaching_staff[hosts_pool]
+                hosts = hosts_pool[host_allocation(chosen.size, staff, strength[hosts_pool])]
             self._post(year, chosen, hosts, GROUP, stats)
             available[chosen] = False
             if params.send_back:
@@ -317,13 +326,54 @@ class RotationPasses:
             stats["by_tier"][tier] += int(count)
 
 
+def _tier_quota_postings(
+    candidates: np.ndarray,
+    key: np.ndarray,
+    tier: np.ndarray,
+    members: np.ndarray,
+    weaker: np.ndarray,
+    strength: np.ndarray,
+    staff: np.ndarray,
+    params: Any,
+    by_share: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """A group's postings when its quota is by tier (Sanming 四(一)3: 2-3 *municipal*
+    backbone teachers to each member): `teachers_per_member` places per member, filled
+    only by candidates of `quota_min_tier` or above, strongest to the weakest member
+    first, round by round; places nobody of that tier can fill stay empty (the shortfall
+    returned). If the national share asks for more postings than the quota filled, the
+    rest go to anyone by the usual rule (backbone_share_min) to the weaker members.
+    Returns (teachers, hosts, shortfall)."""
+    per_member = params.teachers_per_member
+    qualified = tier[candidates] >= TIERS.index(params.quota_min_tier)
+    quota = per_member * members.size
+    chosen = choose(
+        candidates[qualified], key[qualified], np.ones(int(qualified.sum()), bool), quota, 0.0
+    )
+    weakest_first = members[np.argsort(strength[members], kind="stable")]
+    hosts = np.tile(weakest_first, per_member)[: chosen.size]
+    shortfall = quota - chosen.size
+    extra = by_share - chosen.size
+    if extra > 0 and weaker.size:
+        rest = ~np.isin(candidates, chosen)
+        more = choose(
+            candidates[rest], key[rest], tier[candidates[rest]] >= 1, extra,
+            params.backbone_share_min,
+        )  # fmt: skip
+        more_hosts = weaker[host_allocation(more.size, staff[weaker], strength[weaker])]
+        chosen, hosts = np.concatenate([chosen, more]), np.concatenate([hosts, more_hosts])
+    return chosen, hosts, shortfall
+
+
 def reward_pay(model: Any) -> np.ndarray:
-    """Reward pay per teacher at each school from last July's scores (policy/pay.py)."""
+    """Reward pay per teacher at each school from last July's scores (policy/pay.py),
+    plus a zone reward paid as performance pay this year (Chongming 二6)."""
     evaluation, table = model.params.evaluation, model.school_table
     if evaluation.performance_pay_cny_per_sd == 0:
-        return np.zeros(len(table))
+        return table.zone_pay_cny.copy()
     group = model.groups.headline(len(table))[0] if evaluation.performance_pay_unified else None
-    return school_reward_pay(table.evaluation_score, evaluation.performance_pay_cny_per_sd, group)
+    scored = school_reward_pay(table.evaluation_score, evaluation.performance_pay_cny_per_sd, group)
+    return scored + table.zone_pay_cny
 
 
 class _RotationContext:

@@ -88,17 +88,17 @@ def _open(phase: PolicyEvents, year: int, spec: OpenSchool, index: dict[str, int
         table.reputation[row] = float(table.reputation[peers].mean()) if peers.any() else 0.0
         table.premium_share[row] = 0.0
     _redraw(model)
+    if spec.entrusted_to:  # one school, one trusteeship: a nine-year school's two sections
+        phase.form_group(  # are members of one entrusted group
+            year,
+            f"{spec.entrusted_to}-entrusted-{spec.name}",
+            "entrusted",
+            index[spec.entrusted_to],
+            np.asarray(rows, dtype=np.int64),
+            ENTRUSTED_TERM_YEARS,
+            True,
+        )
     for row in rows:
-        if spec.entrusted_to:
-            phase.form_group(
-                year,
-                f"{spec.entrusted_to}-entrusted-{table.name[row]}",
-                "entrusted",
-                index[spec.entrusted_to],
-                np.array([row]),
-                ENTRUSTED_TERM_YEARS,
-                True,
-            )
         if spec.join_group:
             phase.join_group(year, spec.join_group, row)
         for stage in (0, 1):  # what the new catchment gives: its reputation, for every class

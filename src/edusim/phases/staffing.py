@@ -14,7 +14,7 @@ from edusim.agents.groups import CORE
 from edusim.phases.base import Phase
 from edusim.phases.rotation import RotationPasses, reward_pay
 from edusim.policy.pay import quit_rate_factor
-from edusim.policy.staffing import leaving, vacancies
+from edusim.policy.staffing import group_hiring_reputation, leaving, vacancies
 from edusim.policy.titles import (
     SENIOR,
     free_senior_posts,
@@ -129,6 +129,23 @@ class Staffing(Phase):
         teachers.employer[leaving_pool] = 0
         teachers.pool_end[leaving_pool] = -1
 
+    def _hiring_reputation(self) -> np.ndarray:
+        """The reputation each school recruits under (unified hiring in groups whose kind
+        redeploys staff, `teachers.group_hiring`; policy/staffing.py)."""
+        model = self.model
+        table = model.school_table
+        if not model.params.teachers.group_hiring:
+            return table.reputation
+        rows = model.member_rows()
+        kinds = model.params.groups.kinds
+        one_employer = np.array(
+            [kinds[model.groups.groups[g].kind].staff_redeploy for g in rows["group"]],
+            dtype=bool,
+        )
+        return group_hiring_reputation(
+            table.reputation, rows["school"][one_employer], rows["core"][one_employer]
+        )
+
     def _exits_and_hires(self, year: int) -> None:
         model = self.model
         teachers, table, params = model.teachers, model.school_table, model.params.teachers
@@ -150,7 +167,7 @@ class Staffing(Phase):
         columns = hired_teachers(
             uids,
             schools,
-            table.reputation,
+            self._hiring_reputation(),
             params,
             model.params.balance.qualified_share_hires,
             model.streams,

@@ -68,7 +68,22 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "Quality of members minus schools in no group",
         "zh": "成员校与非集团校质量差距",
     },
-    "group_participation_share": {"en": "Schools in a group", "zh": "参与集团的学校占比"},
+    "group_participation_share": {
+        "en": "Schools in any group (zones, communities too)",
+        "zh": "参与任一集团(含学区、共同体)的学校占比",
+    },
+    "famous_group_participation_share": {
+        "en": "Public schools in famous-school groups",
+        "zh": "参与名校集团化办学的公办学校占比",
+    },
+    "cross_level_group_share": {
+        "en": "Public schools in cross-level or cross-region groups",
+        "zh": "参与跨层级、跨区域名校集团的公办学校占比",
+    },
+    "rural_community_coverage": {
+        "en": "Rural schools in urban-rural communities",
+        "zh": "农村学校参与城乡学校互助共同体的比例",
+    },
     "rotations": {"en": "Teachers posted by rotation", "zh": "交流轮岗教师数"},
     "backbone_in_rural_share": {
         "en": "Backbone teachers in rural schools",
@@ -175,6 +190,7 @@ UNIT_ZH: dict[str, str] = {
     "share of backbone teachers": "占骨干教师比例",
     "share of senior-title teachers": "占高级职称教师比例",
     "share of schools": "占学校比例",
+    "share of rural schools": "占农村学校比例",
     "teachers per year": "人/年",
     "share of postings": "占交流教师比例",
     "share of eligible teachers": "占符合条件教师比例",

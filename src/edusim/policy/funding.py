@@ -1,8 +1,10 @@
 """Money: which schools the reform's grants reach, the budget cap, and diminishing returns.
 
 Requested grants (per member campus, cross-district group, zone, rural studio and
-special-grade teacher) are summed; above the yearly cap every grant is scaled by
-cap / requested. Money per pupil buys school resources and money per teacher buys
+special-grade teacher) are summed over the kinds the cap covers (`capped_grants`); above
+the yearly cap each of them is scaled by cap / requested, the others are paid in full. A
+zone reward paid as performance pay (`zone_reward_as_pay`, Chongming 二6) is teachers'
+pay, not a grant: it is outside the cap and buys nothing for the school. Money per pupil buys school resources and money per teacher buys
 development, each with diminishing returns:
 
     gain = maximum * (1 - exp(-money / scale))
@@ -11,6 +13,11 @@ development, each with diminishing returns:
 from __future__ import annotations
 
 import numpy as np
+
+RESOURCE_GRANTS: tuple[str, ...] = ("branch_campus", "cross_district_group", "zone")
+"""Grants that buy school resources (per pupil)."""
+DEVELOPMENT_GRANTS: tuple[str, ...] = ("rural_studio", "special_teacher")
+"""Grants that buy teacher development (per teacher)."""
 
 
 def diminishing_gain(money: np.ndarray, maximum: float, scale: float) -> np.ndarray:

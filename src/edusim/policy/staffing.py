@@ -39,3 +39,15 @@ def leaving(
 def vacancies(staff_needed: np.ndarray, staff_in_post: np.ndarray) -> np.ndarray:
     """Posts to fill per school; overstaffed schools keep their teachers (no lay-offs)."""
     return np.maximum(0, staff_needed - staff_in_post)
+
+
+def group_hiring_reputation(
+    reputation: np.ndarray, member: np.ndarray, core: np.ndarray
+) -> np.ndarray:
+    """Reputation each school recruits under when groups hire as one employer (Sanming
+    四(二)1: "人员统一招聘使用"): a member of such a group recruits under the better of its
+    own name and its core's (the group's posts are advertised by the group, so graduates
+    weigh the core's name); `member` and `core` are the membership rows of those groups."""
+    hiring = reputation.astype(float).copy()
+    np.maximum.at(hiring, member, reputation[core])
+    return hiring

@@ -14,7 +14,9 @@ scenario has one, by default:
 - group-wide enrollment (`group`, in `enrollment.rule` or `enrollment.by_area`) becomes
   catchment enrollment, since there is no group to enrol as one unit;
 - dated timeline events are dropped (`drop_timeline`), except those whose labels are
-  listed in `keep_events` (national rules that are not the place's reform);
+  listed in `keep_events` (national rules that are not the place's reform, or schools the
+  city builds anyway); a kept school opening opens the school without its group
+  (`entrusted_to` and `join_group` are cleared: there are no groups);
 - then `set` changes any further parameter, like a timeline event's `set`.
 
 The city, the seed, the start year and the run length never change, so the paired
@@ -111,6 +113,9 @@ def counterfactual_data(scenario: Scenario) -> dict[str, Any]:
             scope["rule"] = "catchment"
     if spec.drop_timeline:
         data["timeline"] = [e for e in data["timeline"] if e["label"] in spec.keep_events]
+    for event in data["timeline"]:  # a kept opening builds the school, but no group exists
+        if event.get("open"):
+            event["open"] = {**event["open"], "entrusted_to": "", "join_group": ""}
     data["counterfactual"] = {"description": spec.description, "of": scenario.name}
     return data
 

@@ -9,9 +9,18 @@ scenarios/hangzhou.yaml). A run without such a file spends no reform money."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from edusim.scenario.fields import Section, param
 
 _NO_AMOUNT = "no national amount in the sources: a place's file sets its own"
+
+
+GrantKind = Literal[
+    "branch_campus", "cross_district_group", "zone", "rural_studio", "special_teacher"
+]
+GRANT_KINDS: tuple[str, ...] = GrantKind.__args__  # type: ignore[attr-defined]
+"""The reform's grants, by the amount that sets each (`<kind>_cny`)."""
 
 
 class FundingParams(Section):
@@ -74,12 +83,24 @@ class FundingParams(Section):
         description="spent by each famous/special-grade teacher's school on rural members of its groups (0: off)",
         ge=0,
     )
+    zone_reward_as_pay: bool = param(
+        False,
+        unit="yes/no",
+        source="seed 003 二6 (Chongming: the zone reward comes “在绩效工资局统筹部分”, from the bureau's pooled performance pay)",
+        description="whether the zone reward is performance pay shared by the zone's teachers (outside the budget cap, buying no school resources) instead of school resource money",
+    )
     budget_cap_cny: float | None = param(
         None,
         unit="CNY per year",
         source="assumption: no cap unless a place states one (Chongming 四4: got 0.8 million a year)",
-        description="yearly cap on reform money; requests above it are scaled down pro rata (null: no cap)",
+        description="yearly cap on the grants listed in `capped_grants`; requests above it are scaled down pro rata (null: no cap)",
         ge=0,
+    )
+    capped_grants: tuple[GrantKind, ...] = param(
+        GRANT_KINDS,
+        unit="grant kinds",
+        source="assumption: one budget pays every grant unless a place's document names the budget of each (Chongming 二6)",
+        description="grants the budget cap covers; the others are paid in full",
     )
     resource_effect_max: float = param(
         0.05,

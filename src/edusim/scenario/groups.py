@@ -240,9 +240,26 @@ class GroupRule(Section):
         1.0,
         unit="share of schools in scope",
         source="digest: Hangzhou targets 60% / 25% / 98%",
-        description="groups are formed, strongest cores first, until this share of the eligible member schools (the member pool in scope) has joined",
+        description="groups are formed, strongest cores first, until this share of the schools counted by `target_counts` has joined",
         ge=0,
         le=1,
+    )
+    target_counts: Literal["members", "participants"] = param(
+        "members",
+        unit="rule",
+        source="seed 001 目标任务 (Hangzhou counts the schools taking part, 参与...的中小学比例, cores included)",
+        description="what `target_share` counts: members = members joined over the eligible member pool; participants = cores and members joined over every school that could take part (the member pool and the schools in scope as cores)",
+    )
+    members_feed_core: bool = param(
+        False,
+        unit="yes/no",
+        source="seed 000 二(一)1 (Dalian: “以學區初中學校為牽動學校,組成縱向的跨學段教育集團”, the zone's junior school leads its primary schools); digest: Sanming 划片对口",
+        description="whether a cross-stage group's members must be primary schools that feed its junior core (对口, `feeders`), nearest first, besides meeting the member pool",
+    )
+    member_districts: tuple[str, ...] = entry(
+        (),
+        unit="district names",
+        description="districts the members must come from (empty: the core's district, or any district with `cross_district`); cores still come from `districts` (Hangzhou: urban districts' schools run schools elsewhere, 跨区域)",
     )
     cross_district: bool = param(
         False,

@@ -439,6 +439,15 @@ def group_problems(scenario: Scenario) -> list[Problem]:
         (f"enrollment.by_area[{i}]", s.districts) for i, s in enumerate(scenario.enrollment.by_area)
     ]
     scoped += [(f"groups.rules[{i}]", r.districts) for i, r in enumerate(scenario.groups.rules)]
+    scoped_members = [
+        (f"groups.rules[{i}]", r.member_districts) for i, r in enumerate(scenario.groups.rules)
+    ]
+    for path, named in scoped_members:
+        problems += [
+            Problem(f"{path}.member_districts[{position}]", f"district '{district}' does not exist")
+            for position, district in enumerate(named)
+            if district not in districts
+        ]
     for path, named in scoped:
         problems += [
             Problem(f"{path}.districts[{position}]", f"district '{district}' does not exist")

@@ -103,6 +103,12 @@ class RotationParams(Section):
         description="quota of teachers each member receives a year (the larger of quota and share applies)",
         ge=0,
     )
+    quota_min_tier: Literal["ordinary", "backbone", "municipal_backbone", "famous_special"] = param(
+        "ordinary",
+        unit="tier",
+        source="seed 004 四(一)3 (Sanming: “市级骨干教师2~3名到成员学校任职任教”, municipal backbone teachers)",
+        description="lowest tier that may fill the `teachers_per_member` quota (ordinary: anyone); quota places no teacher of that tier can fill stay empty and are counted (`quota_shortfall` in the rotation event), while postings the national share asks beyond the quota may still go to anyone",
+    )
     leaders_per_member: int = param(
         0,
         unit="leaders per member per year",

@@ -147,6 +147,20 @@ class TeacherParams(Section):
         ge=0,
     )
 
+    initial_surplus_share_rural: float = param(
+        0.0,
+        unit="share of the standard's posts",
+        source="seed 003 一1 (Chongming: “教师量总体富余、师生比偏高”, overstaffed in total; no size given: 0 unless set)",
+        description="teachers above the staffing standard at year 0 in the public schools of rural districts (nobody is laid off: vacancies are counted against posts, so the surplus shrinks as teachers leave)",
+        ge=0,
+        le=1,
+    )
+    group_hiring: bool = param(
+        False,
+        unit="yes/no",
+        source="seed 004 四(二)1 (Sanming: “人员统一招聘使用”, unified hiring in the general school)",
+        description="whether groups whose kind redeploys staff (`staff_redeploy`: one employer) hire for their members under the core's name: a member's new hires are drawn as at a school of the better of its own and its core's reputation",
+    )
     core_extra_posts_share: float = param(
         0.0,
         unit="share of the standard's posts",

@@ -53,7 +53,7 @@ from edusim.world.schools import (
     school_owner_and_rural,
     seat_towns,
 )
-from edusim.world.staff import initial_teachers, staff_needed
+from edusim.world.staff import RURAL, initial_teachers, staff_needed
 
 
 @dataclass
@@ -194,6 +194,12 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         scenario.schools.pupil_teacher_ratio_junior,
     )
     staff = staff_needed(table.enrollment, ratio)
+    surplus_at = (geo.district_kind[district] == RURAL) & ~private & table.active
+    staff = staff + np.where(
+        surplus_at,
+        np.rint(scenario.teachers.initial_surplus_share_rural * staff).astype(np.int64),
+        0,
+    )
     teachers = Teachers()
     columns = initial_teachers(
         np.repeat(np.arange(n_schools), staff),
