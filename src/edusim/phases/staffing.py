@@ -2,7 +2,9 @@
 quit, vacancies against each school's posts (编制) are filled, free senior-title posts
 (职称) are filled by promotion, and teachers rotate: group cores to their members, the
 district rule across all its schools, and the district's backbone reservoir to its
-weakest schools (each switchable on its own)."""
+weakest schools (each switchable on its own); then the leaders' passes
+(phases/leadership.py): retirements, appointments, principals' rotation, executive
+principals and deputies posted by group cores, and each school's management."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from edusim.agents.groups import CORE
 from edusim.phases.base import Phase
+from edusim.phases.leadership import LeaderPasses
 from edusim.phases.rotation import RotationPasses, reward_pay
 from edusim.policy.pay import quit_rate_factor
 from edusim.policy.staffing import leaving, vacancies
@@ -41,7 +44,7 @@ class Staffing(Phase):
         "postings and reservoir terms end; retirements and quits; vacancies under each "
         "school's posts filled by hires; free senior-title posts filled by promotion; "
         "rotation: group cores to members, the district rule, the district's backbone "
-        "reservoir"
+        "reservoir; leaders retire, are appointed, rotate and are posted by group cores"
     )
 
     def init(self, model: Any) -> None:
@@ -56,6 +59,7 @@ class Staffing(Phase):
         self._exits_and_hires(year)
         self._review_titles(year)
         RotationPasses(self.model).run(year)
+        LeaderPasses(self.model).run(year)
 
     def _is_core(self) -> np.ndarray:
         groups, n = self.model.groups, len(self.model.school_table)
