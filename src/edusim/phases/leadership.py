@@ -173,7 +173,8 @@ class LeaderPasses:
         """Each group's core appoints executive principals to `executive_share` of its
         members (the weakest first; the member's principal moves to the core as a
         deputy), then keeps `rotation.leaders_per_member` of its deputies posted at each
-        member, its strongest deputies to its weakest members, for `posting_years`."""
+        member, its strongest deputies to its weakest members, for `posting_years`; with
+        extra leader posts (Sanming S37) the core appoints the deputies it lacks for that."""
         model = self.model
         leaders, table = model.leaders, model.school_table
         params, rotation = model.params.leaders, model.params.rotation
@@ -208,6 +209,9 @@ class LeaderPasses:
             )
             lacking_n = np.maximum(0, per_member - posted_now[weakest_first])
             deputies = self._core_deputies(core)
+            short = int(lacking_n.sum()) - deputies.size
+            if params.extra_leader_posts and short > 0:
+                deputies = np.r_[deputies, self._appoint_deputies(core, short, stats)]
             hosts = _dealt(weakest_first, lacking_n)[: deputies.size]
             self._place(
                 deputies[: hosts.size],
@@ -217,6 +221,25 @@ class LeaderPasses:
                 year + rotation.posting_years - 1,
             )
             stats["posted"] += int(hosts.size)
+
+    def _appoint_deputies(self, core: int, count: int, stats: dict[str, int]) -> np.ndarray:
+        """Rows of `count` deputies newly appointed at `core` on extra leader posts, for
+        postings (Sanming S37)."""
+        model = self.model
+        leaders = model.leaders
+        uids = np.arange(leaders.next_uid, leaders.next_uid + count)
+        school = np.full(count, core)
+        columns = appointed_leaders(
+            model.params,
+            uids,
+            school,
+            np.full(count, DEPUTY),
+            model.school_table.prestige,
+            model.streams,
+        )
+        leaders.add(count, **columns)
+        stats["appointed"] += count
+        return np.arange(len(leaders) - count, len(leaders))
 
     def _core_deputies(self, core: int) -> np.ndarray:
         """The core's deputies at home and not posted, strongest first."""

@@ -90,7 +90,7 @@ class LeaderParams(Section):
         False,
         unit="yes/no",
         source="digest: Sanming S37 (适当增加领导职数,用于派驻: extra leader posts for postings to members)",
-        description="whether deputies posted to members hold extra posts, so that the core appoints deputies in their place (without, a core's posted deputies leave their posts empty while away)",
+        description="whether deputies posted to members hold extra posts: the core appoints the deputies it lacks for its postings and refills the posts its posted deputies leave (without, a core posts only the deputies it has, and their posts stay empty while they are away)",
     )
     replace_bottom_share: float = param(
         0.0,
