@@ -21,6 +21,7 @@ from edusim.policy.staffing import leaving, vacancies
 from edusim.policy.titles import (
     SENIOR,
     free_senior_posts,
+    moved_posts,
     posts,
     promoted,
     senior_quota,
@@ -72,7 +73,18 @@ class Staffing(Phase):
         model = self.model
         table = model.school_table
         standard = staff_needed(table.enrollment, model.pupil_teacher_ratio(), table.active)
-        return posts(standard, self._is_core(), model.params.teachers.core_extra_posts_share)
+        params = model.params.teachers
+        result = posts(standard, self._is_core(), params.core_extra_posts_share)
+        names = list(model.geography.district_names)
+        public = table.active & ~table.private
+        for transfer in params.post_transfers:
+            result = moved_posts(
+                result,
+                public & (table.district == names.index(transfer.from_district)),
+                public & (table.district == names.index(transfer.to_district)),
+                transfer.share,
+            )
+        return result
 
     def _review_titles(self, year: int | None) -> None:
         """Free senior posts of each school go to its own eligible teachers (home school,
