@@ -71,7 +71,10 @@ class LeaderPasses:
         self._appoint(year, stats)
         if model.params.leaders.principal_rotation:
             self._rotate_principals(stats)
-        if model.groups.role.size and (model.groups.role != CORE).any():
+        places = (
+            model.params.leaders.executive_share > 0 or model.params.rotation.leaders_per_member
+        )
+        if places and model.groups.role.size and (model.groups.role != CORE).any():
             self._group_postings(year, stats)
             self._appoint(year, stats)  # deputies posted on extra posts are replaced
         update_management(model)
