@@ -36,7 +36,7 @@ def _check_leaders(model: EduModel) -> None:
         table.institution
         + school_leadership(
             len(table), leaders.school, leaders.role, leaders.quality,
-            model.params.leaders.deputy_weight,
+            model.params.leaders.deputy_weight, model.params.leaders.deputies_per_school,
         )
     )  # fmt: skip
 
@@ -111,9 +111,10 @@ def test_principals_rotate_after_their_terms_and_start_a_new_tenure():
 def test_leader_postings_raise_members_management_by_the_posted_deputies():
     """Same seed, tight groups, with and without two deputies posted per member: after the
     first year a member's leadership (management less its institution) differs by exactly
-    deputy_weight times the quality of the deputies posted there, the cores' strongest
-    deputies go (without extra leader posts the core's own management falls meanwhile, and
-    with it what its members converge to, so the total need not rise)."""
+    deputy_weight x deputies_per_school times the change of the mean quality of the
+    deputies serving there, and the cores' strongest deputies raise it (without extra
+    leader posts the core's own management falls meanwhile, and with it what its members
+    converge to, so the total need not rise)."""
     common = {"groups.rules": TIGHT}
     none = EduModel("demo", years=1, overrides=common)
     posted = EduModel("demo", years=1, overrides={**common, "rotation.leaders_per_member": 2})
@@ -124,17 +125,27 @@ def test_leader_postings_raise_members_management_by_the_posted_deputies():
     leaders = posted.leaders
     at = leaders.posting_kind == GROUP_POSTING
     assert at.sum() > 0
-    brought = np.bincount(
-        leaders.school[at], weights=leaders.quality[at], minlength=len(posted.school_table)
-    )
-    weight = posted.params.leaders.deputy_weight
+    n = len(posted.school_table)
+
+    def deputies_mean(model):
+        deputy = model.leaders.role == DEPUTY
+        school, quality = model.leaders.school[deputy], model.leaders.quality[deputy]
+        return np.bincount(school, weights=quality, minlength=n) / np.maximum(
+            np.bincount(school, minlength=n), 1
+        )
+
+    params = posted.params.leaders
+    weight = params.deputy_weight * params.deputies_per_school
 
     def leadership(model):
         return model.school_table.management - model.school_table.institution
 
     change = leadership(posted) - leadership(none)
-    assert change[members] == pytest.approx(weight * brought[members])
-    assert brought[members].sum() > 0  # cores send their strongest deputies
+    assert change[members] == pytest.approx(
+        weight * (deputies_mean(posted) - deputies_mean(none))[members]
+    )
+    hosts = np.unique(leaders.school[at])
+    assert change[hosts].mean() > 0  # cores send their strongest deputies
     assert posted.leader_stats[2018]["posted"] == int(at.sum())
 
 

@@ -17,14 +17,17 @@ from edusim.policy.leadership import (
 )
 
 
-def test_a_school_gets_its_principal_and_a_share_of_its_deputies():
-    # school 0: principal 0.04, deputies 0.08 and -0.02 at weight 0.25 -> 0.04 + 0.015;
-    # school 1: principal -0.01 and a deputy posted there from school 0 (0.1) -> 0.015
-    school = np.array([0, 0, 0, 1, 1])
-    role = np.array([0, 1, 1, 0, 1])
-    quality = np.array([0.04, 0.08, -0.02, -0.01, 0.1])
-    got = school_leadership(3, school, role, quality, 0.25)
-    assert got == pytest.approx([0.055, 0.015, 0.0])
+def test_a_school_gets_its_principal_and_a_share_of_its_deputies_mean():
+    # weight 0.25, two deputy posts a school: school 0: principal 0.04, deputies 0.08 and
+    # -0.02 (mean 0.03) -> 0.04 + 0.5 x 0.03; school 1: principal -0.01, a deputy posted
+    # there from school 0 (0.1) and its own (0.0), mean 0.05 -> -0.01 + 0.025; school 2:
+    # no leader, 0; school 3: a principal 0.02 and three deputies of 0.06 (a surplus adds
+    # nothing by its number) -> 0.02 + 0.03
+    school = np.array([0, 0, 0, 1, 1, 1, 3, 3, 3, 3])
+    role = np.array([0, 1, 1, 0, 1, 1, 0, 1, 1, 1])
+    quality = np.array([0.04, 0.08, -0.02, -0.01, 0.1, 0.0, 0.02, 0.06, 0.06, 0.06])
+    got = school_leadership(4, school, role, quality, 0.25, 2)
+    assert got == pytest.approx([0.055, 0.015, 0.0, 0.05])
 
 
 def test_year_zero_split_gives_the_principal_its_share_of_management():

@@ -53,6 +53,7 @@ def update_management(model: Any) -> None:
         leaders.role,
         leaders.quality,
         model.params.leaders.deputy_weight,
+        model.params.leaders.deputies_per_school,
     )
 
 

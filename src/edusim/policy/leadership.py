@@ -4,9 +4,10 @@ rotates where, how principals are judged.
 
 A school's management (pupil SD per year, part of its teaching quality) is
 
-    management = institution + q_principal + deputy_weight * sum of q over its deputies
+    management = institution + q_principal + deputy_weight * D * (mean q of its deputies)
 
-where q is a leader's effect as principal (0 for an average one) and `institution` is what
+where q is a leader's effect as principal (0 for an average one), D the deputies a school
+holds posts for (`leaders.deputies_per_school`), and `institution` is what
 stays with the school when leaders change (the systems a group's core shares with its
 members converge on it, `policy/group_effects.management_convergence`). In year 0 the
 drawn management M of a school (schools.management_sd and the prestige slope) is split so
@@ -47,11 +48,20 @@ def school_leadership(
     role: np.ndarray,
     quality: np.ndarray,
     deputy_weight: float,
+    deputies_per_school: int,
 ) -> np.ndarray:
-    """Per school, its principal's effect plus `deputy_weight` times the summed effect of
-    the deputies serving there (posted deputies count where they serve)."""
-    weight = np.where(role == PRINCIPAL, 1.0, deputy_weight)
-    return np.bincount(school, weights=weight * quality, minlength=n_schools)
+    """Per school, its principal's effect plus `deputy_weight * deputies_per_school` times
+    the mean effect of the deputies serving there (posted deputies count where they serve):
+    the team's quality, not its size, so a posted deputy adds by being better than the
+    host's own deputies, and a school with surplus deputies gains nothing from their
+    number (0 for a school without deputies)."""
+    principal = role == PRINCIPAL
+    result = np.bincount(school[principal], weights=quality[principal], minlength=n_schools)
+    deputy = ~principal
+    count = np.bincount(school[deputy], minlength=n_schools)
+    total = np.bincount(school[deputy], weights=quality[deputy], minlength=n_schools)
+    mean = np.divide(total, count, out=np.zeros(n_schools), where=count > 0)
+    return result + deputy_weight * deputies_per_school * mean
 
 
 def rotated_schools(

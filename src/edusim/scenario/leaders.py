@@ -43,7 +43,7 @@ class LeaderParams(Section):
         0.25,
         unit="share of a principal's effect",
         source="assumption (deputies carry part of a principal's effect; no estimate in the seeds or sources)",
-        description="effect of a deputy on the school, as a share of what the same person would do as principal",
+        description="effect of a deputy on the school, as a share of what the same person would do as principal; the deputies count by their mean quality times deputies_per_school, so a surplus adds nothing by its number",
         ge=0,
         le=1,
     )

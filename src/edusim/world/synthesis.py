@@ -247,7 +247,12 @@ def _initial_leaders(scenario: Scenario, table: SchoolTable, streams: Streams) -
     leaders.add(columns["school"].size, **columns)
     params = scenario.leaders
     brought = school_leadership(
-        len(table), leaders.school, leaders.role, leaders.quality, params.deputy_weight
+        len(table),
+        leaders.school,
+        leaders.role,
+        leaders.quality,
+        params.deputy_weight,
+        params.deputies_per_school,
     )
     table.institution = np.where(
         table.active, table.management - brought, (1.0 - params.principal_share) * table.management
