@@ -44,6 +44,7 @@ import pytest
 
 from edusim.agents.families import Families
 from edusim.agents.groups import GroupTable
+from edusim.agents.leaders import Leaders
 from edusim.agents.teachers import Teachers
 from edusim.metrics import METRICS, SCALE_MEAN, SCALE_SD
 from edusim.model import EduModel
@@ -116,6 +117,16 @@ def two_stage_city() -> SimpleNamespace:
             pool_end=np.array([-1, -1, -1, -1, -1, -1, YEAR, -1, -1, -1, YEAR + 1, -1]),
             title=np.array([1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]),
         ),
+        # principals of schools 0-6 (qualities below), a deputy of school 4 posted to 5
+        leaders=_population(
+            Leaders,
+            school=np.array([0, 1, 2, 3, 4, 5, 6, 5]),
+            home_school=np.array([0, 1, 2, 3, 4, 5, 6, 4]),
+            role=np.array([0, 0, 0, 0, 0, 0, 0, 1]),
+            quality=np.array([0.05, 0.02, -0.04, 0.01, 0.06, -0.02, 0.10, 0.2]),
+            posting_kind=np.array([0, 0, 0, 0, 0, 0, 0, 1]),
+        ),
+        leader_stats={YEAR: {"posted": 2, "executive": 1, "rotated": 3, "retired": 4}},
         groups=groups,
         quality_threshold=0.25,
         initial_quality_gap=0.5,
@@ -293,6 +304,17 @@ HAND_VALUES: dict[str, float] = {
     # rural public schools 2 and 5; no community group
     "rural_community_coverage": 0.0,
     "rotations": 8.0,
+    # principals at open public schools, by mean achievement: primary 0.2 0.6 -0.4 0.0
+    # (quartiles -0.1 and 0.3): top school 1 (0.02), bottom school 2 (-0.04), 0.06;
+    # junior 0.5 0.1 (quartiles 0.2, 0.4): school 4 (0.06) minus 5 (-0.02), 0.08; the
+    # private school 6 and the posted deputy do not count; weights 4 and 2 schools
+    "principal_quartile_gap": (4 * 0.06 + 2 * 0.08) / 6,
+    # urban open public schools 0, 1, 3, 4 (0.05 0.02 0.01 0.06) minus rural 2, 5 (-0.04,
+    # -0.02)
+    "principal_urban_rural_gap": 0.14 / 4 - (-0.06 / 2),
+    # the year's record: 2 deputies posted and 1 executive principal; 3 principals rotated
+    "leader_postings": 3.0,
+    "principal_rotations": 3.0,
     # the year's 8 postings by kind: 5 group, 2 district, 1 reservoir
     "rotations_group": 5.0,
     "rotations_district": 2.0,
@@ -387,6 +409,9 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ("reservoir_size", lambda city: city.rotation_stats.clear()),
         ("rotations_reservoir", lambda city: city.rotation_stats.clear()),
         ("walk_teachers", lambda city: city.rotation_stats.clear()),
+        ("leader_postings", lambda city: city.leader_stats.clear()),
+        ("principal_rotations", lambda city: city.leader_stats.clear()),
+        ("principal_urban_rural_gap", lambda city: city.school_table.rural.fill(False)),
         ("senior_promotions", lambda city: city.staff_flows.clear()),
         ("surplus_teachers", lambda city: city.staff_flows.clear()),
         ("senior_title_in_rural_share", lambda city: city.teachers.title.fill(0)),

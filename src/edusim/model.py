@@ -135,6 +135,7 @@ class EduModel(mesa.Model):
         self.school_table = world.schools
         self.families = world.families
         self.teachers = world.teachers
+        self.leaders = world.leaders
         self.income_reference = world.income_reference
         self.quality_reference = world.quality_reference
         self.quality_threshold = float(  # over the schools of the city as built
@@ -152,6 +153,7 @@ class EduModel(mesa.Model):
         self.intake: dict[int, dict[str, Any]] = {}
         self.staff_flows: dict[int, dict[str, int]] = {}
         self.rotation_stats: dict[int, dict[str, int]] = {}
+        self.leader_stats: dict[int, dict[str, int]] = {}
         self.money: dict[int, dict[str, float]] = {}
         self.private_amenity = np.zeros(len(self.school_table))
         """What families value in each private school beyond its reputation (SD of
@@ -314,10 +316,6 @@ class EduModel(mesa.Model):
             "transition_years",
         ):
             columns[name] = np.array([getattr(kinds[k], name) for k in row_kind], dtype=float)
-        rotation = self.params.rotation
-        columns["management_transfer"] += (
-            rotation.leaders_per_member * rotation.leader_management_transfer
-        )
         return columns
 
     def school_group_headline(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -105,3 +105,29 @@ def test_the_rural_service_condition_makes_more_teachers_volunteer(demo_path):
             sum(s["asked"] for s in stats.values()), 1
         )
     assert shares[1.0] > shares[0.0] + 0.02
+
+
+def test_posts_moved_to_a_county_staff_its_schools_more_and_lay_off_nobody():
+    """A tenth of Old Town's posts held by Hill County's schools: after two years the
+    county's public schools employ more teachers than without the move (same seed), and
+    Old Town's schools hold their teachers (surplus, not layoffs) while hiring less."""
+    move = {
+        "teachers.post_transfers": [
+            {"from_district": "Old Town", "to_district": "Hill County", "share": 0.1}
+        ]
+    }
+    plain = EduModel("demo", years=2)
+    moved = EduModel("demo", years=2, overrides=move)
+    for model in (plain, moved):
+        model.step()
+        model.step()
+
+    def employed(model: EduModel, district: str) -> int:
+        d = list(model.geography.district_names).index(district)
+        table = model.school_table
+        school = model.teachers.home_school
+        return int(((table.district[school] == d) & ~table.private[school]).sum())
+
+    assert employed(moved, "Hill County") > employed(plain, "Hill County")
+    assert employed(moved, "Old Town") <= employed(plain, "Old Town")
+    assert moved.staff_flows[2019]["surplus"] > plain.staff_flows[2019]["surplus"]

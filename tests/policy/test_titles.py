@@ -10,6 +10,7 @@ from edusim.policy.titles import (
     ORDINARY,
     SENIOR,
     free_senior_posts,
+    moved_posts,
     posts,
     promoted,
     senior_quota,
@@ -90,3 +91,14 @@ def test_promotion_never_fills_more_senior_posts_than_the_quota(schools, seed, s
     # a senior post stays free only where no eligible teacher is left unpromoted
     left = np.bincount(home[candidate & ~rising], minlength=n_schools)
     assert ((held_after >= quota) | (left == 0)).all()
+
+
+def test_moved_posts_leave_the_total_unchanged_and_move_the_share():
+    # giving schools 0, 1 (20 + 30 posts), receiving 3, 4 (10 + 30); school 2 untouched
+    school_posts = np.array([20, 30, 7, 10, 30])
+    giving = np.array([True, True, False, False, False])
+    receiving = np.array([False, False, False, True, True])
+    after = moved_posts(school_posts, giving, receiving, 0.1)  # 5 posts move
+    assert after.sum() == school_posts.sum()
+    assert after.tolist() == [18, 27, 7, 11, 34]  # 2 + 3 taken; 1.25 -> 1, 3.75 -> 4 given
+    assert (moved_posts(school_posts, giving, np.zeros(5, bool), 0.1) == school_posts).all()

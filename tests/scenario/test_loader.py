@@ -516,3 +516,19 @@ def test_problem_and_error_text():
     assert str(Problem("", "bad")) == "bad"
     error = ScenarioError("f.yaml", [Problem("a", "one"), Problem("b", "two")])
     assert str(error) == "invalid scenario f.yaml:\n  a: one\n  b: two"
+
+
+def test_posts_moved_across_districts_must_name_two_existing_districts(small_scenario):
+    data = copy.deepcopy(small_scenario)
+    first = data["city"]["districts"][0]["name"]
+    data["teachers"] = {
+        "post_transfers": [
+            {"from_district": first, "to_district": "Atlantis", "share": 0.1},
+            {"from_district": first, "to_district": first, "share": 0.1},
+        ]
+    }
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(data)
+    problems = _problems(error)
+    assert "Atlantis" in problems["teachers.post_transfers[0].to_district"]
+    assert "another district" in problems["teachers.post_transfers[1].to_district"]

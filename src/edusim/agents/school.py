@@ -54,6 +54,8 @@ class SchoolTable:
     closed_year: np.ndarray = field(default_factory=lambda: np.empty(0))  # 0: not closed
     feeds: np.ndarray = field(default_factory=lambda: np.empty(0))  # junior school fed, -1
     nine_year: np.ndarray = field(default_factory=lambda: np.empty(0))  # 九年一贯制 section
+    # management that stays with the school when its leaders change (policy/leadership.py)
+    institution: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def __post_init__(self) -> None:
         count = self.stage.size
@@ -76,6 +78,8 @@ class SchoolTable:
         if self.brand.size != count:
             self.brand = np.zeros(count)
         self.results_grant_cny = np.zeros(count)
+        if self.institution.size != count:  # not given: all of management stays
+            self.institution = np.asarray(self.management, dtype=float).copy()
 
     def __len__(self) -> int:
         return int(self.stage.size)

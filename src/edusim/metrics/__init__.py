@@ -10,6 +10,7 @@ from edusim.metrics import (  # noqa: F401  (registration, in alphabetical order
     gaps,
     groups,
     housing,
+    leaders,
     money,
     population,
     sorting,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.phases.base import Phase
+from edusim.phases.leadership import judge_principals
 from edusim.policy.evaluation import group_scores, results_grants, school_scores
 from edusim.policy.group_effects import management_convergence
 from edusim.processes.aggregate import school_mean
@@ -19,13 +20,15 @@ class Evaluation(Phase):
     (policy/evaluation.py), and groups in the upper half earn next year's results-based
     fund; reputation moves toward results with a lag; teachers are promoted to tiers by
     effectiveness (two-school experience counting under promotion priority); families'
-    residence lengthens; group members' management closes part of its gap to the core's."""
+    residence lengthens; group members' management closes part of its gap to the core's
+    (the gain stays with the school's institution when its leaders change); principals
+    are judged on the scores (phases/leadership.judge_principals)."""
 
     name = "evaluation"
     month_day = (7, 1)
     description = (
         "results observed; schools scored (progress, gap to core, teacher growth) and "
-        "groups' results funds earned; reputation updated with a lag; teacher tiers "
+        "groups' results funds earned; principals judged; reputation updated with a lag; teacher tiers "
         "reviewed; group members' management moves toward their core's"
     )
 
@@ -44,6 +47,7 @@ class Evaluation(Phase):
         table.mean_achievement = school_mean(families.achievement, families.school, n)
         effectiveness = model.teacher_effectiveness()
         self._score(table, achievement_before, effectiveness)
+        judge_principals(model)
         # the public reads the results of open schools that have taught every grade (a
         # school opened during the run has none to compare until then): the others keep
         # their reputation (assumption)
@@ -65,9 +69,14 @@ class Evaluation(Phase):
         )
         families.residence_years = families.residence_years + 1.0
         rows = model.member_rows()
-        table.management = management_convergence(
-            table.management, rows["school"], rows["core"], rows["management_transfer"]
+        gain = (
+            management_convergence(
+                table.management, rows["school"], rows["core"], rows["management_transfer"]
+            )
+            - table.management
         )
+        table.institution = table.institution + gain  # it stays when leaders change
+        table.management = table.management + gain
 
     def _score(self, table, achievement_before: np.ndarray, effectiveness: np.ndarray) -> None:
         """This year's school scores and the results funds they earn (paid next year)."""

@@ -18,7 +18,8 @@ from edusim.processes.teacher_growth import learned_gain
 
 
 class SchoolYear(Phase):
-    """One year of learning (see processes/learning.py) and of teacher growth."""
+    """One year of learning (see processes/learning.py) and of teacher growth; teachers
+    and leaders grow a year older and a year longer at their school."""
 
     name = "school_year"
     month_day = (9, 2)
@@ -109,3 +110,6 @@ class SchoolYear(Phase):
         teachers.experience = teachers.experience + 1.0
         teachers.age = teachers.age + 1.0
         teachers.years_at_school = teachers.years_at_school + 1.0
+        leaders = model.leaders
+        leaders.age = leaders.age + 1.0
+        leaders.years_at_school = leaders.years_at_school + 1.0

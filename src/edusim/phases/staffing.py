@@ -2,7 +2,9 @@
 quit, vacancies against each school's posts (编制) are filled, free senior-title posts
 (职称) are filled by promotion, and teachers rotate: group cores to their members, the
 district rule across all its schools, and the district's backbone reservoir to its
-weakest schools (each switchable on its own)."""
+weakest schools (each switchable on its own); then the leaders' passes
+(phases/leadership.py): retirements, appointments, principals' rotation, executive
+principals and deputies posted by group cores, and each school's management."""
 
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ import numpy as np
 
 from edusim.agents.groups import CORE
 from edusim.phases.base import Phase
+from edusim.phases.leadership import LeaderPasses
 from edusim.phases.rotation import RotationPasses, reward_pay
 from edusim.policy.pay import quit_rate_factor
 from edusim.policy.staffing import group_hiring_reputation, leaving, vacancies
 from edusim.policy.titles import (
     SENIOR,
     free_senior_posts,
+    moved_posts,
     posts,
     promoted,
     senior_quota,
@@ -41,7 +45,7 @@ class Staffing(Phase):
         "postings and reservoir terms end; retirements and quits; vacancies under each "
         "school's posts filled by hires; free senior-title posts filled by promotion; "
         "rotation: group cores to members, the district rule, the district's backbone "
-        "reservoir"
+        "reservoir; leaders retire, are appointed, rotate and are posted by group cores"
     )
 
     def init(self, model: Any) -> None:
@@ -56,6 +60,7 @@ class Staffing(Phase):
         self._exits_and_hires(year)
         self._review_titles(year)
         RotationPasses(self.model).run(year)
+        LeaderPasses(self.model).run(year)
 
     def _is_core(self) -> np.ndarray:
         groups, n = self.model.groups, len(self.model.school_table)
@@ -68,7 +73,18 @@ class Staffing(Phase):
         model = self.model
         table = model.school_table
         standard = staff_needed(table.enrollment, model.pupil_teacher_ratio(), table.active)
-        return posts(standard, self._is_core(), model.params.teachers.core_extra_posts_share)
+        params = model.params.teachers
+        result = posts(standard, self._is_core(), params.core_extra_posts_share)
+        names = list(model.geography.district_names)
+        public = table.active & ~table.private
+        for transfer in params.post_transfers:
+            result = moved_posts(
+                result,
+                public & (table.district == names.index(transfer.from_district)),
+                public & (table.district == names.index(transfer.to_district)),
+                transfer.share,
+            )
+        return result
 
     def _review_titles(self, year: int | None) -> None:
         """Free senior posts of each school go to its own eligible teachers (home school,

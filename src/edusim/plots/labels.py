@@ -107,6 +107,19 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "surplus_teachers": {"en": "Teachers above the posts", "zh": "超编教师数"},
     "walk_teachers": {"en": "Teachers teaching part-time at a member", "zh": "跨校走教教师数"},
     "walk_teaching_travel_cny": {"en": "Travel cost of 走教", "zh": "走教交通成本"},
+    "principal_quartile_gap": {
+        "en": "Principal quality gap, best vs weakest quarter of schools",
+        "zh": "成绩前后四分之一学校校长质量差距",
+    },
+    "principal_urban_rural_gap": {
+        "en": "Principal quality gap, urban vs rural schools",
+        "zh": "城乡学校校长质量差距",
+    },
+    "leader_postings": {
+        "en": "Leaders placed at members by group cores",
+        "zh": "集团核心校派驻成员校的干部数",
+    },
+    "principal_rotations": {"en": "Principals rotated", "zh": "校长交流轮岗人数"},
     "top3_share": {"en": "Entrants placed in one of their top three", "zh": "录取前三志愿新生占比"},
     "blocking_pair_share": {
         "en": "Entrants with justified envy (blocking pairs)",
@@ -192,6 +205,8 @@ UNIT_ZH: dict[str, str] = {
     "share of schools": "占学校比例",
     "share of rural schools": "占农村学校比例",
     "teachers per year": "人/年",
+    "leaders per year": "人/年",
+    "principals per year": "人/年",
     "share of postings": "占交流教师比例",
     "share of eligible teachers": "占符合条件教师比例",
     "share of checks": "占检查项比例",

@@ -2,7 +2,8 @@
 
 A school's posts are the staffing standard's count for its enrollment, raised by
 `core_extra_posts_share` while it is the core of a group (Hangzhou: extra posts for
-cores). Vacancies are counted against posts; nobody is laid off, so a school whose
+cores) and moved across districts by `teachers.post_transfers` (Hangzhou H18). Vacancies
+are counted against posts; nobody is laid off, so a school whose
 enrollment falls holds surplus teachers (Chongming: overstaffed in total).
 
 Senior titles are capped per school: `senior_title_share` of its posts (plus
@@ -28,6 +29,33 @@ ORDINARY, SENIOR = 0, 1
 def posts(standard: np.ndarray, is_core: np.ndarray, core_extra_share: float) -> np.ndarray:
     """Teacher posts of each school: the standard's count, raised for group cores."""
     return np.rint(standard * (1.0 + core_extra_share * is_core)).astype(np.int64)
+
+
+def moved_posts(
+    school_posts: np.ndarray,
+    giving: np.ndarray,
+    receiving: np.ndarray,
+    share: float,
+) -> np.ndarray:
+    """Posts after `share` of the giving schools' posts (masks of schools) move to the
+    receiving schools: the count moved, rounded, is taken from each giving school and given
+    to each receiving school in proportion to its posts (largest remainders first), so the
+    total is unchanged; nothing moves if either side has no posts."""
+    result = school_posts.copy()
+    moved = int(np.rint(share * school_posts[giving].sum()))
+    if moved == 0 or school_posts[receiving].sum() == 0:
+        return result
+    result[giving] -= _apportioned(school_posts[giving], moved)
+    result[receiving] += _apportioned(school_posts[receiving], moved)
+    return result
+
+
+def _apportioned(weights: np.ndarray, total: int) -> np.ndarray:
+    """`total` split in proportion to `weights` (largest remainders first)."""
+    exact = total * weights / weights.sum()
+    share = np.floor(exact).astype(np.int64)
+    share[np.argsort(-(exact - share), kind="stable")[: total - share.sum()]] += 1
+    return share
 
 
 def senior_quota(

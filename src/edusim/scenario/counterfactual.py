@@ -8,7 +8,9 @@ scenario has one, by default:
 - no school groups (no explicit groups, no formation rules; the group kinds' strengths
   go back to the schema defaults), so no rotation either, since teachers rotate only
   from a group's core to its members; the rotation settings go back to the defaults;
-- no bundled evaluation of principals (`evaluation` back to the defaults);
+- no bundled evaluation of principals (`evaluation` back to the defaults); leaders'
+  policies (principals' rotation, executive principals, extra leader posts, principals
+  not reappointed) back to the defaults, their effect, numbers and terms kept;
 - no rural studios and no special-grade teachers' rural support money (the other grants
   are paid per group, campus or zone and so stop with the groups);
 - group-wide enrollment (`group`, in `enrollment.rule` or `enrollment.by_area`) becomes
@@ -92,6 +94,7 @@ def counterfactual_data(scenario: Scenario) -> dict[str, Any]:
     """The counterfactual as plain data, before `set` and before validation."""
     from edusim.scenario.funding import FundingParams
     from edusim.scenario.groups import GroupParams
+    from edusim.scenario.leaders import LEADER_POLICIES, LeaderParams
     from edusim.scenario.loader import editable_dump
     from edusim.scenario.rotation import EvaluationParams, RotationParams
 
@@ -102,6 +105,9 @@ def counterfactual_data(scenario: Scenario) -> dict[str, Any]:
     data["groups"] = GroupParams().model_dump(mode="json")
     data["rotation"] = RotationParams().model_dump(mode="json")
     data["evaluation"] = EvaluationParams().model_dump(mode="json")
+    leader_defaults = LeaderParams()
+    for key in LEADER_POLICIES:
+        data["leaders"][key] = getattr(leader_defaults, key)
     defaults = FundingParams()
     for key in ("rural_studios", "special_teacher_support_cny"):
         data["funding"][key] = getattr(defaults, key)

@@ -448,6 +448,15 @@ def group_problems(scenario: Scenario) -> list[Problem]:
             for position, district in enumerate(named)
             if district not in districts
         ]
+    for index, transfer in enumerate(scenario.teachers.post_transfers):
+        path = f"teachers.post_transfers[{index}]"
+        for key in ("from_district", "to_district"):
+            if getattr(transfer, key) not in districts:
+                problems.append(
+                    Problem(f"{path}.{key}", f"district '{getattr(transfer, key)}' does not exist")
+                )
+        if transfer.from_district == transfer.to_district:
+            problems.append(Problem(f"{path}.to_district", "posts must move to another district"))
     for path, named in scoped:
         problems += [
             Problem(f"{path}.districts[{position}]", f"district '{district}' does not exist")

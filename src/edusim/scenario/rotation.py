@@ -111,18 +111,11 @@ class RotationParams(Section):
     )
     leaders_per_member: int = param(
         0,
-        unit="leaders per member per year",
-        source="digest: Sanming (1 school-level leader and 1 middle manager per member)",
-        description="school leaders and middle managers posted to each member a year",
+        unit="leaders per member",
+        source="digest: Sanming (at least 1 school-level leader and 1 middle manager per member), Hangzhou H15 (cores send middle or higher managers), Ninghe N21 (the president deploys vice-principals and middle managers)",
+        description="deputies (vice-principals, middle managers) a group's core keeps posted at each member, strongest first, for posting_years at a time (leaders.*)",
         ge=0,
-    )
-    leader_management_transfer: float = param(
-        0.05,
-        unit="share of management gap per leader per year",
-        source="assumption",
-        description="share of the member-core management gap a posted leader closes each year",
-        ge=0,
-        le=1,
+        le=5,
     )
     posting_years: int = param(
         2,

@@ -24,6 +24,7 @@ from edusim.scenario.fields import Section, entry, param
 from edusim.scenario.funding import BalanceParams, FundingParams
 from edusim.scenario.groups import GroupParams
 from edusim.scenario.housing import HousingParams
+from edusim.scenario.leaders import LeaderParams
 from edusim.scenario.learning import LearningParams, ReputationParams
 from edusim.scenario.lifecycle import FeederParams
 from edusim.scenario.private import PrivateParams
@@ -53,6 +54,7 @@ __all__ = [
     "ExpectationParams",
     "FamilyParams",
     "FeederParams",
+    "LeaderParams",
     "LearningParams",
     "ReputationParams",
     "Scenario",
@@ -105,6 +107,7 @@ class Scenario(Section):
     private: PrivateParams = PrivateParams()
     groups: GroupParams = GroupParams()
     rotation: RotationParams = RotationParams()
+    leaders: LeaderParams = LeaderParams()
     evaluation: EvaluationParams = EvaluationParams()
     funding: FundingParams = FundingParams()
     balance: BalanceParams = BalanceParams()

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
-from edusim.scenario.fields import Section, param
+from edusim.scenario.fields import Section, entry, param
+
+
+class PostTransfer(Section):
+    """Teacher posts (编制) moved from one district's schools to another's (Hangzhou H18:
+    可跨层级、跨区域划转教师编制)."""
+
+    from_district: str = entry(
+        unit="district name", description="district whose schools give up posts"
+    )
+    to_district: str = entry(
+        unit="district name", description="district whose schools receive them"
+    )
+    share: float = param(
+        0.05,
+        unit="share of the giving district's posts",
+        source="digest: Hangzhou H18 (no size given: set by the scenario)",
+        description="share of the giving district's public-school posts that the receiving district's public schools hold instead, every year, taken from and given to schools in proportion to their posts (no teacher is laid off: the giving schools stop hiring until they are within their posts)",
+        gt=0,
+        le=0.5,
+    )
 
 
 class TeacherParams(Section):
@@ -184,6 +204,10 @@ class TeacherParams(Section):
         description="extra senior-title share of a school's posts while it is the core of a group",
         ge=0,
         le=0.5,
+    )
+    post_transfers: tuple[PostTransfer, ...] = Field(
+        default=(),
+        description="teacher posts moved across districts (Hangzhou H18), applied in order",
     )
     senior_title_min_experience_years: int = param(
         10,

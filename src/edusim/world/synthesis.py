@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from edusim.agents.families import Families
+from edusim.agents.leaders import Leaders
 from edusim.agents.school import SchoolTable
 from edusim.agents.teachers import Teachers
+from edusim.policy.leadership import school_leadership
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.processes.learning import initial_achievement, teaching_quality
 from edusim.processes.reputation import standardise_within
@@ -29,6 +31,7 @@ from edusim.world.households import (
     household_status,
     price_reference,
 )
+from edusim.world.leaders import initial_leaders
 from edusim.world.lifecycle import (
     NO_CAMPUSES,
     add_planned_schools,
@@ -67,6 +70,7 @@ class World:
     teachers: Teachers
     income_reference: IncomeReference
     quality_reference: float  # pupil-weighted mean teaching quality in year 0
+    leaders: Leaders  # principals and deputies (world/leaders.py)
 
 
 def stage_of_grade(grade: np.ndarray) -> np.ndarray:
@@ -233,7 +237,33 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     if add_planned_schools(scenario, geo, table):  # every school's list has a row
         catchments = redrawn_catchments(geo, table, NO_CAMPUSES)
     table.feeds = feeder_links(table, geo, scenario.feeders.rule, feeder_pairs(scenario, table))
-    return World(geo, catchments, table, families, teachers, income_reference, quality_reference)
+    leaders = _initial_leaders(scenario, table, streams)
+    return World(
+        geo, catchments, table, families, teachers, income_reference, quality_reference, leaders
+    )
+
+
+def _initial_leaders(scenario: Scenario, table: SchoolTable, streams: Streams) -> Leaders:
+    """Leaders of the open schools, and each school's institution: its drawn management
+    less what its leaders bring, so that year-0 management is unchanged; a school not yet
+    open keeps the expected share 1 - leaders.principal_share of its management
+    (policy/leadership.py)."""
+    leaders = Leaders()
+    columns = initial_leaders(scenario, table.management, table.prestige, table.active, streams)
+    leaders.add(columns["school"].size, **columns)
+    params = scenario.leaders
+    brought = school_leadership(
+        len(table),
+        leaders.school,
+        leaders.role,
+        leaders.quality,
+        params.deputy_weight,
+        params.deputies_per_school,
+    )
+    table.institution = np.where(
+        table.active, table.management - brought, (1.0 - params.principal_share) * table.management
+    )
+    return leaders
 
 
 def _expected_cohort(scenario, geo, catchments, stage, district, private) -> np.ndarray:
