@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +138,16 @@ def _pieces(geometry: Any) -> list[Any]:
 def real_shapes(city: City) -> RealShapes:
     """Each coded district's land on the projected real map, or the problems that stop it
     (YAML path, message): unknown codes, parts and islands the boundary lacks, districts
-    sharing a boundary without centres."""
+    sharing a boundary without centres. Computed once per city (validation and the
+    layout ask for the same map); callers must not change what they get."""
+    return _real_shapes(city.model_dump_json())
+
+
+@lru_cache(maxsize=8)
+def _real_shapes(city_json: str) -> RealShapes:
     import shapely
+
+    city = City.model_validate_json(city_json)
 
     coded = real_districts(city)
     problems: list[tuple[str, str]] = []
