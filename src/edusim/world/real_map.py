@@ -377,7 +377,8 @@ def chinese_name(code: int) -> str | None:
 
 def boundary_rows(city: City) -> list[dict[str, Any]]:
     """The real map as rows of a table: each ring of each district's land (kind
-    'district', with its Chinese name), then the water around it (kind 'water': the
+    'district', with its Chinese name, or for a district that shares its boundary its own
+    name and the boundary's: 'Changxing（崇明区部分）'), then the water around it (kind 'water': the
     sea and estuaries within a margin of the map, from the country's outline; lakes
     inside a county are not in the data), one row per point in ring order."""
     import shapely
@@ -410,7 +411,8 @@ def boundary_rows(city: City) -> list[dict[str, Any]]:
         codes = admin_codes(district)
         shared = sum(admin_codes(d) == codes for d in city.districts) > 1
         names = [chinese_name(code) or str(code) for code in codes]
-        name_zh = "、".join(names) + ("（部分）" if shared else "")
+        joined = "、".join(names)
+        name_zh = f"{district.name}（{joined}部分）" if shared else joined
         for polygon in _pieces(shape):
             add("district", district.name, name_zh, polygon)
     west, south, east, north = shapely.union_all(list(found.shapes.values())).bounds
