@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent
 
 
 class BuildWithScenarios(build_py):
-    """build_py, then the scenario YAML files into the built package."""
+    """build_py, then the scenario YAML files (and their CSV school lists) into the
+    built package."""
 
     def run(self) -> None:
         super().run()
@@ -23,8 +24,9 @@ class BuildWithScenarios(build_py):
             return
         target = Path(self.build_lib) / "edusim" / "scenarios"
         target.mkdir(parents=True, exist_ok=True)
-        for source in sorted((ROOT / "scenarios").glob("*.yaml")):
-            self.copy_file(str(source), str(target / source.name))
+        for pattern in ("*.yaml", "*.csv"):  # scenarios and the school lists they name
+            for source in sorted((ROOT / "scenarios").glob(pattern)):
+                self.copy_file(str(source), str(target / source.name))
 
 
 setup(cmdclass={"build_py": BuildWithScenarios})

@@ -423,7 +423,7 @@ class EduModel(mesa.Model):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Tidy result tables of the run so far: metrics, schools, memberships, events,
-        balance, city."""
+        balance, city, and on a real map boundaries."""
         keys = {"scenario": self.scenario.name, "replicate": self.replicate, "seed": self.seed}
         metrics = pd.DataFrame(self._metric_rows, columns=["year", "metric", "value"])
         schools = pd.concat(self._school_frames, ignore_index=True)
@@ -449,7 +449,10 @@ class EduModel(mesa.Model):
             ("balance", balance),
             ("city", city_table(self)),
         )
-        return {name: _with_keys(frame, keys) for name, frame in frames}
+        tables = {name: _with_keys(frame, keys) for name, frame in frames}
+        if self.geography.outlines:  # a real map: its boundaries and water, for the figure
+            tables["boundaries"] = _with_keys(boundaries_table(self), keys)
+        return tables
 
 
 def city_table(model: EduModel) -> pd.DataFrame:
@@ -467,6 +470,16 @@ def city_table(model: EduModel) -> pd.DataFrame:
             "junior_school": catchment[1],
         }
     )
+
+
+def boundaries_table(model: EduModel) -> pd.DataFrame:
+    """The real map for figures: one row per point of each ring of a district's land
+    (kind 'district', its name and Chinese name) and of the water around the city
+    (kind 'water'), in km on the city's plane (world/real_map.py)."""
+    from edusim.world.real_map import boundary_rows
+
+    columns = ["kind", "district", "name_zh", "ring", "x_km", "y_km"]
+    return pd.DataFrame(boundary_rows(model.scenario.city), columns=columns)
 
 
 def _quality_gap_now(model: EduModel) -> float:

@@ -49,6 +49,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "balance",
     "city",
 )
+OPTIONAL_TABLES: tuple[str, ...] = ("boundaries",)
+"""Tables a run writes only when it has them (boundaries: a city on the real map)."""
 FORMATS: tuple[str, ...] = ("parquet", "csv")
 RECORDED_PACKAGES: tuple[str, ...] = (
     "mesa",
@@ -308,6 +310,9 @@ def _write_files(
 ) -> None:
     """Every file of a run directory, written into `staging`, the manifest last."""
     files = {name: write_table(result.tables[name], staging / name, fmt) for name in TABLE_NAMES}
+    for name in OPTIONAL_TABLES:
+        if name in result.tables:
+            files[name] = write_table(result.tables[name], staging / name, fmt)
     (staging / "scenario.resolved.yaml").write_text(
         scenario_to_yaml(result.scenario), encoding="utf-8"
     )
@@ -317,7 +322,7 @@ def _write_files(
         tables["effect"] = effect_table(result.tables["metrics"], counterfactual.tables["metrics"])
         files["effect"] = write_table(tables["effect"], staging / "effect", fmt)
         (staging / "counterfactual").mkdir()
-        for name in TABLE_NAMES:
+        for name in TABLE_NAMES + tuple(n for n in OPTIONAL_TABLES if n in counterfactual.tables):
             key = f"counterfactual/{name}"
             tables[key] = counterfactual.tables[name]
             files[key] = write_table(tables[key], staging / key, fmt)

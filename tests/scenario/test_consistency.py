@@ -16,8 +16,10 @@ from edusim.results import run_scenario, write_run
 from edusim.scenario import MAX_SEED
 from edusim.scenario.loader import ScenarioError, load_scenario, validate_mapping
 from edusim.scenario.schema import TeacherParams
-from edusim.world import geography
-from edusim.world.geography import MAX_GRID_POINTS, build_geography, layout_problems
+from edusim.world import grid, layout_limits, synthetic_layout
+from edusim.world.geography import build_geography
+from edusim.world.grid import MAX_GRID_POINTS
+from edusim.world.layout_limits import layout_problems
 
 
 def _problems(error: pytest.ExceptionInfo[ScenarioError]) -> dict[str, str]:
@@ -171,22 +173,22 @@ def test_the_smallest_area_accepted_lays_out_for_any_rotation(demo_path):
 
     tiny, _ = with_riverside(1e-3)
     assert layout_problems(tiny) != []
-    smallest = geography._smallest_fitting_area(tiny, 1)
+    smallest = layout_limits._smallest_fitting_area(tiny, 1)
     assert smallest is not None and 1e-4 < smallest < 1
     small, riverside = with_riverside(smallest)
     assert layout_problems(small) == []
     for seed in range(6):
         geo = build_geography(small, np.random.default_rng(seed))
-        assert (geo.cell_district == 1).sum() >= geography._district_needed_cells(riverside)
+        assert (geo.cell_district == 1).sum() >= synthetic_layout._district_needed_cells(riverside)
 
 
 def test_the_layout_never_builds_a_grid_past_the_limit():
     """The guard behind validation: a region that slipped past it raises before allocating
     (here a grid of about 1.2 times the limit over a unit square)."""
     spacing = 1 / math.sqrt(1.2 * MAX_GRID_POINTS)
-    assert geography._grid_size((0.0, 1.0, 0.0, 1.0), spacing) > MAX_GRID_POINTS
+    assert grid._grid_size((0.0, 1.0, 0.0, 1.0), spacing) > MAX_GRID_POINTS
     with pytest.raises(ValueError, match="would test more than"):
-        geography._cells_for(lambda x, y: x > 0, (0.0, 1.0, 0.0, 1.0), spacing**2, 1, 1.0)
+        grid._cells_for(lambda x, y: x > 0, (0.0, 1.0, 0.0, 1.0), spacing**2, 1, 1.0)
 
 
 def test_every_city_the_check_accepts_lays_out(small_scenario):
@@ -224,5 +226,5 @@ def test_a_region_that_still_cannot_fit_is_refused_with_its_path(small_scenario)
     scenario = validate_mapping(small_scenario, "test")
     inside_nothing = lambda x, y: np.zeros(x.shape, dtype=bool)  # noqa: E731
     with pytest.raises(ScenarioError) as error:
-        geography._district_cells(scenario.city, 1, inside_nothing, (0.0, 1.0, 0.0, 1.0), 1.0, 3)
+        grid.district_cells(scenario.city, 1, inside_nothing, (0.0, 1.0, 0.0, 1.0), 1.0, 3)
     assert "too thin a part of its ring" in _problems(error)["city.districts[1].area_km2"]

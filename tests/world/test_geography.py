@@ -13,10 +13,10 @@ from edusim.world.geography import (
     KIND_CODES,
     MAINLAND,
     Geography,
-    _district_needed_cells,
     _towns_per_part,
     build_geography,
 )
+from edusim.world.synthetic_layout import _district_needed_cells
 
 
 @pytest.fixture(scope="module")

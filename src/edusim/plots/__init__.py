@@ -22,7 +22,8 @@ pyplot). For example:
 | sensitivity | sensitivity_table | sensitivity_bars | sensitivity |
 """
 
-from edusim.plots.city import city_map, city_map_tables, teacher_flow_table, teacher_flows
+from edusim.plots.city import city_map, city_map_tables
+from edusim.plots.flows import teacher_flow_table, teacher_flows
 from edusim.plots.fonts import FontMissingError, cjk_family
 from edusim.plots.labels import metric_label, unit_label
 from edusim.plots.schools import (

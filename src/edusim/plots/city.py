@@ -1,17 +1,14 @@
-"""The synthetic city: a map of schools, catchments and groups, and teachers' postings.
+"""The city map: schools, catchments and groups on the city's cells.
 
 The map shades each catchment by its housing premium (cells rasterised on a regular
 grid, drawn with one `imshow` per panel), colours schools by teaching quality and draws
 group links core to member as one LineCollection, so a city of hundreds of schools and
-tens of thousands of cells renders in well under a second. Teacher flows aggregate the
-event log's postings of one school year school to school (arrows on the map, coloured by
-whether the teacher went to a weaker or a stronger school) and district to district
-(a matrix).
+tens of thousands of cells renders in well under a second. On a real map it also draws
+the district boundaries (water is what lies outside them), a scale bar and a north arrow
+(plots/map_furniture.py). Teacher flows on the map are in plots/flows.py.
 """
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pandas as pd
@@ -23,6 +20,12 @@ from scipy.spatial import cKDTree
 
 from edusim.plots.axes import divided, money_scale
 from edusim.plots.labels import with_unit, word
+from edusim.plots.map_furniture import (
+    draw_boundaries,
+    draw_north_arrow,
+    draw_scale_bar,
+    draw_water,
+)
 from edusim.plots.schools import QUALITY_UNIT, final_roles
 from edusim.plots.style import (
     DOUBLE_COLUMN_IN,
@@ -40,21 +43,22 @@ MARKERS: dict[str, tuple[str, float]] = {
 }
 """Marker and size (points^2) of a school by role; private schools are squares."""
 MAX_RASTER_PIXELS = 900
-DIRECTIONS: tuple[str, ...] = ("to_weaker", "to_stronger")
-DIRECTION_COLOURS = {"to_weaker": OKABE_ITO["blue"], "to_stronger": OKABE_ITO["vermillion"]}
 
 
 # -- the map ----------------------------------------------------------------------------------
 
 
-def _schools_in(schools: pd.DataFrame, year: int) -> pd.DataFrame:
+def schools_in(schools: pd.DataFrame, year: int) -> pd.DataFrame:
     years = np.sort(schools["year"].unique())
     shown = years[years <= year].max() if (years <= year).any() else years.min()
     return schools[schools["year"] == shown]
 
 
 def city_map_tables(
-    city: pd.DataFrame, schools: pd.DataFrame, year: int | None = None
+    city: pd.DataFrame,
+    schools: pd.DataFrame,
+    year: int | None = None,
+    boundaries: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The layers of the map in `year` (default: the last):
 
@@ -62,10 +66,11 @@ def city_map_tables(
       group_id, group_kind, role (role 'private' for private schools);
     - cells: cell, stage, x_km, y_km, size_km, school (its catchment school, -1 none),
       premium_cny (of that school's catchment);
-    - links: group_id, group_kind, stage, core, member, x0_km, y0_km, x1_km, y1_km.
+    - links: group_id, group_kind, stage, core, member, x0_km, y0_km, x1_km, y1_km;
+    - boundaries (a real map only): kind, district, name_zh, ring, x_km, y_km.
     """
     year = int(schools["year"].max()) if year is None else int(year)
-    now = _schools_in(schools, year)
+    now = schools_in(schools, year)
     roles = final_roles(now).drop(columns=["group_id", "group_kind"])
     shown = now.merge(roles, on="school", how="left")
     if "sector" in shown:
@@ -128,7 +133,11 @@ def city_map_tables(
             "y1_km": joined["y_km_member"],
         }
     ).sort_values(["group_id", "member"], kind="stable")
-    return {"schools": school_table, "cells": cells, "links": links.reset_index(drop=True)}
+    layers = {"schools": school_table, "cells": cells, "links": links.reset_index(drop=True)}
+    if boundaries is not None and len(boundaries):
+        columns = ["kind", "district", "name_zh", "ring", "x_km", "y_km"]
+        layers["boundaries"] = boundaries[columns].reset_index(drop=True)
+    return layers
 
 
 def raster_index(
@@ -194,7 +203,7 @@ def catchment_image(
     return image
 
 
-def _map_axes(ax, lang: str, ylabel: bool = True) -> None:
+def map_axes(ax, lang: str, ylabel: bool = True) -> None:
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xlabel(with_unit(word("x_km", lang), "km", lang))
@@ -240,6 +249,7 @@ def city_map(tables: dict[str, pd.DataFrame], *, lang: str = "en") -> Figure:
     dearer, white lines between catchments), schools coloured by teaching quality
     (marker by group role), and group links core to member."""
     cells, schools, links = tables["cells"], tables["schools"], tables["links"]
+    real = tables.get("boundaries")  # a real map: boundaries, water, scale, north
     first = cells[cells["stage"] == STAGES[0]]
     index, extent = raster_index(
         first["x_km"].to_numpy(), first["y_km"].to_numpy(), first["size_km"].to_numpy()
@@ -266,6 +276,7 @@ def city_map(tables: dict[str, pd.DataFrame], *, lang: str = "en") -> Figure:
                 origin="lower",
                 extent=extent,
                 interpolation="none",  # vector formats embed the raster as it is
+                zorder=1,  # above water
             )
             stage_links = links[links["stage"] == stage]
             segments = stage_links[["x0_km", "y0_km", "x1_km", "y1_km"]].to_numpy()
@@ -297,8 +308,13 @@ def city_map(tables: dict[str, pd.DataFrame], *, lang: str = "en") -> Figure:
                     zorder=3 + (role == "core"),
                     gid=f"{stage}-{role}",
                 )
+            if real is not None:
+                draw_water(ax, real)
+                draw_boundaries(ax, real, lang, labels=stage == STAGES[0])
+                draw_scale_bar(ax, extent, lang)
+                draw_north_arrow(ax, extent, lang)
             ax.set_title(word(stage, lang))
-            _map_axes(ax, lang, ylabel=stage == STAGES[0])
+            map_axes(ax, lang, ylabel=stage == STAGES[0])
         axes[0].set_xlim(extent[0], extent[1])
         axes[0].set_ylim(extent[2], extent[3])
         axes[1].tick_params(labelleft=False)
@@ -320,199 +336,3 @@ def city_map(tables: dict[str, pd.DataFrame], *, lang: str = "en") -> Figure:
 
 def _bracketed(label: str, unit: str, lang: str) -> str:
     return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
-
-
-# -- teacher flows ----------------------------------------------------------------------------
-
-
-def postings(events: pd.DataFrame) -> pd.DataFrame:
-    """One row per logged posting: school_year, teacher, from_name, to_name, tier."""
-    rows = events[events["kind"] == "posting"]
-    details = [json.loads(text) for text in rows["detail"]]
-    return pd.DataFrame(
-        {
-            "school_year": rows["year"].to_numpy(dtype=int),
-            "teacher": [d.get("teacher") for d in details],
-            "from_name": [str(d["from"]) for d in details],
-            "to_name": [str(d["to"]) for d in details],
-            "tier": [int(d.get("tier", 0)) for d in details],
-        }
-    )
-
-
-def busiest_posting_year(events: pd.DataFrame) -> int | None:
-    """The school year with the most postings (the earliest of ties); None without any."""
-    counts = postings(events)["school_year"].value_counts()
-    if counts.empty:
-        return None
-    return int(counts[counts == counts.max()].index.min())
-
-
-def teacher_flow_table(
-    events: pd.DataFrame, schools: pd.DataFrame, school_year: int | None = None
-) -> pd.DataFrame:
-    """Postings of one school year (default: the busiest), school to school: columns
-    school_year, from_school, to_school, from_name, to_name, from_district, to_district,
-    teachers, backbone, x0_km, y0_km, x1_km, y1_km, from_quality, to_quality, direction.
-
-    Schools are as they stood when the school year began (the schools table's row of that
-    calendar year); direction says whether the receiving school's quality was lower.
-    """
-    posted = postings(events)
-    if school_year is None:
-        school_year = busiest_posting_year(events)
-    columns = [
-        "school_year",
-        "from_school",
-        "to_school",
-        "from_name",
-        "to_name",
-        "from_district",
-        "to_district",
-        "teachers",
-        "backbone",
-        "x0_km",
-        "y0_km",
-        "x1_km",
-        "y1_km",
-        "from_quality",
-        "to_quality",
-        "direction",
-    ]
-    if school_year is None:
-        return pd.DataFrame(columns=columns)
-    posted = posted[posted["school_year"] == school_year]
-    if posted.empty:
-        return pd.DataFrame(columns=columns)
-    state = _schools_in(schools, school_year).drop_duplicates("name").set_index("name")
-    pairs = (
-        posted.assign(backbone=posted["tier"] >= 1)
-        .groupby(["from_name", "to_name"], sort=True)
-        .agg(teachers=("teacher", "size"), backbone=("backbone", "sum"))
-        .reset_index()
-    )
-    origin = state.reindex(pairs["from_name"])
-    destination = state.reindex(pairs["to_name"])
-    table = pd.DataFrame(
-        {
-            "school_year": int(school_year),
-            "from_school": origin["school"].to_numpy(),
-            "to_school": destination["school"].to_numpy(),
-            "from_name": pairs["from_name"],
-            "to_name": pairs["to_name"],
-            "from_district": origin["district"].to_numpy(),
-            "to_district": destination["district"].to_numpy(),
-            "teachers": pairs["teachers"].astype(int),
-            "backbone": pairs["backbone"].astype(int),
-            "x0_km": origin["x_km"].to_numpy(),
-            "y0_km": origin["y_km"].to_numpy(),
-            "x1_km": destination["x_km"].to_numpy(),
-            "y1_km": destination["y_km"].to_numpy(),
-            "from_quality": origin["quality"].to_numpy(),
-            "to_quality": destination["quality"].to_numpy(),
-        }
-    )
-    table["direction"] = np.where(table["to_quality"] < table["from_quality"], *DIRECTIONS)
-    return table[columns].sort_values(["from_name", "to_name"]).reset_index(drop=True)
-
-
-def width_of(teachers: np.ndarray) -> np.ndarray:
-    """Arrow shaft width (fraction of the axes width) for a number of teachers."""
-    return 0.0022 + 0.0011 * np.minimum(np.sqrt(np.asarray(teachers, dtype=float)) - 1, 4)
-
-
-def _flow_arrows(ax, flows: pd.DataFrame) -> None:
-    for direction in DIRECTIONS:
-        rows = flows[flows["direction"] == direction]
-        for width, group in rows.groupby(width_of(rows["teachers"].to_numpy()), sort=True):
-            ax.quiver(
-                group["x0_km"],
-                group["y0_km"],
-                group["x1_km"] - group["x0_km"],
-                group["y1_km"] - group["y0_km"],
-                angles="xy",
-                scale_units="xy",
-                scale=1,
-                width=width,
-                headwidth=3.5,
-                headlength=4.5,
-                headaxislength=4,
-                color=DIRECTION_COLOURS[direction],
-                alpha=0.85,
-                zorder=2,
-                gid=direction,
-            )
-
-
-def _district_matrix(ax, flows: pd.DataFrame, districts: list[str], lang: str) -> None:
-    matrix = flows.pivot_table(
-        index="from_district", columns="to_district", values="teachers", aggfunc="sum"
-    )
-    values = matrix.reindex(index=districts, columns=districts).fillna(0).to_numpy(float)
-    ax.imshow(values, cmap="Blues", vmin=0, vmax=max(values.max(), 1.0))
-    size = 6 if len(districts) <= 8 else 4.5
-    for (i, j), count in np.ndenumerate(values):
-        if count:
-            shade = "white" if count > 0.6 * values.max() else "black"
-            ax.text(j, i, f"{int(count)}", ha="center", va="center", fontsize=size, color=shade)
-    ticks = range(len(districts))
-    ax.set_xticks(ticks, districts, rotation=45, ha="right", fontsize=size + 0.5)
-    ax.set_yticks(ticks, districts, fontsize=size + 0.5)
-    ax.set_xlabel(word("to_district", lang))
-    ax.set_ylabel(word("from_district", lang))
-    ax.grid(False)
-    ax.set_title(word("district_flows", lang))
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-
-
-def teacher_flows(
-    flows: pd.DataFrame, schools: pd.DataFrame | None = None, *, lang: str = "en"
-) -> Figure:
-    """Left: arrows from sending to receiving school (wider for more teachers; blue to a
-    weaker school, vermillion to a stronger one) over all schools in grey. Right: teachers
-    posted from district to district."""
-    if flows.empty:
-        raise ValueError("no postings to draw")
-    year = int(flows["school_year"].iloc[0])
-    named = set(flows["from_district"]) | set(flows["to_district"])
-    order = list(pd.unique(schools["district"])) if schools is not None else sorted(named)
-    districts = [d for d in order if d in named]
-    background = _schools_in(schools, year) if schools is not None else None
-    xs = [flows["x0_km"], flows["x1_km"]] + ([background["x_km"]] if background is not None else [])
-    ys = [flows["y0_km"], flows["y1_km"]] + ([background["y_km"]] if background is not None else [])
-    x, y = pd.concat(xs).to_numpy(float), pd.concat(ys).to_numpy(float)
-    pad = 0.04 * max(np.ptp(x), np.ptp(y), 1.0)
-    extent = (x.min() - pad, x.max() + pad, y.min() - pad, y.max() + pad)
-    map_width = DOUBLE_COLUMN_IN * 0.66 - 0.6
-    height = max(map_height(extent, map_width), 1.9) + 1.0
-    with house_style(lang):
-        figure = Figure(figsize=(DOUBLE_COLUMN_IN, height))
-        left, right = figure.subplots(1, 2, width_ratios=[2.1, 1.0])
-        if background is not None:
-            left.scatter(
-                background["x_km"],
-                background["y_km"],
-                s=3,
-                color="#C8C8C8",
-                linewidths=0,
-                zorder=1,
-            )
-        _flow_arrows(left, flows)
-        left.set_xlim(extent[0], extent[1])
-        left.set_ylim(extent[2], extent[3])
-        _map_axes(left, lang)
-        total = int(flows["teachers"].sum())
-        span = f"{year}/{str(year + 1)[-2:]}"
-        if lang == "zh":
-            left.set_title(f"{span}{word('school_year', lang)}{word('postings', lang)}：{total}人")
-        else:
-            left.set_title(f"{word('postings', lang)}, school year {span}: {total}")
-        handles = [
-            Line2D([], [], color=DIRECTION_COLOURS[d], lw=1.5, label=word(d, lang))
-            for d in DIRECTIONS
-            if (flows["direction"] == d).any()
-        ]
-        left.legend(handles=handles, loc="best", fontsize=6)
-        _district_matrix(right, flows, districts, lang)
-    return figure

@@ -27,7 +27,7 @@ import pandas as pd
 
 from edusim import plots
 from edusim.output_dir import remove_dead_partials
-from edusim.plots.city import busiest_posting_year
+from edusim.plots.flows import busiest_posting_year
 from edusim.plots.labels import check_lang
 from edusim.report import captions
 from edusim.report.render import FigureEntry, FigureSpec, render_all
@@ -152,7 +152,9 @@ def run_figures(
             specs.append(
                 FigureSpec(
                     "city_map",
-                    lambda: plots.city_map_tables(tables["city"], schools, year),
+                    lambda: plots.city_map_tables(
+                        tables["city"], schools, year, tables.get("boundaries")
+                    ),
                     lambda data, lang: plots.city_map(data, lang=lang),
                     lambda data, lang: captions.map_caption(data, provenance, lang),
                 )

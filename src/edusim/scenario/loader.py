@@ -314,6 +314,7 @@ def consistency_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
     problems += layout_problems(scenario)
+    problems += schools_file_problems(scenario, problems)
     problems += group_problems(scenario)
     problems += school_change_problems(scenario)
     own = {str(problem) for problem in problems}
@@ -399,23 +400,42 @@ def override_problems(data: dict[str, Any], dotted: str, value: Any, where: str)
 
 def layout_problems(scenario: Scenario) -> list[Problem]:
     """A city too thin or too large to lay out in cells, found before anything is built
-    (the bounds are in `world.geography`, which lays the city out)."""
-    from edusim.world import geography
+    (the bounds are in `world.layout_limits`, beside the layouts they bound)."""
+    from edusim.world import layout_limits
 
-    return [Problem(path, message) for path, message in geography.layout_problems(scenario.city)]
+    return [
+        Problem(path, message) for path, message in layout_limits.layout_problems(scenario.city)
+    ]
+
+
+def schools_file_problems(scenario: Scenario, found: list[Problem]) -> list[Problem]:
+    """The school list's rows on the map: points inside their districts, counts that
+    agree with the districts' (checked only for a city that lays out, `found` empty)."""
+    if scenario.city.schools_file is None or found:
+        return []
+    from edusim.randomness import Streams
+    from edusim.world.geography import build_geography
+    from edusim.world.listed_schools import placement_problems, school_list
+
+    _, problems = school_list(scenario.city)
+    if not problems:
+        geo = build_geography(scenario.city, Streams(0).generator("world.geography"))
+        problems = placement_problems(scenario, geo)
+    return [Problem(path, message) for path, message in problems]
 
 
 def group_problems(scenario: Scenario) -> list[Problem]:
     """Explicit groups must name existing schools; rules must name existing districts."""
-    from edusim.world.schools import is_private_name, scenario_school_names
+    from edusim.world.schools import scenario_private_names, scenario_school_names
 
     problems: list[Problem] = []
     names = scenario_school_names(scenario)
+    private = scenario_private_names(scenario)
 
     def missing_or_private(name: str) -> str | None:
         if name not in names:
             return f"school '{name}' does not exist (names: see `edusim describe`)"
-        if is_private_name(name):
+        if name in private:
             return f"school '{name}' is private: private schools do not join groups"
         return None
 
@@ -465,7 +485,7 @@ def group_problems(scenario: Scenario) -> list[Problem]:
         ]
     for table in ("owners", "rural"):
         for name in getattr(scenario.school_status, table):
-            if name not in names or is_private_name(name):
+            if name not in names or name in private:
                 problems.append(
                     Problem(
                         f"school_status.{table}.{name}",
@@ -483,9 +503,10 @@ def group_problems(scenario: Scenario) -> list[Problem]:
 def school_change_problems(scenario: Scenario) -> list[Problem]:
     """School changes of the timeline and feeder pairs (scenario/lifecycle.py)."""
     from edusim.scenario.lifecycle import lifecycle_problems
-    from edusim.world.schools import is_private_name, scenario_school_names
+    from edusim.world.schools import scenario_private_names, scenario_school_names
 
-    city = {n: (d, s, is_private_name(n)) for n, (d, s) in scenario_school_names(scenario).items()}
+    private = scenario_private_names(scenario)
+    city = {n: (d, s, n in private) for n, (d, s) in scenario_school_names(scenario).items()}
     return lifecycle_problems(scenario, city)
 
 
@@ -560,6 +581,8 @@ def load_scenario(
     else:
         path = locate(source)
         data, label = resolve_extends(path), str(path)
+        _resolve_schools_file(data, path.parent)
+    _add_listed_groups(data, label)
     pairs: list[tuple[str, Any]] = []
     if isinstance(overrides, Mapping):
         pairs = list(overrides.items())
@@ -581,6 +604,40 @@ def load_scenario(
     if problems:
         raise ScenarioError(label, problems)
     return validate_mapping(resolved, f"{label} with overrides")
+
+
+def _resolve_schools_file(data: dict[str, Any], folder: Path) -> None:
+    """A relative `city.schools_file` is relative to the scenario file's folder."""
+    city = data.get("city")
+    if isinstance(city, dict) and isinstance(city.get("schools_file"), str):
+        named = Path(city["schools_file"])
+        if not named.is_absolute():
+            city["schools_file"] = str((folder / named).resolve())
+
+
+def _add_listed_groups(data: dict[str, Any], label: str) -> None:
+    """The school list's groups join `groups.explicit` (once: a group of that name
+    already there is left as it is); a list that cannot be read stops here."""
+    from edusim.scenario.school_list import explicit_groups, read_school_list
+
+    city = data.get("city")
+    if not (isinstance(city, dict) and isinstance(city.get("schools_file"), str)):
+        return
+    districts = city.get("districts")
+    if not isinstance(districts, list):
+        return
+    names = [d.get("name", "") for d in districts if isinstance(d, dict)]
+    listed, problems = read_school_list(Path(city["schools_file"]), names)
+    if problems:
+        raise ScenarioError(label, [Problem(path, message) for path, message in problems])
+    start = data.get("start_year", 2018)
+    groups = data.setdefault("groups", {})
+    if not isinstance(groups, dict):
+        return
+    explicit = list(groups.get("explicit") or [])
+    have = {g.get("name") for g in explicit if isinstance(g, dict)}
+    explicit += [g for g in explicit_groups(listed, start) if g["name"] not in have]
+    groups["explicit"] = explicit
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

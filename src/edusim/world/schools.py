@@ -42,8 +42,18 @@ def private_counts(scenario: Scenario, district: int) -> tuple[int, int]:
     )
 
 
+def _listed(scenario: Scenario):
+    from edusim.world.listed_schools import school_list
+
+    return school_list(scenario.city)[0]
+
+
 def scenario_school_names(scenario: Scenario) -> dict[str, tuple[int, int]]:
-    """Every school name a scenario's city will have, with its (district, stage) indices."""
+    """Every school name a scenario's city will have, with its (district, stage) indices
+    (a school list's names, if the city has one)."""
+    listed = _listed(scenario)
+    if listed is not None:
+        return {school.name: (school.district, school.stage) for school in listed.schools}
     names = {}
     for d, district in enumerate(scenario.city.districts):
         private = private_counts(scenario, d)
@@ -54,6 +64,14 @@ def scenario_school_names(scenario: Scenario) -> dict[str, tuple[int, int]]:
             for number in range(1, private[stage] + 1):
                 names[school_name(district.name, stage, number, private=True)] = (d, stage)
     return names
+
+
+def scenario_private_names(scenario: Scenario) -> set[str]:
+    """The names of the city's private schools (by the list's sector column, if any)."""
+    listed = _listed(scenario)
+    if listed is not None:
+        return {school.name for school in listed.schools if school.private}
+    return {name for name in scenario_school_names(scenario) if is_private_name(name)}
 
 
 def private_sites(
@@ -100,12 +118,14 @@ def initial_prestige(
     expected_size: np.ndarray,
     private: np.ndarray,
     rng: np.random.Generator,
+    key_school: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latent prestige per school and the famous flag.
 
     Prestige = noise + a shift by district kind (urban up, rural down) + a slope in log
     school size (small schools weaker) + a shift for private schools; the top share of each
     district's public schools of a stage becomes famous and gains a further boost.
+    `key_school` (a school list's column: 1 yes, 0 no, -1 by the rule) overrides the rule.
     """
     params = scenario.schools
     kind = geo.district_kind[school_district]
@@ -137,6 +157,8 @@ def initial_prestige(
             expected = famous_share[members[0]] * members.size
             count = int(expected) + int(lottery[members[0]] < expected - int(expected))
             famous[members[np.argsort(-prestige[members], kind="stable")[:count]]] = True
+    if key_school is not None:
+        famous = np.where(key_school >= 0, key_school == 1, famous)
     prestige = prestige + params.famous_prestige_boost_sd * famous
     return prestige, famous
 

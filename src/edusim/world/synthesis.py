@@ -39,6 +39,7 @@ from edusim.world.lifecycle import (
     feeder_pairs,
     redrawn_catchments,
 )
+from edusim.world.listed_schools import enrolment_weights, listed_sites
 from edusim.world.private_schools import (
     initial_private_pupils,
     lacks_public_access,
@@ -48,6 +49,9 @@ from edusim.world.private_schools import (
 from edusim.world.schools import (
     FIRST_GRADE,
     GRADES_PER_STAGE,
+    OWNER_CITY,
+    OWNER_COUNTY,
+    OWNER_DISTRICT,
     classes_needed,
     initial_prestige,
     place_school_sites,
@@ -97,15 +101,29 @@ def pupils_per_grade(total: int, grades: int) -> list[int]:
 def build_world(scenario: Scenario, streams: Streams) -> World:
     """Synthesise the city of `scenario` with the run's random streams."""
     geo = build_geography(scenario.city, streams.generator("world.geography"))
-    stage, district, cell = place_school_sites(scenario, geo, streams.generator("world.sites"))
-    private = private_sites(scenario, stage, district, streams.generator("world.private"))
+    sites = listed_sites(scenario, geo) if scenario.city.schools_file is not None else None
+    if sites is None:
+        stage, district, cell = place_school_sites(scenario, geo, streams.generator("world.sites"))
+        private = private_sites(scenario, stage, district, streams.generator("world.private"))
+    else:
+        stage, district, cell, private = sites.stage, sites.district, sites.cell, sites.private
     catchments = build_catchments(geo, stage, district, cell, public=~private)
+    if sites is not None:  # residents where the listed pupils are, then their catchments
+        geo.cell_weight = enrolment_weights(geo, sites, catchments.cell_school[0])
+        catchments = build_catchments(geo, stage, district, cell, public=~private)
     n_schools = stage.size
 
     expected_cohort = _expected_cohort(scenario, geo, catchments, stage, district, private)
     prestige_rng = streams.generator("world.prestige")
     prestige, famous = initial_prestige(
-        scenario, geo, stage, district, expected_cohort, private, prestige_rng
+        scenario,
+        geo,
+        stage,
+        district,
+        expected_cohort,
+        private,
+        prestige_rng,
+        None if sites is None else sites.key_school,
     )
     famous_prestige = prestige[famous].mean() if famous.any() else max(prestige.max(), 1.0)
     premium_share = (
@@ -153,7 +171,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         in_grade = families.grade == grade
         counts = school_counts(families.school[in_grade], n_schools)
         largest_grade = np.maximum(largest_grade, counts)
-    names = _school_names(geo, stage, district, private)
+    names = _school_names(geo, stage, district, private) if sites is None else sites.names
     owner, rural = school_owner_and_rural(
         scenario,
         geo.district_kind,
@@ -165,6 +183,14 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         private,
         names,
     )
+    if sites is not None:
+        levels = {"city": OWNER_CITY, "district": OWNER_DISTRICT, "county": OWNER_COUNTY}
+        for name, level in sites.owners.items():
+            owner[names == name] = levels[level]
+    classes = classes_needed(largest_grade, class_size, scenario.schools.capacity_slack)
+    if sites is not None:  # the listed capacity, in whole classes of every grade
+        grades = np.array(GRADES_PER_STAGE)[stage]
+        classes = np.maximum(1, np.ceil(sites.capacity / (grades * class_size))).astype(np.int64)
     table = SchoolTable(
         name=names,
         stage=stage,
@@ -176,9 +202,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         famous=famous,
         prestige=prestige,
         management=management,
-        classes_per_grade=classes_needed(
-            largest_grade, class_size, scenario.schools.capacity_slack
-        ),
+        classes_per_grade=classes,
         class_size=class_size,
         grades=np.array(GRADES_PER_STAGE)[stage],
         reputation=np.zeros(n_schools),
