@@ -44,6 +44,7 @@ TARGETS: dict[str, str] = {
     "processes/family_choice.py": "tests/processes/test_family_choice.py",
     "processes/aggregate.py": "tests/processes/test_aggregate.py",
     "phases/intake.py": "tests/phases",
+    "phases/placement.py": "tests/phases",
     "phases/policy_events.py": "tests/phases tests/test_places.py",
 }
 

@@ -147,13 +147,14 @@ def test_gongmin_tongzhao_from_a_dated_event(demo_path):
     # admissions changed with the rule: private entrants admitted from 2020 on (grades 7
     # and 8 at the end) are chosen by lottery, so their lead over public entrants shrinks
     # against the run that keeps the test; the cohort admitted in 2019 (grade 9) was
-    # chosen by test in both runs. Observed with seed 5: leads 0.64 / 0.83 / 1.30 pupil SD
-    # (grades 7 / 8 / 9) against 1.28 / 1.28 / 1.32 under the test throughout (measured
-    # without the tight groups this helper adds)
+    # chosen by test in both runs. Observed with seed 5 (after the private amenity fit
+    # and income sorting within districts): leads 0.48 / 0.62 / 0.98 pupil SD (grades
+    # 7 / 8 / 9) against 0.79 / 0.87 / 0.99 under the test throughout (before them: 0.64 /
+    # 0.83 / 1.30 against 1.28 / 1.28 / 1.32)
     tested = _run(demo_path, years=4, **{"enrollment.private_admission": "test"})
     lead = {name: _private_lead(run) for name, run in (("event", model), ("test", tested))}
     for grade in (7, 8):
-        assert lead["event"][grade] < lead["test"][grade] - 0.3
+        assert lead["event"][grade] < lead["test"][grade] - 0.2
     assert abs(lead["event"][9] - lead["test"][9]) < 0.1
     assert 0 < _mean_metric(model, "private_share") < 0.2
     assert _mean_metric(model, "private_applicants_per_place") > 0

@@ -2,7 +2,7 @@
 and how a family blends a rule's forecast with what it learned from outcomes.
 
 The forecast itself is a placement of the year's entrants from their present addresses
-under the rule in force (phases/intake.py, `Intake._forecast`), turned into the expected
+under the rule in force (phases/intake.py, `Intake._read_rules`), turned into the expected
 reputation of each (ladder class, catchment) by `family_choice.access_reputation`.
 """
 
