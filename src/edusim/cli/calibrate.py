@@ -9,7 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, Command, positive
+from edusim.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Command,
+    add_search_arguments,
+    positive,
+)
 
 
 def _range(text: str):
@@ -45,25 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reps", type=positive, default=4, help="paired replications per trial (default 4)"
     )
-    parser.add_argument(
-        "--batch",
-        type=positive,
-        default=8,
-        help="trials proposed at once (default 8); part of the result, unlike --workers",
-    )
-    parser.add_argument("--seed", type=int, default=1, help="sampler and replicate seed")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=positive, help="local worker processes (default: every core)"
-    )
-    where.add_argument("--dask", metavar="ADDR", help="Dask scheduler address")
-    parser.add_argument(
-        "--dask-wait", type=positive, default=60, metavar="SECONDS", help="with --dask"
-    )
-    parser.add_argument(
-        "--out", type=Path, help="output folder (default: results/calibrations/<scenario>)"
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress or summary")
+    add_search_arguments(parser, "trials", "calibrations")
 
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:

@@ -125,3 +125,28 @@ def add_paired_arguments(
     )
     parser.add_argument("--out", type=Path, help=f"output folder (default: {out})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or table")
+
+
+def add_search_arguments(parser: argparse.ArgumentParser, proposed: str, out_folder: str) -> None:
+    """The arguments every batched Optuna search shares (`edusim calibrate`, `edusim plan`):
+    the batch of `proposed` things per round, the seed, where the runs go and the output
+    folder (default `results/<out_folder>/<scenario>`)."""
+    parser.add_argument(
+        "--batch",
+        type=positive,
+        default=8,
+        help=f"{proposed} proposed at once (default 8); part of the result, unlike --workers",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="sampler and replicate seed")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=positive, help="local worker processes (default: every core)"
+    )
+    where.add_argument("--dask", metavar="ADDR", help="Dask scheduler address")
+    parser.add_argument(
+        "--dask-wait", type=positive, default=60, metavar="SECONDS", help="with --dask"
+    )
+    parser.add_argument(
+        "--out", type=Path, help=f"output folder (default: results/{out_folder}/<scenario>)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress or summary")

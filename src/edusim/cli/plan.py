@@ -10,7 +10,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, Command, positive
+from edusim.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Command,
+    add_search_arguments,
+    positive,
+)
 
 DESCRIPTION = (
     "Propose a layout of school groups: layouts allowed by the plan file are screened "
@@ -47,25 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top", type=positive, default=3, help="screened layouts re-evaluated (default 3)"
     )
-    parser.add_argument(
-        "--batch",
-        type=positive,
-        default=8,
-        help="layouts proposed at once (default 8); part of the result, unlike --workers",
-    )
-    parser.add_argument("--seed", type=int, default=1, help="sampler and replicate seed")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=positive, help="local worker processes (default: every core)"
-    )
-    where.add_argument("--dask", metavar="ADDR", help="Dask scheduler address")
-    parser.add_argument(
-        "--dask-wait", type=positive, default=60, metavar="SECONDS", help="with --dask"
-    )
-    parser.add_argument(
-        "--out", type=Path, help="output folder (default: results/plans/<scenario>)"
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress or summary")
+    add_search_arguments(parser, "layouts", "plans")
 
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
