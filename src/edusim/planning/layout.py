@@ -129,9 +129,10 @@ def layout_cost(layout: Layout, facts: CityFacts, funding: FundingParams) -> flo
 
 
 def static_money_limit(spec: PlanSpec) -> float | None:
-    """The money budget known before any run (a number), or None ('own' or no limit)."""
+    """The money budget known before any run (a number), or None ('own', 'equal' or no
+    limit: known only from the own layout's run)."""
     limit = spec.budget.money_cny_per_year
-    return None if limit is None or limit == "own" else float(limit)
+    return None if limit is None or isinstance(limit, str) else float(limit)
 
 
 def _priority(group: Group, quality: Mapping[str, float]) -> tuple[Any, ...]:

@@ -29,6 +29,7 @@ import yaml
 
 from edusim.experiment.stats import paired_difference
 from edusim.experiment.store import write_text
+from edusim.planning.budget import COST_COLUMNS, keeps, limits, rule_text
 from edusim.planning.facts import CityFacts
 from edusim.planning.layout import (
     Layout,
@@ -94,10 +95,12 @@ def layout_scenario_text(search: Any, layout: Layout, name: str, header: list[st
 
 def comparison_table(search: Any, evaluation: pd.DataFrame, best_name: str) -> pd.DataFrame:
     """Every objective, reform money and teachers posted: the own layout, the best
-    layout and their paired difference with its 95% CI (common seeds)."""
+    layout and their paired difference with its 95% CI (common seeds); for money and
+    teachers, the plan's budget rule and whether the best layout keeps it on the full
+    runs' means (with `equal`: the comparison is at equal money and teachers)."""
     own = evaluation[evaluation["layout"] == "own"].set_index("replicate")
     best = evaluation[evaluation["layout"] == best_name].set_index("replicate")
-    objectives = search.objectives
+    objectives, spec = search.objectives, search.plan.spec
     rows = []
     columns = [c for c in own.columns if c not in ("layout", "seed", "score")]
     for column in columns:
@@ -110,20 +113,59 @@ def comparison_table(search: Any, evaluation: pd.DataFrame, best_name: str) -> p
         difference = paired_difference(
             best[column].to_numpy(float), own.loc[best.index, column].to_numpy(float)
         )
+        own_mean, best_mean = float(own[column].mean()), float(best[column].mean())
+        budget = {"budget": "", "within_budget": ""}
+        if column in COST_COLUMNS:
+            limit = limits(spec)[COST_COLUMNS[column]]
+            budget = {
+                "budget": rule_text(limit, spec.budget.tolerance),
+                "within_budget": keeps(limit, best_mean, own_mean, spec.budget.tolerance),
+            }
         rows.append(
             {
                 "metric": column,
                 "role": role,
                 "direction": direction,
-                "own": float(own[column].mean()),
-                "proposal": float(best[column].mean()),
+                "own": own_mean,
+                "proposal": best_mean,
                 "difference": difference.mean,
+                "relative_difference": _relative(difference.mean, own_mean),
                 "ci_low": difference.low,
                 "ci_high": difference.high,
                 "replicates": difference.n,
+                **budget,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _relative(difference: float, own: float) -> float:
+    if own:
+        return difference / abs(own)
+    return 0.0 if difference == 0 else float("nan")
+
+
+def budget_sentence(comparison: pd.DataFrame) -> str:
+    """Whether the comparison is at equal money and teachers, in one sentence."""
+    costs = comparison[comparison["role"] == "cost"]
+    parts = []
+    for row in costs.itertuples(index=False):
+        kept = "kept" if row.within_budget else "NOT kept"
+        parts.append(
+            f"{row.metric} {row.proposal:.4g} against the own layout's {row.own:.4g} "
+            f"({row.relative_difference:+.1%}; rule: {row.budget}, {kept})"
+        )
+    equal = bool(costs["budget"].str.startswith("equal").all())
+    kept_all = bool(costs["within_budget"].astype(bool).all())
+    if equal and kept_all:
+        lead = "The comparison is at equal money and teachers within the plan's tolerance: "
+    elif equal:
+        lead = "The best layout misses the plan's equal money and teachers, so the comparison "
+        lead += "is NOT at equal budgets (no re-evaluated layout kept them): "
+    else:
+        lead = "The plan does not ask for equal money and teachers (budget 'equal'), so the "
+        lead += "comparison is NOT at equal budgets; read the gains with them: "
+    return lead + "; ".join(parts) + "."
 
 
 def stability_table(
@@ -314,6 +356,8 @@ def summary_markdown(
         "Money is the reform grants spent per year (mean over the run's years) and teachers "
         "the teachers posted inside groups per year: compare them before reading an "
         "objective's gain as the layout's and not its budget's.",
+        "",
+        budget_sentence(comparison),
         "",
         "## Stability of pairings",
         "",

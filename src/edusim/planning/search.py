@@ -44,6 +44,12 @@ from edusim.experiment.plan import replicate_seed, task_keys
 from edusim.experiment.store import Store, write_text
 from edusim.experiment.task import Task
 from edusim.output_dir import claim_output, safe_component
+from edusim.planning.budget import (
+    COST_COLUMNS,
+    MONEY_METRIC,
+    costs_of,
+    over_budget,
+)
 from edusim.planning.facts import CityFacts, city_facts
 from edusim.planning.layout import (
     Encoding,
@@ -64,10 +70,7 @@ DEFAULT_ROOT = Path("results") / "plans"
 SETTINGS = "planning.yaml"
 JOURNAL = "optuna.journal"
 STUDY = "edusim-plan"
-MONEY_METRIC = "money_spent_cny"
 DEFAULT_STARTUP = 10
-COST_COLUMNS = {"money_cny_per_year": MONEY_METRIC, "teachers_per_year": TEACHERS_METRIC}
-"""Columns of evaluation.csv: what a run spent and posted per year (means over its years)."""
 
 
 @dataclass(frozen=True)
@@ -91,31 +94,6 @@ class PlanResult:
     ran: int
     reused: int
     wall_seconds: float
-
-
-def per_year(metrics: pd.DataFrame, metric: str) -> float:
-    """A flow metric's mean over the run's school years (0 if it never has a value)."""
-    rows = metrics[metrics["metric"] == metric]["value"]
-    return float(np.nanmean(rows)) if rows.notna().any() else 0.0
-
-
-def over_budget(spec: Any, measured: dict[str, float], own: dict[str, float]) -> str:
-    """Why a run's money or teachers break the plan's budget ('' if they do not): limits
-    that are numbers (teachers) or 'own' (money and teachers, against the own layout's
-    run of the same length and seed)."""
-    limits = {
-        MONEY_METRIC: spec.budget.money_cny_per_year,
-        TEACHERS_METRIC: spec.budget.teachers_per_year,
-    }
-    words = {MONEY_METRIC: "CNY of grants", TEACHERS_METRIC: "teachers posted"}
-    for metric, limit in limits.items():
-        if limit is None or (metric == MONEY_METRIC and limit != "own"):
-            continue  # a money number is checked before the run (layout.decode)
-        bound = own[metric] if limit == "own" else float(limit)
-        if measured[metric] > bound * (1 + 1e-9) + 1e-9:
-            what = "the own layout's" if limit == "own" else "the budget's"
-            return f"{measured[metric]:.4g} {words[metric]} a year, over {what} {bound:.4g}"
-    return ""
 
 
 def _tasks(scenario: Scenario, seeds: list[int]) -> list[Task]:
@@ -413,10 +391,8 @@ class _Search:
             nothing = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
             return np.full(count, math.nan), nothing, True
         values = np.mean([self.objectives.values(f, final) for f in frames], axis=0)
-        costs = {
-            m: float(np.mean([per_year(f, m) for f in frames]))
-            for m in (MONEY_METRIC, TEACHERS_METRIC)
-        }
+        per_run = [costs_of(f) for f in frames]
+        costs = {m: float(np.mean([c[m] for c in per_run])) for m in COST_COLUMNS.values()}
         return values, costs, False
 
     # -- stage 2 --------------------------------------------------------------------
@@ -463,8 +439,8 @@ class _Search:
                 )
                 row = {"layout": name, "replicate": k, "seed": task.seed}
                 row.update(dict(zip(self.objectives.metrics, values, strict=True)))
-                for column, metric in COST_COLUMNS.items():
-                    row[column] = per_year(metrics, metric) if metrics is not None else math.nan
+                costs = costs_of(metrics)
+                row.update({column: costs[m] for column, m in COST_COLUMNS.items()})
                 rows.append(row)
         evaluation = pd.DataFrame(rows)
         metric_columns = list(self.objectives.metrics)

@@ -14,7 +14,7 @@ Read like a scenario (safe YAML, unknown keys refused, every problem at its YAML
     keep: rules
     groups: {min: 1, max: 2}
     formed: 2023-09-01
-    budget: {money_cny_per_year: 600000, teachers_per_year: own}
+    budget: {money_cny_per_year: equal, teachers_per_year: equal, tolerance: 0.1}
     objectives:
       - {metric: quality_quartile_gap, weight: 1}
       - {metric: premium_top_decile_share, weight: 0.5}
@@ -106,27 +106,37 @@ Limit = float | str | None
 
 class Budget(Section):
     """What the layout may cost: reform grants and teachers posted inside groups. A
-    number is a limit; `own` is what the scenario's own layout spends or posts in a run of
-    the same length on the same seed (the proposal at no more money or teachers)."""
+    number is a limit; `own` is no more than the scenario's own layout spends or posts in
+    a run of the same length on the same seed; `equal` is the same as the own layout
+    within `tolerance` (the comparison at equal money and teachers)."""
 
     money_cny_per_year: Limit = Field(
         default=None,
-        description="most reform grants per year: a number is checked before any run at the "
-        "scenario's grant rates; 'own' after each run against the own layout's "
-        "money_spent_cny (mean over the years); null: no limit",
+        description="reform grants per year: a number (at most; checked before any run at "
+        "the scenario's grant rates), 'own' (at most the own layout's money_spent_cny, mean "
+        "over the years, checked after each run), 'equal' (within `tolerance` of it, both "
+        "ways) or null (no limit)",
     )
     teachers_per_year: Limit = Field(
         default=None,
-        description="most teachers posted inside groups per year, mean over the run's years "
-        "(metric rotations_group), checked after each run; 'own': no more than the own "
-        "layout; null: no limit",
+        description="teachers posted inside groups per year, mean over the run's years "
+        "(metric rotations_group), checked after each run: a number (at most), 'own' (at "
+        "most the own layout's), 'equal' (within `tolerance` of it) or null",
+    )
+    tolerance: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="relative difference from the own layout that 'equal' accepts, both "
+        "ways (assumption: 10%; a layout of whole groups cannot match a count of teachers "
+        "exactly)",
     )
 
     @field_validator("money_cny_per_year", "teachers_per_year")
     @classmethod
     def _number_or_own(cls, value: float | str | None) -> float | str | None:
-        if isinstance(value, str) and value != "own":
-            raise ValueError(f"must be a number >= 0, 'own' or null, got '{value}'")
+        if isinstance(value, str) and value not in ("own", "equal"):
+            raise ValueError(f"must be a number >= 0, 'own', 'equal' or null, got '{value}'")
         if isinstance(value, float) and value < 0:
             raise ValueError(f"must be greater than or equal to 0, got {value}")
         return value

@@ -1,0 +1,102 @@
+"""What a layout costs and whether it keeps the plan's budget: reform money spent and
+teachers posted inside groups, per year, read from a run's metrics table.
+
+A limit is a number (at most that much), `own` (no more than the scenario's own layout
+spends or posts in a run of the same length on the same seed) or `equal` (within
+`budget.tolerance`, relative, of the own layout's, both ways). `equal` is how a plan
+asks for a comparison with the place's own layout "at equal money and teachers" (issue
+item 3): a proposal that spends less buys less, one that spends more buys more, and
+either would credit the layout with what is really its budget's effect.
+
+Money under a number is the layout's grants at the scenario's rates and is checked
+before any run (`layout.decode` repairs a layout down to it); every other limit is
+checked on the run's metrics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from edusim.planning.objectives import TEACHERS_METRIC
+from edusim.planning.spec import PlanSpec
+
+MONEY_METRIC = "money_spent_cny"
+"""Reform grants paid per year (after the model's budget cap)."""
+COST_COLUMNS = {"money_cny_per_year": MONEY_METRIC, "teachers_per_year": TEACHERS_METRIC}
+"""Columns of the tables: what a run spent and posted per year (means over its years)."""
+WORDS = {MONEY_METRIC: "CNY of grants", TEACHERS_METRIC: "teachers posted"}
+
+
+def per_year(metrics: pd.DataFrame, metric: str) -> float:
+    """A flow metric's mean over the run's school years (0 if it never has a value)."""
+    rows = metrics[metrics["metric"] == metric]["value"]
+    return float(np.nanmean(rows)) if rows.notna().any() else 0.0
+
+
+def costs_of(metrics: pd.DataFrame | None) -> dict[str, float]:
+    """Money and teachers per year of one run (NaN for a run that did not finish)."""
+    if metrics is None:
+        return {metric: math.nan for metric in COST_COLUMNS.values()}
+    return {metric: per_year(metrics, metric) for metric in COST_COLUMNS.values()}
+
+
+def limits(spec: PlanSpec) -> dict[str, Any]:
+    """Metric -> the plan's limit on it (a number, 'own', 'equal' or None)."""
+    return {
+        MONEY_METRIC: spec.budget.money_cny_per_year,
+        TEACHERS_METRIC: spec.budget.teachers_per_year,
+    }
+
+
+def within(value: float, reference: float, tolerance: float) -> bool:
+    """`value` equals `reference` within the relative `tolerance` (both ways; two zeros
+    are equal)."""
+    return abs(value - reference) <= tolerance * abs(reference) + 1e-9
+
+
+def keeps(limit: Any, value: float, own: float, tolerance: float) -> bool:
+    """Whether a cost `value` per year keeps one limit (`own`: the own layout's value)."""
+    if limit is None:
+        return True
+    if limit == "equal":
+        return within(value, own, tolerance)
+    bound = own if limit == "own" else float(limit)
+    return value <= bound * (1 + 1e-9) + 1e-9
+
+
+def rule_text(limit: Any, tolerance: float) -> str:
+    """The budget rule on one cost, in words (for comparison.csv and the summary)."""
+    if limit is None:
+        return "none"
+    if limit == "own":
+        return "at most the own layout's"
+    if limit == "equal":
+        return f"equal to the own layout's within {tolerance:.0%}"
+    return f"at most {float(limit):.6g}"
+
+
+def over_budget(spec: PlanSpec, measured: Mapping[str, float], own: Mapping[str, float]) -> str:
+    """Why a run's money or teachers break the plan's budget ('' if they do not). `own`
+    is the own layout's run of the same length and seed. A money number is not checked
+    here: it was checked before the run, at the scenario's grant rates."""
+    tolerance = spec.budget.tolerance
+    for metric, limit in limits(spec).items():
+        if limit is None or (metric == MONEY_METRIC and limit not in ("own", "equal")):
+            continue
+        value = measured[metric]
+        if keeps(limit, value, own[metric], tolerance):
+            continue
+        if limit == "equal":
+            return (
+                f"{value:.4g} {WORDS[metric]} a year, not within {tolerance:.0%} of the "
+                f"own layout's {own[metric]:.4g}"
+            )
+        bound = own[metric] if limit == "own" else float(limit)
+        what = "the own layout's" if limit == "own" else "the budget's"
+        return f"{value:.4g} {WORDS[metric]} a year, over {what} {bound:.4g}"
+    return ""

@@ -1,0 +1,126 @@
+"""Budgets: limits as numbers, 'own' and 'equal'; a search under 'equal' compares the
+proposal with the scenario's own layout at equal money and teachers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from edusim.planning.budget import over_budget, within
+from edusim.planning.objectives import metric_directions
+from edusim.planning.search import plan_layouts
+from edusim.planning.spec import load_plan
+
+GOOD = {
+    "cores": {"stage": ["primary"]},
+    "members": {"stage": ["primary"]},
+    "objectives": [{"metric": "quality_quartile_gap"}],
+}
+OWN = {"money_spent_cny": 1e6, "rotations_group": 5.0}
+
+
+def _spec(budget: dict):
+    return load_plan({**GOOD, "budget": budget}, None, metric_directions()).spec
+
+
+def test_own_budgets_compare_with_the_own_layouts_run():
+    spec = _spec({"money_cny_per_year": "own", "teachers_per_year": "own"})
+    assert over_budget(spec, {"money_spent_cny": 1e6, "rotations_group": 5.0}, OWN) == ""
+    assert over_budget(spec, {"money_spent_cny": 1.0, "rotations_group": 0.0}, OWN) == ""
+    assert "teachers posted" in over_budget(
+        spec, {"money_spent_cny": 9e5, "rotations_group": 5.5}, OWN
+    )
+    assert "CNY of grants" in over_budget(
+        spec, {"money_spent_cny": 1.1e6, "rotations_group": 1.0}, OWN
+    )
+    numbers = _spec({"money_cny_per_year": 5e5, "teachers_per_year": 4})
+    # a money number is the layout's grants at the scenario's rates, checked before the run
+    assert over_budget(numbers, {"money_spent_cny": 9e9, "rotations_group": 4.0}, OWN) == ""
+    assert "budget's 4" in over_budget(numbers, {"money_spent_cny": 0, "rotations_group": 4.5}, OWN)
+
+
+def test_equal_budgets_refuse_less_as_well_as_more():
+    spec = _spec({"money_cny_per_year": "equal", "teachers_per_year": "equal", "tolerance": 0.1})
+    assert over_budget(spec, {"money_spent_cny": 1.09e6, "rotations_group": 4.6}, OWN) == ""
+    assert "not within 10%" in over_budget(
+        spec, {"money_spent_cny": 0.85e6, "rotations_group": 5.0}, OWN
+    )
+    assert "teachers posted" in over_budget(
+        spec, {"money_spent_cny": 1e6, "rotations_group": 5.6}, OWN
+    )
+    assert within(0.0, 0.0, 0.1) and not within(0.1, 0.0, 0.1)
+
+
+def test_a_bad_tolerance_is_refused_at_its_path():
+    from edusim.planning.spec import PlanError
+
+    with pytest.raises(PlanError, match="budget.tolerance"):
+        _spec({"teachers_per_year": "equal", "tolerance": 2})
+
+
+TOLERANCE = 0.25
+PLAN = {
+    "cores": {"schools": ["Core-P01", "Core-P02"]},
+    "members": {"schools": ["Core-P03", "Core-P04"]},
+    "kinds": ["tight"],
+    "max_members": 2,
+    "groups": {"min": 1, "max": 2},
+    "budget": {"money_cny_per_year": "equal", "teachers_per_year": "equal", "tolerance": TOLERANCE},
+    "objectives": [{"metric": "quality_quartile_gap"}],
+}
+
+
+def test_a_search_under_equal_budgets_compares_at_equal_money_and_teachers(
+    small_city: dict, tmp_path: Path
+):
+    # the place's own layout: one tight group, paid a branch-campus grant per member and
+    # sent a quota of teachers per member
+    scenario = {
+        **small_city,
+        "years": 2,
+        "funding": {"branch_campus_cny": 100000},
+        "rotation": {"teachers_per_member": 2},
+        "groups": {
+            "explicit": [
+                {
+                    "name": "own",
+                    "kind": "tight",
+                    "core": "Core-P01",
+                    "members": ["Core-P03"],
+                    "formed": "2018-09-01",
+                }
+            ]
+        },
+    }
+    scenario_path = tmp_path / "small.yaml"
+    scenario_path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    plan_path = tmp_path / "plan.yaml"
+    plan_path.write_text(yaml.safe_dump(PLAN), encoding="utf-8")
+    result = plan_layouts(
+        scenario_path,
+        plan_path,
+        trials=8,
+        replications=2,
+        screen_years=2,
+        top=3,
+        batch=8,
+        workers=1,
+        out=tmp_path / "out",
+    )
+    layouts = result.layouts
+    # the constraint has teeth: layouts of two members draw twice the own grants
+    refused = layouts[layouts["reason"].str.contains("not within", na=False)]
+    assert len(refused) > 0
+    comparison = pd.read_csv(result.out / "comparison.csv").set_index("metric")
+    for cost in ("money_cny_per_year", "teachers_per_year"):
+        row = comparison.loc[cost]
+        assert row["budget"] == "equal to the own layout's within 25%"
+        assert bool(row["within_budget"])
+        assert abs(row["proposal"] - row["own"]) <= TOLERANCE * abs(row["own"]) + 1e-9
+    assert comparison.loc["money_cny_per_year", "own"] > 0  # a real budget, not 0 = 0
+    assert comparison.loc["teachers_per_year", "own"] > 0
+    summary = (result.out / "summary.md").read_text(encoding="utf-8")
+    assert "at equal money and teachers within the plan's tolerance" in summary
