@@ -57,7 +57,7 @@ def test_equal_budgets_refuse_less_as_well_as_more():
 def test_a_bad_tolerance_is_refused_at_its_path():
     from edusim.planning.spec import PlanError
 
-    with pytest.raises(PlanError, match="budget.tolerance"):
+    with pytest.raises(PlanError, match=r"budget\.tolerance"):
         _spec({"teachers_per_year": "equal", "tolerance": 2})
 
 
