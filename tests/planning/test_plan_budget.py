@@ -43,7 +43,14 @@ def test_own_budgets_compare_with_the_own_layouts_run():
 
 
 def test_equal_budgets_refuse_less_as_well_as_more():
-    spec = _spec({"money_cny_per_year": "equal", "teachers_per_year": "equal", "tolerance": 0.1})
+    spec = _spec(
+        {
+            "money_cny_per_year": "equal",
+            "teachers_per_year": "equal",
+            "tolerance": 0.1,
+            "teachers_slack": 0.4,
+        }
+    )
     assert over_budget(spec, {"money_spent_cny": 1.09e6, "rotations_group": 4.6}, OWN) == ""
     assert "not within 10%" in over_budget(
         spec, {"money_spent_cny": 0.85e6, "rotations_group": 5.0}, OWN
@@ -51,6 +58,10 @@ def test_equal_budgets_refuse_less_as_well_as_more():
     assert "teachers posted" in over_budget(
         spec, {"money_spent_cny": 1e6, "rotations_group": 5.6}, OWN
     )
+    # postings are whole teachers: the slack accepts 0.4 a year where 10% would be 0.2
+    small = {"money_spent_cny": 0.0, "rotations_group": 2.0}
+    assert over_budget(spec, {"money_spent_cny": 0.0, "rotations_group": 2.4}, small) == ""
+    assert "or 0.4" in over_budget(spec, {"money_spent_cny": 0.0, "rotations_group": 1.5}, small)
     assert within(0.0, 0.0, 0.1) and not within(0.1, 0.0, 0.1)
 
 
@@ -68,7 +79,12 @@ PLAN = {
     "kinds": ["tight"],
     "max_members": 2,
     "groups": {"min": 1, "max": 2},
-    "budget": {"money_cny_per_year": "equal", "teachers_per_year": "equal", "tolerance": TOLERANCE},
+    "budget": {
+        "money_cny_per_year": "equal",
+        "teachers_per_year": "equal",
+        "tolerance": TOLERANCE,
+        "teachers_slack": 0,
+    },
     "objectives": [{"metric": "quality_quartile_gap"}],
 }
 

@@ -5,18 +5,10 @@ its YAML path; Optuna missing exits 2 with the install line."""
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim.cli.common import (
-    EXIT_BAD_INPUT,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    Command,
-    add_search_arguments,
-    positive,
-)
+from edusim.cli.common import EXIT_OK, Command, add_search_arguments, positive, run_search
 
 
 def _range(text: str):
@@ -57,11 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the calibration; ScenarioError and OutputFolderError reach cli.main (exit 2)."""
-    from edusim.experiment import DaskUnavailableError
-    from edusim.experiment.calibrate import OptunaMissingError, calibrate
+    from edusim.experiment.calibrate import calibrate
 
-    try:
-        result = calibrate(
+    result, code = run_search(
+        lambda: calibrate(
             Path(args.scenario),
             Path(args.targets),
             args.params,
@@ -75,16 +66,9 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
             out=args.out,
             progress=not args.quiet,
         )
-    except (OptunaMissingError, DaskUnavailableError) as error:
-        print(f"edusim: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print(
-            "edusim: interrupted; finished runs and trials are kept, rerun the same command "
-            "to resume",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+    )
+    if code != EXIT_OK:
+        return code
     if not args.quiet:
         print((result.out / "summary.md").read_text(encoding="utf-8"))
     print(

@@ -5,10 +5,11 @@ simulator (the scenario schema is imported only by a command that reads a scenar
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from edusim.scenario.schema import Scenario
@@ -103,6 +104,27 @@ RESUME_HINT = (
     "edusim: interrupted; finished replications are kept, rerun the same command to resume"
 )
 """What a command built on the experiment runner says when it is interrupted."""
+
+
+def run_search(
+    search: Callable[[], Any], failures: tuple[type[Exception], ...] = ()
+) -> tuple[Any, int]:
+    """Run a batched Optuna search (`edusim calibrate`, `edusim plan`) and return (its
+    result, EXIT_OK); Optuna or Dask missing, or one of the search's own `failures`,
+    print the message and give (None, EXIT_BAD_INPUT); an interrupt prints RESUME_HINT
+    and gives (None, EXIT_INTERRUPTED). ScenarioError and OutputFolderError pass on to
+    cli.main (exit 2 with the YAML path)."""
+    from edusim.experiment import DaskUnavailableError
+    from edusim.experiment.batched_search import OptunaMissingError
+
+    try:
+        return search(), EXIT_OK
+    except (OptunaMissingError, DaskUnavailableError, *failures) as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return None, EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(RESUME_HINT, file=sys.stderr)
+        return None, EXIT_INTERRUPTED
 
 
 def add_paired_arguments(

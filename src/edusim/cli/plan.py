@@ -6,18 +6,10 @@ exits 2 with the problem at its YAML path; Optuna missing exits 2 with the insta
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim.cli.common import (
-    EXIT_BAD_INPUT,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    Command,
-    add_search_arguments,
-    positive,
-)
+from edusim.cli.common import EXIT_OK, Command, add_search_arguments, positive, run_search
 
 DESCRIPTION = (
     "Propose a layout of school groups: layouts allowed by the plan file are screened "
@@ -59,12 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the search; ScenarioError and OutputFolderError reach cli.main (exit 2)."""
-    from edusim.experiment import DaskUnavailableError
-    from edusim.experiment.batched_search import OptunaMissingError
     from edusim.planning.search import PlanFailedError, plan_layouts
 
-    try:
-        result = plan_layouts(
+    result, code = run_search(
+        lambda: plan_layouts(
             Path(args.scenario),
             Path(args.plan),
             trials=args.trials,
@@ -80,17 +70,11 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
             dask_wait=args.dask_wait,
             out=args.out,
             progress=not args.quiet,
-        )
-    except (OptunaMissingError, DaskUnavailableError, PlanFailedError) as error:
-        print(f"edusim: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print(
-            "edusim: interrupted; finished runs and trials are kept, rerun the same command "
-            "to resume",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        ),
+        failures=(PlanFailedError,),
+    )
+    if code != EXIT_OK:
+        return code
     if not args.quiet:
         print((result.out / "summary.md").read_text(encoding="utf-8"))
     print(

@@ -17,14 +17,17 @@ import hashlib
 import json
 import logging
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from edusim.experiment.executor import outcomes
-from edusim.experiment.store import Store
+from edusim.experiment.store import Store, write_text
 from edusim.experiment.task import Task
+from edusim.scenario.loader import Problem, ScenarioError, read_mapping
 from edusim.scenario.schema import Scenario
 
 INSTALL_HINT = "this search needs Optuna: pip install 'edusim[calibrate]'"
@@ -63,6 +66,24 @@ def trial_seed(seed: int, number: int) -> int:
     """The sampler seed of trial `number` (a 32-bit SeedSequence draw)."""
     state = np.random.SeedSequence([seed, 1 << 20, number]).generate_state(1, np.uint32)
     return int(state[0])
+
+
+def tpe_proposer(
+    optuna: Any, distributions: dict[str, Any], directions: list[str], seed: int, startup: int
+) -> Proposer:
+    """Trial n's values from Optuna's TPE (multivariate; multi-objective with several
+    directions) seeded from (seed, n), after `startup` random trials, fitted to the
+    history only, through a throw-away in-memory study."""
+
+    def propose(history: list[Any], number: int) -> dict[str, Any]:
+        sampler = optuna.samplers.TPESampler(
+            seed=trial_seed(seed, number), n_startup_trials=startup, multivariate=True
+        )
+        scratch = optuna.create_study(directions=directions, sampler=sampler)
+        scratch.add_trials(history)
+        return dict(scratch.ask(distributions).params)
+
+    return propose
 
 
 def resolved_sha256(scenario: Scenario) -> str:
@@ -128,3 +149,53 @@ def run_tasks(
         for outcome in outcomes(todo, workers=count, dask=dask, dask_wait=dask_wait, say=say):
             store.record(outcome)
     return len(todo), len(unique) - len(todo)
+
+
+def check_resumable(
+    path: Path,
+    settings: Mapping[str, Any],
+    kind: str,
+    inputs: Mapping[str, str],
+    error: Callable[[str, list[Problem]], ScenarioError],
+) -> None:
+    """Refuse to continue the search whose settings file is `path` with other settings:
+    its trials would mix two questions (only `trials` may change). `inputs` names the
+    hashed input files (settings key -> words); `kind` the search ('calibration')."""
+    if not path.is_file():
+        return
+    stored = read_mapping(path)
+    stored.pop("trials", None)
+    for key, value in settings.items():
+        if stored.get(key) == value:
+            continue
+        if key in inputs:
+            message = (
+                f"the {inputs[key]} differs from the one this folder's {kind} began with; "
+                "choose another --out (its trials answer another question)"
+            )
+        else:
+            message = (
+                f"this folder holds a {kind} with {key} {stored.get(key)!r}, not {value!r}; "
+                "choose another --out, or rerun with the same settings (only --trials may "
+                "change)"
+            )
+        raise error(str(path.parent), [Problem(key, message)])
+
+
+def start_folder(
+    root: Path,
+    settings_file: str,
+    settings: Mapping[str, Any],
+    trials: int,
+    kind: str,
+    inputs: Mapping[str, str],
+    error: Callable[[str, list[Problem]], ScenarioError],
+    copies: Mapping[str, Path],
+) -> None:
+    """Check that the folder `root` holds no search with other settings, then write the
+    settings (with the trials asked now) and a copy of each input file (name -> path)."""
+    check_resumable(root / settings_file, settings, kind, inputs, error)
+    text = yaml.safe_dump({**settings, "trials": trials}, sort_keys=False)
+    write_text(root / settings_file, text)
+    for name, source in copies.items():
+        write_text(root / name, source.read_text(encoding="utf-8"))

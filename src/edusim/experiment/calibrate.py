@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from edusim.checksum import file_sha256
 from edusim.experiment.batched_search import (  # OptunaMissingError: re-exported
@@ -55,20 +54,20 @@ from edusim.experiment.batched_search import (  # OptunaMissingError: re-exporte
     quiet_optuna,
     resolved_sha256,
     run_tasks,
-    trial_seed,
+    start_folder,
+    tpe_proposer,
 )
 from edusim.experiment.calibration_files import trials_table, write_outputs
 from edusim.experiment.executor import DASK_WAIT_SECONDS
 from edusim.experiment.fit import loss, replicate_values
 from edusim.experiment.plan import replicate_seed, task_keys
-from edusim.experiment.store import Store, write_text
+from edusim.experiment.store import Store
 from edusim.experiment.task import Task
 from edusim.output_dir import claim_output, safe_component
 from edusim.scenario.loader import (
     Problem,
     ScenarioError,
     load_scenario,
-    read_mapping,
 )
 from edusim.scenario.schema import Scenario
 from edusim.scenario.targets import Targets, load_targets
@@ -77,6 +76,8 @@ DEFAULT_ROOT = Path("results") / "calibrations"
 SETTINGS = "calibration.yaml"
 JOURNAL = "optuna.journal"
 STUDY = "edusim-calibration"
+INPUTS = {"targets_sha256": "targets file", "scenario_resolved_sha256": "resolved scenario"}
+"""The hashed inputs of the settings: another file is another question."""
 DEFAULT_BATCH = 8
 DEFAULT_STARTUP = 10
 """Trials proposed at random before TPE models the history (Optuna's own default)."""
@@ -178,59 +179,6 @@ def _settings(
     }
 
 
-def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
-    """A folder with a calibration of other settings is not continued (its trials would
-    mix two questions)."""
-    path = out / SETTINGS
-    if not path.is_file():
-        return
-    stored = read_mapping(path)
-    stored.pop("trials", None)
-    for key, value in settings.items():
-        if stored.get(key) != value and key.endswith("sha256"):
-            what = "targets file" if key.startswith("targets") else "resolved scenario"
-            raise CalibrationError(
-                str(out),
-                [
-                    Problem(
-                        key,
-                        f"the {what} differs from the one this folder's calibration began "
-                        "with; choose another --out (its trials answer another question)",
-                    )
-                ],
-            )
-        if stored.get(key) != value:
-            raise CalibrationError(
-                str(out),
-                [
-                    Problem(
-                        key,
-                        f"this folder holds a calibration with {key} {stored.get(key)!r}, not "
-                        f"{value!r}; choose another --out, or rerun with the same settings "
-                        "(only --trials may change)",
-                    )
-                ],
-            )
-
-
-def _propose(
-    optuna: Any,
-    history: list[Any],
-    ranges: Sequence[ParameterRange],
-    seed: int,
-    number: int,
-    startup: int,
-) -> dict[str, float]:
-    """Values of trial `number` from a sampler that sees `history` only."""
-    sampler = optuna.samplers.TPESampler(
-        seed=trial_seed(seed, number), n_startup_trials=startup, multivariate=True
-    )
-    scratch = optuna.create_study(direction="minimize", sampler=sampler)
-    scratch.add_trials(history)
-    trial = scratch.ask(_distributions(optuna, ranges))
-    return dict(trial.params)
-
-
 def _distributions(optuna: Any, ranges: Sequence[ParameterRange]) -> dict[str, Any]:
     return {
         item.name: optuna.distributions.FloatDistribution(item.low, item.high) for item in ranges
@@ -315,9 +263,10 @@ def calibrate(
     )
     root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
     with claim_output(root, "calibration", base.name, resume=True):
-        _check_resumable(root, settings)
-        write_text(root / SETTINGS, yaml.safe_dump({**settings, "trials": trials}, sort_keys=False))
-        write_text(root / "targets.yaml", targets_path.read_text(encoding="utf-8"))
+        start_folder(
+            root, SETTINGS, settings, trials, "calibration", INPUTS, CalibrationError,
+            {"targets.yaml": targets_path},
+        )  # fmt: skip
         with quiet_optuna(optuna):
             return _search(
                 optuna, root, base, run_base, goal, ranges, settings, trials,
@@ -347,20 +296,16 @@ def _search(
     seeds = [replicate_seed(settings["seed"], k) for k in range(settings["replications"])]
     say = (lambda text: print(f"edusim: {text}", file=sys.stderr)) if progress else None
     batch = settings["batch"]
+    distributions = _distributions(optuna, ranges)
+    propose = tpe_proposer(
+        optuna, distributions, ["minimize"], settings["seed"], settings["startup"]
+    )
     records: list[dict[str, Any]] = []
     trial_values: dict[int, dict[str, np.ndarray]] = {}
     ran = reused = 0
     for first in range(0, trial_count, batch):
         numbers = range(first, min(first + batch, trial_count))
-        proposals = ask_batch(
-            optuna,
-            study,
-            numbers,
-            _distributions(optuna, ranges),
-            lambda history, number: _propose(
-                optuna, history, ranges, settings["seed"], number, settings["startup"]
-            ),
-        )
+        proposals = ask_batch(optuna, study, numbers, distributions, propose)
         tasks = {n: _trial_tasks(run_base, proposals[n], seeds)[1] for n in numbers}
         done, kept = run_tasks(
             store, [t for n in numbers for t in tasks[n]], workers, dask, dask_wait, say

@@ -3,7 +3,8 @@ teachers posted inside groups, per year, read from a run's metrics table.
 
 A limit is a number (at most that much), `own` (no more than the scenario's own layout
 spends or posts in a run of the same length on the same seed) or `equal` (within
-`budget.tolerance`, relative, of the own layout's, both ways). `equal` is how a plan
+`budget.tolerance`, relative, of the own layout's, both ways, or for teachers within
+`budget.teachers_slack` teachers a year if that is larger: postings are whole teachers). `equal` is how a plan
 asks for a comparison with the place's own layout "at equal money and teachers" (issue
 item 3): a proposal that spends less buys less, one that spends more buys more, and
 either would credit the layout with what is really its budget's effect.
@@ -53,30 +54,38 @@ def limits(spec: PlanSpec) -> dict[str, Any]:
     }
 
 
-def within(value: float, reference: float, tolerance: float) -> bool:
-    """`value` equals `reference` within the relative `tolerance` (both ways; two zeros
-    are equal)."""
-    return abs(value - reference) <= tolerance * abs(reference) + 1e-9
+def within(value: float, reference: float, tolerance: float, slack: float = 0.0) -> bool:
+    """`value` equals `reference` within the relative `tolerance` or the absolute `slack`,
+    whichever is larger (both ways; two zeros are equal)."""
+    return abs(value - reference) <= max(tolerance * abs(reference), slack) + 1e-9
 
 
-def keeps(limit: Any, value: float, own: float, tolerance: float) -> bool:
-    """Whether a cost `value` per year keeps one limit (`own`: the own layout's value)."""
+def slack(spec: PlanSpec, metric: str) -> float:
+    """The absolute difference 'equal' accepts on a cost: whole teachers for postings,
+    nothing for money."""
+    return spec.budget.teachers_slack if metric == TEACHERS_METRIC else 0.0
+
+
+def keeps(limit: Any, value: float, own: float, tolerance: float, absolute: float = 0.0) -> bool:
+    """Whether a cost `value` per year keeps one limit (`own`: the own layout's value;
+    `absolute`: the slack 'equal' accepts beside the relative tolerance)."""
     if limit is None:
         return True
     if limit == "equal":
-        return within(value, own, tolerance)
+        return within(value, own, tolerance, absolute)
     bound = own if limit == "own" else float(limit)
     return value <= bound * (1 + 1e-9) + 1e-9
 
 
-def rule_text(limit: Any, tolerance: float) -> str:
+def rule_text(limit: Any, tolerance: float, absolute: float = 0.0) -> str:
     """The budget rule on one cost, in words (for comparison.csv and the summary)."""
     if limit is None:
         return "none"
     if limit == "own":
         return "at most the own layout's"
     if limit == "equal":
-        return f"equal to the own layout's within {tolerance:.0%}"
+        extra = f" or {absolute:.3g}" if absolute else ""
+        return f"equal to the own layout's within {tolerance:.0%}{extra}"
     return f"at most {float(limit):.6g}"
 
 
@@ -89,12 +98,13 @@ def over_budget(spec: PlanSpec, measured: Mapping[str, float], own: Mapping[str,
         if limit is None or (metric == MONEY_METRIC and limit not in ("own", "equal")):
             continue
         value = measured[metric]
-        if keeps(limit, value, own[metric], tolerance):
+        if keeps(limit, value, own[metric], tolerance, slack(spec, metric)):
             continue
         if limit == "equal":
+            extra = f" or {slack(spec, metric):.3g}" if slack(spec, metric) else ""
             return (
-                f"{value:.4g} {WORDS[metric]} a year, not within {tolerance:.0%} of the "
-                f"own layout's {own[metric]:.4g}"
+                f"{value:.4g} {WORDS[metric]} a year, not within {tolerance:.0%}{extra} of "
+                f"the own layout's {own[metric]:.4g}"
             )
         bound = own[metric] if limit == "own" else float(limit)
         what = "the own layout's" if limit == "own" else "the budget's"

@@ -29,7 +29,7 @@ import yaml
 
 from edusim.experiment.stats import paired_difference
 from edusim.experiment.store import write_text
-from edusim.planning.budget import COST_COLUMNS, keeps, limits, rule_text
+from edusim.planning.budget import COST_COLUMNS, keeps, limits, rule_text, slack
 from edusim.planning.facts import CityFacts
 from edusim.planning.layout import (
     Layout,
@@ -116,10 +116,11 @@ def comparison_table(search: Any, evaluation: pd.DataFrame, best_name: str) -> p
         own_mean, best_mean = float(own[column].mean()), float(best[column].mean())
         budget = {"budget": "", "within_budget": ""}
         if column in COST_COLUMNS:
-            limit = limits(spec)[COST_COLUMNS[column]]
+            metric = COST_COLUMNS[column]
+            limit, absolute = limits(spec)[metric], slack(spec, metric)
             budget = {
-                "budget": rule_text(limit, spec.budget.tolerance),
-                "within_budget": keeps(limit, best_mean, own_mean, spec.budget.tolerance),
+                "budget": rule_text(limit, spec.budget.tolerance, absolute),
+                "within_budget": keeps(limit, best_mean, own_mean, spec.budget.tolerance, absolute),
             }
         rows.append(
             {

@@ -20,14 +20,12 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from edusim.checksum import file_sha256
 from edusim.experiment.batched_search import (
@@ -37,11 +35,12 @@ from edusim.experiment.batched_search import (
     quiet_optuna,
     resolved_sha256,
     run_tasks,
-    trial_seed,
+    start_folder,
+    tpe_proposer,
 )
 from edusim.experiment.executor import DASK_WAIT_SECONDS
 from edusim.experiment.plan import replicate_seed, task_keys
-from edusim.experiment.store import Store, write_text
+from edusim.experiment.store import Store
 from edusim.experiment.task import Task
 from edusim.output_dir import claim_output, safe_component
 from edusim.planning.budget import (
@@ -63,7 +62,7 @@ from edusim.planning.layout import (
 )
 from edusim.planning.objectives import TEACHERS_METRIC, Objectives, metric_directions, pareto_ranks
 from edusim.planning.spec import Plan, PlanError, load_plan, school_problems
-from edusim.scenario.loader import Problem, load_scenario, read_mapping
+from edusim.scenario.loader import Problem, load_scenario
 from edusim.scenario.schema import Scenario
 
 DEFAULT_ROOT = Path("results") / "plans"
@@ -71,6 +70,8 @@ SETTINGS = "planning.yaml"
 JOURNAL = "optuna.journal"
 STUDY = "edusim-plan"
 DEFAULT_STARTUP = 10
+INPUTS = {"plan_sha256": "plan file", "scenario_resolved_sha256": "resolved scenario"}
+"""The hashed inputs of the settings: another file is another question."""
 
 
 @dataclass(frozen=True)
@@ -114,22 +115,6 @@ def _distributions(optuna: Any, encoding: Encoding) -> dict[str, Any]:
     }
 
 
-def _proposer(
-    optuna: Any, encoding: Encoding, directions: list[str], seed: int, startup: int
-) -> Callable[[list[Any], int], dict[str, Any]]:
-    distributions = _distributions(optuna, encoding)
-
-    def propose(history: list[Any], number: int) -> dict[str, Any]:
-        sampler = optuna.samplers.TPESampler(
-            seed=trial_seed(seed, number), n_startup_trials=startup, multivariate=True
-        )
-        scratch = optuna.create_study(directions=directions, sampler=sampler)
-        scratch.add_trials(history)
-        return dict(scratch.ask(distributions).params)
-
-    return propose
-
-
 def _settings(
     scenario_path: Path, base: Scenario, plan_path: Path, options: dict[str, Any]
 ) -> dict[str, Any]:
@@ -140,28 +125,6 @@ def _settings(
         "plan_sha256": file_sha256(plan_path),
         **options,
     }
-
-
-def _check_resumable(out: Path, settings: dict[str, Any]) -> None:
-    """A folder holding a search with other settings is not continued."""
-    path = out / SETTINGS
-    if not path.is_file():
-        return
-    stored = read_mapping(path)
-    stored.pop("trials", None)
-    for key, value in settings.items():
-        if stored.get(key) != value:
-            raise PlanError(
-                str(out),
-                [
-                    Problem(
-                        key,
-                        f"this folder holds a plan search with {key} {stored.get(key)!r}, not "
-                        f"{value!r}; choose another --out, or rerun with the same settings "
-                        "(only --trials may change)",
-                    )
-                ],
-            )
 
 
 def plan_layouts(
@@ -231,9 +194,10 @@ def plan_layouts(
     settings = _settings(scenario_path, base, plan_path, options)
     root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
     with claim_output(root, "plan", base.name, resume=True):
-        _check_resumable(root, settings)
-        write_text(root / SETTINGS, yaml.safe_dump({**settings, "trials": trials}, sort_keys=False))
-        write_text(root / "plan.yaml", plan_path.read_text(encoding="utf-8"))
+        start_folder(
+            root, SETTINGS, settings, trials, "plan search", INPUTS, PlanError,
+            {"plan.yaml": plan_path},
+        )  # fmt: skip
         from edusim.planning.outputs import write_facts, write_outputs
 
         write_facts(root, facts)
@@ -308,10 +272,10 @@ class _Search:
         multi = spec.multi_objective
         directions = ["minimize"] * (len(self.objectives.metrics) if multi else 1)
         study = open_study(optuna, str(self.root / JOURNAL), STUDY, directions)
-        propose = _proposer(
-            optuna, self.encoding, directions, self.settings["seed"], self.settings["startup"]
-        )
         distributions = _distributions(optuna, self.encoding)
+        propose = tpe_proposer(
+            optuna, distributions, directions, self.settings["seed"], self.settings["startup"]
+        )
         funding = self.base.funding
         screen_seeds = [
             replicate_seed(self.settings["seed"], k)

@@ -132,6 +132,15 @@ class Budget(Section):
         "exactly)",
     )
 
+    teachers_slack: float = Field(
+        default=1.0,
+        ge=0,
+        le=50,
+        description="teachers per year that 'equal' accepts beside the relative tolerance "
+        "(the larger applies; assumption: one posting a year, since postings are whole "
+        "teachers and a district posts a few a year)",
+    )
+
     @field_validator("money_cny_per_year", "teachers_per_year")
     @classmethod
     def _number_or_own(cls, value: float | str | None) -> float | str | None:
