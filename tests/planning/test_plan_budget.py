@@ -130,6 +130,18 @@ def test_a_search_under_equal_budgets_compares_at_equal_money_and_teachers(
     # the constraint has teeth: layouts of two members draw twice the own grants
     refused = layouts[layouts["reason"].str.contains("not within", na=False)]
     assert len(refused) > 0
+    # the sampler learns by how much they missed: told as trials with a violated constraint
+    import optuna
+
+    from edusim.experiment.batched_search import open_study
+
+    study = open_study(optuna, str(result.out / "optuna.journal"), "edusim-plan", ["minimize"])
+    told = {t.number: t for t in study.get_trials()}
+    for number in refused["trial"]:
+        assert max(told[number].constraints.values()) > 0
+    assert all(
+        not told[n].constraints for n in layouts.loc[layouts["state"] == "COMPLETE", "trial"]
+    )
     comparison = pd.read_csv(result.out / "comparison.csv").set_index("metric")
     for cost in ("money_cny_per_year", "teachers_per_year"):
         row = comparison.loc[cost]

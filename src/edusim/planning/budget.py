@@ -110,3 +110,25 @@ def over_budget(spec: PlanSpec, measured: Mapping[str, float], own: Mapping[str,
         what = "the own layout's" if limit == "own" else "the budget's"
         return f"{value:.4g} {WORDS[metric]} a year, over {what} {bound:.4g}"
     return ""
+
+
+def excess(
+    spec: PlanSpec, measured: Mapping[str, float], own: Mapping[str, float]
+) -> dict[str, float]:
+    """How far a run is outside each budget checked after runs, relative to the limit
+    (0 or less: kept). The optimiser learns from these (Optuna's constraints): a layout a
+    little over is a better lead than one far over."""
+    tolerance = spec.budget.tolerance
+    out = {}
+    for metric, limit in limits(spec).items():
+        if limit is None or (metric == MONEY_METRIC and limit not in ("own", "equal")):
+            continue
+        value, reference = measured[metric], own[metric]
+        if limit == "equal":
+            allowed = max(tolerance * abs(reference), slack(spec, metric))
+            gap = abs(value - reference) - allowed
+        else:
+            reference = reference if limit == "own" else float(limit)
+            gap = value - reference
+        out[metric] = gap / max(abs(reference), 1.0)
+    return out

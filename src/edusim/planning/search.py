@@ -47,6 +47,7 @@ from edusim.planning.budget import (
     COST_COLUMNS,
     MONEY_METRIC,
     costs_of,
+    excess,
     over_budget,
 )
 from edusim.planning.facts import CityFacts, city_facts
@@ -300,26 +301,34 @@ class _Search:
                 if not reason:
                     tasks[n] = _tasks(self.scenario_of(layout, self.screen_base), screen_seeds)
             self._run([task for group in tasks.values() for task in group])
-            states = {t.number: t.state for t in study.get_trials(deepcopy=False)}
+            stored = {t.number: t for t in study.get_trials(deepcopy=False)}
             for n in numbers:
                 layout, reason = decoded[n]
                 values = np.full(len(self.objectives.metrics), math.nan)
                 costs = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
+                outside: dict[str, float] = {}
                 if not reason:
                     values, costs, failed = self._screened(tasks[n], final)
                     if failed:
                         reason = "its run failed (traceback in runs/manifest.jsonl)"
+                    elif not np.isfinite(values).all():
+                        reason = "the model gives no finite value for an objective"
                     else:
                         reason = over_budget(spec, costs, own_costs)
-                        if not reason and not np.isfinite(values).all():
-                            reason = "the model gives no finite value for an objective"
-                score = self.objectives.score(values, own) if not reason else math.nan
+                        outside = excess(spec, costs, own_costs) if reason else {}
+                score = self.objectives.score(values, own) if not reason or outside else math.nan
                 signed = self.objectives.signs * values
-                if states.get(n) == TrialState.RUNNING:
-                    if reason:
+                if n in stored and stored[n].state == TrialState.RUNNING:
+                    told = list(signed) if multi else score
+                    if outside:  # run but over budget: the sampler learns by how much
+                        trial = optuna.trial.Trial(study, stored[n]._trial_id)
+                        for metric, value in outside.items():
+                            trial.set_constraint(metric, value)
+                        study.tell(trial, told)
+                    elif reason:
                         study.tell(n, state=TrialState.FAIL)
                     else:
-                        study.tell(n, list(signed) if multi else score)
+                        study.tell(n, told)
                 records.append(
                     {
                         "trial": n,
