@@ -29,7 +29,14 @@ import yaml
 
 from edusim.experiment.stats import paired_difference
 from edusim.experiment.store import write_text
-from edusim.planning.budget import COST_COLUMNS, keeps, limits, rule_text, slack
+from edusim.planning.budget import (
+    COST_COLUMNS,
+    MONEY_METRIC,
+    keeps,
+    limits,
+    rule_text,
+    slack,
+)
 from edusim.planning.facts import CityFacts
 from edusim.planning.layout import (
     Layout,
@@ -38,6 +45,7 @@ from edusim.planning.layout import (
     layout_json,
     layout_text,
     pairings,
+    static_money_limit,
 )
 
 FACTS = "facts"
@@ -93,7 +101,9 @@ def layout_scenario_text(search: Any, layout: Layout, name: str, header: list[st
     return "\n".join(lines) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
 
 
-def comparison_table(search: Any, evaluation: pd.DataFrame, best_name: str) -> pd.DataFrame:
+def comparison_table(
+    search: Any, evaluation: pd.DataFrame, best_name: str, best_layout: Layout = ()
+) -> pd.DataFrame:
     """Every objective, reform money and teachers posted: the own layout, the best
     layout and their paired difference with its 95% CI (common seeds); for money and
     teachers, the plan's budget rule and whether the best layout keeps it on the full
@@ -118,10 +128,14 @@ def comparison_table(search: Any, evaluation: pd.DataFrame, best_name: str) -> p
         if column in COST_COLUMNS:
             metric = COST_COLUMNS[column]
             limit, absolute = limits(spec)[metric], slack(spec, metric)
-            budget = {
-                "budget": rule_text(limit, spec.budget.tolerance, absolute),
-                "within_budget": keeps(limit, best_mean, own_mean, spec.budget.tolerance, absolute),
-            }
+            kept = keeps(limit, best_mean, own_mean, spec.budget.tolerance, absolute)
+            rule = rule_text(limit, spec.budget.tolerance, absolute)
+            if metric == MONEY_METRIC and static_money_limit(spec) is not None:
+                # a money number limits the layout's grants at the rates (groups the plan
+                # keeps are paid beside them), checked before any run
+                grants = layout_cost(best_layout, search.facts, search.base.funding)
+                kept, rule = grants <= float(limit), rule + " of grants at the rates"
+            budget = {"budget": rule, "within_budget": kept}
         rows.append(
             {
                 "metric": column,
@@ -241,7 +255,7 @@ def write_outputs(
     proposals = ranking[ranking["layout"] != "own"]
     best_json = layout_json(best)
     best_name = proposals[proposals["layout_json"] == best_json]["layout"].iloc[0]
-    comparison = comparison_table(search, evaluation, best_name)
+    comparison = comparison_table(search, evaluation, best_name, best)
     stability = stability_table(layouts, evaluation, ranking, search.settings["top"])
     _write_csv(layouts, root / "layouts.csv")
     _write_csv(evaluation, root / "evaluation.csv")

@@ -283,9 +283,15 @@ class _Search:
             for k in range(self.settings["screen_replications"])
         ]
         own_tasks = _tasks(self.screen_base, screen_seeds)
-        self._run(own_tasks)
+        # Budgets are judged against the own layout's full runs on the screening seeds
+        # (the re-evaluation runs them anyway): its groups may form one by one over the
+        # years while a proposal's form at once, so its first years' money and teachers
+        # would understate what it spends and posts over the run.
+        own_full = _tasks(self.base, screen_seeds)
+        self._run(own_tasks + own_full)
         final = self._final(self.screen_base)
-        own, own_costs, _ = self._screened(own_tasks, final)
+        own, _, _ = self._screened(own_tasks, final)
+        own_costs = self._screened(own_full, self._final(self.base))[1]
         self.own_screen = own
         batch = self.settings["trials_batch"]
         records: list[dict[str, Any]] = []
