@@ -36,6 +36,7 @@ from edusim.planning.budget import (
     limits,
     rule_text,
     slack,
+    within,
 )
 from edusim.planning.facts import CityFacts
 from edusim.planning.layout import (
@@ -47,6 +48,7 @@ from edusim.planning.layout import (
     pairings,
     static_money_limit,
 )
+from edusim.planning.spec import Budget
 
 FACTS = "facts"
 
@@ -160,6 +162,16 @@ def _relative(difference: float, own: float) -> float:
     return 0.0 if difference == 0 else float("nan")
 
 
+def _equal_by_default(costs: pd.DataFrame) -> bool:
+    """Money and teachers within budget 'equal''s default tolerance and slack."""
+    default = Budget()
+    absolute = {"money_cny_per_year": 0.0, "teachers_per_year": default.teachers_slack}
+    return all(
+        within(row.proposal, row.own, default.tolerance, absolute[row.metric])
+        for row in costs.itertuples(index=False)
+    )
+
+
 def budget_sentence(comparison: pd.DataFrame) -> str:
     """Whether the comparison is at equal money and teachers, in one sentence."""
     costs = comparison[comparison["role"] == "cost"]
@@ -177,8 +189,12 @@ def budget_sentence(comparison: pd.DataFrame) -> str:
     elif equal:
         lead = "The best layout misses the plan's equal money and teachers, so the comparison "
         lead += "is NOT at equal budgets (no re-evaluated layout kept them): "
+    elif _equal_by_default(costs):
+        lead = "The plan does not ask for equal money and teachers (budget 'equal'), but the "
+        lead += "best layout's are within the default tolerance of the own layout's "
+        lead += "(10%, or 1 teacher a year): "
     else:
-        lead = "The plan does not ask for equal money and teachers (budget 'equal'), so the "
+        lead = "The plan does not ask for equal money and teachers (budget 'equal'), and the "
         lead += "comparison is NOT at equal budgets; read the gains with them: "
     return lead + "; ".join(parts) + "."
 
