@@ -152,7 +152,8 @@ def load_province(
             mapping = _city_mapping(city, spec, path.parent, scale)
             cities.append(load_scenario(mapping, city.set))
         except ScenarioError as error:
-            inner = "" if error.source in ("scenario mapping", label) else error.source
+            generated = error.source.startswith("scenario mapping") or error.source == label
+            inner = "" if generated else error.source
             problems += _located(error.problems, prefix, inner)
         except FileNotFoundError as error:
             problems.append(Problem(f"{prefix}.extends", f"file not found: {error}"))
