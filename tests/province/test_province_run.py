@@ -135,3 +135,12 @@ def test_cli_refuses_arguments_of_the_other_kind_of_file(tmp_path, capsys):
     assert "--set" in capsys.readouterr().err and not out.exists()
     assert main(["run", "demo", "--workers", "2", "--out", str(out), "--quiet"]) == 2
     assert "province file" in capsys.readouterr().err and not out.exists()
+
+
+def test_cli_says_which_dask_scheduler_did_not_answer(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["run", str(TOY), "--dask", "tcp://127.0.0.1:9", "--dask-wait", "1", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "no Dask scheduler answered at tcp://127.0.0.1:9" in error
+    assert not (out / "manifest.json").exists()

@@ -9,7 +9,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edusim.cli.common import EXIT_INTERRUPTED, EXIT_OK, BadArgumentError, command_line
+from edusim.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    BadArgumentError,
+    command_line,
+)
 
 SINGLE_CITY_ONLY: tuple[tuple[str, str], ...] = (
     ("overrides", "--set (set a city's keys with its `set:` in the province file)"),
@@ -60,8 +67,9 @@ def check_arguments(args: argparse.Namespace, province: bool) -> None:
 
 def execute_province(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run a province file: every city, then the province table."""
+    from edusim.experiment import DaskUnavailableError
     from edusim.province import run_province
-    from edusim.province.run import SUMMARY_METRICS
+    from edusim.province.run import SUMMARY_METRICS, ProvinceShardsFailed
     from edusim.results import default_run_dir, markdown_table
     from edusim.scenario.province_loader import load_province
 
@@ -82,6 +90,12 @@ def execute_province(args: argparse.Namespace, argv: Sequence[str]) -> int:
             command=command_line(argv),
             say=say,
         )
+    except DaskUnavailableError as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ProvinceShardsFailed as error:
+        print(f"edusim: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(
             f"edusim: interrupted; the finished cities are kept in {out_dir}: rerun with "
