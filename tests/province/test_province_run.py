@@ -144,3 +144,12 @@ def test_cli_says_which_dask_scheduler_did_not_answer(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "no Dask scheduler answered at tcp://127.0.0.1:9" in error
     assert not (out / "manifest.json").exists()
+
+
+def test_validate_checks_every_city_of_a_province(tmp_path, capsys):
+    assert main(["validate", str(TOY)]) == 0
+    assert "valid province 'toy-province' (2 cities, 5,700 pupils)" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TOY.read_text(encoding="utf-8").replace("area_km2: 900", "area_km2: -1"))
+    assert main(["validate", str(bad)]) == 2
+    assert "cities[1].generated.area_km2" in capsys.readouterr().err
