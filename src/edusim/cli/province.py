@@ -109,4 +109,6 @@ def execute_province(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(markdown_table(shown[["metric", "aggregate", "value", "range", "sd_between"]]))
         print()
     print(f"province results written to {run.path} ({len(run.shards)} cities)")
+    if args.report and not args.quiet:
+        print(f"a city's report: edusim report {run.path / 'cities' / '<city>'}")
     return EXIT_OK
