@@ -45,6 +45,7 @@ MARKERS: dict[str, str] = {
     "experiment": ".edusim-experiment",
     "calibration": ".edusim-calibration",
     "plan": ".edusim-plan",
+    "province": ".edusim-province",
 }
 """The marker file that says which kind of writer owns a folder, by kind."""
 MAX_NAME_BYTES = 200
@@ -92,7 +93,9 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_dead_partials(folder: Path, prefixes: tuple[str, ...] = ("run", "report")) -> list[Path]:
+def remove_dead_partials(
+    folder: Path, prefixes: tuple[str, ...] = ("run", "report", "province")
+) -> list[Path]:
     """Remove staging folders `.<prefix>….partial-PID` in `folder` whose PID is dead.
 
     A staging folder of a live process is left alone. Returns what was removed."""

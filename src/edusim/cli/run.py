@@ -17,6 +17,7 @@ from edusim.cli.common import (
     overrides,
     warn_skipped,
 )
+from edusim.cli.province import add_province_arguments, check_arguments, execute_province
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also run the place without its reform (the scenario's `counterfactual:`) with "
         "the same seed; write it to counterfactual/ and the paired differences to `effect`",
     )
+    add_province_arguments(parser)
 
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -62,7 +64,11 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     )
     from edusim.scenario.counterfactual import counterfactual_of
     from edusim.scenario.loader import load_scenario
+    from edusim.scenario.province_loader import is_province_file
 
+    if is_province_file(args.scenario):
+        return execute_province(args, argv)
+    check_arguments(args, province=False)
     scenario = load_scenario(Path(args.scenario), overrides(args))  # fail fast, before any work
     warn_skipped(scenario)
     if args.counterfactual:

@@ -22,9 +22,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
-from edusim.experiment.task import Outcome, Task, failed, run_task
+from edusim.experiment.task import failed, run_task
 from edusim.experiment.workers import die_with_parent, unguarded_main_line
 
 IN_FLIGHT_PER_WORKER = 4
@@ -37,6 +37,9 @@ adaptive scaling) find work; a queued task is a few kilobytes."""
 DASK_WAIT_SECONDS = 60.0
 """Default wait for the Dask scheduler to answer and for its first worker (assumption:
 long enough for a batch job's workers that are already queued to start)."""
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 MAIN_GUARD_HINT = (
     'a script that runs experiments with several workers needs `if __name__ == "__main__":` '
@@ -85,14 +88,15 @@ def default_workers() -> int:
 
 
 def _windowed(
-    tasks: Iterable[Task],
-    submit: Callable[[Task], Any],
+    tasks: Iterable[T],
+    submit: Callable[[T], Any],
     wait_first: Callable[[set[Any]], set[Any]],
     limit: int,
-) -> Iterator[Outcome]:
+    lost: Callable[[T, BaseException], R],
+) -> Iterator[R]:
     """Keep at most `limit` futures pending; yield each outcome as its future completes."""
     remaining = iter(tasks)
-    pending: dict[Any, Task] = {}
+    pending: dict[Any, T] = {}
     while True:
         while len(pending) < limit and (task := next(remaining, None)) is not None:
             pending[submit(task)] = task
@@ -103,7 +107,7 @@ def _windowed(
             try:
                 yield future.result()
             except Exception as error:  # the worker died or was lost, not the run
-                yield failed(task, error)
+                yield lost(task, error)
 
 
 def _check_main_guard() -> None:
@@ -117,7 +121,13 @@ def _check_main_guard() -> None:
         )
 
 
-def _process_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
+def _process_outcomes(
+    tasks: Iterable[T],
+    workers: int,
+    run: Callable[[T], R],
+    lost: Callable[[T, BaseException], R],
+    in_flight: int,
+) -> Iterator[R]:
     _check_main_guard()
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
@@ -129,9 +139,10 @@ def _process_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     try:
         yield from _windowed(
             tasks,
-            lambda task: pool.submit(run_task, task),
+            lambda task: pool.submit(run, task),
             lambda futures: wait(futures, return_when=FIRST_COMPLETED).done,
-            workers * IN_FLIGHT_PER_WORKER,
+            workers * in_flight,
+            lost,
         )
     except BrokenProcessPool as error:
         raise ExecutorError(
@@ -165,11 +176,14 @@ def _connect(address: str, wait_seconds: float) -> Any:
 
 
 def _dask_outcomes(
-    tasks: Iterable[Task],
+    tasks: Iterable[T],
     address: str,
     wait_seconds: float,
     say: Callable[[str], None] | None,
-) -> Iterator[Outcome]:
+    run: Callable[[T], R],
+    lost: Callable[[T, BaseException], R],
+    in_flight: int,
+) -> Iterator[R]:
     from distributed import wait as dask_wait
 
     from edusim.provenance import model_hash
@@ -185,34 +199,43 @@ def _dask_outcomes(
             )
         yield from _windowed(
             tasks,
-            lambda task: client.submit(run_task, task, pure=False),
+            lambda task: client.submit(run, task, pure=False),
             lambda futures: dask_wait(futures, return_when="FIRST_COMPLETED").done,
-            max(DASK_MIN_IN_FLIGHT, sum(threads.values()) * IN_FLIGHT_PER_WORKER),
+            max(DASK_MIN_IN_FLIGHT, sum(threads.values()) * in_flight),
+            lost,
         )
     finally:
         client.close()
 
 
 def outcomes(
-    tasks: Iterable[Task],
+    tasks: Iterable[Any],
     *,
     workers: int | None = None,
     dask: str | None = None,
     dask_wait: float = DASK_WAIT_SECONDS,
     say: Callable[[str], None] | None = None,
-) -> Iterator[Outcome]:
+    run: Callable[[Any], Any] | None = None,
+    lost: Callable[[Any, BaseException], Any] | None = None,
+    in_flight: int = IN_FLIGHT_PER_WORKER,
+) -> Iterator[Any]:
     """Run `tasks` on the chosen executor and yield their outcomes as they finish.
 
     With `dask`, wait up to `dask_wait` seconds for the scheduler and for a first worker,
-    and tell `say` how many workers are connected.
+    and tell `say` how many workers are connected. `run` is what a worker calls on a task
+    (an importable function: replications by default, a province's cities for
+    `edusim.province`), `lost` what a task whose worker died becomes, and `in_flight` the
+    tasks queued per worker (a city's result is large: the province queues one).
     """
+    run = run_task if run is None else run  # looked up now, so tests may patch run_task
+    lost = failed if lost is None else lost
     if dask is not None:
         if not dask_wait > 0:
             raise ValueError(f"dask_wait must be a positive number of seconds, got {dask_wait}")
-        return _dask_outcomes(tasks, dask, dask_wait, say)
+        return _dask_outcomes(tasks, dask, dask_wait, say, run, lost, in_flight)
     count = default_workers() if workers is None else workers
     if count < 1:
         raise ValueError(f"workers must be at least 1, got {count}")
     if count == 1:
-        return map(run_task, tasks)
-    return _process_outcomes(tasks, count)
+        return map(run, tasks)
+    return _process_outcomes(tasks, count, run, lost, in_flight)
