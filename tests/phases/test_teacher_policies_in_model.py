@@ -211,3 +211,21 @@ def test_walk_teaching_lends_core_teachers_part_time_to_members(demo_path):
     quality = {k: m.school_table.teaching_quality for k, m in runs.items()}
     assert (quality[1][members] - quality[0][members]).mean() > 0.003
     assert (quality[1][cores] - quality[0][cores]).mean() < 0
+
+
+def test_a_district_with_no_receiving_school_keeps_its_teachers_at_home(small_scenario):
+    """A district whose only junior school is strong and urban has senders but nowhere to
+    send them: nobody is posted from it and no teacher is left without a school (a run of
+    Hangzhou at 2% of its size used to crash here, with teachers posted to school -1)."""
+    small_scenario["city"]["districts"][0]["schools"]["junior"] = 1
+    model = EduModel(
+        small_scenario, seed=2, years=2, overrides={"rotation.district_rotation": True}
+    )
+    area, senders, receivers = _senders_receivers(model)
+    lonely = np.flatnonzero(senders & (model.school_table.stage == 1))
+    assert lonely.size == 1 and not (receivers & (area == area[lonely[0]])).any()
+    model.step()
+    t = model.teachers
+    assert (t.posting_kind == 2).any()  # the other areas still post
+    assert not ((t.home_school == lonely[0]) & (t.posting_kind == 2)).any()
+    _check_invariants(model)

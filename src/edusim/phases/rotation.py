@@ -237,6 +237,8 @@ class RotationPasses:
             context.staff,
             table.teaching_quality,
         )
+        placed = hosts >= 0  # an area with senders but no receiving school keeps its teachers
+        chosen, hosts = chosen[placed], hosts[placed]
         self._post(year, chosen, hosts, DISTRICT, stats)
         context.available[chosen] = False
 
