@@ -6,7 +6,7 @@ exercised, so mutants that broke them survived."""
 import numpy as np
 import pytest
 
-from edusim.randomness import Streams
+from edusim.randomness import Streams, uniform_reference
 
 
 def test_ids_of_any_integer_dtype_give_the_same_numbers():
@@ -37,3 +37,15 @@ def test_a_grid_of_ids_gets_each_id_its_own_number_in_the_same_shape(dtype):
 def test_a_negative_seed_is_refused_with_a_message_naming_what_is_expected():
     with pytest.raises(ValueError, match=r"^seed must be a non-negative integer$"):
         Streams(-1)
+
+
+def test_the_numpy_reference_gives_the_compiled_numbers():
+    """`uniform_reference` is the definition the numba kernel compiles; the model-level
+    comparison (tests/test_kernels_match_reference.py) runs whole demo years, so this
+    checks the two directly on ids that cover the full 64-bit range."""
+    streams = Streams(11)
+    ids = np.array([0, 1, 2, 3, 1_000_003, 2**40 + 7, 2**62, 2**63 - 1], dtype=np.int64)
+    key = streams._key("families.income", None)
+    np.testing.assert_array_equal(
+        uniform_reference(ids, key), streams.uniform("families.income", None, ids)
+    )
