@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edusim.policy.admission import school_lottery_ids
+from edusim.policy.admission import fed_applicants, percentile, school_lottery_ids
 from edusim.policy.district_rotation import mean_travel_to_receivers, school_areas
 from edusim.policy.enrollment import consideration_set
 
@@ -72,3 +72,19 @@ def test_consideration_set_keeps_each_school_once_in_school_order():
     got = consideration_set(nearest, reputed)
     # row 0: 0 0 2 5 -> the second 0 dropped; row 1: all distinct; row 2: 1 4 4 4
     assert got.tolist() == [[0, -1, 2, 5], [1, 2, 3, 6], [1, 4, -1, -1]]
+
+
+def test_percentile_of_one_value_is_zero_and_of_none_is_empty():
+    assert percentile(np.array([5.0])).tolist() == [0.0]
+    empty = percentile(np.array([]))
+    assert empty.shape == (0,)
+
+
+def test_feeder_priority_reaches_school_0_and_never_an_applicant_without_a_primary():
+    """School 0 is a junior school like any other: the pupils its feeder sends are fed
+    there. An applicant with no primary school (-1) is fed nowhere, whatever it lists."""
+    primary = np.array([2, -1, 3])
+    feeds = np.array([-1, -1, 0, 1])  # primary 2 feeds junior 0, primary 3 feeds junior 1
+    lists = np.array([[0, 1], [1, 0], [1, -1]])
+    fed = fed_applicants(primary, feeds, lists)
+    assert fed.tolist() == [[True, False], [False, False], [True, False]]
