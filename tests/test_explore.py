@@ -179,13 +179,31 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium (packages chromium): playwright drives it, no browser download."""
+
+MAP_WIDTH_PX = 480  # city_map_figure: 6 inches at the page's 80 dpi; charts are 400
+CHART_LINE_RGB = (31, 119, 180)  # matplotlib's first line colour (C0)
+
+
+def _chromium() -> str | None:
+    found = CHROMIUM if os.path.exists(CHROMIUM) else None
+    return found or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 @pytest.mark.slow
 def test_the_served_page_shows_the_map_and_a_chart_in_headless_chromium(tmp_path):
-    pytest.importorskip("solara")
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    """`edusim explore demo` served by solara, driven by playwright in headless Chromium:
+    the page shows the map (hundreds of colours: cells shaded by premium, schools by
+    quality) and the charts (a drawn line in matplotlib's first colour), a slider, and
+    steps a year. The screenshot is kept in the test's folder."""
+    chromium = _chromium()
     if chromium is None:
         pytest.skip("no Chromium on this machine (Debian: apt-get install chromium)")
+    pytest.importorskip("solara")
+    playwright = pytest.importorskip("playwright.sync_api")
+    from PIL import Image
+
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "edusim", "explore", "demo", "--years", "3", "--port", str(port)],
@@ -206,31 +224,52 @@ def test_the_served_page_shows_the_map_and_a_chart_in_headless_chromium(tmp_path
                     pytest.fail(f"explore did not serve: {output}")
                 time.sleep(1)
         with playwright.sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=chromium, headless=True)
+            browser = driver.chromium.launch(
+                executable_path=chromium,
+                headless=True,
+                # as this machine's probe starts it: no background connections to refuse
+                args=[
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             # the map and the charts are matplotlib figures served as images
             page.wait_for_function(
-                "document.querySelectorAll('img').length >= 2 && "
+                "document.querySelectorAll('img').length >= 4 && "
                 "[...document.querySelectorAll('img')].every(i => i.naturalWidth > 0)",
                 timeout=120_000,
             )
-            images = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
             text = page.inner_text("body")
             page.get_by_role("button", name="Step").click()  # one school year
             page.wait_for_function(  # Mesa 3.3 counts steps, 3.5 time
                 "/(Step: 1|Time: 1\\.0)\\b/.test(document.body.innerText)", timeout=120_000
             )
+            page.wait_for_timeout(1000)  # the redrawn figures
             shot = tmp_path / "explore.png"
             page.screenshot(path=str(shot), full_page=True)
+            figures = []
+            for number, image in enumerate(page.query_selector_all("img")):
+                width = image.evaluate("e => e.naturalWidth")
+                path = tmp_path / f"figure-{number}.png"
+                image.screenshot(path=str(path))
+                figures.append((width, np.asarray(Image.open(path).convert("RGB"))))
             browser.close()
-        assert len(images) >= 1 + 3  # the map and the three charts
         assert "peer effect" in text  # a policy slider
-        from PIL import Image
-
-        pixels = np.asarray(Image.open(shot).convert("RGB"))
-        colours = len(np.unique(pixels.reshape(-1, 3), axis=0))
-        assert colours > 200  # a drawn map and charts, not a blank or error page
+        maps = [pixels for width, pixels in figures if width == MAP_WIDTH_PX]
+        charts = [pixels for width, pixels in figures if width != MAP_WIDTH_PX]
+        assert len(maps) == 1 and len(charts) >= 3
+        colours = len(np.unique(maps[0].reshape(-1, 3), axis=0))
+        assert colours > 300  # cells shaded by premium and schools by quality
+        for pixels in charts:  # a line drawn in C0 (antialiased: within a few levels)
+            near = np.abs(pixels.astype(int) - CHART_LINE_RGB).max(axis=2) <= 12
+            assert near.sum() > 100
+        whole = np.asarray(Image.open(shot).convert("RGB"))
+        assert len(np.unique(whole.reshape(-1, 3), axis=0)) > 300
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -66,7 +66,7 @@ def check_staff_flows(model: EduModel, initial_teachers: int) -> None:
 def test_a_model_from_a_path_a_scenario_or_a_mapping(demo_path, small_scenario):
     from_path = EduModel(demo_path, seed=4, years=2)
     from_scenario = EduModel(load_scenario(demo_path), seed=4, years=2)
-    assert from_path.scenario == from_scenario.scenario
+    assert from_path.resolved_scenario == from_scenario.resolved_scenario
     np.testing.assert_array_equal(from_path.families.cell, from_scenario.families.cell)
     small = EduModel(small_scenario)
     assert small.scenario.name == "small"
