@@ -93,7 +93,7 @@ def test_the_calendar_walks_the_plan_and_events_change_the_parameters(scenario):
     model.step()  # 2020: late
     assert model.params.learning.noise_sd == 0.2
     assert model.params.learning.peer_effect == 0.1  # earlier changes persist
-    assert model.scenario == scenario  # the scenario itself never changes
+    assert model.resolved_scenario == scenario  # the scenario itself never changes
     executed = [(row.school_year, row.phase) for row in model.calendar.executed]
     planned = [(r.school_year, r.phase) for r in build_plan(scenario) if r.kind == "phase"]
     assert executed == planned

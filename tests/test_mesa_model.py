@@ -103,25 +103,50 @@ def test_agents_follow_a_change_of_the_arrays(grouped):
         grouped.school_table.classes_per_grade[school.index] -= 1
 
 
-def test_agent_reporters_give_each_school_each_year(grouped):
-    frame = grouped.datacollector.get_agent_vars_dataframe()
-    assert set(SCHOOL_REPORTERS) <= set(frame.columns)
-    assert len(frame) == 2 * len(grouped.school_table)
-    last = frame.xs(2, level="Step")
-    quality = pd.Series(grouped.school_table.teaching_quality)
-    assert np.allclose(np.sort(last["teaching_quality"].to_numpy()), np.sort(quality.to_numpy()))
+def test_agent_and_model_rows_are_labelled_alike_by_school_years_done(grouped):
+    """Row k of the model values and of every school is the state after school year k + 1
+    (on Mesa 3.3 to 3.5, whose collectors key rows by steps or by time)."""
+    agents = grouped.datacollector.get_agent_vars_dataframe()
+    values = grouped.datacollector.get_model_vars_dataframe()
+    assert set(SCHOOL_REPORTERS) <= set(agents.columns)
+    assert len(agents) == 2 * len(grouped.school_table)
+    assert sorted(agents.index.get_level_values("Step").unique()) == [0, 1]
+    assert list(values["year"]) == [2019, 2020]
+    schools = grouped.tables()["schools"]
+    for step, year in enumerate(values["year"]):
+        rows = agents.xs(step, level="Step")
+        of_year = schools[schools.year == year]
+        assert sorted(rows["teaching_quality"]) == sorted(of_year["quality"])
+        assert sorted(rows["enrollment"]) == sorted(of_year["enrollment"])
+    steps = getattr(grouped.datacollector, "_collection_steps", None)  # Mesa >= 3.4
+    assert steps is None or list(steps) == [0, 1]
 
 
-def test_batch_run_iterations_give_different_runs():
+@pytest.mark.parametrize("period", [-1, 1])
+def test_batch_run_gives_a_row_per_school_for_three_different_iterations(period):
+    """`iterations=3`: three fresh seeds (seed=None on Mesa 3.3; Mesa >= 3.4 passes
+    seed=None itself), each with one row per school at the final year, whose values are
+    the same state as the model's values in that row."""
     rows = mesa.batch_run(
         EduModel,
-        {"scenario": "demo", "years": 1, "seed": None},
+        {"scenario": "demo", "years": 2, "seed": None},
         iterations=3,
+        data_collection_period=period,
         max_steps=5,
         number_processes=1,
         display_progress=False,
     )
     frame = pd.DataFrame(rows)
-    per_run = frame.groupby("iteration")[["quality_sd", "ses_gap"]].first()
-    assert len(per_run) == 3
-    assert len(per_run.drop_duplicates()) == 3
+    schools = EduModel("demo", years=1).school_table
+    final = frame[frame["year"] == 2020]
+    assert final.groupby("iteration")["AgentID"].nunique().tolist() == [len(schools)] * 3
+    assert final.groupby("iteration")["Step"].unique().map(list).tolist() == [[1]] * 3
+    if period == 1:  # every simulated year, each with its schools
+        assert sorted(frame.groupby(["Step", "year"]).size().index) == [(0, 2019), (1, 2020)]
+    per_run = final.groupby("iteration")[["quality_sd", "ses_gap", "seed"]].first()
+    assert len(per_run.drop_duplicates(["quality_sd", "ses_gap"])) == 3
+    assert per_run["seed"].isna().all()  # the seed=None batch_run passed: fresh seeds
+    # the model's values and the schools' rows of a step are one state: pupils enrolled
+    # is the sum of the schools' enrolment (of that year, not the year before)
+    for _, run in frame.groupby(["iteration", "Step"]):
+        assert run["pupils"].iloc[0] == run["enrollment"].sum()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,14 @@ from edusim.agents.groups import MEMBER, ROLE_NAMES, GroupTable
 from edusim.agents.school import School
 from edusim.balance import balance_table
 from edusim.calendar import Calendar
+from edusim.mesa_adapter import (
+    SCENARIO_SEED,
+    EduScenario,
+    SchoolYearCollector,
+    is_mesa_scenario,
+    root_seed,
+    unpack_mesa_scenario,
+)
 from edusim.metrics import (
     METRICS,
     catchment_premium_cny,
@@ -26,7 +35,7 @@ from edusim.phases import PHASE_ORDER
 from edusim.policy.enrollment import RESIDENT_CLASSES
 from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
-from edusim.scenario.schema import MAX_SEED, Scenario
+from edusim.scenario.schema import Scenario
 from edusim.world.lifecycle import NO_CAMPUSES
 from edusim.world.synthesis import build_world
 
@@ -50,66 +59,27 @@ HIGH_QUALITY_QUANTILE = 0.75
 """Schools at or above this quantile of year-0 teaching quality count as high quality."""
 
 
-SCENARIO_SEED = "scenario"
-"""The default of `EduModel(seed=...)`: the seed the scenario file names."""
-
-
-def fresh_seed() -> int:
-    """A new root seed from the operating system's entropy, within the tables' bound."""
-    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-
-
-def root_seed(scenario_seed: int, seed: Any = SCENARIO_SEED, rng: Any = None) -> int:
-    """The run's root seed from Mesa's two ways of seeding a model.
-
-    `seed`: an integer, None for a fresh seed (Mesa's meaning of None), or `"scenario"`
-    (the default) for the scenario file's seed. `rng` (Mesa 3's argument): an integer is
-    the root seed; a numpy Generator, BitGenerator, SeedSequence or sequence of integers
-    gives one draw as the root seed; None leaves `seed` to decide. Only one may be given.
-    The seed used is stored as `model.seed` and in every table's `seed` column.
-    """
-    if rng is not None and not (isinstance(seed, str) and seed == SCENARIO_SEED):
-        raise ValueError("pass either seed or rng, not both (as in mesa.Model)")
-    if rng is not None:
-        if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-            seed = int(rng)
-        else:
-            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-            return int(generator.integers(0, MAX_SEED, endpoint=True, dtype=np.int64))
-    if isinstance(seed, str):
-        if seed != SCENARIO_SEED:
-            raise ValueError(f"seed must be an integer, None or {SCENARIO_SEED!r}, got {seed!r}")
-        return scenario_seed
-    if seed is None:
-        return fresh_seed()
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, (int, np.integer))
-        or not 0 <= seed <= MAX_SEED
-    ):
-        raise ValueError(
-            f"seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
-            f"result tables store), got {seed!r}"
-        )
-    return int(seed)
-
-
 class EduModel(mesa.Model):
     """A city's compulsory schools over the years; one `step()` is one school year.
 
     `EduModel(scenario="demo", seed=7)`: `scenario` is a shipped scenario's name, a file,
-    a `Scenario` or a mapping. Seeding follows Mesa: `seed=None` draws a fresh seed,
-    `rng=` takes an integer or a numpy generator; by default the scenario file's seed is
-    used (so equal calls give equal runs). The seed used is `model.seed`.
+    a `Scenario`, a mapping, or a Mesa scenario object (`EduScenario`, or Mesa 3.5's
+    `Scenario` with `source` and parameters). Seeding follows Mesa: `seed=None` draws a
+    fresh seed, `rng=` takes an integer or a numpy generator; by default the scenario
+    file's seed is used (so equal calls give equal runs). The seed used is `model.seed`.
 
     Further keyword arguments override scenario parameters, with `__` standing for a
     dot (`learning__peer_effect=0.2`), so `mesa.batch_run` and SolaraViz can set them;
     `years` overrides the run length; `overrides` takes dotted paths directly.
+
+    `model.resolved_scenario` is the edusim `Scenario` the model was built from;
+    `model.scenario` is Mesa's view of it (`EduScenario`: the parameters given, `rng`,
+    and every field of the resolved scenario read through).
     """
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | Mapping[str, Any] = "demo",
+        scenario: str | Path | Scenario | Mapping[str, Any] | EduScenario = "demo",
         seed: int | str | None = SCENARIO_SEED,
         *,
         rng: Any = None,
@@ -118,18 +88,27 @@ class EduModel(mesa.Model):
         replicate: int = 0,
         **kwargs: Any,
     ):
-        changes = dict(overrides or {})
-        changes.update({key.replace("__", "."): value for key, value in kwargs.items()})
+        if is_mesa_scenario(scenario):  # Mesa 3.5's SolaraViz re-creates models this way
+            scenario, given, scenario_rng = unpack_mesa_scenario(scenario)
+            kwargs = {**given, **kwargs}
+            if rng is None and scenario_rng is not None:
+                rng = scenario_rng
+        parameters = {key.replace(".", "__"): value for key, value in (overrides or {}).items()}
+        parameters.update(kwargs)
         if years is not None:
-            changes["years"] = years
-        self.scenario = load_scenario(scenario, changes or None)
-        self.seed = root_seed(self.scenario.seed, seed, rng)
+            parameters["years"] = years
+        changes = {key.replace("__", "."): value for key, value in parameters.items()}
+        self.resolved_scenario = load_scenario(scenario, changes or None)
+        self.seed = root_seed(self.resolved_scenario.seed, seed, rng)
         self.replicate = replicate
         self.streams = Streams(self.seed)
         super().__init__(rng=self.streams.generator("mesa"))
+        # a name or file is the class's `source`; a Scenario or mapping is kept on the object
+        kept = {} if isinstance(scenario, (str, Path)) else {"source": scenario}
+        self.scenario = EduScenario.of(scenario)(rng=self.seed, **kept, **parameters)
 
-        self.params = self.scenario  # the parameters in force; timeline events replace it
-        world = build_world(self.scenario, self.streams)
+        self.params = self.resolved_scenario  # in force; timeline events replace it
+        world = build_world(self.resolved_scenario, self.streams)
         self.geography = world.geography
         self.catchments = world.catchments
         self.school_table = world.schools
@@ -164,7 +143,9 @@ class EduModel(mesa.Model):
             stage: np.tile(self.school_table.reputation, (len(RESIDENT_CLASSES), 1))
             for stage in (0, 1)
         }
-        self.current_school_year = self.scenario.start_year - 1  # the year the city stands for
+        self.current_school_year = (
+            self.resolved_scenario.start_year - 1
+        )  # the year the city stands for
         self.latest_metrics: dict[str, float] = {}
         self._metric_rows: list[tuple[int, str, float]] = []
         self._school_frames: list[pd.DataFrame] = []
@@ -175,37 +156,45 @@ class EduModel(mesa.Model):
         self.phases = [phase_class() for phase_class in PHASE_ORDER]
         for phase in self.phases:
             phase.init(self)
-        self.calendar = Calendar(self.scenario, self.phases)
+        self.calendar = Calendar(self.resolved_scenario, self.phases)
         self._headline_cache: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in METRICS},
+        self.datacollector = SchoolYearCollector(
+            model_reporters={"year": _observed_year, **{name: _reporter(name) for name in METRICS}},
             agent_reporters=SCHOOL_REPORTERS,
         )
         self.initial_quality_gap = _quality_gap_now(self)
-        self.log_event(self.scenario.start_year, "run", "city built", self.city_counts())
-        self.record(observed_year=self.scenario.start_year)
+        start_year = self.resolved_scenario.start_year
+        self.log_event(start_year, "run", "city built", self.city_counts())
+        self.record(observed_year=start_year)
 
     @property
-    def scenario(self) -> Scenario:
-        """The resolved scenario this model was built from."""
-        return self._edusim_scenario
+    def scenario(self) -> EduScenario:
+        """Mesa's scenario object of this model (see EduScenario): the parameters given,
+        `rng`, and every field of `resolved_scenario` read through (`.name`, `.years`)."""
+        return self._mesa_scenario
 
     @scenario.setter
     def scenario(self, value: Any) -> None:
-        # Mesa 3.5 gave mesa.Model a `scenario` of its own (mesa.experimental.scenarios)
-        # and sets it in Model.__init__; ours stays `scenario`, Mesa's is `mesa_scenario`.
-        if isinstance(value, Scenario):
-            self._edusim_scenario = value
-        else:
-            self.mesa_scenario = value
+        # Mesa 3.5's Model.__init__ sets a plain Scenario(rng=seed) first; EduModel then
+        # sets its EduScenario. As in Mesa, the scenario learns its model.
+        if isinstance(value, Scenario):  # before Mesa 3.5, model.scenario was edusim's
+            warnings.warn(
+                "model.scenario is Mesa's scenario object; set model.resolved_scenario",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            self.resolved_scenario = value
+            return
+        self._mesa_scenario = value
+        value.model = self
 
     # -- the year ---------------------------------------------------------------------
     def step(self) -> None:
         """One school year: the calendar runs every phase of the year in plan order."""
-        school_year = self.scenario.start_year + self.steps - 1
+        school_year = self.resolved_scenario.start_year + self.steps - 1
         self.current_school_year = school_year
         self.calendar.run_school_year(school_year)
-        if self.steps >= self.scenario.years:
+        if self.steps >= self.resolved_scenario.years:
             self.running = False
 
     def run(self) -> EduModel:
@@ -346,7 +335,7 @@ class EduModel(mesa.Model):
         self._school_frames.append(self._school_snapshot(observed_year))
         self._membership_frames.append(self._membership_snapshot(observed_year))
         if self.steps > 0:  # Mesa rows are school years: row k is the state after year k + 1
-            self.datacollector.collect(self)
+            self.datacollector.collect(self)  # labelled k (SchoolYearCollector)
 
     def _school_snapshot(self, observed_year: int) -> pd.DataFrame:
         table = self.school_table
@@ -421,11 +410,20 @@ class EduModel(mesa.Model):
             counts[name] = entry
         return counts
 
+    def metrics_so_far(self) -> pd.DataFrame:
+        """Every metric recorded so far (year, metric, value): the city as built, then each
+        school year (the `metrics` table without the run's keys)."""
+        return pd.DataFrame(self._metric_rows, columns=["year", "metric", "value"])
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Tidy result tables of the run so far: metrics, schools, memberships, events,
         balance, city, and on a real map boundaries."""
-        keys = {"scenario": self.scenario.name, "replicate": self.replicate, "seed": self.seed}
-        metrics = pd.DataFrame(self._metric_rows, columns=["year", "metric", "value"])
+        keys = {
+            "scenario": self.resolved_scenario.name,
+            "replicate": self.replicate,
+            "seed": self.seed,
+        }
+        metrics = self.metrics_so_far()
         schools = pd.concat(self._school_frames, ignore_index=True)
         memberships = pd.concat(self._membership_frames, ignore_index=True)
         events = pd.DataFrame(
@@ -479,11 +477,16 @@ def boundaries_table(model: EduModel) -> pd.DataFrame:
     from edusim.world.real_map import boundary_rows
 
     columns = ["kind", "district", "name_zh", "ring", "x_km", "y_km"]
-    return pd.DataFrame(boundary_rows(model.scenario.city), columns=columns)
+    return pd.DataFrame(boundary_rows(model.resolved_scenario.city), columns=columns)
 
 
 def _quality_gap_now(model: EduModel) -> float:
     return METRICS["quality_quartile_gap"].compute(model)
+
+
+def _observed_year(model: EduModel) -> int:
+    """The year a DataCollector row describes, as in the result tables (`year`)."""
+    return model.resolved_scenario.start_year + model.steps
 
 
 def _reporter(name: str):

@@ -102,8 +102,8 @@ def run_scenario(
         replicate=replicate,
     )
     bar = tqdm(
-        total=model.scenario.years,
-        desc=model.scenario.name,
+        total=model.resolved_scenario.years,
+        desc=model.resolved_scenario.name,
         unit="year",
         disable=not progress,
         file=sys.stderr,
@@ -120,13 +120,13 @@ def run_scenario(
     settings = {**(overrides or {}), **({"years": years} if years is not None else {})}
     LOGGER.info(
         "%s, seed %d: %d school years in %.1f s",
-        model.scenario.name,
+        model.resolved_scenario.name,
         model.seed,
         model.steps,
         time.perf_counter() - started,
     )
     return RunResult(
-        model.scenario, model.seed, model.tables(), time.perf_counter() - started, settings
+        model.resolved_scenario, model.seed, model.tables(), time.perf_counter() - started, settings
     )
 
 

@@ -146,7 +146,7 @@ def test_the_dwelling_rule_and_premiums_follow_redrawn_catchments(small_city):
     assert table.premium_share[1] == 0.0
     # the run goes on: the market prices the redrawn catchments, the rule still binds
     model.running = True
-    model.scenario = model.scenario.model_copy(update={"years": 4})
+    model.resolved_scenario = model.resolved_scenario.model_copy(update={"years": 4})
     model.step()
     model.step()
     assert np.isfinite(table.premium_share).all()

@@ -40,6 +40,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
         environment["EDUSIM_EXPLORE_SEED"] = str(args.seed)
     command = [sys.executable, "-m", "solara", "run", "edusim.explore.app"]
     command += ["--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    command += ["--no-check-version"]  # offline: solara would ask PyPI for its latest version
     print(f"edusim explore: serving {args.scenario} at http://{args.host}:{args.port}/", flush=True)
     os.execve(sys.executable, command, environment)  # this process becomes the server
     return 0  # not reached

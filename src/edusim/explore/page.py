@@ -1,9 +1,11 @@
 """The SolaraViz page of `edusim explore`: map, charts, sliders (see the package doc).
 
-The map is drawn from the model's arrays with matplotlib (a figure per year, a few
+SolaraViz drives an `EduModel` directly, through Mesa's documented API (the model, its
+components, `model_params` with the page's fixed settings and sliders), on Mesa 3.3 to
+3.5. The map is drawn from the model's arrays with matplotlib (a figure per year, a few
 thousand cells at most for the scenarios a browser view suits); the charts draw the
-ExploreModel's DataCollector rows (the city as built, then each school year) against
-the year, with the metric's unit.
+run's metrics so far (the city as built, then each school year, as in
+`metrics.parquet`) against the year, with the metric's unit.
 """
 
 from __future__ import annotations
@@ -16,9 +18,37 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from edusim.agents.groups import CORE
-from edusim.explore.viz_model import POLICY_SLIDERS, ExploreModel
 from edusim.metrics import METRICS
-from edusim.model import EduModel
+from edusim.model import SCENARIO_SEED, EduModel
+
+POLICY_SLIDERS: dict[str, dict[str, Any]] = {
+    "learning__peer_effect": {
+        "label": "peer effect (SD per SD)",
+        "min": 0.0,
+        "max": 0.1,
+        "step": 0.005,
+    },
+    "families__quality_taste_mean": {
+        "label": "families' taste for quality",
+        "min": 0.0,
+        "max": 1.0,
+        "step": 0.05,
+    },
+    "housing__adjust_speed": {
+        "label": "premium adjustment speed",
+        "min": 0.02,
+        "max": 1.0,
+        "step": 0.02,
+    },
+    "rotation__share_of_eligible": {
+        "label": "share of eligible teachers rotated",
+        "min": 0.0,
+        "max": 0.5,
+        "step": 0.05,
+    },
+}
+"""Sliders: EduModel keyword arguments (`__` for a dot); ranges are within the schema's
+bounds, chosen for exploration (assumption)."""
 
 CHART_METRICS: tuple[tuple[str, ...], ...] = (
     ("quality_sd",),
@@ -86,17 +116,27 @@ def city_map_figure(model: EduModel) -> Figure:
     axes.set_aspect("equal")
     axes.set_xlabel("km")
     axes.set_ylabel("km")
-    axes.set_title(f"{model.scenario.name}: school year {model.current_school_year}")
+    axes.set_title(f"{model.resolved_scenario.name}: school year {model.current_school_year}")
     return figure
 
 
-def metric_chart_figure(model: ExploreModel, names: tuple[str, ...]) -> Figure:
+def slider_defaults(model: EduModel) -> dict[str, float]:
+    """The model's value of each slider's parameter (its dotted path)."""
+    values = {}
+    for name in POLICY_SLIDERS:
+        section, key = name.split("__")
+        values[name] = getattr(getattr(model.resolved_scenario, section), key)
+    return values
+
+
+def metric_chart_figure(model: EduModel, names: tuple[str, ...]) -> Figure:
     """The metrics `names` (one unit) from the city as built to the latest school year."""
-    frame = model.datacollector.get_model_vars_dataframe()
+    frame = model.metrics_so_far()
     figure = Figure(figsize=(5.0, 3.4), layout="constrained")
     axes = figure.add_subplot()
     for name in names:
-        axes.plot(frame["year"], frame[name], marker="o", label=name)
+        rows = frame[frame["metric"] == name].sort_values("year")
+        axes.plot(rows["year"], rows["value"], marker="o", label=name)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("year (start of the school year)")
     axes.set_ylabel(METRICS[names[0]].unit)
@@ -108,32 +148,32 @@ def metric_chart_figure(model: ExploreModel, names: tuple[str, ...]) -> Figure:
 
 def explore_page(scenario: str = "demo", years: int | None = None, seed: int | None = None) -> Any:
     """The SolaraViz page for `scenario` (a name or a file): the object `solara run`
-    serves. Sliders re-create the model with their values; `seed=None` keeps the
-    scenario's seed."""
+    serves. Sliders re-create the model with their values (Reset); `seed=None` keeps the
+    scenario's seed, so Reset rebuilds the same city."""
     import solara
     from mesa.visualization import Slider, SolaraViz
     from mesa.visualization.utils import update_counter
 
     @solara.component
-    def CityMap(model: ExploreModel) -> None:
+    def CityMap(model: EduModel) -> None:
         update_counter.get()
-        solara.FigureMatplotlib(city_map_figure(model.city), format="png", dpi=80)
+        solara.FigureMatplotlib(city_map_figure(model), format="png", dpi=80)
 
     def chart(names: tuple[str, ...]) -> Any:
         @solara.component
-        def MetricChart(model: ExploreModel) -> None:
+        def MetricChart(model: EduModel) -> None:
             update_counter.get()
             solara.FigureMatplotlib(metric_chart_figure(model, names), format="png", dpi=80)
 
         return MetricChart
 
-    fixed: dict[str, Any] = {"city": scenario}
+    fixed: dict[str, Any] = {"scenario": scenario}
     if years is not None:
         fixed["years"] = years
     if seed is not None:
         fixed["seed"] = seed
-    model = ExploreModel(**fixed)
-    defaults = model.slider_defaults()
+    model = EduModel(**{"seed": SCENARIO_SEED, **fixed})
+    defaults = slider_defaults(model)
     sliders = {
         name: Slider(spec["label"], defaults[name], spec["min"], spec["max"], spec["step"])
         for name, spec in POLICY_SLIDERS.items()
@@ -143,6 +183,6 @@ def explore_page(scenario: str = "demo", years: int | None = None, seed: int | N
         model,
         components=components,
         model_params={**fixed, **sliders},
-        name=f"edusim: {model.city.scenario.name}",
+        name=f"edusim: {model.resolved_scenario.name}",
         play_interval=500,
     )

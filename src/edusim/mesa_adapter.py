@@ -1,0 +1,233 @@
+"""What EduModel shows Mesa: seeding as Mesa defines it, Mesa's scenario object, and a
+DataCollector whose rows are where `mesa.batch_run` looks for them.
+
+Mesa's own parts that EduModel has to meet, and how they differ across the versions we
+support (3.3, 3.4, 3.5):
+
+- Seeding: `seed=` and `rng=` on `mesa.Model` (`root_seed`).
+- Scenario: Mesa 3.5 gave `mesa.Model` a `scenario` of its own
+  (`mesa.experimental.scenarios.Scenario`: the run's parameters as attributes and its
+  `rng`). SolaraViz 3.5 requires `model.scenario` to be one, and on Reset re-creates the
+  model as `type(model)(scenario=type(model.scenario)(...), **other_parameters)`, so the
+  class of the scenario object has to carry what the model was built from.
+  `EduScenario` is that object on every Mesa version: its parameters are the keywords
+  the model was given, its class names the edusim scenario (`source`), and anything else
+  asked of it (`.name`, `.years`, `.learning`, ...) is read from the resolved edusim
+  `Scenario` (`model.resolved_scenario`).
+- DataCollector: Mesa 3.3 and 3.4's `batch_run` read the rows of step `model.steps - 1`
+  at the end of a run (model values by list position, agent rows by the step they were
+  recorded at); Mesa 3.5 reads the steps the collector lists. `SchoolYearCollector`
+  labels each row with the school years done before it (0 for the first simulated
+  year), so the model's and the schools' rows agree and the last row is the final year
+  on all three.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import mesa
+import numpy as np
+
+from edusim.scenario.schema import MAX_SEED
+
+try:  # Mesa >= 3.5
+    from mesa.experimental.scenarios import Scenario as _MesaScenario
+except ImportError:  # Mesa 3.3, 3.4: no scenario object; ours stands alone
+    _MesaScenario = None
+
+SCENARIO_SEED = "scenario"
+"""The default of `EduModel(seed=...)`: the seed the scenario file names."""
+
+DEFAULT_SOURCE = "demo"
+"""The edusim scenario of an EduModel (or a Mesa scenario) that names none."""
+
+
+def fresh_seed() -> int:
+    """A new root seed from the operating system's entropy, within the tables' bound."""
+    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def root_seed(scenario_seed: int, seed: Any = SCENARIO_SEED, rng: Any = None) -> int:
+    """The run's root seed from Mesa's two ways of seeding a model.
+
+    `seed`: an integer, None for a fresh seed (Mesa's meaning of None), or `"scenario"`
+    (the default) for the scenario file's seed. `rng` (Mesa 3's argument): an integer is
+    the root seed; a numpy Generator, BitGenerator, SeedSequence or sequence of integers
+    gives one draw as the root seed; None leaves `seed` to decide. Only one may be given.
+    The seed used is stored as `model.seed` and in every table's `seed` column.
+    """
+    if rng is not None and not (isinstance(seed, str) and seed == SCENARIO_SEED):
+        raise ValueError("pass either seed or rng, not both (as in mesa.Model)")
+    if rng is not None:
+        if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+            seed = int(rng)
+        else:
+            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            return int(generator.integers(0, MAX_SEED, endpoint=True, dtype=np.int64))
+    if isinstance(seed, str):
+        if seed != SCENARIO_SEED:
+            raise ValueError(f"seed must be an integer, None or {SCENARIO_SEED!r}, got {seed!r}")
+        return scenario_seed
+    if seed is None:
+        return fresh_seed()
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(
+            f"seed must be an integer from 0 to {MAX_SEED} (2^63 - 1, the largest seed the "
+            f"result tables store), got {seed!r}"
+        )
+    return int(seed)
+
+
+# -- Mesa's scenario object -----------------------------------------------------------------
+
+
+class _StandaloneScenario:
+    """Mesa 3.5's Scenario interface where Mesa has none (3.3, 3.4): parameters as
+    attributes (class-level annotated values are defaults), `rng`, `model`, `to_dict`."""
+
+    _scenario_defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        defaults: dict[str, Any] = {}
+        for base in reversed(cls.__mro__):
+            for key in getattr(base, "__annotations__", {}):
+                if not key.startswith("_") and key in base.__dict__:
+                    defaults[key] = base.__dict__[key]
+        cls._scenario_defaults = defaults
+
+    def __init__(self, *, rng: Any = None, **kwargs: Any):
+        self.model = None
+        self.__dict__.update(self._scenario_defaults)
+        self.__dict__.update(kwargs)
+        self.__dict__["rng"] = rng
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.__dict__.items())
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+_ScenarioBase: type = _MesaScenario if _MesaScenario is not None else _StandaloneScenario
+
+_NOT_PARAMETERS = frozenset({"rng", "model", "source", "_scenario_id"})
+
+
+class EduScenario(_ScenarioBase):
+    """An EduModel's scenario as Mesa sees it (`model.scenario`).
+
+    `source` (the edusim scenario's name, file, `Scenario` or mapping) is a class-level
+    default: `EduScenario.of("hangzhou")` is the class whose instances build Hangzhou, so
+    SolaraViz's Reset, which makes a new instance of the class with no arguments, rebuilds
+    the same city. Its other attributes are the model's keyword parameters
+    (`learning__peer_effect=0.05`, `years=5`) and `rng` (the root seed used). Any other
+    attribute (`.name`, `.years`, `.learning.peer_effect`, ...) is read from the resolved
+    edusim `Scenario` of the model it belongs to (`model.resolved_scenario`).
+
+    `EduModel(scenario=EduScenario.of("demo")(rng=3, learning__peer_effect=0.05))` is
+    `EduModel("demo", rng=3, learning__peer_effect=0.05)`; a plain Mesa `Scenario` is read
+    the same way (its `source`, if any, else the demo city).
+    """
+
+    source: Any = DEFAULT_SOURCE
+
+    @staticmethod
+    def of(source: Any) -> type[EduScenario]:
+        """The EduScenario class whose `source` is `source` (one class per name or file;
+        a `Scenario` or mapping is kept on the instance instead, so no class is made per
+        model run)."""
+        if isinstance(source, Path):
+            source = str(source)
+        if isinstance(source, str):
+            return _scenario_class(source)
+        return EduScenario
+
+    def __getattr__(self, name: str) -> Any:
+        # called only when the attribute is not a parameter: the resolved scenario answers
+        if name.startswith("_") or name == "model":
+            raise AttributeError(name)
+        try:
+            model = object.__getattribute__(self, "model")
+        except AttributeError:
+            model = None
+        resolved = getattr(model, "resolved_scenario", None)
+        if resolved is None:
+            raise AttributeError(
+                f"{type(self).__name__} has no parameter {name!r} and belongs to no model yet"
+            )
+        return getattr(resolved, name)
+
+    def __repr__(self) -> str:
+        parameters = ", ".join(f"{k}={v!r}" for k, v in parameters_of(self).items())
+        return f"EduScenario(source={self.source!r}, rng={self.rng!r}, {parameters})"
+
+
+@functools.cache
+def _scenario_class(source: str) -> type[EduScenario]:
+    # one class per shipped name or file path: a handful per session
+    return type(
+        "EduScenario",
+        (EduScenario,),
+        {"__annotations__": {"source": "Any"}, "source": source, "__module__": __name__},
+    )
+
+
+def is_mesa_scenario(value: Any) -> bool:
+    """True for Mesa's scenario objects (and EduScenario on Mesa versions without them)."""
+    return isinstance(value, EduScenario) or (
+        _MesaScenario is not None and isinstance(value, _MesaScenario)
+    )
+
+
+def parameters_of(scenario: Any) -> dict[str, Any]:
+    """A Mesa scenario's parameters: everything but `rng`, `model` and `source`."""
+    return {k: v for k, v in dict(iter(scenario)).items() if k not in _NOT_PARAMETERS}
+
+
+def unpack_mesa_scenario(scenario: Any) -> tuple[Any, dict[str, Any], Any]:
+    """(edusim source, keyword parameters, rng) of a Mesa scenario given to EduModel."""
+    source = scenario.__dict__.get("source", getattr(type(scenario), "source", DEFAULT_SOURCE))
+    return source, parameters_of(scenario), scenario.__dict__.get("rng")
+
+
+# -- the DataCollector --------------------------------------------------------------------
+
+
+class SchoolYearCollector(mesa.DataCollector):
+    """Mesa's DataCollector, its rows labelled by the school years done before them.
+
+    Row k (model values, and every school's agent row) is the state after school year
+    k + 1, whatever Mesa version records it (3.3 keys agent rows by `model.steps`, 3.4
+    and 3.5 by `model.time`): the last row is `model.steps - 1`, which is what
+    `mesa.batch_run` reads at the end of a run on Mesa 3.3 and 3.4, and the step Mesa 3.5
+    lists last. EduModel collects once per school year (never the city as built, which is
+    the `start_year` row of `model.tables()`).
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        """Record the model and agent reporters, labelled `model.steps - 1`."""
+        label = model.steps - 1
+        super().collect(model)
+        steps = getattr(self, "_collection_steps", None)  # Mesa >= 3.4
+        if steps:
+            steps[-1] = label
+        for records in (self._agent_records, getattr(self, "_agenttype_records", {})):
+            if not records:
+                continue
+            key = next(reversed(records))  # the entry collect() just wrote
+            if key != label or type(key) is not int:
+                entry = records.pop(key)
+                if isinstance(entry, dict):  # agent-type reporters: {type: rows}
+                    entry = {kind: [(label, *r[1:]) for r in rows] for kind, rows in entry.items()}
+                else:
+                    entry = [(label, *row[1:]) for row in entry]
+                records[label] = entry
