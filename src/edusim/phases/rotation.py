@@ -5,6 +5,7 @@ Every pass reads one `_RotationContext` (availability shared, so nobody is poste
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -93,19 +94,16 @@ class RotationPasses:
             return
         available = context.available
         travel = context.travel_km()
-        order = np.argsort(teachers.school, kind="stable")
-        sorted_school = teachers.school[order]
+        teachers_of = _TeachersBySchool(teachers.school)
         kinds = model.params.groups.kinds
         strength, teaching_staff = context.strength, context.staff
 
         def staff_of(school: int) -> np.ndarray:
-            lo, hi = np.searchsorted(sorted_school, [school, school + 1])
-            rows_ = order[lo:hi]
+            rows_ = teachers_of[school]
             return rows_[available[rows_]]
 
-        for group_id in np.unique(rows["group"]):
+        for group_id, members in _members_by_group(rows):
             group = model.groups.groups[group_id]
-            members = rows["school"][rows["group"] == group_id]
             candidates = staff_of(group.core)
             weaker = members[strength[members] < strength[group.core]]
             by_share = round(params.share_of_eligible * candidates.size) if weaker.size else 0
@@ -182,10 +180,11 @@ class RotationPasses:
             & (teachers.tier >= 1)
         )
         per_member = params.walk_teachers_per_member
-        for group_id in np.unique(rows["group"]):
+        home = np.flatnonzero(at_home)
+        at_home_of = _TeachersBySchool(teachers.school[home], home)
+        for group_id, members in _members_by_group(rows):
             core = model.groups.groups[group_id].core
-            members = rows["school"][rows["group"] == group_id]
-            candidates = np.flatnonzero(at_home & (teachers.school == core))
+            candidates = at_home_of[core]
             if candidates.size == 0:
                 continue
             strength = teachers.tier[candidates] + context.effectiveness[candidates]
@@ -324,6 +323,31 @@ class RotationPasses:
         stats["young"] += int((teachers.age[chosen] < YOUNG_AGE).sum())
         for tier, count in enumerate(np.bincount(teachers.tier[chosen], minlength=len(TIERS))):
             stats["by_tier"][tier] += int(count)
+
+
+def _members_by_group(rows: dict[str, np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+    """(group, its member schools in membership-row order) for every group, by group id:
+    one stable sort of the rows instead of a pass over all rows per group, which made the
+    rotation quadratic in schools."""
+    order = np.argsort(rows["group"], kind="stable")
+    groups, starts = np.unique(rows["group"][order], return_index=True)
+    for group_id, members in zip(groups, np.split(rows["school"][order], starts[1:]), strict=True):
+        yield int(group_id), members
+
+
+class _TeachersBySchool:
+    """Teacher rows of any one school in ascending row order, from one stable sort (instead
+    of a pass over every teacher per school asked for). `rows` are the teachers considered
+    (default: all) and `school` their schools."""
+
+    def __init__(self, school: np.ndarray, rows: np.ndarray | None = None):
+        order = np.argsort(school, kind="stable")
+        self._rows = order if rows is None else rows[order]
+        self._school = school[order]
+
+    def __getitem__(self, school: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self._school, [school, school + 1])
+        return self._rows[lo:hi]
 
 
 def _tier_quota_postings(
