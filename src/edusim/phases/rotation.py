@@ -5,12 +5,12 @@ Every pass reads one `_RotationContext` (availability shared, so nobody is poste
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from edusim.agents.teachers import POSTING_KINDS, TIERS
+from edusim.grouped import members_by_group
 from edusim.policy.district_rotation import (
     mean_travel_to_receivers,
     receiving_hosts,
@@ -102,7 +102,7 @@ class RotationPasses:
             rows_ = teachers_of[school]
             return rows_[available[rows_]]
 
-        for group_id, members in _members_by_group(rows):
+        for group_id, members in members_by_group(rows["group"], rows["school"]):
             group = model.groups.groups[group_id]
             candidates = staff_of(group.core)
             weaker = members[strength[members] < strength[group.core]]
@@ -182,7 +182,7 @@ class RotationPasses:
         per_member = params.walk_teachers_per_member
         home = np.flatnonzero(at_home)
         at_home_of = _TeachersBySchool(teachers.school[home], home)
-        for group_id, members in _members_by_group(rows):
+        for group_id, members in members_by_group(rows["group"], rows["school"]):
             core = model.groups.groups[group_id].core
             candidates = at_home_of[core]
             if candidates.size == 0:
@@ -323,16 +323,6 @@ class RotationPasses:
         stats["young"] += int((teachers.age[chosen] < YOUNG_AGE).sum())
         for tier, count in enumerate(np.bincount(teachers.tier[chosen], minlength=len(TIERS))):
             stats["by_tier"][tier] += int(count)
-
-
-def _members_by_group(rows: dict[str, np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
-    """(group, its member schools in membership-row order) for every group, by group id:
-    one stable sort of the rows instead of a pass over all rows per group, which made the
-    rotation quadratic in schools."""
-    order = np.argsort(rows["group"], kind="stable")
-    groups, starts = np.unique(rows["group"][order], return_index=True)
-    for group_id, members in zip(groups, np.split(rows["school"][order], starts[1:]), strict=True):
-        yield int(group_id), members
 
 
 class _TeachersBySchool:
