@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from edusim.calendar import schedule_markdown
-from edusim.metrics import METRICS, metrics_markdown
+from edusim.metric_info import METRIC_INFO
+from edusim.metrics import METRICS, metric_info_json, metrics_markdown
 from edusim.scenario.document import base_yaml, parameter_rows, parameters_markdown
 from edusim.scenario.groups import DEFAULT_KINDS
 
@@ -26,6 +27,19 @@ def test_generated_files_are_up_to_date():
     assert (ROOT / "scenarios" / "base.yaml").read_text(encoding="utf-8") == base_yaml()
     assert (DOCS / "parameters.md").read_text(encoding="utf-8") == parameters_markdown()
     assert (DOCS / "metrics.md").read_text(encoding="utf-8") == metrics_markdown()
+    info = ROOT / "src" / "edusim" / "metric_info.json"
+    assert info.read_text(encoding="utf-8") == metric_info_json()
+
+
+def test_the_static_metric_info_is_the_registry():
+    """Figures and reports read `edusim.metric_info` instead of the registry: the same
+    metrics in the same order with the same words, so the copy cannot drift."""
+    assert list(METRIC_INFO) == list(METRICS)
+    for name, entry in METRICS.items():
+        info = METRIC_INFO[name]
+        assert (info.name, info.unit, info.direction, info.description, info.formula) == (
+            entry.name, entry.unit, entry.direction, entry.description, entry.formula,
+        )  # fmt: skip
 
 
 def test_every_parameter_has_a_unit_a_source_and_a_description():

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.grouped import rank_within, rank_within_reference
+from edusim.grouped import members_by_group, rank_within, rank_within_reference, rows_by_key
 
 
 def test_rank_within_ranks_each_group_from_its_best():
@@ -47,3 +47,23 @@ def test_compiled_rank_within_is_the_lexsort_definition(case, offset):
     group = np.array(case[0], dtype=np.int64) * (1 + offset) + offset
     key = np.array(case[1], dtype=float)
     np.testing.assert_array_equal(rank_within(group, key), rank_within_reference(group, key))
+
+
+def test_rows_by_key_are_the_rows_of_each_key_in_order():
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 9, size=200)
+    rows = rows_by_key(keys, 11)  # keys 9 and 10 hold no row
+    assert len(rows) == 11
+    for key, found in enumerate(rows):
+        assert np.array_equal(found, np.flatnonzero(keys == key))
+
+
+def test_members_by_group_is_the_per_group_selection():
+    rng = np.random.default_rng(8)
+    group = rng.choice([0, 2, 3, 7], size=60)
+    school = rng.permutation(60)
+    expected = [(int(g), school[group == g]) for g in np.unique(group)]
+    found = members_by_group(group, school)
+    assert [g for g, _ in found] == [g for g, _ in expected]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(found, expected, strict=True))
+    assert members_by_group(np.array([], dtype=np.int64), np.array([], dtype=np.int64)) == []

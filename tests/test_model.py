@@ -304,19 +304,25 @@ def test_a_seed_the_tables_cannot_store_is_refused_before_the_city_is_built(demo
         EduModel(demo_path, seed=seed, years=1)
 
 
-def test_school_travel_is_computed_once_and_follows_the_sites(small_scenario):
+def test_school_travel_gives_the_matrix_entries_asked_for_and_follows_the_sites(small_scenario):
+    """`school_travel_km` computes only the pairs indexed (no schools x schools matrix in
+    the year), each the number the full matrix holds, and reads the sites at each call."""
     model = EduModel(small_scenario)
     travel = model.school_travel_km()
-    assert model.school_travel_km() is travel  # the staffing phase asks every year
-    assert not travel.flags.writeable
     table = model.school_table
-    fresh = model.geography.travel_km(
+    full = model.geography.travel_km(
         table.cell[:, None],
         table.x_km[None, :],
         table.y_km[None, :],
         model.geography.cell_island[table.cell][None, :],
     )
-    assert np.array_equal(travel, fresh)
-    table.x_km = table.x_km + 1.0  # a site array replaced: the cache is stale
-    moved = model.school_travel_km()
-    assert moved is not travel and not np.array_equal(moved, travel)
+    schools = len(table)
+    assert travel.shape == (schools, schools)
+    rows, cols = np.array([0, schools - 1, 2]), np.array([1, 0, schools - 1, 3])
+    assert np.array_equal(travel[np.ix_(rows, cols)], full[np.ix_(rows, cols)])
+    assert np.array_equal(travel[2, cols], full[2, cols])
+    assert np.array_equal(travel[np.arange(schools)[:, None], np.arange(schools)], full)
+    with pytest.raises(TypeError):
+        travel[0]  # a whole row is asked for explicitly, never by accident
+    table.x_km = table.x_km + 1.0  # a site array replaced: the next call sees it
+    assert not np.array_equal(travel[np.ix_(rows, cols)], full[np.ix_(rows, cols)])

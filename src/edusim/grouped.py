@@ -6,6 +6,8 @@ group, by a key, and each row's position in its group follows from where its gro
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numba import njit
 
@@ -66,3 +68,21 @@ def rank_within_reference(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     ranks = np.empty(order.size, dtype=np.int64)
     ranks[order] = np.arange(order.size) - first
     return ranks
+
+
+def rows_by_key(keys: np.ndarray, n_keys: int) -> list[np.ndarray]:
+    """For each key 0..n_keys-1, the rows holding it in ascending order (empty if none):
+    one stable sort, so a loop over groups or schools reads its rows without a pass over
+    every row per key (which made such loops quadratic in schools)."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(n_keys + 1))
+    return [order[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+
+
+def members_by_group(group: np.ndarray, school: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(group, its schools in row order) for every group present in `group`, by group id:
+    the same as `school[group == g] for g in np.unique(group)`, from one stable sort."""
+    if group.size == 0:
+        return []
+    rows = rows_by_key(group, int(group.max()) + 1)
+    return [(g, school[r]) for g, r in enumerate(rows) if r.size]

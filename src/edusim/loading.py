@@ -89,9 +89,9 @@ def _null_where(frame: pd.DataFrame, column: str, absent: Any) -> None:
 
 
 def _metric_order() -> list[str]:
-    from edusim.metrics import METRICS
+    from edusim.metric_info import METRIC_INFO
 
-    return list(METRICS)
+    return list(METRIC_INFO)
 
 
 def tidy_table(name: str, frame: pd.DataFrame, scenario: Mapping[str, Any]) -> pd.DataFrame:

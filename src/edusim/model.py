@@ -37,6 +37,7 @@ from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
 from edusim.world.lifecycle import NO_CAMPUSES
+from edusim.world.school_travel import SchoolTravel
 from edusim.world.synthesis import build_world
 
 SCHOOL_REPORTERS: dict[str, str] = {
@@ -126,7 +127,7 @@ class EduModel(mesa.Model):
         self.campuses = NO_CAMPUSES  # (cells, owners) of campuses kept by mergers
         self.merged_into: dict[int, int] = {}  # absorbed school -> absorbing school
         self.schools = [School(self, index) for index in range(len(self.school_table))]
-        self._school_travel: tuple[tuple[np.ndarray, ...], np.ndarray] | None = None
+        self._school_travel = SchoolTravel(self.geography, self.school_table)
         self.groups = GroupTable()
 
         self.intake: dict[int, dict[str, Any]] = {}
@@ -264,25 +265,11 @@ class EduModel(mesa.Model):
         dwellings = self.params.enrollment.dwellings_per_family * np.maximum(residents, 1)
         return np.minimum(1.0, recent / dwellings)
 
-    def school_travel_km(self) -> np.ndarray:
-        """Travel cost between every pair of schools (km, water crossings included).
-
-        Read-only and computed once: school sites do not move, and the staffing phase
-        asks every year (a schools x schools pass each time). Recomputed if the table's
-        site arrays are replaced (schools opened or closed)."""
-        table = self.school_table
-        sites = (table.cell, table.x_km, table.y_km)
-        cached = self._school_travel
-        if cached is None or any(a is not b for a, b in zip(cached[0], sites, strict=True)):
-            travel = self.geography.travel_km(
-                table.cell[:, None],
-                table.x_km[None, :],
-                table.y_km[None, :],
-                self.geography.cell_island[table.cell][None, :],
-            )
-            travel.setflags(write=False)
-            cached = self._school_travel = (sites, travel)
-        return cached[1]
+    def school_travel_km(self) -> SchoolTravel:
+        """Travel cost between schools (km, water crossings included), indexed like a
+        schools x schools matrix (`travel[core, members]`) but computed only for the pairs
+        asked for, so no pass of the year is quadratic in schools (`world/school_travel.py`)."""
+        return self._school_travel
 
     def member_rows(self, include_cores: bool = False) -> dict[str, np.ndarray]:
         """Membership rows of member schools (and of cores, if asked) with their kind's

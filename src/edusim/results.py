@@ -27,8 +27,8 @@ from tqdm.auto import tqdm
 from edusim import __version__
 from edusim.checksum import file_sha256
 from edusim.counterfactual import effect_headline, effect_table
+from edusim.headline import headline_table
 from edusim.log import LOGGER
-from edusim.metrics import METRICS
 from edusim.model import SCENARIO_SEED, EduModel
 from edusim.output_dir import (
     OutputFolderError,
@@ -136,28 +136,6 @@ def run_counterfactual(result: RunResult, *, progress: bool = False) -> RunResul
     scenario = counterfactual_of(result.scenario)
     replicate = int(result.tables["metrics"]["replicate"].iloc[0])
     return run_scenario(scenario, result.seed, replicate=replicate, progress=progress)
-
-
-def headline_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """First and last year of every metric, with units, as a small table."""
-    wide = metrics.pivot_table(index="metric", columns="year", values="value", dropna=False)
-    first_year, last_year = wide.columns.min(), wide.columns.max()
-    rows = []
-    for name, entry in METRICS.items():
-        if name not in wide.index:
-            continue
-        first, last = wide.at[name, first_year], wide.at[name, last_year]
-        rows.append(
-            {
-                "metric": name,
-                "unit": entry.unit,
-                "direction": entry.direction,
-                str(first_year): first,
-                str(last_year): last,
-                "change": last - first,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def default_run_dir(root: Path, scenario_name: str, seed: int) -> Path:

@@ -25,6 +25,7 @@ from edusim.metrics.registry import (
     Metric,
     compute_all,
     metric,
+    metric_info_json,
     metrics_markdown,
 )
 from edusim.metrics.teachers import school_backbone_share, school_teacher_counts
@@ -39,6 +40,7 @@ __all__ = [
     "cv",
     "learning_years",
     "metric",
+    "metric_info_json",
     "metrics_markdown",
     "open_public",
     "quartile_gap",

@@ -8,6 +8,7 @@ them in a fixed order, which is the row order of every result table."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -64,6 +65,23 @@ def metrics_markdown() -> str:
         cells = [f"`{entry.name}`", entry.unit, entry.direction, entry.description, entry.formula]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def metric_info_json() -> str:
+    """The text of `src/edusim/metric_info.json`: every metric's unit, direction,
+    description and formula in registry order, the static copy that figures, reports and
+    the headline table read without importing the simulator (`edusim.metric_info`; a test
+    checks it is current). Regenerate with `python -m edusim.metrics --info`."""
+    info = {
+        entry.name: {
+            "unit": entry.unit,
+            "direction": entry.direction,
+            "description": entry.description,
+            "formula": entry.formula,
+        }
+        for entry in METRICS.values()
+    }
+    return json.dumps(info, ensure_ascii=False, indent=1) + "\n"
 
 
 def compute_all(model: EduModel) -> dict[str, float]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from edusim.agents.groups import CORE
 from edusim.agents.leaders import DEPUTY, EXECUTIVE, GROUP_POSTING, HOME, PRINCIPAL
+from edusim.grouped import members_by_group
 from edusim.policy.district_rotation import school_areas
 from edusim.policy.leadership import (
     judged_update,
@@ -185,9 +186,8 @@ class LeaderPasses:
         rows = model.member_rows()
         strength = table.teaching_quality
         n = len(table)
-        for group_id in np.unique(rows["group"]):
+        for group_id, members in members_by_group(rows["group"], rows["school"]):
             core = model.groups.groups[group_id].core
-            members = rows["school"][rows["group"] == group_id]
             members = members[table.active[members]]
             if members.size == 0 or not table.active[core]:
                 continue

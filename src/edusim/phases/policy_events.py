@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.agents.groups import MEMBER
+from edusim.grouped import rows_by_key
 from edusim.phases.base import Phase
 from edusim.phases.school_lifecycle import apply_school_change
 from edusim.policy.funding import (
@@ -204,23 +205,22 @@ class PolicyEvents(Phase):
         members = groups.role == MEMBER
         # branch campuses of groups within one district (Chongming 二6: "区内集团的每个分校
         # 区"); a group spanning districts draws the trusteeship grant instead
-        spans = np.zeros(len(groups.groups), dtype=bool)
-        for group_id in np.unique(groups.group):
-            spans[group_id] = (
-                np.unique(table.district[groups.school[groups.group == group_id]]).size > 1
-            )
+        rows_of_group = rows_by_key(groups.group, len(groups.groups))
+        spans = np.array(
+            [np.unique(table.district[groups.school[rows]]).size > 1 for rows in rows_of_group],
+            dtype=bool,
+        )
         branch = members & np.isin(row_kind, ("tight", "entrusted")) & ~spans[groups.group]
         np.add.at(grants["branch_campus"], groups.school[branch], params.branch_campus_cny)
         rural = model.geography.district_kind[table.district] == 2
         special = np.bincount(
             model.teachers.home_school[model.teachers.tier == 3], minlength=n
         ).astype(float)
-        for group_id, group in enumerate(groups.groups):
-            rows = groups.group == group_id
-            if not rows.any():
+        for group, rows in zip(groups.groups, rows_of_group, strict=True):
+            if rows.size == 0:
                 continue
             schools = groups.school[rows]
-            member_schools = groups.school[rows & members]
+            member_schools = groups.school[rows[members[rows]]]
             if np.unique(table.district[schools]).size > 1 and member_schools.size:
                 grants["cross_district_group"][member_schools] += (
                     params.cross_district_group_cny / member_schools.size

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from edusim.agents.teachers import POSTING_KINDS, TIERS
+from edusim.grouped import members_by_group
 from edusim.policy.district_rotation import (
     mean_travel_to_receivers,
     receiving_hosts,
@@ -93,19 +94,16 @@ class RotationPasses:
             return
         available = context.available
         travel = context.travel_km()
-        order = np.argsort(teachers.school, kind="stable")
-        sorted_school = teachers.school[order]
+        teachers_of = _TeachersBySchool(teachers.school)
         kinds = model.params.groups.kinds
         strength, teaching_staff = context.strength, context.staff
 
         def staff_of(school: int) -> np.ndarray:
-            lo, hi = np.searchsorted(sorted_school, [school, school + 1])
-            rows_ = order[lo:hi]
+            rows_ = teachers_of[school]
             return rows_[available[rows_]]
 
-        for group_id in np.unique(rows["group"]):
+        for group_id, members in members_by_group(rows["group"], rows["school"]):
             group = model.groups.groups[group_id]
-            members = rows["school"][rows["group"] == group_id]
             candidates = staff_of(group.core)
             weaker = members[strength[members] < strength[group.core]]
             by_share = round(params.share_of_eligible * candidates.size) if weaker.size else 0
@@ -182,10 +180,11 @@ class RotationPasses:
             & (teachers.tier >= 1)
         )
         per_member = params.walk_teachers_per_member
-        for group_id in np.unique(rows["group"]):
+        home = np.flatnonzero(at_home)
+        at_home_of = _TeachersBySchool(teachers.school[home], home)
+        for group_id, members in members_by_group(rows["group"], rows["school"]):
             core = model.groups.groups[group_id].core
-            members = rows["school"][rows["group"] == group_id]
-            candidates = np.flatnonzero(at_home & (teachers.school == core))
+            candidates = at_home_of[core]
             if candidates.size == 0:
                 continue
             strength = teachers.tier[candidates] + context.effectiveness[candidates]
@@ -326,6 +325,21 @@ class RotationPasses:
         stats["young"] += int((teachers.age[chosen] < YOUNG_AGE).sum())
         for tier, count in enumerate(np.bincount(teachers.tier[chosen], minlength=len(TIERS))):
             stats["by_tier"][tier] += int(count)
+
+
+class _TeachersBySchool:
+    """Teacher rows of any one school in ascending row order, from one stable sort (instead
+    of a pass over every teacher per school asked for). `rows` are the teachers considered
+    (default: all) and `school` their schools."""
+
+    def __init__(self, school: np.ndarray, rows: np.ndarray | None = None):
+        order = np.argsort(school, kind="stable")
+        self._rows = order if rows is None else rows[order]
+        self._school = school[order]
+
+    def __getitem__(self, school: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self._school, [school, school + 1])
+        return self._rows[lo:hi]
 
 
 def _tier_quota_postings(

@@ -16,7 +16,6 @@ from matplotlib import cm, colors
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from scipy.spatial import cKDTree
 
 from edusim.plots.axes import divided, money_scale
 from edusim.plots.labels import with_unit, word
@@ -160,6 +159,8 @@ def raster_index(
     py = bottom + (np.arange(rows) + 0.5) * pixel
     gx, gy = np.meshgrid(px, py)
     centres = np.column_stack([gx.ravel(), gy.ravel()])
+    from scipy.spatial import cKDTree  # imported by the map alone, not by every figure
+
     k = min(4, x.size)
     _, nearest = cKDTree(np.column_stack([x, y])).query(centres, k=k)
     nearest = nearest.reshape(len(centres), k)

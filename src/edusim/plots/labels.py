@@ -1,7 +1,7 @@
 """Labels of figures in English and Chinese: metric names, units and the words on axes.
 
-Metric labels are short forms of the registry's descriptions (`edusim.metrics.METRICS`);
-units come from the registry and are translated for `lang="zh"`. A metric or unit
+Metric labels are short forms of the registry's descriptions (`edusim.metric_info`, the
+registry's static copy, so figures import no simulator code); units come from the registry and are translated for `lang="zh"`. A metric or unit
 without a translation falls back to English (a test checks that none is missing).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from edusim.metrics import METRICS
+from edusim.metric_info import METRIC_INFO
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -283,7 +283,7 @@ def metric_label(name: str, lang: str = "en") -> str:
 
 def metric_unit(name: str) -> str:
     """The registry's unit of a metric ('' for a name the registry does not know)."""
-    entry = METRICS.get(name)
+    entry = METRIC_INFO.get(name)
     return entry.unit if entry is not None else ""
 
 

@@ -14,10 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from scipy import stats
 
-from edusim.experiment.stats import paired_difference
-from edusim.metrics import METRICS
+from edusim.metric_info import METRIC_INFO
 from edusim.plots.axes import panel_grid, value_axis, year_axis
 from edusim.plots.labels import metric_label, wrap
 from edusim.plots.style import house_style, new_figure, series_colours
@@ -45,7 +43,7 @@ def _ordered_metrics(frame: pd.DataFrame, names: Sequence[str] | None) -> list[s
     present = set(frame["metric"].unique())
     if names is not None:
         return [name for name in names if name in present]
-    registry = [name for name in METRICS if name in present]
+    registry = [name for name in METRIC_INFO if name in present]
     return registry + sorted(present - set(registry))
 
 
@@ -64,7 +62,7 @@ def _finalise(rows: pd.DataFrame, variants: list[str], metrics: list[str]) -> pd
     ).sort_values(["metric", "variant", "year"], kind="stable")
     rows["variant"] = rows["variant"].astype(str)
     rows["metric"] = rows["metric"].astype(str)
-    rows["unit"] = [METRICS[m].unit if m in METRICS else "" for m in rows["metric"]]
+    rows["unit"] = [METRIC_INFO[m].unit if m in METRIC_INFO else "" for m in rows["metric"]]
     return rows[list(SERIES_COLUMNS)].reset_index(drop=True)
 
 
@@ -92,6 +90,8 @@ def trajectory_table(
         rows["low"] = grouped.quantile(0.10).to_numpy()
         rows["high"] = grouped.quantile(0.90).to_numpy()
     else:
+        from scipy import stats  # about 1 CPU-s to import: only for t intervals
+
         n = rows["n"].to_numpy(dtype=float)
         half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * rows["sd"] / np.sqrt(np.maximum(n, 1))
         rows["low"], rows["high"] = rows["mean"] - half, rows["mean"] + half
@@ -106,6 +106,8 @@ def difference_table(
 ) -> pd.DataFrame:
     """Per variant other than `baseline`, metric and year: the mean paired difference
     (variant - baseline, replicate by replicate) and its 95% t interval."""
+    from edusim.experiment.stats import paired_difference  # scipy, only for this table
+
     wanted = _ordered_metrics(metrics, names)
     frame = metrics[metrics["metric"].isin(wanted)]
     keys = ["replicate", "metric", "year"]

@@ -13,9 +13,14 @@ teacher to the weakest school first (`policy.rotation.host_allocation`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from edusim.policy.rotation import host_allocation
+
+if TYPE_CHECKING:
+    from edusim.world.school_travel import SchoolTravel
 
 
 def school_areas(
@@ -49,7 +54,10 @@ def sending_quota(eligible_count: np.ndarray, share: float, uniform: np.ndarray)
 
 
 def mean_travel_to_receivers(
-    travel_km: np.ndarray, area: np.ndarray, senders: np.ndarray, receivers: np.ndarray
+    travel_km: np.ndarray | SchoolTravel,
+    area: np.ndarray,
+    senders: np.ndarray,
+    receivers: np.ndarray,
 ) -> np.ndarray:
     """Per school, the mean travel cost to its area's receiving schools (0 where none)."""
     result = np.zeros(area.size)

@@ -15,10 +15,14 @@ which is how Hangzhou's document counts its 60% and 25% (seed 001 目标任务).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edusim.scenario.groups import GroupRule
+
+if TYPE_CHECKING:
+    from edusim.world.school_travel import SchoolTravel
 
 STAGE_CODES = {"primary": 0, "junior": 1}
 OWNER_CODES = {"city": 0, "district": 1, "county": 2}
@@ -33,7 +37,9 @@ class SchoolView:
     district_kind: np.ndarray  # 0 urban, 1 suburban, 2 rural
     quality: np.ndarray
     enrollment: np.ndarray
-    travel_km: np.ndarray  # schools x schools travel cost
+    # travel cost indexed travel_km[core, candidates]: a schools x schools matrix, or the
+    # model's SchoolTravel, which computes only the pairs asked for
+    travel_km: np.ndarray | SchoolTravel
     owner: np.ndarray | None = None  # 0 city, 1 district, 2 county (None: all district)
     rural: np.ndarray | None = None  # the school's own rural status (None: rural county)
     feeds: np.ndarray | None = None  # junior school each primary feeds, -1 (None: no links)

@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from edusim.headline import headline_table
 from edusim.plots.labels import metric_label
-from edusim.results import headline_table
 
 LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
