@@ -74,6 +74,7 @@ def initial_teachers(
         "title": np.zeros(uids.size, dtype=np.int8),  # set to the quotas by the staffing phase
         "second_school": np.full(uids.size, -1, dtype=np.int32),
         "second_share": np.zeros(uids.size),
+        "rehire_end": np.full(uids.size, -1, dtype=np.int32),
         "qualified": streams.uniform("teachers.qualified", None, uids)
         < np.clip(qualified_share + 0.1 * school_prestige[school_of_teacher], 0.05, 0.98),
     }
@@ -112,5 +113,6 @@ def hired_teachers(
         "title": np.zeros(uids.size, dtype=np.int8),
         "second_school": np.full(uids.size, -1, dtype=np.int32),
         "second_share": np.zeros(uids.size),
+        "rehire_end": np.full(uids.size, -1, dtype=np.int32),
         "qualified": streams.uniform("teachers.qualified", None, uids) < qualified_share,
     }
