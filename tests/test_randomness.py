@@ -171,6 +171,7 @@ MODEL_PURPOSES = (
     "teachers.innate",
     "teachers.qualified",
     "teachers.rehire",
+    "teachers.specialist",
     "teachers.tenure",
 )
 """The per-agent purposes the model draws from (grep `streams.uniform`/`normal` in src/)."""

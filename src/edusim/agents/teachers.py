@@ -46,6 +46,7 @@ class Teachers(Population):
         "title": np.int8,  # index into TITLES
         "second_school": np.int32,  # school taught at part-time this year (走教), -1 if none
         "second_share": np.float64,  # share of teaching time at the second school
+        "specialist": np.bool_,  # trained in a scarce subject (teachers.scarce_subject_share)
         "rehire_end": np.int32,  # last school year of a retiree's re-employment, -1 if none
     }
 

@@ -63,6 +63,7 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "cross_level_group_share",
     "rural_community_coverage",
     "backbone_in_rural_share",
+    "scarce_lessons_uncovered_rural",
     "money_spent_cny",
 )
 """The place's own outcomes first: gaps, the teacher distribution, school-choice pressure,

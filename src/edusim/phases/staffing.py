@@ -196,6 +196,7 @@ class Staffing(Phase):
             params,
             model.params.balance.qualified_share_hires,
             model.streams,
+            school_rural=table.rural & ~table.private,
         )
         teachers.add(hires, **columns)
         model.staff_flows[year] = {
