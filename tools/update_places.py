@@ -8,7 +8,8 @@ first) into results/decompose/<place>/ with paired replications, builds its figu
 from every place whose decomposition folder holds a decomposition.md made by the current
 model (its manifest's model hash), with the commit and model hash it ran on. Places not
 run, or run on another model, are listed as such, never shown as current. `--docs-only`
-rewrites the page (and the figures) from the folders without running anything.
+rewrites the page from the folders without running anything (building a place's figures
+only if they are missing).
 """
 
 from __future__ import annotations
@@ -91,7 +92,10 @@ def places_markdown(reps: int, years: int | None) -> str:
         + (f", {years} school years" if years else ", each scenario's own years")
         + ". Each table is `edusim decompose scenarios/<place>.yaml` (docs/ODD.md 7.14):"
         " total = reform - counterfactual; a component's effect = reform - the reform"
-        " without it.",
+        " without it. The figures are `edusim report` on the same folder: the first shows"
+        " each arm minus the reform year by year (so a component's effect is the"
+        " mirror image of its arm's line, and the counterfactual's line is minus the total),"
+        " the second each arm's mean trajectory.",
     ]
     for place in PLACES:
         folder = _folder(place)
@@ -144,7 +148,9 @@ def main(argv: list[str]) -> int:
             if model_hash() != started["model_hash"]:  # the model's files changed meanwhile
                 record = {"model_hash": None, "commit": None, "reps": args.reps}
             (folder / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
-        if (_folder(place) / "decomposition.md").exists():
+        shown = [FIGURES / f"{place}-{name}.png" for name in SHOWN]
+        rebuild = not args.docs_only or not all(path.exists() for path in shown)
+        if (_folder(place) / "decomposition.md").exists() and rebuild:
             report_figures(place)
         DOC.write_text(places_markdown(args.reps, args.years), encoding="utf-8")
     return 0
