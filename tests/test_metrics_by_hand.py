@@ -26,6 +26,8 @@ Twelve teachers (experience 0, so effectiveness = innate + learned):
     rotated years   1     0     0     2     0     0    0.5    0     1     0     0     0
     employer        S     S     S     S     S     S     D     S     S     S     D     S
     title           sen   -     -     sen   -     sen   -     sen   -     sen   -     sen
+    specialist      -     -     yes   -     -     -     -     yes   -     -     -     -
+    (half of every school's lessons are in scarce subjects: scarce_subject_share 0.5)
 
 Twelve families with incomes 1..12 (the bottom quartile, income <= 3.75, is 1-3; the top,
 income >= 9.25, is 10-12), the twelve teachers above (two held by the district's
@@ -92,7 +94,9 @@ def two_stage_city() -> SimpleNamespace:
         params=SimpleNamespace(
             learning=SimpleNamespace(annual_growth_sd=0.4),
             housing=SimpleNamespace(flat_size_m2=100.0),
-            teachers=SimpleNamespace(experience_gain=0.15, experience_scale_years=5.0),
+            teachers=SimpleNamespace(
+                experience_gain=0.15, experience_scale_years=5.0, scarce_subject_share=0.5
+            ),
         ),
         geography=SimpleNamespace(
             district_kind=np.array([0, 2]),
@@ -116,6 +120,7 @@ def two_stage_city() -> SimpleNamespace:
             posting_kind=np.array([0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0]),
             pool_end=np.array([-1, -1, -1, -1, -1, -1, YEAR, -1, -1, -1, YEAR + 1, -1]),
             title=np.array([1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]),
+            specialist=np.array([0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0], dtype=bool),
         ),
         # principals of schools 0-6 (qualities below), a deputy of school 4 posted to 5
         leaders=_population(
@@ -279,6 +284,10 @@ HAND_VALUES: dict[str, float] = {
     # is at the private school); at rural schools (2 and 5, by the school's own status):
     # 2, 3, 6; school 3 is in the rural county but not rural
     "backbone_in_rural_share": 3 / 6,
+    # open public rural schools with pupils: 2 (30 pupils; teachers 2, 3, 4, one of them a
+    # specialist: covers 1 / (0.5 x 3) = 2/3, so 1/3 uncovered) and 5 (30 pupils; teachers
+    # 5 and 6, no specialist: all uncovered); pupil-weighted (1/3 + 1) / 2
+    "scarce_lessons_uncovered_rural": 2 / 3,
     # school means of teacher effectiveness: primary 0.1 (school 0), 0.5 (1), 0.0 (2:
     # (-0.1 + 0.2 - 0.1) / 3), 0.2 (3); sorted 0 0.1 0.2 0.5, quartiles 0.075 and 0.275,
     # so 0.5 - 0.0; junior 0.3 (4), 0.1 (5) (the private 6 is left out): quartiles 0.15
@@ -420,6 +429,11 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ("results_fund_cny", lambda city: city.money.pop(YEAR)),
         ("rotated_tier_mean", lambda city: city.teachers.rotated_years.fill(0.0)),
         ("backbone_in_rural_share", lambda city: city.teachers.tier.fill(0)),
+        (
+            "scarce_lessons_uncovered_rural",
+            lambda city: setattr(city.params.teachers, "scarce_subject_share", 0.0),
+        ),
+        ("scarce_lessons_uncovered_rural", lambda city: city.school_table.rural.fill(False)),
         ("teacher_urban_rural_gap", lambda city: city.school_table.rural.fill(False)),
         ("volunteer_share", lambda city: city.rotation_stats[YEAR].update(asked=0)),
         ("money_spent_cny", lambda city: city.money.pop(YEAR)),

@@ -170,6 +170,8 @@ MODEL_PURPOSES = (
     "teachers.female",
     "teachers.innate",
     "teachers.qualified",
+    "teachers.rehire",
+    "teachers.specialist",
     "teachers.tenure",
 )
 """The per-agent purposes the model draws from (grep `streams.uniform`/`normal` in src/)."""

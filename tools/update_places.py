@@ -3,21 +3,30 @@
     nice -n 10 python tools/update_places.py [PLACE ...] [--reps 10] [--years N] [--workers 1]
 
 Runs (or resumes) the decomposition of each named place (default: all five, smallest
-first) into results/decompose/<place>/ with paired replications, then writes
-docs/places.md from every place whose decomposition folder holds a decomposition.md made
-by the current model (its manifest's model hash), with the commit and model hash it ran
-on. Places not run, or run on another model, are listed as such, never shown as current.
+first) into results/decompose/<place>/ with paired replications, builds its figures with
+`edusim report` (copied to docs/places/), then rewrites docs/places.md after every place
+from every place whose decomposition folder holds a decomposition.md made by the current
+model (its manifest's model hash), with the commit and model hash it ran on. Places not
+run, or run on another model, are listed as such, never shown as current. `--docs-only`
+rewrites the page from the folders without running anything (building a place's figures
+only if they are missing).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "places.md"
+FIGURES = ROOT / "docs" / "places"
+"""Where each place's report figures are copied (results/ is not kept in the repository)."""
+SHOWN = ("paired_differences", "small_multiples")
+"""The report's figures shown on the page: each arm's paired difference from the reform
+(a component's effect with its sign reversed) and the metrics' trajectories per arm."""
 PLACES = ("ninghe", "chongming", "sanming", "dalian", "hangzhou")
 """Smallest city first (pupils as built)."""
 
@@ -38,6 +47,34 @@ def _recorded_model_hash(folder: Path) -> str | None:
     return json.loads(path.read_text(encoding="utf-8")).get("model_hash")
 
 
+def report_figures(place: str) -> None:
+    """Build the place's report (`edusim report`) and copy the shown figures to
+    docs/places/."""
+    from edusim.report.build import build_report
+
+    folder = _folder(place)
+    build_report(folder, workers=1)
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    for name in SHOWN:
+        png = folder / "figures" / f"{name}.png"
+        if png.exists():
+            shutil.copyfile(png, FIGURES / f"{place}-{name}.png")
+
+
+def _figure_lines(place: str) -> list[str]:
+    lines = []
+    for name in SHOWN:
+        target = FIGURES / f"{place}-{name}.png"
+        if not target.exists():
+            continue
+        caption_path = _folder(place) / "figures" / f"{name}.caption.txt"
+        caption = caption_path.read_text(encoding="utf-8").strip() if caption_path.exists() else ""
+        lines += ["", f"![{place}: {name}](places/{target.name})", ""]
+        if caption:
+            lines.append(f"*{caption}*")
+    return lines
+
+
 def places_markdown(reps: int, years: int | None) -> str:
     """docs/places.md from the decomposition folders that match the current model."""
     from edusim.provenance import model_hash, source_commit
@@ -55,7 +92,10 @@ def places_markdown(reps: int, years: int | None) -> str:
         + (f", {years} school years" if years else ", each scenario's own years")
         + ". Each table is `edusim decompose scenarios/<place>.yaml` (docs/ODD.md 7.14):"
         " total = reform - counterfactual; a component's effect = reform - the reform"
-        " without it.",
+        " without it. The figures are `edusim report` on the same folder: the first shows"
+        " each arm minus the reform year by year (so a component's effect is the"
+        " mirror image of its arm's line, and the counterfactual's line is minus the total),"
+        " the second each arm's mean trajectory.",
     ]
     for place in PLACES:
         folder = _folder(place)
@@ -67,8 +107,15 @@ def places_markdown(reps: int, years: int | None) -> str:
         elif recorded != current:
             lines.append(f"Not current: its decomposition ran on model `{recorded}`.")
         else:
+            record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+            lines.append(
+                f"Measured at commit `{record.get('commit')}`"
+                + (" (with uncommitted changes)" if record.get("dirty") else "")
+                + f", model `{recorded}`."
+            )
             body = text_path.read_text(encoding="utf-8").splitlines()
             lines += [line for line in body if not line.startswith("# ")]
+            lines += _figure_lines(place)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -78,6 +125,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--years", type=int, default=None)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--docs-only", action="store_true", help="rewrite the page only")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.places) - set(PLACES))
     if unknown:
@@ -85,18 +133,26 @@ def main(argv: list[str]) -> int:
     from edusim.experiment.decompose import run_decomposition
     from edusim.provenance import model_hash, source_commit
 
+    started = {"model_hash": model_hash(), **source_commit()}  # the code the runs use
     for place in args.places or PLACES:
-        print(f"decomposing {place} ...", file=sys.stderr, flush=True)
-        folder, _ = run_decomposition(
-            ROOT / "scenarios" / f"{place}.yaml",
-            replications=args.reps,
-            years=args.years,
-            out=_folder(place),
-            workers=args.workers,
-        )
-        record = {"model_hash": model_hash(), **source_commit(), "reps": args.reps}
-        (folder / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
-    DOC.write_text(places_markdown(args.reps, args.years), encoding="utf-8")
+        if not args.docs_only:
+            print(f"decomposing {place} ...", file=sys.stderr, flush=True)
+            folder, _ = run_decomposition(
+                ROOT / "scenarios" / f"{place}.yaml",
+                replications=args.reps,
+                years=args.years,
+                out=_folder(place),
+                workers=args.workers,
+            )
+            record = {**started, "reps": args.reps}
+            if model_hash() != started["model_hash"]:  # the model's files changed meanwhile
+                record = {"model_hash": None, "commit": None, "reps": args.reps}
+            (folder / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
+        shown = [FIGURES / f"{place}-{name}.png" for name in SHOWN]
+        rebuild = not args.docs_only or not all(path.exists() for path in shown)
+        if (_folder(place) / "decomposition.md").exists() and rebuild:
+            report_figures(place)
+        DOC.write_text(places_markdown(args.reps, args.years), encoding="utf-8")
     return 0
 
 

@@ -46,6 +46,16 @@ def test_incentives_raise_the_value_of_a_posting():
     assert paid[0] - bare[0] == 10000 + 10000 + 20000
 
 
+def test_an_honour_is_worth_its_value_to_a_teacher_before_the_plateau_and_less_after():
+    ages, retire = np.array([30.0, 55.0]), np.array([60.0, 60.0])
+    args = (ages, retire, np.array([5.0, 5.0]), np.zeros(2))
+    bare = volunteer_utility(*args, RotationParams())
+    honoured = volunteer_utility(*args, RotationParams(honour_value_cny=4000))
+    plateau = RotationParams().plateau_response
+    assert honoured[0] - bare[0] == 4000
+    assert honoured[1] - bare[1] == 4000 * plateau
+
+
 def test_bundled_principal_sends_the_strongest_and_the_unbundled_keeps_them():
     effectiveness = np.array([0.1, 0.3, -0.2])
     tier, age = np.zeros(3, np.int8), np.full(3, 40.0)

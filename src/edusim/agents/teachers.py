@@ -18,9 +18,10 @@ TITLES: tuple[str, ...] = ("ordinary", "senior")
 """Professional titles (职称), by code (`title`): separate from the effectiveness tiers;
 senior titles are capped per school (`policy.titles`)."""
 
-EMPLOYERS: tuple[str, ...] = ("school", "district")
-"""Who holds a teacher's post, by code (`employer`): the home school, or the district's
-backbone reservoir (蓄水池), whose teachers' posts are pooled by the district."""
+EMPLOYERS: tuple[str, ...] = ("school", "district", "retiree")
+"""Who holds a teacher's post, by code (`employer`): the home school, the district's
+backbone reservoir (蓄水池), whose teachers' posts are pooled by the district, or nobody:
+a retired teacher re-employed at a rural school outside its posts (返聘, policy/retirees.py)."""
 
 
 class Teachers(Population):
@@ -45,6 +46,8 @@ class Teachers(Population):
         "title": np.int8,  # index into TITLES
         "second_school": np.int32,  # school taught at part-time this year (走教), -1 if none
         "second_share": np.float64,  # share of teaching time at the second school
+        "specialist": np.bool_,  # trained in a scarce subject (teachers.scarce_subject_share)
+        "rehire_end": np.int32,  # last school year of a retiree's re-employment, -1 if none
     }
 
     def effectiveness(self, experience_gain: float, experience_scale_years: float) -> np.ndarray:

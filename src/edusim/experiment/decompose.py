@@ -10,7 +10,8 @@ Components (each a part of the scenario the reform sets, and its timeline keys):
 
 - groups: no school groups (group kinds back to the schema's), and group-wide
   enrollment becomes catchment enrollment, since there is no group to enrol as one unit;
-- rotation: no teacher moves by policy (no group or district rotation, no reservoir);
+- rotation: no teacher moves by policy (no group or district rotation, no reservoir, no
+  retired famous teachers sent to rural schools);
 - money: no reform grants (branch-campus, cross-district, zone, rural-studio and
   special-grade support money);
 - evaluation: principals judged on their own school and no results-based funds;
@@ -62,6 +63,7 @@ DEFAULT_METRICS: tuple[str, ...] = (
     "cross_level_group_share",
     "rural_community_coverage",
     "backbone_in_rural_share",
+    "scarce_lessons_uncovered_rural",
     "money_spent_cny",
 )
 """The place's own outcomes first: gaps, the teacher distribution, school-choice pressure,
@@ -112,6 +114,7 @@ def _without_rotation(data: dict[str, Any], counterfactual: dict[str, Any]) -> N
     rotation["group_rotation"] = False
     rotation["district_rotation"] = False
     rotation["reservoir_share"] = 0.0
+    rotation["retiree_rural_share"] = 0.0
     _strip_timeline(data, ("rotation",))
 
 

@@ -12,6 +12,7 @@ from edusim.metrics.common import (
 )
 from edusim.metrics.registry import metric
 from edusim.processes.aggregate import school_counts, school_mean
+from edusim.processes.learning import scarce_subject_coverage
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -37,6 +38,23 @@ def _backbone_in_weak(model: EduModel) -> float:
 )
 def _backbone_in_rural(model: EduModel) -> float:
     return _backbone_share_at(model, model.school_table.rural)
+
+
+@metric(
+    "scarce_lessons_uncovered_rural",
+    "share of scarce-subject lessons",
+    "lower is better",
+    "how many lessons of scarce subjects rural schools cannot give a trained teacher",
+    "over open public rural schools (each school's own status), pupil-weighted, 1 - min(1, specialists teaching there / (teachers.scarce_subject_share x teachers teaching there)) (NaN when subjects are not modelled, scarce_subject_share 0, or the city has no open rural public school with pupils)",
+)
+def _scarce_uncovered_rural(model: EduModel) -> float:
+    share = model.params.teachers.scarce_subject_share
+    table, teachers = model.school_table, model.teachers
+    rural = open_public(model) & table.rural & (table.enrollment > 0)
+    if share <= 0 or not rural.any():
+        return float("nan")
+    coverage = scarce_subject_coverage(teachers.specialist, teachers.school, len(table), share)
+    return float(np.average(1.0 - coverage[rural], weights=table.enrollment[rural]))
 
 
 def _backbone_share_at(model: EduModel, schools: np.ndarray) -> float:

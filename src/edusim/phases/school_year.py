@@ -13,7 +13,11 @@ from edusim.policy.group_effects import (
     transition_loss,
 )
 from edusim.processes.aggregate import school_counts, school_mean
-from edusim.processes.learning import school_year_achievement, teaching_quality
+from edusim.processes.learning import (
+    scarce_subject_loss,
+    school_year_achievement,
+    teaching_quality,
+)
 from edusim.processes.teacher_growth import learned_gain
 
 
@@ -49,7 +53,7 @@ class SchoolYear(Phase):
             management,
             teachers.second_school,
             teachers.second_share,
-        )
+        ) - scarce_subject_loss(teachers.specialist, teachers.school, n_schools, params.teachers)
         funding = params.funding
         resources = diminishing_gain(
             table.resource_grant_cny / np.maximum(table.enrollment, 1),

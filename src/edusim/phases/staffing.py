@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from edusim.agents.groups import CORE
+from edusim.agents.teachers import EMPLOYERS
 from edusim.phases.base import Phase
 from edusim.phases.leadership import LeaderPasses
 from edusim.phases.rotation import RotationPasses, reward_pay
 from edusim.policy.pay import quit_rate_factor
+from edusim.policy.retirees import returning_retirees, rural_hosts
 from edusim.policy.staffing import group_hiring_reputation, leaving, vacancies
 from edusim.policy.titles import (
     SENIOR,
@@ -27,8 +29,10 @@ from edusim.policy.titles import (
     senior_quota,
     title_candidates,
 )
-from edusim.processes.aggregate import school_counts
+from edusim.processes.aggregate import school_counts, school_mean
 from edusim.world.staff import hired_teachers, staff_needed
+
+RETIREE = EMPLOYERS.index("retiree")
 
 
 class Staffing(Phase):
@@ -42,7 +46,8 @@ class Staffing(Phase):
     name = "staffing"
     month_day = (9, 1)
     description = (
-        "postings and reservoir terms end; retirements and quits; vacancies under each "
+        "postings and reservoir terms end; retirements (famous retirees may teach on at "
+        "rural schools) and quits; vacancies under each "
         "school's posts filled by hires; free senior-title posts filled by promotion; "
         "rotation: group cores to members, the district rule, the district's backbone "
         "reservoir; leaders retire, are appointed, rotate and are posted by group cores"
@@ -171,6 +176,10 @@ class Staffing(Phase):
         evaluation = model.params.evaluation
         factor = quit_rate_factor(reward_pay(model)[teachers.school], evaluation.quit_pay_response)
         retiring, quitting = leaving(teachers.age, teachers.female, kind, exit_draw, params, factor)
+        rehired = teachers.employer == RETIREE
+        retiring = (retiring & ~rehired) | (rehired & (teachers.rehire_end < year))
+        returning = self._rehire_retirees(year, retiring & ~rehired)  # once only
+        retiring &= ~returning
         teachers.keep(~(retiring | quitting))
 
         school_posts = teachers.employer == 0
@@ -187,6 +196,7 @@ class Staffing(Phase):
             params,
             model.params.balance.qualified_share_hires,
             model.streams,
+            school_rural=table.rural & ~table.private,
         )
         teachers.add(hires, **columns)
         model.staff_flows[year] = {
@@ -195,4 +205,50 @@ class Staffing(Phase):
             "quit": int(quitting.sum()),
             "hired": hires,
             "in_post_after": len(teachers),
+            "rehired_retirees": int(returning.sum()),
         }
+
+    def _rehire_retirees(self, year: int, retiring: np.ndarray) -> np.ndarray:
+        """Mask of this year's top-tier retirees who go on teaching at a rural school
+        (`rotation.retiree_rural_share`, policy/retirees.py), moved there outside its posts
+        (employer `retiree`) until `rotation.retiree_rural_years` have passed."""
+        model = self.model
+        teachers, table, params = model.teachers, model.school_table, model.params.rotation
+        none = np.zeros(len(teachers), dtype=bool)
+        if params.retiree_rural_share <= 0 or not retiring.any():
+            return none
+        draw = model.streams.uniform("teachers.rehire", year, teachers.uid)
+        candidates = np.flatnonzero(
+            returning_retirees(retiring, teachers.tier, draw, params.retiree_rural_share)
+        )
+        if candidates.size == 0:
+            return none
+        effectiveness = model.teacher_effectiveness()
+        hosts_open = table.rural & ~table.private & table.active
+        strength = school_mean(effectiveness, teachers.school, len(table))
+        hosts = rural_hosts(
+            table.stage[teachers.home_school[candidates]],
+            effectiveness[candidates],
+            hosts_open,
+            table.stage,
+            strength,
+        )
+        placed, hosts = candidates[hosts >= 0], hosts[hosts >= 0]
+        teachers.school[placed] = hosts
+        teachers.home_school[placed] = hosts
+        teachers.employer[placed] = RETIREE
+        teachers.rehire_end[placed] = year + params.retiree_rural_years - 1
+        teachers.posting_end[placed] = -1
+        teachers.posting_kind[placed] = 0
+        teachers.pool_end[placed] = -1
+        teachers.years_at_school[placed] = 0.0
+        if placed.size:
+            model.log_event(
+                year,
+                "staffing",
+                "retirees teach at rural schools",
+                {"teachers": int(placed.size), "schools": int(np.unique(hosts).size)},
+            )
+        returning = none.copy()
+        returning[placed] = True
+        return returning

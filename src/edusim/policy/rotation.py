@@ -2,11 +2,13 @@
 
 Volunteering (ODD+D): a teacher values a posting in yuan per year,
 
-    U = w * (stipend + pay_parity * host_pay_gap + promotes * promotion_value * career_left
-             + workload_credit * workload_value) - host_pay_gap - travel_cost_per_km * travel_km
+    U = w * (stipend + honour + pay_parity * host_pay_gap
+             + promotes * promotion_value * career_left + workload_credit * workload_value)
+        - host_pay_gap - travel_cost_per_km * travel_km
         - disruption + pay_change + taste
 
-where pay_change is the change of the teacher's reward pay at the host (performance pay,
+where honour is the expected value of the honours a posting earns (Hangzhou, Ninghe:
+`honour_value_cny`), pay_change is the change of the teacher's reward pay at the host (performance pay,
 policy/pay.py; 0 under pay parity or without performance pay), career_left = (retirement age - age) / (retirement age - 25), clipped to [0, 1], so
 young teachers value promotion most; promotes is 1 when a posting helps the teacher's
 promotion: under promotion priority (Sanming), or when the teacher still lacks the service
@@ -59,6 +61,7 @@ def volunteer_utility(
     promotes = np.maximum(float(params.promotion_priority), np.asarray(needs_service, float))
     incentives = (
         params.stipend_cny
+        + params.honour_value_cny
         + params.pay_parity * params.host_pay_gap_cny
         + promotes * params.promotion_value_cny * career_left
         + params.workload_credit * params.workload_value_cny

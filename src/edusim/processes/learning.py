@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from edusim.processes.aggregate import school_mean
-from edusim.scenario.schema import LearningParams
+from edusim.scenario.schema import LearningParams, TeacherParams
 
 
 def teaching_quality(
@@ -44,6 +44,36 @@ def teaching_quality(
     means = np.zeros(n)
     np.divide(total, weight, out=means, where=weight > 0)
     return means + management
+
+
+def scarce_subject_loss(
+    specialist: np.ndarray, teacher_school: np.ndarray, n_schools: int, params: TeacherParams
+) -> np.ndarray:
+    """Teaching quality each school loses to scarce-subject lessons nobody trained teaches
+    (Chongming 一1, 部分学科师资短缺): with a share `s` of lessons in those subjects and `k`
+    specialists among `n` teachers, the school covers `min(1, k / (s n))` of them, and each
+    uncovered lesson loses `non_specialist_penalty`, so the loss is
+    `penalty * s * (1 - coverage)` (0 when subjects are not modelled, `s` = 0)."""
+    share = params.scarce_subject_share
+    if share <= 0:
+        return np.zeros(n_schools)
+    coverage = scarce_subject_coverage(specialist, teacher_school, n_schools, share)
+    return params.non_specialist_penalty * share * (1.0 - coverage)
+
+
+def scarce_subject_coverage(
+    specialist: np.ndarray, teacher_school: np.ndarray, n_schools: int, share: float
+) -> np.ndarray:
+    """Share of each school's scarce-subject lessons its specialists cover,
+    `min(1, specialists / (share * teachers))` (1 at a school without teachers or when
+    `share` is 0)."""
+    coverage = np.ones(n_schools)
+    if share <= 0:
+        return coverage
+    staff = np.bincount(teacher_school, minlength=n_schools).astype(float)
+    trained = np.bincount(teacher_school, weights=specialist.astype(float), minlength=n_schools)
+    np.divide(trained, share * staff, out=coverage, where=staff > 0)
+    return np.minimum(coverage, 1.0)
 
 
 def yearly_achievement(

@@ -73,6 +73,30 @@ class RotationParams(Section):
         le=0.5,
     )
 
+    retiree_rural_share: float = param(
+        0.0,
+        unit="share of retiring top-tier teachers",
+        source="seed 001 加强师资队伍建设 (Hangzhou: “鼓励退休特级教师等名师到农村学校任教”, encouraged, no number: 0 unless set)",
+        description="share of the famous and special-grade teachers (tier famous_special) reaching retirement age each year who go on teaching at a rural public school of their stage for retiree_rural_years, outside its posts, the strongest to the weakest school (policy/retirees.py)",
+        ge=0,
+        le=1,
+    )
+    retiree_rural_years: int = param(
+        2,
+        unit="years",
+        source="assumption (re-employment after retirement, 返聘, is contracted for a year or two at a time; the seed gives no length)",
+        description="school years a retired teacher teaches at the rural school before leaving",
+        ge=1,
+        le=10,
+    )
+    honour_value_cny: float = param(
+        0.0,
+        unit="CNY/year-equivalent",
+        source="seed 001 完善核评机制 (Hangzhou: awards to contributing units and individuals under the provincial and city rules on administrative awards), seed 002 五4 (Ninghe: 评先评优中给予表彰奖励); no amount given: 0 unless set",
+        description="value to a teacher of the honours and awards a posting makes likely (expected value: the chance of an award times what it is worth, in yuan a year of posting), added to the posting's incentives like a stipend that nobody pays out of the reform's money",
+        ge=0,
+    )
+
     eligible_years_at_school: int = param(
         6,
         unit="years",

@@ -225,6 +225,31 @@ class TeacherParams(Section):
         le=5,
     )
 
+    scarce_subject_share: float = param(
+        0.0,
+        unit="share of a school's lessons",
+        source="seed 003 一1 (Chongming: “学科结构上也不合理，部分学科师资短缺”, some subjects short of teachers); the national curriculum plan gives arts 9-11% and PE 10-11% of compulsory lessons (教育部 2001 义务教育课程设置实验方案, from memory, verify); 0 = subjects not modelled unless set",
+        description="share of every school's lessons in subjects that need a teacher trained in them (music, fine arts, PE and the like); that share of teachers is trained in them (specialists), fewer at rural schools (scarce_specialists_rural), and a school's lessons of these subjects that its specialists cannot cover lose non_specialist_penalty",
+        ge=0,
+        le=0.5,
+    )
+    scarce_specialists_rural: float = param(
+        1.0,
+        unit="share of the need",
+        source="seed 003 一1 (Chongming: subject shortages, no size given): 1 = no shortage unless set",
+        description="specialists among the teachers of rural public schools, at the start and among their hires, as a share of scarce_subject_share (1: as many as elsewhere)",
+        ge=0,
+        le=1,
+    )
+    non_specialist_penalty: float = param(
+        0.1,
+        unit="pupil SD per year",
+        source="assumption (about 0.8 SD of teacher effects, effect_sd 0.13: a lesson with no trained teacher is taught by a teacher of another subject, or dropped; no estimate in the sources)",
+        description="teaching quality lost in a lesson of a scarce subject taught by nobody trained in it (counts only when scarce_subject_share > 0)",
+        ge=0,
+        le=0.5,
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> TeacherParams:
         """The tier shares are shares of the same teachers, and a hire is younger than

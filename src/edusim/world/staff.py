@@ -25,6 +25,20 @@ def staff_needed(
     return needed if open_ is None else np.where(open_, needed, 0)
 
 
+def _rural_of(school_rural: np.ndarray | None, school: np.ndarray) -> np.ndarray:
+    return np.zeros(school.size, bool) if school_rural is None else school_rural[school]
+
+
+def specialists(
+    uids: np.ndarray, rural: np.ndarray, params: TeacherParams, streams: Streams
+) -> np.ndarray:
+    """Which teachers are trained in a scarce subject: `scarce_subject_share` of them, times
+    `scarce_specialists_rural` at rural schools (`rural` per teacher), by each teacher's own
+    draw, so a small school may have none by chance (Chongming 一1)."""
+    share = params.scarce_subject_share * np.where(rural, params.scarce_specialists_rural, 1.0)
+    return streams.uniform("teachers.specialist", None, uids) < share
+
+
 def initial_teachers(
     school_of_teacher: np.ndarray,
     school_prestige: np.ndarray,
@@ -32,10 +46,12 @@ def initial_teachers(
     params: TeacherParams,
     qualified_share: float,
     streams: Streams,
+    school_rural: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Columns of the year-0 teaching force (teacher ids are 0..n-1).
 
-    Prestigious schools hold stronger teachers; rural teachers are older (digest, Chongming).
+    Prestigious schools hold stronger teachers; rural teachers are older (digest, Chongming);
+    rural schools (`school_rural`, the schools' own status) hold fewer specialists.
     """
     uids = np.arange(school_of_teacher.size)
     female = streams.uniform("teachers.female", None, uids) < params.female_share
@@ -74,6 +90,10 @@ def initial_teachers(
         "title": np.zeros(uids.size, dtype=np.int8),  # set to the quotas by the staffing phase
         "second_school": np.full(uids.size, -1, dtype=np.int32),
         "second_share": np.zeros(uids.size),
+        "specialist": specialists(
+            uids, _rural_of(school_rural, school_of_teacher), params, streams
+        ),
+        "rehire_end": np.full(uids.size, -1, dtype=np.int32),
         "qualified": streams.uniform("teachers.qualified", None, uids)
         < np.clip(qualified_share + 0.1 * school_prestige[school_of_teacher], 0.05, 0.98),
     }
@@ -86,8 +106,10 @@ def hired_teachers(
     params: TeacherParams,
     qualified_share: float,
     streams: Streams,
+    school_rural: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Columns of new graduates hired this year; reputable schools attract stronger ones."""
+    """Columns of new graduates hired this year; reputable schools attract stronger ones,
+    rural schools (`school_rural`) fewer specialists."""
     female = streams.uniform("teachers.female", None, uids) < params.female_share
     innate = params.hire_reputation_slope * school_reputation[
         school_of_hire
@@ -112,5 +134,7 @@ def hired_teachers(
         "title": np.zeros(uids.size, dtype=np.int8),
         "second_school": np.full(uids.size, -1, dtype=np.int32),
         "second_share": np.zeros(uids.size),
+        "specialist": specialists(uids, _rural_of(school_rural, school_of_hire), params, streams),
+        "rehire_end": np.full(uids.size, -1, dtype=np.int32),
         "qualified": streams.uniform("teachers.qualified", None, uids) < qualified_share,
     }

@@ -18,7 +18,7 @@ from edusim.agents.school import SchoolTable
 from edusim.agents.teachers import Teachers
 from edusim.policy.leadership import school_leadership
 from edusim.processes.aggregate import school_counts, school_mean
-from edusim.processes.learning import initial_achievement, teaching_quality
+from edusim.processes.learning import initial_achievement, scarce_subject_loss, teaching_quality
 from edusim.processes.reputation import standardise_within
 from edusim.randomness import Streams
 from edusim.scenario.schema import STAGES, Scenario
@@ -236,12 +236,15 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         scenario.teachers,
         scenario.balance.qualified_share_initial,
         streams,
+        school_rural=rural & ~private,
     )
     teachers.add(int(staff.sum()), **columns)
     effectiveness = teachers.effectiveness(
         scenario.teachers.experience_gain, scenario.teachers.experience_scale_years
     )
-    table.teaching_quality = teaching_quality(effectiveness, teachers.school, management)
+    table.teaching_quality = teaching_quality(
+        effectiveness, teachers.school, management
+    ) - scarce_subject_loss(teachers.specialist, teachers.school, n_schools, scenario.teachers)
     quality_reference = float(
         np.average(table.teaching_quality, weights=np.maximum(table.enrollment, 0) + 1e-12)
     )
