@@ -59,18 +59,21 @@ def test_group_wide_enrollment_lowers_the_premium_of_the_group_cores(runs):
     """Mean premium of the cores' catchments over 2021-2026, group-wide enrollment against
     the paired catchment-only arm (measured.json['enrollment']). With the premium an index
     of oversubscription the ratios were 0.76, 0.16, 0.44, 0.50, 0.62, 0.51 (mean 0.50);
-    with the clearing housing market (docs/ODD.md 7.4) they are 0.15, 0.09, 0.06, 0.03,
+    with the clearing housing market (docs/ODD.md 7.4) they were 0.15, 0.09, 0.06, 0.03,
     0.12, 0.07 (mean 0.09): a core's address no longer buys a place at the core, so its
-    price falls to about what a member's address is worth.
-    Margin (against catchment enrollment, the mechanism's absence): ratio below 0.5 in
+    price falls to about what a member's address is worth. Since buyers with no child
+    entering leave a catchment as its premium rises (`other_buyers_elasticity`, 7.4),
+    every catchment some families want carries a premium, the group's lottery included:
+    0.46, 0.66, 0.47, 0.51, 0.47, 0.58 (mean 0.52; measured on the housing branch).
+    Margin (against catchment enrollment, the mechanism's absence): ratio below 0.75 in
     every seed.
-    Band [0.04, 0.35] on the mean ratio: a REGRESSION GUARD on the model's own measurement
-    (the digest reports the direction for Dalian, no size), re-set when the housing market
-    replaced the index; re-measure with `python tests/patterns/measure.py enrollment`.
+    Band [0.3, 0.7] on the mean ratio: a REGRESSION GUARD on the model's own measurement
+    (the digest reports the direction for Dalian, no size), re-set with the sloped supply
+    of flats; re-measure with `python tests/patterns/measure.py enrollment`.
     """
     ratio = _ratio(runs, "group", "cores")
-    assert (ratio < 0.5).all()
-    assert 0.04 < ratio.mean() < 0.35
+    assert (ratio < 0.75).all()
+    assert 0.3 < ratio.mean() < 0.7
 
 
 def test_multi_school_zones_lower_the_premium_of_famous_schools(runs):
@@ -78,11 +81,13 @@ def test_multi_school_zones_lower_the_premium_of_famous_schools(runs):
     against the paired catchment-only arm (measured.json['enrollment']). With the premium
     an index of oversubscription: 0.99, 0.60, 0.50, 0.59, 0.62, 0.59 (mean 0.65); with the
     clearing housing market: 0.07, 0.02, 0.08, 0.04, 0.08, 0.09 (mean 0.06), since a famous
-    school's address gives only the zone's lottery chance of its places.
+    school's address gives only the zone's lottery chance of its places; with other buyers
+    leaving as premiums rise (7.4) the zone's addresses keep a premium of their own: 0.29,
+    0.33, 0.37, 0.39, 0.40, 0.45 (mean 0.37; measured on the housing branch).
     Margin: below 0.5 in every seed.
-    Band [0.03, 0.30] on the mean ratio: a REGRESSION GUARD (the national rule states the
-    aim, no source gives a size), re-set when the housing market replaced the index.
+    Band [0.2, 0.5] on the mean ratio: a REGRESSION GUARD (the national rule states the
+    aim, no source gives a size), re-set with the sloped supply of flats.
     """
     ratio = _ratio(runs, "zones", "famous")
     assert (ratio < 0.5).all()
-    assert 0.03 < ratio.mean() < 0.30
+    assert 0.2 < ratio.mean() < 0.5

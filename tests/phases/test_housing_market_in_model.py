@@ -49,3 +49,24 @@ def test_the_burn_in_leaves_no_trace_but_premiums_and_expectations(demo_path):
     # but the market has priced access and families have learnt what addresses give
     assert warm.school_table.premium_share.max() > 0
     assert not np.array_equal(warm.access_reputation[0], cold.access_reputation[0])
+
+
+def test_other_buyers_leaving_give_ordinary_catchments_a_premium(demo_path):
+    """With other buyers who leave a catchment as its premium rises, the catchments that
+    some families want carry a premium even where the flats on offer outnumber them, so
+    the median catchment's premium is positive; when other buyers leave at any premium
+    (a very large elasticity) those catchments go back to none."""
+
+    def median_premium(elasticity: float) -> float:
+        model = EduModel(
+            demo_path,
+            seed=3,
+            years=2,
+            overrides={"housing.other_buyers_elasticity": elasticity},
+        )
+        model.step()
+        table = model.school_table
+        return float(np.median(table.premium_share[~table.private & table.active]))
+
+    assert median_premium(5.0) > 0.001
+    assert median_premium(1000.0) < median_premium(5.0) / 10

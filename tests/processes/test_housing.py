@@ -20,7 +20,9 @@ from edusim.processes.housing import (
     holding_cost_per_yuan,
     offered_flats,
     premium_cny,
+    school_buyers_supply,
     seller_reservation,
+    supply_unit,
     used_flat_premium,
 )
 from edusim.scenario.housing import HousingParams
@@ -60,6 +62,56 @@ def test_no_bidder_above_the_reservation_means_no_premium_above_it():
     assert price[0] == 4.0
 
 
+def test_with_sloped_supply_a_single_bidder_lifts_the_price_but_not_to_its_bid():
+    # ten flats on offer; other buyers free one to school buyers per 2 yuan of premium
+    target, offered, unit = np.array([0]), np.array([10]), np.array([2.0])
+    price = clearing_prices(target, np.array([100.0]), offered, np.zeros(1), unit)
+    assert 0.0 < price[0] < 100.0 and price[0] == 2.0
+    # a bidder worth less than the first flat's supply price sets the price at its bid
+    low = clearing_prices(target, np.array([1.5]), offered, np.zeros(1), unit)
+    assert low[0] == 1.5
+
+
+def test_with_sloped_supply_more_bidders_raise_the_price():
+    offered, unit, reservation = np.array([10]), np.array([2.0]), np.zeros(1)
+    prices = [
+        clearing_prices(np.zeros(n, dtype=np.int64), np.full(n, 100.0), offered, reservation, unit)[
+            0
+        ]
+        for n in range(1, 13)
+    ]
+    # k bidders obtain k flats at k x 2; beyond the ten flats the 11th bid (100) clears
+    assert prices == [2.0 * k for k in range(1, 11)] + [100.0, 100.0]
+    # the uniform price: max over k of min(k-th bid, k x unit)
+    price = clearing_prices(
+        np.zeros(4, dtype=np.int64), np.array([9.0, 3.0, 7.0, 5.0]), offered, reservation, unit
+    )
+    assert price[0] == 5.0  # min(9, 2), min(7, 4), min(5, 6), min(3, 8) -> 5
+
+
+def test_perfectly_elastic_other_buyers_recover_the_highest_losing_bid():
+    target = np.array([0, 0, 0, 0, 1, 1, 2, -1])
+    bid = np.array([5.0, 9.0, 3.0, 7.0, 8.0, 6.0, 4.0, 100.0])
+    offered, reservation = np.array([2, 3, 0]), np.array([0.0, 1.0, 0.0])
+    old = clearing_prices(target, bid, offered, reservation)
+    assert clearing_prices(target, bid, offered, reservation, np.zeros(3)).tolist() == old.tolist()
+    # as the elasticity grows the supply price of every flat on offer vanishes
+    params = HousingParams(other_buyers_elasticity=1000.0)
+    unit = supply_unit(np.full(3, 1.0), offered, params)
+    np.testing.assert_allclose(clearing_prices(target, bid, offered, reservation, unit), old)
+    assert supply_unit(np.array([90.0]), np.array([0]), params)[0] == 0.0  # nothing to free
+
+
+def test_flats_school_buyers_obtain_by_hand():
+    # flat price 100, elasticity 5, 4 flats on offer: one flat per 5 yuan of premium
+    unit = supply_unit(np.array([100.0, 100.0]), np.array([4, 0]), HousingParams())
+    assert unit.tolist() == [5.0, 0.0]
+    price = np.array([0.0, 4.99, 5.0, 15.0, 100.0])
+    supply = school_buyers_supply(price, np.full(5, 4), np.full(5, unit[0]))
+    assert supply.tolist() == [0, 0, 1, 3, 4]
+    assert school_buyers_supply(np.array([0.0]), np.array([4]), np.zeros(1)).tolist() == [4]
+
+
 def test_a_used_flat_is_worth_less_under_the_dwelling_rule():
     assert used_flat_premium(100.0, 3.0, 6) == 50.0
     assert used_flat_premium(100.0, 0.0, 6) == 100.0
@@ -96,7 +148,7 @@ def test_dwelling_stock_follows_residential_weight():
     assert sale.tolist() == [2, 3] and rent.tolist() == [5, 20]
 
 
-def _market(value_buy, value_rent, owner=None, home=None, offered=(1, 1, 1), limit=1e9):
+def _market(value_buy, value_rent, owner=None, home=None, offered=(1, 1, 1), limit=1e9, unit=None):
     n = len(value_buy)
     return clear_market(
         Bidders(
@@ -115,6 +167,7 @@ def _market(value_buy, value_rent, owner=None, home=None, offered=(1, 1, 1), lim
         np.full(3, 5),
         np.zeros(3),
         np.full(3, 1000.0),  # price steps of 1
+        None if unit is None else np.broadcast_to(np.asarray(unit, dtype=float), (3,)),
     )
 
 
@@ -136,6 +189,20 @@ def test_a_bidder_with_a_good_alternative_drops_out_first():
     result = _market([[-np.inf, 110], [100, 105]], np.full((2, 2), -np.inf))
     assert result.target.tolist() == [2, 1]
     np.testing.assert_allclose(result.premium_cny, [0.0, 0.0, 11.0])
+
+
+def test_a_lone_buyer_pays_what_frees_a_flat_from_other_buyers():
+    # family 0 alone wants school 2 (bid 200), where each flat on offer is freed for 30:
+    # it buys at 30, and a second buyer of equal value raises the price to 60
+    result = _market([[-np.inf, 110]], np.full((1, 2), -np.inf), offered=(0, 0, 5), unit=30)
+    assert result.target.tolist() == [2] and result.tenure.tolist() == [BUY]
+    np.testing.assert_allclose(result.premium_cny, [0.0, 0.0, 30.0])
+    two = _market([[-np.inf, 110]] * 2, np.full((2, 2), -np.inf), offered=(0, 0, 5), unit=30)
+    assert two.target.tolist() == [2, 2]
+    np.testing.assert_allclose(two.premium_cny, [0.0, 0.0, 60.0])
+    # with perfectly elastic other buyers the lone buyer pays nothing (the old rule)
+    free = _market([[-np.inf, 110]], np.full((1, 2), -np.inf), offered=(0, 0, 5), unit=0)
+    np.testing.assert_allclose(free.premium_cny, [0.0, 0.0, 0.0])
 
 
 def test_renting_is_the_cheaper_weaker_route():
@@ -180,8 +247,9 @@ def test_owners_carry_their_home_premium_into_their_bid():
     ),
     st.tuples(st.integers(0, 5), st.integers(0, 5)),
     st.floats(10, 1000),
+    st.sampled_from([0.0, 0.5, 5.0, 40.0]),
 )
-def test_market_properties(rows, offered, limit):
+def test_market_properties(rows, offered, limit, unit):
     value_buy = np.array([[a, b] for a, b, _, _ in rows])
     value_rent = np.array([[r, r / 2] for _, _, r, _ in rows])
     owner = [o for *_, o in rows]
@@ -191,12 +259,16 @@ def test_market_properties(rows, offered, limit):
         owner=owner,
         offered=(0, *offered),
         limit=limit,
+        unit=np.full(3, unit),
     )
     price = result.premium_cny
     assert np.isfinite(price).all() and (price >= 0).all()
     buyers = (result.target >= 0) & (result.tenure == BUY)
     counts = np.bincount(result.target[buyers], minlength=3)
     assert (counts <= np.array([0, *offered])).all()  # no more buyers than flats
+    # nor more than other buyers leave them at the premium
+    obtainable = school_buyers_supply(price, np.array([0, *offered]), np.full(3, unit))
+    assert (counts <= obtainable).all()
     assert result.target.size == len(rows)  # every family stays, buys or rents
     # every buyer's bid covers the price it pays
     rows_ = np.flatnonzero(buyers)

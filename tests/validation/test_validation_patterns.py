@@ -67,10 +67,14 @@ def test_levels_are_means_over_the_intakes_from_the_second():
     assert _by_name("top_premium_level").statistic(series) == pytest.approx([0.1, 0.12])
 
 
-def test_a_rush_at_the_first_intake_is_outside_the_range_of_the_next_five():
+def test_a_rush_at_the_first_intake_is_its_excess_over_the_next_five():
     movers = np.vstack([_movers(1, first=0.1), _movers(1, first=0.3)])
+    movers[0, 2:7] = [0.08, 0.09, 0.10, 0.11, 0.12]  # mean 0.10; later intakes are left out
+    movers[0, 7:] = 0.5
     series = Series(_frame({("catchment", "movers_share"): movers}))
-    assert list(_by_name("no_first_intake_rush").statistic(series)) == [1.0, 0.0]
+    assert _by_name("no_first_intake_rush").statistic(series) == pytest.approx([0.0, 0.2])
+    assert _judged("no_first_intake_rush", [0.01, -0.005, 0.0])["verdict"] == "holds"
+    assert _judged("no_first_intake_rush", [0.03, 0.05, 0.04])["verdict"] == "does not hold"
 
 
 def test_paired_effects_subtract_seed_by_seed():

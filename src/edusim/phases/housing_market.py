@@ -26,6 +26,7 @@ from edusim.processes.housing import (
     holding_cost_per_yuan,
     offered_flats,
     seller_reservation,
+    supply_unit,
 )
 from edusim.world.schools import GRADES_PER_STAGE
 
@@ -173,6 +174,7 @@ def housing_moves(
         offered_rent,
         np.where(in_stage, reservation, 0.0),
         flat_of_school,
+        supply_unit(flat_of_school, offered_sale, housing),
     )
     premium = np.minimum(clearing.premium_cny, housing.max_premium_share * flat_of_school)
     table.premium_share = np.where(in_stage, premium / flat_of_school, table.premium_share)

@@ -28,9 +28,7 @@ from edusim.policy.enrollment import (
 )
 from edusim.processes.aggregate import school_counts
 from edusim.processes.expectations import read_rule, rule_news_years
-from edusim.processes.family_choice import (
-    access_reputation,
-)
+from edusim.processes.family_choice import access_reputation
 from edusim.world.schools import FIRST_GRADE
 
 if TYPE_CHECKING:
@@ -155,18 +153,7 @@ class Intake(Placement, Phase):
         placed, first_choice, rule, top3_met, outcome = self._assign(year, stage, entrants, home)
         families.school[entrants] = placed
 
-        observed = access_reputation(
-            home,
-            ladder_class(
-                families.local_hukou[entrants],
-                families.owner[entrants],
-                families.residence_years[entrants],
-                model.params.enrollment.renter_min_years,
-            ),
-            placed,
-            table.reputation,
-            len(RESIDENT_CLASSES),
-        )
+        observed = self._access_given(entrants, home, placed)
         memory = model.params.families.outcome_memory
         model.access_reputation[stage] = (
             memory * model.access_reputation[stage] + (1.0 - memory) * observed
@@ -217,18 +204,7 @@ class Intake(Placement, Phase):
         placed = self._assign(year, stage, entrants, home, forecast=True)[0]
         table.classes_per_grade, self.cutoffs = classes, cutoffs
         del model._events[events:]
-        forecast = access_reputation(
-            home,
-            ladder_class(
-                families.local_hukou[entrants],
-                families.owner[entrants],
-                families.residence_years[entrants],
-                model.params.enrollment.renter_min_years,
-            ),
-            placed,
-            table.reputation,
-            len(RESIDENT_CLASSES),
-        )
+        forecast = self._access_given(entrants, home, placed)
         model.access_reputation[stage] = read_rule(
             model.access_reputation[stage], forecast, model.params.expectations
         )
@@ -239,6 +215,27 @@ class Intake(Placement, Phase):
                 "families read the new enrollment rule",
                 {"model": model.params.expectations.model},
             )
+
+    def _access_given(
+        self, entrants: np.ndarray, home: np.ndarray, placed: np.ndarray
+    ) -> np.ndarray:
+        """What each (ladder class, catchment) address gave `entrants` living at `home`
+        when placed at `placed`: the mean reputation of their schools
+        (`family_choice.access_reputation`), for learning from an intake or a forecast."""
+        model = self.model
+        families = model.families
+        return access_reputation(
+            home,
+            ladder_class(
+                families.local_hukou[entrants],
+                families.owner[entrants],
+                families.residence_years[entrants],
+                model.params.enrollment.renter_min_years,
+            ),
+            placed,
+            model.school_table.reputation,
+            len(RESIDENT_CLASSES),
+        )
 
     def _remember_intake(self, stage: int, resident_entrants: np.ndarray) -> None:
         history = self.model.intake_history.setdefault(stage, [])

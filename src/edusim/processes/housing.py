@@ -16,17 +16,32 @@ owns its present flat, sells it at its own catchment's premium p_home, bids
 
     bid = p_home + (V - T) / u      (owners; renters bid without p_home)
 
-and buys in c when its surplus u x (bid - p_c) is its best option. The premium p_c is the
-lowest price at which no more families want to buy in c than there are flats on offer:
-the (offered + 1)-th highest bid of those who want c, or the non-school buyers'
-reservation price (0: a buyer who does not want the school does not pay for it) when fewer
-want it. `clear_market` finds these prices for all catchments at once by ascending
-rounds: each round every family picks its best option at the current prices, and every
-over-demanded catchment's price rises to one yuan above the (offered + 1)-th highest
-drop-out price of its buyers (the premium at which a buyer would rather take its
-next-best option; sort-based, no loop over families). Prices only rise, so the rounds end
-(they stop when the buyers beyond the flats on offer are fewer than `EXCESS_TOLERANCE` of
-the flats sold, or after `MAX_ROUNDS`); the flats go to the buyers with the highest
+and buys in c when its surplus u x (bid - p_c) is its best option.
+
+School buyers compete for the flats on offer with buyers who have no child entering.
+Those pay nothing for the school and have many other catchments to buy in, but not
+infinitely many: as c's premium rises some of them buy elsewhere, leaving their flats to
+school buyers. With `other_buyers_elasticity` e (the own-price elasticity of their demand
+for c's flats), at a premium share p they give up e x p of the flats on offer, so school
+buyers can obtain
+
+    S_c(p) = min(offered_c, floor(e x offered_c x p / flat price))
+
+flats: the k-th flat is theirs from the premium q_k = k x flat price / (e x offered_c)
+(`supply_unit`). The premium p_c is the lowest price at which the school buyers who
+want c are no more than S_c(p_c): the uniform price of an ascending auction against an
+upward-sloping supply, max over k of min(d_k, q_k), where d_k is the k-th highest bid
+(q_k is infinite beyond the flats on offer, so with no flat left to free, or e
+infinite, it is the old (offered + 1)-th highest bid, or the reservation price when
+fewer want c). So b school buyers lift an ordinary catchment's premium to about
+b / (e x offered) of the flat's price, and every catchment some family values above its
+alternative has a positive premium. `clear_market` finds these prices for all
+catchments at once by ascending rounds: each round every family picks its best option
+at the current prices, and every over-demanded catchment's price rises to that uniform
+price over the drop-out prices of its buyers (the premium at which a buyer would rather
+take its next-best option; sort-based, no loop over families). Prices only rise, so the
+rounds end (they stop when the buyers beyond S_c are fewer than `EXCESS_TOLERANCE` of
+the flats sold, or after `MAX_ROUNDS`); the S_c flats go to the buyers with the highest
 drop-out prices. A premium never falls below the sellers' reservation, a share of last
 year's (`seller_reservation`).
 
@@ -61,6 +76,9 @@ PRICE_STEP_RELATIVE = 0.02
 base price or 2% of the premium, whichever is more, so the marginal family strictly
 prefers its next-best option and the rounds do not creep up in tiny steps (the premium's
 resolution)."""
+SUPPLY_ROUNDING = 1e-9
+"""Slack on the count of flats freed at a price, so that the price k x unit frees k flats
+despite rounding in the division."""
 
 
 def premium_cny(
@@ -132,18 +150,45 @@ def offered_flats(
     return sale.astype(np.int64), rent.astype(np.int64)
 
 
+def supply_unit(
+    flat_price_cny: np.ndarray, offered: np.ndarray, params: HousingParams
+) -> np.ndarray:
+    """Per catchment, the premium (yuan) by which each further flat on offer passes from
+    buyers without a child entering to school buyers: flat price / (e x offered), with e
+    the other buyers' elasticity (`other_buyers_elasticity`); 0 where nothing is offered
+    (no flat to free)."""
+    scale = params.other_buyers_elasticity * np.maximum(offered, 1)
+    return np.where(offered > 0, flat_price_cny / scale, 0.0)
+
+
+def school_buyers_supply(price: np.ndarray, offered: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Flats school buyers can obtain at `price` per catchment: the k-th of the `offered`
+    is theirs once the price reaches k x `unit` (all of them where `unit` is 0)."""
+    freed = np.floor(price / np.where(unit > 0, unit, 1.0) + SUPPLY_ROUNDING)
+    return np.where(unit > 0, np.clip(freed, 0, offered), offered).astype(np.int64)
+
+
 def clearing_prices(
-    target: np.ndarray, bid: np.ndarray, offered: np.ndarray, reservation: np.ndarray
+    target: np.ndarray,
+    bid: np.ndarray,
+    offered: np.ndarray,
+    reservation: np.ndarray,
+    unit: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per catchment, the lowest price at which the bidders who want it (`target`, -1 for
-    none) are no more than the flats `offered`: the (offered + 1)-th highest `bid` of its
-    bidders, and never below the `reservation` price of other buyers."""
+    none) are no more than the flats they can obtain: max over k of min(k-th highest `bid`,
+    k x `unit`), where the (offered + 1)-th and later bids face no further flat (an
+    infinite supply price); never below the `reservation` price. With `unit` 0 (other
+    buyers perfectly elastic) this is the (offered + 1)-th highest bid."""
     price = reservation.astype(float).copy()
+    unit = np.zeros(price.size) if unit is None else unit
     rows = np.flatnonzero(target >= 0)
     catchment = target[rows]
-    marginal = rank_within(catchment, bid[rows]) == offered[catchment]
-    hit = catchment[marginal]
-    price[hit] = np.maximum(price[hit], bid[rows[marginal]])
+    rank = rank_within(catchment, bid[rows])
+    places = offered[catchment]
+    within = rank <= places
+    supply_price = np.where(rank < places, (rank + 1) * unit[catchment], np.inf)
+    np.maximum.at(price, catchment[within], np.minimum(bid[rows[within]], supply_price[within]))
     return price
 
 
@@ -186,11 +231,15 @@ def clear_market(
     offered_rent: np.ndarray,
     reservation: np.ndarray,
     flat_price_cny: np.ndarray,
+    unit: np.ndarray | None = None,
 ) -> Clearing:
-    """Premiums at which buyers equal the flats on offer in every catchment at once, and who
-    buys or rents where. `cost_per_yuan` / `rent_cost_per_yuan` per school: a buyer's
-    holding cost of a yuan of premium, a tenant's rent on it over the stage; `flat_price_cny`
-    per school sets the price step."""
+    """Premiums at which school buyers equal the flats they can obtain in every catchment
+    at once, and who buys or rents where. `cost_per_yuan` / `rent_cost_per_yuan` per
+    school: a buyer's holding cost of a yuan of premium, a tenant's rent on it over the
+    stage; `flat_price_cny` per school sets the price step; `unit` per school the premium
+    that frees each further flat on offer from other buyers (`supply_unit`; None or 0:
+    other buyers leave at any premium, so school buyers can have every flat on offer)."""
+    unit = np.zeros(offered_sale.size) if unit is None else unit
     n_families = bidders.candidates.shape[0]
     valid = (bidders.candidates >= 0) & (bidders.candidates != bidders.home[:, None])
     wants_buy = valid & (bidders.value_buy > bidders.fixed_buy[:, None])
@@ -227,20 +276,21 @@ def clear_market(
             owner, home, price, changed, target, dropout, choice, top,
         )  # fmt: skip
         demand = np.bincount(target[target >= 0], minlength=price.size)
-        excess = np.maximum(demand - offered_sale, 0).sum()
-        if excess <= EXCESS_TOLERANCE * np.minimum(demand, offered_sale).sum():
+        supply = school_buyers_supply(price, offered_sale, unit)
+        excess = np.maximum(demand - supply, 0).sum()
+        if excess <= EXCESS_TOLERANCE * np.minimum(demand, supply).sum():
             break
         where = np.maximum(target, 0)
         step = np.maximum(
             PRICE_STEP_SHARE * flat_price_cny[where], PRICE_STEP_RELATIVE * price[where]
         )
-        new_price = clearing_prices(target, dropout + step, offered_sale, price)
+        new_price = clearing_prices(target, dropout + step, offered_sale, price, unit)
         changed = new_price != price
         if not changed.any() or rounds >= MAX_ROUNDS:
             break
         price = new_price
-    # the offered flats go to the buyers with the highest drop-out prices
-    keep = _top_per_catchment(target, dropout, offered_sale)
+    # the flats school buyers obtain go to those with the highest drop-out prices
+    keep = _top_per_catchment(target, dropout, school_buyers_supply(price, offered_sale, unit))
     renting = choice >= 0
     rent_target = np.where(renting, choice, STAY)
     rent_keep = _top_per_catchment(rent_target, np.where(renting, top, -np.inf), offered_rent)

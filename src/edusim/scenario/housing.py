@@ -37,6 +37,23 @@ class HousingParams(Section):
         gt=0,
         le=1,
     )
+    other_buyers_elasticity: float = param(
+        5.0,
+        unit="elasticity (share of flats per share of price)",
+        source=(
+            "assumption, bounded below by the price elasticity of housing demand as a whole,"
+            " about 0.5-0.75 (Polinsky 1977, Econometrica 45(2):447-462: -0.75; Polinsky &"
+            " Ellwood 1979, REStat 61:199-205: -0.7; Hanushek & Quigley 1980, REStat"
+            " 62:449-454); one catchment's demand is more elastic because neighbouring"
+            " catchments are close substitutes for a buyer who does not want the school"
+            " (substitutability over small distances: Mercatus Center, 'Substitutability in"
+            " the Demand for Housing over Small Distances'; no published number for a"
+            " catchment). Plausible range 2-20"
+        ),
+        description="own-price elasticity of the demand for a catchment's flats by buyers with no child entering: at a premium share p they leave e x p of the flats on offer to school buyers, so b school buyers lift a catchment's premium to about b / (e x flats offered) of the flat's price (processes/housing.py)",
+        gt=0,
+        le=1000,
+    )
     max_premium_share: float = param(
         1.5,
         unit="share of base price",
