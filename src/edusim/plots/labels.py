@@ -149,6 +149,10 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "Teacher effectiveness gap, top vs bottom quarter of schools",
         "zh": "前后四分之一学校教师效能差距",
     },
+    "scarce_lessons_uncovered_rural": {
+        "en": "Scarce-subject lessons without a trained teacher, rural schools",
+        "zh": "农村学校紧缺学科课时缺专业教师比例",
+    },
     "teacher_urban_rural_gap": {
         "en": "Teacher effectiveness gap, urban vs rural schools",
         "zh": "城乡学校教师效能差距",
@@ -185,6 +189,7 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
 
 UNIT_ZH: dict[str, str] = {
     "correlation (-1 to 1)": "相关系数（-1至1）",
+    "share of scarce-subject lessons": "占紧缺学科课时比例",
     "share of matched entrants": "占参与匹配新生比例",
     "share of sampled entrants": "占抽样新生比例",
     "share of variance": "占方差比例",
