@@ -31,7 +31,7 @@ def arrive(model: EduModel, year: int) -> None:
     log_price = (reference.log_price_mean, reference.log_price_sd)
     counts = [
         round(pupils_per_grade(district.pupils.primary, 6)[0] * growth)
-        for district in model.scenario.city.districts
+        for district in model.resolved_scenario.city.districts
     ]
     first_uid = families.next_uid
     settled = [

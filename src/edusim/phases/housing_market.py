@@ -38,7 +38,8 @@ def dwelling_stock(model: EduModel) -> dict[int, np.ndarray]:
     """Dwellings of every school's catchment, per stage (fixed: the city's year-0 stock)."""
     geo = model.geography
     pupils = np.array(
-        [d.pupils.primary + d.pupils.junior for d in model.scenario.city.districts], dtype=float
+        [d.pupils.primary + d.pupils.junior for d in model.resolved_scenario.city.districts],
+        dtype=float,
     )
     return {
         stage: catchment_dwellings(

@@ -54,7 +54,9 @@ class Intake(Placement, Phase):
         self.stock = dwelling_stock(model)
         self.cutoffs: dict[tuple[int, int], np.ndarray] = {}
         """Last intake's cut-off of every school or seat, by (stage, rule code)."""
-        self.rule_news = rule_news_years(model.scenario.timeline, model.params.expectations)
+        self.rule_news = rule_news_years(
+            model.resolved_scenario.timeline, model.params.expectations
+        )
         """School years whose intake reads an announced change of the enrollment rules."""
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
@@ -110,7 +112,7 @@ class Intake(Placement, Phase):
         classes = table.classes_per_grade.copy()
         history, events = copy.deepcopy(model.intake_history), len(model._events)
         table.premium_share[:] = 0.0  # the market, not the guess, sets them
-        start = model.scenario.start_year
+        start = model.resolved_scenario.start_year
         for year in range(start - years, start):
             for stage, entrants in enumerate(cohorts):
                 for name in BURN_IN_COLUMNS:

@@ -52,7 +52,7 @@ class PolicyEvents(Phase):
 
     def _timeline(self, year: int) -> None:
         model = self.model
-        for event in model.scenario.timeline:
+        for event in model.resolved_scenario.timeline:
             if school_year_of_effect(event) != year:
                 continue
             if event.set:

@@ -236,9 +236,9 @@ def _redraw(model: EduModel) -> None:
         ]
     pairs = {
         primary: _absorbing(model.merged_into, junior)
-        for primary, junior in feeder_pairs(model.scenario, table).items()
+        for primary, junior in feeder_pairs(model.resolved_scenario, table).items()
     }
-    table.feeds = feeder_links(table, geo, model.scenario.feeders.rule, pairs)
+    table.feeds = feeder_links(table, geo, model.resolved_scenario.feeders.rule, pairs)
     for phase in model.phases:
         if isinstance(phase, Intake):
             phase.stock = dwelling_stock(model)
