@@ -244,19 +244,30 @@ def clear_market(
     valid = (bidders.candidates >= 0) & (bidders.candidates != bidders.home[:, None])
     wants_buy = valid & (bidders.value_buy > bidders.fixed_buy[:, None])
     wants_rent = valid & (bidders.value_rent > bidders.fixed_rent[:, None])
-    # only families with some option worth its fixed cost ever enter the market
-    active = np.flatnonzero(wants_buy.any(axis=1) | wants_rent.any(axis=1))
-    candidates = bidders.candidates[active]
+    # only families with some option worth its fixed cost ever enter the market, and
+    # they weigh only those options (moved to the front of the row, the rest cut off: an
+    # option worth less than its fixed cost never beats staying, so the outcome is the
+    # same and the rounds visit fewer entries)
+    wanted = wants_buy | wants_rent
+    active = np.flatnonzero(wanted.any(axis=1))
+    order = np.argsort(~wanted[active], axis=1, kind="stable")
+    order = order[:, : max(int(wanted[active].sum(axis=1).max(initial=0)), 1)]
+
+    def front(columns: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(columns[active], order, axis=1)
+
+    kept = front(wanted)
+    candidates = np.where(kept, front(bidders.candidates), -1)
+    buys, can_rent = front(wants_buy) & kept, front(wants_rent) & kept
     safe = np.maximum(candidates, 0)
     u = np.maximum(cost_per_yuan[safe], MIN_COST_PER_YUAN)
     base_bid = np.where(
-        wants_buy[active],
-        (bidders.value_buy[active] - bidders.fixed_buy[active, None]) / u,
+        buys,
+        (front(bidders.value_buy) - bidders.fixed_buy[active, None]) / u,
         -np.inf,
     )
     base_bid = np.minimum(base_bid, bidders.limit[active, None])
-    can_rent = wants_rent[active]
-    value_rent = bidders.value_rent[active]
+    value_rent = front(bidders.value_rent)
     fixed_rent = bidders.fixed_rent[active]
     limit = bidders.limit[active]
     owner, home = bidders.owner[active], bidders.home[active]
