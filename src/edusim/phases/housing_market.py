@@ -116,8 +116,11 @@ def housing_moves(
     reservation = seller_reservation(table.premium_share * flat_of_school, housing)
 
     # what each family weighs: its own catchment, the nearest ones to its home and the
-    # district's most reputed (as a local owner would rank them)
+    # district's most reputed (as a local owner would rank them); all of it depends on
+    # the family's cell only, so it is built once per cell the entrants live in
     district = families.district[entrants]
+    cells, cell_row = np.unique(families.cell[entrants], return_inverse=True)
+    cell_row = cell_row.reshape(-1)
     open_school = in_stage & table.active
     reputed = top_reputation_candidates(
         appeal,
@@ -127,16 +130,18 @@ def housing_moves(
         len(model.geography.district_names),
         eligible=~table.private & table.active,
     )[:, stage]
-    nearest = model.catchments.cell_nearest[
-        stage, families.cell[entrants], 1 : choice.nearest_catchments + 1
-    ]
+    nearest = model.catchments.cell_nearest[stage, cells, 1 : choice.nearest_catchments + 1]
     nearest = np.where((nearest >= 0) & open_school[np.maximum(nearest, 0)], nearest, -1)
-    considered = address_candidates(home, nearest, reputed[district])
+    considered = address_candidates(
+        model.catchments.catchment_of(cells, stage),
+        nearest,
+        reputed[model.geography.cell_district[cells]],
+    )
 
     def best_considered(table_of_access: np.ndarray) -> np.ndarray:
         """The most any considered address could give each family (any ladder class)."""
         best = table_of_access.max(axis=0)[np.maximum(considered, 0)]
-        return np.where(considered >= 0, best, -np.inf).max(axis=1)
+        return np.where(considered >= 0, best, -np.inf).max(axis=1)[cell_row]
 
     best_access = best_considered(access)
     best_own = best_access if own_access is access else best_considered(own_access)
@@ -154,7 +159,7 @@ def housing_moves(
         worth * np.maximum(best_own - current_own, best_access - current)
         > np.minimum(fixed_buy, fixed_rent)
     )
-    candidates = considered[rows]
+    candidates = considered[cell_row[rows]]
     safe = np.maximum(candidates, 0)
     as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
     as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
