@@ -71,7 +71,7 @@ def test_a_school_gain_fades_at_its_own_rate(school_persistence, persistence, qu
         noise_sd=0.0,
     )
     achievement, gain = np.zeros(2), np.zeros(2)
-    _, gain = yearly_achievement(
+    achievement, gain = yearly_achievement(
         achievement, gain, np.array([quality, 0.0]), np.zeros(2), np.zeros(2), np.zeros(2), params
     )
     for _ in range(years):
