@@ -21,7 +21,7 @@ import pytest
 from edusim import grouped, randomness
 from edusim.phases import private_intake, travel
 from edusim.policy import enrollment
-from edusim.processes import aggregate, learning
+from edusim.processes import aggregate, housing, learning
 from edusim.results import run_scenario
 
 YEARS = 3
@@ -59,6 +59,7 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _swap_everywhere(
         monkeypatch, learning.school_year_achievement, learning.school_year_achievement_reference
     )
+    _swap_everywhere(monkeypatch, housing.front_options, housing.front_options_reference)
     for name, reference in aggregate.REFERENCES.items():
         _swap_everywhere(monkeypatch, getattr(aggregate, name), reference)
     yield

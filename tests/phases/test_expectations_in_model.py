@@ -74,3 +74,47 @@ def test_the_forecast_placement_changes_only_the_expectations(demo_path):
     assert intake.cutoffs.keys() == before["cutoffs"].keys()
     assert len(model._events) == before["events"] + 1  # the note that families read it
     assert not np.array_equal(model.access_reputation[0], learned)
+
+
+def test_primary_buyers_value_the_junior_access_under_the_announced_rule(demo_path, monkeypatch):
+    """A family buying at primary entry also buys the address's junior access, so at the
+    intake of an announced switch both stages read the rule before either market clears:
+    the junior expectations the primary market prices are the ones read from the rule."""
+    from edusim.phases import intake as intake_module
+
+    calls: list[tuple[str, int]] = []
+    junior_read: list[np.ndarray] = []
+    junior_priced: list[np.ndarray] = []
+    read_rules, housing_moves = Intake._read_rules, intake_module.housing_moves
+
+    def reading(self, year, stage, entrants):
+        calls.append(("read", stage))
+        read_rules(self, year, stage, entrants)
+        if stage == 1:
+            junior_read.append(self.model.access_reputation[1].copy())
+
+    def market(model, year, stage, entrants, stock):
+        calls.append(("market", stage))
+        if stage == 0:
+            junior_priced.append(model.access_reputation[1].copy())
+        return housing_moves(model, year, stage, entrants, stock)
+
+    monkeypatch.setattr(Intake, "_read_rules", reading)
+    monkeypatch.setattr(intake_module, "housing_moves", market)
+    model = EduModel(
+        demo_path,
+        seed=1,
+        years=2,
+        overrides={
+            "timeline": [SWITCH],
+            "enrollment.rule": "catchment",
+            "enrollment.by_area": [],
+            "expectations.model": "rule_aware",
+        },
+    )
+    model.step()
+    first_year = len(calls)
+    assert ("read", 0) not in calls  # announced for the second intake only
+    model.step()
+    assert calls[first_year : first_year + 3] == [("read", 0), ("read", 1), ("market", 0)]
+    np.testing.assert_array_equal(junior_priced[-1], junior_read[-1])

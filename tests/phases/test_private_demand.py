@@ -16,9 +16,11 @@ STAGE = 1  # the demo city's private schools are junior schools
 
 @pytest.fixture(scope="module")
 def fitted(demo_path):
+    # seed 1: with two-stock learning seed 2's fit leaves every private junior school at 0
+    # or at the bound (0, 0, 0, 3), so none would show a fitted amenity inside the bounds
     return (
-        EduModel(demo_path, seed=2, years=1),
-        EduModel(demo_path, seed=2, years=1, overrides={"private.fit_amenity": False}),
+        EduModel(demo_path, seed=1, years=1),
+        EduModel(demo_path, seed=1, years=1, overrides={"private.fit_amenity": False}),
     )
 
 

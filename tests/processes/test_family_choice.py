@@ -4,9 +4,12 @@ families move is the housing market's: tests/processes/test_housing.py)."""
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edusim.processes.family_choice import (
     access_reputation,
+    address_candidates,
     school_values,
     top_reputation_candidates,
 )
@@ -87,3 +90,37 @@ def test_a_primary_catchment_gives_the_junior_access_of_its_dwellings_by_weight(
     # class 0: (1 + 1 - 2) / 4 = 0; class 1: (0.5 + 0.5 + 1) / 4 = 0.5
     np.testing.assert_allclose(result[:, 0], [0.0, 0.5])
     np.testing.assert_array_equal(result[:, 1:], 0.0)
+
+
+def test_address_candidates_by_hand():
+    home = np.array([3, 0])
+    nearest = np.array([[5, 7], [1, -1]])  # family 1's cell lists one neighbour only
+    reputed = np.array([[7, 9, 3], [9, 0, 0]])
+    got = address_candidates(home, nearest, reputed)
+    assert got.shape == (2, 4)  # as wide as the longest set: {3, 5, 7, 9}
+    assert sorted(got[0]) == [3, 5, 7, 9]
+    assert sorted(got[1][:3]) == [0, 1, 9]
+    assert got[1, 3] == -1  # padding last
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(0, 6),
+    st.integers(0, 10),
+    st.integers(0, 2**32 - 1),
+)
+def test_address_candidates_hold_home_nearest_and_reputed_once(n, n_nearest, n_reputed, seed):
+    rng = np.random.default_rng(seed)
+    home = rng.integers(0, 12, n)
+    nearest = rng.integers(-1, 12, (n, n_nearest))
+    reputed = rng.integers(-1, 12, (n, n_reputed))
+    got = address_candidates(home, nearest, reputed)
+    for row in range(n):
+        listed = got[row][got[row] >= 0]
+        assert home[row] in listed  # own catchment always in the set
+        expected = {home[row], *nearest[row][nearest[row] >= 0], *reputed[row][reputed[row] >= 0]}
+        assert set(listed) == expected  # every nearest and reputed one included
+        assert listed.size == np.unique(listed).size  # no duplicates
+        assert (got[row][listed.size :] == -1).all()  # padding last
+    assert got.shape[1] == max(len(set(r[r >= 0]) | {h}) for r, h in zip(got, home, strict=True))

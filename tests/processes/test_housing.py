@@ -17,6 +17,8 @@ from edusim.processes.housing import (
     catchment_dwellings,
     clear_market,
     clearing_prices,
+    front_options,
+    front_options_reference,
     holding_cost_per_yuan,
     offered_flats,
     premium_cny,
@@ -318,3 +320,32 @@ def test_updating_only_families_whose_prices_changed_equals_pricing_everyone(see
         _update_best_options(*inputs, price, changed, *state)
         for got, expected in zip(state, _best_options(*inputs, price), strict=True):
             assert got.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40), st.integers(1, 14))
+def test_compiled_options_compaction_equals_the_array_definition(seed, n, width):
+    rng = np.random.default_rng(seed)
+    candidates = rng.integers(-1, 30, (n, width)).astype(np.int64)
+    wants_buy = rng.random((n, width)) < 0.3
+    wants_rent = rng.random((n, width)) < 0.2
+    active = np.flatnonzero(rng.random(n) < 0.7)
+    args = (
+        active,
+        candidates,
+        rng.normal(size=(n, width)),
+        rng.normal(size=(n, width)),
+        wants_buy,
+        wants_rent,
+    )
+    for got, expected in zip(front_options(*args), front_options_reference(*args), strict=True):
+        assert got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+    kept, _, _, buys, rents = front_options(*args)
+    # every wanted option kept once, in its order, then padding
+    for at, row in enumerate(active):
+        wanted = wants_buy[row] | wants_rent[row]
+        count = int(wanted.sum())
+        np.testing.assert_array_equal(kept[at][:count], candidates[row][wanted])
+        np.testing.assert_array_equal(buys[at][:count], wants_buy[row][wanted])
+        assert (kept[at][count:] == -1).all() and not (buys[at][count:] | rents[at][count:]).any()

@@ -30,18 +30,97 @@ def test_teaching_quality_is_mean_effectiveness_plus_management():
 
 def test_yearly_achievement_by_hand():
     params = LearningParams(
-        persistence=0.8, teaching_weight=1.0, peer_effect=0.1, ses_effect=0.05, noise_sd=0.5
+        persistence=0.8,
+        school_persistence=0.4,
+        teaching_weight=1.0,
+        peer_effect=0.1,
+        ses_effect=0.05,
+        noise_sd=0.5,
     )
-    new = yearly_achievement(
+    new, gain = yearly_achievement(
         np.array([1.0, -1.0]),
+        np.array([0.5, 0.0]),
         np.array([0.2, 0.0]),
         np.array([0.5, -1.0]),
         np.array([1.0, 2.0]),
         np.array([0.0, 1.0]),
         params,
     )
-    # 0.8*1 + 0.2 + 0.1*0.5 + 0.05*1 + 0 = 1.1 ; -0.8 + 0 - 0.1 + 0.1 + 0.5 = -0.3
-    np.testing.assert_allclose(new, [1.1, -0.3])
+    # gain: 0.4*0.5 + 0.2 = 0.4 ; 0
+    # rest: 0.8*(1 - 0.5) + 0.1*0.5 + 0.05*1 + 0 = 0.5 ; -0.8 - 0.1 + 0.1 + 0.5 = -0.3
+    np.testing.assert_allclose(gain, [0.4, 0.0])
+    np.testing.assert_allclose(new, [0.9, -0.3])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    school_persistence=st.floats(0, 1),
+    persistence=st.floats(0, 1),
+    quality=st.floats(0.01, 0.5),
+    years=st.integers(1, 12),
+)
+def test_a_school_gain_fades_at_its_own_rate(school_persistence, persistence, quality, years):
+    """One year of better teaching, then none: the pupil's lead over a twin taught at the
+    reference quality is quality x school_persistence**k k years on, whatever the
+    persistence of the rest."""
+    params = LearningParams(
+        persistence=persistence,
+        school_persistence=school_persistence,
+        peer_effect=0.0,
+        ses_effect=0.0,
+        noise_sd=0.0,
+    )
+    achievement, gain = np.zeros(2), np.zeros(2)
+    achievement, gain = yearly_achievement(
+        achievement, gain, np.array([quality, 0.0]), np.zeros(2), np.zeros(2), np.zeros(2), params
+    )
+    for _ in range(years):
+        achievement, gain = yearly_achievement(
+            achievement, gain, np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), params
+        )
+    lead = achievement[0] - achievement[1]
+    assert lead == pytest.approx(quality * school_persistence**years, abs=1e-12)
+    assert gain[0] == pytest.approx(lead, abs=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(0, 1), st.integers(1, 9), st.integers(0, 2**32 - 1))
+def test_equal_rates_reproduce_the_single_stock_rule(persistence, years, seed):
+    """With school_persistence = persistence the two stocks follow the old rule
+    a' = persistence * a + teaching_weight * gap + peer + ses + noise."""
+    rng = np.random.default_rng(seed)
+    params = LearningParams(persistence=persistence, school_persistence=persistence)
+    n = 20
+    achievement = old = rng.normal(size=n)
+    gain = np.zeros(n)
+    ses = rng.normal(size=n)
+    for _ in range(years):
+        quality, peer, shocks = rng.normal(0, 0.2, n), rng.normal(0, 0.3, n), rng.normal(size=n)
+        achievement, gain = yearly_achievement(
+            achievement, gain, quality, peer, ses, shocks, params
+        )
+        old = (
+            params.persistence * old
+            + params.teaching_weight * quality
+            + params.peer_effect * peer
+            + params.ses_effect * ses
+            + params.noise_sd * shocks
+        )
+    np.testing.assert_allclose(achievement, old, atol=1e-12)
+
+
+def test_with_no_school_effect_the_school_stock_stays_zero():
+    params = LearningParams()
+    _, gain = yearly_achievement(
+        np.array([0.7, -0.2]),
+        np.zeros(2),
+        np.zeros(2),
+        np.array([0.1, -0.1]),
+        np.array([1.0, -1.0]),
+        np.array([0.3, 0.2]),
+        params,
+    )
+    np.testing.assert_array_equal(gain, 0.0)
 
 
 def test_entry_achievement_has_unit_variance_and_the_income_gradient():
@@ -68,11 +147,18 @@ def test_initial_achievement_equals_the_yearly_rule_run_for_the_years_in_school(
 ):
     params = LearningParams(persistence=persistence, noise_sd=0.0, peer_effect=0.0)
     expected = entry_achievement(np.array([ses]), np.array([entry_shock]), params)
+    expected_gain = np.zeros(1)
     for _ in range(years):
-        expected = yearly_achievement(
-            expected, np.array([quality]), np.zeros(1), np.array([ses]), np.zeros(1), params
+        expected, expected_gain = yearly_achievement(
+            expected,
+            expected_gain,
+            np.array([quality]),
+            np.zeros(1),
+            np.array([ses]),
+            np.zeros(1),
+            params,
         )
-    initial = initial_achievement(
+    initial, gain = initial_achievement(
         np.array([float(years)]),
         np.array([quality]),
         np.array([ses]),
@@ -81,6 +167,7 @@ def test_initial_achievement_equals_the_yearly_rule_run_for_the_years_in_school(
         params,
     )
     np.testing.assert_allclose(initial, expected, atol=1e-9)
+    np.testing.assert_allclose(gain, expected_gain, atol=1e-9)
 
 
 @pytest.mark.parametrize("persistence", [0.8, 1.0])
@@ -93,10 +180,10 @@ def test_initial_achievement_noise_matches_the_yearly_shocks(persistence):
     entry = streams.normal("entry", None, uids)
     simulated = entry_achievement(zeros, entry, params)
     for year in range(years):
-        simulated = yearly_achievement(
-            simulated, zeros, zeros, zeros, streams.normal("shock", year, uids), params
+        simulated, _ = yearly_achievement(
+            simulated, zeros, zeros, zeros, zeros, streams.normal("shock", year, uids), params
         )
-    initial = initial_achievement(
+    initial, _ = initial_achievement(
         np.full(n, float(years)), zeros, zeros, entry, streams.normal("history", None, uids), params
     )
     assert initial.std() == pytest.approx(simulated.std(), rel=0.02)
@@ -108,6 +195,7 @@ def test_compiled_school_year_is_bit_identical_to_the_array_expression(n, seed):
     rng = np.random.default_rng(seed)
     params = LearningParams(
         persistence=rng.uniform(0.5, 1.0),
+        school_persistence=rng.uniform(0.0, 1.0),
         teaching_weight=rng.uniform(0, 2),
         peer_effect=rng.uniform(0, 0.5),
         ses_effect=rng.uniform(0, 0.3),
@@ -115,6 +203,7 @@ def test_compiled_school_year_is_bit_identical_to_the_array_expression(n, seed):
     )
     args = (
         rng.normal(size=n),
+        rng.normal(0, 0.3, size=n),
         rng.integers(-1, 7, n).astype(np.int32),  # -1: the last school, as numpy indexes it
         rng.integers(1, 10, n).astype(np.int8),
         rng.normal(size=7),
@@ -125,5 +214,7 @@ def test_compiled_school_year_is_bit_identical_to_the_array_expression(n, seed):
         rng.normal(size=n),
         params,
     )
-    got = school_year_achievement(*args)
-    assert got.tobytes() == school_year_achievement_reference(*args).tobytes()
+    got, got_gain = school_year_achievement(*args)
+    expected, expected_gain = school_year_achievement_reference(*args)
+    assert got.tobytes() == expected.tobytes()
+    assert got_gain.tobytes() == expected_gain.tobytes()

@@ -25,6 +25,7 @@ class Families(Population):
         "grade": np.int8,  # 1-9
         "school": np.int32,  # index of the school attended, -1 while unplaced
         "achievement": np.float64,  # pupil SD units, anchored at the year-0 distribution
+        "school_gain": np.float64,  # part of achievement from teaching quality, still carried
         "moved_for_school": np.bool_,  # moved house for a school at its latest entry
         "residence_years": np.float64,  # years lived at the current address
         "local_hukou": np.bool_,  # local household registration (False: migrant family)

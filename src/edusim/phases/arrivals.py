@@ -61,6 +61,7 @@ def arrive(model: EduModel, year: int) -> None:
         achievement=entry_achievement(
             ses_z, model.streams.normal("learning.entry", None, uids), scenario.learning
         ),
+        school_gain=0.0,
         moved_for_school=False,
         sibling_school=-1,
         residence_years=6.0 * model.streams.uniform("families.residence", None, uids),

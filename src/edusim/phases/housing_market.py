@@ -14,6 +14,7 @@ import numpy as np
 
 from edusim.policy.enrollment import ladder_class
 from edusim.processes.family_choice import (
+    address_candidates,
     junior_access_of_catchments,
     top_reputation_candidates,
 )
@@ -114,8 +115,14 @@ def housing_moves(
     offered_rent = np.where(in_stage, offered_rent, 0)
     reservation = seller_reservation(table.premium_share * flat_of_school, housing)
 
-    # the most any candidate could give
-    district_candidates = top_reputation_candidates(
+    # what each family weighs: its own catchment, the nearest ones to its home and the
+    # district's most reputed (as a local owner would rank them); all of it depends on
+    # the family's cell only, so it is built once per cell the entrants live in
+    district = families.district[entrants]
+    cells, cell_row = np.unique(families.cell[entrants], return_inverse=True)
+    cell_row = cell_row.reshape(-1)
+    open_school = in_stage & table.active
+    reputed = top_reputation_candidates(
         appeal,
         table.district,
         table.stage,
@@ -123,14 +130,21 @@ def housing_moves(
         len(model.geography.district_names),
         eligible=~table.private & table.active,
     )[:, stage]
+    nearest = model.catchments.cell_nearest[stage, cells, 1 : choice.nearest_catchments + 1]
+    nearest = np.where((nearest >= 0) & open_school[np.maximum(nearest, 0)], nearest, -1)
+    considered = address_candidates(
+        model.catchments.catchment_of(cells, stage),
+        nearest,
+        reputed[model.geography.cell_district[cells]],
+    )
 
-    def best_in_district(table_of_access: np.ndarray) -> np.ndarray:
-        best = table_of_access.max(axis=0)[np.maximum(district_candidates, 0)]
-        return np.where(district_candidates >= 0, best, -np.inf).max(axis=1)
+    def best_considered(table_of_access: np.ndarray) -> np.ndarray:
+        """The most any considered address could give each family (any ladder class)."""
+        best = table_of_access.max(axis=0)[np.maximum(considered, 0)]
+        return np.where(considered >= 0, best, -np.inf).max(axis=1)[cell_row]
 
-    best_access = best_in_district(access)
-    best_own = best_access if own_access is access else best_in_district(own_access)
-    district = families.district[entrants]
+    best_access = best_considered(access)
+    best_own = best_access if own_access is access else best_considered(own_access)
     worth = families.quality_taste[entrants] * families.income_cny[entrants]
     flat = model.geography.district_price_cny_per_m2[district] * housing.flat_size_m2
     # families changing flat anyway do not count its fixed costs against the school
@@ -142,10 +156,10 @@ def housing_moves(
     fixed_rent = np.where(anyway, 0.0, choice.rent_moving_cost_share * flat)
     # only entrants whose best conceivable gain covers a fixed cost can enter the market
     rows = np.flatnonzero(
-        worth * np.maximum(best_own[district] - current_own, best_access[district] - current)
+        worth * np.maximum(best_own - current_own, best_access - current)
         > np.minimum(fixed_buy, fixed_rent)
     )
-    candidates = district_candidates[district[rows]]
+    candidates = considered[cell_row[rows]]
     safe = np.maximum(candidates, 0)
     as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
     as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)

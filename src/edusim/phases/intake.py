@@ -78,11 +78,18 @@ class Intake(Placement, Phase):
         families.moved_for_school[:] = False
         arrive(self.model, year)
         self.model.intake = {}
+        entering = []
         for stage in (0, 1):
-            entrants = np.flatnonzero(families.grade == FIRST_GRADE[stage])
-            mark_siblings(self.model, year, stage, entrants)
-            if year in self.rule_news:
-                self._read_rules(year, stage, entrants)
+            entering.append(np.flatnonzero(families.grade == FIRST_GRADE[stage]))
+            mark_siblings(self.model, year, stage, entering[stage])
+        if year in self.rule_news:
+            # both stages' rules are read before either market clears: a family buying at
+            # primary entry also buys the address's junior access (`junior_access_priced`),
+            # which it values under the announced rule, not under last year's outcomes
+            for stage in (0, 1):
+                self._read_rules(year, stage, entering[stage])
+        for stage in (0, 1):
+            entrants = entering[stage]
             public_entrants, private_applicants = private_intake(self.model, year, stage, entrants)
             market = housing_moves(self.model, year, stage, public_entrants, self.stock[stage])
             self._place(year, stage, public_entrants)

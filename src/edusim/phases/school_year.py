@@ -77,8 +77,9 @@ class SchoolYear(Phase):
         counts = np.bincount(families.grade, minlength=10)
         sums = np.bincount(families.grade, weights=families.achievement, minlength=10)
         np.divide(sums, counts, out=grade_mean, where=counts > 0)
-        families.achievement = school_year_achievement(
+        families.achievement, families.school_gain = school_year_achievement(
             families.achievement,
+            families.school_gain,
             families.school,
             families.grade,
             table.teaching_quality,

@@ -105,6 +105,23 @@ def top_reputation_candidates(
     return table
 
 
+def address_candidates(home: np.ndarray, nearest: np.ndarray, reputed: np.ndarray) -> np.ndarray:
+    """The catchments each family weighs in the housing market (families x K, -1 padded at
+    the end of each row): its own catchment (`home`, the status quo it compares against),
+    the catchments nearest its home (`nearest`, families x N) and its district's most
+    reputed schools (`reputed`, families x M), each once. Sort-based, no loop over
+    families: a family in an ordinary catchment weighs its neighbours, so every catchment
+    whose access some nearby family values above its own can draw bidders."""
+    stacked = np.column_stack([home[:, None], nearest, reputed]).astype(np.int64)
+    stacked = np.where(stacked >= 0, stacked, -1)
+    ordered = -np.sort(-stacked, axis=1)  # descending: -1 padding last
+    repeated = np.zeros(ordered.shape, dtype=bool)
+    repeated[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+    unique = -np.sort(-np.where(repeated, -1, ordered), axis=1)
+    width = int((unique >= 0).sum(axis=1).max(initial=0))
+    return unique[:, : max(width, 1)]
+
+
 def junior_access_of_catchments(
     cell_weight: np.ndarray,
     primary_of_cell: np.ndarray,

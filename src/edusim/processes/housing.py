@@ -244,19 +244,18 @@ def clear_market(
     valid = (bidders.candidates >= 0) & (bidders.candidates != bidders.home[:, None])
     wants_buy = valid & (bidders.value_buy > bidders.fixed_buy[:, None])
     wants_rent = valid & (bidders.value_rent > bidders.fixed_rent[:, None])
-    # only families with some option worth its fixed cost ever enter the market
-    active = np.flatnonzero(wants_buy.any(axis=1) | wants_rent.any(axis=1))
-    candidates = bidders.candidates[active]
+    # only families with some option worth its fixed cost ever enter the market, and
+    # they weigh only those options (moved to the front of the row, the rest cut off: an
+    # option worth less than its fixed cost never beats staying, so the outcome is the
+    # same and the rounds visit fewer entries)
+    active = np.flatnonzero((wants_buy | wants_rent).any(axis=1))
+    candidates, value_buy, value_rent, buys, can_rent = front_options(
+        active, bidders.candidates, bidders.value_buy, bidders.value_rent, wants_buy, wants_rent
+    )
     safe = np.maximum(candidates, 0)
     u = np.maximum(cost_per_yuan[safe], MIN_COST_PER_YUAN)
-    base_bid = np.where(
-        wants_buy[active],
-        (bidders.value_buy[active] - bidders.fixed_buy[active, None]) / u,
-        -np.inf,
-    )
+    base_bid = np.where(buys, (value_buy - bidders.fixed_buy[active, None]) / u, -np.inf)
     base_bid = np.minimum(base_bid, bidders.limit[active, None])
-    can_rent = wants_rent[active]
-    value_rent = bidders.value_rent[active]
     fixed_rent = bidders.fixed_rent[active]
     limit = bidders.limit[active]
     owner, home = bidders.owner[active], bidders.home[active]
@@ -299,6 +298,68 @@ def clear_market(
     tenure = np.full(n_families, RENT, dtype=np.int64)
     tenure[active] = np.where(keep, BUY, RENT)
     return Clearing(price, final, tenure, rounds)
+
+
+def front_options(
+    active: np.ndarray,
+    candidates: np.ndarray,
+    value_buy: np.ndarray,
+    value_rent: np.ndarray,
+    wants_buy: np.ndarray,
+    wants_rent: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the `active` families, their options worth a fixed cost (`wants_buy` or
+    `wants_rent`) moved to the front of each row, in their order, the row cut to the most
+    any family has: candidates (-1 padded), values (-inf padded) and the two flags, in
+    one compiled pass (`front_options_reference` is the whole-array definition)."""
+    wanted = wants_buy[active] | wants_rent[active]
+    width = max(int(wanted.sum(axis=1).max(initial=0)), 1)
+    return _front_options(
+        active, candidates, value_buy, value_rent, wants_buy, wants_rent, width
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _front_options(
+    active, candidates, value_buy, value_rent, wants_buy, wants_rent, width
+):  # pragma: no cover - compiled  # fmt: skip
+    n = active.size
+    kept_candidates = np.full((n, width), -1, dtype=np.int64)
+    kept_buy = np.full((n, width), -np.inf)
+    kept_rent = np.full((n, width), -np.inf)
+    buys = np.zeros((n, width), dtype=np.bool_)
+    rents = np.zeros((n, width), dtype=np.bool_)
+    for i in range(n):
+        row = active[i]
+        j = 0
+        for k in range(candidates.shape[1]):
+            if wants_buy[row, k] or wants_rent[row, k]:
+                kept_candidates[i, j] = candidates[row, k]
+                kept_buy[i, j] = value_buy[row, k]
+                kept_rent[i, j] = value_rent[row, k]
+                buys[i, j] = wants_buy[row, k]
+                rents[i, j] = wants_rent[row, k]
+                j += 1
+    return kept_candidates, kept_buy, kept_rent, buys, rents
+
+
+def front_options_reference(active, candidates, value_buy, value_rent, wants_buy, wants_rent):
+    """`front_options` as a stable argsort of each row's flags."""
+    wanted = wants_buy | wants_rent
+    order = np.argsort(~wanted[active], axis=1, kind="stable")
+    order = order[:, : max(int(wanted[active].sum(axis=1).max(initial=0)), 1)]
+
+    def front(columns: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(columns[active], order, axis=1)
+
+    kept = front(wanted)
+    return (
+        np.where(kept, front(candidates), -1).astype(np.int64),
+        np.where(kept, front(value_buy), -np.inf),
+        np.where(kept, front(value_rent), -np.inf),
+        front(wants_buy) & kept,
+        front(wants_rent) & kept,
+    )
 
 
 def _best_options(

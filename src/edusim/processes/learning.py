@@ -1,14 +1,24 @@
-"""Pupil achievement: a persistent score that gains from teaching, peers and background.
+"""Pupil achievement: two stocks, what schools taught and everything else, each with its own
+persistence; their sum is the achievement every metric reads.
 
-Achievement is in pupil SD units, anchored at the year-0 distribution. Each school year:
+Achievement a is in pupil SD units, anchored at the year-0 distribution. Its part s is the
+school-induced stock, the gains from teaching quality still carried; the rest, a - s, is
+achievement from background, peers, the start and idiosyncratic shocks. Each school year:
 
-    a' = persistence * a + teaching_weight * (q_s - q_ref) + peer_effect * (p_s - p_g)
-         + ses_effect * ses + noise_sd * e
+    s' = school_persistence * s + teaching_weight * (q_s - q_ref)
+    a' = persistence * (a - s) + peer_effect * (p_s - p_g) + ses_effect * ses
+         + noise_sd * e + s'
 
 q_s is the school's teaching quality (mean effectiveness of the teachers teaching there +
 management, adjusted by group effects and grants, see the school-year phase), q_ref its
 pupil-weighted city mean in year 0; p_s is the mean prior achievement of the pupil's
 school and p_g the city mean of the pupil's grade; e is a standard normal draw per pupil.
+
+Why two rates: teacher-induced gains fade fast (Jacob, Lefgren & Sims 2010, J. Human
+Resources 45(4): only 1/5 to 1/3 persists into the next year; Kane & Staiger 2008, NBER
+w14607: about half), while achievement tied to background is much more persistent. With
+`school_persistence` equal to `persistence` the rule is the single-stock one
+a' = persistence * a + teaching_weight * (q_s - q_ref) + ... (up to rounding).
 """
 
 from __future__ import annotations
@@ -78,24 +88,27 @@ def scarce_subject_coverage(
 
 def yearly_achievement(
     achievement: np.ndarray,
+    school_gain: np.ndarray,
     quality_gap: np.ndarray,
     peer_gap: np.ndarray,
     ses_z: np.ndarray,
     shocks: np.ndarray,
     params: LearningParams,
-) -> np.ndarray:
-    """Achievement after one school year (all arguments per pupil)."""
-    return (
-        params.persistence * achievement
-        + params.teaching_weight * quality_gap
+) -> tuple[np.ndarray, np.ndarray]:
+    """Achievement and its school-induced part after one school year (all per pupil)."""
+    gain = params.school_persistence * school_gain + params.teaching_weight * quality_gap
+    rest = (
+        params.persistence * (achievement - school_gain)
         + params.peer_effect * peer_gap
         + params.ses_effect * ses_z
         + params.noise_sd * shocks
     )
+    return rest + gain, gain
 
 
 def school_year_achievement(
     achievement: np.ndarray,
+    school_gain: np.ndarray,
     school: np.ndarray,
     grade: np.ndarray,
     teaching_quality: np.ndarray,
@@ -105,43 +118,48 @@ def school_year_achievement(
     ses_z: np.ndarray,
     shocks: np.ndarray,
     params: LearningParams,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """`yearly_achievement` of every pupil from its school's teaching quality and peer mean
     and its grade's mean, in one compiled pass (no per-pupil temporaries): the same
     operations in the same order, so the same numbers bit for bit (tests/processes/
     test_learning.py; the whole year in tests/test_kernels_match_reference.py)."""
     return _school_year_achievement(
-        achievement, school, grade, teaching_quality, float(quality_reference), peer_mean,
-        grade_mean, ses_z, shocks, float(params.persistence), float(params.teaching_weight),
+        achievement, school_gain, school, grade, teaching_quality, float(quality_reference),
+        peer_mean, grade_mean, ses_z, shocks, float(params.persistence),
+        float(params.school_persistence), float(params.teaching_weight),
         float(params.peer_effect), float(params.ses_effect), float(params.noise_sd),
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _school_year_achievement(
-    achievement, school, grade, quality, reference, peer_mean, grade_mean, ses_z, shocks,
-    persistence, teaching_weight, peer_effect, ses_effect, noise_sd,
+    achievement, school_gain, school, grade, quality, reference, peer_mean, grade_mean, ses_z,
+    shocks, persistence, school_persistence, teaching_weight, peer_effect, ses_effect, noise_sd,
 ):  # pragma: no cover - compiled  # fmt: skip
     out = np.empty(achievement.size)
+    gain_out = np.empty(achievement.size)
     for i in range(achievement.size):
         s, g = school[i], grade[i]
-        out[i] = (
-            persistence * achievement[i]
-            + teaching_weight * (quality[s] - reference)
+        gain = school_persistence * school_gain[i] + teaching_weight * (quality[s] - reference)
+        rest = (
+            persistence * (achievement[i] - school_gain[i])
             + peer_effect * (peer_mean[s] - grade_mean[g])
             + ses_effect * ses_z[i]
             + noise_sd * shocks[i]
         )
-    return out
+        out[i] = rest + gain
+        gain_out[i] = gain
+    return out, gain_out
 
 
 def school_year_achievement_reference(
-    achievement, school, grade, teaching_quality, quality_reference, peer_mean, grade_mean,
-    ses_z, shocks, params,
-) -> np.ndarray:  # fmt: skip
+    achievement, school_gain, school, grade, teaching_quality, quality_reference, peer_mean,
+    grade_mean, ses_z, shocks, params,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """`school_year_achievement` as the whole-array expression it replaced."""
     return yearly_achievement(
         achievement,
+        school_gain,
         teaching_quality[school] - quality_reference,
         peer_mean[school] - grade_mean[grade],
         ses_z,
@@ -163,20 +181,31 @@ def initial_achievement(
     entry_shocks: np.ndarray,
     history_shocks: np.ndarray,
     params: LearningParams,
-) -> np.ndarray:
-    """Achievement of pupils already in school at the start, as if `yearly_achievement`
-    had run for `years_in_school` years at today's school (peer effects left out)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Achievement of pupils already in school at the start and its school-induced part,
+    as if `yearly_achievement` had run for `years_in_school` years at today's school
+    (peer effects left out)."""
+    rest = _accumulated(params.persistence, years_in_school)
+    school = _accumulated(params.school_persistence, years_in_school)
     rho = params.persistence
     carried = rho**years_in_school
     if rho < 1.0:
-        accumulated = (1.0 - carried) / (1.0 - rho)
         noise_scale = np.sqrt((1.0 - carried**2) / (1.0 - rho**2))
     else:
-        accumulated = years_in_school.astype(float)
         noise_scale = np.sqrt(years_in_school)
-    drift = params.teaching_weight * quality_gap + params.ses_effect * ses_z
-    return (
+    gain = school * params.teaching_weight * quality_gap
+    achievement = (
         carried * entry_achievement(ses_z, entry_shocks, params)
-        + accumulated * drift
+        + rest * params.ses_effect * ses_z
         + params.noise_sd * noise_scale * history_shocks
+        + gain
     )
+    return achievement, gain
+
+
+def _accumulated(rho: float, years: np.ndarray) -> np.ndarray:
+    """Sum of rho**k for k < years: what a constant yearly flow adds up to after `years`
+    years at persistence rho."""
+    if rho < 1.0:
+        return (1.0 - rho**years) / (1.0 - rho)
+    return years.astype(float)

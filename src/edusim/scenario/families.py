@@ -108,6 +108,18 @@ class FamilyParams(Section):
         ge=1,
         le=64,
     )
+    nearest_catchments: int = param(
+        4,
+        unit="catchments",
+        source=(
+            "assumption: a family knows the neighbourhoods around its home and weighs moving"
+            " a few catchments over (housing search is local), besides the district's most"
+            " reputed schools (`candidate_schools`)"
+        ),
+        description="nearest catchments to its home, besides its own, a family considers moving to for a school (at most 15, the nearest schools each cell lists)",
+        ge=0,
+        le=15,
+    )
     rent_premium_share: float = param(
         0.5,
         unit="share of the catchment premium",

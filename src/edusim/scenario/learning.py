@@ -11,8 +11,20 @@ class LearningParams(Section):
     persistence: float = param(
         0.8,
         unit="share per year",
-        source="assumption; sources §1: teacher effects fade about 50%/yr (Kane & Staiger 2008)",
-        description="share of last year's achievement carried into this year",
+        source="assumption (achievement tied to background is much more persistent than teacher-induced gains; see `school_persistence`)",
+        description="share of last year's achievement other than the school-induced part (background, peers, start, shocks) carried into this year",
+        ge=0,
+        le=1,
+    )
+    school_persistence: float = param(
+        0.35,
+        unit="share per year",
+        source=(
+            "midpoint of the published range 0.2-0.5: Jacob, Lefgren & Sims (2010), J. Human"
+            " Resources 45(4): 1/5 to 1/3 of teacher-induced gains persist into the next"
+            " year; Kane & Staiger (2008), NBER w14607: about half"
+        ),
+        description="share of last year's school-induced achievement (gains from teaching quality) carried into this year; set equal to `persistence` for the single-stock rule",
         ge=0,
         le=1,
     )

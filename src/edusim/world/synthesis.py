@@ -250,7 +250,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
     )
 
     quality_gap = table.teaching_quality[families.school] - quality_reference
-    families.achievement[:] = initial_achievement(
+    families.achievement[:], families.school_gain[:] = initial_achievement(
         families.grade.astype(float),
         quality_gap,
         families.ses_z,
@@ -360,6 +360,7 @@ def _initial_families(scenario, geo, catchments, premium_share, streams):
         grade=merged["grade"],
         school=-1,
         achievement=0.0,
+        school_gain=0.0,
         moved_for_school=False,
         sibling_school=-1,
         residence_years=10.0 * streams.uniform("families.residence", None, uids),
