@@ -80,6 +80,45 @@ def secondary_member_effect(seed: int, **overrides) -> np.ndarray:
     )
 
 
+GENERAL_SCHOOL = {
+    "leaders.executive_share": 1.0,
+    "rotation.leaders_per_member": 2,
+    "leaders.extra_leader_posts": True,
+    "rotation.teachers_per_member": 2,
+    "teachers.group_hiring": True,
+    "evaluation.bundled": True,
+}
+"""Every group channel on at Sanming's strength (scenarios/sanming.yaml: executive
+principals from the core, two deputies and two teachers posted per member, unified
+hiring, bundled evaluation), on top of the tight kind's convergence, research and lessons."""
+YEARS_GENERAL = 8
+
+
+def members_and_cores(seed: int) -> dict[str, float]:
+    """Final-year mean teaching quality of the member campuses and of the cores of four
+    tight primary groups run as general schools (`GENERAL_SCHOOL`), and of the same
+    schools without groups (same seed)."""
+    county = island_county()
+    grouped = simulate(
+        county,
+        seed,
+        YEARS_GENERAL,
+        **{"groups.rules": [in_county_rule("tight", "primary", 4)], **GENERAL_SCHOOL},
+    )
+    alone = simulate(county, seed, YEARS_GENERAL)
+    pairs = core_member_pairs(grouped)
+    cores = sorted({core for core, _ in pairs})
+    members = sorted({member for _, member in pairs})
+    last = panel(grouped, "quality").iloc[:, -1]
+    last_alone = panel(alone, "quality").iloc[:, -1]
+    return {
+        "members": float(last.loc[members].mean()),
+        "cores": float(last.loc[cores].mean()),
+        "members_alone": float(last_alone.loc[members].mean()),
+        "cores_alone": float(last_alone.loc[cores].mean()),
+    }
+
+
 def measure() -> dict[str, dict[int, object]]:
     """The figures of this module (written to measured.json by measure.py): the primary
     groups' core-member gaps by arm and year, and the secondary member campuses' paired
@@ -92,6 +131,7 @@ def measure() -> dict[str, dict[int, object]]:
         "secondary_without_cost": {
             seed: secondary_member_effect(seed, **NO_TRANSITION_COST).tolist() for seed in SEEDS
         },
+        "members_and_cores": {seed: members_and_cores(seed) for seed in SEEDS},
     }
 
 
