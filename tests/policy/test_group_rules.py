@@ -104,8 +104,8 @@ def test_shared_management_takes_the_strongest_membership_and_never_passes_the_c
 def test_shared_management_follows_the_members_leaders():
     """A member whose management rises by a principal posted from its core has less of
     the core's practice left to take up: its total never exceeds the core's (the rule
-    that was broken when the gain was written into the institution for good). Breaking
-    it (a gain computed once and kept, as before 2026-11) fails the last assertion."""
+    that was broken when the gain was written into the institution for good: keeping the
+    first gain, 0.225, would put the member at 0.375 against the core's 0.2)."""
     core_management, member_before = 0.2, -0.1
     share = np.array([0.75])
     gain_before = shared_management(
