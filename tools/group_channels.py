@@ -40,7 +40,7 @@ def _every_kind(name: str, value: float) -> dict[str, float]:
 
 
 CHANNELS: dict[str, dict[str, object]] = {
-    "management_convergence": _every_kind("management_transfer", 0.0),
+    "shared_management": _every_kind("management_transfer", 0.0),
     "online_lift": _every_kind("online_lift", 0.0),
     "joint_research": _every_kind("joint_research", 0.0),
     "teacher_postings": {"rotation.group_rotation": False, "rotation.walk_teachers_per_member": 0},
