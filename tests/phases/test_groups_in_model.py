@@ -4,6 +4,8 @@ groups should reproduce (gaps narrowing, the merger dip) are in tests/patterns/.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,3 +133,75 @@ def test_memberships_table_has_every_membership_where_schools_keep_the_tightest(
         kinds = final.loc[final["school"] == school, "group_kind"]
         assert headline.at[school, "group_kind"] == min(kinds, key=order.get)
     assert (final["name"] == headline.loc[final["school"], "name"].to_numpy()).all()
+
+
+def test_groups_leave_the_institution_alone_and_share_practice_through_the_year(demo_path):
+    """The practice a core shares is a yearly term of its members' management
+    (policy/group_effects.shared_management), not written into their institution (what
+    stays when leaders change): after three years of tight groups with the whole
+    practice adopted each year, every school's institution is as built. Breaking the rule
+    (the evaluation phase adding the gain to `table.institution`, as before 2026-11)
+    fails the first assertion; the second checks the term is there: with everything else
+    of the group switched off, a member's teaching quality counts the larger of its own
+    and its core's management."""
+    off = {
+        "groups.kinds.tight.management_transfer": 1.0,
+        "groups.kinds.tight.online_lift": 0.0,
+        "groups.kinds.tight.joint_research": 0.0,
+        "groups.kinds.tight.transition_cost": 0.0,
+        "rotation.group_rotation": False,
+    }
+    start = EduModel(demo_path, seed=SEED, years=3).school_table.institution.copy()
+    model = _run(demo_path, 3, [_rule("tight")], **off)
+    table = model.school_table
+    np.testing.assert_array_equal(table.institution, start)
+    rows = model.member_rows()
+    member, core = rows["school"], rows["core"]
+    assert member.size > 0
+    teachers = model.teachers
+    from edusim.processes.learning import teaching_quality
+
+    own = teaching_quality(
+        model.teacher_effectiveness(), teachers.school, table.management
+    )  # effectiveness has grown a year since the year's quality: compare the shares
+    lifted = table.teaching_quality[member] - (own[member] - table.management[member])
+    expected = np.maximum(table.management[member], table.management[core])
+    below = table.management[member] < table.management[core]
+    assert below.any()
+    np.testing.assert_allclose(lifted[below], expected[below], atol=0.02)
+
+
+def test_group_postings_go_only_to_members_weaker_than_their_core(demo_path, monkeypatch):
+    """Teachers posted inside a group go to members whose mean teacher effectiveness is
+    below the core's when the year's postings are made (phases/rotation.py). A guard, not
+    a demonstration: in this city (seed 5) no member becomes stronger than its core, so
+    the old rule (quota places dealt to every member) passes it too."""
+    from edusim.phases import rotation as rotation_phase
+
+    seen: list = []
+    original = rotation_phase._RotationContext.__init__
+
+    def keep(self, model, year):
+        original(self, model, year)
+        seen.append(self.strength.copy())
+
+    monkeypatch.setattr(rotation_phase._RotationContext, "__init__", keep)
+    model = _run(demo_path, 5, [_rule("tight")], **{"rotation.teachers_per_member": 10})
+    events = model.tables()["events"]
+    posted = events[(events["label"] == "teacher posted")]
+    names = {str(name): i for i, name in enumerate(model.school_table.name)}
+    rows = model.member_rows()
+    core_of = dict(zip(rows["school"].tolist(), rows["core"].tolist(), strict=True))
+    first = model.resolved_scenario.start_year
+    checked = 0
+    for _, event in posted.iterrows():
+        detail = json.loads(event["detail"])
+        if detail["scope"] != "group":
+            continue
+        host = names[detail["to"]]
+        if host not in core_of:  # sent back to the core
+            continue
+        strength = seen[int(event["year"]) - first]
+        assert strength[host] < strength[core_of[host]]
+        checked += 1
+    assert checked > 0

@@ -164,3 +164,35 @@ def test_with_extra_leader_posts_every_member_gets_its_quota():
     at = model.leaders.posting_kind == GROUP_POSTING
     counts = np.bincount(model.leaders.school[at], minlength=len(model.school_table))
     assert (counts[members] == 2).all()
+
+
+def test_an_executive_principal_displaces_the_members_principal_to_a_deputy_post_at_home():
+    """When the core appoints a member's executive principal from its deputies, the
+    member's own principal stays at the member as a deputy, and the core fills the deputy
+    post it lost by appointment: the core loses the deputy it sent, not its team to the
+    members' principals (phases/leadership.py). Breaking the rule (the displaced principal
+    moved to the core as a deputy, as before) fails the first assertion."""
+    from edusim.agents.leaders import EXECUTIVE
+
+    model = EduModel(
+        "demo", years=1, overrides={"groups.rules": TIGHT, "leaders.executive_share": 1.0}
+    )
+    before = model.leaders
+    principal_of = {
+        int(s): int(u) for s, u, r in zip(before.school, before.uid, before.role, strict=True)
+        if r == PRINCIPAL
+    }  # fmt: skip
+    model.step()
+    leaders = model.leaders
+    executive = np.flatnonzero(leaders.posting_kind == EXECUTIVE)
+    assert executive.size > 0
+    row_of = {int(u): i for i, u in enumerate(leaders.uid)}
+    deputies = model.params.leaders.deputies_per_school
+    for row in executive:
+        member = int(leaders.school[row])
+        old = row_of[principal_of[member]]
+        assert leaders.school[old] == member and leaders.role[old] == DEPUTY
+    cores = np.unique(model.groups.core_of_rows())
+    at_home = (leaders.role == DEPUTY) & (leaders.home_school == leaders.school)
+    held = np.bincount(leaders.school[at_home], minlength=len(model.school_table))
+    assert (held[cores] >= deputies).all()

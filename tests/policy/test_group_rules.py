@@ -8,11 +8,12 @@ import numpy as np
 
 from edusim.agents.groups import CORE, MEMBER, GroupTable
 from edusim.policy.group_effects import (
+    adopted_share,
     brand_transfer,
     group_learning_gain,
     integration_share,
-    management_convergence,
     online_lift,
+    shared_management,
     transition_loss,
 )
 from edusim.policy.group_formation import SchoolView, form_by_rule
@@ -89,12 +90,40 @@ def test_schools_already_in_a_group_of_the_kind_are_skipped():
     assert [list(m) for _, m in formed] == [[2]]
 
 
-def test_management_converges_toward_core_by_the_strongest_membership():
-    management = np.array([0.2, 0.0, 0.1])
-    member, core = np.array([1, 1]), np.array([0, 2])
-    updated = management_convergence(management, member, core, np.array([0.5, 0.5]))
-    # strongest of the two pulls (0.5 * 0.2 = 0.1 toward school 0), not their sum
-    np.testing.assert_allclose(updated, [0.2, 0.1, 0.1])
+def test_shared_management_takes_the_strongest_membership_and_never_passes_the_core():
+    management = np.array([0.2, 0.0, 0.1, 0.3])
+    member, core = np.array([1, 1, 3]), np.array([0, 2, 0])
+    gain = shared_management(management, member, core, np.array([0.5, 0.5, 1.0]))
+    # school 1: strongest of the two pulls (0.5 * 0.2 toward school 0), not their sum;
+    # school 3 is above its core and gains nothing, even with the whole practice adopted
+    np.testing.assert_allclose(gain, [0.0, 0.1, 0.0, 0.0])
+    full = shared_management(management, member, core, np.ones(3))
+    assert (management[member] + full[member] <= np.maximum(management[member], 0.2) + 1e-12).all()
+
+
+def test_shared_management_follows_the_members_leaders():
+    """A member whose management rises by a principal posted from its core has less of
+    the core's practice left to take up: its total never exceeds the core's (the rule
+    that was broken when the gain was written into the institution for good: keeping the
+    first gain, 0.225, would put the member at 0.375 against the core's 0.2)."""
+    core_management, member_before = 0.2, -0.1
+    share = np.array([0.75])
+    gain_before = shared_management(
+        np.array([core_management, member_before]), np.array([1]), np.array([0]), share
+    )[1]
+    member_after = member_before + 0.25  # a strong executive principal arrives
+    gain_after = shared_management(
+        np.array([core_management, member_after]), np.array([1]), np.array([0]), share
+    )[1]
+    assert gain_after < gain_before
+    assert member_after + gain_after <= core_management + 1e-12
+
+
+def test_the_adopted_share_grows_by_the_rate_of_what_is_left():
+    rate = np.array([0.25, 0.25, 0.25, 0.25])
+    share = adopted_share(np.array([2020, 2020, 2020, 2021]), 2022, rate)
+    np.testing.assert_allclose(share, [0.4375, 0.4375, 0.4375, 0.25])
+    np.testing.assert_allclose(adopted_share(np.array([2022]), 2022, rate[:1]), [0.0])
 
 
 def test_transition_loss_only_in_the_first_years():

@@ -42,8 +42,12 @@ COMMAND = Command(
     description="Run the reform, its counterfactual and the reform without each of its "
     "components (groups, rotation, money, evaluation, enrollment rules) over paired seeds "
     "through the experiment runner, and write decomposition.md and decomposition.csv: the "
-    "total effect, each component's effect and their interaction, with 95% intervals. "
-    "Rerunning resumes.",
+    "total effect (reform - counterfactual), each component's leave-one-out effect "
+    "(reform - the reform without it, the others staying) and their interaction (total - "
+    "the sum of the components), with 95% intervals. A component that acts only through "
+    "groups (rotation from cores to members, bundled evaluation, group-wide enrollment) "
+    "is nested in them: where every other component needs groups, the groups column "
+    "equals the total. Rerunning resumes.",
     add_arguments=add_arguments,
     execute=execute,
 )

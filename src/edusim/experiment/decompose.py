@@ -18,6 +18,19 @@ Components (each a part of the scenario the reform sets, and its timeline keys):
 - enrollment: the counterfactual's enrollment rules, throughout the run.
 
 A component whose removal leaves the scenario unchanged gets no arm (its effect is 0).
+
+How to read the columns. Each component's effect is its *leave-one-out* contribution:
+what the reform loses when that component alone is taken out, the others staying.
+Where a component acts only through another, the two are nested, not additive: in
+Dalian and Sanming rotation posts teachers only from a group's core to its members,
+bundled evaluation judges principals on their members, and group-wide enrollment needs a
+group, so the reform without groups is the counterfactual, the `groups` column equals
+`total` in every row, and `interaction` is minus the sum of the nested components. Read
+`groups` there as "groups with everything that rides on them", and each nested
+component as its marginal part within the reform. The reverse order (each component
+switched on alone from the counterfactual) and averages over orders (Shapley values)
+are not run: they need arms that add a component to the counterfactual, which
+`decomposition_arms` does not build yet.
 """
 
 from __future__ import annotations
@@ -244,8 +257,12 @@ def decomposition_markdown(name: str, table: pd.DataFrame, replications: int) ->
         f"# The reform of {name}, taken apart\n\n"
         f"Final year, {replications} paired replications; each cell is the mean paired "
         "effect with its 95% interval. `total` = reform - counterfactual; a component's "
-        "effect = reform - the reform without it; `interaction` = total - the sum of the "
-        "components (what they do together beyond their separate effects).\n\n"
+        "effect = reform - the reform without it (its leave-one-out contribution, the "
+        "others staying); `interaction` = total - the sum of the components (what they do "
+        "together beyond their separate effects). A component that acts only through "
+        "another (rotation inside groups, evaluation bundled with groups, group-wide "
+        "enrollment) is nested in it: removing groups then removes it too, the `groups` "
+        "column equals `total` and `interaction` is minus the nested components' sum.\n\n"
         f"{markdown_table(wide.reset_index())}\n"
     )
 

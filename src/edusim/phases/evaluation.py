@@ -8,7 +8,6 @@ import numpy as np
 from edusim.phases.base import Phase
 from edusim.phases.leadership import judge_principals
 from edusim.policy.evaluation import group_scores, results_grants, school_scores
-from edusim.policy.group_effects import management_convergence
 from edusim.processes.aggregate import school_mean
 from edusim.processes.reputation import standardise_within, updated_reputation
 from edusim.processes.teacher_growth import promoted_tiers
@@ -20,8 +19,7 @@ class Evaluation(Phase):
     (policy/evaluation.py), and groups in the upper half earn next year's results-based
     fund; reputation moves toward results with a lag; teachers are promoted to tiers by
     effectiveness (two-school experience counting under promotion priority); families'
-    residence lengthens; group members' management closes part of its gap to the core's
-    (the gain stays with the school's institution when its leaders change); principals
+    residence lengthens; principals
     are judged on the scores (phases/leadership.judge_principals)."""
 
     name = "evaluation"
@@ -29,7 +27,7 @@ class Evaluation(Phase):
     description = (
         "results observed; schools scored (progress, gap to core, teacher growth) and "
         "groups' results funds earned; principals judged; reputation updated with a lag; teacher tiers "
-        "reviewed; group members' management moves toward their core's"
+        "reviewed"
     )
 
     def init(self, model) -> None:
@@ -68,15 +66,6 @@ class Evaluation(Phase):
             effectiveness, teachers.experience, teachers.tier, params.teachers, priority
         )
         families.residence_years = families.residence_years + 1.0
-        rows = model.member_rows()
-        gain = (
-            management_convergence(
-                table.management, rows["school"], rows["core"], rows["management_transfer"]
-            )
-            - table.management
-        )
-        table.institution = table.institution + gain  # it stays when leaders change
-        table.management = table.management + gain
 
     def _score(self, table, achievement_before: np.ndarray, effectiveness: np.ndarray) -> None:
         """This year's school scores and the results funds they earn (paid next year)."""

@@ -176,8 +176,8 @@ class LeaderPasses:
 
     def _group_postings(self, year: int, stats: dict[str, int]) -> None:
         """Each group's core appoints executive principals to `executive_share` of its
-        members (the weakest first; the member's principal moves to the core as a
-        deputy), then keeps `rotation.leaders_per_member` of its deputies posted at each
+        members (the weakest first; the member's principal stays there as a deputy,
+        and the core refills the deputy post it lost by appointment), then keeps `rotation.leaders_per_member` of its deputies posted at each
         member, its strongest deputies to its weakest members, for `posting_years`; with
         extra leader posts (Sanming S37) the core appoints the deputies it lacks for that."""
         model = self.model
@@ -203,7 +203,11 @@ class LeaderPasses:
                 lacking = lacking[: deputies.size]
                 old = principal_at[lacking]
                 self._place(deputies, lacking, PRINCIPAL, EXECUTIVE, -1)
-                self._place(old, np.full(old.size, core), DEPUTY, HOME, -1)
+                # the displaced principal stays at the member as a deputy (assumption: the
+                # document names who appoints, not where the old principal goes); moving
+                # it to the core filled the core's team with the members' weaker leaders,
+                # so the core lost more than the deputy it sent
+                self._place(old, lacking, DEPUTY, HOME, -1)
                 stats["executive"] += int(deputies.size)
             per_member = rotation.leaders_per_member
             if per_member == 0:

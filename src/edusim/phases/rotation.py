@@ -105,11 +105,14 @@ class RotationPasses:
         for group_id, members in members_by_group(rows["group"], rows["school"]):
             group = model.groups.groups[group_id]
             candidates = staff_of(group.core)
+            # postings go only to members weaker than the core (mean effectiveness): a
+            # member at or above its core's teaching strength has nothing to catch up
+            # by them, and the core would lose strong teachers to pass it (assumption)
             weaker = members[strength[members] < strength[group.core]]
+            hosts_pool = weaker
             by_share = round(params.share_of_eligible * candidates.size) if weaker.size else 0
-            by_quota = params.teachers_per_member * members.size
+            by_quota = params.teachers_per_member * weaker.size
             count = max(by_share, by_quota)
-            hosts_pool = weaker if by_share >= by_quota else members
             if count == 0 or candidates.size == 0:
                 continue
             utility = volunteer_utility(
@@ -133,7 +136,7 @@ class RotationPasses:
                 key = key + WILLING_FIRST * (utility > 0)
             if params.quota_min_tier != "ordinary" and by_quota > 0:
                 chosen, hosts, short = _tier_quota_postings(
-                    candidates, key, teachers.tier, members, weaker, strength, teaching_staff,
+                    candidates, key, teachers.tier, weaker, weaker, strength, teaching_staff,
                     params, by_share,
                 )  # fmt: skip
                 stats["quota_shortfall"] += short

@@ -7,9 +7,11 @@ import numpy as np
 from edusim.phases.base import Phase
 from edusim.policy.funding import diminishing_gain
 from edusim.policy.group_effects import (
+    adopted_share,
     group_learning_gain,
     integration_share,
     online_lift,
+    shared_management,
     transition_loss,
 )
 from edusim.processes.aggregate import school_counts, school_mean
@@ -28,7 +30,8 @@ class SchoolYear(Phase):
     name = "school_year"
     month_day = (9, 2)
     description = (
-        "pupils learn (teaching incl. group online lessons and merger dips, peers, background); "
+        "pupils learn (teaching incl. the management practice and online lessons groups "
+        "share, merger dips, peers, background); "
         "teachers gain experience and learn from strong colleagues in school and group"
     )
 
@@ -39,13 +42,22 @@ class SchoolYear(Phase):
         n_schools = len(table)
         effectiveness = model.teacher_effectiveness()
         rows = model.member_rows()
-        management = table.management - transition_loss(
-            rows["school"],
-            rows["joined_year"],
-            year,
-            rows["transition_cost"],
-            rows["transition_years"],
-            n_schools,
+        management = (
+            table.management
+            + shared_management(
+                table.management,
+                rows["school"],
+                rows["core"],
+                adopted_share(rows["joined_year"], year, rows["management_transfer"]),
+            )
+            - transition_loss(
+                rows["school"],
+                rows["joined_year"],
+                year,
+                rows["transition_cost"],
+                rows["transition_years"],
+                n_schools,
+            )
         )
         quality = teaching_quality(
             effectiveness,

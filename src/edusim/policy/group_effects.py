@@ -19,14 +19,33 @@ def strongest_per_school(values: np.ndarray, schools: np.ndarray, n_schools: int
     return result
 
 
-def management_convergence(
-    management: np.ndarray, member: np.ndarray, core: np.ndarray, rate: np.ndarray
+def adopted_share(joined_year: np.ndarray, year: int, rate: np.ndarray) -> np.ndarray:
+    """Share of its core's management practice a member has taken up, per membership row:
+    `1 - (1 - rate)^n` after n completed school years in the group (0 in its first year,
+    `rate` in its second), so each year closes `rate` of what is left (the kind's
+    `management_transfer`)."""
+    completed = np.maximum(year - joined_year, 0)
+    return 1.0 - (1.0 - rate) ** completed
+
+
+def shared_management(
+    management: np.ndarray, member: np.ndarray, core: np.ndarray, share: np.ndarray
 ) -> np.ndarray:
-    """Management after a year in groups: each member closes `rate` of its gap to its core."""
-    gain = strongest_per_school(
-        rate * (management[core] - management[member]), member, management.size
+    """Management a member gains this year from the practice its core shares (the tight
+    kind's unified management, 六统一): `share` (`adopted_share`) of the gap between the
+    core's management and its own, 0 where the member is at or above its core.
+
+    Both sides are this year's total management (institution + leaders), so the gain
+    follows the leaders: a member whose own principal is weak gains the core's practice
+    in its place, and one that receives an executive principal from its core has less
+    left to take up. It never carries a member past its core, and it is not written into
+    the member's institution: until 2026-11 it was (each July, `rate` of the total gap),
+    which counted leaders twice (a member kept what it had absorbed for its weak
+    principal when a strong one was posted from the core) and carried Sanming's members
+    past their cores."""
+    return strongest_per_school(
+        share * (management[core] - management[member]), member, management.size
     )
-    return management + gain
 
 
 def transition_loss(

@@ -8,8 +8,9 @@ A school's management (pupil SD per year, part of its teaching quality) is
 
 where q is a leader's effect as principal (0 for an average one), D the deputies a school
 holds posts for (`leaders.deputies_per_school`), and `institution` is what
-stays with the school when leaders change (the systems a group's core shares with its
-members converge on it, `policy/group_effects.management_convergence`). In year 0 the
+stays with the school when leaders change (groups do not write into it: the practice a
+core shares with its members is a yearly term of their teaching quality,
+`policy/group_effects.shared_management`). In year 0 the
 drawn management M of a school (schools.management_sd and the prestige slope) is split so
 that it is unchanged: the principal's q = s * M + sd * sqrt(s (1 - s)) * z, with s
 `leaders.principal_share` and z a standard normal draw, which gives q a share s of M's

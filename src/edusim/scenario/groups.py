@@ -34,7 +34,7 @@ class GroupKindParams(Section):
         0.0,
         unit="share of gap per year",
         source=_KIND_SOURCE,
-        description="share of the gap between a member's and the core's management quality closed each year",
+        description="share of what is left of the core's management practice a member takes up each year (after n years in the group 1 - (1 - r)^n of it); a member's management then counts that share of this year's gap to its core's total management, never more than the gap (policy/group_effects.shared_management)",
         ge=0,
         le=1,
     )

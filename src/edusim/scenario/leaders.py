@@ -82,7 +82,7 @@ class LeaderParams(Section):
         0.0,
         unit="share of a group's members",
         source="digest: Sanming (成员学校执行校长统一任命: every member's executive principal appointed by the general school), Ninghe N21 (the president recommends member principals); 0 unless set",
-        description="share of each group's members (weakest first) whose principal is an executive principal appointed from the core's deputies; the member's own principal moves to the core as a deputy",
+        description="share of each group's members (weakest first) whose principal is an executive principal appointed from the core's deputies; the member's own principal stays at the member as a deputy (assumption) and the core fills the deputy post it lost by appointment",
         ge=0,
         le=1,
     )
