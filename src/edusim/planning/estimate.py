@@ -289,9 +289,14 @@ def layout_requests(est: Estimator, layout: Layout, spec: PlanSpec) -> dict[str,
     return {g.core: est.group(g, first, spec.term_years) for g in layout}
 
 
+def combine_requests(est: Estimator, back: Background, groups: Iterable[Requests]) -> Requests:
+    """The requests of the background plus the given groups, summed."""
+    return _total([back.kept, *groups], est.years.size)
+
+
 def combine(est: Estimator, back: Background, groups: Iterable[Requests]) -> Estimate:
     """The estimate of the background plus the given groups."""
-    total = _total([back.kept, *groups], est.years.size)
+    total = combine_requests(est, back, groups)
     money = est.spent(total.capped, total.uncapped)
     return Estimate(money, total.teachers - back.own.teachers)
 

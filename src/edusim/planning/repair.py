@@ -8,7 +8,8 @@ estimate of `planning.estimate` (the grant rules year by year under the cap, the
 rule at each core) and changes the layout one step at a time, greedily, until the
 estimate is inside the budget:
 
-- drop a member from a group (a group left empty goes, while `groups.min` allows);
+- drop a member from a group (a group left empty goes, while `groups.min` allows;
+  in the tie order the largest group's farthest member first);
 - add a candidate member that is in no group to a group whose core it can reach and
   that has room (nearest core first in the tie order);
 - change a group's kind to another the plan allows.
@@ -16,7 +17,10 @@ estimate is inside the budget:
 Each step takes the move that brings the estimate closest to the budget (the sum, over
 money and teachers, of the distance outside the target band relative to the target;
 ties broken by the order of the moves above, then by names: no randomness), and stops
-when the estimate is inside or no move brings it closer. The target band of `equal` is
+when the estimate is inside or no move brings it closer. Under a binding yearly cap,
+dropping one member changes nothing paid (the cap scales the requests down), so a move
+that leaves the distance as it is but cuts the requests the cap would cut counts as
+closer too (the second term of `_progress`). The target band of `equal` is
 half the plan's tolerance (and half the teachers' slack) around the own layout's
 simulated figure, so that an estimate off by up to half the tolerance still lands the
 run inside it; the own layout's simulated figure is its full runs' mean on the screening
@@ -45,6 +49,7 @@ from edusim.planning.estimate import (
     Estimator,
     Requests,
     combine,
+    combine_requests,
     layout_requests,
     school_year_of,
 )
@@ -157,6 +162,19 @@ class Repairer:
         figures = self.figures(requests)
         return sum(band.distance(figures[m]) for m, band in self.bands.items())
 
+    def _progress(self, requests: Mapping[str, Requests]) -> tuple[float, float]:
+        """(distance outside the budget, requests the cap cuts when the money is over
+        it): under a binding cap dropping a member changes nothing paid, so the first
+        alone would stall on a plateau; the second ranks the moves that bring the
+        requests down to the cap, after which the paid money falls."""
+        distance = self.distance(requests)
+        band = self.bands.get(MONEY_METRIC)
+        if band is None or self.figures(requests)[MONEY_METRIC] <= band.high:
+            return distance, 0.0
+        total = combine_requests(self.est, self.back, requests.values())
+        cut = np.maximum(total.capped - self.est.cap, 0.0).mean()
+        return distance, float(cut) / max(abs(band.reference), 1.0)
+
     def _request(self, group: Group) -> Requests:
         return self.est.group(group, self.first, self.spec.term_years)
 
@@ -164,14 +182,21 @@ class Repairer:
         """Every allowed change as (core, its new group or None to drop it)."""
         spec, moves = self.spec, []
         in_groups = {m for g in state.groups.values() for m in g.members} | set(state.groups)
-        for core in sorted(state.groups):
+        leaving = sorted(  # the largest group's farthest member first
+            ((core, member) for core, g in state.groups.items() for member in g.members),
+            key=lambda pair: (
+                -len(state.groups[pair[0]].members),
+                -self.km.get(pair, 0.0),
+                pair,
+            ),
+        )
+        for core, member in leaving:
             group = state.groups[core]
-            for member in group.members:
-                rest = tuple(m for m in group.members if m != member)
-                if rest:
-                    moves.append((core, Group(core, group.kind, rest)))
-                elif len(state.groups) > spec.groups.min:
-                    moves.append((core, None))
+            rest = tuple(m for m in group.members if m != member)
+            if rest:
+                moves.append((core, Group(core, group.kind, rest)))
+            elif len(state.groups) > spec.groups.min:
+                moves.append((core, None))
         for member in sorted(self.encoding.options):
             if member in in_groups:
                 continue
@@ -203,10 +228,10 @@ class Repairer:
         if not self.active or not layout:
             return layout, 0
         state = _State({g.core: g for g in layout}, {g.core: self._request(g) for g in layout})
-        current = self.distance(state.requests)
+        current = self._progress(state.requests)
         moves_made = 0
         for _ in range(4 * (len(self.encoding.options) + 1)):
-            if current <= 0:
+            if current[0] <= 0:
                 break
             best: tuple[float, int] | None = None
             best_move = None
@@ -216,8 +241,11 @@ class Repairer:
                     requests.pop(core)
                 else:
                     requests[core] = self._request(group)
-                score = self.distance(requests)
-                better = score < current - 1e-12 and (best is None or (score, order) < best)
+                score = self._progress(requests)
+                closer = score[0] < current[0] - 1e-12 or (
+                    score[0] <= current[0] + 1e-12 and score[1] < current[1] - 1e-12
+                )
+                better = closer and (best is None or (score, order) < best)
                 if better and self._affordable(state, core, group):
                     best, best_move = (score, order), (core, group, requests)
             if best_move is None:
