@@ -169,21 +169,19 @@ def test_the_repair_brings_sampled_layouts_inside_equal_budgets(small_city: dict
     blind = _equal_search(small_city, tmp_path / "blind", repair=False).layouts
     result = _equal_search(small_city, tmp_path / "repaired", repair=True)
     layouts = result.layouts
-    print(
-        layouts[
-            [
-                "state",
-                "reason",
-                "repair_moves",
-                "money_over_run_cny_per_year",
-                "estimated_money_cny_per_year",
-                "teachers_over_run_per_year",
-                "estimated_teachers_per_year",
-                "layout",
-            ]
-        ].to_string()
-    )
     assert (layouts["repair_moves"] > 0).any()  # it had something to repair
+    # every repaired layout still keeps the plan, feasible or not
+    from edusim.experiment.plan import replicate_seed
+    from edusim.planning.facts import city_facts
+    from edusim.planning.layout import layout_from_json, violations
+    from edusim.planning.spec import PlanSpec
+    from edusim.scenario.loader import load_scenario
+
+    scenario = load_scenario(tmp_path / "repaired" / "small.yaml")
+    facts = city_facts(scenario, replicate_seed(1, 0))
+    spec = PlanSpec.model_validate(PLAN)
+    for text in layouts["layout_json"].unique():
+        assert violations(layout_from_json(text), spec, facts, scenario.funding) == []
     feasible = (layouts["state"] == "COMPLETE").mean()
     assert feasible > (blind["state"] == "COMPLETE").mean()
     _at_equal_money_and_teachers(result)
