@@ -12,6 +12,10 @@ estimate is inside the budget:
   in the tie order the largest group's farthest member first);
 - add a candidate member that is in no group to a group whose core it can reach and
   that has room (nearest core first in the tie order);
+- move a group's members to another candidate core in no group (those members that can
+  reach it; the swap of a core);
+- open a new group: a candidate core in no group with its nearest candidate member in no
+  group, beside the others while `groups.max` allows, or in place of one group;
 - change a group's kind to another the plan allows.
 
 Each step takes the move that brings the estimate closest to the budget (the sum, over
@@ -40,6 +44,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +116,15 @@ class _State:
         return tuple(self.groups[core] for core in sorted(self.groups))
 
 
+def _moved(mapping: Mapping[str, Any], core: str, group: Group | None, value: Any) -> dict:
+    """A copy of a core -> value mapping after a move: the group led by `core` becomes
+    `group` (which another core may lead) or goes (None)."""
+    out = {key: item for key, item in mapping.items() if key != core}
+    if group is not None:
+        out[group.core] = value
+    return out
+
+
 class Repairer:
     """The repair of one plan on one city (built once per search)."""
 
@@ -136,6 +150,7 @@ class Repairer:
         )
         self.first = school_year_of(spec.formed) if spec.formed is not None else int(est.years[0])
         self.limit = static_money_limit(spec)
+        self.cores = encoding.kind_cores()
         index = {name: i for i, name in enumerate(facts.names)}
         self.km = {
             (core, member): float(facts.travel_km[index[core], index[member]])
@@ -205,6 +220,27 @@ class Repairer:
                 if group is not None and len(group.members) < spec.max_members:
                     members = tuple(sorted((*group.members, member)))
                     moves.append((core, Group(core, group.kind, members)))
+        for core in sorted(state.groups):  # another core leads the group's members
+            group = state.groups[core]
+            for other in self.cores:
+                if other in in_groups:
+                    continue
+                movable = tuple(m for m in group.members if other in self.encoding.options[m])
+                if movable:
+                    moves.append((core, Group(other, group.kind, movable)))
+        free = [m for m in sorted(self.encoding.options) if m not in in_groups]
+        for other in self.cores:  # a new group: a free core and its nearest free member
+            if other in in_groups:
+                continue
+            reach = [m for m in free if other in self.encoding.options[m]]
+            if not reach:
+                continue
+            first = min(reach, key=lambda m: (self.km[(other, m)], m))
+            new = Group(other, spec.kinds[0], (first,))
+            if len(state.groups) < spec.groups.max:
+                moves.append(("", new))
+            for core in sorted(state.groups):  # ... in place of a group
+                moves.append((core, new))
         for core in sorted(state.groups):
             group = state.groups[core]
             for kind in spec.kinds:
@@ -215,11 +251,7 @@ class Repairer:
     def _affordable(self, state: _State, core: str, group: Group | None) -> bool:
         if self.limit is None:
             return True
-        groups = {**state.groups}
-        if group is None:
-            groups.pop(core)
-        else:
-            groups[core] = group
+        groups = _moved(state.groups, core, group, group)
         return layout_cost(tuple(groups.values()), self.facts, self.funding) <= self.limit
 
     def repair(self, layout: Layout) -> tuple[Layout, int]:
@@ -236,11 +268,8 @@ class Repairer:
             best: tuple[float, int] | None = None
             best_move = None
             for order, (core, group) in enumerate(self._moves(state)):
-                requests = dict(state.requests)
-                if group is None:
-                    requests.pop(core)
-                else:
-                    requests[core] = self._request(group)
+                request = None if group is None else self._request(group)
+                requests = _moved(state.requests, core, group, request)
                 score = self._progress(requests)
                 closer = score[0] < current[0] - 1e-12 or (
                     score[0] <= current[0] + 1e-12 and score[1] < current[1] - 1e-12
@@ -251,10 +280,7 @@ class Repairer:
             if best_move is None:
                 break
             core, group, requests = best_move
-            if group is None:
-                state.groups.pop(core)
-            else:
-                state.groups[core] = group
+            state.groups = _moved(state.groups, core, group, group)
             state.requests = requests
             current = best[0]
             moves_made += 1
