@@ -165,3 +165,34 @@ def test_a_repaired_layout_keeps_every_constraint_and_comes_no_further_from_budg
     assert after <= before + 1e-12
     assert (moves == 0) == (repaired == layout) or moves > 0
     assert repairer.repair(repaired)[1] == 0 or after > 0  # inside: a second pass is idle
+
+
+def test_a_teacher_budget_is_met_by_swapping_the_core(small_city, scenario):
+    """Postings depend on the core's eligible teachers, not on the members: the repair
+    moves the members to a core that posts as many as the own layout's."""
+    probe = city_facts(scenario, 3).schools
+    primary = probe[probe["stage"] == "primary"].sort_values("eligible_teachers")
+    strong, weak = primary["name"].iloc[-1], primary["name"].iloc[0]
+    members = [n for n in primary["name"] if n not in (strong, weak)][:2]
+    own_group = {"name": "own", "kind": "tight", "core": strong, "members": members,
+                 "formed": "2018-09-01"}  # fmt: skip
+    with_own = load_scenario(
+        {**small_city, "years": 4, "funding": FUNDING, "groups": {"explicit": [own_group]}}
+    )
+    facts = city_facts(with_own, 3)
+    spec = _spec(
+        cores={"schools": [strong, weak]},
+        members={"schools": members},
+        same_district=False,
+        radius_km=None,
+        budget={"teachers_per_year": "equal", "teachers_slack": 0, "tolerance": 0.1},
+    )
+    est = estimator(with_own, facts)
+    posts = est.group(Group(strong, "tight", tuple(members)), 2018, 6).teachers.mean()
+    assert posts > est.group(Group(weak, "tight", tuple(members)), 2018, 6).teachers.mean()
+    repairer = _repairer(spec, with_own, facts, {MONEY_METRIC: 0.0, TEACHERS_METRIC: posts})
+    layout = (Group(weak, "tight", tuple(sorted(members))),)
+    repaired, moves = repairer.repair(layout)
+    assert moves >= 1 and [g.core for g in repaired] == [strong]
+    assert repairer.estimated(repaired)[TEACHERS_METRIC] == pytest.approx(posts)
+    assert violations(repaired, spec, facts, with_own.funding) == []
