@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -146,8 +146,24 @@ class Estimator:
         return np.minimum(capped, self.cap) + uncapped
 
 
-def estimator(scenario: Scenario, facts: CityFacts) -> Estimator:
-    """The estimator of a scenario on its planning city."""
+def _eligible(facts: CityFacts) -> dict[str, float]:
+    schools = facts.schools
+    return dict(zip(schools["name"], schools["eligible_teachers"], strict=True))
+
+
+def mean_eligible(cities: Iterable[CityFacts]) -> dict[str, float]:
+    """Each named school's eligible teachers averaged over the cities of several seeds
+    (0 in a city where the name is not a public school)."""
+    cities = list(cities)
+    names = sorted({name for city in cities for name in city.names})
+    per_city = [_eligible(city) for city in cities]
+    return {name: float(np.mean([e.get(name, 0.0) for e in per_city])) for name in names}
+
+
+def estimator(scenario: Scenario, facts: CityFacts, others: Iterable[CityFacts] = ()) -> Estimator:
+    """The estimator of a scenario on its planning city; `others`: the cities of the other
+    screening seeds, over which a named core's eligible teachers are averaged (a layout
+    names schools, and another seed's city holds another school of the same name)."""
     years = np.arange(scenario.start_year, scenario.start_year + scenario.years)
     funding = []
     current = scenario.funding
@@ -176,7 +192,7 @@ def estimator(scenario: Scenario, facts: CityFacts) -> Estimator:
         funding=tuple(funding),
         cap=cap,
         district=dict(zip(schools["name"], schools["district"], strict=True)),
-        eligible=dict(zip(schools["name"], schools["eligible_teachers"], strict=True)),
+        eligible=mean_eligible([facts, *others]),
         share=rotation.share_of_eligible,
         per_member=rotation.teachers_per_member,
         send_back=rotation.send_back,
@@ -260,11 +276,29 @@ def _total(items: list[Requests], size: int) -> Requests:
     return Requests(capped, uncapped, teachers)
 
 
-def background(est: Estimator, scenario: Scenario, spec: PlanSpec, facts: CityFacts) -> Background:
-    """What the groups beside the proposal request, and what the own layout requests."""
+def background(
+    est: Estimator,
+    scenario: Scenario,
+    spec: PlanSpec,
+    facts: CityFacts,
+    others: Iterable[CityFacts] = (),
+) -> Background:
+    """What the groups beside the proposal request, and what the own layout requests
+    (rule groups: their cores are each seed's strongest schools, so their postings are
+    averaged over the seeds' cities, `others` beside `facts`)."""
     size = est.years.size
     explicit = _explicit_requests(est, scenario)
-    rules = _rule_requests(est, scenario, facts)
+    cities = [facts, *others]
+    per_city = [
+        _total(_rule_requests(replace(est, eligible=_eligible(city)), scenario, city), size)
+        for city in cities
+    ]
+    rules_total = Requests(
+        per_city[0].capped,
+        per_city[0].uncapped,
+        np.mean([r.teachers for r in per_city], axis=0),
+    )
+    rules = [rules_total]
     timeline = _timeline_requests(est, scenario)
     kept = list(timeline)
     if spec.keep in ("rules", "all"):

@@ -252,8 +252,12 @@ class _Search:
         self.screen_base = load_scenario(base, {"years": settings["screen_years"]})
         self.existing = base.model_dump(mode="json")["groups"]
         self.ran = self.reused = 0
-        self.estimator = estimator(base, facts)
-        self.background = background(self.estimator, base, plan.spec, facts)
+        others = [
+            city_facts(base, replicate_seed(settings["seed"], k))
+            for k in range(1, settings["screen_replications"])
+        ]  # the screening seeds' other cities, for the teacher estimate
+        self.estimator = estimator(base, facts, others)
+        self.background = background(self.estimator, base, plan.spec, facts, others)
         self.own_estimate: dict[str, float] = {}
 
     # -- scenarios of layouts -------------------------------------------------------
