@@ -185,3 +185,30 @@ def test_the_repair_brings_sampled_layouts_inside_equal_budgets(small_city: dict
     feasible = (layouts["state"] == "COMPLETE").mean()
     assert feasible > (blind["state"] == "COMPLETE").mean()
     _at_equal_money_and_teachers(result)
+
+
+def test_a_repaired_search_resumes_after_a_kill_with_identical_tables(
+    small_city: dict, tmp_path: Path, monkeypatch
+):
+    from edusim.experiment import executor
+
+    reference = _equal_search(small_city, tmp_path / "reference", repair=True)
+    calls = {"count": 0}
+    real = executor.run_task
+
+    def killed_after_five_runs(task):
+        calls["count"] += 1
+        if calls["count"] > 5:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(executor, "run_task", killed_after_five_runs)
+    with pytest.raises(KeyboardInterrupt):
+        _equal_search(small_city, tmp_path / "killed", repair=True)
+    assert not (tmp_path / "killed" / "out" / "layouts.csv").exists()
+    monkeypatch.setattr(executor, "run_task", real)
+    resumed = _equal_search(small_city, tmp_path / "killed", repair=True)
+    assert resumed.ran == reference.ran - 5
+    # (best.yaml `extends` each folder's own scenario path, so it is not compared)
+    for name in ("layouts.csv", "ranking.csv", "comparison.csv", "stability.csv"):
+        assert (resumed.out / name).read_bytes() == (reference.out / name).read_bytes(), name
