@@ -89,9 +89,8 @@ PLAN = {
 }
 
 
-def test_a_search_under_equal_budgets_compares_at_equal_money_and_teachers(
-    small_city: dict, tmp_path: Path
-):
+def _equal_search(small_city: dict, tmp_path: Path, repair: bool):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     # the place's own layout: one tight group, paid a branch-campus grant per member and
     # sent a quota of teachers per member
     scenario = {
@@ -114,8 +113,9 @@ def test_a_search_under_equal_budgets_compares_at_equal_money_and_teachers(
     scenario_path = tmp_path / "small.yaml"
     scenario_path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     plan_path = tmp_path / "plan.yaml"
-    plan_path.write_text(yaml.safe_dump(PLAN), encoding="utf-8")
-    result = plan_layouts(
+    plan = {**PLAN, "budget": {**PLAN["budget"], "repair": repair}}
+    plan_path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    return plan_layouts(
         scenario_path,
         plan_path,
         trials=8,
@@ -126,7 +126,27 @@ def test_a_search_under_equal_budgets_compares_at_equal_money_and_teachers(
         workers=1,
         out=tmp_path / "out",
     )
+
+
+def _at_equal_money_and_teachers(result) -> None:
+    comparison = pd.read_csv(result.out / "comparison.csv").set_index("metric")
+    for cost in ("money_cny_per_year", "teachers_per_year"):
+        row = comparison.loc[cost]
+        assert row["budget"] == "equal to the own layout's within 25%"
+        assert bool(row["within_budget"])
+        assert abs(row["proposal"] - row["own"]) <= TOLERANCE * abs(row["own"]) + 1e-9
+    assert comparison.loc["money_cny_per_year", "own"] > 0  # a real budget, not 0 = 0
+    assert comparison.loc["teachers_per_year", "own"] > 0
+    summary = (result.out / "summary.md").read_text(encoding="utf-8")
+    assert "at equal money and teachers within the plan's tolerance" in summary
+
+
+def test_without_repair_the_sampler_learns_how_far_layouts_missed_the_budget(
+    small_city: dict, tmp_path: Path
+):
+    result = _equal_search(small_city, tmp_path, repair=False)
     layouts = result.layouts
+    assert (layouts["repair_moves"] == 0).all()
     # the constraint has teeth: layouts of two members draw twice the own grants
     refused = layouts[layouts["reason"].str.contains("not within", na=False)]
     assert len(refused) > 0
@@ -142,13 +162,53 @@ def test_a_search_under_equal_budgets_compares_at_equal_money_and_teachers(
     assert all(
         not told[n].constraints for n in layouts.loc[layouts["state"] == "COMPLETE", "trial"]
     )
-    comparison = pd.read_csv(result.out / "comparison.csv").set_index("metric")
-    for cost in ("money_cny_per_year", "teachers_per_year"):
-        row = comparison.loc[cost]
-        assert row["budget"] == "equal to the own layout's within 25%"
-        assert bool(row["within_budget"])
-        assert abs(row["proposal"] - row["own"]) <= TOLERANCE * abs(row["own"]) + 1e-9
-    assert comparison.loc["money_cny_per_year", "own"] > 0  # a real budget, not 0 = 0
-    assert comparison.loc["teachers_per_year", "own"] > 0
-    summary = (result.out / "summary.md").read_text(encoding="utf-8")
-    assert "at equal money and teachers within the plan's tolerance" in summary
+    _at_equal_money_and_teachers(result)
+
+
+def test_the_repair_brings_sampled_layouts_inside_equal_budgets(small_city: dict, tmp_path: Path):
+    blind = _equal_search(small_city, tmp_path / "blind", repair=False).layouts
+    result = _equal_search(small_city, tmp_path / "repaired", repair=True)
+    layouts = result.layouts
+    assert (layouts["repair_moves"] > 0).any()  # it had something to repair
+    # every repaired layout still keeps the plan, feasible or not
+    from edusim.experiment.plan import replicate_seed
+    from edusim.planning.facts import city_facts
+    from edusim.planning.layout import layout_from_json, violations
+    from edusim.planning.spec import PlanSpec
+    from edusim.scenario.loader import load_scenario
+
+    scenario = load_scenario(tmp_path / "repaired" / "small.yaml")
+    facts = city_facts(scenario, replicate_seed(1, 0))
+    spec = PlanSpec.model_validate(PLAN)
+    for text in layouts["layout_json"].unique():
+        assert violations(layout_from_json(text), spec, facts, scenario.funding) == []
+    feasible = (layouts["state"] == "COMPLETE").mean()
+    assert feasible > (blind["state"] == "COMPLETE").mean()
+    _at_equal_money_and_teachers(result)
+
+
+def test_a_repaired_search_resumes_after_a_kill_with_identical_tables(
+    small_city: dict, tmp_path: Path, monkeypatch
+):
+    from edusim.experiment import executor
+
+    reference = _equal_search(small_city, tmp_path / "reference", repair=True)
+    calls = {"count": 0}
+    real = executor.run_task
+
+    def killed_after_five_runs(task):
+        calls["count"] += 1
+        if calls["count"] > 5:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(executor, "run_task", killed_after_five_runs)
+    with pytest.raises(KeyboardInterrupt):
+        _equal_search(small_city, tmp_path / "killed", repair=True)
+    assert not (tmp_path / "killed" / "out" / "layouts.csv").exists()
+    monkeypatch.setattr(executor, "run_task", real)
+    resumed = _equal_search(small_city, tmp_path / "killed", repair=True)
+    assert resumed.ran == reference.ran - 5
+    # (best.yaml `extends` each folder's own scenario path, so it is not compared)
+    for name in ("layouts.csv", "ranking.csv", "comparison.csv", "stability.csv"):
+        assert (resumed.out / name).read_bytes() == (reference.out / name).read_bytes(), name

@@ -47,6 +47,7 @@ def test_a_good_plan_loads_with_its_defaults():
         ),
         ({"cores": {"quality_quantile": [0.8, 0.2]}}, "cores.quality_quantile", "low <= high"),
         ({"members": {"rural": "maybe"}}, "members.rural", ""),
+        ({"budget": {"repair": "maybe"}}, "budget.repair", "valid boolean"),
         ({"objectives": [{"metric": "happiness"}]}, "objectives[0].metric", "unknown metric"),
         ({"objectives": [{"metric": "pupils"}]}, "objectives[0].direction", "minimize or max"),
         ({"objectives": []}, "objectives", ""),

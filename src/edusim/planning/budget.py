@@ -39,6 +39,22 @@ def per_year(metrics: pd.DataFrame, metric: str) -> float:
     return float(np.nanmean(rows)) if rows.notna().any() else 0.0
 
 
+def series(metrics: pd.DataFrame, metric: str) -> np.ndarray:
+    """A flow metric's values year by year (the run's school years in order; year 0,
+    before the first school year, left out)."""
+    rows = metrics[metrics["metric"] == metric].sort_values("year")
+    rows = rows[rows["year"] > metrics["year"].min()]
+    return np.nan_to_num(rows["value"].to_numpy(dtype=float))
+
+
+def over_run(simulated: np.ndarray, estimated: np.ndarray) -> float:
+    """A cost per year over the whole run from a short run: the simulated years first,
+    the estimate for the years the short run does not reach (mean over the run's
+    years)."""
+    rest = estimated[simulated.size :]
+    return float((simulated.sum() + rest.sum()) / max(simulated.size + rest.size, 1))
+
+
 def costs_of(metrics: pd.DataFrame | None) -> dict[str, float]:
     """Money and teachers per year of one run (NaN for a run that did not finish)."""
     if metrics is None:

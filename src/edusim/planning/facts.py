@@ -1,6 +1,7 @@
 """What the planner knows of the city before it runs anything: the public schools of the
 world the scenario builds with the plan's first replicate seed (sites, stage, district,
-island, owner level, rural status, year-0 teaching quality) and the travel km between
+island, owner level, rural status, year-0 teaching quality, teachers eligible to be
+posted) and the travel km between
 them (water crossings included, as the model's own `school_travel_km`).
 
 Layouts name schools, as a scenario's explicit groups do. The filters (quality quantile,
@@ -26,7 +27,8 @@ class CityFacts:
 
     schools: (
         pd.DataFrame
-    )  # name, stage, district, island, owner, rural, quality, quantile, x_km, y_km
+    )  # name, stage, district, island, owner, rural, quality, quantile, x_km, y_km,
+    # eligible_teachers (at home with the years at school the posting rule asks, year 0)
     travel_km: np.ndarray  # schools x schools
     tables: dict[str, pd.DataFrame]  # the year-0 `schools` and `city` tables, for the map
 
@@ -71,6 +73,14 @@ def city_facts(scenario: Scenario, seed: int) -> CityFacts:
                 "y_km": table.y_km[public].astype(float),
             }
         )
+        teachers = model.teachers
+        rotation = scenario.rotation
+        at_home = (teachers.school == teachers.home_school) & (teachers.posting_end < 0)
+        long_enough = teachers.years_at_school >= rotation.eligible_years_at_school
+        eligible = np.bincount(teachers.school[at_home & long_enough], minlength=len(table)).astype(
+            float
+        )
+        schools["eligible_teachers"] = eligible[public]
         travel = np.array(model.school_travel_km()[np.ix_(public, public)], dtype=float)
         tables = model.tables()
         kept = {"schools": tables["schools"], "city": tables["city"]}

@@ -113,15 +113,17 @@ def encode(spec: PlanSpec, facts: CityFacts) -> Encoding:
 
 def layout_cost(layout: Layout, facts: CityFacts, funding: FundingParams) -> float:
     """Reform grants per year the layout draws at the scenario's rates: the branch-campus
-    grant per member of a tight or entrusted group, the trusteeship grant per group that
-    spans districts, the zone reward per zone (as phases/policy_events.py pays them;
-    special-teacher support, which depends on the teachers in post, is not counted)."""
+    grant per member of a tight or entrusted group within one district, the trusteeship
+    grant instead per group that spans districts, the zone reward per zone (as
+    phases/policy_events.py pays them, before the yearly cap; special-teacher support,
+    which depends on the teachers in post, is not counted)."""
     district = dict(zip(facts.schools["name"], facts.schools["district"], strict=True))
     total = 0.0
     for group in layout:
-        if group.kind in BRANCH_KINDS:
+        spans = len({district[s] for s in (group.core, *group.members)}) > 1
+        if group.kind in BRANCH_KINDS and not spans:
             total += funding.branch_campus_cny * len(group.members)
-        if len({district[s] for s in (group.core, *group.members)}) > 1:
+        if spans:
             total += funding.cross_district_group_cny
         if group.kind == "zone":
             total += funding.zone_cny

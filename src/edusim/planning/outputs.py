@@ -326,6 +326,23 @@ def verdict(ranking: pd.DataFrame) -> str:
     )
 
 
+def _repair_lines(search: Any, layouts: pd.DataFrame) -> list[str]:
+    """What the budget repair did and how good its money estimate is (planning/repair.py)."""
+    repairer = getattr(search, "repairer", None)
+    if repairer is None or not repairer.bands or "repair_moves" not in layouts:
+        return []
+    own = search.own_estimate
+    moved = int((layouts["repair_moves"] > 0).sum())
+    state = "on" if repairer.active else "off (budget.repair: false)"
+    return [
+        f"Budget repair {state}: {moved} of {len(layouts)} sampled layouts moved by "
+        f"{int(layouts['repair_moves'].sum())} moves toward the budget's estimate; money "
+        "and teachers are judged over the run's years (the screening years as simulated, "
+        "the later years as estimated). The money estimate of the own layout: "
+        f"{own['estimated']:.6g} CNY a year against {own['simulated']:.6g} simulated.",
+    ]
+
+
 def summary_markdown(
     search: Any,
     layouts: pd.DataFrame,
@@ -354,6 +371,7 @@ def summary_markdown(
         f"{len(ranking) - 1} and the scenario's own layout for {settings['years']} years on "
         f"{settings['replications']} paired replications.",
         f"Runs: {ran} done now, {reused} reused; {wall:.1f} s.",
+        *_repair_lines(search, layouts),
         "",
         "## Best layout",
         "",

@@ -49,7 +49,10 @@ from edusim.planning.budget import (
     costs_of,
     excess,
     over_budget,
+    over_run,
+    series,
 )
+from edusim.planning.estimate import background, estimator, own_money
 from edusim.planning.facts import CityFacts, city_facts
 from edusim.planning.layout import (
     Encoding,
@@ -62,6 +65,7 @@ from edusim.planning.layout import (
     layout_text,
 )
 from edusim.planning.objectives import TEACHERS_METRIC, Objectives, metric_directions, pareto_ranks
+from edusim.planning.repair import Repairer
 from edusim.planning.spec import Plan, PlanError, load_plan, school_problems
 from edusim.scenario.loader import Problem, load_scenario
 from edusim.scenario.schema import Scenario
@@ -248,6 +252,13 @@ class _Search:
         self.screen_base = load_scenario(base, {"years": settings["screen_years"]})
         self.existing = base.model_dump(mode="json")["groups"]
         self.ran = self.reused = 0
+        others = [
+            city_facts(base, replicate_seed(settings["seed"], k))
+            for k in range(1, settings["screen_replications"])
+        ]  # the screening seeds' other cities, for the teacher estimate
+        self.estimator = estimator(base, facts, others)
+        self.background = background(self.estimator, base, plan.spec, facts, others)
+        self.own_estimate: dict[str, float] = {}
 
     # -- scenarios of layouts -------------------------------------------------------
     def scenario_of(self, layout: Layout, run_base: Scenario) -> Scenario:
@@ -293,6 +304,21 @@ class _Search:
         own, _, _ = self._screened(own_tasks, final)
         own_costs = self._screened(own_full, self._final(self.base))[1]
         self.own_screen = own
+        self.own_costs = own_costs
+        own_frames = [_metrics_of(self.store, task) for task in own_full]
+        own_teachers = (
+            np.mean([series(f, TEACHERS_METRIC) for f in own_frames], axis=0)
+            if all(f is not None for f in own_frames)
+            else np.zeros(self.estimator.years.size)
+        )
+        self.own_estimate = {
+            "estimated": float(own_money(self.estimator, self.background).mean()),
+            "simulated": own_costs[MONEY_METRIC],
+        }
+        repairer = Repairer(
+            spec, self.encoding, self.facts, funding, self.estimator, self.background, own_costs
+        )
+        self.repairer = repairer
         batch = self.settings["trials_batch"]
         records: list[dict[str, Any]] = []
         for first in range(0, trial_count, batch):
@@ -301,6 +327,12 @@ class _Search:
             decoded = {
                 n: decode(points[n], self.encoding, spec, self.facts, funding) for n in numbers
             }
+            moves = dict.fromkeys(numbers, 0)
+            for n in numbers:  # toward the budget by its estimate (planning.repair)
+                layout, reason = decoded[n]
+                if not reason:
+                    layout, moves[n] = repairer.repair(layout)
+                    decoded[n] = (layout, "")
             tasks: dict[int, list[Task]] = {}
             for n in numbers:
                 layout, reason = decoded[n]
@@ -312,7 +344,9 @@ class _Search:
                 layout, reason = decoded[n]
                 values = np.full(len(self.objectives.metrics), math.nan)
                 costs = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
+                over = dict(costs)
                 outside: dict[str, float] = {}
+                guess = repairer.estimated(layout)
                 if not reason:
                     values, costs, failed = self._screened(tasks[n], final)
                     if failed:
@@ -320,8 +354,9 @@ class _Search:
                     elif not np.isfinite(values).all():
                         reason = "the model gives no finite value for an objective"
                     else:
-                        reason = over_budget(spec, costs, own_costs)
-                        outside = excess(spec, costs, own_costs) if reason else {}
+                        over = self._over_run(tasks[n], layout, own_teachers)
+                        reason = over_budget(spec, over, own_costs)
+                        outside = excess(spec, over, own_costs) if reason else {}
                 score = self.objectives.score(values, own) if not reason or outside else math.nan
                 signed = self.objectives.signs * values
                 if n in stored and stored[n].state == TrialState.RUNNING:
@@ -348,6 +383,11 @@ class _Search:
                         },
                         "teachers_per_year": costs[TEACHERS_METRIC],
                         "money_cny_per_year": costs[MONEY_METRIC],
+                        "teachers_over_run_per_year": over[TEACHERS_METRIC],
+                        "money_over_run_cny_per_year": over[MONEY_METRIC],
+                        "estimated_teachers_per_year": guess[TEACHERS_METRIC],
+                        "estimated_money_cny_per_year": guess[MONEY_METRIC],
+                        "repair_moves": moves[n],
                         "grants_at_rates_cny_per_year": layout_cost(layout, self.facts, funding),
                         "groups": len(layout),
                         "members": sum(len(g.members) for g in layout),
@@ -360,6 +400,24 @@ class _Search:
                 best = min(done, default=math.nan)
                 self.say(f"screened layouts {numbers.start}-{numbers.stop - 1}; best {best:.4g}")
         return pd.DataFrame(records)
+
+    def _over_run(
+        self, tasks: list[Task], layout: Layout, own_teachers: np.ndarray
+    ) -> dict[str, float]:
+        """Money and teachers per year over the full run's years of a screened layout:
+        its screening runs' years as simulated, the later years as estimated (money by
+        the grant rules under the cap; teachers as the own layout's simulated postings
+        that year plus the estimated change). Means over the screening seeds."""
+        yearly = self.repairer.yearly(layout)
+        estimated = {
+            MONEY_METRIC: yearly[MONEY_METRIC],
+            TEACHERS_METRIC: own_teachers + yearly[TEACHERS_METRIC],
+        }
+        frames = [_metrics_of(self.store, task) for task in tasks]
+        return {
+            metric: float(np.mean([over_run(series(f, metric), estimated[metric]) for f in frames]))
+            for metric in COST_COLUMNS.values()
+        }
 
     def _screened(self, tasks: list[Task], final: int) -> tuple[np.ndarray, dict[str, float], bool]:
         """Objective values and costs of a layout's screening runs (means over their

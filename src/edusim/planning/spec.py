@@ -141,6 +141,13 @@ class Budget(Section):
         "teachers and a district posts a few a year)",
     )
 
+    repair: bool = Field(
+        default=True,
+        description="move each sampled layout toward the money and teacher budget by their "
+        "estimate before it is run (planning/repair.py); false: only the runs judge it, "
+        "and the sampler learns from how far each missed",
+    )
+
     @field_validator("money_cny_per_year", "teachers_per_year")
     @classmethod
     def _number_or_own(cls, value: float | str | None) -> float | str | None:

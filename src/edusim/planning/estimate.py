@@ -1,0 +1,345 @@
+"""A cheap estimate of what a layout spends and posts, year by year, without running the
+model: the scenario's grant rules applied to the groups that exist in each school year,
+under the yearly cap, and the posting rule applied to each group's core.
+
+Why: under a budget `equal` (or `own`) a proposal is judged on its run, but a proposal
+sampled blind misses the budget more often than not (on Chongming, 0 of 40 screened
+layouts: they drew more grants than the yearly cap lets through). The estimate lets the
+planner move a layout toward the budget before anything is simulated (`planning.repair`)
+and lets the screening judge money and teachers over the run's years, simulated where
+the short run has them and estimated after (a screening run of 2 years cannot show what
+a layout spends in year 10, when the own layout's groups formed one by one have all
+formed).
+
+Money, per school year y (as phases/policy_events.py pays it):
+
+- each group active in y (formed on or before 1 September of y, within its term or
+  renewed) requests: `branch_campus_cny` per member campus of a tight or entrusted group
+  within one district; `cross_district_group_cny` per group whose schools span
+  districts; `zone_cny` per zone (not money when `zone_reward_as_pay`);
+- `rural_studios * rural_studio_cny`;
+- the grants in `capped_grants` are scaled down to `budget_cap_cny`, the others paid;
+- funding parameters the timeline `set`s take effect from their school year.
+
+Groups counted: the layout's, the scenario's explicit groups when the plan keeps them,
+its rule groups when kept (at their largest: `max_cores` groups of `max_members` members
+in their own district, an upper bound: which schools a rule takes is known only in a
+run), and the entrusted groups of schools the timeline opens. Not counted: the special-
+grade teacher support (it depends on the teachers in post) and schools that `join_group`
+an existing group when they open. On a city whose money comes only from the counted
+rules the estimate is exact (tests/planning/test_plan_estimate.py holds it to the
+simulated `money_spent_cny` year by year).
+
+Teachers posted inside groups, per school year: each active group's core posts
+max(round(share_of_eligible * eligible teachers at the core), teachers_per_member *
+members), twice that with `send_back` (phases/rotation.py); eligible teachers are those
+at home with `eligible_years_at_school` years at the core in year 0. The model posts
+fewer where volunteers are short (groups without staff redeployment) or teachers are
+still away on an earlier posting, so this count is not a prediction of the level: it is
+used as a *difference* from the own layout's estimate, added to the own layout's
+simulated postings (`teachers_per_year`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from edusim.planning.facts import CityFacts
+from edusim.planning.layout import BRANCH_KINDS, Group, Layout
+from edusim.planning.spec import PlanSpec
+from edusim.scenario.funding import FundingParams
+from edusim.scenario.schema import Scenario
+
+ENTRUSTED_TERM_YEARS = 6
+"""Term of the entrusted group a timeline opening forms (phases/school_lifecycle.py)."""
+
+
+def school_year_of(date: dt.date) -> int:
+    """The school year in which something dated `date` takes effect (the first 1
+    September on or after it)."""
+    return date.year + ((date.month, date.day) > (9, 1))
+
+
+@dataclass(frozen=True)
+class Requests:
+    """One group's yearly requests: capped money, uncapped money, teachers posted (one
+    value per school year of the run)."""
+
+    capped: np.ndarray
+    uncapped: np.ndarray
+    teachers: np.ndarray
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """The scenario's money and posting rules over the run's school years."""
+
+    years: np.ndarray  # school years of the run
+    funding: tuple[FundingParams, ...]  # parameters in force each year
+    cap: np.ndarray  # yearly cap (inf: none)
+    district: Mapping[str, str]  # school -> district
+    eligible: Mapping[str, float]  # school -> eligible teachers at year 0
+    share: float
+    per_member: int
+    send_back: bool
+    rotate: bool
+
+    # -- one group ------------------------------------------------------------------
+    def active(self, first: int, term: int, renew: bool) -> np.ndarray:
+        """Mask of the run's years in which a group formed in `first` exists."""
+        after = self.years >= first
+        return after if renew else after & (self.years < first + term)
+
+    def requests(
+        self,
+        kind: str,
+        core: str,
+        members: Iterable[str],
+        first: int,
+        term: int = 6,
+        renew: bool = True,
+        spans: bool | None = None,
+    ) -> Requests:
+        """What one group asks each year (`spans`: whether its schools span districts;
+        None: judged from the schools' districts)."""
+        members = tuple(members)
+        if spans is None:
+            spans = len({self.district.get(s, "") for s in (core, *members)}) > 1
+        on = self.active(first, term, renew).astype(float)
+        capped, uncapped = np.zeros(self.years.size), np.zeros(self.years.size)
+        for k, params in enumerate(self.funding):
+            if not on[k]:
+                continue
+            amounts = {
+                "branch_campus": params.branch_campus_cny * len(members)
+                if kind in BRANCH_KINDS and not spans
+                else 0.0,
+                "cross_district_group": params.cross_district_group_cny
+                if spans and members
+                else 0.0,
+                "zone": params.zone_cny
+                if kind == "zone" and not params.zone_reward_as_pay
+                else 0.0,
+            }
+            for grant, amount in amounts.items():
+                if grant in params.capped_grants:
+                    capped[k] += amount
+                else:
+                    uncapped[k] += amount
+        posts = 0.0
+        if self.rotate:
+            by_share = round(self.share * self.eligible.get(core, 0.0))
+            posts = max(by_share, self.per_member * len(members)) * (2 if self.send_back else 1)
+        return Requests(capped, uncapped, on * posts)
+
+    def group(self, group: Group, first: int, term: int) -> Requests:
+        """A proposed group's requests."""
+        return self.requests(group.kind, group.core, group.members, first, term)
+
+    # -- totals ---------------------------------------------------------------------
+    def spent(self, capped: np.ndarray, uncapped: np.ndarray) -> np.ndarray:
+        """Money paid each year from the requests: the capped part scaled to the cap."""
+        return np.minimum(capped, self.cap) + uncapped
+
+
+def _eligible(facts: CityFacts) -> dict[str, float]:
+    schools = facts.schools
+    return dict(zip(schools["name"], schools["eligible_teachers"], strict=True))
+
+
+def mean_eligible(cities: Iterable[CityFacts]) -> dict[str, float]:
+    """Each named school's eligible teachers averaged over the cities of several seeds
+    (0 in a city where the name is not a public school)."""
+    cities = list(cities)
+    names = sorted({name for city in cities for name in city.names})
+    per_city = [_eligible(city) for city in cities]
+    return {name: float(np.mean([e.get(name, 0.0) for e in per_city])) for name in names}
+
+
+def estimator(scenario: Scenario, facts: CityFacts, others: Iterable[CityFacts] = ()) -> Estimator:
+    """The estimator of a scenario on its planning city; `others`: the cities of the other
+    screening seeds, over which a named core's eligible teachers are averaged (a layout
+    names schools, and another seed's city holds another school of the same name)."""
+    years = np.arange(scenario.start_year, scenario.start_year + scenario.years)
+    funding = []
+    current = scenario.funding
+    changes = sorted(
+        (school_year_of(event.date), event.set)
+        for event in scenario.timeline
+        if any(key.startswith("funding.") for key in event.set)
+    )
+    for year in years:
+        for when, values in changes:
+            if when == year:
+                update = {
+                    key.removeprefix("funding."): value
+                    for key, value in values.items()
+                    if key.startswith("funding.")
+                }
+                current = FundingParams.model_validate({**current.model_dump(), **update})
+        funding.append(current)
+    cap = np.array(
+        [np.inf if p.budget_cap_cny is None else float(p.budget_cap_cny) for p in funding]
+    )
+    schools = facts.schools
+    rotation = scenario.rotation
+    return Estimator(
+        years=years,
+        funding=tuple(funding),
+        cap=cap,
+        district=dict(zip(schools["name"], schools["district"], strict=True)),
+        eligible=mean_eligible([facts, *others]),
+        share=rotation.share_of_eligible,
+        per_member=rotation.teachers_per_member,
+        send_back=rotation.send_back,
+        rotate=rotation.group_rotation,
+    )
+
+
+def _rule_requests(est: Estimator, scenario: Scenario, facts: CityFacts) -> list[Requests]:
+    """The scenario's rule groups at their largest (cores: the strongest schools of the
+    rule's stage and districts)."""
+    out = []
+    schools = facts.schools
+    for rule in scenario.groups.rules:
+        pool = schools[schools["stage"] == rule.stage]
+        if rule.districts:
+            pool = pool[pool["district"].isin(rule.districts)]
+        count = rule.max_cores if rule.max_cores is not None else max(len(pool) // 4, 1)
+        cores = pool.sort_values("quality", ascending=False)["name"].head(count).tolist()
+        for core in cores:
+            members = [f"{core}#{k}" for k in range(rule.max_members)]
+            out.append(
+                est.requests(
+                    rule.kind,
+                    core,
+                    members,
+                    school_year_of(rule.formed),
+                    rule.term_years,
+                    rule.renew,
+                    spans=bool(rule.cross_district),
+                )
+            )
+    return out
+
+
+def _timeline_requests(est: Estimator, scenario: Scenario) -> list[Requests]:
+    """Entrusted groups of the schools the timeline opens."""
+    out = []
+    for event in scenario.timeline:
+        opening = event.open
+        if opening is None or not opening.entrusted_to:
+            continue
+        sections = 2 if opening.stage == "nine_year" else 1
+        spans = est.district.get(opening.entrusted_to, opening.district) != opening.district
+        out.append(
+            est.requests(
+                "entrusted",
+                opening.entrusted_to,
+                [f"{opening.name}#{k}" for k in range(sections)],
+                school_year_of(event.date),
+                ENTRUSTED_TERM_YEARS,
+                True,
+                spans=spans,
+            )
+        )
+    return out
+
+
+def _explicit_requests(est: Estimator, scenario: Scenario) -> list[Requests]:
+    return [
+        est.requests(g.kind, g.core, g.members, school_year_of(g.formed), g.term_years, g.renew)
+        for g in scenario.groups.explicit
+    ]
+
+
+@dataclass(frozen=True)
+class Background:
+    """Requests of the groups beside the proposal, and of the own layout's groups."""
+
+    kept: Requests  # summed: groups the plan keeps + timeline openings
+    own: Requests  # summed: the own layout (explicit + rules + timeline)
+
+
+def _total(items: list[Requests], size: int) -> Requests:
+    capped, uncapped, teachers = np.zeros(size), np.zeros(size), np.zeros(size)
+    for item in items:
+        capped, uncapped, teachers = (
+            capped + item.capped,
+            uncapped + item.uncapped,
+            teachers + item.teachers,
+        )
+    return Requests(capped, uncapped, teachers)
+
+
+def background(
+    est: Estimator,
+    scenario: Scenario,
+    spec: PlanSpec,
+    facts: CityFacts,
+    others: Iterable[CityFacts] = (),
+) -> Background:
+    """What the groups beside the proposal request, and what the own layout requests
+    (rule groups: their cores are each seed's strongest schools, so their postings are
+    averaged over the seeds' cities, `others` beside `facts`)."""
+    size = est.years.size
+    explicit = _explicit_requests(est, scenario)
+    cities = [facts, *others]
+    per_city = [
+        _total(_rule_requests(replace(est, eligible=_eligible(city)), scenario, city), size)
+        for city in cities
+    ]
+    rules_total = Requests(
+        per_city[0].capped,
+        per_city[0].uncapped,
+        np.mean([r.teachers for r in per_city], axis=0),
+    )
+    rules = [rules_total]
+    timeline = _timeline_requests(est, scenario)
+    kept = list(timeline)
+    if spec.keep in ("rules", "all"):
+        kept += rules
+    if spec.keep == "all":
+        kept += explicit
+    return Background(_total(kept, size), _total(explicit + rules + timeline, size))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A layout's estimated yearly money paid and teachers posted (teachers: the layout's
+    posting-rule count minus the own layout's; add the own layout's simulated figure)."""
+
+    money: np.ndarray
+    teachers_change: np.ndarray
+
+
+def layout_requests(est: Estimator, layout: Layout, spec: PlanSpec) -> dict[str, Requests]:
+    """Core -> its group's requests (the proposal's groups form together)."""
+    first = school_year_of(spec.formed) if spec.formed is not None else int(est.years[0])
+    return {g.core: est.group(g, first, spec.term_years) for g in layout}
+
+
+def combine_requests(est: Estimator, back: Background, groups: Iterable[Requests]) -> Requests:
+    """The requests of the background plus the given groups, summed."""
+    return _total([back.kept, *groups], est.years.size)
+
+
+def combine(est: Estimator, back: Background, groups: Iterable[Requests]) -> Estimate:
+    """The estimate of the background plus the given groups."""
+    total = combine_requests(est, back, groups)
+    money = est.spent(total.capped, total.uncapped)
+    return Estimate(money, total.teachers - back.own.teachers)
+
+
+def own_money(est: Estimator, back: Background) -> np.ndarray:
+    """The own layout's estimated yearly money (to check the estimate against its runs)."""
+    return est.spent(back.own.capped, back.own.uncapped)
+
+
+def estimate(est: Estimator, back: Background, layout: Layout, spec: PlanSpec) -> Estimate:
+    """A layout's estimated yearly money and change in teachers posted."""
+    return combine(est, back, layout_requests(est, layout, spec).values())
