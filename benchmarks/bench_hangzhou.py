@@ -115,7 +115,9 @@ def run_once(
     model_module.build_world = timed_build_world
     try:
         build_started = time.perf_counter()
-        model = model_module.EduModel(source, seed, years=years)
+        # no --seed: the scenario's own seed (EduModel's seed=None would draw a fresh one)
+        chosen = model_module.SCENARIO_SEED if seed is None else seed
+        model = model_module.EduModel(source, chosen, years=years)
         built = time.perf_counter()
     finally:
         model_module.build_world = build_world

@@ -38,6 +38,16 @@ def _tables(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.parquet")}
 
 
+def disk_use(folder: Path) -> dict[str, int]:
+    """Bytes on disk (allocated blocks) and apparent bytes of every file under `folder`."""
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    return {
+        "disk_bytes": sum(path.stat().st_blocks * 512 for path in files),
+        "file_bytes": sum(path.stat().st_size for path in files),
+        "files": len(files),
+    }
+
+
 def run_on_cluster(province, workers: int, out: Path) -> dict:
     """One province run on a LocalCluster of `workers` single-threaded processes."""
     from distributed import Client, LocalCluster
@@ -63,25 +73,35 @@ def run_on_cluster(province, workers: int, out: Path) -> dict:
         "wall_seconds": round(wall, 1),
         "worker_peak_rss_mib": {w: round(v, 1) for w, v in sorted(peaks.items())},
         "shards": run.shards,
+        **disk_use(out),
+        "city_disk_bytes": {
+            s["city"]: disk_use(out / "cities" / s["city"])["disk_bytes"] for s in run.shards
+        },
     }
 
 
 def report(result: dict) -> None:
     print(f"\n## {result['workers']} worker(s)\n")
-    print("| city | pupils | schools | CPU-s | CPU-s per 1,000 pupil-years | worker peak MiB |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| city | pupils | schools | CPU-s | CPU-s per 1,000 pupil-years | worker peak MiB "
+        "| disk MiB |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for s in result["shards"]:
         per = 1000 * s["cpu_seconds"] / (s["pupils"] * s["years"])
         print(
             f"| {s['city']} | {s['pupils']:,} | {s['schools']:,} | {s['cpu_seconds']:.1f} | "
-            f"{per:.4f} | {s['worker_peak_rss_mib']:.0f} |"
+            f"{per:.4f} | {s['worker_peak_rss_mib']:.0f} | "
+            f"{result['city_disk_bytes'][s['city']] / 2**20:.1f} |"
         )
     peaks = ", ".join(f"{v:.0f}" for v in result["worker_peak_rss_mib"].values())
     print(
         f"\n{result['cities']} cities, {result['pupils']:,} pupils, {result['schools']:,} "
         f"schools, {result['pupil_years']:,} pupil-years: {result['cpu_seconds']:.1f} CPU-s "
         f"({result['cpu_seconds_per_1000_pupil_years']:.4f} per 1,000 pupil-years), wall "
-        f"{result['wall_seconds']:.0f} s; peak RSS per worker (MiB): {peaks}"
+        f"{result['wall_seconds']:.0f} s; peak RSS per worker (MiB): {peaks}; the run folder: "
+        f"{result['disk_bytes'] / 2**20:.1f} MiB on disk ({result['files']} files, "
+        f"{result['file_bytes'] / 2**20:.1f} MiB of data)"
     )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from edusim.processes import aggregate
 from edusim.processes.aggregate import REFERENCES, school_counts, school_mean, school_quantile
 
 
@@ -79,6 +80,13 @@ def test_compiled_aggregates_are_bit_identical_to_the_bincount_definitions(case,
             REFERENCES["school_quantile"](values, school, 7, q),
         ),
     ]
+    pairs += list(
+        zip(
+            aggregate.school_moments(values, school, 7),
+            REFERENCES["school_moments"](values, school, 7),
+            strict=True,
+        )
+    )
     for got, expected in pairs:
         assert got.dtype == expected.dtype
         assert got.tobytes() == expected.tobytes()

@@ -188,3 +188,27 @@ def test_initial_achievement_has_a_realistic_spread_and_income_gradient(world):
     correlation = np.corrcoef(families.ses_z, families.achievement)[0, 1]
     assert 0.15 < correlation < 0.8
     assert np.isfinite(families.achievement).all()
+
+
+def test_year0_families_in_blocks_equal_one_pass(demo_scenario, world, monkeypatch):
+    """The year-0 passes over families run in blocks (memory of a block, not the city):
+    blocks of 997 rows give the same columns, bit for bit, as one block for the city."""
+    import edusim.world.synthesis as synthesis
+
+    assert len(world.families) > 10 * 997  # several blocks, the last one partial
+    monkeypatch.setattr(synthesis, "FAMILY_CHUNK_ROWS", 997)
+    blocked = build_world(demo_scenario, Streams(12)).families
+    for name in ["uid", *type(blocked).fields]:
+        np.testing.assert_array_equal(getattr(blocked, name), getattr(world.families, name))
+        assert getattr(blocked, name).dtype == getattr(world.families, name).dtype
+
+
+def test_reserve_allocates_once():
+    from edusim.agents.families import Families
+
+    families = Families()
+    families.reserve(10)
+    buffer = families._buffers["income_cny"]
+    for _ in range(2):
+        families.add(5, **{name: 0 for name in Families.fields})
+    assert families._buffers["income_cny"] is buffer and len(families) == 10

@@ -101,6 +101,12 @@ class Population:
                 grown[: self._size] = buffer[: self._size]
                 self._buffers[name] = grown
 
+    def reserve(self, size: int) -> None:
+        """Room for `size` rows in every column, allocated once: a population built piece
+        by piece to a known size (the city's families at year 0) then never grows by a
+        quarter and copies its columns on the way."""
+        self._reserve(size)
+
     def add(self, count: int, **values: Any) -> np.ndarray:
         """Append `count` agents; every declared field must be given (array or scalar)."""
         missing = set(self.fields) - set(values)

@@ -87,17 +87,14 @@ def between_school_variance_share(model: EduModel, area_of_school: np.ndarray) -
     the between-school share of the variance of enrolled pupils' achievement (public and
     private schools); areas with one pupil or no variance are skipped (NaN if none is left).
 
-    Three passes over the pupils (count, sum and sum of squares per school); the rest is
-    per school: total = sum y^2 - n mean^2 and between = sum_s S_s^2 / n_s - n mean^2 per
-    area."""
+    One pass over the pupils (count, sum and sum of squares per school, `school_moments`);
+    the rest is per school: total = sum y^2 - n mean^2 and between = sum_s S_s^2 / n_s -
+    n mean^2 per area."""
+    from edusim.processes import aggregate
+
     families, table = model.families, model.school_table
-    placed = families.school >= 0
-    school = families.school[placed]
-    achievement = families.achievement[placed]
     n, n_areas = len(table), int(area_of_school.max()) + 1
-    pupils = np.bincount(school, minlength=n).astype(float)
-    sums = np.bincount(school, achievement, n)
-    squares = np.bincount(school, achievement * achievement, n)
+    pupils, sums, squares = aggregate.school_moments(families.achievement, families.school, n)
     area_pupils = np.bincount(area_of_school, pupils, n_areas)
     area_sums = np.bincount(area_of_school, sums, n_areas)
     centre = area_sums**2 / np.maximum(area_pupils, 1)

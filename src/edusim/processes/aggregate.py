@@ -36,6 +36,20 @@ def _totals(values, school, n_schools):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _moments(values, school, n_schools):  # pragma: no cover - compiled
+    counts = np.zeros(n_schools)
+    sums = np.zeros(n_schools)
+    squares = np.zeros(n_schools)
+    for i in range(school.size):
+        s = school[i]
+        if s >= 0:
+            counts[s] += 1.0
+            sums[s] += values[i]
+            squares[s] += values[i] * values[i]
+    return counts, sums, squares
+
+
+@njit(cache=True)
 def _quantiles(values, school, n_schools, q):  # pragma: no cover - compiled
     counts = np.zeros(n_schools, dtype=np.int64)
     for i in range(school.size):
@@ -76,6 +90,14 @@ def school_mean(
     return means
 
 
+def school_moments(
+    values: np.ndarray, school: np.ndarray, n_schools: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, sum and sum of squares of `values` per school (floats; rows with school -1
+    are ignored), in one pass: no masked copies of the columns and no squared column."""
+    return _moments(np.asarray(values, dtype=float), np.asarray(school), n_schools)
+
+
 def school_quantile(values: np.ndarray, school: np.ndarray, n_schools: int, q: float) -> np.ndarray:
     """The q-quantile of `values` within each school (lower interpolation): the value at
     position floor(q (n - 1)) of the school's n values in ascending order."""
@@ -101,6 +123,19 @@ def school_mean_reference(
     return means
 
 
+def school_moments_reference(
+    values: np.ndarray, school: np.ndarray, n_schools: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`school_moments` with `np.bincount`."""
+    placed = school >= 0
+    at, kept = school[placed], values[placed]
+    return (
+        np.bincount(at, minlength=n_schools).astype(float),
+        np.bincount(at, kept, n_schools).astype(float),  # float also with no rows
+        np.bincount(at, kept * kept, n_schools).astype(float),
+    )
+
+
 def school_quantile_reference(
     values: np.ndarray, school: np.ndarray, n_schools: int, q: float
 ) -> np.ndarray:
@@ -122,5 +157,6 @@ REFERENCES = {
     "school_counts": school_counts_reference,
     "school_mean": school_mean_reference,
     "school_quantile": school_quantile_reference,
+    "school_moments": school_moments_reference,
 }
 """Each compiled aggregate and its reference definition, by name."""

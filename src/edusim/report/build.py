@@ -381,6 +381,10 @@ def build_report(
 
     if is_calibration(Path(path)):
         return build_calibration_report(Path(path), lang=lang, formats=formats, workers=workers)
+    from edusim.report.province import build_province_report, is_province
+
+    if is_province(Path(path)):
+        return build_province_report(Path(path), lang=lang, formats=formats, workers=workers)
     source = load_results(path)
     if isinstance(source, RunSource) and year is not None:
         check_year(source, year)

@@ -61,6 +61,14 @@ TITLES: dict[str, dict[str, str]] = {
         "zh": "结果对参数的敏感性",
     },
     "calibration_fit": {"en": "Fit per target", "zh": "各校准目标的拟合"},
+    "province_cities": {
+        "en": "Cities beside the province, final year",
+        "zh": "各市与全省对比（末年）",
+    },
+    "province_over_years": {
+        "en": "The province over the years, with the range between cities",
+        "zh": "全省逐年变化及各市间极差",
+    },
     "calibration_traces": {"en": "Traces of the search", "zh": "搜索轨迹"},
     "calibration_pairs": {"en": "Pairs of parameters, good trials", "zh": "较优试验的参数两两散点"},
 }

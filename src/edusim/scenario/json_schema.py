@@ -36,3 +36,15 @@ def scenario_json_schema() -> dict[str, Any]:
     city_name = schema["properties"]["city"]["$ref"].rsplit("/", 1)[-1]
     schema["$defs"][city_name].pop("required", None)  # a place may set only its layout
     return schema
+
+
+def province_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a province file (`scenario/province.py`): its
+    settings and cities, each a place file it extends or a generated city; a city's `set:`
+    keys are checked by the loader, not here."""
+    from edusim.scenario.province import Province
+
+    schema = copy.deepcopy(Province.model_json_schema())
+    schema["$schema"] = SCHEMA_DIALECT
+    schema["title"] = "edusim province file"
+    return schema

@@ -249,15 +249,7 @@ def build_world(scenario: Scenario, streams: Streams) -> World:
         np.average(table.teaching_quality, weights=np.maximum(table.enrollment, 0) + 1e-12)
     )
 
-    quality_gap = table.teaching_quality[families.school] - quality_reference
-    families.achievement[:], families.school_gain[:] = initial_achievement(
-        families.grade.astype(float),
-        quality_gap,
-        families.ses_z,
-        streams.normal("learning.entry", None, families.uid),
-        streams.normal("learning.history", None, families.uid),
-        scenario.learning,
-    )
+    _initial_achievement(scenario, families, table.teaching_quality, quality_reference, streams)
     table.mean_achievement = school_mean(families.achievement, families.school, n_schools)
     table.brand = scenario.reputation.famous_brand_sd * famous.astype(float)
     table.reputation = standardise_within(table.mean_achievement, stage) + table.brand
@@ -317,56 +309,105 @@ def _expected_cohort(scenario, geo, catchments, stage, district, private) -> np.
     return expected
 
 
+FAMILY_CHUNK_ROWS = 1 << 20
+"""Rows per block of the year-0 passes over every family (incomes standardised, tastes,
+tenure, initial achievement): each is elementwise and keyed by family id, so blocks give
+the same numbers as one pass, while the temporaries are a block's, not the city's (an
+8x Hangzhou has 8.3 M families; each whole-city float temporary is 67 MB)."""
+
+
+def _blocks(size: int) -> list[slice]:
+    return [
+        slice(start, min(start + FAMILY_CHUNK_ROWS, size))
+        for start in range(0, size, FAMILY_CHUNK_ROWS)
+    ]
+
+
 def _initial_families(scenario, geo, catchments, premium_share, streams):
-    """Families of every grade, settled by district; incomes sorted by cell price."""
+    """Families of every grade, settled by district; incomes sorted by cell price.
+
+    Each district's grade is written straight into storage reserved for the whole city
+    (no list of pieces concatenated into a second copy), and the columns that depend on
+    the city's income distribution are filled afterwards in blocks."""
     cell_premium = cell_premium_share(catchments, premium_share)
     log_price = price_reference(geo, cell_premium)
-    pieces: list[dict[str, np.ndarray]] = []
-    next_uid = 0
-    for d, district in enumerate(scenario.city.districts):
-        for stage_index, stage_name in enumerate(STAGES):
-            per_grade = pupils_per_grade(
-                getattr(district.pupils, stage_name), GRADES_PER_STAGE[stage_index]
-            )
-            for offset, count in enumerate(per_grade):
+    counts = [
+        [
+            pupils_per_grade(getattr(district.pupils, stage_name), GRADES_PER_STAGE[stage_index])
+            for stage_index, stage_name in enumerate(STAGES)
+        ]
+        for district in scenario.city.districts
+    ]
+    families = Families()
+    families.reserve(sum(sum(sum(grades) for grades in stages) for stages in counts))
+    for d in range(len(scenario.city.districts)):
+        for stage_index in range(len(STAGES)):
+            for offset, count in enumerate(counts[d][stage_index]):
                 if count == 0:
                     continue
-                uids = np.arange(next_uid, next_uid + count)
-                next_uid += count
+                uids = np.arange(families.next_uid, families.next_uid + count)
                 columns = arriving_families(
                     scenario, geo, uids, d, cell_premium, log_price, streams
                 )
-                columns["grade"] = np.full(count, FIRST_GRADE[stage_index] + offset, dtype=np.int8)
-                columns["district"] = np.full(count, d, dtype=np.int16)
-                pieces.append(columns)
-    merged = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
-    log_income = np.log(merged["income_cny"])
+                families.add(
+                    count,
+                    cell=columns["cell"],
+                    district=np.int16(d),
+                    income_cny=columns["income_cny"],
+                    ses_z=0.0,  # below, once the city's incomes are known
+                    quality_taste=0.0,
+                    grade=np.int8(FIRST_GRADE[stage_index] + offset),
+                    school=-1,
+                    achievement=0.0,
+                    school_gain=0.0,
+                    moved_for_school=False,
+                    sibling_school=-1,
+                    residence_years=0.0,
+                    local_hukou=False,
+                    owner=False,
+                )
+    log_income = np.log(families.income_cny)
     reference = IncomeReference(
         log_price_mean=log_price[0],
         log_price_sd=log_price[1],
         log_income_mean=float(log_income.mean()),
         log_income_sd=float(max(log_income.std(), 1e-9)),
     )
-    uids = np.arange(next_uid)
-    ses_z = (log_income - reference.log_income_mean) / reference.log_income_sd
-    families = Families()
-    families.add(
-        next_uid,
-        cell=merged["cell"],
-        district=merged["district"],
-        income_cny=merged["income_cny"],
-        ses_z=ses_z,
-        quality_taste=family_taste(ses_z, uids, scenario, streams),
-        grade=merged["grade"],
-        school=-1,
-        achievement=0.0,
-        school_gain=0.0,
-        moved_for_school=False,
-        sibling_school=-1,
-        residence_years=10.0 * streams.uniform("families.residence", None, uids),
-        **household_status(uids, scenario, streams),
-    )
+    del log_income
+    ses_z, taste = families.ses_z, families.quality_taste
+    residence, local, owner = families.residence_years, families.local_hukou, families.owner
+    for block in _blocks(len(families)):
+        uids = families.uid[block]
+        ses_z[block] = (
+            np.log(families.income_cny[block]) - reference.log_income_mean
+        ) / reference.log_income_sd
+        taste[block] = family_taste(ses_z[block], uids, scenario, streams)
+        residence[block] = 10.0 * streams.uniform("families.residence", None, uids)
+        status = household_status(uids, scenario, streams)
+        local[block], owner[block] = status["local_hukou"], status["owner"]
     return families, reference
+
+
+def _initial_achievement(
+    scenario: Scenario,
+    families: Families,
+    teaching_quality: np.ndarray,
+    quality_reference: float,
+    streams: Streams,
+) -> None:
+    """Year-0 achievement of every pupil and its school-induced part
+    (`initial_achievement`), in blocks of families."""
+    achievement, school_gain = families.achievement, families.school_gain
+    for block in _blocks(len(families)):
+        uids = families.uid[block]
+        achievement[block], school_gain[block] = initial_achievement(
+            families.grade[block].astype(float),
+            teaching_quality[families.school[block]] - quality_reference,
+            families.ses_z[block],
+            streams.normal("learning.entry", None, uids),
+            streams.normal("learning.history", None, uids),
+            scenario.learning,
+        )
 
 
 def _school_names(
