@@ -50,12 +50,25 @@ TARGETS: dict[str, list[str]] = {
     "policy/": ["tests/policy"],
     "metrics/": [
         "tests/test_metrics_by_hand.py",
+        "tests/test_metric_helpers_by_hand.py",
         "tests/test_metrics.py",
         "-k",
         "not demo and not schools_table and not compute_all",  # whole demo runs: slow
     ],
     "processes/": ["tests/processes"],
-    "phases/": ["tests/phases", "tests/test_places.py"],
+    # The phases' tests that step small constructed cities (seconds each); the demo-city
+    # and place tests would make every mutant of a phase cost minutes.
+    "phases/": [
+        "tests/phases/test_enrollment_properties.py",
+        "tests/phases/test_grant_channels.py",
+        "tests/phases/test_group_hiring_in_model.py",
+        "tests/phases/test_money_and_arrivals.py",
+        "tests/phases/test_private_lists.py",
+        "tests/phases/test_retirees_in_model.py",
+        "tests/phases/test_scarce_subjects_in_model.py",
+        "tests/phases/test_school_lifecycle.py",
+        "tests/phases/test_travel.py",
+    ],
 }
 # Modules a folder target leaves out unless they are named on their own (none now: the
 # modules other helpers were rewriting when this list was first made are mutated too).
