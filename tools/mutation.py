@@ -51,7 +51,10 @@ TARGETS: dict[str, list[str]] = {
     "metrics/": [
         "tests/test_metrics_by_hand.py",
         "tests/test_metric_helpers_by_hand.py",
+        "tests/test_metric_rules_by_hand.py",
         "tests/test_metrics.py",
+        "tests/test_docs.py::test_generated_files_are_up_to_date",
+        "tests/test_docs.py::test_the_static_metric_info_is_the_registry",
         "-k",
         "not demo and not schools_table and not compute_all",  # whole demo runs: slow
     ],
@@ -285,6 +288,56 @@ def report(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _apply(source: str, mutant: dict) -> str | None:
+    """`source` with the mutant's diff applied inside its function, or None when the
+    removed lines are not found there."""
+    removed = [d[1:] for d in mutant["diff"].splitlines() if d.startswith("-")]
+    added = [d[1:] for d in mutant["diff"].splitlines() if d.startswith("+")]
+    function = mutant["name"].split(".")[-1].split("__mutmut_")[0]
+    function = function.removeprefix("x_").split("\u01c1")[-1]
+    lines = source.splitlines()
+    start = next((i for i, line in enumerate(lines) if f"def {function}(" in line), None)
+    if start is None or not removed:
+        return None
+    for at in range(start, len(lines) - len(removed) + 1):
+        if lines[at : at + len(removed)] == removed:
+            return "\n".join(lines[:at] + added + lines[at + len(removed) :]) + "\n"
+    return None
+
+
+def recheck(results: list[dict], tests: list[str]) -> list[dict]:
+    """Each mutant a run did not kill, applied by hand (its diff, in a scratch copy of
+    `src`) and run against `tests` (run with the copy first on the path): its outcome now,
+    "killed" or "survived" (or "not applied" when its diff no longer matches the source).
+    For checking that tests added after a run kill its survivors, in seconds a mutant
+    instead of a new run of the whole module."""
+    outcomes = []
+    left = [m for r in results for m in r["mutants"] if m["outcome"] in ("survived", "no tests")]
+    for mutant in left:
+        scratch = Path(tempfile.mkdtemp(prefix="edusim-recheck-"))
+        try:
+            shutil.copytree(ROOT / "src", scratch / "src")
+            path = scratch / "src" / "edusim" / mutant["module"]
+            mutated = _apply(path.read_text(encoding="utf-8"), mutant)
+            if mutated is None:
+                outcomes.append({**mutant, "now": "not applied"})
+                continue
+            path.write_text(mutated, encoding="utf-8")
+            env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "HYPOTHESIS_PROFILE": "ci"}
+            run = subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            now = {0: "survived", 1: "killed"}.get(run.returncode, f"error {run.returncode}")
+            outcomes.append({**mutant, "now": now})
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return outcomes
+
+
 def main(argv: list[str]) -> int:
     """Mutate the named targets (all by default); print the report in Markdown. With
     `--json PATH` the outcomes of every mutant are also written to PATH; `--report
@@ -295,6 +348,13 @@ def main(argv: list[str]) -> int:
         target, scratch, out = argv[1], Path(argv[2]), Path(argv[3])
         result = {"target": target, "tests": tests_of(target), "cpu_seconds": None}
         out.write_text(json.dumps([{**result, "mutants": collect(scratch)}], indent=1))
+        return 0
+    if argv[:1] == ["--recheck"]:  # --recheck RESULT.json OUT.json TEST...
+        results = json.loads(Path(argv[1]).read_text())
+        outcomes = recheck(results, argv[3:])
+        Path(argv[2]).write_text(json.dumps(outcomes, indent=1), encoding="utf-8")
+        for mutant in outcomes:
+            print(f"{mutant['now']}: {mutant['module']} {mutant['name'].split('.')[-1]}")
         return 0
     if argv[:1] == ["--report"]:
         results = [r for path in argv[1:] for r in json.loads(Path(path).read_text())]
