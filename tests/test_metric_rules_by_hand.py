@@ -118,3 +118,34 @@ def test_school_backbone_share_by_hand():
     teachers = SimpleNamespace(tier=np.array([0, 1, 2]), school=np.array([0, 0, 1]))
     model = SimpleNamespace(teachers=teachers, school_table=_Table(stage=np.zeros(2)))
     assert school_backbone_share(model).tolist() == [0.5, 1.0]
+
+
+def test_families_tied_at_the_bottom_quartile_income_count_as_low_income():
+    # incomes 1, 1, 1, 1, 5, 5, 5, 5: the 25th percentile is 1, so the four at 1 are the
+    # low-income families. They all attend school 0 and the others school 1 (one district,
+    # one stage): dissimilarity 0.5 * (|1 - 0| + |0 - 1|) = 1.
+    families = SimpleNamespace(
+        school=np.array([0, 0, 0, 0, 1, 1, 1, 1]),
+        income_cny=np.array([1.0, 1.0, 1.0, 1.0, 5.0, 5.0, 5.0, 5.0]),
+    )
+    table = _Table(stage=np.array([0, 0]), district=np.array([0, 0]))
+    model = SimpleNamespace(families=families, school_table=table)
+    assert METRICS["ses_dissimilarity"].compute(model) == 1.0
+
+
+def test_the_top_decile_premium_is_the_mean_of_the_top_tenth(monkeypatch):
+    from edusim.metrics import housing as housing_metrics
+
+    # twenty catchments with premiums 0..19: the top tenth is 18 and 19 (mean 18.5); of
+    # five catchments, the top one
+    monkeypatch.setattr(housing_metrics, "_catchment_premiums", lambda model: np.arange(20.0))
+    assert METRICS["premium_top_decile_cny"].compute(SimpleNamespace()) == 18.5
+    monkeypatch.setattr(housing_metrics, "_catchment_premiums", lambda model: np.arange(5.0))
+    assert METRICS["premium_top_decile_cny"].compute(SimpleNamespace()) == 4.0
+
+
+def test_high_quality_share_of_a_one_pupil_city():
+    table = _Table(stage=np.array([0, 0]), teaching_quality=np.array([1.0, 0.0]))
+    table.enrollment = np.array([1, 0])
+    model = SimpleNamespace(school_table=table, quality_threshold=0.5)
+    assert METRICS["high_quality_share"].compute(model) == 1.0

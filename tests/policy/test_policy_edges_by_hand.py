@@ -54,10 +54,12 @@ def test_truncated_lists_keep_the_first_choices_and_leave_the_input_alone():
     original = np.array(lists)
     truncated(original, 2)
     assert original.tolist() == lists
+    # school indices come back as integers whatever the input's type
+    assert truncated(np.array([[2.0, 1.0]]), 1).dtype == np.int64
 
 
 def test_serial_dictatorship_refuses_a_score_of_the_wrong_length():
-    with pytest.raises(ValueError, match="score must have one value per applicant"):
+    with pytest.raises(ValueError, match=r"^score must have one value per applicant$"):
         serial_dictatorship(np.array([[0], [0]]), np.array([1.0]), np.array([1]))
 
 
@@ -79,7 +81,7 @@ def test_who_gains_by_ranking_school_0_first_under_immediate_acceptance():
 
 
 def test_parallel_mechanism_refuses_a_band_below_one():
-    with pytest.raises(ValueError, match="band_size must be at least 1"):
+    with pytest.raises(ValueError, match=r"^band_size must be at least 1$"):
         parallel_mechanism(np.array([[0]]), np.array([[1.0]]), np.array([1]), band_size=0)
 
 
@@ -144,3 +146,8 @@ def test_member_pool_criteria_each_admit_their_own_schools_and_add_up():
     assert pool("rural_school") == [False, False, True, False, False]
     assert pool("small", "rural_school") == [True, True, True, False, False]
     assert pool("rural_school", "small") == [True, True, True, False, False]
+    # without the schools' own status, "rural_school" falls back to the rural county
+    county = _schools(enrollment=np.array([100, 200]), district_kind=np.array([2, 0]))
+    both = np.array([True, True])
+    rule = SimpleNamespace(member_pool=("rural_school",))
+    assert eligible_members(rule, county, both).tolist() == [True, False]
