@@ -149,3 +149,30 @@ def test_high_quality_share_of_a_one_pupil_city():
     table.enrollment = np.array([1, 0])
     model = SimpleNamespace(school_table=table, quality_threshold=0.5)
     assert METRICS["high_quality_share"].compute(model) == 1.0
+
+
+def test_premium_gini_without_any_catchment_is_nan(monkeypatch):
+    from edusim.metrics import housing as housing_metrics
+
+    monkeypatch.setattr(housing_metrics, "catchment_premium_cny", lambda model: np.zeros(2))
+    table = _Table(
+        stage=np.array([0, 1]), active=np.array([False, False]), private=np.array([False, False])
+    )
+    assert math.isnan(METRICS["premium_gini"].compute(SimpleNamespace(school_table=table)))
+
+
+def test_principal_gap_counts_the_schools_tied_at_the_quartiles(monkeypatch):
+    from edusim.metrics import leaders as leader_metrics
+
+    # four primary schools, mean achievement 0, 0, 1, 1 (the quartiles are 0 and 1
+    # themselves), principals' quality 1, 3, 5, 7: mean(5, 7) - mean(1, 3) = 4
+    monkeypatch.setattr(
+        leader_metrics, "_principal_quality", lambda model: np.array([1.0, 3.0, 5.0, 7.0])
+    )
+    table = _Table(
+        stage=np.zeros(4, dtype=int),
+        mean_achievement=np.array([0.0, 0.0, 1.0, 1.0]),
+        enrollment=np.full(4, 10),
+        private=np.zeros(4, dtype=bool),
+    )
+    assert METRICS["principal_quartile_gap"].compute(SimpleNamespace(school_table=table)) == 4.0
