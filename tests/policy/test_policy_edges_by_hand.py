@@ -15,7 +15,7 @@ from edusim.policy.funding import weakest_rural_schools
 from edusim.policy.group_formation import SchoolView, eligible_members
 from edusim.policy.leadership import posting_quota
 from edusim.policy.mechanisms import deferred_acceptance, immediate_acceptance
-from edusim.policy.mechanisms.inputs import UNMATCHED, truncated
+from edusim.policy.mechanisms.inputs import UNMATCHED, checked, truncated
 from edusim.policy.mechanisms.manipulation import misreport_gainers
 from edusim.policy.mechanisms.parallel import parallel_mechanism
 from edusim.policy.mechanisms.serial_dictatorship import serial_dictatorship
@@ -151,3 +151,10 @@ def test_member_pool_criteria_each_admit_their_own_schools_and_add_up():
     both = np.array([True, True])
     rule = SimpleNamespace(member_pool=("rural_school",))
     assert eligible_members(rule, county, both).tolist() == [True, False]
+
+
+def test_lists_and_priorities_of_different_shapes_are_refused():
+    with pytest.raises(
+        ValueError, match=r"^preferences and priority must be applicants x K of the same shape$"
+    ):
+        checked(np.array([[0, 1]]), np.array([[1.0]]), np.array([1, 1]))
