@@ -14,10 +14,17 @@ mutated function, so a mutant costs a fraction of a CPU-second instead of a fres
 of Python (2-30 s with cosmic-ray, measured in docs/testing.md).
 
 What is not mutated: mutmut mutates function bodies only, and skips decorated
-functions. The numba kernels (`@njit`) are therefore never mutated; each has a
-pure-Python or numpy reference that the tests compare it with
-(`tests/test_kernels_match_reference.py`), and those references are mutated. Module
-constants outside functions are not mutated either.
+functions (the metrics are therefore registered by a `register(...)` call after each
+plain function, not by a decorator). The numba kernels (`@njit`) are never mutated;
+most have a pure-Python or numpy reference that is mutated and compared with the kernel
+by a unit test; the assignment kernels of `policy/mechanisms/` and
+`processes/housing._update_best_options` have none (docs/testing.md). Module constants
+outside functions are not mutated either.
+
+`--sample N --seed S` runs a seeded random sample of at most N mutants of each module
+(the whole set of a folder can take hours on a shared machine); `--recheck` applies the
+survivors of a run one by one to a scratch copy of `src/` and runs tests written
+afterwards against them.
 
 The report gives, per module, the mutants, killed, survived, "no tests" (no declared
 test reaches the function: counted as not killed) and the score killed / (all but
