@@ -34,7 +34,6 @@ def _imports_after(argv: list[str]) -> dict:
         [sys.executable, "-c", PROBE.format(heavy_roots=sorted(roots)), *argv],
         capture_output=True,
         text=True,
-        timeout=120,
     )
     return json.loads(done.stderr.strip().splitlines()[-1])
 

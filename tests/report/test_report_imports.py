@@ -34,7 +34,6 @@ def test_reading_results_imports_no_simulator(module):
         ],
         capture_output=True,
         text=True,
-        timeout=120,
         check=True,
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []

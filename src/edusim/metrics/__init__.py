@@ -27,6 +27,7 @@ from edusim.metrics.registry import (
     metric,
     metric_info_json,
     metrics_markdown,
+    register,
 )
 from edusim.metrics.teachers import school_backbone_share, school_teacher_counts
 
@@ -45,6 +46,7 @@ __all__ = [
     "open_public",
     "quartile_gap",
     "quartile_gap_by",
+    "register",
     "school_backbone_share",
     "school_teacher_counts",
 ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.agents.groups import MEMBER
-from edusim.metrics.registry import metric
+from edusim.metrics.registry import register
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -19,13 +19,6 @@ def _group_rows(model: EduModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return groups.school[members], groups.group[members], groups.core_of_rows()[members]
 
 
-@metric(
-    "within_group_gap",
-    "pupil SD per year",
-    "lower is better",
-    "teaching-quality gap between group cores and their members",
-    "mean over active groups of (core quality - mean quality of its members); NaN without groups",
-)
 def _within_group_gap(model: EduModel) -> float:
     member, group, core = _group_rows(model)
     if member.size == 0:
@@ -36,13 +29,16 @@ def _within_group_gap(model: EduModel) -> float:
     return float(per_group[counts > 0].mean())
 
 
-@metric(
-    "member_nonmember_gap",
+register(
+    _within_group_gap,
+    "within_group_gap",
     "pupil SD per year",
-    "information",
-    "teaching quality of group members relative to schools in no group",
-    "mean quality of member (non-core) schools minus mean quality of open schools in no group; NaN if either set is empty",
+    "lower is better",
+    "teaching-quality gap between group cores and their members",
+    "mean over active groups of (core quality - mean quality of its members); NaN without groups",
 )
+
+
 def _member_nonmember_gap(model: EduModel) -> float:
     member, _, _ = _group_rows(model)
     quality = model.school_table.teaching_quality
@@ -53,15 +49,28 @@ def _member_nonmember_gap(model: EduModel) -> float:
     return float(quality[np.unique(member)].mean() - quality[outside].mean())
 
 
-@metric(
+register(
+    _member_nonmember_gap,
+    "member_nonmember_gap",
+    "pupil SD per year",
+    "information",
+    "teaching quality of group members relative to schools in no group",
+    "mean quality of member (non-core) schools minus mean quality of open schools in no group; NaN if either set is empty",
+)
+
+
+def _group_participation(model: EduModel) -> float:
+    return float(np.unique(model.groups.school).size / max(model.school_table.active.sum(), 1))
+
+
+register(
+    _group_participation,
     "group_participation_share",
     "share of schools",
     "information",
     "share of schools in at least one active group of any kind (core or member; zones and communities too)",
     "schools with a membership row over all open schools, private ones included (closed, merged or not yet opened schools are in no group and not counted); the documents' targets are famous_group_participation_share, cross_level_group_share and rural_community_coverage",
 )
-def _group_participation(model: EduModel) -> float:
-    return float(np.unique(model.groups.school).size / max(model.school_table.active.sum(), 1))
 
 
 FAMOUS_SCHOOL_KINDS: tuple[str, ...] = (
@@ -92,25 +101,21 @@ def _share(part: np.ndarray, base: np.ndarray) -> float:
     return float((part & base).sum() / base.sum()) if base.any() else float("nan")
 
 
-@metric(
+def _famous_participation(model: EduModel) -> float:
+    rows = np.isin(model.groups.kind_of_rows(), FAMOUS_SCHOOL_KINDS)
+    return _share(_schools_in(model, rows), _open_public(model))
+
+
+register(
+    _famous_participation,
     "famous_group_participation_share",
     "share of schools",
     "information",
     "share of public schools taking part in a famous-school group (core or member), as Hangzhou's 60% target counts",
     "open public schools that are core or member of an active group of a famous-school kind (every kind except zone and community) over all open public schools (seed 001 目标任务: 参与名校集团化办学的中小学比例; private schools are in no group in the model); NaN without open public schools",
 )
-def _famous_participation(model: EduModel) -> float:
-    rows = np.isin(model.groups.kind_of_rows(), FAMOUS_SCHOOL_KINDS)
-    return _share(_schools_in(model, rows), _open_public(model))
 
 
-@metric(
-    "cross_level_group_share",
-    "share of schools",
-    "information",
-    "share of public schools in a cross-level or cross-region famous-school group, as Hangzhou's 25% target counts",
-    "open public schools that are core or member of an active famous-school-kind group whose schools have more than one owner level (跨层级: city-, district- or county-owned) or lie in more than one district (跨区域), over all open public schools (seed 001 目标任务); a cross-stage group within one owner level and district does not count; NaN without open public schools",
-)
 def _cross_level(model: EduModel) -> float:
     groups, table = model.groups, model.school_table
     famous = np.isin(groups.kind_of_rows(), FAMOUS_SCHOOL_KINDS)
@@ -130,13 +135,26 @@ def _cross_level(model: EduModel) -> float:
     return _share(_schools_in(model, rows), _open_public(model))
 
 
-@metric(
+register(
+    _cross_level,
+    "cross_level_group_share",
+    "share of schools",
+    "information",
+    "share of public schools in a cross-level or cross-region famous-school group, as Hangzhou's 25% target counts",
+    "open public schools that are core or member of an active famous-school-kind group whose schools have more than one owner level (跨层级: city-, district- or county-owned) or lie in more than one district (跨区域), over all open public schools (seed 001 目标任务); a cross-stage group within one owner level and district does not count; NaN without open public schools",
+)
+
+
+def _rural_coverage(model: EduModel) -> float:
+    rows = model.groups.kind_of_rows() == "community"
+    return _share(_schools_in(model, rows), _open_public(model) & model.school_table.rural)
+
+
+register(
+    _rural_coverage,
     "rural_community_coverage",
     "share of rural schools",
     "information",
     "share of rural public schools in an urban-rural community, as Hangzhou's 98% target counts",
     "open public schools that are rural by their own status (village schools of suburban districts included; scenario school_status) and core or member of an active community-kind group, over all open public rural schools (seed 001 目标任务: 农村义务教育阶段学校参与城乡学校互助共同体的比例); NaN without open public rural schools",
 )
-def _rural_coverage(model: EduModel) -> float:
-    rows = model.groups.kind_of_rows() == "community"
-    return _share(_schools_in(model, rows), _open_public(model) & model.school_table.rural)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.metrics.common import gini, has_catchment
-from edusim.metrics.registry import metric
+from edusim.metrics.registry import register
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -25,27 +25,33 @@ def _catchment_premiums(model: EduModel) -> np.ndarray:
     return catchment_premium_cny(model)[has_catchment(model)]
 
 
-@metric(
+def _premium_mean(model: EduModel) -> float:
+    return float(_catchment_premiums(model).mean())
+
+
+register(
+    _premium_mean,
     "premium_mean_cny",
     "CNY",
     "lower is better",
     "mean catchment housing premium",
     "mean over catchments (public schools) of premium share x district base price x flat size",
 )
-def _premium_mean(model: EduModel) -> float:
-    return float(_catchment_premiums(model).mean())
 
 
-@metric(
+def _premium_top_decile(model: EduModel) -> float:
+    premium = np.sort(_catchment_premiums(model))
+    return float(premium[-max(1, premium.size // 10) :].mean())
+
+
+register(
+    _premium_top_decile,
     "premium_top_decile_cny",
     "CNY",
     "lower is better",
     "housing premium of the dearest tenth of catchments",
     "mean premium of the 10% of catchments (public schools) with the highest premiums",
 )
-def _premium_top_decile(model: EduModel) -> float:
-    premium = np.sort(_catchment_premiums(model))
-    return float(premium[-max(1, premium.size // 10) :].mean())
 
 
 def _premium_shares(model: EduModel) -> np.ndarray:
@@ -53,36 +59,35 @@ def _premium_shares(model: EduModel) -> np.ndarray:
     return model.school_table.premium_share[has_catchment(model)]
 
 
-@metric(
+def _premium_median_share(model: EduModel) -> float:
+    return float(np.median(_premium_shares(model)))
+
+
+register(
+    _premium_median_share,
     "premium_median_share",
     "share of base price",
     "lower is better",
     "median catchment premium, as a share of the flat's price",
     "median over catchments (public schools) of the premium as a share of the district's base price (the clearing price of processes/housing.py)",
 )
-def _premium_median_share(model: EduModel) -> float:
-    return float(np.median(_premium_shares(model)))
 
 
-@metric(
+def _premium_top_decile_share(model: EduModel) -> float:
+    share = np.sort(_premium_shares(model))
+    return float(share[-max(1, share.size // 10) :].mean())
+
+
+register(
+    _premium_top_decile_share,
     "premium_top_decile_share",
     "share of base price",
     "lower is better",
     "premium of the dearest tenth of catchments, as a share of the flat's price",
     "mean premium share of the 10% of catchments (public schools) with the highest premium shares",
 )
-def _premium_top_decile_share(model: EduModel) -> float:
-    share = np.sort(_premium_shares(model))
-    return float(share[-max(1, share.size // 10) :].mean())
 
 
-@metric(
-    "oversubscription_top",
-    "entrants per place",
-    "lower is better",
-    "demand for the most demanded schools",
-    "first-choice applications / entry places, averaged over the 10% of schools with the highest ratio (under catchment the first choice is the catchment school; NaN before the first intake)",
-)
 def _oversubscription_top(model: EduModel) -> float:
     if not model.intake:
         return float("nan")
@@ -97,13 +102,16 @@ def _oversubscription_top(model: EduModel) -> float:
     return float(top.mean())
 
 
-@metric(
-    "premium_gini",
-    "Gini coefficient",
+register(
+    _oversubscription_top,
+    "oversubscription_top",
+    "entrants per place",
     "lower is better",
-    "inequality of catchment housing premiums",
-    "Gini coefficient of the premium in CNY over the catchments (public schools) of a stage (0 when all are equal or zero), averaged over the stages weighted by their catchments",
+    "demand for the most demanded schools",
+    "first-choice applications / entry places, averaged over the 10% of schools with the highest ratio (under catchment the first choice is the catchment school; NaN before the first intake)",
 )
+
+
 def _premium_gini(model: EduModel) -> float:
     table = model.school_table
     premiums = catchment_premium_cny(model)
@@ -114,3 +122,13 @@ def _premium_gini(model: EduModel) -> float:
             ginis.append(gini(members))
             weights.append(members.size)
     return float(np.average(ginis, weights=weights)) if weights else float("nan")
+
+
+register(
+    _premium_gini,
+    "premium_gini",
+    "Gini coefficient",
+    "lower is better",
+    "inequality of catchment housing premiums",
+    "Gini coefficient of the premium in CNY over the catchments (public schools) of a stage (0 when all are equal or zero), averaged over the stages weighted by their catchments",
+)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.metrics.common import open_public
-from edusim.metrics.registry import metric
+from edusim.metrics.registry import register
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -24,13 +24,6 @@ def _principal_quality(model: EduModel) -> np.ndarray:
     return quality
 
 
-@metric(
-    "principal_quartile_gap",
-    "pupil SD per year",
-    "lower is better",
-    "gap in principals' quality between the schools with the best and the weakest results",
-    "within each stage, over open public schools with a principal, mean principal quality (effect as principal) at schools at or above the 75th percentile of mean achievement minus at or below the 25th; averaged over the stages weighted by those schools",
-)
 def _principal_quartile_gap(model: EduModel) -> float:
     table = model.school_table
     quality = _principal_quality(model)
@@ -47,13 +40,16 @@ def _principal_quartile_gap(model: EduModel) -> float:
     return float(np.average(gaps, weights=weights)) if weights else float("nan")
 
 
-@metric(
-    "principal_urban_rural_gap",
+register(
+    _principal_quartile_gap,
+    "principal_quartile_gap",
     "pupil SD per year",
     "lower is better",
-    "gap in principals' quality between urban and rural schools (each school's own status)",
-    "mean principal quality at open public urban schools minus at rural ones; NaN if either is absent",
+    "gap in principals' quality between the schools with the best and the weakest results",
+    "within each stage, over open public schools with a principal, mean principal quality (effect as principal) at schools at or above the 75th percentile of mean achievement minus at or below the 25th; averaged over the stages weighted by those schools",
 )
+
+
 def _principal_urban_rural_gap(model: EduModel) -> float:
     rural = model.school_table.rural.astype(bool)
     quality = _principal_quality(model)
@@ -64,28 +60,44 @@ def _principal_urban_rural_gap(model: EduModel) -> float:
     return float(quality[urban].mean() - quality[country].mean())
 
 
+register(
+    _principal_urban_rural_gap,
+    "principal_urban_rural_gap",
+    "pupil SD per year",
+    "lower is better",
+    "gap in principals' quality between urban and rural schools (each school's own status)",
+    "mean principal quality at open public urban schools minus at rural ones; NaN if either is absent",
+)
+
+
 def _leader_count(model: EduModel, *kinds: str) -> float:
     stats = model.leader_stats.get(model.current_school_year)
     return float(sum(stats.get(kind, 0) for kind in kinds)) if stats else float("nan")
 
 
-@metric(
+def _leader_postings(model: EduModel) -> float:
+    return _leader_count(model, "posted", "executive")
+
+
+register(
+    _leader_postings,
     "leader_postings",
     "leaders per year",
     "information",
     "leaders placed at members by group cores this year: deputies posted and executive principals appointed",
     "count of deputies posted by cores to members plus executive principals appointed to members in the school year; NaN before the first year",
 )
-def _leader_postings(model: EduModel) -> float:
-    return _leader_count(model, "posted", "executive")
 
 
-@metric(
+def _principal_rotations(model: EduModel) -> float:
+    return _leader_count(model, "rotated")
+
+
+register(
+    _principal_rotations,
     "principal_rotations",
     "principals per year",
     "information",
     "principals moved to another school of their district by the rotation rule this year",
     "count of principals moved by the tenure rotation in the school year; NaN before the first year",
 )
-def _principal_rotations(model: EduModel) -> float:
-    return _leader_count(model, "rotated")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from edusim.metrics.registry import metric
+from edusim.metrics.registry import register
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -34,13 +34,6 @@ def _rank_correlation(x_rank: np.ndarray, y_rank: np.ndarray) -> float:
     return float(np.corrcoef(x_rank, y_rank)[0, 1])
 
 
-@metric(
-    "income_quality_rank_corr",
-    "correlation (-1 to 1)",
-    "lower is better",
-    "wealth sorting: rank correlation of family income with the teaching quality of the school attended",
-    "Spearman correlation over enrolled pupils of a stage of the family's income rank among the stage's pupils and the rank of their school's teaching quality among the stage's schools (public and private, mean ranks for ties), averaged over the stages weighted by pupils (NaN if a stage has no spread); above 50,000 enrolled pupils over the fixed sample of families whose id is a multiple of ceil(pupils / 50,000)",
-)
 def _income_quality_rank_corr(model: EduModel) -> float:
     families, table = model.families, model.school_table
     placed = sample_of_pupils(families.uid, families.school >= 0)
@@ -60,6 +53,16 @@ def _income_quality_rank_corr(model: EduModel) -> float:
             values.append(value)
             weights.append(rows.sum())
     return float(np.average(values, weights=weights)) if weights else float("nan")
+
+
+register(
+    _income_quality_rank_corr,
+    "income_quality_rank_corr",
+    "correlation (-1 to 1)",
+    "lower is better",
+    "wealth sorting: rank correlation of family income with the teaching quality of the school attended",
+    "Spearman correlation over enrolled pupils of a stage of the family's income rank among the stage's pupils and the rank of their school's teaching quality among the stage's schools (public and private, mean ranks for ties), averaged over the stages weighted by pupils (NaN if a stage has no spread); above 50,000 enrolled pupils over the fixed sample of families whose id is a multiple of ceil(pupils / 50,000)",
+)
 
 
 def _tied_ranks(values: np.ndarray) -> np.ndarray:

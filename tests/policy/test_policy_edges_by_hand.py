@@ -1,0 +1,160 @@
+"""Policy rules at the edges where a small change of the code changes the answer (school
+0, a group numbered 0, a draw equal to the share, a score of the wrong length), each
+worked out by hand. Written for mutants of `policy/` that survived `tools/mutation.py`
+(docs/testing.md)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from edusim.policy.enrollment import STANDING_CLASS_WIDTH, resident_standing
+from edusim.policy.funding import weakest_rural_schools
+from edusim.policy.group_formation import SchoolView, eligible_members
+from edusim.policy.leadership import posting_quota
+from edusim.policy.mechanisms import deferred_acceptance, immediate_acceptance
+from edusim.policy.mechanisms.inputs import UNMATCHED, checked, truncated
+from edusim.policy.mechanisms.manipulation import misreport_gainers
+from edusim.policy.mechanisms.parallel import parallel_mechanism
+from edusim.policy.mechanisms.serial_dictatorship import serial_dictatorship
+from edusim.policy.mechanisms.stability import blocked_applicants
+from edusim.policy.pay import school_reward_pay
+from edusim.policy.retirees import returning_retirees
+from edusim.scenario.enrollment import EnrollmentParams
+
+
+def test_posting_quota_is_what_each_member_still_lacks_never_negative():
+    # members 0 and 2 with 1 and 3 deputies posted, 2 wanted: 1 still lacking, and none
+    # (not -1) where there are already more than enough
+    got = posting_quota(np.array([0, 2]), np.array([1, 0, 3]), per_member=2)
+    assert got.tolist() == [1, 0]
+
+
+def test_schools_of_a_group_are_paid_by_the_group_mean_score():
+    # group 0 holds schools 0 and 1 (scores 1 and 3: mean 2); school 2 is in no group
+    pay = school_reward_pay(np.array([1.0, 3.0, 5.0]), 100.0, np.array([0, 0, -1]))
+    assert pay.tolist() == [200.0, 200.0, 500.0]
+    assert school_reward_pay(np.array([1.0, 3.0]), 100.0, None).tolist() == [100.0, 300.0]
+
+
+def test_a_retiree_returns_only_when_its_draw_is_below_the_share():
+    retiring, top = np.ones(3, dtype=bool), np.full(3, 3)
+    draws = np.array([0.0, 0.49, 0.5])
+    assert not returning_retirees(retiring, top, draws, share=0.0).any()  # no encouragement
+    assert returning_retirees(retiring, top, draws, share=0.5).tolist() == [True, True, False]
+
+
+def test_truncated_lists_keep_the_first_choices_and_leave_the_input_alone():
+    lists = [[2, 0, 1], [1, 2, -1]]
+    got = truncated(lists, 1)
+    assert got.dtype == np.int64
+    assert got.tolist() == [[2, UNMATCHED, UNMATCHED], [1, UNMATCHED, UNMATCHED]]
+    original = np.array(lists)
+    truncated(original, 2)
+    assert original.tolist() == lists
+    # school indices come back as integers whatever the input's type
+    assert truncated(np.array([[2.0, 1.0]]), 1).dtype == np.int64
+
+
+def test_serial_dictatorship_refuses_a_score_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"^score must have one value per applicant$"):
+        serial_dictatorship(np.array([[0], [0]]), np.array([1.0]), np.array([1]))
+
+
+def test_who_gains_by_ranking_school_0_first_under_immediate_acceptance():
+    # Two schools with one place each. A lists 1 then 0; B lists 1 (and outranks A there);
+    # C lists 0 (A outranks C there). Truthful immediate acceptance: B takes 1 and C takes
+    # 0 in round 1, A is left out. Listing 0 first, A takes it in round 1: A gains, and the
+    # school it gains is school 0. Deferred acceptance is strategy-proof: nobody gains.
+    preferences = np.array([[1, 0], [1, -1], [0, -1]])
+    priority = np.array([[0.1, 0.9], [0.5, 0.0], [0.5, 0.0]])
+    capacity = np.array([1, 1])
+    sampled = np.arange(3)
+    truthful = immediate_acceptance(preferences, priority, capacity)
+    assert truthful.tolist() == [-1, 1, 0]
+    gains = misreport_gainers(immediate_acceptance, preferences, priority, capacity, sampled)
+    assert gains.tolist() == [True, False, False]
+    no_gains = misreport_gainers(deferred_acceptance, preferences, priority, capacity, sampled)
+    assert not no_gains.any()
+
+
+def test_parallel_mechanism_refuses_a_band_below_one():
+    with pytest.raises(ValueError, match=r"^band_size must be at least 1$"):
+        parallel_mechanism(np.array([[0]]), np.array([[1.0]]), np.array([1]), band_size=0)
+
+
+def test_an_equal_priority_does_not_block():
+    # One place at school 0, held by A (priority 0.5 there). B lists 0 and is unplaced: with
+    # an equal priority B has no claim on the place; with a higher one it blocks.
+    preferences, capacity, assigned = np.array([[0], [0]]), np.array([1]), np.array([0, -1])
+    tie = blocked_applicants(preferences, np.array([[0.5], [0.5]]), capacity, assigned)
+    assert tie.tolist() == [False, False]
+    higher = blocked_applicants(preferences, np.array([[0.5], [0.6]]), capacity, assigned)
+    assert higher.tolist() == [False, True]
+
+
+def test_studios_go_to_the_weakest_rural_schools_the_first_listed_among_equals():
+    # 60 rural schools alternating quality 1, 0 (all the odd ones equally weakest) and one
+    # urban school at -1: the five weakest rural schools are the first five odd ones
+    quality = np.append(np.tile([1.0, 0.0], 30), -1.0)
+    rural = np.append(np.ones(60, dtype=bool), False)
+    assert weakest_rural_schools(quality, rural, 5).tolist() == [1, 3, 5, 7, 9]
+
+
+def test_residence_years_never_lift_a_family_into_the_class_above():
+    # an owner without local hukou resident 500 years ranks below a local owner resident 0
+    # years; among equals, longer residence ranks first (whole years)
+    params = EnrollmentParams()
+    standing = resident_standing(
+        np.array([False, True, False]),
+        np.array([True, True, True]),
+        np.array([500.0, 0.0, 3.7]),
+        params,
+    )
+    assert standing[0] < standing[1]
+    assert standing[0] - standing[2] == STANDING_CLASS_WIDTH - 1 - 3
+
+
+def _schools(**columns) -> SchoolView:
+    n = len(columns["enrollment"])
+    base = dict(
+        stage=np.zeros(n, dtype=int),
+        district=np.zeros(n, dtype=int),
+        district_kind=np.zeros(n, dtype=int),
+        quality=np.zeros(n),
+        travel_km=np.zeros((n, n)),
+    )
+    return SchoolView(**{**base, **columns})
+
+
+def test_member_pool_criteria_each_admit_their_own_schools_and_add_up():
+    # in scope: schools 0-3 (enrollment 100-400, median 250); school 4 is out of scope.
+    # "small": 0 and 1. "rural_school": the schools' own status (2 and 4), not the county's
+    # kind (all urban here). Both: the union 0, 1, 2.
+    schools = _schools(
+        enrollment=np.array([100, 200, 300, 400, 50]),
+        rural=np.array([False, False, True, False, True]),
+    )
+    in_scope = np.array([True, True, True, True, False])
+
+    def pool(*criteria):
+        return eligible_members(SimpleNamespace(member_pool=criteria), schools, in_scope).tolist()
+
+    assert pool("small") == [True, True, False, False, False]
+    assert pool("rural_school") == [False, False, True, False, False]
+    assert pool("small", "rural_school") == [True, True, True, False, False]
+    assert pool("rural_school", "small") == [True, True, True, False, False]
+    # without the schools' own status, "rural_school" falls back to the rural county
+    county = _schools(enrollment=np.array([100, 200]), district_kind=np.array([2, 0]))
+    both = np.array([True, True])
+    rule = SimpleNamespace(member_pool=("rural_school",))
+    assert eligible_members(rule, county, both).tolist() == [True, False]
+
+
+def test_lists_and_priorities_of_different_shapes_are_refused():
+    with pytest.raises(
+        ValueError, match=r"^preferences and priority must be applicants x K of the same shape$"
+    ):
+        checked(np.array([[0, 1]]), np.array([[1.0]]), np.array([1, 1]))

@@ -1,0 +1,97 @@
+"""The shared pieces of the metrics (`edusim.metrics.common`) on inputs small enough to work
+out by hand, at the edges where a mutation of the rule changes the answer: ties at a
+quartile cut-off, a school with one pupil, an area whose pupils all score alike, no
+open school at all. Written for the mutants that survived `tools/mutation.py` on
+`metrics/` (docs/testing.md)."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+from edusim.metrics.common import (
+    between_school_variance_share,
+    by_stage,
+    gini,
+    intake_share,
+    open_public,
+    quartile_gap,
+    quartile_gap_by,
+)
+
+
+class _Table(SimpleNamespace):
+    def __len__(self) -> int:
+        return self.stage.size
+
+
+def _model(enrollment, stage, private=None, **extra) -> SimpleNamespace:
+    enrollment = np.asarray(enrollment)
+    private = np.zeros(enrollment.size, dtype=bool) if private is None else np.asarray(private)
+    table = _Table(enrollment=enrollment, stage=np.asarray(stage), private=private)
+    return SimpleNamespace(school_table=table, **extra)
+
+
+def test_a_school_with_one_pupil_is_open_and_an_empty_or_private_one_is_not():
+    model = _model([1, 0, 5], [0, 0, 1], private=[False, False, True])
+    assert open_public(model).tolist() == [True, False, False]
+
+
+def test_by_stage_weights_each_stage_by_its_open_schools():
+    # stage 0: schools 0, 1 (values 1, 3: mean 2); stage 1: school 3 only (value 10); school 2
+    # is empty. Weighted by schools: (2 * 2 + 10 * 1) / 3 = 14 / 3.
+    model = _model([5, 5, 0, 5], [0, 0, 1, 1])
+    got = by_stage(model, np.array([1.0, 3.0, 99.0, 10.0]), np.mean)
+    assert math.isclose(got, 14 / 3)
+
+
+def test_by_stage_with_no_open_public_school_is_nan():
+    model = _model([0, 0], [0, 1])
+    assert math.isnan(by_stage(model, np.array([1.0, 2.0]), np.mean))
+
+
+def test_quartile_gaps_include_the_schools_tied_at_the_cut_offs():
+    # key 0, 0, 1, 1: the quartiles are 0 and 1 themselves, so the top quarter is every
+    # school at 1 and the bottom every school at 0: gap = mean(5, 7) - mean(1, 3) = 4.
+    values, key = np.array([1.0, 3.0, 5.0, 7.0]), np.array([0.0, 0.0, 1.0, 1.0])
+    assert quartile_gap_by(values, key) == 4.0
+    assert quartile_gap(np.array([0.0, 0.0, 1.0, 1.0])) == 1.0
+    assert math.isnan(quartile_gap(np.array([])))
+
+
+def test_intake_share_divides_by_the_entrants_even_when_there_is_one():
+    model = SimpleNamespace(intake={0: {"entrants": 1, "moved": 1}})
+    assert intake_share(model, "moved") == 1.0
+    two_years = SimpleNamespace(
+        intake={0: {"entrants": 3, "moved": 1}, 1: {"entrants": 1, "moved": 0}}
+    )
+    assert intake_share(two_years, "moved") == 0.25
+    assert math.isnan(intake_share(SimpleNamespace(intake={}), "moved"))
+
+
+def test_gini_by_hand_and_of_nothing():
+    # sorted (0.1, 0.4): (2*1-2-1)*0.1 + (2*2-2-1)*0.4 = 0.3, over 2 * 0.5 -> 0.3 (a total
+    # below 1 is still a total)
+    assert math.isclose(gini(np.array([0.4, 0.1])), 0.3)
+    assert gini(np.zeros(3)) == 0.0
+    # all on one of four: (3 * 1) / (4 * 1) = 0.75
+    assert math.isclose(gini(np.array([0.0, 0.0, 1.0, 0.0])), 0.75)
+
+
+def test_an_area_whose_pupils_all_score_alike_is_skipped_not_nan():
+    # Area 0 (schools 0, 1): pupils 0, 0 at school 0 and 2, 2 at school 1: total variance
+    # sum y^2 - n mean^2 = 8 - 4 = 4, all of it between schools (share 1). Area 1 (school
+    # 2): three pupils at 1.0, no variance, so it is skipped (dividing by its zero total
+    # would make the whole metric NaN).
+    families = SimpleNamespace(
+        school=np.array([0, 0, 1, 1, 2, 2, 2, -1]),
+        achievement=np.array([0.0, 0.0, 2.0, 2.0, 1.0, 1.0, 1.0, 9.0]),
+    )
+    model = _model([2, 2, 3], [0, 0, 1], families=families)
+    assert between_school_variance_share(model, np.array([0, 0, 1])) == 1.0
+    # the same pupils with a spread inside area 1's school: within-school only (share 0)
+    # enters weighted by pupils, (4 * 1 + 3 * 0) / 7
+    families.achievement = np.array([0.0, 0.0, 2.0, 2.0, 0.0, 1.0, 2.0, 9.0])
+    assert math.isclose(between_school_variance_share(model, np.array([0, 0, 1])), 4 / 7)

@@ -1,0 +1,178 @@
+"""Registered metrics at the edges a whole city rarely reaches: ties in the ranks, a city
+with no rural family or no famous group, money spent but the gap unchanged, a staff flow
+not recorded this year. Each value is worked out by hand on a model-shaped object with
+only the fields the metric reads. Written for the mutants of `metrics/` that survived
+`tools/mutation.py` (docs/testing.md)."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from edusim.metrics import METRICS, Metric, metric, school_backbone_share
+from edusim.metrics import money as money_metrics
+from edusim.metrics.sorting import _rank_correlation, _tied_ranks
+
+DIRECTIONS = {"lower is better", "higher is better", "information"}
+
+
+class _Table(SimpleNamespace):
+    def __len__(self) -> int:
+        return self.stage.size
+
+
+def test_every_registry_entry_carries_its_own_name_and_a_direction():
+    for name, entry in METRICS.items():
+        assert entry.name == name
+        assert entry.direction in DIRECTIONS, name
+        assert entry.unit and entry.description and entry.formula, name
+
+
+def test_the_decorator_registers_the_same_entry_as_register():
+    def compute(model):
+        return 1.0
+
+    try:
+        assert metric("probe_metric", "ratio", "information", "a probe", "1")(compute) is compute
+        assert METRICS["probe_metric"] == Metric(
+            "probe_metric", "ratio", "information", "a probe", "1", compute
+        )
+        with pytest.raises(ValueError, match="registered twice"):
+            metric("probe_metric", "ratio", "information", "a probe", "1")(compute)
+    finally:
+        METRICS.pop("probe_metric", None)
+
+
+def test_tied_values_share_their_mean_rank():
+    # sorted: 1 (rank 0), 2 (rank 1), 3 and 3 (ranks 2 and 3: both 2.5)
+    assert _tied_ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist() == [2.5, 0.0, 2.5, 1.0]
+    assert _tied_ranks(np.array([5.0, 4.0])).tolist() == [1.0, 0.0]
+
+
+def test_a_rank_correlation_needs_two_values_and_spread_in_both():
+    assert math.isnan(_rank_correlation(np.array([1.0]), np.array([2.0])))
+    assert math.isnan(_rank_correlation(np.array([1.0, 2.0]), np.array([3.0, 3.0])))
+    assert _rank_correlation(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 0.0])) == -1.0
+
+
+def test_income_quality_link_with_ties_and_without_enough_pupils():
+    # Stage 0 only: four pupils at schools 0, 0, 1, 1 (quality 0.1, 0.3: ranks 0, 1), incomes
+    # 1, 1, 2, 3 (tied ranks 0.5, 0.5, 2, 3). corr((0.5, 0.5, 2, 3), (0, 0, 1, 1)):
+    # deviations (-1, -1, 0.5, 1.5) and (-0.5, -0.5, 0.5, 0.5): products 0.5 + 0.5 + 0.25 +
+    # 0.75 = 2, over sqrt(4.5 * 1): 0.9428
+    table = _Table(stage=np.array([0, 0]), teaching_quality=np.array([0.1, 0.3]))
+    families = SimpleNamespace(
+        uid=np.arange(4),
+        school=np.array([0, 0, 1, 1]),
+        income_cny=np.array([1.0, 1.0, 2.0, 3.0]),
+    )
+    model = SimpleNamespace(families=families, school_table=table)
+    got = METRICS["income_quality_rank_corr"].compute(model)
+    assert math.isclose(got, 2 / math.sqrt(4.5))
+    families.school = np.array([0, -1, -1, -1])  # one pupil: no stage to correlate
+    assert math.isnan(METRICS["income_quality_rank_corr"].compute(model))
+
+
+def test_urban_rural_gap_needs_both_kinds_of_district():
+    families = SimpleNamespace(district=np.array([0, 1]), achievement=np.array([1.0, 0.25]))
+    rural = SimpleNamespace(
+        families=families, geography=SimpleNamespace(district_kind=np.array([0, 2]))
+    )
+    assert METRICS["urban_rural_gap"].compute(rural) == 0.75
+    suburban = SimpleNamespace(
+        families=families, geography=SimpleNamespace(district_kind=np.array([0, 1]))
+    )
+    assert math.isnan(METRICS["urban_rural_gap"].compute(suburban))
+
+
+def test_no_famous_group_means_no_cross_level_group():
+    table = _Table(
+        stage=np.array([0, 1]), active=np.array([True, True]), private=np.array([False, False])
+    )
+    groups = SimpleNamespace(kind_of_rows=lambda: np.array([], dtype=np.int64))
+    model = SimpleNamespace(school_table=table, groups=groups)
+    assert METRICS["cross_level_group_share"].compute(model) == 0.0
+
+
+def test_cost_per_gap_counts_any_money_and_no_unnarrowed_gap(monkeypatch):
+    # half a yuan spent, gap narrowed from 0.4 to 0.3: 0.5 / 0.1 = 5 yuan per SD
+    monkeypatch.setattr(money_metrics, "quality_quartile_gap", lambda model: 0.3)
+    model = SimpleNamespace(money={2020: {"spent_cny": 0.5}}, initial_quality_gap=0.4)
+    assert math.isclose(METRICS["cost_per_gap_reduction_cny"].compute(model), 5.0)
+    model.initial_quality_gap = 0.3  # money spent, gap unchanged: no cost per narrowing
+    assert math.isnan(METRICS["cost_per_gap_reduction_cny"].compute(model))
+
+
+def test_a_flow_not_recorded_this_year_counts_zero_and_a_year_without_flows_is_nan():
+    model = SimpleNamespace(current_school_year=2020, staff_flows={2020: {"retired": 3}})
+    assert METRICS["senior_promotions"].compute(model) == 0.0
+    model.staff_flows = {}
+    assert math.isnan(METRICS["senior_promotions"].compute(model))
+
+
+def test_school_backbone_share_by_hand():
+    # school 0: tiers 0 and 1 (one backbone of two); school 1: tier 2 (all backbone)
+    teachers = SimpleNamespace(tier=np.array([0, 1, 2]), school=np.array([0, 0, 1]))
+    model = SimpleNamespace(teachers=teachers, school_table=_Table(stage=np.zeros(2)))
+    assert school_backbone_share(model).tolist() == [0.5, 1.0]
+
+
+def test_families_tied_at_the_bottom_quartile_income_count_as_low_income():
+    # incomes 1, 1, 1, 1, 5, 5, 5, 5: the 25th percentile is 1, so the four at 1 are the
+    # low-income families. They all attend school 0 and the others school 1 (one district,
+    # one stage): dissimilarity 0.5 * (|1 - 0| + |0 - 1|) = 1.
+    families = SimpleNamespace(
+        school=np.array([0, 0, 0, 0, 1, 1, 1, 1]),
+        income_cny=np.array([1.0, 1.0, 1.0, 1.0, 5.0, 5.0, 5.0, 5.0]),
+    )
+    table = _Table(stage=np.array([0, 0]), district=np.array([0, 0]))
+    model = SimpleNamespace(families=families, school_table=table)
+    assert METRICS["ses_dissimilarity"].compute(model) == 1.0
+
+
+def test_the_top_decile_premium_is_the_mean_of_the_top_tenth(monkeypatch):
+    from edusim.metrics import housing as housing_metrics
+
+    # twenty catchments with premiums 0..19: the top tenth is 18 and 19 (mean 18.5); of
+    # five catchments, the top one
+    monkeypatch.setattr(housing_metrics, "_catchment_premiums", lambda model: np.arange(20.0))
+    assert METRICS["premium_top_decile_cny"].compute(SimpleNamespace()) == 18.5
+    monkeypatch.setattr(housing_metrics, "_catchment_premiums", lambda model: np.arange(5.0))
+    assert METRICS["premium_top_decile_cny"].compute(SimpleNamespace()) == 4.0
+
+
+def test_high_quality_share_of_a_one_pupil_city():
+    table = _Table(stage=np.array([0, 0]), teaching_quality=np.array([1.0, 0.0]))
+    table.enrollment = np.array([1, 0])
+    model = SimpleNamespace(school_table=table, quality_threshold=0.5)
+    assert METRICS["high_quality_share"].compute(model) == 1.0
+
+
+def test_premium_gini_without_any_catchment_is_nan(monkeypatch):
+    from edusim.metrics import housing as housing_metrics
+
+    monkeypatch.setattr(housing_metrics, "catchment_premium_cny", lambda model: np.zeros(2))
+    table = _Table(
+        stage=np.array([0, 1]), active=np.array([False, False]), private=np.array([False, False])
+    )
+    assert math.isnan(METRICS["premium_gini"].compute(SimpleNamespace(school_table=table)))
+
+
+def test_principal_gap_counts_the_schools_tied_at_the_quartiles(monkeypatch):
+    from edusim.metrics import leaders as leader_metrics
+
+    # four primary schools, mean achievement 0, 0, 1, 1 (the quartiles are 0 and 1
+    # themselves), principals' quality 1, 3, 5, 7: mean(5, 7) - mean(1, 3) = 4
+    monkeypatch.setattr(
+        leader_metrics, "_principal_quality", lambda model: np.array([1.0, 3.0, 5.0, 7.0])
+    )
+    table = _Table(
+        stage=np.zeros(4, dtype=int),
+        mean_achievement=np.array([0.0, 0.0, 1.0, 1.0]),
+        enrollment=np.full(4, 10),
+        private=np.zeros(4, dtype=bool),
+    )
+    assert METRICS["principal_quartile_gap"].compute(SimpleNamespace(school_table=table)) == 4.0
