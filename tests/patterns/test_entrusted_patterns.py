@@ -137,7 +137,11 @@ def test_families_queue_for_it_within_a_few_years(standing):
     Tolerance (mechanism against its absence, paired by seed): the peak exceeds the
     no-group arm's highest demand by more than 0.3 and at least 20 families move in five
     seeds of six, some family moves in every seed, with mean peak in [1.0, 3]; below 1
-    without, and nobody moves without.
+    without, and without the groups at most a twentieth as many move over the six years
+    as with them. Re-measured 2026-11-28, once families also weigh the catchments nearest
+    their home (`families.nearest_catchments`): 191-442 families move in over six years
+    with the groups, 0-3 without (it was exactly 0 without, when only the district's most
+    reputed catchments were weighed).
     """
     peaks, rushes = [], 0
     for seed in SEEDS:
@@ -146,7 +150,7 @@ def test_families_queue_for_it_within_a_few_years(standing):
         rushes += peaks[-1] > alone["demand"].max() + 0.3 and entrusted["movers"][:3].sum() >= 20
         assert entrusted["movers"][:3].sum() > 0
         assert alone["demand"].max() < 1.0
-        assert alone["movers"].sum() == 0
+        assert alone["movers"].sum() <= 0.05 * entrusted["movers"].sum()
     assert rushes >= len(SEEDS) - 1
     assert 1.0 < np.mean(peaks) < 3.0
 
@@ -162,8 +166,10 @@ def test_its_catchment_premium_rises(standing):
     seed (re-measured 2026-11-27: seed 5 0.0016, the others 0.012-0.056; it was above 0.002
     in every seed before the private amenity fit, junior pricing and the within-district
     income sorting).
-    Band [0.008, 0.06] on the mean: a REGRESSION GUARD on the model's own measurement, not a
-    target. The sources put the value of a key school's enrolment right at 4-13% of the
+    Re-measured 2026-11-28 with the nearest catchments weighed: 0.043-0.082 (mean 0.061).
+    Band [0.008, 0.13] on the mean: the lower end a REGRESSION GUARD on the model's own
+    measurement, the upper end the sources' highest figure (it was 0.06, a guard, before).
+    The sources put the value of a key school's enrolment right at 4-13% of the
     price (CALIBRATION-TARGETS.md, "School-district housing": Han, Shen & Zhao 2021 about
     11%; Huang, He & Zhu 2018 +7.5-10.5%; Bai & Wei 2017 9-13%; Zheng, Hu & Wang 2016
     8.1%); a newly entrusted school still below that after five years is consistent with
@@ -177,7 +183,7 @@ def test_its_catchment_premium_rises(standing):
         ]
     )
     assert (raised > 0.001).all()
-    assert 0.008 < raised.mean() < 0.06
+    assert 0.008 < raised.mean() < 0.13
 
 
 def test_it_improves_fast(standing):
