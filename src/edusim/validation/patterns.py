@@ -29,8 +29,14 @@ ZONE_SWITCH_YEAR = 2
 
 
 def catchment_arm(scenario: Scenario) -> dict[str, Any]:
-    """Overrides: the scenario without its timeline, under single-school catchments."""
-    return {"timeline": [], "enrollment.rule": "catchment", "enrollment.by_area": []}
+    """Overrides: the scenario without its timeline, under single-school catchments (the
+    counterfactual's list of events to keep goes too: it names events that are gone)."""
+    return {
+        "timeline": [],
+        "counterfactual.keep_events": [],
+        "enrollment.rule": "catchment",
+        "enrollment.by_area": [],
+    }
 
 
 def zones_arm(scenario: Scenario) -> dict[str, Any]:
