@@ -72,18 +72,6 @@ def test_a_bad_tolerance_is_refused_at_its_path():
         _spec({"teachers_per_year": "equal", "tolerance": 2})
 
 
-KNOWN_ZERO_POSTINGS = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN PROBLEM (2026-11-28): since postings go only to members weaker than their core "
-        "(groups merge), the own layout (Core-P01 with Core-P03) posts no teacher in direct "
-        "runs (seeds 1 and 7) or in the planner's replicates, so 'equal teachers' compares 0 "
-        "with 0; with Core-P02 as the core direct runs post 2 a year, yet the planner's "
-        "own-layout figure stays 0 (not yet understood). Remove this mark when it is fixed"
-    ),
-)
-
-
 TOLERANCE = 0.25
 PLAN = {
     "cores": {"schools": ["Core-P01", "Core-P02"]},
@@ -104,7 +92,10 @@ PLAN = {
 def _equal_search(small_city: dict, tmp_path: Path, repair: bool):
     tmp_path.mkdir(parents=True, exist_ok=True)
     # the place's own layout: one tight group, paid a branch-campus grant per member and
-    # sent a quota of teachers per member
+    # sent a quota of teachers per member. Postings go only to members weaker than their
+    # core: in the replicates' cities (seeds 1835504127 and 1189033389) Core-P04 is weaker
+    # than Core-P02 and 2 teachers a year are posted; Core-P03 is not, and with it the own
+    # layout posted none, so 'equal teachers' compared 0 with 0
     scenario = {
         **small_city,
         "years": 2,
@@ -115,8 +106,8 @@ def _equal_search(small_city: dict, tmp_path: Path, repair: bool):
                 {
                     "name": "own",
                     "kind": "tight",
-                    "core": "Core-P01",
-                    "members": ["Core-P03"],
+                    "core": "Core-P02",
+                    "members": ["Core-P04"],
                     "formed": "2018-09-01",
                 }
             ]
@@ -153,7 +144,6 @@ def _at_equal_money_and_teachers(result) -> None:
     assert "at equal money and teachers within the plan's tolerance" in summary
 
 
-@KNOWN_ZERO_POSTINGS
 def test_without_repair_the_sampler_learns_how_far_layouts_missed_the_budget(
     small_city: dict, tmp_path: Path
 ):
@@ -178,7 +168,17 @@ def test_without_repair_the_sampler_learns_how_far_layouts_missed_the_budget(
     _at_equal_money_and_teachers(result)
 
 
-@KNOWN_ZERO_POSTINGS
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "KNOWN PROBLEM (2026-11-28): since postings go only to members weaker than their core, "
+        "whether a layout posts teachers depends on each replicate's city, which the repair's "
+        "teacher estimate (the posting rule at the core, scaled by the own layout's ratio) "
+        "does not see: with the own layout Core-P02 + Core-P04, 2 of 8 repaired layouts are "
+        "feasible, as many as sampled blind. Remove this mark when the estimate knows which "
+        "members are weaker"
+    ),
+)
 def test_the_repair_brings_sampled_layouts_inside_equal_budgets(small_city: dict, tmp_path: Path):
     blind = _equal_search(small_city, tmp_path / "blind", repair=False).layouts
     result = _equal_search(small_city, tmp_path / "repaired", repair=True)
