@@ -18,6 +18,7 @@ import yaml
 
 from edusim.experiment.fit import PROFILE_DELTA
 from edusim.plots import calibration as figures
+from edusim.report.figure_sections import html_figures, markdown_figures
 from edusim.report.render import FigureSpec
 from edusim.report.sources import ReportInputError
 from edusim.report.tables import html_table, latex_table, markdown_table
@@ -134,17 +135,12 @@ def _markdown(settings, shown, entries, skipped, suffix) -> str:
     lines = ["# Calibration report", "", _intro(settings), ""]
     lines += ["## Fit per target (best trial)", "", markdown_table(shown["fit"]), ""]
     lines += ["## Profile per parameter", "", markdown_table(shown["profile"]), ""]
-    for entry in entries:
-        png = next((p for p in entry.files if p.suffix == ".png"), entry.files[0])
-        lines += [f"## {entry.title}", "", f"![{entry.title}](figures{suffix}/{png.name})", ""]
-        lines += [entry.caption, ""]
-    for name, reason in skipped.items():
-        lines.append(f"- not drawn: {name} ({reason})")
+    lines += markdown_figures(entries, skipped, suffix)
     return "\n".join(lines) + "\n"
 
 
 def _html(settings, shown, entries, skipped) -> str:
-    from edusim.report.document import CSS, _image
+    from edusim.report.document import CSS
 
     parts = [
         "<!DOCTYPE html>",
@@ -158,16 +154,6 @@ def _html(settings, shown, entries, skipped) -> str:
         "<h2>Profile per parameter</h2>",
         html_table(shown["profile"]),
     ]
-    for entry in entries:
-        parts += [
-            f"<h2>{html.escape(entry.title)}</h2>",
-            "<figure>",
-            _image(entry.files, entry.title),
-            f"<figcaption>{html.escape(entry.caption)}</figcaption>",
-            "</figure>",
-        ]
-    if skipped:
-        items = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in skipped.items())
-        parts.append(f"<ul>{items}</ul>")
+    parts += html_figures(entries, skipped)
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)

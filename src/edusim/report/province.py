@@ -21,6 +21,7 @@ import pandas as pd
 
 from edusim.checksum import file_sha256
 from edusim.plots import province as figures
+from edusim.report.figure_sections import html_figures, markdown_figures
 from edusim.report.render import FigureSpec
 from edusim.report.sources import ReportInputError, read_file
 from edusim.report.tables import html_table, latex_table, markdown_table
@@ -198,17 +199,12 @@ def _markdown(manifest, year, shown, entries, skipped, suffix) -> str:
     lines = [f"# Province report: {manifest['province']}", "", _intro(manifest, year), ""]
     lines += [f"## Cities in {year}", "", markdown_table(shown["cities"]), ""]
     lines += [f"## The province in {year}", "", markdown_table(shown["province"]), ""]
-    for entry in entries:
-        png = next((p for p in entry.files if p.suffix == ".png"), entry.files[0])
-        lines += [f"## {entry.title}", "", f"![{entry.title}](figures{suffix}/{png.name})", ""]
-        lines += [entry.caption, ""]
-    for name, reason in skipped.items():
-        lines.append(f"- not drawn: {name} ({reason})")
+    lines += markdown_figures(entries, skipped, suffix)
     return "\n".join(lines) + "\n"
 
 
 def _html(manifest, year, shown, entries, skipped) -> str:
-    from edusim.report.document import CSS, _image
+    from edusim.report.document import CSS
 
     title = f"Province report: {manifest['province']}"
     parts = [
@@ -224,16 +220,6 @@ def _html(manifest, year, shown, entries, skipped) -> str:
         f"<h2>The province in {year}</h2>",
         html_table(shown["province"]),
     ]
-    for entry in entries:
-        parts += [
-            f"<h2>{html.escape(entry.title)}</h2>",
-            "<figure>",
-            _image(entry.files, entry.title),
-            f"<figcaption>{html.escape(entry.caption)}</figcaption>",
-            "</figure>",
-        ]
-    if skipped:
-        items = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in skipped.items())
-        parts.append(f"<ul>{items}</ul>")
+    parts += html_figures(entries, skipped)
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
