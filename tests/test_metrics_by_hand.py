@@ -133,6 +133,9 @@ def two_stage_city() -> SimpleNamespace:
         ),
         leader_stats={YEAR: {"posted": 2, "executive": 1, "rotated": 3, "retired": 4}},
         groups=groups,
+        # four residential cells; 20 and 30 dwellings were just built in cells 1 and 3
+        dwellings=np.array([100.0, 200.0, 50.0, 150.0]),
+        dwellings_built=np.array([0.0, 20.0, 0.0, 30.0]),
         quality_threshold=0.25,
         initial_quality_gap=0.5,
         current_school_year=YEAR,
@@ -271,6 +274,8 @@ HAND_VALUES: dict[str, float] = {
     # a tenth of six catchments is one: the largest share, school 2's (not school 0, whose
     # premium in CNY is the largest)
     "premium_top_decile_share": 0.20,
+    # built 20 + 30 = 50; the stock before them 500 - 50 = 450
+    "dwellings_built_share": 50 / 450,
     # first choices / places (at least one): 3, 1, 0.5, 20 / 1 (no places), 1.2, 0.5;
     # the top tenth of six ratios is the largest
     "oversubscription_top": 20.0,

@@ -65,14 +65,17 @@ def test_group_wide_enrollment_lowers_the_premium_of_the_group_cores(runs):
     entering leave a catchment as its premium rises (`other_buyers_elasticity`, 7.4),
     every catchment some families want carries a premium, the group's lottery included:
     0.46, 0.66, 0.47, 0.51, 0.47, 0.58 (mean 0.52; measured on the housing branch).
-    Margin (against catchment enrollment, the mechanism's absence): ratio below 0.75 in
-    every seed.
+    Since dwellings are built where access is dear (`supply_elasticity_*`, 7.4), the
+    catchment arm's core premiums are lower too, so the ratio rose a little: 0.58, 0.75,
+    0.46, 0.51, 0.49, 0.59 (mean 0.56).
+    Margin (against catchment enrollment, the mechanism's absence, ratio 1): ratio below
+    0.8 in every seed (0.75 before the supply of new dwellings).
     Band [0.3, 0.7] on the mean ratio: a REGRESSION GUARD on the model's own measurement
     (the digest reports the direction for Dalian, no size), re-set with the sloped supply
     of flats; re-measure with `python tests/patterns/measure.py enrollment`.
     """
     ratio = _ratio(runs, "group", "cores")
-    assert (ratio < 0.75).all()
+    assert (ratio < 0.8).all()
     assert 0.3 < ratio.mean() < 0.7
 
 

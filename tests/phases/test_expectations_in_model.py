@@ -93,11 +93,11 @@ def test_primary_buyers_value_the_junior_access_under_the_announced_rule(demo_pa
         if stage == 1:
             junior_read.append(self.model.access_reputation[1].copy())
 
-    def market(model, year, stage, entrants, stock):
+    def market(model, year, stage, entrants, stock, new_flats=None):
         calls.append(("market", stage))
         if stage == 0:
             junior_priced.append(model.access_reputation[1].copy())
-        return housing_moves(model, year, stage, entrants, stock)
+        return housing_moves(model, year, stage, entrants, stock, new_flats)
 
     monkeypatch.setattr(Intake, "_read_rules", reading)
     monkeypatch.setattr(intake_module, "housing_moves", market)

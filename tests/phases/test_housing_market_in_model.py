@@ -15,6 +15,9 @@ def test_buyers_fit_the_flats_on_offer_and_no_family_is_lost(demo_path):
     model = EduModel(demo_path, seed=3, years=2)
     intake = next(phase for phase in model.phases if isinstance(phase, Intake))
     staying = set(model.families.uid[model.families.grade < 9].tolist())
+    # the stock and the flats built before the start (in the burn-in) that go on sale now
+    stock = {stage: intake.stock[stage].copy() for stage in (0, 1)}
+    new = {stage: intake._new(stage) for stage in (0, 1)}
     model.step()
     families, table = model.families, model.school_table
     assert staying <= set(families.uid.tolist())  # nobody but grade 9 leaves
@@ -26,8 +29,11 @@ def test_buyers_fit_the_flats_on_offer_and_no_family_is_lost(demo_path):
             model.catchments.catchment_of(families.cell[buyers], stage), minlength=len(table)
         )
         offered, _ = offered_flats(
-            intake.stock[stage], model.dwelling_used_share(stage), model.params.housing
+            stock[stage], model.dwelling_used_share(stage), model.params.housing
         )
+        # plus this cohort's share of the flats built last year (none are used flats)
+        cohort_new = new[stage] / model.params.housing.purchase_window_years
+        offered = offered + np.floor(cohort_new + 0.5).astype(np.int64)
         assert (bought <= offered).all()
         assert model.intake[stage]["buyers"] == int(buyers.sum())
     premium = table.premium_share

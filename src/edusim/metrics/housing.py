@@ -132,3 +132,19 @@ register(
     "inequality of catchment housing premiums",
     "Gini coefficient of the premium in CNY over the catchments (public schools) of a stage (0 when all are equal or zero), averaged over the stages weighted by their catchments",
 )
+
+
+def _dwellings_built_share(model: EduModel) -> float:
+    built = float(model.dwellings_built.sum())
+    before = float(model.dwellings.sum()) - built
+    return built / before if before > 0 else float("nan")
+
+
+register(
+    _dwellings_built_share,
+    "dwellings_built_share",
+    "share of dwellings",
+    "information",
+    "new dwellings built in answer to catchment premiums",
+    "dwellings built this year (on sale next year; processes/housing_supply.py) / the city's dwellings before they were built",
+)

@@ -22,12 +22,18 @@ from edusim.processes.housing import (
     BUY,
     STAY,
     Bidders,
-    catchment_dwellings,
     clear_market,
     holding_cost_per_yuan,
     offered_flats,
     seller_reservation,
     supply_unit,
+)
+from edusim.processes.housing_supply import (
+    catchment_stock,
+    cell_dwellings,
+    cell_premium_share,
+    new_dwellings,
+    supply_elasticity_of_kind,
 )
 from edusim.world.schools import GRADES_PER_STAGE
 
@@ -35,24 +41,46 @@ if TYPE_CHECKING:
     from edusim.model import EduModel
 
 
-def dwelling_stock(model: EduModel) -> dict[int, np.ndarray]:
-    """Dwellings of every school's catchment, per stage (fixed: the city's year-0 stock)."""
+def dwellings_as_built(model: EduModel) -> np.ndarray:
+    """Dwellings of every residential cell in the city as built."""
     geo = model.geography
     pupils = np.array(
         [d.pupils.primary + d.pupils.junior for d in model.resolved_scenario.city.districts],
         dtype=float,
     )
+    return cell_dwellings(geo.cell_weight, geo.cell_district, pupils, model.params.housing)
+
+
+def dwelling_stock(model: EduModel) -> dict[int, np.ndarray]:
+    """Dwellings of every school's catchment, per stage: the cells' present dwellings
+    (`model.dwellings`, the stock as built plus what was built since) summed over each
+    catchment."""
     return {
-        stage: catchment_dwellings(
-            geo.cell_weight,
-            model.catchments.cell_school[stage],
-            geo.cell_district,
-            pupils,
-            len(model.school_table),
-            model.params.housing,
+        stage: catchment_stock(
+            model.dwellings, model.catchments.cell_school[stage], len(model.school_table)
         )
         for stage in (0, 1)
     }
+
+
+def build_dwellings(model: EduModel) -> np.ndarray:
+    """Dwellings built this year in every cell, in response to the premiums just cleared
+    (processes/housing_supply.py); adds them to `model.dwellings` and returns them."""
+    geo, params = model.geography, model.params.housing
+    premium = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+    elasticity = supply_elasticity_of_kind(params)[geo.district_kind[geo.cell_district]]
+    built = new_dwellings(
+        model.dwellings, model.dwellings_as_built, premium, elasticity, params.construction_speed
+    )
+    model.dwellings = model.dwellings + built
+    return built
+
+
+def new_flats_of_catchment(model: EduModel, built: np.ndarray, stage: int) -> np.ndarray:
+    """The dwellings built in each school's catchment of `stage` (`built` per cell), by
+    the catchments in force now (a redraw moves them with their cells)."""
+    cell_school = model.catchments.cell_school[stage]
+    return catchment_stock(built, cell_school, len(model.school_table))
 
 
 def flat_price_cny(model: EduModel) -> np.ndarray:
@@ -70,11 +98,14 @@ def housing_moves(
     stage: int,
     entrants: np.ndarray,
     stock: np.ndarray,
+    new_flats: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Clear this year's market for `stage` among the public `entrants`; movers change
     address and tenure; the stage's catchment premiums become the clearing prices, which
-    start from the sellers' reservation (last year's premium less `adjust_speed`). Returns
-    what the clearing took (rounds, flats offered, buyers)."""
+    start from the sellers' reservation (last year's premium less `adjust_speed`). The
+    flats on offer are the stock's resales plus the flats built last year (`new_flats`
+    per school; this cohort's share of them, like resales). Returns what the clearing
+    took (rounds, flats offered, buyers)."""
     families, table, params = model.families, model.school_table, model.params
     housing, choice = params.housing, params.families
     in_stage = (table.stage == stage) & ~table.private & table.active  # with a catchment
@@ -111,6 +142,9 @@ def housing_moves(
     used = model.dwelling_used_share(stage)
     flat_of_school = flat_price_cny(model)
     offered_sale, offered_rent = offered_flats(stock, used, housing)
+    if new_flats is not None:  # new flats have given no place under the dwelling rule
+        cohort_share = new_flats / housing.purchase_window_years
+        offered_sale = offered_sale + np.floor(cohort_share + 0.5).astype(np.int64)
     offered_sale = np.where(in_stage, offered_sale, 0)
     offered_rent = np.where(in_stage, offered_rent, 0)
     reservation = seller_reservation(table.premium_share * flat_of_school, housing)

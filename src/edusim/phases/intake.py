@@ -17,7 +17,13 @@ import numpy as np
 
 from edusim.phases.arrivals import arrive, mark_siblings
 from edusim.phases.base import Phase
-from edusim.phases.housing_market import dwelling_stock, housing_moves
+from edusim.phases.housing_market import (
+    build_dwellings,
+    dwelling_stock,
+    dwellings_as_built,
+    housing_moves,
+    new_flats_of_catchment,
+)
 from edusim.phases.placement import Placement
 from edusim.phases.private_intake import fit_private_amenity, private_intake
 from edusim.policy.enrollment import (
@@ -51,7 +57,11 @@ class Intake(Placement, Phase):
 
     def init(self, model: EduModel) -> None:
         super().init(model)
+        model.dwellings_as_built = dwellings_as_built(model)
+        model.dwellings = model.dwellings_as_built.copy()
         self.stock = dwelling_stock(model)
+        model.dwellings_built = np.zeros_like(model.dwellings)
+        """Dwellings built in each cell last year, on sale in this year's markets."""
         self.cutoffs: dict[tuple[int, int], np.ndarray] = {}
         """Last intake's cut-off of every school or seat, by (stage, rule code)."""
         self.rule_news = rule_news_years(
@@ -91,7 +101,9 @@ class Intake(Placement, Phase):
         for stage in (0, 1):
             entrants = entering[stage]
             public_entrants, private_applicants = private_intake(self.model, year, stage, entrants)
-            market = housing_moves(self.model, year, stage, public_entrants, self.stock[stage])
+            market = housing_moves(
+                self.model, year, stage, public_entrants, self.stock[stage], self._new(stage)
+            )
             self._place(year, stage, public_entrants)
             self.model.intake[stage].update(
                 private_applicants=private_applicants,
@@ -100,6 +112,17 @@ class Intake(Placement, Phase):
             )
         table = self.model.school_table
         table.enrollment = school_counts(families.school, len(table))
+        self._build()
+
+    def _new(self, stage: int) -> np.ndarray:
+        """Flats built last year in every school's catchment of `stage` (on sale now)."""
+        return new_flats_of_catchment(self.model, self.model.dwellings_built, stage)
+
+    def _build(self) -> None:
+        """Developers answer this year's premiums (`build_dwellings`): the stock grows and
+        the new flats go on sale in next year's markets."""
+        self.model.dwellings_built = build_dwellings(self.model)
+        self.stock = dwelling_stock(self.model)
 
     def _burn_in(self, years: int) -> None:
         """Clear the market and place `years` times, in the years before the start, the
@@ -125,8 +148,9 @@ class Intake(Placement, Phase):
                 for name in BURN_IN_COLUMNS:
                     getattr(families, name)[entrants] = saved[name][entrants]
                 families.moved_for_school[entrants] = False
-                housing_moves(model, year, stage, entrants, self.stock[stage])
+                housing_moves(model, year, stage, entrants, self.stock[stage], self._new(stage))
                 self._place(year, stage, entrants)
+            self._build()  # the years before the start built too
         for name in BURN_IN_COLUMNS:
             getattr(families, name)[:] = saved[name]
         table.classes_per_grade = classes

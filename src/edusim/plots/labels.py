@@ -52,6 +52,10 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "Premium of the dearest tenth of catchments (share of price)",
         "zh": "溢价最高10%学区的溢价(占房价比例)",
     },
+    "dwellings_built_share": {
+        "en": "New dwellings built (share of the stock)",
+        "zh": "新建住房(占住房存量比例)",
+    },
     "oversubscription_top": {
         "en": "Oversubscription of the most demanded schools",
         "zh": "热门学校报名人数与学位比",
@@ -202,6 +206,7 @@ UNIT_ZH: dict[str, str] = {
     "entrants per place": "人/学位",
     "CNY": "元",
     "share of base price": "占基准房价比例",
+    "share of dwellings": "占住房存量比例",
     "CNY per year": "元/年",
     "tier index (0-3)": "层级（0-3）",
     "CNY per pupil SD per year": "元/(学生标准差/年)",

@@ -57,7 +57,7 @@ class HousingParams(Section):
     max_premium_share: float = param(
         1.5,
         unit="share of base price",
-        source="assumption (a safety ceiling; no measured premium comes near it)",
+        source="assumption (a safety ceiling above every measured premium share; see CALIBRATION-TARGETS: boundary values 7-13%)",
         description="ceiling on a catchment premium",
         ge=0,
     )
@@ -143,6 +143,58 @@ class HousingParams(Section):
         unit="chance per year",
         source="assumption (multi-school zones and lotteries spread city by city after the 2014 national notice; digest, national rules)",
         description="yearly chance a buyer expects the catchment rule to give way, taking the premium with it",
+        ge=0,
+        le=1,
+    )
+    supply_elasticity_urban: float = param(
+        0.5,
+        unit="elasticity (share of dwellings per share of price)",
+        source=(
+            "assumption anchored on Chow & Niu 2015, Pacific Economic Review 20(1):1-16: the"
+            " price elasticity of urban China's total housing stock is about 0.5; a built-up"
+            " core adds dwellings only by redevelopment (supply is less elastic in denser,"
+            " dearer cities: Fu, Zheng & Liu 2012, structural estimates across Chinese"
+            " cities). Plausible range 0-1"
+        ),
+        description="long-run elasticity of an urban catchment's dwellings to its premium: a cell whose dearest school access sells at premium share p is built up toward (1 + p)^e of its stock as built (processes/housing_supply.py)",
+        ge=0,
+        le=20,
+    )
+    supply_elasticity_suburban: float = param(
+        2.65,
+        unit="elasticity (share of dwellings per share of price)",
+        source=(
+            "Liu 2014, 财贸经济 2014(4): aggregate price elasticity of housing supply of 35"
+            " major Chinese cities 1998-2009, 2.65, lower where economic activity is denser;"
+            " used here as the long-run elasticity of a suburban catchment (assumption)."
+            " Plausible range 1-5"
+        ),
+        description="long-run elasticity of a suburban catchment's dwellings to its premium (see `supply_elasticity_urban`)",
+        ge=0,
+        le=20,
+    )
+    supply_elasticity_rural: float = param(
+        5.6,
+        unit="elasticity (share of dwellings per share of price)",
+        source=(
+            "Wang, Chan & Xu 2012, Journal of Real Estate Research: national price"
+            " elasticity of housing supply 2.8-5.6 (35 cities, 1998-2009); the top of the"
+            " range for county towns with farmland at their edge (assumption). Plausible"
+            " range 2.8-10"
+        ),
+        description="long-run elasticity of a rural (county) catchment's dwellings to its premium (see `supply_elasticity_urban`)",
+        ge=0,
+        le=20,
+    )
+    construction_speed: float = param(
+        0.2,
+        unit="share of the log gap per year",
+        source=(
+            "assumption (stock adjustment: DiPasquale & Wheaton 1994, JUE 35(1):1-27; land"
+            " sale, approval and building take a residential project two to three years in"
+            " China, and not every plot comes up at once). Plausible range 0.1-0.5"
+        ),
+        description="share of the gap between a cell's stock and its long-run level (in logs) that is built in a year; the new flats are sold in the next year's markets",
         ge=0,
         le=1,
     )

@@ -1,0 +1,94 @@
+"""New dwellings where school access is dear: the supply side of the market for access.
+
+The dwelling stock of a catchment is not fixed. Where an address sells above the
+district's base price, developers build: in the long run the dwellings of a residential
+cell reach
+
+    S*(p) = S0 x (1 + p)^e
+
+where S0 is the cell's stock as built, p the premium share of the dearest school access
+the cell's dwellings give (the larger of its primary and its junior catchment's premium:
+a developer sells to whichever buyer pays most) and e the supply elasticity of the
+cell's district kind (dense urban cores can add little; county towns have land at their
+edge). Construction closes a share `construction_speed` of the log gap each year
+
+    ln S_next = ln S + speed x (ln S* - ln S)     (never below S: dwellings last)
+
+the stock-adjustment form of DiPasquale & Wheaton (1994, JUE 35(1):1-27). The new flats
+are sold in the next year's markets, so a premium draws the supply that brings it down
+(capitalisation is larger where land is scarce: Hilber & Mayer 2009, JUE 65(1):74-90;
+Brasington 2002, JUE 52(3):524-541). With every elasticity 0 nothing is built.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.scenario.housing import HousingParams
+
+KINDS = ("urban", "suburban", "rural")
+"""District kinds in the order of `world.geography.KIND_CODES`."""
+
+
+def cell_dwellings(
+    cell_weight: np.ndarray,
+    cell_district: np.ndarray,
+    district_pupils: np.ndarray,
+    params: HousingParams,
+) -> np.ndarray:
+    """Dwellings of every residential cell as built: each district's dwellings
+    (`dwellings_per_pupil` x its pupils of grades 1-9) spread over its cells by
+    residential weight."""
+    district_weight = np.bincount(cell_district, cell_weight, minlength=district_pupils.size)
+    return (
+        params.dwellings_per_pupil
+        * district_pupils[cell_district]
+        * cell_weight
+        / np.maximum(district_weight[cell_district], 1e-12)
+    )
+
+
+def catchment_stock(dwellings: np.ndarray, cell_school: np.ndarray, n_schools: int) -> np.ndarray:
+    """Dwellings of every school's catchment: the dwellings of its cells (`cell_school`,
+    -1 for none)."""
+    has = cell_school >= 0
+    return np.bincount(cell_school[has], dwellings[has], minlength=n_schools)
+
+
+def supply_elasticity_of_kind(params: HousingParams) -> np.ndarray:
+    """Supply elasticity per district kind code (urban, suburban, rural)."""
+    return np.array(
+        [
+            params.supply_elasticity_urban,
+            params.supply_elasticity_suburban,
+            params.supply_elasticity_rural,
+        ]
+    )
+
+
+def cell_premium_share(cell_school: np.ndarray, premium_share: np.ndarray) -> np.ndarray:
+    """Per cell, the premium share of the dearest school access its dwellings give: the
+    larger of its catchments' premiums over the stages (`cell_school` is stages x cells;
+    0 where a cell has no catchment)."""
+    premium = np.zeros(cell_school.shape[1])
+    for schools in cell_school:
+        has = schools >= 0
+        premium[has] = np.maximum(premium[has], premium_share[schools[has]])
+    return premium
+
+
+def new_dwellings(
+    dwellings: np.ndarray,
+    as_built: np.ndarray,
+    premium_share: np.ndarray,
+    elasticity: np.ndarray,
+    speed: float,
+) -> np.ndarray:
+    """Dwellings built in each cell this year: the stock moves a share `speed` of the log
+    gap toward its long-run level `as_built x (1 + premium_share)^elasticity`; nothing is
+    built where the stock is at or above it (dwellings are not pulled down)."""
+    target_log = np.log1p(np.maximum(premium_share, 0.0)) * elasticity
+    present_log = np.log(np.maximum(dwellings, 1e-300) / np.maximum(as_built, 1e-300))
+    step = speed * (target_log - present_log)
+    built = dwellings * np.expm1(np.maximum(step, 0.0))
+    return np.where(as_built > 0, built, 0.0)
