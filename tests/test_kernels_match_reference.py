@@ -61,6 +61,11 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch, learning.school_year_achievement, learning.school_year_achievement_reference
     )
     _swap_everywhere(
+        monkeypatch,
+        private_intake.first_private_choices,
+        private_intake.first_private_choices_reference,
+    )
+    _swap_everywhere(
         monkeypatch, family_choice.address_values, family_choice.address_values_reference
     )
     _swap_everywhere(
