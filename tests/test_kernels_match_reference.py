@@ -4,7 +4,8 @@ pure-Python (numpy) reference implementations gives byte-identical tables.
 Each kernel keeps its reference next to it (`*_reference`); unit tests compare the two on
 random inputs (tests/policy/test_enrollment.py, tests/test_randomness.py,
 tests/processes/test_aggregate.py, tests/test_grouped.py,
-tests/phases/test_travel.py). This test swaps every reference in for its kernel and
+tests/phases/test_travel.py, tests/processes/test_housing_rounds.py,
+tests/processes/test_family_choice.py). This test swaps every reference in for its kernel and
 runs whole years, under catchment and under choice, so any difference a kernel makes
 anywhere in the year shows in the stored tables.
 """
@@ -21,7 +22,7 @@ import pytest
 from edusim import grouped, randomness
 from edusim.phases import private_intake, travel
 from edusim.policy import enrollment
-from edusim.processes import aggregate, housing, learning
+from edusim.processes import aggregate, family_choice, housing_rounds, learning
 from edusim.results import run_scenario
 
 YEARS = 3
@@ -59,7 +60,20 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _swap_everywhere(
         monkeypatch, learning.school_year_achievement, learning.school_year_achievement_reference
     )
-    _swap_everywhere(monkeypatch, housing.front_options, housing.front_options_reference)
+    _swap_everywhere(
+        monkeypatch,
+        private_intake.first_private_choices,
+        private_intake.first_private_choices_reference,
+    )
+    _swap_everywhere(
+        monkeypatch, family_choice.address_values, family_choice.address_values_reference
+    )
+    _swap_everywhere(
+        monkeypatch, housing_rounds.market_entries, housing_rounds.market_entries_reference
+    )
+    _swap_everywhere(
+        monkeypatch, housing_rounds.ascend_prices, housing_rounds.ascend_prices_reference
+    )
     for name, reference in aggregate.REFERENCES.items():
         _swap_everywhere(monkeypatch, getattr(aggregate, name), reference)
     yield

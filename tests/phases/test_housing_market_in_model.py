@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.model import EduModel
+from edusim.phases.housing_market import _cells_of
 from edusim.phases.intake import Intake
 from edusim.processes.housing import offered_flats
 from edusim.world.schools import FIRST_GRADE
@@ -76,3 +77,12 @@ def test_other_buyers_leaving_give_ordinary_catchments_a_premium(demo_path):
 
     assert median_premium(5.0) > 0.001
     assert median_premium(1000.0) < median_premium(5.0) / 10
+
+
+def test_cells_by_counting_equal_np_unique():
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 50, 1000):
+        cell = rng.integers(0, 300, size).astype(np.int32)
+        cells, row = _cells_of(cell, 300)
+        expected, inverse = np.unique(cell, return_inverse=True)
+        assert cells.tolist() == expected.tolist() and row.tolist() == inverse.tolist()

@@ -9,7 +9,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.phases.private_intake import private_lists, private_lists_reference
+from edusim.phases.private_intake import (
+    KmToMembers,
+    Weighing,
+    first_private_choices,
+    private_lists,
+    private_lists_reference,
+)
 from edusim.policy.enrollment import members_table
 from edusim.scenario.loader import load_scenario
 
@@ -47,6 +53,14 @@ def _compare(seed: int, n: int, n_schools: int, list_length: int) -> int:
     expected = private_lists_reference(*args)
     assert got.shape == expected.shape
     np.testing.assert_array_equal(got, expected)
+    # the fit's first choices (distances read from a per-(cell, district) table) are the
+    # lists' heads, ties included (the earlier member first in both)
+    weighing = Weighing(
+        np.arange(n), members, district, cells, income, taste, sibling, public_value, stage_fee
+    )
+    appeal = model.school_table.reputation
+    first = first_private_choices(model, weighing, KmToMembers.of(model, weighing), appeal)
+    np.testing.assert_array_equal(first, got[:, 0] if got.shape[1] else np.full(n, -1))
     return int((got >= 0).sum(axis=1).clip(0, 2).sum())
 
 

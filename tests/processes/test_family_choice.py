@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from edusim.processes.family_choice import (
     access_reputation,
     address_candidates,
+    address_values,
+    address_values_reference,
     school_values,
     top_reputation_candidates,
 )
@@ -124,3 +126,30 @@ def test_address_candidates_hold_home_nearest_and_reputed_once(n, n_nearest, n_r
         assert listed.size == np.unique(listed).size  # no duplicates
         assert (got[row][listed.size :] == -1).all()  # padding last
     assert got.shape[1] == max(len(set(r[r >= 0]) | {h}) for r, h in zip(got, home, strict=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40), st.integers(1, 6))
+def test_compiled_address_values_equal_the_array_definition(seed, n, width):
+    """Candidates and both value tables identical (padding included), gains that are not
+    positive -inf."""
+    rng = np.random.default_rng(seed)
+    n_schools, n_classes, n_cells = 9, 4, 5
+    considered = rng.integers(-1, n_schools, (n_cells, width))
+    args = (
+        considered,
+        rng.integers(0, n_cells, n),
+        rng.integers(0, n_classes, n),
+        rng.integers(0, n_classes, n),
+        rng.normal(size=(n_classes, n_schools)),
+        rng.normal(size=(n_classes, n_schools)),
+        rng.uniform(0, 1, n_schools),
+        rng.normal(size=n),
+        rng.normal(size=n),
+        rng.uniform(0, 5, n),
+    )
+    got, expected = address_values(*args), address_values_reference(*args)
+    for a, b in zip(got, expected, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    for values in got[1:]:
+        assert (values[np.isfinite(values)] > 0).all() and not np.isnan(values).any()

@@ -12,21 +12,16 @@ from edusim.processes.housing import (
     RENT,
     STAY,
     Bidders,
-    _best_options,
-    _update_best_options,
     catchment_dwellings,
     clear_market,
-    clearing_prices,
-    front_options,
-    front_options_reference,
     holding_cost_per_yuan,
     offered_flats,
     premium_cny,
-    school_buyers_supply,
     seller_reservation,
     supply_unit,
     used_flat_premium,
 )
+from edusim.processes.housing_rounds import clearing_prices, school_buyers_supply
 from edusim.scenario.housing import HousingParams
 
 PARAMS = HousingParams()
@@ -290,62 +285,3 @@ def test_premiums_finite_and_non_negative_in_a_run(demo_run):
     assert (schools["premium_share"] >= 0).all()
     assert (schools["premium_share"] <= demo_run.params.housing.max_premium_share).all()
     assert (schools["premium_cny"] >= 0).all()
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(1, 5))
-def test_updating_only_families_whose_prices_changed_equals_pricing_everyone(seed, n, width):
-    """The clearing's rounds re-price only families with a changed candidate (or home, for
-    owners); over a sequence of price changes that gives what pricing everyone gives."""
-    rng = np.random.default_rng(seed)
-    n_catchments = 6
-    candidates = rng.integers(-1, n_catchments, (n, width))
-    inputs = (
-        candidates,
-        rng.normal(5, 3, (n, width)),  # base bids
-        rng.uniform(0.1, 1, (n, width)),  # cost per yuan
-        rng.random((n, width)) < 0.5,  # can rent
-        rng.normal(2, 2, (n, width)),  # value of renting
-        rng.uniform(0, 0.3, (n, width)),  # rent rate
-        rng.uniform(0, 1, n),  # fixed cost of renting
-        rng.uniform(1, 8, n),  # limit
-        rng.random(n) < 0.5,  # owner
-        rng.integers(0, n_catchments, n),  # home
-    )
-    price = rng.uniform(0, 4, n_catchments)
-    state = [np.array(a) for a in _best_options(*inputs, price)]
-    for _ in range(4):
-        changed = rng.random(n_catchments) < 0.4
-        price = np.where(changed, price + rng.uniform(0, 2, n_catchments), price)
-        _update_best_options(*inputs, price, changed, *state)
-        for got, expected in zip(state, _best_options(*inputs, price), strict=True):
-            assert got.tobytes() == expected.tobytes()
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(0, 40), st.integers(1, 14))
-def test_compiled_options_compaction_equals_the_array_definition(seed, n, width):
-    rng = np.random.default_rng(seed)
-    candidates = rng.integers(-1, 30, (n, width)).astype(np.int64)
-    wants_buy = rng.random((n, width)) < 0.3
-    wants_rent = rng.random((n, width)) < 0.2
-    active = np.flatnonzero(rng.random(n) < 0.7)
-    args = (
-        active,
-        candidates,
-        rng.normal(size=(n, width)),
-        rng.normal(size=(n, width)),
-        wants_buy,
-        wants_rent,
-    )
-    for got, expected in zip(front_options(*args), front_options_reference(*args), strict=True):
-        assert got.shape == expected.shape
-        np.testing.assert_array_equal(got, expected)
-    kept, _, _, buys, rents = front_options(*args)
-    # every wanted option kept once, in its order, then padding
-    for at, row in enumerate(active):
-        wanted = wants_buy[row] | wants_rent[row]
-        count = int(wanted.sum())
-        np.testing.assert_array_equal(kept[at][:count], candidates[row][wanted])
-        np.testing.assert_array_equal(buys[at][:count], wants_buy[row][wanted])
-        assert (kept[at][count:] == -1).all() and not (buys[at][count:] | rents[at][count:]).any()

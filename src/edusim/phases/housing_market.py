@@ -15,6 +15,7 @@ import numpy as np
 from edusim.policy.enrollment import ladder_class
 from edusim.processes.family_choice import (
     address_candidates,
+    address_values,
     junior_access_of_catchments,
     top_reputation_candidates,
 )
@@ -92,6 +93,15 @@ def flat_price_cny(model: EduModel) -> np.ndarray:
     )
 
 
+def _cells_of(cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct cells, ascending, and each row's index among them: `np.unique` with
+    `return_inverse`, by counting (the cells are numbered below `n_cells`), no sort."""
+    present = np.bincount(cell, minlength=n_cells) > 0
+    cells = np.flatnonzero(present)
+    position = np.cumsum(present) - 1
+    return cells, position[cell]
+
+
 def housing_moves(
     model: EduModel,
     year: int,
@@ -153,8 +163,7 @@ def housing_moves(
     # district's most reputed (as a local owner would rank them); all of it depends on
     # the family's cell only, so it is built once per cell the entrants live in
     district = families.district[entrants]
-    cells, cell_row = np.unique(families.cell[entrants], return_inverse=True)
-    cell_row = cell_row.reshape(-1)
+    cells, cell_row = _cells_of(families.cell[entrants], model.geography.cell_weight.size)
     open_school = in_stage & table.active
     reputed = top_reputation_candidates(
         appeal,
@@ -193,15 +202,13 @@ def housing_moves(
         worth * np.maximum(best_own - current_own, best_access - current)
         > np.minimum(fixed_buy, fixed_rent)
     )
-    candidates = considered[cell_row[rows]]
-    safe = np.maximum(candidates, 0)
     as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
     as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
-    gain_buy = own_access[as_owner[:, None], safe] - current_own[rows, None]
     # a bought flat on offer is one not used under the dwelling rule; a let flat may be
-    gain_rent = (1.0 - used[safe]) * (access[as_renter[:, None], safe] - current[rows, None])
-    value_buy = worth[rows, None] * gain_buy
-    value_rent = worth[rows, None] * gain_rent
+    candidates, value_buy, value_rent = address_values(
+        considered, cell_row[rows], as_owner, as_renter, own_access, access, used,
+        current_own[rows], current[rows], worth[rows],
+    )  # fmt: skip
     rule_years = params.enrollment.dwelling_rule_years
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
     stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
@@ -209,8 +216,8 @@ def housing_moves(
     clearing = clear_market(
         Bidders(
             candidates=candidates,
-            value_buy=np.where(value_buy > 0, value_buy, -np.inf),
-            value_rent=np.where(value_rent > 0, value_rent, -np.inf),
+            value_buy=value_buy,
+            value_rent=value_rent,
             fixed_buy=fixed_buy[rows],
             fixed_rent=fixed_rent[rows],
             home=home[rows],

@@ -169,13 +169,102 @@ def fit_private_amenity(
     if schools.size == 0 or cohort.size == 0:
         return amenity
     weighing = considering_families(model, stage, cohort)
+    km = KmToMembers.of(model, weighing)  # the rounds change appeal, not distances
     for _ in range(rounds):
-        lists = weighing.lists(model, table.reputation + amenity)
-        first = lists[lists[:, 0] >= 0, 0]
+        first = first_private_choices(model, weighing, km, table.reputation + amenity)
+        first = first[first >= 0]
         demand = np.bincount(first, minlength=len(table))[schools]
         step = AMENITY_STEP * np.log((target[schools] + 0.5) / (demand + 0.5))
         amenity[schools] = np.clip(amenity[schools] + step, 0.0, AMENITY_BOUND)
     return amenity
+
+
+@dataclass(frozen=True)
+class KmToMembers:
+    """Distances from each distinct (cell, district) of the considering families to its
+    district's private schools (`km`, pairs x members' width, in the order of `members`),
+    and each family's pair (`pair`): computed once, read by every round of a fit."""
+
+    pair: np.ndarray
+    km: np.ndarray
+
+    @staticmethod
+    def of(model: EduModel, weighing: Weighing) -> KmToMembers:
+        n_districts = weighing.members.shape[0]
+        key = weighing.cells.astype(np.int64) * n_districts + weighing.district
+        keys, pair = np.unique(key, return_inverse=True)
+        table, geo = model.school_table, model.geography
+        km = _km_to_members(
+            weighing.members, keys % n_districts, keys // n_districts, geo.cell_x, geo.cell_y,
+            table.x_km, table.y_km,
+        )  # fmt: skip
+        return KmToMembers(pair.reshape(-1).astype(np.int64), km)
+
+
+@njit(cache=True)
+def _km_to_members(
+    members, district, cells, cell_x, cell_y, school_x, school_y
+):  # pragma: no cover - compiled  # fmt: skip
+    km = np.zeros((district.size, members.shape[1]))
+    for p in range(district.size):
+        x, y = cell_x[cells[p]], cell_y[cells[p]]
+        for k in range(members.shape[1]):
+            school = members[district[p], k]
+            if school >= 0:
+                km[p, k] = math.hypot(x - school_x[school], y - school_y[school])
+    return km
+
+
+def first_private_choices(
+    model: EduModel, weighing: Weighing, km: KmToMembers, appeal: np.ndarray
+) -> np.ndarray:
+    """Each considering family's first choice (-1: none), the head of its
+    `private_lists` list: the private school of highest value it can afford and values
+    above its public prospect, the earlier school of `members` on equal values. One
+    compiled pass, no list kept and the distances read from `km`
+    (`first_private_choices_reference` is the head of `private_lists`)."""
+    params = model.params
+    return _first_choices(
+        weighing.members, weighing.district.astype(np.int64), km.pair, km.km, appeal,
+        model.school_table.fee_cny_per_year, weighing.stage_fee_cny, weighing.income,
+        weighing.taste, weighing.sibling_school.astype(np.int64), weighing.public_value,
+        float(params.enrollment.distance_cost_income_share_per_km),
+        float(params.families.sibling_value_income_share),
+        float(params.private.fee_income_share_max),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _first_choices(
+    members, district, pair, km, reputation, fee_per_year, stage_fee, income, taste,
+    sibling_school, public_value, km_cost, sibling_share, fee_share_max,
+):  # pragma: no cover - compiled  # fmt: skip
+    n, width = district.size, members.shape[1]
+    first = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        worth = taste[i] * income[i]
+        budget = fee_share_max * income[i]
+        best = -np.inf
+        for k in range(width):
+            school = members[district[i], k]
+            if school < 0:
+                continue
+            # school_values, term by term (as _private_lists)
+            value = worth * reputation[school]
+            value -= km_cost * income[i] * km[pair[i], k]
+            value += sibling_share * income[i] * (1.0 if school == sibling_school[i] else 0.0)
+            value -= stage_fee[school]
+            wanted = fee_per_year[school] <= budget and value > public_value[i]
+            if wanted and (first[i] < 0 or value > best):  # equal values: earlier school
+                first[i], best = school, value
+    return first
+
+
+def first_private_choices_reference(
+    model: EduModel, weighing: Weighing, km: KmToMembers, appeal: np.ndarray
+) -> np.ndarray:
+    """`first_private_choices` as the first column of `private_lists`."""
+    return weighing.lists(model, appeal)[:, 0]
 
 
 def private_lists(

@@ -27,6 +27,7 @@ ranking of schools depends on income only through taste (`taste_income_slope`).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from edusim.scenario.schema import FamilyParams
 
@@ -142,3 +143,69 @@ def junior_access_of_catchments(
         sums = np.bincount(primary, weight * junior_access[k, junior], minlength=n_schools)
         result[k] = np.where(total > 0, sums / np.maximum(total, 1e-300), 0.0)
     return result
+
+
+def address_values(
+    considered: np.ndarray,
+    row_of: np.ndarray,
+    as_owner: np.ndarray,
+    as_renter: np.ndarray,
+    own_access: np.ndarray,
+    access: np.ndarray,
+    used: np.ndarray,
+    current_own: np.ndarray,
+    current: np.ndarray,
+    worth: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each family gains in yuan from buying or renting each address it weighs.
+
+    Family i weighs the addresses of row `row_of[i]` of `considered` (-1 padded). Buying
+    in c gives `worth x (own_access[as_owner, c] - current_own)` (the access an owner's
+    address gives, over its present one); renting gives `worth x (1 - used[c]) x
+    (access[as_renter, c] - current)` (a let flat may be one already used under the
+    dwelling rule). Gains that are not positive are -inf (never worth a move). Returns
+    the candidates (families x K) and the two value tables, in one compiled pass
+    (`address_values_reference` is the whole-array definition)."""
+    return _address_values(
+        considered.astype(np.int64), row_of.astype(np.int64), as_owner.astype(np.int64),
+        as_renter.astype(np.int64), own_access, access, used.astype(np.float64),
+        current_own, current, worth,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _address_values(
+    considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current,
+    worth,
+):  # pragma: no cover - compiled  # fmt: skip
+    n, width = row_of.size, considered.shape[1]
+    candidates = np.empty((n, width), dtype=np.int64)
+    value_buy = np.empty((n, width))
+    value_rent = np.empty((n, width))
+    for i in range(n):
+        for k in range(width):
+            c = considered[row_of[i], k]
+            candidates[i, k] = c
+            safe = max(c, 0)
+            buy = worth[i] * (own_access[as_owner[i], safe] - current_own[i])
+            rent = worth[i] * ((1.0 - used[safe]) * (access[as_renter[i], safe] - current[i]))
+            value_buy[i, k] = buy if buy > 0 else -np.inf
+            value_rent[i, k] = rent if rent > 0 else -np.inf
+    return candidates, value_buy, value_rent
+
+
+def address_values_reference(
+    considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current, worth
+):
+    """`address_values` as families x K arrays (the form it replaced)."""
+    candidates = considered[row_of]
+    safe = np.maximum(candidates, 0)
+    gain_buy = own_access[as_owner[:, None], safe] - current_own[:, None]
+    gain_rent = (1.0 - used[safe]) * (access[as_renter[:, None], safe] - current[:, None])
+    value_buy = worth[:, None] * gain_buy
+    value_rent = worth[:, None] * gain_rent
+    return (
+        candidates,
+        np.where(value_buy > 0, value_buy, -np.inf),
+        np.where(value_rent > 0, value_rent, -np.inf),
+    )

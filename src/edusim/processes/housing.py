@@ -49,6 +49,9 @@ Renting is the cheaper, weaker route: a tenant pays a rent premium that passes o
 `rent_premium_share` of the landlord's financing cost of the premium and ranks below
 owners on the resident ladder; let flats come up at `rent_turnover` and go to the tenants
 who gain most.
+
+The entry of families into the market and the ascending rounds are compiled passes
+(processes/housing_rounds.py, which also holds the rounds' constants).
 """
 
 from __future__ import annotations
@@ -56,29 +59,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from edusim.grouped import rank_within
+from edusim.processes.housing_rounds import ascend_prices, market_entries, school_buyers_supply
 from edusim.scenario.housing import HousingParams
 
 STAY = -1
 BUY, RENT = 0, 1
-MAX_ROUNDS = 60
-"""Upper bound on the ascending rounds of one clearing."""
-EXCESS_TOLERANCE = 0.005
-"""The rounds stop once the buyers beyond the flats on offer, summed over catchments, are
-at most this share of the flats sold; those few are left out by drop-out price."""
-MIN_COST_PER_YUAN = 1e-6
-"""Floor on the holding cost of a yuan of premium (all its parts may be set to 0)."""
-PRICE_STEP_SHARE = 0.001
-PRICE_STEP_RELATIVE = 0.02
-"""A clearing price stands above the highest losing drop-out price by 0.1% of the flat's
-base price or 2% of the premium, whichever is more, so the marginal family strictly
-prefers its next-best option and the rounds do not creep up in tiny steps (the premium's
-resolution)."""
-SUPPLY_ROUNDING = 1e-9
-"""Slack on the count of flats freed at a price, so that the price k x unit frees k flats
-despite rounding in the division."""
 
 
 def premium_cny(
@@ -161,37 +148,6 @@ def supply_unit(
     return np.where(offered > 0, flat_price_cny / scale, 0.0)
 
 
-def school_buyers_supply(price: np.ndarray, offered: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """Flats school buyers can obtain at `price` per catchment: the k-th of the `offered`
-    is theirs once the price reaches k x `unit` (all of them where `unit` is 0)."""
-    freed = np.floor(price / np.where(unit > 0, unit, 1.0) + SUPPLY_ROUNDING)
-    return np.where(unit > 0, np.clip(freed, 0, offered), offered).astype(np.int64)
-
-
-def clearing_prices(
-    target: np.ndarray,
-    bid: np.ndarray,
-    offered: np.ndarray,
-    reservation: np.ndarray,
-    unit: np.ndarray | None = None,
-) -> np.ndarray:
-    """Per catchment, the lowest price at which the bidders who want it (`target`, -1 for
-    none) are no more than the flats they can obtain: max over k of min(k-th highest `bid`,
-    k x `unit`), where the (offered + 1)-th and later bids face no further flat (an
-    infinite supply price); never below the `reservation` price. With `unit` 0 (other
-    buyers perfectly elastic) this is the (offered + 1)-th highest bid."""
-    price = reservation.astype(float).copy()
-    unit = np.zeros(price.size) if unit is None else unit
-    rows = np.flatnonzero(target >= 0)
-    catchment = target[rows]
-    rank = rank_within(catchment, bid[rows])
-    places = offered[catchment]
-    within = rank <= places
-    supply_price = np.where(rank < places, (rank + 1) * unit[catchment], np.inf)
-    np.maximum.at(price, catchment[within], np.minimum(bid[rows[within]], supply_price[within]))
-    return price
-
-
 @dataclass(frozen=True)
 class Bidders:
     """Entering families facing the market: K candidate catchments each (-1 padded).
@@ -240,54 +196,11 @@ def clear_market(
     that frees each further flat on offer from other buyers (`supply_unit`; None or 0:
     other buyers leave at any premium, so school buyers can have every flat on offer)."""
     unit = np.zeros(offered_sale.size) if unit is None else unit
-    n_families = bidders.candidates.shape[0]
-    valid = (bidders.candidates >= 0) & (bidders.candidates != bidders.home[:, None])
-    wants_buy = valid & (bidders.value_buy > bidders.fixed_buy[:, None])
-    wants_rent = valid & (bidders.value_rent > bidders.fixed_rent[:, None])
-    # only families with some option worth its fixed cost ever enter the market, and
-    # they weigh only those options (moved to the front of the row, the rest cut off: an
-    # option worth less than its fixed cost never beats staying, so the outcome is the
-    # same and the rounds visit fewer entries)
-    active = np.flatnonzero((wants_buy | wants_rent).any(axis=1))
-    candidates, value_buy, value_rent, buys, can_rent = front_options(
-        active, bidders.candidates, bidders.value_buy, bidders.value_rent, wants_buy, wants_rent
+    entries = market_entries(bidders, cost_per_yuan, rent_cost_per_yuan)
+    price, target, dropout, choice, top, rounds = ascend_prices(
+        entries, reservation, offered_sale, unit, flat_price_cny
     )
-    safe = np.maximum(candidates, 0)
-    u = np.maximum(cost_per_yuan[safe], MIN_COST_PER_YUAN)
-    base_bid = np.where(buys, (value_buy - bidders.fixed_buy[active, None]) / u, -np.inf)
-    base_bid = np.minimum(base_bid, bidders.limit[active, None])
-    fixed_rent = bidders.fixed_rent[active]
-    limit = bidders.limit[active]
-    owner, home = bidders.owner[active], bidders.home[active]
-    rent_rate = rent_cost_per_yuan[safe]
-    price = reservation.astype(float).copy()
-    n_active = active.size
-    target = np.full(n_active, -1, dtype=np.int64)
-    choice = np.full(n_active, -1, dtype=np.int64)
-    dropout = np.full(n_active, -np.inf)
-    top = np.zeros(n_active)
-    changed = np.ones(price.size, dtype=bool)  # the first round prices every family
-    rounds = 0
-    while True:
-        rounds += 1
-        _update_best_options(
-            candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit,
-            owner, home, price, changed, target, dropout, choice, top,
-        )  # fmt: skip
-        demand = np.bincount(target[target >= 0], minlength=price.size)
-        supply = school_buyers_supply(price, offered_sale, unit)
-        excess = np.maximum(demand - supply, 0).sum()
-        if excess <= EXCESS_TOLERANCE * np.minimum(demand, supply).sum():
-            break
-        where = np.maximum(target, 0)
-        step = np.maximum(
-            PRICE_STEP_SHARE * flat_price_cny[where], PRICE_STEP_RELATIVE * price[where]
-        )
-        new_price = clearing_prices(target, dropout + step, offered_sale, price, unit)
-        changed = new_price != price
-        if not changed.any() or rounds >= MAX_ROUNDS:
-            break
-        price = new_price
+    active, n_families = entries.active, bidders.candidates.shape[0]
     # the flats school buyers obtain go to those with the highest drop-out prices
     keep = _top_per_catchment(target, dropout, school_buyers_supply(price, offered_sale, unit))
     renting = choice >= 0
@@ -298,140 +211,6 @@ def clear_market(
     tenure = np.full(n_families, RENT, dtype=np.int64)
     tenure[active] = np.where(keep, BUY, RENT)
     return Clearing(price, final, tenure, rounds)
-
-
-def front_options(
-    active: np.ndarray,
-    candidates: np.ndarray,
-    value_buy: np.ndarray,
-    value_rent: np.ndarray,
-    wants_buy: np.ndarray,
-    wants_rent: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For the `active` families, their options worth a fixed cost (`wants_buy` or
-    `wants_rent`) moved to the front of each row, in their order, the row cut to the most
-    any family has: candidates (-1 padded), values (-inf padded) and the two flags, in
-    one compiled pass (`front_options_reference` is the whole-array definition)."""
-    wanted = wants_buy[active] | wants_rent[active]
-    width = max(int(wanted.sum(axis=1).max(initial=0)), 1)
-    return _front_options(
-        active, candidates, value_buy, value_rent, wants_buy, wants_rent, width
-    )  # fmt: skip
-
-
-@njit(cache=True)
-def _front_options(
-    active, candidates, value_buy, value_rent, wants_buy, wants_rent, width
-):  # pragma: no cover - compiled  # fmt: skip
-    n = active.size
-    kept_candidates = np.full((n, width), -1, dtype=np.int64)
-    kept_buy = np.full((n, width), -np.inf)
-    kept_rent = np.full((n, width), -np.inf)
-    buys = np.zeros((n, width), dtype=np.bool_)
-    rents = np.zeros((n, width), dtype=np.bool_)
-    for i in range(n):
-        row = active[i]
-        j = 0
-        for k in range(candidates.shape[1]):
-            if wants_buy[row, k] or wants_rent[row, k]:
-                kept_candidates[i, j] = candidates[row, k]
-                kept_buy[i, j] = value_buy[row, k]
-                kept_rent[i, j] = value_rent[row, k]
-                buys[i, j] = wants_buy[row, k]
-                rents[i, j] = wants_rent[row, k]
-                j += 1
-    return kept_candidates, kept_buy, kept_rent, buys, rents
-
-
-def front_options_reference(active, candidates, value_buy, value_rent, wants_buy, wants_rent):
-    """`front_options` as a stable argsort of each row's flags."""
-    wanted = wants_buy | wants_rent
-    order = np.argsort(~wanted[active], axis=1, kind="stable")
-    order = order[:, : max(int(wanted[active].sum(axis=1).max(initial=0)), 1)]
-
-    def front(columns: np.ndarray) -> np.ndarray:
-        return np.take_along_axis(columns[active], order, axis=1)
-
-    kept = front(wanted)
-    return (
-        np.where(kept, front(candidates), -1).astype(np.int64),
-        np.where(kept, front(value_buy), -np.inf),
-        np.where(kept, front(value_rent), -np.inf),
-        front(wants_buy) & kept,
-        front(wants_rent) & kept,
-    )
-
-
-def _best_options(
-    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home, price
-):
-    """Every family's best option at `price`: the catchment it buys in (-1: none) with its
-    drop-out price there, the catchment it rents in (-1: none), and the best surplus."""
-    n = candidates.shape[0]
-    target = np.full(n, -1, dtype=np.int64)
-    renting = np.full(n, -1, dtype=np.int64)
-    dropout = np.full(n, -np.inf)
-    top = np.zeros(n)
-    _update_best_options(
-        candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner,
-        home, price, np.ones(price.size, dtype=np.bool_), target, dropout, renting, top,
-    )  # fmt: skip
-    return target, dropout, renting, top
-
-
-@njit(cache=True)
-def _update_best_options(
-    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home,
-    price, changed, target, dropout, renting, top,
-):  # pragma: no cover - compiled  # fmt: skip
-    """`_best_options` in place, for the families whose options' prices `changed` (a
-    candidate catchment's, or an owner's home catchment's): every other family's best
-    option depends only on unchanged prices, so it stands from the round before."""
-    n, width = candidates.shape
-    for i in range(n):
-        touched = owner[i] and changed[home[i]]
-        if not touched:
-            for k in range(width):
-                c = candidates[i, k]
-                if c >= 0 and changed[c]:
-                    touched = True
-                    break
-        if not touched:
-            continue
-        held = price[home[i]] if owner[i] else 0.0
-        best, second, best_k, best_buy = 0.0, 0.0, -1, False
-        for k in range(width):
-            c = candidates[i, k]
-            if c < 0:
-                continue
-            buy = u[i, k] * (base_bid[i, k] + held - price[c])
-            rent = -np.inf
-            if can_rent[i, k]:
-                cost = rent_rate[i, k] * price[c] + fixed_rent[i]
-                if cost <= limit[i]:
-                    rent = value_rent[i, k] - cost
-            if buy > best:
-                second = best
-                best, best_k, best_buy = buy, k, True
-            elif buy > second:
-                second = buy
-            if rent > best:
-                second = best
-                best, best_k, best_buy = rent, k, False
-            elif rent > second:
-                second = rent
-        top[i] = best
-        target[i] = -1
-        renting[i] = -1
-        dropout[i] = -np.inf
-        if best_k < 0:
-            continue
-        c = candidates[i, best_k]
-        if best_buy:
-            target[i] = c
-            dropout[i] = base_bid[i, best_k] + held - second / u[i, best_k]
-        else:
-            renting[i] = c
 
 
 def _top_per_catchment(target: np.ndarray, score: np.ndarray, places: np.ndarray) -> np.ndarray:

@@ -1,0 +1,505 @@
+"""The compiled passes of the housing market's clearing (processes/housing.py).
+
+`market_entries` turns the bidders' option tables into the rows the rounds visit (the
+families with an option worth its fixed cost, those options moved to the front), and
+`ascend_prices` runs the ascending rounds themselves; each is one numba kernel (cached)
+in place of a dozen whole-array numpy passes with families x options temporaries per
+round. Each keeps its numpy definition (`*_reference`, the code it replaced), compared
+number for number in tests/processes/test_housing_rounds.py and, over whole demo years,
+in tests/test_kernels_match_reference.py.
+
+The rules (bids, drop-out prices, the uniform price against the upward-sloping supply,
+the stopping rule) are documented in processes/housing.py; nothing here changes them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from edusim.grouped import rank_within
+
+MAX_ROUNDS = 60
+"""Upper bound on the ascending rounds of one clearing."""
+EXCESS_TOLERANCE = 0.005
+"""The rounds stop once the buyers beyond the flats on offer, summed over catchments, are
+at most this share of the flats sold; those few are left out by drop-out price."""
+MIN_COST_PER_YUAN = 1e-6
+"""Floor on the holding cost of a yuan of premium (all its parts may be set to 0)."""
+PRICE_STEP_SHARE = 0.001
+PRICE_STEP_RELATIVE = 0.02
+"""A clearing price stands above the highest losing drop-out price by 0.1% of the flat's
+base price or 2% of the premium, whichever is more, so the marginal family strictly
+prefers its next-best option and the rounds do not creep up in tiny steps (the premium's
+resolution)."""
+SUPPLY_ROUNDING = 1e-9
+"""Slack on the count of flats freed at a price, so that the price k x unit frees k flats
+despite rounding in the division."""
+
+
+@dataclass(frozen=True)
+class Entries:
+    """The families that enter the market (`active`, rows of the bidders) and, per family,
+    its options worth a fixed cost at the front of its row (-1 / -inf / False padded):
+    candidate catchment, bid before its home sale (`base_bid`, capped at the family's
+    limit; -inf where it would not buy), holding cost per yuan `u`, whether it would
+    rent there, the value of renting and the rent per yuan of premium; and its fixed
+    cost of renting, limit, ownership and home catchment."""
+
+    active: np.ndarray
+    candidates: np.ndarray
+    base_bid: np.ndarray
+    u: np.ndarray
+    can_rent: np.ndarray
+    value_rent: np.ndarray
+    rent_rate: np.ndarray
+    fixed_rent: np.ndarray
+    limit: np.ndarray
+    owner: np.ndarray
+    home: np.ndarray
+
+
+def market_entries(bidders, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.ndarray) -> Entries:
+    """Only families with some option worth its fixed cost enter, and they weigh only
+    those options: an option worth less than its fixed cost never beats staying, so the
+    outcome is the same and the rounds visit fewer entries. Two compiled passes over the
+    bidders (count, then fill); no families x options temporary."""
+    active, width = _count_entries(
+        bidders.candidates,
+        bidders.value_buy,
+        bidders.value_rent,
+        bidders.fixed_buy,
+        bidders.fixed_rent,
+        bidders.home,
+    )
+    arrays = _fill_entries(
+        active, max(width, 1), bidders.candidates, bidders.value_buy, bidders.value_rent,
+        bidders.fixed_buy, bidders.fixed_rent, bidders.home, bidders.limit,
+        cost_per_yuan.astype(np.float64), rent_cost_per_yuan.astype(np.float64),
+        MIN_COST_PER_YUAN,
+    )  # fmt: skip
+    return Entries(
+        active,
+        *arrays,
+        bidders.fixed_rent[active],
+        bidders.limit[active],
+        bidders.owner[active],
+        bidders.home[active],
+    )
+
+
+@njit(cache=True)
+def _count_entries(
+    candidates, value_buy, value_rent, fixed_buy, fixed_rent, home
+):  # pragma: no cover - compiled  # fmt: skip
+    n, k_max = candidates.shape
+    active = np.empty(n, dtype=np.int64)
+    n_active, width = 0, 0
+    for i in range(n):
+        count = 0
+        for k in range(k_max):
+            c = candidates[i, k]
+            if c < 0 or c == home[i]:
+                continue
+            if value_buy[i, k] > fixed_buy[i] or value_rent[i, k] > fixed_rent[i]:
+                count += 1
+        if count > 0:
+            active[n_active] = i
+            n_active += 1
+            width = max(width, count)
+    return active[:n_active].copy(), width
+
+
+@njit(cache=True)
+def _fill_entries(
+    active, width, candidates, value_buy, value_rent, fixed_buy, fixed_rent, home, limit,
+    cost_per_yuan, rent_cost_per_yuan, min_cost,
+):  # pragma: no cover - compiled  # fmt: skip
+    n = active.size
+    kept = np.full((n, width), -1, dtype=np.int64)
+    base_bid = np.full((n, width), -np.inf)
+    u = np.full((n, width), max(cost_per_yuan[0], min_cost))  # padding prices school 0
+    can_rent = np.zeros((n, width), dtype=np.bool_)
+    kept_rent = np.full((n, width), -np.inf)
+    rent_rate = np.full((n, width), rent_cost_per_yuan[0])
+    for j in range(n):
+        i = active[j]
+        at = 0
+        for k in range(candidates.shape[1]):
+            c = candidates[i, k]
+            if c < 0 or c == home[i]:
+                continue
+            buys = value_buy[i, k] > fixed_buy[i]
+            rents = value_rent[i, k] > fixed_rent[i]
+            if not (buys or rents):
+                continue
+            kept[j, at] = c
+            cost = max(cost_per_yuan[c], min_cost)
+            u[j, at] = cost
+            if buys:
+                base_bid[j, at] = min((value_buy[i, k] - fixed_buy[i]) / cost, limit[i])
+            can_rent[j, at] = rents
+            kept_rent[j, at] = value_rent[i, k]
+            rent_rate[j, at] = rent_cost_per_yuan[c]
+            at += 1
+    return kept, base_bid, u, can_rent, kept_rent, rent_rate
+
+
+def market_entries_reference(
+    bidders, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.ndarray
+) -> Entries:
+    """`market_entries` as whole-array passes: flags, a stable argsort of each row's flags
+    to front the wanted options, and the bids from the fronted values."""
+    valid = (bidders.candidates >= 0) & (bidders.candidates != bidders.home[:, None])
+    wants_buy = valid & (bidders.value_buy > bidders.fixed_buy[:, None])
+    wants_rent = valid & (bidders.value_rent > bidders.fixed_rent[:, None])
+    wanted = wants_buy | wants_rent
+    active = np.flatnonzero(wanted.any(axis=1))
+    order = np.argsort(~wanted[active], axis=1, kind="stable")
+    order = order[:, : max(int(wanted[active].sum(axis=1).max(initial=0)), 1)]
+
+    def front(columns: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(columns[active], order, axis=1)
+
+    kept = front(wanted)
+    candidates = np.where(kept, front(bidders.candidates), -1).astype(np.int64)
+    value_buy = np.where(kept, front(bidders.value_buy), -np.inf)
+    buys = front(wants_buy) & kept
+    safe = np.maximum(candidates, 0)
+    u = np.maximum(cost_per_yuan[safe], MIN_COST_PER_YUAN)
+    base_bid = np.where(buys, (value_buy - bidders.fixed_buy[active, None]) / u, -np.inf)
+    base_bid = np.minimum(base_bid, bidders.limit[active, None])
+    return Entries(
+        active,
+        candidates,
+        base_bid,
+        u,
+        front(wants_rent) & kept,
+        np.where(kept, front(bidders.value_rent), -np.inf),
+        rent_cost_per_yuan[safe],
+        bidders.fixed_rent[active],
+        bidders.limit[active],
+        bidders.owner[active],
+        bidders.home[active],
+    )
+
+
+def ascend_prices(
+    entries: Entries,
+    reservation: np.ndarray,
+    offered: np.ndarray,
+    unit: np.ndarray,
+    flat_price_cny: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The ascending rounds, compiled: each round re-prices the families whose options'
+    prices changed, counts demand against the flats school buyers can obtain, and raises
+    every over-demanded catchment's price to the uniform price over its buyers' drop-out
+    prices. Returns the prices, each family's buy target, drop-out price, rent choice and
+    best surplus, and the rounds taken (`ascend_prices_reference` is the numpy loop)."""
+    e = entries
+    return _ascend(
+        e.candidates, e.base_bid, e.u, e.can_rent, e.value_rent, e.rent_rate, e.fixed_rent,
+        e.limit, e.owner, e.home, reservation.astype(np.float64), offered.astype(np.int64),
+        unit.astype(np.float64), flat_price_cny.astype(np.float64), MAX_ROUNDS,
+        EXCESS_TOLERANCE, PRICE_STEP_SHARE, PRICE_STEP_RELATIVE, SUPPLY_ROUNDING,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _supply(price, offered, unit, rounding):  # pragma: no cover - compiled
+    if unit <= 0:
+        return offered
+    freed = math.floor(price / unit + rounding)
+    if freed < 0:
+        return 0
+    if freed > offered:
+        return offered
+    return int(freed)
+
+
+@njit(cache=True)
+def _ascend(
+    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home,
+    reservation, offered, unit, flat_price, max_rounds, tolerance, step_share, step_relative,
+    rounding,
+):  # pragma: no cover - compiled  # fmt: skip
+    n, m = candidates.shape[0], reservation.size
+    price = reservation.copy()
+    target = np.full(n, -1, dtype=np.int64)
+    choice = np.full(n, -1, dtype=np.int64)
+    dropout = np.full(n, -np.inf)
+    top = np.zeros(n)
+    changed = np.ones(m, dtype=np.bool_)  # the first round prices every family
+    demand = np.zeros(m, dtype=np.int64)
+    start = np.zeros(m + 1, dtype=np.int64)
+    bids = np.empty(n)
+    second = np.zeros(n)  # each family's second-best surplus
+    before = price.copy()  # the prices of the round before
+    rounds = 0
+    while True:
+        rounds += 1
+        _reprice(
+            candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit,
+            owner, home, price, before, changed, rounds == 1, target, dropout, choice, top,
+            second,
+        )  # fmt: skip
+        demand[:] = 0
+        for i in range(n):
+            if target[i] >= 0:
+                demand[target[i]] += 1
+        excess, matched = 0, 0
+        for c in range(m):
+            supply = _supply(price[c], offered[c], unit[c], rounding)
+            excess += max(demand[c] - supply, 0)
+            matched += min(demand[c], supply)
+        if excess <= tolerance * matched:
+            break
+        # each buyer's drop-out price plus the step, bucketed by target catchment
+        start[0] = 0
+        for c in range(m):
+            start[c + 1] = start[c] + demand[c]
+        filled = start[:-1].copy()
+        for i in range(n):
+            c = target[i]
+            if c >= 0:
+                step = max(step_share * flat_price[c], step_relative * price[c])
+                bids[filled[c]] = dropout[i] + step
+                filled[c] += 1
+        any_changed = False
+        new_price = price.copy()
+        for c in range(m):
+            lo, hi = start[c], start[c + 1]
+            if hi == lo:
+                changed[c] = False
+                continue
+            bids[lo:hi].sort()  # in place, ascending: the rank-th highest is at hi - 1 - rank
+            best = new_price[c]
+            for rank in range(min(hi - lo, offered[c] + 1)):
+                supply_price = (rank + 1) * unit[c] if rank < offered[c] else np.inf
+                best = max(best, min(bids[hi - 1 - rank], supply_price))
+            new_price[c] = best
+            changed[c] = best != price[c]
+            any_changed = any_changed or changed[c]
+        if not any_changed or rounds >= max_rounds:
+            break
+        before = price
+        price = new_price
+    return price, target, dropout, choice, top, rounds
+
+
+@njit(cache=True)
+def _reprice(
+    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home,
+    price, before, changed, everyone, target, dropout, renting, top, second,
+):  # pragma: no cover - compiled  # fmt: skip
+    """`_update_best_options` for the rounds, visiting fewer families: prices only rise,
+    so a changed catchment's surpluses only fall, and a family whose changed options were
+    all below its second-best surplus at the prices `before` keeps its best option, its
+    second-best surplus (and so its drop-out price) and its rent choice exactly (the best
+    and second-best of its options are unchanged, and so is the first option reaching the
+    best). Owners whose home premium changed are re-priced (every buy surplus moved)."""
+    n, width = candidates.shape
+    for i in range(n):
+        touched = everyone or (owner[i] and changed[home[i]])
+        if not touched:
+            held = before[home[i]] if owner[i] else 0.0
+            for k in range(width):
+                c = candidates[i, k]
+                if c < 0:  # options are at the front of the row, padding after
+                    break
+                if not changed[c]:
+                    continue
+                if (
+                    rent_rate[i, k] < 0
+                    or u[i, k] * (base_bid[i, k] + held - before[c]) >= second[i]
+                ):
+                    touched = True
+                    break
+                if can_rent[i, k]:
+                    cost = rent_rate[i, k] * before[c] + fixed_rent[i]
+                    if cost <= limit[i] and value_rent[i, k] - cost >= second[i]:
+                        touched = True
+                        break
+        if not touched:
+            continue
+        held = price[home[i]] if owner[i] else 0.0
+        best, next_best, best_k, best_buy = 0.0, 0.0, -1, False
+        for k in range(width):
+            c = candidates[i, k]
+            if c < 0:
+                break
+            buy = u[i, k] * (base_bid[i, k] + held - price[c])
+            rent = -np.inf
+            if can_rent[i, k]:
+                cost = rent_rate[i, k] * price[c] + fixed_rent[i]
+                if cost <= limit[i]:
+                    rent = value_rent[i, k] - cost
+            if buy > best:
+                next_best = best
+                best, best_k, best_buy = buy, k, True
+            elif buy > next_best:
+                next_best = buy
+            if rent > best:
+                next_best = best
+                best, best_k, best_buy = rent, k, False
+            elif rent > next_best:
+                next_best = rent
+        top[i] = best
+        second[i] = next_best
+        target[i] = -1
+        renting[i] = -1
+        dropout[i] = -np.inf
+        if best_k < 0:
+            continue
+        c = candidates[i, best_k]
+        if best_buy:
+            target[i] = c
+            dropout[i] = base_bid[i, best_k] + held - next_best / u[i, best_k]
+        else:
+            renting[i] = c
+
+
+def ascend_prices_reference(
+    entries: Entries,
+    reservation: np.ndarray,
+    offered: np.ndarray,
+    unit: np.ndarray,
+    flat_price_cny: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """`ascend_prices` as a Python loop of whole-array numpy passes (the code it replaced)."""
+    e = entries
+    price = reservation.astype(float).copy()
+    n = e.candidates.shape[0]
+    target = np.full(n, -1, dtype=np.int64)
+    choice = np.full(n, -1, dtype=np.int64)
+    dropout = np.full(n, -np.inf)
+    top = np.zeros(n)
+    changed = np.ones(price.size, dtype=bool)
+    rounds = 0
+    while True:
+        rounds += 1
+        _update_best_options(
+            e.candidates, e.base_bid, e.u, e.can_rent, e.value_rent, e.rent_rate, e.fixed_rent,
+            e.limit, e.owner, e.home, price, changed, target, dropout, choice, top,
+        )  # fmt: skip
+        demand = np.bincount(target[target >= 0], minlength=price.size)
+        supply = school_buyers_supply(price, offered, unit)
+        excess = np.maximum(demand - supply, 0).sum()
+        if excess <= EXCESS_TOLERANCE * np.minimum(demand, supply).sum():
+            break
+        where = np.maximum(target, 0)
+        step = np.maximum(
+            PRICE_STEP_SHARE * flat_price_cny[where], PRICE_STEP_RELATIVE * price[where]
+        )
+        new_price = clearing_prices(target, dropout + step, offered, price, unit)
+        changed = new_price != price
+        if not changed.any() or rounds >= MAX_ROUNDS:
+            break
+        price = new_price
+    return price, target, dropout, choice, top, rounds
+
+
+def school_buyers_supply(price: np.ndarray, offered: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Flats school buyers can obtain at `price` per catchment: the k-th of the `offered`
+    is theirs once the price reaches k x `unit` (all of them where `unit` is 0)."""
+    freed = np.floor(price / np.where(unit > 0, unit, 1.0) + SUPPLY_ROUNDING)
+    return np.where(unit > 0, np.clip(freed, 0, offered), offered).astype(np.int64)
+
+
+def clearing_prices(
+    target: np.ndarray,
+    bid: np.ndarray,
+    offered: np.ndarray,
+    reservation: np.ndarray,
+    unit: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per catchment, the lowest price at which the bidders who want it (`target`, -1 for
+    none) are no more than the flats they can obtain: max over k of min(k-th highest `bid`,
+    k x `unit`), where the (offered + 1)-th and later bids face no further flat (an
+    infinite supply price); never below the `reservation` price. With `unit` 0 (other
+    buyers perfectly elastic) this is the (offered + 1)-th highest bid."""
+    price = reservation.astype(float).copy()
+    unit = np.zeros(price.size) if unit is None else unit
+    rows = np.flatnonzero(target >= 0)
+    catchment = target[rows]
+    rank = rank_within(catchment, bid[rows])
+    places = offered[catchment]
+    within = rank <= places
+    supply_price = np.where(rank < places, (rank + 1) * unit[catchment], np.inf)
+    np.maximum.at(price, catchment[within], np.minimum(bid[rows[within]], supply_price[within]))
+    return price
+
+
+def best_options(
+    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home, price
+):
+    """Every family's best option at `price`: the catchment it buys in (-1: none) with its
+    drop-out price there, the catchment it rents in (-1: none), and the best surplus."""
+    n = candidates.shape[0]
+    target = np.full(n, -1, dtype=np.int64)
+    renting = np.full(n, -1, dtype=np.int64)
+    dropout = np.full(n, -np.inf)
+    top = np.zeros(n)
+    _update_best_options(
+        candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner,
+        home, price, np.ones(price.size, dtype=np.bool_), target, dropout, renting, top,
+    )  # fmt: skip
+    return target, dropout, renting, top
+
+
+@njit(cache=True)
+def _update_best_options(
+    candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home,
+    price, changed, target, dropout, renting, top,
+):  # pragma: no cover - compiled  # fmt: skip
+    """`best_options` in place, for the families whose options' prices `changed` (a
+    candidate catchment's, or an owner's home catchment's): every other family's best
+    option depends only on unchanged prices, so it stands from the round before."""
+    n, width = candidates.shape
+    for i in range(n):
+        touched = owner[i] and changed[home[i]]
+        if not touched:
+            for k in range(width):
+                c = candidates[i, k]
+                if c >= 0 and changed[c]:
+                    touched = True
+                    break
+        if not touched:
+            continue
+        held = price[home[i]] if owner[i] else 0.0
+        best, second, best_k, best_buy = 0.0, 0.0, -1, False
+        for k in range(width):
+            c = candidates[i, k]
+            if c < 0:
+                continue
+            buy = u[i, k] * (base_bid[i, k] + held - price[c])
+            rent = -np.inf
+            if can_rent[i, k]:
+                cost = rent_rate[i, k] * price[c] + fixed_rent[i]
+                if cost <= limit[i]:
+                    rent = value_rent[i, k] - cost
+            if buy > best:
+                second = best
+                best, best_k, best_buy = buy, k, True
+            elif buy > second:
+                second = buy
+            if rent > best:
+                second = best
+                best, best_k, best_buy = rent, k, False
+            elif rent > second:
+                second = rent
+        top[i] = best
+        target[i] = -1
+        renting[i] = -1
+        dropout[i] = -np.inf
+        if best_k < 0:
+            continue
+        c = candidates[i, best_k]
+        if best_buy:
+            target[i] = c
+            dropout[i] = base_bid[i, best_k] + held - second / u[i, best_k]
+        else:
+            renting[i] = c
