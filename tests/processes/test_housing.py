@@ -12,7 +12,6 @@ from edusim.processes.housing import (
     RENT,
     STAY,
     Bidders,
-    catchment_dwellings,
     clear_market,
     holding_cost_per_yuan,
     offered_flats,
@@ -22,6 +21,7 @@ from edusim.processes.housing import (
     used_flat_premium,
 )
 from edusim.processes.housing_rounds import clearing_prices, school_buyers_supply
+from edusim.processes.housing_supply import catchment_stock, cell_dwellings
 from edusim.scenario.housing import HousingParams
 
 PARAMS = HousingParams()
@@ -134,7 +134,9 @@ def test_dwelling_stock_follows_residential_weight():
     school = np.array([0, 1, 1, -1])
     district = np.array([0, 0, 1, 1])
     params = HousingParams(dwellings_per_pupil=2.0)
-    stock = catchment_dwellings(weight, school, district, np.array([100.0, 50.0]), 2, params)
+    stock = catchment_stock(
+        cell_dwellings(weight, district, np.array([100.0, 50.0]), params), school, 2
+    )
     # district 0: 200 dwellings, 1/4 and 3/4; district 1: 100, half in school 1's cell
     np.testing.assert_allclose(stock, [50.0, 150.0 + 50.0])
     sale, rent = offered_flats(

@@ -75,28 +75,6 @@ def premium_cny(
     return premium_share * base_price_cny_per_m2 * params.flat_size_m2
 
 
-def catchment_dwellings(
-    cell_weight: np.ndarray,
-    cell_school: np.ndarray,
-    cell_district: np.ndarray,
-    district_pupils: np.ndarray,
-    n_schools: int,
-    params: HousingParams,
-) -> np.ndarray:
-    """Dwelling stock of every school's catchment: each district's dwellings
-    (`dwellings_per_pupil` x its pupils of grades 1-9) spread over its cells by residential
-    weight, summed over the cells of the catchment (`cell_school`, -1 for none)."""
-    district_weight = np.bincount(cell_district, cell_weight, minlength=district_pupils.size)
-    dwellings = (
-        params.dwellings_per_pupil
-        * district_pupils[cell_district]
-        * cell_weight
-        / np.maximum(district_weight[cell_district], 1e-12)
-    )
-    has = cell_school >= 0
-    return np.bincount(cell_school[has], dwellings[has], minlength=n_schools)
-
-
 def used_flat_premium(
     premium: np.ndarray | float, blocked_years: float, rule_years: int
 ) -> np.ndarray | float:
