@@ -196,3 +196,58 @@ def test_an_executive_principal_displaces_the_members_principal_to_a_deputy_post
     at_home = (leaders.role == DEPUTY) & (leaders.home_school == leaders.school)
     held = np.bincount(leaders.school[at_home], minlength=len(model.school_table))
     assert (held[cores] >= deputies).all()
+
+
+def test_with_extra_leader_posts_the_core_sends_leaders_on_added_posts_and_keeps_its_team():
+    """Sanming 六(三) ("在不减少领导职数基础上,适当增加领导职数,用于派驻到其他成员校任职"):
+    with extra leader posts, the executive principals and deputies a core sends hold
+    posts added for the postings (new appointments), so no deputy of the core's own team
+    serves at a member and the core keeps its own posts filled; and with an executive
+    principal from the core, the core keeps `leaders_per_member` leaders at each member in
+    all (Sanming 四(一)3: a school-level leader and a middle manager), so one deputy is
+    posted there. Sending the core's strongest own deputies (the rule before 2026-11)
+    fails the first assertion."""
+    from edusim.agents.leaders import EXECUTIVE
+
+    model = EduModel(
+        "demo",
+        years=2,
+        overrides={
+            "groups.rules": TIGHT,
+            "leaders.executive_share": 1.0,
+            "rotation.leaders_per_member": 2,
+            "leaders.extra_leader_posts": True,
+        },
+    )
+    before = model.leaders
+    deputy_home = {
+        int(u): int(h)
+        for u, h, r in zip(before.uid, before.home_school, before.role, strict=True)
+        if r == DEPUTY
+    }
+    model.step()
+    leaders, n = model.leaders, len(model.school_table)
+    cores = np.unique(model.groups.core_of_rows())
+    members = model.member_rows()["school"]
+    sent = (leaders.posting_kind == EXECUTIVE) | (leaders.posting_kind == GROUP_POSTING)
+    assert sent.sum() > 0
+    own_team_sent = [
+        int(u) for u in leaders.uid[sent] if deputy_home.get(int(u), -1) in set(cores.tolist())
+    ]
+    assert own_team_sent == []
+    assert leaders.extra_post[leaders.posting_kind == GROUP_POSTING].all()
+    assert not leaders.extra_post[leaders.posting_kind == EXECUTIVE].any()
+    executive = np.bincount(leaders.school[leaders.posting_kind == EXECUTIVE], minlength=n)
+    posted = np.bincount(leaders.school[leaders.posting_kind == GROUP_POSTING], minlength=n)
+    assert (executive[members] == 1).all()
+    assert (posted[members] == 1).all()
+    own = (leaders.role == DEPUTY) & ~leaders.extra_post & (leaders.school == leaders.home_school)
+    held = np.bincount(leaders.home_school[own], minlength=n)
+    assert (held[cores] == model.params.leaders.deputies_per_school).all()
+    model.step()  # postings renewed the next year: still only leaders on added posts
+    _check_leaders(model)
+    leaders = model.leaders
+    sent = (leaders.posting_kind == EXECUTIVE) | (leaders.posting_kind == GROUP_POSTING)
+    assert not [
+        int(u) for u in leaders.uid[sent] if deputy_home.get(int(u), -1) in set(cores.tolist())
+    ]

@@ -11,6 +11,7 @@ from edusim.policy.leadership import (
     initial_principal_quality,
     judged_update,
     not_reappointed,
+    posting_quota,
     principal_year_score,
     rotated_schools,
     school_leadership,
@@ -87,3 +88,15 @@ def test_postings_are_dealt_to_members_that_lack_deputies_weakest_first():
     members = np.array([7, 4, 9])  # weakest first
     hosts = _dealt(members, np.array([2, 0, 1]))
     assert hosts.tolist() == [7, 9, 7]
+
+
+def test_an_executive_principal_from_the_core_is_one_of_the_leaders_a_member_is_owed():
+    """Sanming 四(一)3: a core sends a school-level leader and a middle manager to each
+    member (2 in all); where the member's principal is an executive principal from the
+    core, that is the school-level one, so one deputy is owed, not two."""
+    members = np.array([0, 1, 2])
+    posted_now = np.array([0, 0, 1])
+    executive = np.array([True, False, True])
+    assert posting_quota(members, posted_now, 2, executive).tolist() == [1, 2, 0]
+    assert posting_quota(members, posted_now, 1, executive).tolist() == [0, 1, 0]
+    assert posting_quota(members, posted_now, 2).tolist() == [2, 2, 1]

@@ -25,7 +25,8 @@ HOME, GROUP_POSTING, EXECUTIVE = 0, 1, 2
 class Leaders(Population):
     """One row per leader in post. A principal leads exactly the school it serves
     (`school == home_school`); a posted deputy serves at `school` and holds its post at
-    `home_school`."""
+    `home_school`, one of the school's own `deputies_per_school` posts or, with
+    `extra_post`, one added for postings to members (`leaders.extra_leader_posts`)."""
 
     fields: ClassVar[dict[str, type]] = {
         "school": np.int32,  # index of the school the leader serves
@@ -39,4 +40,5 @@ class Leaders(Population):
         "posting_kind": np.int8,  # index into LEADER_POSTINGS
         "judged": np.float64,  # mean evaluation score at the current school (principals)
         "judged_years": np.float64,  # years that mean covers
+        "extra_post": np.bool_,  # holds an extra leader post for group postings (S37)
     }

@@ -19,6 +19,7 @@ from edusim.policy.district_rotation import school_areas
 from edusim.policy.leadership import (
     judged_update,
     not_reappointed,
+    posting_quota,
     principal_year_score,
     rotated_schools,
     school_leadership,
@@ -78,7 +79,7 @@ class LeaderPasses:
         )
         if places and model.groups.role.size and (model.groups.role != CORE).any():
             self._group_postings(year, stats)
-            self._appoint(year, stats)  # deputies posted on extra posts are replaced
+            self._appoint(year, stats)  # deputy posts left by executive principals
         update_management(model)
         if any(stats.values()):
             model.log_event(year, "leaders", "leader changes", dict(stats))
@@ -120,17 +121,15 @@ class LeaderPasses:
 
     def _appoint(self, year: int, stats: dict[str, int]) -> None:
         """Every open school without a principal gets one; deputy posts left empty are
-        filled (posted deputies keep their posts at home, unless extra leader posts are
-        given for postings)."""
+        filled (posted deputies keep their posts at home; leaders on extra posts for
+        postings hold none of the school's own)."""
         model = self.model
         leaders, table, params = model.leaders, model.school_table, model.params.leaders
         n = len(table)
         principal = leaders.role == PRINCIPAL
         has_principal = np.bincount(leaders.home_school[principal], minlength=n) > 0
         need_principal = table.active & ~has_principal
-        holding = (leaders.role == DEPUTY) & ~(
-            params.extra_leader_posts & (leaders.posting_kind == GROUP_POSTING)
-        )
+        holding = (leaders.role == DEPUTY) & ~leaders.extra_post
         held = np.bincount(leaders.home_school[holding], minlength=n)
         need_deputies = np.where(table.active, np.maximum(0, params.deputies_per_school - held), 0)
         school = np.concatenate(
@@ -176,10 +175,13 @@ class LeaderPasses:
 
     def _group_postings(self, year: int, stats: dict[str, int]) -> None:
         """Each group's core appoints executive principals to `executive_share` of its
-        members (the weakest first; the member's principal stays there as a deputy,
-        and the core refills the deputy post it lost by appointment), then keeps `rotation.leaders_per_member` of its deputies posted at each
-        member, its strongest deputies to its weakest members, for `posting_years`; with
-        extra leader posts (Sanming S37) the core appoints the deputies it lacks for that."""
+        members (the weakest first; the member's principal stays there as a deputy), then
+        keeps `rotation.leaders_per_member` leaders at each member in all, the executive
+        principal counting as the school-level one (Sanming 四(一)3: a school-level
+        leader and a middle manager), the rest deputies posted for `posting_years`, to its
+        weakest members first. Who is sent (`_senders`): with extra leader posts (Sanming
+        六(三)) leaders appointed to posts added for the postings, so the core's own team
+        stays; without, the core's own deputies, strongest first, whom it loses."""
         model = self.model
         leaders, table = model.leaders, model.school_table
         params, rotation = model.params.leaders, model.params.rotation
@@ -199,36 +201,65 @@ class LeaderPasses:
                 principal_at[leaders.school[is_principal]] = is_principal
                 run_by_core = leaders.posting_kind[principal_at[weakest_first]] == EXECUTIVE
                 lacking = weakest_first[~run_by_core][: max(0, wanted - int(run_by_core.sum()))]
-                deputies = self._core_deputies(core)[: lacking.size]
-                lacking = lacking[: deputies.size]
+                sent = self._senders(core, lacking.size, stats)
+                lacking = lacking[: sent.size]
                 old = principal_at[lacking]
-                self._place(deputies, lacking, PRINCIPAL, EXECUTIVE, -1)
+                self._place(sent, lacking, PRINCIPAL, EXECUTIVE, -1)
                 # the displaced principal stays at the member as a deputy (assumption: the
                 # document names who appoints, not where the old principal goes); moving
                 # it to the core filled the core's team with the members' weaker leaders,
                 # so the core lost more than the deputy it sent
                 self._place(old, lacking, DEPUTY, HOME, -1)
-                stats["executive"] += int(deputies.size)
+                stats["executive"] += int(sent.size)
             per_member = rotation.leaders_per_member
             if per_member == 0:
                 continue
             posted_now = np.bincount(
                 leaders.school[leaders.posting_kind == GROUP_POSTING], minlength=n
             )
-            lacking_n = np.maximum(0, per_member - posted_now[weakest_first])
-            deputies = self._core_deputies(core)
-            short = int(lacking_n.sum()) - deputies.size
-            if params.extra_leader_posts and short > 0:
-                deputies = np.r_[deputies, self._appoint_deputies(core, short, stats)]
-            hosts = _dealt(weakest_first, lacking_n)[: deputies.size]
+            executive = np.zeros(n, dtype=bool)
+            executive[leaders.school[leaders.posting_kind == EXECUTIVE]] = True
+            lacking_n = posting_quota(weakest_first, posted_now, per_member, executive)
+            sent = self._senders(core, int(lacking_n.sum()), stats)
+            hosts = _dealt(weakest_first, lacking_n)[: sent.size]
             self._place(
-                deputies[: hosts.size],
+                sent[: hosts.size],
                 hosts,
                 DEPUTY,
                 GROUP_POSTING,
                 year + rotation.posting_years - 1,
             )
             stats["posted"] += int(hosts.size)
+
+    def _senders(self, core: int, count: int, stats: dict[str, int]) -> np.ndarray:
+        """Rows of (up to) `count` leaders the core sends to its members.
+
+        With extra leader posts (Sanming 六(三): "在不减少领导职数基础上,适当增加领导职数,
+        用于派驻到其他成员校任职", leader posts are added, without reducing the school's
+        own, for the leaders posted to members), the leaders sent hold the added posts:
+        those at home from an ended posting first, then new appointments to such posts
+        (drawn as appointments at the core, 7.17); the core's own team is not sent, so it
+        loses no one. Until 2026-11 the core sent its strongest deputies and refilled
+        their posts by appointment, which each year skimmed the best of a growing pool of
+        draws: Sanming's cores (three members each) were left with deputies of mean
+        effect 0.002 against 0.06 expected at their prestige (seed 3, 8 years). Without
+        extra posts the core sends its own deputies at home, strongest first, and loses
+        them (their posts stay empty while they are posted)."""
+        leaders = self.model.leaders
+        at_home = (
+            (leaders.role == DEPUTY)
+            & (leaders.school == core)
+            & (leaders.home_school == core)
+            & (leaders.posting_kind == HOME)
+        )
+        if self.model.params.leaders.extra_leader_posts:
+            rows = np.flatnonzero(at_home & leaders.extra_post)[:count]
+            short = count - rows.size
+            if short > 0:
+                rows = np.r_[rows, self._appoint_deputies(core, short, stats)]
+            return rows
+        rows = np.flatnonzero(at_home & ~leaders.extra_post)
+        return rows[np.argsort(-leaders.quality[rows], kind="stable")][:count]
 
     def _appoint_deputies(self, core: int, count: int, stats: dict[str, int]) -> np.ndarray:
         """Rows of `count` deputies newly appointed at `core` on extra leader posts, for
@@ -245,28 +276,19 @@ class LeaderPasses:
             model.school_table.prestige,
             model.streams,
         )
+        columns["extra_post"] = np.ones(count, dtype=bool)
         leaders.add(count, **columns)
         stats["appointed"] += count
         return np.arange(len(leaders) - count, len(leaders))
-
-    def _core_deputies(self, core: int) -> np.ndarray:
-        """The core's deputies at home and not posted, strongest first."""
-        leaders = self.model.leaders
-        rows = np.flatnonzero(
-            (leaders.role == DEPUTY)
-            & (leaders.school == core)
-            & (leaders.home_school == core)
-            & (leaders.posting_kind == HOME)
-        )
-        return rows[np.argsort(-leaders.quality[rows], kind="stable")]
 
     def _place(
         self, rows: np.ndarray, school: np.ndarray, role: int, kind: int, posting_end: int
     ) -> None:
         leaders = self.model.leaders
         leaders.school[rows] = school
-        if kind != GROUP_POSTING:
+        if kind != GROUP_POSTING:  # the post is now at `school`: its principal or a deputy
             leaders.home_school[rows] = school
+            leaders.extra_post[rows] = False
         leaders.role[rows] = role
         leaders.posting_kind[rows] = kind
         leaders.posting_end[rows] = posting_end

@@ -121,7 +121,18 @@ def not_reappointed(
     return term_ends & (rank < quota[stage])
 
 
-def posting_quota(member: np.ndarray, posted_now: np.ndarray, per_member: int) -> np.ndarray:
+def posting_quota(
+    member: np.ndarray,
+    posted_now: np.ndarray,
+    per_member: int,
+    executive: np.ndarray | None = None,
+) -> np.ndarray:
     """Deputies each member (`member`: member schools) still lacks: `per_member` minus
-    those posted there now (never below 0)."""
-    return np.maximum(0, per_member - posted_now[member])
+    those posted there now, minus one where the member's principal is an executive
+    principal from its core (`executive`, per school): the leaders a core keeps at a
+    member number `per_member` in all, and the executive principal is the school-level
+    one of them (Sanming 四(一)3: "总校至少派出校级、中层领导各1名"). Never below 0."""
+    owed = per_member - posted_now[member]
+    if executive is not None:
+        owed = owed - executive[member].astype(np.int64)
+    return np.maximum(0, owed)

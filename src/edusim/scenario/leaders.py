@@ -82,7 +82,7 @@ class LeaderParams(Section):
         0.0,
         unit="share of a group's members",
         source="digest: Sanming (成员学校执行校长统一任命: every member's executive principal appointed by the general school), Ninghe N21 (the president recommends member principals); 0 unless set",
-        description="share of each group's members (weakest first) whose principal is an executive principal appointed from the core's deputies; the member's own principal stays at the member as a deputy (assumption) and the core fills the deputy post it lost by appointment",
+        description="share of each group's members (weakest first) whose principal is an executive principal sent by the core (one of rotation.leaders_per_member): with extra_leader_posts a leader appointed to a post added for it, otherwise the core's strongest deputy, whose post the core refills by appointment; the member's own principal stays at the member as a deputy (assumption)",
         ge=0,
         le=1,
     )
@@ -90,7 +90,7 @@ class LeaderParams(Section):
         False,
         unit="yes/no",
         source="digest: Sanming S37 (适当增加领导职数,用于派驻: extra leader posts for postings to members)",
-        description="whether deputies posted to members hold extra posts: the core appoints the deputies it lacks for its postings and refills the posts its posted deputies leave (without, a core posts only the deputies it has, and their posts stay empty while they are away)",
+        description="whether the leaders a core sends to members (executive principals, posted deputies) hold posts added for the postings: the core appoints them and sends them, not its own team, which it keeps whole (without, a core sends its own deputies, strongest first, and their posts stay empty while they are posted)",
     )
     replace_bottom_share: float = param(
         0.0,

@@ -137,7 +137,7 @@ class RotationParams(Section):
         0,
         unit="leaders per member",
         source="digest: Sanming (at least 1 school-level leader and 1 middle manager per member), Hangzhou H15 (cores send middle or higher managers), Ninghe N21 (the president deploys vice-principals and middle managers)",
-        description="deputies (vice-principals, middle managers) a group's core keeps posted at each member, strongest first, for posting_years at a time (leaders.*)",
+        description="leaders a group's core keeps at each member in all: an executive principal from the core (leaders.executive_share) counts as the school-level one, the rest are deputies (vice-principals, middle managers) posted for posting_years at a time; who is sent depends on leaders.extra_leader_posts",
         ge=0,
         le=5,
     )

@@ -34,6 +34,7 @@ def _columns(
         "posting_kind": np.full(uids.size, HOME, dtype=np.int8),
         "judged": np.zeros(uids.size),
         "judged_years": np.zeros(uids.size),
+        "extra_post": np.zeros(uids.size, dtype=bool),
     }
 
 
