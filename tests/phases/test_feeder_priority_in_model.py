@@ -10,11 +10,11 @@ from edusim.model import EduModel
 CHOICE = {"enrollment.rule": "choice"}
 
 
-def _fed_share(**overrides) -> tuple[float, int]:
+def _fed_share(seed: int, **overrides) -> tuple[float, int]:
     """Share of the junior entrants who came from a public primary school with a feeder
     link that were placed at the junior school it feeds, over a 3-year run; and how many
     such entrants there were."""
-    model = EduModel("scenarios/demo.yaml", seed=4, years=3, overrides={**CHOICE, **overrides})
+    model = EduModel("scenarios/demo.yaml", seed=seed, years=3, overrides={**CHOICE, **overrides})
     intake = next(phase for phase in model.phases if phase.name == "enrollment")
     placed, total = 0, 0
     while model.running:
@@ -29,13 +29,19 @@ def _fed_share(**overrides) -> tuple[float, int]:
 
 
 def test_fed_pupils_reach_their_feeder_school_more_often_with_feeder_priority():
-    """Demo city under choice, seed 4, three intakes: 51.2% of the linked entrants reach
-    their feeder school without the priority and 55.2% with it (measured when written);
-    the rest rank other schools higher or lose to the school's residents."""
-    without, count = _fed_share()
-    with_priority, _ = _fed_share(**{"enrollment.feeder_priority": True})
-    assert count > 100
-    assert with_priority > without + 0.02
+    """Demo city under choice, seeds 1-6, three intakes, paired: the priority raises the
+    share of linked entrants who reach their feeder school in every seed, by +0.3 to +4.3
+    points (mean +2.2; before the burn-in rehearsed the grade-6 pupils, +1.2 to +4.9,
+    mean +2.6; seed 4 alone, the test's old single seed, went from +2.3 to +1.8); the
+    rest rank other schools higher or lose to the school's residents."""
+    gains = []
+    for seed in range(1, 7):
+        without, count = _fed_share(seed)
+        with_priority, _ = _fed_share(seed, **{"enrollment.feeder_priority": True})
+        assert count > 100
+        gains.append(with_priority - without)
+    assert min(gains) > 0
+    assert np.mean(gains) > 0.01
 
 
 def test_the_primary_school_of_each_junior_entrant_is_recorded_by_id():

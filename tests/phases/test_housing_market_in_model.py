@@ -86,3 +86,32 @@ def test_cells_by_counting_equal_np_unique():
         cells, row = _cells_of(cell, 300)
         expected, inverse = np.unique(cell, return_inverse=True)
         assert cells.tolist() == expected.tolist() and row.tolist() == inverse.tolist()
+
+
+def test_the_burn_in_rehearses_the_first_intake_with_those_who_enter_it(demo_path, monkeypatch):
+    """The junior market is rehearsed with the grade-6 pupils as built (the first junior
+    intake's entrants, a cohort the size of a primary grade), not with the grade-7 pupils
+    as built (a junior grade, smaller in the demo city: 3,367 against 3,600), and only
+    with those the private intake leaves to public schools; the primary market with the
+    grade-1 pupils as built."""
+    import edusim.phases.intake as intake_module
+
+    seen: list[tuple[int, np.ndarray]] = []
+    market = intake_module.housing_moves
+
+    def recording(model, year, stage, entrants, stock, new_flats=None):
+        seen.append((stage, model.families.grade[entrants].copy()))
+        return market(model, year, stage, entrants, stock, new_flats)
+
+    monkeypatch.setattr(intake_module, "housing_moves", recording)
+    model = EduModel(demo_path, seed=3, years=1, overrides={"housing.burn_in_years": 2})
+    assert [stage for stage, _ in seen] == [0, 1, 0, 1]
+    families, table = model.families, model.school_table
+    junior_private = table.private & (table.stage == 1)
+    for stage, grades in seen:
+        rehearsed = FIRST_GRADE[0] if stage == 0 else FIRST_GRADE[1] - 1
+        assert (grades == rehearsed).all()
+        cohort = int((families.grade == rehearsed).sum())
+        if stage == 1:  # the private junior schools took some of them
+            assert cohort - table.entry_capacity[junior_private].sum() <= grades.size < cohort
+    assert (families.grade == FIRST_GRADE[1] - 1).sum() > (families.grade == FIRST_GRADE[1]).sum()

@@ -1,11 +1,12 @@
 """Enrollment phase: pupils move up a grade, new families arrive, entering families bid in
 the housing market, and entrants are placed in schools under the enrollment rule in force.
 
-Before the first reported year the phase clears the market and places the city's last
-entrants `housing.burn_in_years` times, unreported (same rule, same schools), and keeps
-only the premiums and the expectations they leave: the city starts in the equilibrium of
-its initial rule instead of with every family expecting its catchment school
-(docs/ODD.md §5).
+Before the first reported year the phase rehearses the first reported intake
+`housing.burn_in_years` times, unreported (same rule, same schools): the families who
+enter at it, or stand for them, go through the private intake, the housing market and
+placement, and only the premiums and the expectations they leave are kept. The city
+starts in the equilibrium of its initial rule instead of with every family expecting its
+catchment school (docs/ODD.md §5).
 """
 
 from __future__ import annotations
@@ -125,35 +126,52 @@ class Intake(Placement, Phase):
         self.stock = dwelling_stock(self.model)
 
     def _burn_in(self, years: int) -> None:
-        """Clear the market and place `years` times, in the years before the start, the
-        public pupils of the city as built who entered last (grades 1 and 7), each time
-        from their addresses as built and with what the previous rounds taught; keep
-        only the premiums (the market starting from none) and the expectations. Their
+        """Rehearse the first reported intake `years` times, in the years before the start:
+        its junior entrants are the grade-6 pupils as built (they move up at it), and the
+        grade-1 pupils as built stand for its primary entrants (newcomers drawn like them).
+        Each round starts them from their addresses as built with no school (the junior
+        entrants' primary schools as built kept for feeder priority), runs the private
+        intake, the housing market and placement, learns from the outcome and builds
+        (`_build`); the premiums (the market starting from none), the expectations and the
+        dwellings built are kept. Their
         addresses, places, the classes, the intake history and the event log are put
         back, so the families as built, their ids and every reported draw are untouched.
+
+        The cohorts are those who will enter, not the city's last entrants (grades 1 and
+        7), because a place's junior grades as built may be smaller than the primary
+        cohort that moves up into them (Hangzhou: 92,400 junior pupils per grade, 118,450
+        primary): premiums and expectations learnt on the smaller cohort do not hold for
+        the first junior intake, which then rushes (docs/ODD.md §5).
         """
         if years == 0:
             return
         model = self.model
         families, table = model.families, model.school_table
-        public = (families.school >= 0) & ~table.private[np.maximum(families.school, 0)]
-        cohorts = [np.flatnonzero(public & (families.grade == FIRST_GRADE[s])) for s in (0, 1)]
+        cohorts = [
+            np.flatnonzero(families.grade == grade)
+            for grade in (FIRST_GRADE[0], FIRST_GRADE[1] - 1)
+        ]
         saved = {name: getattr(families, name).copy() for name in BURN_IN_COLUMNS}
         classes = table.classes_per_grade.copy()
         history, events = copy.deepcopy(model.intake_history), len(model._events)
         table.premium_share[:] = 0.0  # the market, not the guess, sets them
+        # the junior entrants' primary schools as built, for feeder priority (对口)
+        self.primary_school_of = (families.uid[cohorts[1]].copy(), families.school[cohorts[1]])
         start = model.resolved_scenario.start_year
         for year in range(start - years, start):
-            for stage, entrants in enumerate(cohorts):
+            for stage, cohort in enumerate(cohorts):
                 for name in BURN_IN_COLUMNS:
-                    getattr(families, name)[entrants] = saved[name][entrants]
-                families.moved_for_school[entrants] = False
+                    getattr(families, name)[cohort] = saved[name][cohort]
+                families.moved_for_school[cohort] = False
+                families.school[cohort] = UNPLACED
+                entrants, _ = private_intake(model, year, stage, cohort)
                 housing_moves(model, year, stage, entrants, self.stock[stage], self._new(stage))
                 self._place(year, stage, entrants)
             self._build()  # the years before the start built too
         for name in BURN_IN_COLUMNS:
             getattr(families, name)[:] = saved[name]
         table.classes_per_grade = classes
+        self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         model.intake_history = history
         del model._events[events:]
         model.intake = {}
