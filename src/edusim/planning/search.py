@@ -102,6 +102,17 @@ class PlanResult:
     wall_seconds: float
 
 
+def one_city(scenario: Scenario, first_seed: int) -> Scenario:
+    """The scenario with its `world_seed` set: the scenario's own, else the first
+    replicate's seed. A layout names schools, and a school's name means one school only
+    on one city, so every run of a plan search (screening, re-evaluation, the own
+    layout) runs on the city this seed builds; replicates differ in the school years'
+    draws (docs/planning.md)."""
+    if scenario.world_seed is not None:
+        return scenario
+    return load_scenario(scenario, {"world_seed": first_seed})
+
+
 def _tasks(scenario: Scenario, seeds: list[int]) -> list[Task]:
     keys = task_keys(scenario, seeds)
     return [Task(key, scenario, seed) for key, seed in zip(keys, seeds, strict=True)]
@@ -173,6 +184,9 @@ def plan_layouts(
     directions = metric_directions()
     plan = load_plan(plan_path, base, directions)
     seeds = [replicate_seed(seed, k) for k in range(replications)]
+    given = base  # the scenario as given: its hash is the input's
+    world_from = "the scenario" if base.world_seed is not None else "the first replicate's seed"
+    base = one_city(base, seeds[0])
     facts = city_facts(base, seeds[0])
     problems = school_problems(plan.spec, set(facts.names))
     encoding = encode(plan.spec, facts)
@@ -195,8 +209,10 @@ def plan_layouts(
         "top": top,
         "seed": seed,
         "startup": startup,
+        "world_seed": base.world_seed,
+        "world_seed_from": world_from,
     }
-    settings = _settings(scenario_path, base, plan_path, options)
+    settings = _settings(scenario_path, given, plan_path, options)
     root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
     with claim_output(root, "plan", base.name, resume=True):
         start_folder(
@@ -252,12 +268,8 @@ class _Search:
         self.screen_base = load_scenario(base, {"years": settings["screen_years"]})
         self.existing = base.model_dump(mode="json")["groups"]
         self.ran = self.reused = 0
-        others = [
-            city_facts(base, replicate_seed(settings["seed"], k))
-            for k in range(1, settings["screen_replications"])
-        ]  # the screening seeds' other cities, for the teacher estimate
-        self.estimator = estimator(base, facts, others)
-        self.background = background(self.estimator, base, plan.spec, facts, others)
+        self.estimator = estimator(base, facts)
+        self.background = background(self.estimator, base, plan.spec, facts)
         self.own_estimate: dict[str, float] = {}
 
     # -- scenarios of layouts -------------------------------------------------------
