@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from edusim.cli import EXIT_BAD_INPUT, main
 from edusim.model import EduModel
 from edusim.scenario.loader import ScenarioError, load_scenario
 
@@ -89,3 +90,14 @@ def test_without_a_world_seed_the_run_seed_builds_the_city_as_before(small_city)
 def test_a_bad_world_seed_is_refused_at_its_key(small_city, value):
     with pytest.raises(ScenarioError, match="world_seed"):
         load_scenario({**small_city, "world_seed": value})
+
+
+def test_a_bad_world_seed_exits_2_naming_the_key_and_writes_nothing(demo_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        ["run", str(demo_path), "--years", "1", "--set", "world_seed=-3", "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert "world_seed" in err and "Traceback" not in err
+    assert not out.exists()
