@@ -13,10 +13,10 @@ import yaml
 
 from edusim.experiment import executor
 from edusim.experiment.plan import replicate_seed
-from edusim.planning.facts import city_facts
+from edusim.planning.facts import city_facts, one_city
 from edusim.planning.layout import decode, encode, layout_text, scenario_overrides
 from edusim.planning.objectives import Objectives, metric_directions
-from edusim.planning.search import one_city, plan_layouts
+from edusim.planning.search import plan_layouts
 from edusim.planning.spec import load_plan
 from edusim.results import run_scenario
 from edusim.scenario.loader import load_scenario

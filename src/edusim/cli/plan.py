@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the search; ScenarioError and OutputFolderError reach cli.main (exit 2)."""
-    from edusim.planning.search import PlanFailedError, plan_layouts
+    from edusim.planning.reevaluation import PlanFailedError
+    from edusim.planning.search import plan_layouts
 
     result, code = run_search(
         lambda: plan_layouts(

@@ -18,6 +18,7 @@ import pandas as pd
 
 from edusim.planning.spec import SchoolFilter
 from edusim.processes.aggregate import school_mean
+from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
 
 
@@ -47,6 +48,17 @@ def quality_quantile(quality: np.ndarray, district: np.ndarray, stage: np.ndarra
     rank = frame.groupby(["d", "s"])["q"].rank(method="average").to_numpy()
     count = frame.groupby(["d", "s"])["q"].transform("size").to_numpy()
     return np.where(count > 1, (rank - 1) / np.maximum(count - 1, 1), 0.5)
+
+
+def one_city(scenario: Scenario, first_seed: int) -> Scenario:
+    """The scenario with its `world_seed` set: the scenario's own, else the first
+    replicate's seed. A layout names schools, and a school's name means one school only
+    on one city, so every run of a plan search (screening, re-evaluation, the own
+    layout) runs on the city this seed builds; replicates differ in the school years'
+    draws (docs/planning.md)."""
+    if scenario.world_seed is not None:
+        return scenario
+    return load_scenario(scenario, {"world_seed": first_seed})
 
 
 def city_facts(scenario: Scenario, seed: int) -> CityFacts:
