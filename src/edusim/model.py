@@ -68,6 +68,9 @@ class EduModel(mesa.Model):
     `Scenario` with `source` and parameters). Seeding follows Mesa: `seed=None` draws a
     fresh seed, `rng=` takes an integer or a numpy generator; by default the scenario
     file's seed is used (so equal calls give equal runs). The seed used is `model.seed`.
+    The city as built (map, schools, teachers, families, leaders, the housing burn-in:
+    everything before the first school year) comes from the scenario's `world_seed` when
+    it is set, else from the run's seed: `model.world_seed`.
 
     Further keyword arguments override scenario parameters, with `__` standing for a
     dot (`learning__peer_effect=0.2`), so `mesa.batch_run` and SolaraViz can set them;
@@ -109,6 +112,12 @@ class EduModel(mesa.Model):
         self.scenario = EduScenario.of(scenario)(rng=self.seed, **kept, **parameters)
 
         self.params = self.resolved_scenario  # in force; timeline events replace it
+        # the city as built (the world, the phases' year-0 state with the housing burn-in,
+        # the year-0 record) draws from `world_seed` when the scenario sets one, so that
+        # replicates run on one city; the school years draw from the run's seed
+        world_seed = self.resolved_scenario.world_seed
+        self.world_seed = self.seed if world_seed is None else world_seed
+        self.streams = Streams(self.world_seed)
         world = build_world(self.resolved_scenario, self.streams)
         self.geography = world.geography
         self.catchments = world.catchments
@@ -167,6 +176,7 @@ class EduModel(mesa.Model):
         start_year = self.resolved_scenario.start_year
         self.log_event(start_year, "run", "city built", self.city_counts())
         self.record(observed_year=start_year)
+        self.streams = Streams(self.seed)
 
     @property
     def scenario(self) -> EduScenario:

@@ -94,3 +94,29 @@ def test_a_proposal_is_estimated_with_the_groups_the_plan_keeps(small_city):
     # 2018-2019: one branch campus + one trusteeship; 2020 on: + the entrusted new school's
     # trusteeship (zone reward: 50,000 from 2019)
     np.testing.assert_allclose(money, [700_000, 750_000, 1_350_000, 1_350_000])
+
+
+def test_postings_are_estimated_only_for_members_weaker_than_their_core(small_city):
+    """The posting rule sends teachers only to members weaker than their core: on the
+    planning city the estimate knows which, and a run on that city (its world seed, any
+    run seed) posts where the estimate does and nowhere else."""
+    primary = [f"Core-P0{k}" for k in range(1, 5)]
+    scenario = load_scenario(
+        {**small_city, "years": 1, "world_seed": SEED, "rotation": {"teachers_per_member": 2}}
+    )
+    facts = city_facts(scenario, 11)
+    strength = facts.schools.set_index("name")["strength"]
+    core = strength[primary].idxmax()
+    weakest = strength[primary].idxmin()
+    est = estimator(scenario, facts)
+    assert est.requests("tight", core, [weakest], 2018).teachers[0] > 0
+    assert est.requests("tight", weakest, [core], 2018).teachers[0] == 0
+    for lead, member in ((core, weakest), (weakest, core)):
+        expected = est.requests("tight", lead, [member], 2018).teachers[0]
+        group = {"name": "g", "kind": "tight", "core": lead, "members": [member],
+                 "formed": "2018-09-01"}  # fmt: skip
+        for run_seed in (11, 12):
+            run = load_scenario(scenario, {"groups.explicit": [group]})
+            metrics = EduModel(run, run_seed).run().tables()["metrics"]
+            posted = metrics.loc[metrics["metric"] == "rotations_group", "value"].iloc[-1]
+            assert (posted > 0) == (expected > 0), (lead, member, run_seed)

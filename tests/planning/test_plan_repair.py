@@ -168,12 +168,16 @@ def test_a_repaired_layout_keeps_every_constraint_and_comes_no_further_from_budg
 
 
 def test_a_teacher_budget_is_met_by_swapping_the_core(small_city, scenario):
-    """Postings depend on the core's eligible teachers, not on the members: the repair
-    moves the members to a core that posts as many as the own layout's."""
+    """Postings depend on the core's eligible teachers and go only to members weaker
+    than the core: the repair moves the members to a core that posts as many as the own
+    layout's."""
     probe = city_facts(scenario, 3).schools
     primary = probe[probe["stage"] == "primary"].sort_values("eligible_teachers")
-    strong, weak = primary["name"].iloc[-1], primary["name"].iloc[0]
-    members = [n for n in primary["name"] if n not in (strong, weak)][:2]
+    weak = primary["name"].iloc[0]
+    by_strength = primary[primary["name"] != weak].sort_values("strength")
+    members = by_strength["name"].iloc[:2].tolist()  # the two weakest teaching staffs
+    above = primary[primary["strength"] > by_strength["strength"].iloc[1]]
+    strong = above["name"].iloc[-1]  # the most eligible teachers of the cores above them
     own_group = {"name": "own", "kind": "tight", "core": strong, "members": members,
                  "formed": "2018-09-01"}  # fmt: skip
     with_own = load_scenario(

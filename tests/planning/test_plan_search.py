@@ -13,7 +13,7 @@ import yaml
 
 from edusim.experiment import executor
 from edusim.experiment.plan import replicate_seed
-from edusim.planning.facts import city_facts
+from edusim.planning.facts import city_facts, one_city
 from edusim.planning.layout import decode, encode, layout_text, scenario_overrides
 from edusim.planning.objectives import Objectives, metric_directions
 from edusim.planning.search import plan_layouts
@@ -118,6 +118,12 @@ def test_the_folder_holds_every_output_and_best_yaml_extends_the_input(reference
     assert [(g.core, g.members) for g in best.groups.explicit] == [
         (g.core, g.members) for g in reference.best
     ]
+    # every run was on one city, the first replicate's, and best.yaml names it
+    assert best.world_seed == replicate_seed(1, 0)
+    settings = yaml.safe_load((out / "planning.yaml").read_text(encoding="utf-8"))
+    assert settings["world_seed"] == best.world_seed
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert f"Every run is on one city: world seed {best.world_seed}, from the first" in summary
     comparison = pd.read_csv(out / "comparison.csv")
     assert comparison["metric"].tolist() == [
         "quality_quartile_gap",
@@ -217,3 +223,14 @@ def test_a_plan_no_layout_can_meet_exits_2_and_writes_nothing_final(inputs, tmp_
     assert code == 2
     assert "no screened layout" in err and "fewer than groups.min 3" in err
     assert not (out / "best.yaml").exists() and not (out / "summary.md").exists()
+
+
+def test_a_plan_runs_every_replicate_on_one_city(inputs):
+    scenario = load_scenario(inputs[0])
+    assert scenario.world_seed is None
+    fixed = one_city(scenario, replicate_seed(1, 0))
+    assert fixed.world_seed == replicate_seed(1, 0)
+    assert one_city(load_scenario(scenario, {"world_seed": 9}), 5).world_seed == 9  # kept
+    # the facts the planner reads are the city of every replicate
+    first = city_facts(fixed, replicate_seed(1, 0)).schools
+    pd.testing.assert_frame_equal(first, city_facts(fixed, replicate_seed(1, 1)).schools)

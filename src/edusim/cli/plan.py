@@ -14,7 +14,8 @@ from edusim.cli.common import EXIT_OK, Command, add_search_arguments, positive, 
 DESCRIPTION = (
     "Propose a layout of school groups: layouts allowed by the plan file are screened "
     "with short runs (Optuna TPE in deterministic batches), the best are re-run for the "
-    "full years on paired replications with the scenario's own layout. Writes best.yaml "
+    "full years on paired replications with the scenario's own layout, all on one city "
+    "(the scenario's world_seed, else the first replicate's seed). Writes best.yaml "
     "(extends the scenario), comparison.csv (paired 95% CIs), stability.csv, map and "
     "summary.md. Rerunning the same command resumes. Needs pip install "
     "'edusim[calibrate]'. See docs/planning.md."
@@ -51,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the search; ScenarioError and OutputFolderError reach cli.main (exit 2)."""
-    from edusim.planning.search import PlanFailedError, plan_layouts
+    from edusim.planning.reevaluation import PlanFailedError
+    from edusim.planning.search import plan_layouts
 
     result, code = run_search(
         lambda: plan_layouts(

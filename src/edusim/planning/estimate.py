@@ -30,10 +30,15 @@ an existing group when they open. On a city whose money comes only from the coun
 rules the estimate is exact (tests/planning/test_plan_estimate.py holds it to the
 simulated `money_spent_cny` year by year).
 
-Teachers posted inside groups, per school year: each active group's core posts
-max(round(share_of_eligible * eligible teachers at the core), teachers_per_member *
-members), twice that with `send_back` (phases/rotation.py); eligible teachers are those
-at home with `eligible_years_at_school` years at the core in year 0. The model posts
+Teachers posted inside groups, per school year: the posting rule of phases/rotation.py
+at year 0. Postings go only to members weaker than their core (mean effectiveness of
+their teachers), so each active group's core posts max(round(share_of_eligible *
+eligible teachers at the core), teachers_per_member * weaker members) if it has a
+weaker member and none otherwise, twice that with `send_back`; eligible teachers are
+those at home with `eligible_years_at_school` years at the core. Which members are
+weaker is read on the planning city at year 0 (every replicate runs on that city, its
+`world_seed`); a member the city does not name (a rule group's, known only in a run)
+counts as weaker. The model posts
 fewer where volunteers are short (groups without staff redeployment) or teachers are
 still away on an earlier posting, so this count is not a prediction of the level: it is
 used as a *difference* from the own layout's estimate, added to the own layout's
@@ -43,8 +48,9 @@ simulated postings (`teachers_per_year`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,6 +89,7 @@ class Estimator:
     cap: np.ndarray  # yearly cap (inf: none)
     district: Mapping[str, str]  # school -> district
     eligible: Mapping[str, float]  # school -> eligible teachers at year 0
+    strength: Mapping[str, float]  # school -> mean effectiveness of its teachers, year 0
     share: float
     per_member: int
     send_back: bool
@@ -131,10 +138,17 @@ class Estimator:
                 else:
                     uncapped[k] += amount
         posts = 0.0
-        if self.rotate:
+        weaker = self.weaker(core, members)
+        if self.rotate and weaker:
             by_share = round(self.share * self.eligible.get(core, 0.0))
-            posts = max(by_share, self.per_member * len(members)) * (2 if self.send_back else 1)
+            posts = max(by_share, self.per_member * weaker) * (2 if self.send_back else 1)
         return Requests(capped, uncapped, on * posts)
+
+    def weaker(self, core: str, members: Iterable[str]) -> int:
+        """How many members the posting rule sends teachers to: those weaker than the
+        core at year 0 (a name the city does not know counts as weaker)."""
+        top = self.strength.get(core, math.inf)
+        return sum(self.strength.get(member, -math.inf) < top for member in members)
 
     def group(self, group: Group, first: int, term: int) -> Requests:
         """A proposed group's requests."""
@@ -146,24 +160,14 @@ class Estimator:
         return np.minimum(capped, self.cap) + uncapped
 
 
-def _eligible(facts: CityFacts) -> dict[str, float]:
+def _by_name(facts: CityFacts, column: str) -> dict[str, float]:
     schools = facts.schools
-    return dict(zip(schools["name"], schools["eligible_teachers"], strict=True))
+    return dict(zip(schools["name"], schools[column].astype(float), strict=True))
 
 
-def mean_eligible(cities: Iterable[CityFacts]) -> dict[str, float]:
-    """Each named school's eligible teachers averaged over the cities of several seeds
-    (0 in a city where the name is not a public school)."""
-    cities = list(cities)
-    names = sorted({name for city in cities for name in city.names})
-    per_city = [_eligible(city) for city in cities]
-    return {name: float(np.mean([e.get(name, 0.0) for e in per_city])) for name in names}
-
-
-def estimator(scenario: Scenario, facts: CityFacts, others: Iterable[CityFacts] = ()) -> Estimator:
-    """The estimator of a scenario on its planning city; `others`: the cities of the other
-    screening seeds, over which a named core's eligible teachers are averaged (a layout
-    names schools, and another seed's city holds another school of the same name)."""
+def estimator(scenario: Scenario, facts: CityFacts) -> Estimator:
+    """The estimator of a scenario on its planning city (the city every replicate runs
+    on)."""
     years = np.arange(scenario.start_year, scenario.start_year + scenario.years)
     funding = []
     current = scenario.funding
@@ -192,7 +196,8 @@ def estimator(scenario: Scenario, facts: CityFacts, others: Iterable[CityFacts] 
         funding=tuple(funding),
         cap=cap,
         district=dict(zip(schools["name"], schools["district"], strict=True)),
-        eligible=mean_eligible([facts, *others]),
+        eligible=_by_name(facts, "eligible_teachers"),
+        strength=_by_name(facts, "strength"),
         share=rotation.share_of_eligible,
         per_member=rotation.teachers_per_member,
         send_back=rotation.send_back,
@@ -276,29 +281,12 @@ def _total(items: list[Requests], size: int) -> Requests:
     return Requests(capped, uncapped, teachers)
 
 
-def background(
-    est: Estimator,
-    scenario: Scenario,
-    spec: PlanSpec,
-    facts: CityFacts,
-    others: Iterable[CityFacts] = (),
-) -> Background:
+def background(est: Estimator, scenario: Scenario, spec: PlanSpec, facts: CityFacts) -> Background:
     """What the groups beside the proposal request, and what the own layout requests
-    (rule groups: their cores are each seed's strongest schools, so their postings are
-    averaged over the seeds' cities, `others` beside `facts`)."""
+    (rule groups: their cores are the planning city's strongest schools)."""
     size = est.years.size
     explicit = _explicit_requests(est, scenario)
-    cities = [facts, *others]
-    per_city = [
-        _total(_rule_requests(replace(est, eligible=_eligible(city)), scenario, city), size)
-        for city in cities
-    ]
-    rules_total = Requests(
-        per_city[0].capped,
-        per_city[0].uncapped,
-        np.mean([r.teachers for r in per_city], axis=0),
-    )
-    rules = [rules_total]
+    rules = _rule_requests(est, scenario, facts)
     timeline = _timeline_requests(est, scenario)
     kept = list(timeline)
     if spec.keep in ("rules", "all"):

@@ -1,13 +1,12 @@
 """What the planner knows of the city before it runs anything: the public schools of the
-world the scenario builds with the plan's first replicate seed (sites, stage, district,
-island, owner level, rural status, year-0 teaching quality, teachers eligible to be
-posted) and the travel km between
-them (water crossings included, as the model's own `school_travel_km`).
+city the scenario builds (sites, stage, district, island, owner level, rural status,
+year-0 teaching quality and teaching strength, teachers eligible to be posted) and the
+travel km between them (water crossings included, as the model's own
+`school_travel_km`).
 
-Layouts name schools, as a scenario's explicit groups do. The filters (quality quantile,
-radius) are judged on this one city; replicates with other seeds build other cities in
-which the same names may stand elsewhere and be stronger or weaker, so the planner
-optimises the expected outcome of a *named* layout (docs/planning.md, limits).
+Layouts name schools, as a scenario's explicit groups do, so the planner plans on one
+city: it sets the scenario's `world_seed` (its first replicate seed unless the scenario
+sets one), and every replicate runs on the city read here (docs/planning.md).
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from edusim.planning.spec import SchoolFilter
+from edusim.processes.aggregate import school_mean
+from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
 
 
@@ -28,7 +29,9 @@ class CityFacts:
     schools: (
         pd.DataFrame
     )  # name, stage, district, island, owner, rural, quality, quantile, x_km, y_km,
-    # eligible_teachers (at home with the years at school the posting rule asks, year 0)
+    # eligible_teachers (at home with the years at school the posting rule asks, year 0),
+    # strength (mean effectiveness of the school's teachers at year 0: the posting rule
+    # sends teachers only to members weaker than their core by it, phases/rotation.py)
     travel_km: np.ndarray  # schools x schools
     tables: dict[str, pd.DataFrame]  # the year-0 `schools` and `city` tables, for the map
 
@@ -47,8 +50,20 @@ def quality_quantile(quality: np.ndarray, district: np.ndarray, stage: np.ndarra
     return np.where(count > 1, (rank - 1) / np.maximum(count - 1, 1), 0.5)
 
 
+def one_city(scenario: Scenario, first_seed: int) -> Scenario:
+    """The scenario with its `world_seed` set: the scenario's own, else the first
+    replicate's seed. A layout names schools, and a school's name means one school only
+    on one city, so every run of a plan search (screening, re-evaluation, the own
+    layout) runs on the city this seed builds; replicates differ in the school years'
+    draws (docs/planning.md)."""
+    if scenario.world_seed is not None:
+        return scenario
+    return load_scenario(scenario, {"world_seed": first_seed})
+
+
 def city_facts(scenario: Scenario, seed: int) -> CityFacts:
-    """Build the scenario's city with `seed` (year 0, nothing simulated) and read it."""
+    """Build the scenario's city (year 0, nothing simulated) and read it: the city of
+    its `world_seed`, else of `seed`."""
     from edusim.model import EduModel
 
     model = EduModel(scenario, seed)
@@ -81,6 +96,8 @@ def city_facts(scenario: Scenario, seed: int) -> CityFacts:
             float
         )
         schools["eligible_teachers"] = eligible[public]
+        strength = school_mean(model.teacher_effectiveness(), teachers.school, len(table))
+        schools["strength"] = strength[public].astype(float)
         travel = np.array(model.school_travel_km()[np.ix_(public, public)], dtype=float)
         tables = model.tables()
         kept = {"schools": tables["schools"], "city": tables["city"]}

@@ -98,7 +98,12 @@ def layout_scenario_text(search: Any, layout: Layout, name: str, header: list[st
     groups: dict[str, Any] = {}
     for key, value in overrides.items():
         groups[key.removeprefix("groups.")] = value
-    body = {"extends": parent, "name": f"{search.base.name}-{name}", "groups": groups}
+    body = {
+        "extends": parent,
+        "name": f"{search.base.name}-{name}",
+        "world_seed": search.base.world_seed,  # the city the layout's names refer to
+        "groups": groups,
+    }
     lines = [f"# {line}" if line else "#" for line in header]
     return "\n".join(lines) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
 
@@ -370,6 +375,9 @@ def summary_markdown(
         "replication(s); re-evaluated the best "
         f"{len(ranking) - 1} and the scenario's own layout for {settings['years']} years on "
         f"{settings['replications']} paired replications.",
+        f"Every run is on one city: world seed {search.base.world_seed}, from "
+        f"{settings['world_seed_from']} (a layout names schools of that city; replicates "
+        "differ in the school years' draws).",
         f"Runs: {ran} done now, {reused} reused; {wall:.1f} s.",
         *_repair_lines(search, layouts),
         "",

@@ -39,7 +39,7 @@ from edusim.experiment.batched_search import (
     tpe_proposer,
 )
 from edusim.experiment.executor import DASK_WAIT_SECONDS
-from edusim.experiment.plan import replicate_seed, task_keys
+from edusim.experiment.plan import replicate_seed
 from edusim.experiment.store import Store
 from edusim.experiment.task import Task
 from edusim.output_dir import claim_output, safe_component
@@ -53,19 +53,20 @@ from edusim.planning.budget import (
     series,
 )
 from edusim.planning.estimate import background, estimator, own_money
-from edusim.planning.facts import CityFacts, city_facts
+from edusim.planning.facts import CityFacts, city_facts, one_city
 from edusim.planning.layout import (
     Encoding,
     Layout,
     decode,
     encode,
     layout_cost,
-    layout_from_json,
     layout_json,
     layout_text,
 )
-from edusim.planning.objectives import TEACHERS_METRIC, Objectives, metric_directions, pareto_ranks
+from edusim.planning.objectives import TEACHERS_METRIC, Objectives, metric_directions
+from edusim.planning.reevaluation import reevaluate
 from edusim.planning.repair import Repairer
+from edusim.planning.runs import metrics_of, tasks_of
 from edusim.planning.spec import Plan, PlanError, load_plan, school_problems
 from edusim.scenario.loader import Problem, load_scenario
 from edusim.scenario.schema import Scenario
@@ -100,17 +101,6 @@ class PlanResult:
     ran: int
     reused: int
     wall_seconds: float
-
-
-def _tasks(scenario: Scenario, seeds: list[int]) -> list[Task]:
-    keys = task_keys(scenario, seeds)
-    return [Task(key, scenario, seed) for key, seed in zip(keys, seeds, strict=True)]
-
-
-def _metrics_of(store: Store, task: Task) -> pd.DataFrame | None:
-    if task.key not in store.finished():
-        return None
-    return pd.read_parquet(store.part(task.key))
 
 
 def _distributions(optuna: Any, encoding: Encoding) -> dict[str, Any]:
@@ -173,6 +163,9 @@ def plan_layouts(
     directions = metric_directions()
     plan = load_plan(plan_path, base, directions)
     seeds = [replicate_seed(seed, k) for k in range(replications)]
+    given = base  # the scenario as given: its hash is the input's
+    world_from = "the scenario" if base.world_seed is not None else "the first replicate's seed"
+    base = one_city(base, seeds[0])
     facts = city_facts(base, seeds[0])
     problems = school_problems(plan.spec, set(facts.names))
     encoding = encode(plan.spec, facts)
@@ -195,8 +188,10 @@ def plan_layouts(
         "top": top,
         "seed": seed,
         "startup": startup,
+        "world_seed": base.world_seed,
+        "world_seed_from": world_from,
     }
-    settings = _settings(scenario_path, base, plan_path, options)
+    settings = _settings(scenario_path, given, plan_path, options)
     root = Path(out) if out is not None else DEFAULT_ROOT / safe_component(base.name)
     with claim_output(root, "plan", base.name, resume=True):
         start_folder(
@@ -252,12 +247,8 @@ class _Search:
         self.screen_base = load_scenario(base, {"years": settings["screen_years"]})
         self.existing = base.model_dump(mode="json")["groups"]
         self.ran = self.reused = 0
-        others = [
-            city_facts(base, replicate_seed(settings["seed"], k))
-            for k in range(1, settings["screen_replications"])
-        ]  # the screening seeds' other cities, for the teacher estimate
-        self.estimator = estimator(base, facts, others)
-        self.background = background(self.estimator, base, plan.spec, facts, others)
+        self.estimator = estimator(base, facts)
+        self.background = background(self.estimator, base, plan.spec, facts)
         self.own_estimate: dict[str, float] = {}
 
     # -- scenarios of layouts -------------------------------------------------------
@@ -293,19 +284,19 @@ class _Search:
             replicate_seed(self.settings["seed"], k)
             for k in range(self.settings["screen_replications"])
         ]
-        own_tasks = _tasks(self.screen_base, screen_seeds)
+        own_tasks = tasks_of(self.screen_base, screen_seeds)
         # Budgets are judged against the own layout's full runs on the screening seeds
         # (the re-evaluation runs them anyway): its groups may form one by one over the
         # years while a proposal's form at once, so its first years' money and teachers
         # would understate what it spends and posts over the run.
-        own_full = _tasks(self.base, screen_seeds)
+        own_full = tasks_of(self.base, screen_seeds)
         self._run(own_tasks + own_full)
         final = self._final(self.screen_base)
         own, _, _ = self._screened(own_tasks, final)
         own_costs = self._screened(own_full, self._final(self.base))[1]
         self.own_screen = own
         self.own_costs = own_costs
-        own_frames = [_metrics_of(self.store, task) for task in own_full]
+        own_frames = [metrics_of(self.store, task) for task in own_full]
         own_teachers = (
             np.mean([series(f, TEACHERS_METRIC) for f in own_frames], axis=0)
             if all(f is not None for f in own_frames)
@@ -337,7 +328,7 @@ class _Search:
             for n in numbers:
                 layout, reason = decoded[n]
                 if not reason:
-                    tasks[n] = _tasks(self.scenario_of(layout, self.screen_base), screen_seeds)
+                    tasks[n] = tasks_of(self.scenario_of(layout, self.screen_base), screen_seeds)
             self._run([task for group in tasks.values() for task in group])
             stored = {t.number: t for t in study.get_trials(deepcopy=False)}
             for n in numbers:
@@ -413,7 +404,7 @@ class _Search:
             MONEY_METRIC: yearly[MONEY_METRIC],
             TEACHERS_METRIC: own_teachers + yearly[TEACHERS_METRIC],
         }
-        frames = [_metrics_of(self.store, task) for task in tasks]
+        frames = [metrics_of(self.store, task) for task in tasks]
         return {
             metric: float(np.mean([over_run(series(f, metric), estimated[metric]) for f in frames]))
             for metric in COST_COLUMNS.values()
@@ -422,7 +413,7 @@ class _Search:
     def _screened(self, tasks: list[Task], final: int) -> tuple[np.ndarray, dict[str, float], bool]:
         """Objective values and costs of a layout's screening runs (means over their
         seeds), and whether a run failed."""
-        frames = [_metrics_of(self.store, task) for task in tasks]
+        frames = [metrics_of(self.store, task) for task in tasks]
         count = len(self.objectives.metrics)
         if any(frame is None for frame in frames):
             nothing = {MONEY_METRIC: math.nan, TEACHERS_METRIC: math.nan}
@@ -432,88 +423,8 @@ class _Search:
         costs = {m: float(np.mean([c[m] for c in per_run])) for m in COST_COLUMNS.values()}
         return values, costs, False
 
-    # -- stage 2 --------------------------------------------------------------------
-    def top_layouts(self, layouts: pd.DataFrame) -> list[str]:
-        """The JSON of the best distinct feasible screened layouts (Pareto rank first when
-        the plan is multi-objective, then the weighted objective)."""
-        feasible = layouts[layouts["state"] == "COMPLETE"].drop_duplicates("layout_json")
-        if feasible.empty:
-            return []
-        order = feasible.assign(rank=0)
-        if self.plan.spec.multi_objective:
-            columns = [f"screen: {m}" for m in self.objectives.metrics]
-            points = feasible[columns].to_numpy() * self.objectives.signs
-            order = feasible.assign(rank=pareto_ranks(points))
-        order = order.sort_values(["rank", "score", "trial"], kind="stable")
-        return order["layout_json"].head(self.settings["top"]).tolist()
-
+    # -- stage 2 -------------------------------------------------------------------
     def reevaluate(self, layouts: pd.DataFrame) -> tuple[pd.DataFrame, Layout, pd.DataFrame]:
-        """Run the top layouts and the own layout for the full years on every seed."""
-        chosen = self.top_layouts(layouts)
-        if not chosen:
-            first = layouts["reason"].iloc[0] if len(layouts) else "no trial"
-            raise PlanFailedError(
-                f"no screened layout of the plan search in {self.root} was feasible; the "
-                f"first: {first}"
-            )
-        candidates = {"own": self.base}
-        parsed = {"own": ()}
-        for number, text in enumerate(chosen, start=1):
-            layout = layout_from_json(text)
-            candidates[f"layout-{number}"] = self.scenario_of(layout, self.base)
-            parsed[f"layout-{number}"] = layout
-        tasks = {name: _tasks(scenario, self.seeds) for name, scenario in candidates.items()}
-        self._run([task for group in tasks.values() for task in group])
-        final = self._final(self.base)
-        rows = []
-        for name, group in tasks.items():
-            for k, task in enumerate(group):
-                metrics = _metrics_of(self.store, task)
-                values = (
-                    self.objectives.values(metrics, final)
-                    if metrics is not None
-                    else np.full(len(self.objectives.metrics), math.nan)
-                )
-                row = {"layout": name, "replicate": k, "seed": task.seed}
-                row.update(dict(zip(self.objectives.metrics, values, strict=True)))
-                costs = costs_of(metrics)
-                row.update({column: costs[m] for column, m in COST_COLUMNS.items()})
-                rows.append(row)
-        evaluation = pd.DataFrame(rows)
-        metric_columns = list(self.objectives.metrics)
-        own = evaluation[evaluation["layout"] == "own"].set_index("replicate")[metric_columns]
-        own_mean = own.mean().to_numpy()
-        own_rows = evaluation[evaluation["layout"] == "own"]
-        own_costs = {m: float(own_rows[c].mean()) for c, m in COST_COLUMNS.items()}
-        scores = []
-        for name in candidates:
-            here = evaluation[evaluation["layout"] == name].set_index("replicate")[metric_columns]
-            per_seed = [
-                self.objectives.score(here.loc[k].to_numpy(), own.loc[k].to_numpy())
-                for k in here.index
-            ]
-            evaluation.loc[evaluation["layout"] == name, "score"] = per_seed
-            mean = here.mean().to_numpy()
-            rows_here = evaluation[evaluation["layout"] == name]
-            costs = {m: float(rows_here[c].mean()) for c, m in COST_COLUMNS.items()}
-            scores.append(
-                {
-                    "layout": name,
-                    "score": self.objectives.score(mean, own_mean),
-                    "money_cny_per_year": costs[MONEY_METRIC],
-                    "teachers_per_year": costs[TEACHERS_METRIC],
-                    "within_budget": not over_budget(self.plan.spec, costs, own_costs),
-                    "text": layout_text(parsed[name]) if name != "own" else "(the scenario's own)",
-                    "layout_json": layout_json(parsed[name]),
-                }
-            )
-        ranking = pd.DataFrame(scores)
-        proposals = ranking[ranking["layout"] != "own"]
-        if proposals["within_budget"].any():  # else the best of those over it
-            proposals = proposals[proposals["within_budget"]]
-        best_name = proposals.sort_values(["score", "layout"], kind="stable")["layout"].iloc[0]
-        return evaluation, parsed[best_name], ranking
-
-
-class PlanFailedError(RuntimeError):
-    """No screened layout was feasible (or every run failed): nothing to propose."""
+        """Run the top layouts and the own layout for the full years on every seed
+        (`planning.reevaluation`)."""
+        return reevaluate(self, layouts)

@@ -78,6 +78,14 @@ class Scenario(Section):
         ge=0,
         le=MAX_SEED,
     )
+    world_seed: int | None = param(
+        None,
+        unit="integer",
+        source="scenario file (`edusim plan` sets it to its first replicate's seed, docs/planning.md)",
+        description="root seed of the city as built (map, schools, teachers, families and leaders at year 0); the school years' draws keep the run's seed, so replicates run on one city. null: the run's seed builds the city",
+        ge=0,
+        le=MAX_SEED,
+    )
     start_year: int = param(
         2018,
         unit="calendar year",
