@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -66,6 +67,14 @@ TARGETS: dict[str, list[str]] = {
         "not demo and not schools_table and not compute_all",  # whole demo runs: slow
     ],
     "processes/": ["tests/processes"],
+    # The numba kernels, run with --unjit (their decorators removed in the scratch copy and
+    # NUMBA_DISABLE_JIT=1, so mutmut mutates them and the tests run them as Python).
+    "policy/mechanisms/": ["tests/policy/mechanisms", "tests/policy/test_admission.py"],
+    "processes/housing.py": [
+        "tests/processes/test_housing.py",
+        "-k",
+        "not premiums_finite",  # a whole demo run: minutes without numba
+    ],
     # The phases' tests that step small constructed cities (seconds each); the demo-city
     # and place tests would make every mutant of a phase cost minutes.
     "phases/": [
@@ -80,6 +89,8 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_travel.py",
     ],
 }
+# Targets for --unjit only (their other functions are mutated with policy/ and processes/).
+KERNEL_TARGETS = ("policy/mechanisms/", "processes/housing.py")
 # Modules a folder target leaves out unless they are named on their own (none now: the
 # modules other helpers were rewriting when this list was first made are mutated too).
 SKIPPED_IN_FOLDERS: tuple[str, ...] = ()
@@ -105,6 +116,37 @@ def _scratch_copy() -> Path:
         else:
             shutil.copy2(source, scratch / name)
     return scratch
+
+
+_NJIT = re.compile(r"^@(?:numba\.)?njit(?:\(.*\))?\s*$")
+
+
+def unjit(paths: list[Path]) -> set[str]:
+    """Remove the one-line `@njit(...)` decorators of the top-level functions in `paths`
+    (in a scratch copy) so that mutmut, which skips decorated functions, mutates the
+    kernels too; the names of those functions. The tests then run with
+    NUMBA_DISABLE_JIT=1: the kernels' own source, interpreted, mutated one change at a
+    time (numba's typing and integer widths are not what is tested here; the logic is)."""
+    kernels = set()
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = []
+        for at, line in enumerate(lines):
+            if _NJIT.match(line) and at + 1 < len(lines) and lines[at + 1].startswith("def "):
+                kernels.add(lines[at + 1][4:].split("(")[0])
+                continue
+            kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
+    return kernels
+
+
+def of_function(name: str) -> str:
+    """The function a mutmut mutant name belongs to (`...x__sift_down__mutmut_3` ->
+    `_sift_down`; methods as `Class.method`)."""
+    last = name.split(".")[-1].split("__mutmut_")[0].removeprefix("x")
+    return (
+        last.removeprefix("_") if "\u01c1" not in last else last.replace("\u01c1", ".").strip(".")
+    )
 
 
 def _toml_list(items: list[str]) -> str:
@@ -182,12 +224,14 @@ def run_target(
     workers: int = 2,
     sample: int | None = None,
     seed: int = 0,
+    kernels: bool = False,
 ) -> dict:
     """Mutate `target` (path under src/edusim) and run `tests`; the outcome of each mutant.
     With `sample`, only a seeded random sample of at most that many mutants of each module
     is run (the others are reported as "not run"): mutmut first makes every mutant and
     learns which test reaches which function, with a filter that matches no mutant, then
-    runs the sampled mutants by name."""
+    runs the sampled mutants by name. With `kernels`, only the numba kernels of the
+    target are mutated, as Python (`unjit`), and the tests run with NUMBA_DISABLE_JIT=1."""
     scratch = _scratch_copy()
     mutmut = str(Path(sys.executable).parent / "mutmut")
     if target.endswith("/"):
@@ -208,9 +252,15 @@ def run_target(
             )
         env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
         env.pop("PYTHONPATH", None)
+        stripped: set[str] = set()
+        if kernels:
+            root = scratch / "src" / "edusim"
+            files = sorted(root.glob(f"{target}*.py")) if target.endswith("/") else [root / target]
+            stripped = unjit(files)
+            env["NUMBA_DISABLE_JIT"] = "1"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         limit = ["--max-children", str(workers)]
-        if sample is None:
+        if sample is None and not kernels:
             run = _mutmut(mutmut, limit, scratch, env)
         else:
             _mutmut(mutmut, [*limit, "no-such-mutant-only-make-them"], scratch, env)
@@ -219,18 +269,27 @@ def run_target(
             listed = subprocess.run(
                 [sys.executable, "-c", _NAMES], cwd=scratch, capture_output=True, text=True
             )
-            names = sample_names(json.loads(listed.stdout), sample, seed)
+            made = json.loads(listed.stdout)
+            if kernels:
+                made = {
+                    module: [n for n in names if of_function(n) in stripped]
+                    for module, names in made.items()
+                }
+            names = sample_names(made, sample if sample is not None else 10**9, seed)
             run = _mutmut(mutmut, [*limit, *names], scratch, env)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         if run.returncode != 0:
             raise RuntimeError(f"mutmut failed on {target}:\n{run.stdout[-3000:]}{run.stderr}")
         mutants = collect(scratch)
+        if kernels:
+            mutants = [m for m in mutants if of_function(m["name"]) in stripped]
         return {
             "target": target,
             "tests": tests,
             "cpu_seconds": round(cpu, 1),
             "sample": None if sample is None else {"per_module": sample, "seed": seed},
+            "kernels": sorted(stripped) if kernels else None,
             "mutants": mutants,
         }
     finally:
@@ -376,18 +435,22 @@ def main(argv: list[str]) -> int:
         at = argv.index("--workers")
         workers, argv = int(argv[at + 1]), argv[:at] + argv[at + 2 :]
     sample, seed = None, 0
+    kernels = "--unjit" in argv
+    argv = [a for a in argv if a != "--unjit"]
     if "--sample" in argv:
         at = argv.index("--sample")
         sample, argv = int(argv[at + 1]), argv[:at] + argv[at + 2 :]
     if "--seed" in argv:
         at = argv.index("--seed")
         seed, argv = int(argv[at + 1]), argv[:at] + argv[at + 2 :]
-    targets = argv or list(TARGETS)
+    targets = argv or [t for t in TARGETS if t not in KERNEL_TARGETS]
     unknown = [t for t in targets if tests_of(t) is None]
     if unknown:
         print(f"no tests declared for {unknown[0]!r}; known targets: {', '.join(TARGETS)}")
         return 2
-    results = [run_target(target, tests_of(target), workers, sample, seed) for target in targets]
+    results = [
+        run_target(target, tests_of(target), workers, sample, seed, kernels) for target in targets
+    ]
     if out is not None:
         out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(report(results))

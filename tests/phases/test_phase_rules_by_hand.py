@@ -1,0 +1,315 @@
+"""Rules inside the yearly phases, each checked on a small constructed city or a
+hand-built case: which schools the public rates, how older siblings are found, what the
+event log says, when a private fee is affordable. Written for the mutants of the phases
+that no other fast test caught (docs/testing.md, "Mutation testing")."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from edusim.agents.leaders import EXECUTIVE, GROUP_POSTING, PRINCIPAL
+from edusim.model import EduModel
+from edusim.phases.arrivals import mark_siblings
+from edusim.phases.private_intake import private_lists, private_lists_reference
+from edusim.policy.enrollment import members_table
+from edusim.scenario.loader import load_scenario
+from edusim.world.schools import FIRST_GRADE, GRADES_PER_STAGE
+
+SEED = 3
+
+
+def _phase(model: EduModel, name: str):
+    return next(phase for phase in model.phases if phase.name == name)
+
+
+@pytest.fixture(scope="module")
+def stepped(small_city) -> EduModel:
+    """The small city after one school year (read-only for the tests that share it)."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    model.step()
+    return model
+
+
+def test_a_school_opened_this_year_keeps_its_reputation(small_city):
+    """The public rates a school only once it has taught every grade (evaluation.py):
+    a school opened this year keeps the reputation it opened with, the others move."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    model.step()
+    year = model.current_school_year
+    table = model.school_table
+    new = int(np.flatnonzero(table.active & (table.stage == 0))[0])
+    table.opened_year[new] = year  # opened this school year: grade 1 only
+    before = table.reputation.copy()
+    _phase(model, "evaluation").step(year)
+    assert table.reputation[new] == before[new]
+    others = np.flatnonzero(table.active & (np.arange(len(table)) != new))
+    assert (table.reputation[others] != before[others]).sum() >= others.size - 1
+
+
+def test_an_entrant_has_an_older_sibling_when_its_draw_is_under_the_share(small_city):
+    """An entrant is given an older sibling with probability `families.sibling_share`,
+    drawn from its own `families.sibling` stream of the year (the documented per-agent
+    draw), and takes the school of the last pupil of the stage in its cell."""
+    model = EduModel(small_city, seed=SEED, years=2, overrides={"families.sibling_share": 0.5})
+    families = model.families
+    stage, year = 0, 2019
+    entrants = np.flatnonzero(families.grade == FIRST_GRADE[stage])
+    assert entrants.size > 100
+    in_stage = (
+        (families.grade > FIRST_GRADE[stage])
+        & (families.grade < FIRST_GRADE[stage] + GRADES_PER_STAGE[stage])
+        & (families.school >= 0)
+    )
+    school_of_cell = np.full(model.geography.n_cells, -1)
+    school_of_cell[families.cell[in_stage]] = families.school[in_stage]
+    for this_year in (year, year + 1):
+        mark_siblings(model, this_year, stage, entrants)
+        draw = model.streams.uniform("families.sibling", this_year, families.uid[entrants])
+        expected = np.where(draw < 0.5, school_of_cell[families.cell[entrants]], -1)
+        np.testing.assert_array_equal(families.sibling_school[entrants], expected)
+        assert 0.3 < (expected >= 0).mean() < 0.6  # about half, where a pupil lives nearby
+
+
+RULE = {
+    "name": "T",
+    "kind": "tight",
+    "formed": "2018-09-01",
+    "stage": "primary",
+    "target_share": 0.6,
+}
+
+
+def test_the_event_log_names_the_rule_its_groups_and_the_timeline_change(small_city):
+    """What the event log (events.parquet) says of a rule's groups and a dated parameter
+    change: the readers of a run find each group formed, the rule that formed it and how
+    many, and the date and settings of a timeline event."""
+    scenario = {
+        **small_city,
+        "timeline": [
+            {
+                "date": "2019-09-01",
+                "label": "budget",
+                "set": {"funding.budget_cap_cny": 1e6},
+            }
+        ],
+    }
+    model = EduModel(scenario, seed=SEED, years=2, overrides={"groups.rules": [RULE]})
+    while model.running:
+        model.step()
+    events = model._events
+    formed = [e for e in events if e["kind"] == "group" and e["label"] == "formed"]
+    applied = [e for e in events if e["kind"] == "group" and e["label"] == "rule applied"]
+    assert len(applied) == 1
+    assert applied[0]["detail"]["rule"] == "T"
+    assert applied[0]["detail"]["groups"] == len(formed) >= 1
+    assert {e["detail"]["group"] for e in formed} == {
+        f"T-{n:02d}" for n in range(1, len(formed) + 1)
+    }
+    (change,) = [e for e in events if e["kind"] == "policy"]
+    assert change["label"] == "budget"
+    assert change["detail"] == {"date": "2019-09-01", "set": {"funding.budget_cap_cny": 1e6}}
+
+
+def test_a_private_fee_equal_to_the_income_limit_is_affordable():
+    """A family may pay a fee up to `private.fee_income_share_max` of its income, the
+    limit included (both forms of the private lists)."""
+    params = load_scenario("demo")
+    private = params.private.model_copy(update={"fee_income_share_max": 0.25})
+    fee = np.array([20_000.0, 20_000.0])
+    model = SimpleNamespace(
+        geography=SimpleNamespace(cell_x=np.zeros(1), cell_y=np.zeros(1)),
+        school_table=SimpleNamespace(
+            x_km=np.zeros(2), y_km=np.zeros(2), reputation=np.ones(2), fee_cny_per_year=fee
+        ),
+        params=SimpleNamespace(
+            enrollment=params.enrollment, families=params.families, private=private
+        ),
+    )
+    members = members_table(np.zeros(2, dtype=np.int64), 1)
+    income = np.array([80_000.0, 79_999.0])  # exactly 4 x the fee, and just under it
+    args = (
+        model,
+        members,
+        np.zeros(2, dtype=np.int16),
+        np.zeros(2, dtype=np.int64),
+        income,
+        np.full(2, 0.1),
+        np.full(2, -1, dtype=np.int32),
+        np.full(2, -np.inf),  # the public school is only a last resort
+        fee * 6,
+    )
+    for lists in (private_lists(*args), private_lists_reference(*args)):
+        assert (lists[0] >= 0).sum() == 2  # at the limit: both schools listed
+        assert (lists[1] >= 0).sum() == 0  # a yuan short: neither
+
+
+ROTATION = {
+    "groups.rules": [RULE],
+    "rotation.district_rotation": True,
+    "rotation.reservoir_share": 0.25,
+    "rotation.walk_teachers_per_member": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def rotated(small_city):
+    """The small city with a tight primary group, the district rule, a reservoir and walk
+    teaching, after its first school year; the teachers as they were before it."""
+    model = EduModel(small_city, seed=SEED, years=2, overrides=ROTATION)
+    before = model.teachers.tier.copy(), model.teachers.home_school.copy()
+    model.step()
+    return model, before
+
+
+def test_the_reservoir_holds_its_share_of_each_districts_backbone(rotated):
+    """The reservoir is refilled to `reservoir_share` of each district's backbone
+    teachers (rounded), and every reservoir teacher is deployed for the year to a school
+    of its own district and stage that is not a sender."""
+    model, _ = rotated
+    teachers, table = model.teachers, model.school_table
+    district = table.district[teachers.home_school]
+    n_districts = len(model.geography.district_names)
+    backbone = np.bincount(district[teachers.tier >= 1], minlength=n_districts)
+    held = np.bincount(district[teachers.employer == 1], minlength=n_districts)
+    np.testing.assert_array_equal(held, np.rint(0.25 * backbone))
+    pool = np.flatnonzero(teachers.employer == 1)
+    deployed = pool[teachers.posting_kind[pool] == 3]
+    assert deployed.size > 0
+    assert (table.district[teachers.school[deployed]] == district[deployed]).all()
+    assert (
+        table.stage[teachers.school[deployed]] == table.stage[teachers.home_school[deployed]]
+    ).all()
+    assert (teachers.school[deployed] != teachers.home_school[deployed]).all()
+
+
+def test_walking_teachers_go_from_the_core_to_its_members(rotated):
+    """走教: each member receives `walk_teachers_per_member` of its core's backbone
+    teachers for `walk_share` of their time; they stay posted at the core."""
+    model, _ = rotated
+    teachers = model.teachers
+    rows = model.member_rows()
+    walking = np.flatnonzero(teachers.second_school >= 0)
+    assert walking.size == model.rotation_stats[model.current_school_year]["walking"] > 0
+    members = set(rows["school"][rows["school"] != rows["core"]].tolist())
+    cores = set(rows["core"].tolist())
+    assert set(teachers.second_school[walking].tolist()) <= members
+    assert set(teachers.school[walking].tolist()) <= cores
+    assert (teachers.tier[walking] >= 1).all()
+    assert (teachers.second_share[walking] == model.params.rotation.walk_share).all()
+    per_member = np.bincount(teachers.second_school[walking], minlength=len(model.school_table))
+    assert set(per_member[sorted(members)].tolist()) <= {0, 1}
+    assert per_member.sum() == walking.size
+
+
+def test_district_postings_go_from_senders_to_receivers_of_the_same_area(rotated):
+    """The district rule posts teachers of the strong urban schools (senders) to the weak
+    or rural schools (receivers) of the same district and stage, for `posting_years`."""
+    model, _ = rotated
+    teachers, table = model.teachers, model.school_table
+    year = model.current_school_year
+    posted = np.flatnonzero(teachers.posting_kind == 2)
+    assert posted.size == model.rotation_stats[year]["district"] > 0
+    home, host = teachers.home_school[posted], teachers.school[posted]
+    assert (table.district[home] == table.district[host]).all()
+    assert (table.stage[home] == table.stage[host]).all()
+    assert (table.teaching_quality[host] < table.teaching_quality[home]).mean() > 0.5
+    assert (teachers.posting_end[posted] == year + model.params.rotation.posting_years - 1).all()
+
+
+def test_leaders_on_the_small_city_one_principal_each_and_every_member_its_quota(small_city):
+    """With executive principals for half the members, one posted deputy per member on
+    extra leader posts, and principals rotating after one term: every open school has
+    one principal at home, the weaker half of each group's members is run by its core's
+    executive principal, every member holds exactly its quota of posted deputies, the
+    newly appointed deputies are the rows added, and rotated principals stay within their
+    district and stage."""
+    both = [RULE, {**RULE, "name": "J", "stage": "junior"}]
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=3,
+        overrides={
+            "groups.rules": both,
+            "leaders.executive_share": 0.5,
+            "rotation.leaders_per_member": 1,
+            "leaders.extra_leader_posts": True,
+            "leaders.principal_rotation": True,
+            "leaders.rotation_terms": 1,
+        },
+    )
+    rotated = appointed_executives = 0
+    while model.running:
+        before_rows = len(model.leaders)
+        principal = model.leaders.role == PRINCIPAL
+        school_of = dict(zip(model.leaders.uid, model.leaders.school, strict=True))
+        was_at = dict(
+            zip(model.leaders.uid[principal], model.leaders.school[principal], strict=True)
+        )
+        model.step()
+        leaders, table = model.leaders, model.school_table
+        stats = model.leader_stats[model.current_school_year]
+        principal = leaders.role == PRINCIPAL
+        per_school = np.bincount(leaders.school[principal], minlength=len(table))
+        assert (per_school[table.active] == 1).all() and (per_school[~table.active] == 0).all()
+        home = leaders.posting_kind[principal] != EXECUTIVE
+        assert (leaders.school[principal][home] == leaders.home_school[principal][home]).all()
+        rows = model.member_rows()
+        member = rows["school"] != rows["core"]
+        posted = np.bincount(
+            leaders.school[leaders.posting_kind == GROUP_POSTING], minlength=len(table)
+        )
+        assert (posted[rows["school"][member]] == 1).all()
+        assert posted.sum() == member.sum()
+        executive_at = leaders.school[principal & (leaders.posting_kind == EXECUTIVE)]
+        for group in np.unique(rows["group"]):
+            of_group = (rows["group"] == group) & member
+            members = rows["school"][of_group]
+            core = model.groups.groups[group].core
+            run = np.isin(members, executive_at)
+            assert run.sum() == int(np.floor(0.5 * members.size + 1e-9))
+            executives = np.flatnonzero(principal & np.isin(leaders.school, members[run]))
+            for uid, school in zip(
+                leaders.uid[executives], leaders.school[executives], strict=True
+            ):
+                if school_of.get(uid, school) != school:  # appointed this year: from the core
+                    assert school_of[uid] == core
+                    appointed_executives += 1
+        exits = stats["retired"] + stats["not_reappointed"]
+        assert len(leaders) == before_rows + stats["appointed"] - exits
+        moved = [
+            (u, was_at[u], s)
+            for u, s in zip(leaders.uid[principal], leaders.school[principal], strict=True)
+            if u in was_at and was_at[u] != s and leaders.posting_kind[leaders.uid == u][0] == 0
+        ]
+        for _, old, new in moved:
+            assert table.district[old] == table.district[new]
+            assert table.stage[old] == table.stage[new]
+        rotated += stats["rotated"]
+    assert rotated > 0 and appointed_executives > 0
+
+
+def test_online_lessons_are_taken_up_over_the_transition_years(small_city, monkeypatch):
+    """A tight group's members take up the core's online lessons step by step: in their
+    first year a third of `online_lift` (transition of two years), never more than the
+    kind's whole `online_lift` (school_year.py; policy/group_effects.integration_share)."""
+    import edusim.phases.school_year as school_year
+
+    shares = []
+    real = school_year.online_lift
+
+    def spy(quality, member, core, share):
+        shares.append(np.array(share, dtype=float))
+        return real(quality, member, core, share)
+
+    monkeypatch.setattr(school_year, "online_lift", spy)
+    model = EduModel(small_city, seed=SEED, years=2, overrides={"groups.rules": [RULE]})
+    model.step()
+    assert model.params.groups.kinds["tight"].online_lift == 0.1
+    assert model.params.groups.kinds["tight"].transition_years == 2
+    (first,) = [s for s in shares if s.size]
+    assert first == pytest.approx(np.full(first.size, 0.1 / 3), rel=1e-12)
+    model.step()
+    assert shares[-1] == pytest.approx(np.full(first.size, 0.2 / 3), rel=1e-12)
