@@ -313,3 +313,114 @@ def test_online_lessons_are_taken_up_over_the_transition_years(small_city, monke
     assert first == pytest.approx(np.full(first.size, 0.1 / 3), rel=1e-12)
     model.step()
     assert shares[-1] == pytest.approx(np.full(first.size, 0.2 / 3), rel=1e-12)
+
+
+def test_school_scores_read_progress_the_narrowed_core_gap_and_teacher_growth(
+    small_city, monkeypatch
+):
+    """The evaluation scores each school on three parts, recomputed here from the state
+    a year apart: pupils' progress, how far a member closed its teaching-quality gap to
+    its core, and the mean change in effectiveness of the teachers who stayed in post (a
+    teacher new this year counts no change)."""
+    import edusim.phases.evaluation as evaluation
+    from edusim.processes.aggregate import school_mean
+
+    model = EduModel(small_city, seed=SEED, years=2, overrides={"groups.rules": [RULE]})
+    model.step()
+    table, teachers = model.school_table, model.teachers
+    quality_then = table.teaching_quality.copy()
+    effectiveness_then = dict(zip(teachers.uid, model.teacher_effectiveness(), strict=True))
+    achievement_then = table.mean_achievement.copy()
+    seen = {}
+    real = evaluation.school_scores
+
+    def spy(progress, narrowing, growth, *rest):
+        teachers, table = model.teachers, model.school_table
+        now = model.teacher_effectiveness()
+        change = np.array(
+            [now[i] - effectiveness_then.get(u, now[i]) for i, u in enumerate(teachers.uid)]
+        )
+        expected_growth = school_mean(change, teachers.school, len(table))
+        rows = model.member_rows()
+        quality = table.teaching_quality
+        expected_narrowing = np.zeros(len(table))
+        for school, core in zip(rows["school"], rows["core"], strict=True):
+            expected_narrowing[school] = (quality_then[core] - quality_then[school]) - (
+                quality[core] - quality[school]
+            )
+        np.testing.assert_allclose(growth, expected_growth, atol=1e-12)
+        np.testing.assert_allclose(narrowing, expected_narrowing, atol=1e-12)
+        np.testing.assert_allclose(progress, table.mean_achievement - achievement_then, atol=1e-12)
+        seen["new"] = int(sum(u not in effectiveness_then for u in teachers.uid))
+        seen["narrowed"] = int((expected_narrowing != 0).sum())
+        return real(progress, narrowing, growth, *rest)
+
+    monkeypatch.setattr(evaluation, "school_scores", spy)
+    model.step()
+    assert seen["new"] > 0 and seen["narrowed"] > 0  # new teachers and members present
+
+
+YEARLY = {
+    "enrollment.lottery",
+    "families.move",
+    "families.moving_anyway",
+    "families.sibling",
+    "learning.shock",
+    "rotation.district_quota",
+    "rotation.taste",
+    "teachers.exit",
+}
+"""Events of a school year: drawn from that year's stream of their purpose."""
+ONCE = {
+    "families.address",
+    "families.hukou",
+    "families.income",
+    "families.residence",
+    "families.taste",
+    "families.tenure",
+    "learning.entry",
+    "leaders.female",
+    "leaders.quality",
+    "teachers.age",
+    "teachers.female",
+    "teachers.innate",
+    "teachers.qualified",
+    "teachers.specialist",
+}
+"""Attributes an agent is given once, when it arrives: drawn without a year."""
+
+
+def test_each_years_events_are_drawn_from_that_years_streams(small_city):
+    """Every per-agent draw of a run comes from its own documented purpose
+    (tests/test_randomness.py lists them), keyed by the school year for the year's events
+    (a lottery, a move, a shock) and by no year for an agent's lifelong attributes, so
+    that no two years reuse one draw and a stored run reproduces. A purpose the model
+    starts drawing from in this set-up is added to YEARLY or ONCE (and to MODEL_PURPOSES
+    in tests/test_randomness.py)."""
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=3,
+        overrides={
+            "groups.rules": [RULE],
+            "rotation.district_rotation": True,
+            "rotation.reservoir_share": 0.25,
+        },
+    )
+    yearly, once = set(), set()
+    for name in ("uniform", "normal"):
+        real = getattr(model.streams, name)
+
+        def spy(purpose, year, *args, _real=real, **kwargs):
+            if year is None:
+                once.add(purpose)
+            else:
+                assert year == model.current_school_year, purpose
+                yearly.add(purpose)
+            return _real(purpose, year, *args, **kwargs)
+
+        setattr(model.streams, name, spy)
+    while model.running:
+        model.step()
+    assert yearly == YEARLY
+    assert once == ONCE
