@@ -424,3 +424,54 @@ def test_each_years_events_are_drawn_from_that_years_streams(small_city):
         model.step()
     assert yearly == YEARLY
     assert once == ONCE
+
+
+def test_results_funds_are_paid_the_next_year_and_reported_as_spent(small_city):
+    """Ninghe's results-based working funds: what the groups above the median earn in
+    July is paid with the next year's grants, counted in the money spent, logged, and
+    not paid twice."""
+    both = [RULE, {**RULE, "name": "J", "stage": "junior"}]
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=3,
+        overrides={"groups.rules": both, "evaluation.results_fund_cny": 1e6},
+    )
+    model.step()
+    earned = float(model.school_table.results_grant_cny.sum())
+    assert earned > 0
+    model.step()
+    year = model.current_school_year
+    money = model.money[year]
+    assert money["results_fund_cny"] == pytest.approx(earned)
+    table = model.school_table
+    received = table.resource_grant_cny.sum() + table.development_grant_cny.sum()
+    assert money["spent_cny"] == pytest.approx(received)
+    assert money["spent_cny"] >= earned
+    (paid,) = [e for e in model._events if e["year"] == year and e["kind"] == "funding"
+               and e["label"] == "results funds paid"]  # fmt: skip
+    assert paid["detail"] == {"results_fund_cny": pytest.approx(earned)}
+
+
+def test_a_reservoir_teacher_serves_its_whole_term(small_city):
+    """A teacher who joins the district's reservoir serves `reservoir_term_years` school
+    years in it (the joining year included), then returns to its school's employ."""
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=4,
+        overrides={"rotation.reservoir_share": 0.25, "rotation.reservoir_term_years": 2},
+    )
+    model.step()
+    first = model.current_school_year
+    pool = model.teachers.employer == 1
+    joined = model.teachers.uid[pool]
+    assert joined.size and (model.teachers.pool_end[pool] == first + 1).all()
+    model.step()  # the second year of their term: all still in the reservoir
+    teachers = model.teachers
+    assert np.isin(joined, teachers.uid[teachers.employer == 1]).all()
+    assert (teachers.pool_end[np.isin(teachers.uid, joined)] == first + 1).all()  # same term
+    model.step()  # the term is over: back at their school, or chosen again for a new term
+    teachers = model.teachers
+    again = np.isin(teachers.uid, joined) & (teachers.employer == 1)
+    assert (teachers.pool_end[again] == first + 3).all()
