@@ -475,3 +475,22 @@ def test_a_reservoir_teacher_serves_its_whole_term(small_city):
     teachers = model.teachers
     again = np.isin(teachers.uid, joined) & (teachers.employer == 1)
     assert (teachers.pool_end[again] == first + 3).all()
+
+
+@pytest.mark.parametrize("renew", [False, True])
+def test_a_group_ends_or_is_renewed_when_its_term_is_over(small_city, renew):
+    """A group formed for one year is dissolved after it (memberships removed, logged) or,
+    renewable, kept with its members for another term (logged as renewed)."""
+    rule = {**RULE, "term_years": 1, "renew": renew}
+    model = EduModel(small_city, seed=SEED, years=3, overrides={"groups.rules": [rule]})
+    model.step()
+    formed = model.groups.school.size
+    assert formed > 0
+    model.step()
+    year = model.current_school_year
+    label = "renewed" if renew else "dissolved"
+    logged = [e for e in model._events if e["kind"] == "group" and e["label"] == label]
+    assert {e["year"] for e in logged} == {year}
+    assert len(logged) == len(model.groups.groups)
+    assert model.groups.school.size == (formed if renew else 0)
+    assert all(g.active == renew for g in model.groups.groups)
