@@ -494,3 +494,21 @@ def test_a_group_ends_or_is_renewed_when_its_term_is_over(small_city, renew):
     assert len(logged) == len(model.groups.groups)
     assert model.groups.school.size == (formed if renew else 0)
     assert all(g.active == renew for g in model.groups.groups)
+
+
+def test_a_stages_housing_market_prices_only_that_stages_catchments(small_city):
+    """Primary entrants bid for primary catchments only: clearing the primary market
+    leaves the junior and private schools' premiums as they were."""
+    from edusim.phases.housing_market import housing_moves
+
+    model = EduModel(small_city, seed=SEED, years=3)
+    model.step()
+    table, families = model.school_table, model.families
+    year = model.current_school_year + 1
+    entrants = np.flatnonzero(families.grade == FIRST_GRADE[0])
+    other = (table.stage != 0) | table.private
+    before = table.premium_share.copy()
+    assert (before[other & table.active] > 0).any()
+    housing_moves(model, year, 0, entrants, _phase(model, "enrollment").stock[0])
+    np.testing.assert_array_equal(table.premium_share[other], before[other])
+    assert (table.premium_share[~other] != before[~other]).any()
