@@ -512,3 +512,16 @@ def test_a_stages_housing_market_prices_only_that_stages_catchments(small_city):
     housing_moves(model, year, 0, entrants, _phase(model, "enrollment").stock[0])
     np.testing.assert_array_equal(table.premium_share[other], before[other])
     assert (table.premium_share[~other] != before[~other]).any()
+
+
+def test_a_closed_schools_staff_are_dealt_in_proportion_by_largest_remainders():
+    """`_in_proportion` (school_lifecycle.py): 4 teachers over weights 1, 1, 2 go 1, 1,
+    2; 5 over 1, 1, 1 go 2, 2, 1 (equal remainders: the first rows); none give an empty
+    list of rows that can index arrays."""
+    from edusim.phases.school_lifecycle import _in_proportion
+
+    np.testing.assert_array_equal(_in_proportion(np.array([1.0, 1.0, 2.0]), 4), [0, 1, 2, 2])
+    np.testing.assert_array_equal(_in_proportion(np.array([1.0, 1.0, 1.0]), 5), [0, 0, 1, 1, 2])
+    none = _in_proportion(np.array([1.0, 2.0]), 0)
+    assert none.size == 0 and none.dtype.kind == "i"
+    assert np.arange(3)[none].size == 0
