@@ -105,6 +105,8 @@ def test_the_event_log_names_the_rule_its_groups_and_the_timeline_change(small_c
     assert len(applied) == 1
     assert applied[0]["detail"]["rule"] == "T"
     assert applied[0]["detail"]["groups"] == len(formed) >= 1
+    names = set(model.school_table.name.tolist())
+    assert all(e["detail"]["core"] in names for e in formed)
     assert {e["detail"]["group"] for e in formed} == {
         f"T-{n:02d}" for n in range(1, len(formed) + 1)
     }
@@ -525,3 +527,20 @@ def test_a_closed_schools_staff_are_dealt_in_proportion_by_largest_remainders():
     none = _in_proportion(np.array([1.0, 2.0]), 0)
     assert none.size == 0 and none.dtype.kind == "i"
     assert np.arange(3)[none].size == 0
+
+
+def test_walking_teachers_raise_the_members_teaching_quality(small_city, rotated):
+    """A member's teaching quality counts the walking teachers by their share of time
+    there (processes/learning.teaching_quality): the same city without walk teaching has
+    lower quality at the members that received them."""
+    model, _ = rotated
+    without = EduModel(
+        small_city,
+        seed=SEED,
+        years=2,
+        overrides={**ROTATION, "rotation.walk_teachers_per_member": 0},
+    )
+    without.step()
+    hosts = np.unique(model.teachers.second_school[model.teachers.second_school >= 0])
+    gain = model.school_table.teaching_quality[hosts] - without.school_table.teaching_quality[hosts]
+    assert hosts.size > 0 and (gain > 0).all()
