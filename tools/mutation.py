@@ -104,6 +104,14 @@ STATUS = {
     5: "no tests",
     33: "no tests",
     34: "skipped",
+    # out of CPU time (mutmut's limit: 30 x (the tests' time + 1 s) by default, 6 x with
+    # --unjit); counted as killed, as mutmut does: a mutant that makes the tests hang is
+    # caught
+    36: "killed",
+    24: "killed",
+    -24: "killed",
+    152: "killed",
+    255: "killed",
 }
 
 
@@ -249,6 +257,7 @@ def run_target(
                 f"do_not_mutate = {_toml_list(skipped)}\n"
                 f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
                 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
+                + ("timeout_multiplier = 3.0\n" if kernels else "")
             )
         env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
         env.pop("PYTHONPATH", None)
