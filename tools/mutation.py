@@ -82,6 +82,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_grant_channels.py",
         "tests/phases/test_group_hiring_in_model.py",
         "tests/phases/test_money_and_arrivals.py",
+        "tests/phases/test_phase_rules_by_hand.py",
         "tests/phases/test_private_lists.py",
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",
@@ -374,9 +375,15 @@ def _apply(source: str, mutant: dict) -> str | None:
     start = next((i for i, line in enumerate(lines) if f"def {function}(" in line), None)
     if start is None or not removed:
         return None
+    # mutmut writes a method as a top-level function: its diff is indented one level less
+    # than the source, so lines are matched without their indent, which is then restored
+    stripped = [line.strip() for line in removed]
     for at in range(start, len(lines) - len(removed) + 1):
-        if lines[at : at + len(removed)] == removed:
-            return "\n".join(lines[:at] + added + lines[at + len(removed) :]) + "\n"
+        if [line.strip() for line in lines[at : at + len(removed)]] == stripped:
+            indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+            shift = indent[: len(indent) - (len(removed[0]) - len(removed[0].lstrip()))]
+            moved = [shift + line if line.strip() else line for line in added]
+            return "\n".join(lines[:at] + moved + lines[at + len(removed) :]) + "\n"
     return None
 
 
