@@ -395,25 +395,41 @@ def recheck(results: list[dict], tests: list[str]) -> list[dict]:
     instead of a new run of the whole module."""
     outcomes = []
     left = [m for r in results for m in r["mutants"] if m["outcome"] in ("survived", "no tests")]
-    for mutant in left:
+
+    def run_tests(scratch: Path) -> int:
+        env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "HYPOTHESIS_PROFILE": "ci"}
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).returncode
+
+    def scratch_copy() -> Path:
+        # the scenarios beside src/, where the package finds the library ("demo")
         scratch = Path(tempfile.mkdtemp(prefix="edusim-recheck-"))
+        shutil.copytree(ROOT / "src", scratch / "src")
+        shutil.copytree(ROOT / "scenarios", scratch / "scenarios")
+        return scratch
+
+    unmutated = scratch_copy()
+    try:  # the tests must pass on the unmutated copy, or every mutant would look killed
+        if run_tests(unmutated) != 0:
+            raise RuntimeError(f"the tests fail on an unmutated copy of src/: {tests}")
+    finally:
+        shutil.rmtree(unmutated, ignore_errors=True)
+    for mutant in left:
+        scratch = scratch_copy()
         try:
-            shutil.copytree(ROOT / "src", scratch / "src")
             path = scratch / "src" / "edusim" / mutant["module"]
             mutated = _apply(path.read_text(encoding="utf-8"), mutant)
             if mutated is None:
                 outcomes.append({**mutant, "now": "not applied"})
                 continue
             path.write_text(mutated, encoding="utf-8")
-            env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "HYPOTHESIS_PROFILE": "ci"}
-            run = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            now = {0: "survived", 1: "killed"}.get(run.returncode, f"error {run.returncode}")
+            returncode = run_tests(scratch)
+            now = {0: "survived", 1: "killed"}.get(returncode, f"error {returncode}")
             outcomes.append({**mutant, "now": now})
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

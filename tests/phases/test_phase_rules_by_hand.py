@@ -544,3 +544,24 @@ def test_walking_teachers_raise_the_members_teaching_quality(small_city, rotated
     hosts = np.unique(model.teachers.second_school[model.teachers.second_school >= 0])
     gain = model.school_table.teaching_quality[hosts] - without.school_table.teaching_quality[hosts]
     assert hosts.size > 0 and (gain > 0).all()
+
+
+def test_each_junior_entrants_primary_school_is_found_by_id(small_city):
+    """The junior intake looks up the primary school each entrant left (for feeder
+    priority, 对口): by id, -1 for an id it has not seen, and -1 for everyone before any
+    primary leaver is known."""
+    model = EduModel(small_city, seed=SEED, years=2, overrides={"enrollment.rule": "choice"})
+    families = model.families
+    grade_6 = families.grade == 6
+    before = dict(zip(families.uid[grade_6], families.school[grade_6], strict=True))
+    model.step()
+    intake = _phase(model, "enrollment")
+    uids, primary = intake.primary_school_of
+    assert len(before) > 50 and dict(zip(uids, primary, strict=True)) == before
+    assert list(intake._primary_school(np.array([uids[3], -5, uids[0]]))) == [
+        primary[3],
+        -1,
+        primary[0],
+    ]
+    intake.primary_school_of = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    assert list(intake._primary_school(np.array([uids[0], 7]))) == [-1, -1]

@@ -79,6 +79,12 @@ def test_a_merger_conserves_pupils_and_teachers(small_city, keep_campus):
     pupils_before = families.school.copy()
     staff_before = teachers.home_school.copy()
     cells = model.catchments.catchment_cells[absorbed]
+    # a school elsewhere whose largest grade fills more classes than it has (classes made
+    # smaller here): not the merger's to change
+    crowded, class_size = 2, int(table.class_size[2])
+    table.class_size[crowded] = 20
+    largest = np.bincount(families.grade[families.school == crowded]).max()
+    assert largest > table.classes_per_grade[crowded] * table.class_size[crowded]
     classes_before = table.classes_per_grade.copy()
     merge = MergeSchools(school="Core-P02", into="Core-P01", keep_campus=keep_campus)
     detail = apply_school_change(_policy(model), 2019, "merge", merge)
@@ -87,6 +93,7 @@ def test_a_merger_conserves_pupils_and_teachers(small_city, keep_campus):
     others = ~np.isin(np.arange(len(table)), [into, absorbed])
     np.testing.assert_array_equal(table.classes_per_grade[others], classes_before[others])
     assert table.classes_per_grade[into] > classes_before[into]
+    table.class_size[crowded] = class_size
     assert len(families) == pupils_before.size and len(teachers) == staff_before.size
     assert (families.school == into).sum() == np.isin(pupils_before, [absorbed, into]).sum()
     assert (teachers.home_school == into).sum() == np.isin(staff_before, [absorbed, into]).sum()
