@@ -565,3 +565,47 @@ def test_each_junior_entrants_primary_school_is_found_by_id(small_city):
     ]
     intake.primary_school_of = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     assert list(intake._primary_school(np.array([uids[0], 7]))) == [-1, -1]
+
+
+def test_the_district_rule_sends_willing_teachers_first(small_city, monkeypatch):
+    """With `willing_first` (and no backbone minimum), a sender school's district postings
+    go to its willing teachers before any unwilling one (phases/rotation.py)."""
+    import edusim.phases.rotation as rotation
+
+    seen = []
+    real = rotation._RotationContext.willing
+
+    def spy(self, rows, *args):
+        result = real(self, rows, *args)
+        seen.append((self.model.teachers.uid[rows].copy(), np.asarray(result, dtype=bool).copy()))
+        return result
+
+    monkeypatch.setattr(rotation._RotationContext, "willing", spy)
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=2,
+        overrides={
+            "rotation.district_rotation": True,
+            "rotation.willing_first": True,
+            "rotation.backbone_share_min": 0.0,
+        },
+    )
+    model.step()
+    (uids, willing), *_ = seen
+    teachers = model.teachers
+    rows = np.searchsorted(teachers.uid, uids)  # uids ascend; nobody leaves mid-year
+    assert (teachers.uid[rows] == uids).all()
+    posted = teachers.posting_kind[rows] == 2
+    school = teachers.home_school[rows]
+    compared = 0
+    for unit in np.unique(school[posted]):
+        mine = school == unit
+        if (mine & willing & ~posted).any() or (mine & ~willing).any():
+            compared += 1
+        # an unwilling teacher is posted only when every willing one is
+        if (mine & posted & ~willing).any():
+            assert not (mine & willing & ~posted).any()
+        if (mine & willing & ~posted).any():
+            assert not (mine & posted & ~willing).any()
+    assert posted.any() and willing.any() and (~willing).any() and compared > 0
