@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -66,6 +67,14 @@ TARGETS: dict[str, list[str]] = {
         "not demo and not schools_table and not compute_all",  # whole demo runs: slow
     ],
     "processes/": ["tests/processes"],
+    # The numba kernels, run with --unjit (their decorators removed in the scratch copy and
+    # NUMBA_DISABLE_JIT=1, so mutmut mutates them and the tests run them as Python).
+    "policy/mechanisms/": ["tests/policy/mechanisms", "tests/policy/test_admission.py"],
+    "processes/housing.py": [
+        "tests/processes/test_housing.py",
+        "-k",
+        "not premiums_finite",  # a whole demo run: minutes without numba
+    ],
     # The phases' tests that step small constructed cities (seconds each); the demo-city
     # and place tests would make every mutant of a phase cost minutes.
     "phases/": [
@@ -73,6 +82,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_grant_channels.py",
         "tests/phases/test_group_hiring_in_model.py",
         "tests/phases/test_money_and_arrivals.py",
+        "tests/phases/test_phase_rules_by_hand.py",
         "tests/phases/test_private_lists.py",
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",
@@ -80,6 +90,8 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_travel.py",
     ],
 }
+# Targets for --unjit only (their other functions are mutated with policy/ and processes/).
+KERNEL_TARGETS = ("policy/mechanisms/", "processes/housing.py")
 # Modules a folder target leaves out unless they are named on their own (none now: the
 # modules other helpers were rewriting when this list was first made are mutated too).
 SKIPPED_IN_FOLDERS: tuple[str, ...] = ()
@@ -93,6 +105,14 @@ STATUS = {
     5: "no tests",
     33: "no tests",
     34: "skipped",
+    # out of CPU time (mutmut's limit: 30 x (the tests' time + 1 s) by default, 6 x with
+    # --unjit); counted as killed, as mutmut does: a mutant that makes the tests hang is
+    # caught
+    36: "killed",
+    24: "killed",
+    -24: "killed",
+    152: "killed",
+    255: "killed",
 }
 
 
@@ -105,6 +125,37 @@ def _scratch_copy() -> Path:
         else:
             shutil.copy2(source, scratch / name)
     return scratch
+
+
+_NJIT = re.compile(r"^@(?:numba\.)?njit(?:\(.*\))?\s*$")
+
+
+def unjit(paths: list[Path]) -> set[str]:
+    """Remove the one-line `@njit(...)` decorators of the top-level functions in `paths`
+    (in a scratch copy) so that mutmut, which skips decorated functions, mutates the
+    kernels too; the names of those functions. The tests then run with
+    NUMBA_DISABLE_JIT=1: the kernels' own source, interpreted, mutated one change at a
+    time (numba's typing and integer widths are not what is tested here; the logic is)."""
+    kernels = set()
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = []
+        for at, line in enumerate(lines):
+            if _NJIT.match(line) and at + 1 < len(lines) and lines[at + 1].startswith("def "):
+                kernels.add(lines[at + 1][4:].split("(")[0])
+                continue
+            kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
+    return kernels
+
+
+def of_function(name: str) -> str:
+    """The function a mutmut mutant name belongs to (`...x__sift_down__mutmut_3` ->
+    `_sift_down`; methods as `Class.method`)."""
+    last = name.split(".")[-1].split("__mutmut_")[0].removeprefix("x")
+    return (
+        last.removeprefix("_") if "\u01c1" not in last else last.replace("\u01c1", ".").strip(".")
+    )
 
 
 def _toml_list(items: list[str]) -> str:
@@ -182,12 +233,14 @@ def run_target(
     workers: int = 2,
     sample: int | None = None,
     seed: int = 0,
+    kernels: bool = False,
 ) -> dict:
     """Mutate `target` (path under src/edusim) and run `tests`; the outcome of each mutant.
     With `sample`, only a seeded random sample of at most that many mutants of each module
     is run (the others are reported as "not run"): mutmut first makes every mutant and
     learns which test reaches which function, with a filter that matches no mutant, then
-    runs the sampled mutants by name."""
+    runs the sampled mutants by name. With `kernels`, only the numba kernels of the
+    target are mutated, as Python (`unjit`), and the tests run with NUMBA_DISABLE_JIT=1."""
     scratch = _scratch_copy()
     mutmut = str(Path(sys.executable).parent / "mutmut")
     if target.endswith("/"):
@@ -205,12 +258,19 @@ def run_target(
                 f"do_not_mutate = {_toml_list(skipped)}\n"
                 f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
                 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
+                + ("timeout_multiplier = 3.0\n" if kernels else "")
             )
         env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
         env.pop("PYTHONPATH", None)
+        stripped: set[str] = set()
+        if kernels:
+            root = scratch / "src" / "edusim"
+            files = sorted(root.glob(f"{target}*.py")) if target.endswith("/") else [root / target]
+            stripped = unjit(files)
+            env["NUMBA_DISABLE_JIT"] = "1"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         limit = ["--max-children", str(workers)]
-        if sample is None:
+        if sample is None and not kernels:
             run = _mutmut(mutmut, limit, scratch, env)
         else:
             _mutmut(mutmut, [*limit, "no-such-mutant-only-make-them"], scratch, env)
@@ -219,18 +279,27 @@ def run_target(
             listed = subprocess.run(
                 [sys.executable, "-c", _NAMES], cwd=scratch, capture_output=True, text=True
             )
-            names = sample_names(json.loads(listed.stdout), sample, seed)
+            made = json.loads(listed.stdout)
+            if kernels:
+                made = {
+                    module: [n for n in names if of_function(n) in stripped]
+                    for module, names in made.items()
+                }
+            names = sample_names(made, sample if sample is not None else 10**9, seed)
             run = _mutmut(mutmut, [*limit, *names], scratch, env)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         if run.returncode != 0:
             raise RuntimeError(f"mutmut failed on {target}:\n{run.stdout[-3000:]}{run.stderr}")
         mutants = collect(scratch)
+        if kernels:
+            mutants = [m for m in mutants if of_function(m["name"]) in stripped]
         return {
             "target": target,
             "tests": tests,
             "cpu_seconds": round(cpu, 1),
             "sample": None if sample is None else {"per_module": sample, "seed": seed},
+            "kernels": sorted(stripped) if kernels else None,
             "mutants": mutants,
         }
     finally:
@@ -306,9 +375,15 @@ def _apply(source: str, mutant: dict) -> str | None:
     start = next((i for i, line in enumerate(lines) if f"def {function}(" in line), None)
     if start is None or not removed:
         return None
+    # mutmut writes a method as a top-level function: its diff is indented one level less
+    # than the source, so lines are matched without their indent, which is then restored
+    stripped = [line.strip() for line in removed]
     for at in range(start, len(lines) - len(removed) + 1):
-        if lines[at : at + len(removed)] == removed:
-            return "\n".join(lines[:at] + added + lines[at + len(removed) :]) + "\n"
+        if [line.strip() for line in lines[at : at + len(removed)]] == stripped:
+            indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+            shift = indent[: len(indent) - (len(removed[0]) - len(removed[0].lstrip()))]
+            moved = [shift + line if line.strip() else line for line in added]
+            return "\n".join(lines[:at] + moved + lines[at + len(removed) :]) + "\n"
     return None
 
 
@@ -320,25 +395,41 @@ def recheck(results: list[dict], tests: list[str]) -> list[dict]:
     instead of a new run of the whole module."""
     outcomes = []
     left = [m for r in results for m in r["mutants"] if m["outcome"] in ("survived", "no tests")]
-    for mutant in left:
+
+    def run_tests(scratch: Path) -> int:
+        env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "HYPOTHESIS_PROFILE": "ci"}
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).returncode
+
+    def scratch_copy() -> Path:
+        # the scenarios beside src/, where the package finds the library ("demo")
         scratch = Path(tempfile.mkdtemp(prefix="edusim-recheck-"))
+        shutil.copytree(ROOT / "src", scratch / "src")
+        shutil.copytree(ROOT / "scenarios", scratch / "scenarios")
+        return scratch
+
+    unmutated = scratch_copy()
+    try:  # the tests must pass on the unmutated copy, or every mutant would look killed
+        if run_tests(unmutated) != 0:
+            raise RuntimeError(f"the tests fail on an unmutated copy of src/: {tests}")
+    finally:
+        shutil.rmtree(unmutated, ignore_errors=True)
+    for mutant in left:
+        scratch = scratch_copy()
         try:
-            shutil.copytree(ROOT / "src", scratch / "src")
             path = scratch / "src" / "edusim" / mutant["module"]
             mutated = _apply(path.read_text(encoding="utf-8"), mutant)
             if mutated is None:
                 outcomes.append({**mutant, "now": "not applied"})
                 continue
             path.write_text(mutated, encoding="utf-8")
-            env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "HYPOTHESIS_PROFILE": "ci"}
-            run = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            now = {0: "survived", 1: "killed"}.get(run.returncode, f"error {run.returncode}")
+            returncode = run_tests(scratch)
+            now = {0: "survived", 1: "killed"}.get(returncode, f"error {returncode}")
             outcomes.append({**mutant, "now": now})
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -376,18 +467,22 @@ def main(argv: list[str]) -> int:
         at = argv.index("--workers")
         workers, argv = int(argv[at + 1]), argv[:at] + argv[at + 2 :]
     sample, seed = None, 0
+    kernels = "--unjit" in argv
+    argv = [a for a in argv if a != "--unjit"]
     if "--sample" in argv:
         at = argv.index("--sample")
         sample, argv = int(argv[at + 1]), argv[:at] + argv[at + 2 :]
     if "--seed" in argv:
         at = argv.index("--seed")
         seed, argv = int(argv[at + 1]), argv[:at] + argv[at + 2 :]
-    targets = argv or list(TARGETS)
+    targets = argv or [t for t in TARGETS if t not in KERNEL_TARGETS]
     unknown = [t for t in targets if tests_of(t) is None]
     if unknown:
         print(f"no tests declared for {unknown[0]!r}; known targets: {', '.join(TARGETS)}")
         return 2
-    results = [run_target(target, tests_of(target), workers, sample, seed) for target in targets]
+    results = [
+        run_target(target, tests_of(target), workers, sample, seed, kernels) for target in targets
+    ]
     if out is not None:
         out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(report(results))

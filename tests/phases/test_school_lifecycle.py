@@ -63,6 +63,11 @@ def test_a_school_opened_in_year_five_fills_over_the_following_intakes(small_cit
     assert model.catchments.catchment_cells[row].size > 0
     assert (model.catchments.cell_school[0] == row).any()
     assert_one_school_each_within_capacity(model)
+    (opened,) = [e for e in model._events if e["kind"] == "school" and e["year"] == 2022]
+    # where it opened, to the metre
+    assert opened["detail"]["x_km"] == round(float(model.school_table.x_km[row]), 3)
+    assert opened["detail"]["y_km"] == round(float(model.school_table.y_km[row]), 3)
+    assert opened["detail"]["y_km"] != round(opened["detail"]["y_km"])
 
 
 @pytest.mark.parametrize("keep_campus", [True, False])
@@ -74,8 +79,21 @@ def test_a_merger_conserves_pupils_and_teachers(small_city, keep_campus):
     pupils_before = families.school.copy()
     staff_before = teachers.home_school.copy()
     cells = model.catchments.catchment_cells[absorbed]
+    # a school elsewhere whose largest grade fills more classes than it has (classes made
+    # smaller here): not the merger's to change
+    crowded, class_size = 2, int(table.class_size[2])
+    table.class_size[crowded] = 20
+    largest = np.bincount(families.grade[families.school == crowded]).max()
+    assert largest > table.classes_per_grade[crowded] * table.class_size[crowded]
+    classes_before = table.classes_per_grade.copy()
     merge = MergeSchools(school="Core-P02", into="Core-P01", keep_campus=keep_campus)
-    apply_school_change(_policy(model), 2019, "merge", merge)
+    detail = apply_school_change(_policy(model), 2019, "merge", merge)
+    assert detail["teachers"] == (staff_before == absorbed).sum() > 0
+    # the absorbing school adds the classes it needs (扩班); no other open school changes
+    others = ~np.isin(np.arange(len(table)), [into, absorbed])
+    np.testing.assert_array_equal(table.classes_per_grade[others], classes_before[others])
+    assert table.classes_per_grade[into] > classes_before[into]
+    table.class_size[crowded] = class_size
     assert len(families) == pupils_before.size and len(teachers) == staff_before.size
     assert (families.school == into).sum() == np.isin(pupils_before, [absorbed, into]).sum()
     assert (teachers.home_school == into).sum() == np.isin(staff_before, [absorbed, into]).sum()
