@@ -70,8 +70,10 @@ TARGETS: dict[str, list[str]] = {
     # The numba kernels, run with --unjit (their decorators removed in the scratch copy and
     # NUMBA_DISABLE_JIT=1, so mutmut mutates them and the tests run them as Python).
     "policy/mechanisms/": ["tests/policy/mechanisms", "tests/policy/test_admission.py"],
-    "processes/housing.py": [
+    "processes/housing_rounds.py": [
         "tests/processes/test_housing.py",
+        "tests/processes/test_housing_rounds.py",
+        "tests/processes/test_housing_options_by_hand.py",
         "-k",
         "not premiums_finite",  # a whole demo run: minutes without numba
     ],
@@ -91,7 +93,7 @@ TARGETS: dict[str, list[str]] = {
     ],
 }
 # Targets for --unjit only (their other functions are mutated with policy/ and processes/).
-KERNEL_TARGETS = ("policy/mechanisms/", "processes/housing.py")
+KERNEL_TARGETS = ("policy/mechanisms/", "processes/housing_rounds.py")
 # Modules a folder target leaves out unless they are named on their own (none now: the
 # modules other helpers were rewriting when this list was first made are mutated too).
 SKIPPED_IN_FOLDERS: tuple[str, ...] = ()

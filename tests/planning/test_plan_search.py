@@ -44,7 +44,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, small_city: dict) -> tuple[
 
 def _search(inputs, out: Path, **changes):
     options = {
-        "trials": 16,
+        # enough trials that the sampler visits all 8 layouts: with 16 it visited 7 and
+        # missed the best, 0.0012 ahead of the next (model of 2026-11-28, new dwellings)
+        "trials": 40,
         "replications": 1,
         "screen_years": 2,
         "top": 2,

@@ -1,4 +1,4 @@
-"""Each family's best option in the housing market (`processes/housing._best_options`, the
+"""Each family's best option in the housing market (`processes/housing_rounds.best_options`, the
 compiled `_update_best_options`), on hand-built families: the drop-out price is where the
 best option stops beating the next best, and staying put (surplus 0) is always an option."""
 
@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from edusim.processes.housing import _best_options
+from edusim.processes.housing_rounds import best_options
 
 
 def _one_family(base_bid, u, price, can_rent=False, value_rent=0.0, rent_rate=0.0):
     width = len(base_bid)
-    return _best_options(
+    return best_options(
         np.arange(width, dtype=np.int64)[None, :],  # candidates: catchments 0..width-1
         np.array([base_bid], dtype=float),
         np.array([u], dtype=float),
