@@ -219,6 +219,22 @@ def test_the_raster_shows_every_cell_and_each_pixel_lies_in_its_cell(run_source)
     assert np.unique(cell).size == len(city)  # no cell is lost
 
 
+def test_a_large_cell_beside_small_ones_is_covered_to_its_edge():
+    # a 4 km cell with eight 1 km cells along its right edge: near that edge the small
+    # cells' centres are nearer than the large cell's (a 4-nearest lookup left holes there)
+    x = np.array([0.0] + [2.5] * 4 + [3.5] * 4)
+    y = np.array([0.0] + [-1.5, -0.5, 0.5, 1.5] * 2)
+    size = np.array([4.0] + [1.0] * 8)
+    index, (left, right, bottom, top) = raster_index(x, y, size)
+    rows, columns = index.shape
+    px = left + (np.arange(columns) + 0.5) * (right - left) / columns
+    py = bottom + (np.arange(rows) + 0.5) * (top - bottom) / rows
+    gx, gy = np.meshgrid(px, py)
+    in_large = (np.abs(gx) < 2) & (np.abs(gy) < 2)
+    assert in_large.any() and (index[in_large] == 0).all()
+    assert (index[(gx > 2) & (gx < 4) & (np.abs(gy) < 2)] > 0).all()
+
+
 def test_city_map_draws_every_school_and_group_link(run_source):
     tables = plots.city_map_tables(run_source.tables["city"], run_source.tables["schools"])
     schools, links, cells = tables["schools"], tables["links"], tables["cells"]

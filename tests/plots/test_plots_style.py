@@ -96,6 +96,14 @@ def test_files_are_300_dpi_and_reproducible(tmp_path):
     assert b"CreationDate" not in first[1].read_bytes()
 
 
+def test_the_faster_png_compression_keeps_every_pixel(tmp_path):
+    (ours,) = save_figure(_small_figure(), tmp_path / "ours", formats=("png",))
+    with house_style():
+        _small_figure().savefig(tmp_path / "default.png", dpi=300)  # Pillow's level 6
+    with Image.open(ours) as a, Image.open(tmp_path / "default.png") as b:
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
 def test_chinese_labels_use_a_cjk_font_without_missing_glyphs(tmp_path):
     family = cjk_family()
     with house_style("zh"):

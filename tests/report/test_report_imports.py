@@ -24,7 +24,10 @@ print(json.dumps(loaded))
 """
 
 
-@pytest.mark.parametrize("module", ["edusim.report", "edusim.plots", "edusim.loading"])
+# edusim.report.calibration: build_report imports it to ask whether a folder is a calibration
+@pytest.mark.parametrize(
+    "module", ["edusim.report", "edusim.plots", "edusim.loading", "edusim.report.calibration"]
+)
 def test_reading_results_imports_no_simulator(module):
     done = subprocess.run(
         [

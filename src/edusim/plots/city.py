@@ -157,19 +157,28 @@ def raster_index(
     rows = max(1, int(np.ceil((top - bottom) / pixel)))
     px = left + (np.arange(columns) + 0.5) * pixel
     py = bottom + (np.arange(rows) + 0.5) * pixel
-    gx, gy = np.meshgrid(px, py)
-    centres = np.column_stack([gx.ravel(), gy.ravel()])
-    from scipy.spatial import cKDTree  # imported by the map alone, not by every figure
-
-    k = min(4, x.size)
-    _, nearest = cKDTree(np.column_stack([x, y])).query(centres, k=k)
-    nearest = nearest.reshape(len(centres), k)
-    tolerance = 1e-9 + half[nearest]
-    inside = (np.abs(centres[:, :1] - x[nearest]) <= tolerance) & (
-        np.abs(centres[:, 1:] - y[nearest]) <= tolerance
-    )
-    first = np.argmax(inside, axis=1)
-    index = np.where(inside.any(axis=1), nearest[np.arange(len(centres)), first], -1)
+    # each cell paints the pixels whose centres lie in its square; where squares touch
+    # (a centre on the shared edge, within the tolerance) the nearest cell centre wins
+    tolerance = 1e-9
+    first_col = np.clip(np.ceil((x - half - tolerance - left) / pixel - 0.5), 0, columns)
+    last_col = np.clip(np.floor((x + half + tolerance - left) / pixel - 0.5), -1, columns - 1)
+    first_row = np.clip(np.ceil((y - half - tolerance - bottom) / pixel - 0.5), 0, rows)
+    last_row = np.clip(np.floor((y + half + tolerance - bottom) / pixel - 0.5), -1, rows - 1)
+    n_cols = np.maximum(last_col - first_col + 1, 0).astype(np.int64)
+    n_rows = np.maximum(last_row - first_row + 1, 0).astype(np.int64)
+    per_cell = n_cols * n_rows
+    cell = np.repeat(np.arange(x.size), per_cell)
+    within = np.arange(cell.size) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+    column = first_col[cell].astype(np.int64) + within % n_cols[cell]
+    row = first_row[cell].astype(np.int64) + within // n_cols[cell]
+    distance = np.hypot(px[column] - x[cell], py[row] - y[cell])
+    pixel_id = row * columns + column
+    order = np.lexsort((cell, distance, pixel_id))  # per pixel: nearest, then lowest id
+    pixel_id, cell = pixel_id[order], cell[order]
+    keep = np.ones(pixel_id.size, dtype=bool)
+    keep[1:] = pixel_id[1:] != pixel_id[:-1]
+    index = np.full(rows * columns, -1, dtype=np.int64)
+    index[pixel_id[keep]] = cell[keep]
     extent = (left, left + columns * pixel, bottom, bottom + rows * pixel)
     return index.reshape(rows, columns), extent
 

@@ -16,12 +16,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from edusim.experiment.fit import PROFILE_DELTA
 from edusim.plots import calibration as figures
 from edusim.report.figure_sections import html_figures, markdown_figures
 from edusim.report.render import FigureSpec
 from edusim.report.sources import ReportInputError
 from edusim.report.tables import html_table, latex_table, markdown_table
+
+# The report of a run or experiment imports this module only to ask `is_calibration`;
+# edusim.experiment.fit (the scenario loader and its schema: about 0.2 CPU-s) is imported
+# by the functions that write a calibration report.
 
 TABLES = ("fit.csv", "trials.csv", "profile.csv")
 FIT_COLUMNS = ["target", "observed", "sd", "model_mean", "band_low", "band_high", "z"]
@@ -48,6 +51,8 @@ def _read(path: Path) -> tuple[dict, dict[str, pd.DataFrame]]:
 
 
 def _specs(tables: dict[str, pd.DataFrame], parameters: list[str]) -> list[FigureSpec]:
+    from edusim.experiment.fit import PROFILE_DELTA
+
     fit, trials = tables["fit"], tables["trials"]
     return [
         FigureSpec(
@@ -122,6 +127,8 @@ def build_calibration_report(
 
 
 def _intro(settings: dict) -> str:
+    from edusim.experiment.fit import PROFILE_DELTA
+
     return (
         f"Scenario {settings.get('scenario')}, targets {settings.get('targets')}; "
         f"{settings.get('trials')} trials of {settings.get('replications')} paired "
