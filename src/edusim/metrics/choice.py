@@ -8,6 +8,7 @@ import numpy as np
 
 from edusim.metrics.common import (
     between_school_variance_share,
+    income_quartiles,
     intake_share,
 )
 from edusim.metrics.registry import register
@@ -133,7 +134,7 @@ register(
 def _ses_dissimilarity(model: EduModel) -> float:
     families, table = model.families, model.school_table
     placed = families.school >= 0
-    low = families.income_cny <= np.quantile(families.income_cny, 0.25)
+    low = families.income_cny <= income_quartiles(model)[0]
     n = len(table)
     low_counts = np.bincount(families.school[placed & low], minlength=n).astype(float)
     other_counts = np.bincount(families.school[placed & ~low], minlength=n).astype(float)
