@@ -15,6 +15,7 @@ from edusim.metrics.common import (
     between_school_variance_share,
     by_stage,
     gini,
+    income_quartiles,
     intake_share,
     open_public,
     quartile_gap,
@@ -59,6 +60,24 @@ def test_quartile_gaps_include_the_schools_tied_at_the_cut_offs():
     assert quartile_gap_by(values, key) == 4.0
     assert quartile_gap(np.array([0.0, 0.0, 1.0, 1.0])) == 1.0
     assert math.isnan(quartile_gap(np.array([])))
+
+
+def test_income_quartiles_are_computed_once_per_recording_and_match_each_alone():
+    # incomes 1..9: the 25% and 75% quantiles are 3 and 7 (linear, index 2 and 6)
+    income = np.arange(1.0, 10.0)
+    model = SimpleNamespace(families=SimpleNamespace(income_cny=income), metric_memo={})
+    assert list(income_quartiles(model)) == [3.0, 7.0]
+    model.families.income_cny = income * 2  # within one recording the state is fixed
+    assert list(income_quartiles(model)) == [3.0, 7.0]
+    model.metric_memo = None  # outside a recording: computed from the state each time
+    assert list(income_quartiles(model)) == [6.0, 14.0]
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 1001, 100_003):  # together or alone, the same floats
+        key = rng.lognormal(10.0, 1.0, n)
+        both = np.quantile(key, [0.25, 0.75])
+        assert both[0] == np.quantile(key, 0.25) and both[1] == np.quantile(key, 0.75)
+        values = rng.normal(size=n)
+        assert quartile_gap_by(values, key, both) == quartile_gap_by(values, key)
 
 
 def test_intake_share_divides_by_the_entrants_even_when_there_is_one():

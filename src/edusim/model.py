@@ -157,6 +157,8 @@ class EduModel(mesa.Model):
             self.resolved_scenario.start_year - 1
         )  # the year the city stands for
         self.latest_metrics: dict[str, float] = {}
+        self.metric_memo: dict[str, object] | None = None
+        """What several metrics need, computed once while `compute_all` runs."""
         self._metric_rows: list[tuple[int, str, float]] = []
         self._school_frames: list[pd.DataFrame] = []
         self._membership_frames: list[pd.DataFrame] = []

@@ -10,6 +10,7 @@ from edusim.metrics.common import (
     between_school_variance_share,
     by_stage,
     cv,
+    income_quartiles,
     learning_years,
     pooled_sd,
     quartile_gap,
@@ -126,7 +127,8 @@ register(
 
 
 def _ses_gap(model: EduModel) -> float:
-    return quartile_gap_by(model.families.achievement, model.families.income_cny)
+    families = model.families
+    return quartile_gap_by(families.achievement, families.income_cny, income_quartiles(model))
 
 
 register(

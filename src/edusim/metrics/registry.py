@@ -101,5 +101,10 @@ def metric_info_json() -> str:
 
 
 def compute_all(model: EduModel) -> dict[str, float]:
-    """Every registered metric for the model's current state."""
-    return {name: float(entry.compute(model)) for name, entry in METRICS.items()}
+    """Every registered metric for the model's current state. The metrics read one state,
+    so what several of them need is computed once (`model.metric_memo`, dropped after)."""
+    model.metric_memo = {}
+    try:
+        return {name: float(entry.compute(model)) for name, entry in METRICS.items()}
+    finally:
+        model.metric_memo = None
