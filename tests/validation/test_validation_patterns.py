@@ -52,6 +52,24 @@ def test_the_top_premium_trend_compares_the_second_with_the_twelfth_intake():
     assert _by_name("top_premium_holds").statistic(series) == pytest.approx([expected] * 3)
 
 
+def test_the_top_premium_trend_in_cny_reads_the_cny_metric_not_the_share():
+    share = np.tile(np.linspace(0.1, 0.15, len(YEARS)), (2, 1))  # the share rises by half
+    cny = np.tile(np.linspace(300_000.0, 240_000.0, len(YEARS)), (2, 1))  # CNY falls
+    series = Series(
+        _frame(
+            {
+                ("catchment", "movers_share"): _movers(2),
+                ("catchment", "premium_top_decile_share"): share,
+                ("catchment", "premium_top_decile_cny"): cny,
+            }
+        )
+    )
+    expected = (cny[0, 12] - cny[0, 2]) / cny[0, 2]
+    assert expected < -0.1
+    assert _by_name("top_premium_holds_cny").statistic(series) == pytest.approx([expected] * 2)
+    assert _by_name("top_premium_holds").statistic(series)[0] > 0
+
+
 def test_levels_are_means_over_the_intakes_from_the_second():
     top = np.zeros((2, len(YEARS)))
     top[:, 1] = 1.0  # the first intake is left out
