@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.phases.base import Phase
+from edusim.phases.sharing import sharing_gain
 from edusim.policy.funding import diminishing_gain
 from edusim.policy.group_effects import (
     adopted_share,
@@ -82,6 +83,9 @@ class SchoolYear(Phase):
                 * integration_share(rows["joined_year"], year, rows["transition_years"]),
             )
             + resources
+        )
+        table.teaching_quality = table.teaching_quality + sharing_gain(
+            model, year, table.teaching_quality
         )
 
         peer_mean = school_mean(families.achievement, families.school, n_schools)

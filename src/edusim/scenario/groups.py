@@ -95,6 +95,30 @@ class GroupKindParams(Section):
         source="digest, kinds table (tight may enrol as one unit, Dalian)",
         description="whether the group may enrol as one unit",
     )
+    shared_courses: float = param(
+        0.0,
+        unit="share of lesson time",
+        source="assumption, set per place (Dalian 二(三)2 跨校选课, Hangzhou 学生共育, Chongming 五5); 0: off",
+        description="share of a member's pupils' lesson time taught at or by the core campus (in person, after the member's transition years), so that share of their learning takes the core's teaching quality instead of their own school's; travel to the core costs lesson time (sharing.*; policy/shared_courses.py)",
+        ge=0,
+        le=1,
+    )
+    shared_facilities: float = param(
+        0.0,
+        unit="share of facility gap",
+        source="assumption, set per place (Chongming 三5, 五3: libraries, innovation labs, venues shared in zones and groups); 0: off",
+        description="share of the gap to the best facilities among the group's campuses that each campus gets the use of (processes/facilities.py)",
+        ge=0,
+        le=1,
+    )
+    shared_after_school: float = param(
+        0.0,
+        unit="share of gap",
+        source="assumption, set per place (Ninghe 四7: 课后服务师资、课程及资源共享); 0: off",
+        description="share of the gap to its core's teaching quality that a member's after-school services (课后服务) close with the core's staff, courses and resources (sharing.after_school_*; policy/shared_courses.py)",
+        ge=0,
+        le=1,
+    )
 
 
 def _kind(**values: float | int | bool) -> GroupKindParams:

@@ -31,6 +31,7 @@ from edusim.scenario.private import PrivateParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
 from edusim.scenario.school_status import SchoolStatusParams
 from edusim.scenario.schools import SchoolParams
+from edusim.scenario.sharing import SharingParams
 from edusim.scenario.teachers import TeacherParams
 from edusim.scenario.timeline import TimelineEvent
 
@@ -114,6 +115,7 @@ class Scenario(Section):
     enrollment: EnrollmentParams = EnrollmentParams()
     private: PrivateParams = PrivateParams()
     groups: GroupParams = GroupParams()
+    sharing: SharingParams = SharingParams()
     rotation: RotationParams = RotationParams()
     leaders: LeaderParams = LeaderParams()
     evaluation: EvaluationParams = EvaluationParams()
