@@ -28,15 +28,20 @@ def test_members_take_the_share_of_the_core_gap_net_of_travel_best_group_counts(
     core = np.array([0, 4, 0, 0])
     share = np.array([0.2, 0.1, 0.5, 0.2])
     hours = np.array([0.0, 0.5, 1.0, 1.0])
-    gain = shared_course_gain(quality, member, core, share, hours, 0.04)
+    gain = shared_course_gain(quality, member, core, share, 1.0, hours, 0.04)
     # school 1: max(0.2 * 0.2, 0.1 * 0.3 - 0.02) = 0.04; school 2: 0.5 * 0.3 - 0.04 = 0.11
     # school 3: 0.2 * 0.05 - 0.04 < 0, so it does not take part
     np.testing.assert_allclose(gain, [0.0, 0.04, 0.11, 0.0, 0.0])
+    # half of the lessons given at the member by the core's teachers: school 3 keeps that
+    # half (0.2 * 0.5 * 0.05 = 0.005) and skips the visits (0.005 - 0.04 < 0); school 2
+    # gets 0.075 + (0.075 - 0.04)
+    half = shared_course_gain(quality, member, core, share, 0.5, hours, 0.04)
+    np.testing.assert_allclose(half, [0.0, 0.04, 0.11, 0.005, 0.0])
 
 
 def test_a_member_above_its_core_gains_nothing():
     gain = shared_course_gain(
-        np.array([0.1, 0.3]), np.array([1]), np.array([0]), np.array([0.5]), np.zeros(1), 0.04
+        np.array([0.1, 0.3]), np.array([1]), np.array([0]), np.array([0.5]), 1.0, np.zeros(1), 0.04
     )
     np.testing.assert_array_equal(gain, [0.0, 0.0])
 

@@ -86,7 +86,13 @@ def sharing_gain(model: EduModel, year: int, quality: np.ndarray) -> np.ndarray:
             sharing.travel_speed_kmh,
         )
         gain += shared_course_gain(
-            quality + gain, school, core, share, hours, sharing.instruction_hour_effect
+            quality + gain,
+            school,
+            core,
+            share,
+            sharing.course_travel_share,
+            hours,
+            sharing.instruction_hour_effect,
         )
     after_school = kind_column(kinds, row_kind, "shared_after_school")[members]
     if (after_school > 0).any():

@@ -14,9 +14,13 @@ taught at the core (a share `t` of them with the pupils travelling) loses
     hours_lost = min(t c H, t c H / h * 2 d / v)      (hours a week)
 
 worth `instruction_hour_effect` pupil SD per year each (Lavy 2015, sharing.py). The core's
-own pupils are unchanged (no crowding of the hosting campus: an assumption). A member
-takes part in a group's shared courses only where they gain its pupils something net of
-travel, and with several groups the best of them counts (as every group channel does,
+own pupils are unchanged (no crowding of the hosting campus: an assumption). The lessons
+the core's teachers give at the member cost no travel; the visits are made only where
+they gain the pupils something net of travel:
+
+    gain = c (1 - t) gap + max(0, c t gap - e hours_lost)
+
+and with several groups the best of them counts (as every group channel does,
 policy/group_effects.py).
 """
 
@@ -47,14 +51,18 @@ def shared_course_gain(
     member: np.ndarray,
     core: np.ndarray,
     share: np.ndarray,
+    travel_share: float,
     hours_lost: np.ndarray,
     hour_effect: float,
 ) -> np.ndarray:
     """Teaching quality each school's pupils gain from their groups' shared courses (0 for
-    schools with none, or where the travel costs more than the core's lessons add):
-    per row `share * (q_core - q_member) - hour_effect * hours_lost`, best row per
-    school, never negative."""
-    net = share * (quality[core] - quality[member]) - hour_effect * hours_lost
+    schools with none): per row, the lessons taught at the member by the core's teachers,
+    `share * (1 - travel_share) * gap`, plus the visits where they are worth their travel,
+    `max(0, share * travel_share * gap - hour_effect * hours_lost)`, with gap
+    `q_core - q_member`; best row per school, never negative."""
+    gap = quality[core] - quality[member]
+    visits = np.maximum(0.0, share * travel_share * gap - hour_effect * hours_lost)
+    net = share * (1.0 - travel_share) * gap + visits
     return strongest_per_school(net, member, quality.size)
 
 

@@ -111,6 +111,12 @@ class GroupKindParams(Section):
         ge=0,
         le=1,
     )
+    shared_specialty: bool = param(
+        False,
+        unit="yes/no",
+        source='Ninghe 三2 (坚持"一集团一特色"); Dalian 二(三)3 (统筹教育集团特色建设); off by default',
+        description="whether the group has one specialty: its core keeps its own or develops one, and members without a specialty of their own offer the core's (specialties.*; policy/specialties.py)",
+    )
     shared_after_school: float = param(
         0.0,
         unit="share of gap",

@@ -32,6 +32,7 @@ from edusim.scenario.rotation import EvaluationParams, RotationParams
 from edusim.scenario.school_status import SchoolStatusParams
 from edusim.scenario.schools import SchoolParams
 from edusim.scenario.sharing import SharingParams
+from edusim.scenario.specialties import SpecialtyParams
 from edusim.scenario.teachers import TeacherParams
 from edusim.scenario.timeline import TimelineEvent
 
@@ -116,6 +117,7 @@ class Scenario(Section):
     private: PrivateParams = PrivateParams()
     groups: GroupParams = GroupParams()
     sharing: SharingParams = SharingParams()
+    specialties: SpecialtyParams = SpecialtyParams()
     rotation: RotationParams = RotationParams()
     leaders: LeaderParams = LeaderParams()
     evaluation: EvaluationParams = EvaluationParams()
