@@ -106,3 +106,20 @@ def sharing_gain(model: EduModel, year: int, quality: np.ndarray) -> np.ndarray:
             sharing.after_school_learning_weight,
         )
     return gain
+
+
+def experimental_seats(model: EduModel) -> np.ndarray | None:
+    """Seats per junior grade in each school's experimental classes (classes x class
+    size, at the cores of explicit groups with `experimental_classes`, while the group
+    is active), or None when no group has any (policy/tracking.py)."""
+    wanted = {g.name: g.experimental_classes for g in model.params.groups.explicit}
+    if not any(wanted.values()):
+        return None
+    table = model.school_table
+    classes = np.zeros(len(table), dtype=np.int64)
+    for group in model.groups.groups:
+        if group.active and wanted.get(group.name, 0) > 0:
+            classes[group.core] = max(classes[group.core], wanted[group.name])
+    if not classes.any():
+        return None
+    return classes * table.class_size

@@ -214,6 +214,14 @@ class GroupSpec(Section):
         source="digest: Ninghe (renewable term)",
         description="whether the group is renewed at the end of each term",
     )
+    experimental_classes: int = param(
+        0,
+        unit="classes per grade",
+        source="Sanming 四(一)5 (探索在初中阶段建立1—2个实验班); 0: none",
+        description="experimental classes per junior grade the core forms from its own best pupils (by achievement, re-formed each year), whose peers are then one another (policy/tracking.py)",
+        ge=0,
+        le=4,
+    )
 
 
 MemberPool = Literal["weak", "small", "rural", "rural_school", "any"]
