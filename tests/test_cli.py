@@ -212,9 +212,9 @@ def test_every_place_runs_for_three_years_and_says_what_it_skips(place, tmp_path
     formed = events[events["label"] == "formed"]
     assert not formed.empty and (formed["year"] < metrics["year"].min() + 3).all()
     if place == "chongming":
-        # the three timeline events (2016 and 2017 openings, the 2020 reservoir), explicit
-        # groups 7-8 (2018) and the five 2017 zone rules
-        assert len(warnings) == 10
+        # the four timeline events (2016 and 2017 openings, the 2020 reservoir and joint
+        # training), explicit groups 7-8 (2018) and the five 2017 zone rules
+        assert len(warnings) == 11
         assert "groups.rules[4].formed: 2017-09-01" in warnings[-1]
         assert "rule 'zone-hengsha' skipped" in warnings[-1]
 

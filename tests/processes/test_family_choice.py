@@ -153,3 +153,58 @@ def test_compiled_address_values_equal_the_array_definition(seed, n, width):
         assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     for values in got[1:]:
         assert (values[np.isfinite(values)] > 0).all() and not np.isnan(values).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40), st.integers(1, 6))
+def test_compiled_address_values_with_specialties_equal_the_array_definition(seed, n, width):
+    rng = np.random.default_rng(seed)
+    n_schools, n_classes, n_cells = 9, 4, 5
+    liked = rng.integers(-1, 3, n)
+    offered = rng.integers(-1, 3, n_schools)
+    args = (
+        rng.integers(-1, n_schools, (n_cells, width)),
+        rng.integers(0, n_cells, n),
+        rng.integers(0, n_classes, n),
+        rng.integers(0, n_classes, n),
+        rng.normal(size=(n_classes, n_schools)),
+        rng.normal(size=(n_classes, n_schools)),
+        rng.uniform(0, 1, n_schools),
+        rng.normal(size=n),
+        rng.normal(size=n),
+        rng.uniform(0, 5, n),
+        liked,
+        offered,
+        0.3,
+        np.where(rng.uniform(size=n) < 0.3, 0.3, 0.0),
+    )
+    got, expected = address_values(*args), address_values_reference(*args)
+    for a, b in zip(got, expected, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def test_a_matching_specialty_adds_its_value_to_both_gains_less_the_present_match():
+    # one family (worth 2 yuan per SD) weighing schools 0 and 1 from access 0.1; it cares
+    # for kind 1, which school 1 offers; its present address offers it too (current 0.5)
+    own = np.array([[0.3, 0.2]])
+    args = (np.array([[0, 1]]), np.array([0]), np.array([0]), np.array([0]), own, own,
+            np.zeros(2), np.array([0.1]), np.array([0.1]), np.array([2.0]))  # fmt: skip
+    _, plain, _ = address_values(*args)
+    np.testing.assert_allclose(plain, [[2 * 0.2, 2 * 0.1]])
+    _, buy, rent = address_values(*args, np.array([1]), np.array([0, 1]), 0.5, np.array([0.0]))
+    np.testing.assert_allclose(buy, [[2 * 0.2, 2 * 0.6]])
+    np.testing.assert_allclose(rent, [[2 * 0.2, 2 * 0.6]])
+    _, buy, _ = address_values(*args, np.array([1]), np.array([0, 1]), 0.5, np.array([0.5]))
+    assert buy[0, 0] == -np.inf  # 0.2 - 0.5 < 0: leaving the matching school is not worth it
+    np.testing.assert_allclose(buy[0, 1], 2 * 0.1)
+
+
+def test_school_values_add_the_specialty_bonus_to_reputation():
+    from edusim.scenario.schema import FamilyParams
+
+    candidates = np.array([[0, 1]])
+    args = (candidates, np.array([0.5, 0.3]), np.zeros((1, 2)), np.array([100.0]),
+            np.array([2.0]), np.array([-1]), FamilyParams(), 0.0)  # fmt: skip
+    np.testing.assert_allclose(school_values(*args), [[100.0, 60.0]])
+    bonus = np.array([[0.0, 0.4]])
+    np.testing.assert_allclose(school_values(*args, specialty_bonus=bonus), [[100.0, 140.0]])

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from edusim.phases.specialties import liked_specialties, offered_specialties
 from edusim.policy.enrollment import ladder_class
+from edusim.policy.specialties import match_bonus
 from edusim.processes.family_choice import (
     address_candidates,
     address_values,
@@ -197,17 +199,29 @@ def housing_moves(
     )
     fixed_buy = np.where(anyway, 0.0, choice.moving_cost_share * flat)
     fixed_rent = np.where(anyway, 0.0, choice.rent_moving_cost_share * flat)
+    # school specialties (phases/specialties.py): a catchment school offering the kind a
+    # family cares for adds to both access gains, so to the best conceivable gain too
+    offered, match = offered_specialties(model), 0.0
+    best_gain = np.maximum(best_own - current_own, best_access - current)
+    if offered is not None:
+        match = params.specialties.match_value_sd
+        liked = liked_specialties(model, entrants)
+        current_match = match_bonus(liked, offered, home, match)
+        best_gain = best_gain + np.where(liked >= 0, match, 0.0) - current_match
     # only entrants whose best conceivable gain covers a fixed cost can enter the market
-    rows = np.flatnonzero(
-        worth * np.maximum(best_own - current_own, best_access - current)
-        > np.minimum(fixed_buy, fixed_rent)
-    )
+    rows = np.flatnonzero(worth * best_gain > np.minimum(fixed_buy, fixed_rent))
     as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
     as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
     # a bought flat on offer is one not used under the dwelling rule; a let flat may be
+    specialty = {}
+    if offered is not None:
+        specialty = dict(
+            liked=liked[rows], offered=offered, match_value=match,
+            current_match=current_match[rows],
+        )  # fmt: skip
     candidates, value_buy, value_rent = address_values(
         considered, cell_row[rows], as_owner, as_renter, own_access, access, used,
-        current_own[rows], current[rows], worth[rows],
+        current_own[rows], current[rows], worth[rows], **specialty,
     )  # fmt: skip
     rule_years = params.enrollment.dwelling_rule_years
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from edusim.phases.specialties import liked_specialties, offered_specialties
 from edusim.phases.travel import km_to_schools
 from edusim.policy.admission import (
     achievement_priority,
@@ -41,6 +42,7 @@ from edusim.policy.enrollment import (
 from edusim.policy.mechanisms import STABLE, STRATEGY_PROOF, assign
 from edusim.policy.mechanisms.manipulation import misreport_gainers
 from edusim.policy.mechanisms.stability import blocked_applicants, listed_position
+from edusim.policy.specialties import match_bonus
 from edusim.processes.family_choice import (
     school_values,
     top_reputation_candidates,
@@ -311,6 +313,7 @@ class Placement:
                     eligible=~table.private & table.active,
                 )[families.district[entrants], stage],
             )
+        offered = offered_specialties(model)
         utility = school_values(
             candidates,
             table.reputation,
@@ -320,6 +323,14 @@ class Placement:
             families.sibling_school[entrants],
             model.params.families,
             params.distance_cost_income_share_per_km,
+            specialty_bonus=None
+            if offered is None
+            else match_bonus(
+                liked_specialties(model, entrants),
+                offered,
+                candidates,
+                model.params.specialties.match_value_sd,
+            ),
         )
         own_choice = code in (RULE_CODES["choice"], RULE_CODES["achievement"])
         length = params.choice_list_length if own_choice else candidates.shape[1]

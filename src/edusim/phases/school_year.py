@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from edusim.phases.base import Phase
+from edusim.phases.sharing import experimental_seats, sharing_gain
 from edusim.policy.funding import diminishing_gain
 from edusim.policy.group_effects import (
     adopted_share,
@@ -14,6 +15,7 @@ from edusim.policy.group_effects import (
     shared_management,
     transition_loss,
 )
+from edusim.policy.tracking import peer_groups, tracked_pupils
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.processes.learning import (
     scarce_subject_loss,
@@ -83,20 +85,33 @@ class SchoolYear(Phase):
             )
             + resources
         )
+        table.teaching_quality = table.teaching_quality + sharing_gain(
+            model, year, table.teaching_quality
+        )
 
         peer_mean = school_mean(families.achievement, families.school, n_schools)
         grade_mean = np.zeros(10)
         counts = np.bincount(families.grade, minlength=10)
         sums = np.bincount(families.grade, weights=families.achievement, minlength=10)
         np.divide(sums, counts, out=grade_mean, where=counts > 0)
+        # experimental classes (policy/tracking.py): the learning pass runs over peer
+        # groups (2 per school) instead of schools, each with its school's quality
+        school_of_pupil, quality_of, peers_of = families.school, table.teaching_quality, peer_mean
+        seats = experimental_seats(model)
+        if seats is not None:
+            tracked = tracked_pupils(families.school, families.grade, families.achievement, seats)
+            school_of_pupil, peers_of = peer_groups(
+                families.school, tracked, families.achievement, n_schools
+            )
+            quality_of = np.repeat(table.teaching_quality, 2)
         families.achievement, families.school_gain = school_year_achievement(
             families.achievement,
             families.school_gain,
-            families.school,
+            school_of_pupil,
             families.grade,
-            table.teaching_quality,
+            quality_of,
             model.quality_reference,
-            peer_mean,
+            peers_of,
             grade_mean,
             families.ses_z,
             model.streams.normal("learning.shock", year, families.uid),

@@ -67,12 +67,19 @@ def school_values(
     params: FamilyParams,
     distance_cost_income_share_per_km: float,
     fee_cny: np.ndarray | None = None,
+    specialty_bonus: np.ndarray | None = None,
 ) -> np.ndarray:
     """Value in yuan of each candidate school (families x K; -inf where the entry is -1).
 
-    `km` is families x K travel distances; `fee_cny` per school (whole stage), if any."""
+    `km` is families x K travel distances; `fee_cny` per school (whole stage), if any;
+    `specialty_bonus` (families x K, SD of reputation), if given, is what a school
+    offering the specialty a family cares for adds to its reputation for that family
+    (policy/specialties.match_bonus)."""
     safe = np.maximum(candidates, 0)
-    value = (taste * income_cny)[:, None] * reputation[safe]
+    if specialty_bonus is None:
+        value = (taste * income_cny)[:, None] * reputation[safe]
+    else:
+        value = (taste * income_cny)[:, None] * (reputation[safe] + specialty_bonus)
     value -= distance_cost_income_share_per_km * income_cny[:, None] * km
     value += (
         params.sibling_value_income_share
@@ -156,6 +163,10 @@ def address_values(
     current_own: np.ndarray,
     current: np.ndarray,
     worth: np.ndarray,
+    liked: np.ndarray | None = None,
+    offered: np.ndarray | None = None,
+    match_value: float = 0.0,
+    current_match: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What each family gains in yuan from buying or renting each address it weighs.
 
@@ -163,20 +174,29 @@ def address_values(
     in c gives `worth x (own_access[as_owner, c] - current_own)` (the access an owner's
     address gives, over its present one); renting gives `worth x (1 - used[c]) x
     (access[as_renter, c] - current)` (a let flat may be one already used under the
-    dwelling rule). Gains that are not positive are -inf (never worth a move). Returns
-    the candidates (families x K) and the two value tables, in one compiled pass
-    (`address_values_reference` is the whole-array definition)."""
+    dwelling rule). With school specialties on (`match_value` > 0), an address whose
+    catchment school offers the kind family i cares for (`liked[i]`, -1 none; `offered`
+    per school) adds `match_value` (SD of reputation) to both access gains, less what its
+    present address gives (`current_match[i]`). Gains that are not positive are -inf
+    (never worth a move). Returns the candidates (families x K) and the two value tables,
+    in one compiled pass (`address_values_reference` is the whole-array definition)."""
+    n = row_of.size
+    if match_value <= 0 or liked is None or offered is None:
+        liked, offered = np.full(n, -1), np.full(own_access.shape[1], -1)
+        match_value, current_match = 0.0, np.zeros(n)
     return _address_values(
         considered.astype(np.int64), row_of.astype(np.int64), as_owner.astype(np.int64),
         as_renter.astype(np.int64), own_access, access, used.astype(np.float64),
-        current_own, current, worth,
+        current_own, current, worth, np.asarray(liked, dtype=np.int64),
+        np.asarray(offered, dtype=np.int64), float(match_value),
+        np.asarray(current_match, dtype=np.float64),
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _address_values(
     considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current,
-    worth,
+    worth, liked, offered, match_value, current_match,
 ):  # pragma: no cover - compiled  # fmt: skip
     n, width = row_of.size, considered.shape[1]
     candidates = np.empty((n, width), dtype=np.int64)
@@ -187,21 +207,39 @@ def _address_values(
             c = considered[row_of[i], k]
             candidates[i, k] = c
             safe = max(c, 0)
-            buy = worth[i] * (own_access[as_owner[i], safe] - current_own[i])
-            rent = worth[i] * ((1.0 - used[safe]) * (access[as_renter[i], safe] - current[i]))
+            if match_value > 0.0:
+                bonus = -current_match[i]
+                if c >= 0 and liked[i] >= 0 and offered[safe] == liked[i]:
+                    bonus += match_value
+                gain_own = own_access[as_owner[i], safe] - current_own[i] + bonus
+                gain_let = access[as_renter[i], safe] - current[i] + bonus
+                buy = worth[i] * gain_own
+                rent = worth[i] * ((1.0 - used[safe]) * gain_let)
+            else:
+                buy = worth[i] * (own_access[as_owner[i], safe] - current_own[i])
+                rent = worth[i] * ((1.0 - used[safe]) * (access[as_renter[i], safe] - current[i]))
             value_buy[i, k] = buy if buy > 0 else -np.inf
             value_rent[i, k] = rent if rent > 0 else -np.inf
     return candidates, value_buy, value_rent
 
 
 def address_values_reference(
-    considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current, worth
-):
+    considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current,
+    worth, liked=None, offered=None, match_value=0.0, current_match=None,
+):  # fmt: skip
     """`address_values` as families x K arrays (the form it replaced)."""
     candidates = considered[row_of]
     safe = np.maximum(candidates, 0)
-    gain_buy = own_access[as_owner[:, None], safe] - current_own[:, None]
-    gain_rent = (1.0 - used[safe]) * (access[as_renter[:, None], safe] - current[:, None])
+    if match_value > 0 and liked is not None and offered is not None:
+        hit = (candidates >= 0) & (liked[:, None] >= 0) & (offered[safe] == liked[:, None])
+        bonus = np.where(hit, match_value, 0.0) - current_match[:, None]
+        gain_buy = own_access[as_owner[:, None], safe] - current_own[:, None] + bonus
+        gain_rent = (1.0 - used[safe]) * (
+            access[as_renter[:, None], safe] - current[:, None] + bonus
+        )
+    else:
+        gain_buy = own_access[as_owner[:, None], safe] - current_own[:, None]
+        gain_rent = (1.0 - used[safe]) * (access[as_renter[:, None], safe] - current[:, None])
     value_buy = worth[:, None] * gain_buy
     value_rent = worth[:, None] * gain_rent
     return (

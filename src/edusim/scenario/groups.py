@@ -95,6 +95,36 @@ class GroupKindParams(Section):
         source="digest, kinds table (tight may enrol as one unit, Dalian)",
         description="whether the group may enrol as one unit",
     )
+    shared_courses: float = param(
+        0.0,
+        unit="share of lesson time",
+        source="assumption, set per place (Dalian 二(三)2 跨校选课, Hangzhou 学生共育, Chongming 五5); 0: off",
+        description="share of a member's pupils' lesson time taught at or by the core campus (in person, after the member's transition years), so that share of their learning takes the core's teaching quality instead of their own school's; travel to the core costs lesson time (sharing.*; policy/shared_courses.py)",
+        ge=0,
+        le=1,
+    )
+    shared_facilities: float = param(
+        0.0,
+        unit="share of facility gap",
+        source="assumption, set per place (Chongming 三5, 五3: libraries, innovation labs, venues shared in zones and groups); 0: off",
+        description="share of the gap to the best facilities among the group's campuses that each campus gets the use of (processes/facilities.py)",
+        ge=0,
+        le=1,
+    )
+    shared_specialty: bool = param(
+        False,
+        unit="yes/no",
+        source='Ninghe 三2 (坚持"一集团一特色"); Dalian 二(三)3 (统筹教育集团特色建设); off by default',
+        description="whether the group has one specialty: its core keeps its own or develops one, and members without a specialty of their own offer the core's (specialties.*; policy/specialties.py)",
+    )
+    shared_after_school: float = param(
+        0.0,
+        unit="share of gap",
+        source="assumption, set per place (Ninghe 四7: 课后服务师资、课程及资源共享); 0: off",
+        description="share of the gap to its core's teaching quality that a member's after-school services (课后服务) close with the core's staff, courses and resources (sharing.after_school_*; policy/shared_courses.py)",
+        ge=0,
+        le=1,
+    )
 
 
 def _kind(**values: float | int | bool) -> GroupKindParams:
@@ -183,6 +213,14 @@ class GroupSpec(Section):
         unit="yes/no",
         source="digest: Ninghe (renewable term)",
         description="whether the group is renewed at the end of each term",
+    )
+    experimental_classes: int = param(
+        0,
+        unit="classes per grade",
+        source="Sanming 四(一)5 (探索在初中阶段建立1—2个实验班); 0: none",
+        description="experimental classes per junior grade the core forms from its own best pupils (by achievement, re-formed each year), whose peers are then one another (policy/tracking.py)",
+        ge=0,
+        le=4,
     )
 
 

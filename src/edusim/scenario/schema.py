@@ -31,6 +31,8 @@ from edusim.scenario.private import PrivateParams
 from edusim.scenario.rotation import EvaluationParams, RotationParams
 from edusim.scenario.school_status import SchoolStatusParams
 from edusim.scenario.schools import SchoolParams
+from edusim.scenario.sharing import SharingParams
+from edusim.scenario.specialties import SpecialtyParams
 from edusim.scenario.teachers import TeacherParams
 from edusim.scenario.timeline import TimelineEvent
 
@@ -114,6 +116,8 @@ class Scenario(Section):
     enrollment: EnrollmentParams = EnrollmentParams()
     private: PrivateParams = PrivateParams()
     groups: GroupParams = GroupParams()
+    sharing: SharingParams = SharingParams()
+    specialties: SpecialtyParams = SpecialtyParams()
     rotation: RotationParams = RotationParams()
     leaders: LeaderParams = LeaderParams()
     evaluation: EvaluationParams = EvaluationParams()
