@@ -351,7 +351,11 @@ def test_members_of_general_schools_do_not_pass_their_cores(members_cores):
     joint research is learning from the core's strong teachers, capped at what is left
     of the member's gap in mean effectiveness, and cores no longer learn from the group;
     the shared lessons act on what the shared management leaves): members minus cores
-    +0.010, +0.016, +0.052, -0.005, +0.018, +0.007 (1 of 6 at or below); without the
+    +0.010, +0.016, +0.052, -0.005, +0.018, +0.007 (1 of 6 at or below; just before the
+    change, measured.json at 0accc4c: -0.002, +0.014, +0.061, -0.008, +0.027, +0.009, 2
+    of 6: the cores lost the joint research they had drawn from their own teachers,
+    about as much as the members lost; with the tight kind's defaults members minus
+    cores went from -0.014..-0.040 to +0.006..-0.033, 5 of 6 below); without the
     grants -0.002, +0.004, +0.042, -0.019, +0.014, -0.016 (3 of 6). Member by member
     against its own core, members' mean teacher effectiveness is below the cores' in 5
     of 6 seeds (-0.016 to +0.007) and their own management (institution + leaders, before
