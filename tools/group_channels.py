@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +69,9 @@ def final_state(scenario: Path, seed: int, years: int, overrides: dict) -> pd.Da
         model.run()
         table = model.school_table
         n = len(table)
+        own_core = np.full(n, -1, dtype=np.int64)
+        rows = model.member_rows()
+        own_core[rows["school"]] = rows["core"]
         return pd.DataFrame(
             {
                 "quality": table.teaching_quality,
@@ -77,6 +81,7 @@ def final_state(scenario: Path, seed: int, years: int, overrides: dict) -> pd.Da
                 "leaders": table.management - table.institution,
                 "group_role": ROLE_NAMES[model.groups.headline(n)[2]].astype(str),
                 "rural": table.rural,
+                "own_core": own_core,
             }
         )
     finally:
@@ -104,6 +109,12 @@ def summarise(final: pd.DataFrame, roles: pd.DataFrame) -> dict[str, float]:
         chosen = roles.index[roles["group_role"] == role]
         for part in PARTS[1:]:
             out[f"{role[0]}:{part}"] = float(final[part].loc[chosen].mean())
+    members = roles.index[(roles["group_role"] == "member") & (roles["own_core"] >= 0)]
+    cores = roles["own_core"].loc[members].to_numpy()
+    for part in ("quality", "teachers", "management"):
+        gap = final[part].loc[members].to_numpy() - final[part].to_numpy()[cores]
+        out[f"own:{part}"] = float(gap.mean())
+        out[f"above:{part}"] = float((gap > 0).mean())
     return out
 
 
@@ -133,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds:
         started = time.process_time()
         reform = final_state(scenario, seed, args.years, {})
-        roles = reform[["group_role", "rural"]]
+        roles = reform[["group_role", "rural", "own_core"]]
         for arm, overrides in arms.items():
             final = (
                 reform if arm == "reform" else final_state(scenario, seed, args.years, overrides)

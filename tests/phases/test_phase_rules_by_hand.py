@@ -304,17 +304,18 @@ def test_leaders_on_the_small_city_one_principal_each_and_every_member_its_quota
 def test_online_lessons_are_taken_up_over_the_transition_years(small_city, monkeypatch):
     """A tight group's members take up the core's online lessons step by step: in their
     first year a third of `online_lift` (transition of two years), never more than the
-    kind's whole `online_lift` (school_year.py; policy/group_effects.integration_share)."""
-    import edusim.phases.school_year as school_year
+    kind's whole `online_lift` (school_year.py; policy/group_effects.integration_share,
+    applied by group_effects.quality_with_groups)."""
+    import edusim.policy.group_effects as group_effects
 
     shares = []
-    real = school_year.online_lift
+    real = group_effects.online_lift
 
     def spy(quality, member, core, share):
         shares.append(np.array(share, dtype=float))
         return real(quality, member, core, share)
 
-    monkeypatch.setattr(school_year, "online_lift", spy)
+    monkeypatch.setattr(group_effects, "online_lift", spy)
     model = EduModel(small_city, seed=SEED, years=2, overrides={"groups.rules": [RULE]})
     model.step()
     assert model.params.groups.kinds["tight"].online_lift == 0.1

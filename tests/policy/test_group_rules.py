@@ -10,10 +10,13 @@ from edusim.agents.groups import CORE, MEMBER, GroupTable
 from edusim.policy.group_effects import (
     adopted_share,
     brand_transfer,
-    group_learning_gain,
+    composed_share,
+    core_learning_gain,
     integration_share,
     online_lift,
+    quality_with_groups,
     shared_management,
+    toward_core,
     transition_loss,
 )
 from edusim.policy.group_formation import SchoolView, form_by_rule
@@ -157,21 +160,76 @@ def test_brand_sharing_lifts_members_at_once_and_dilutes_the_core():
     np.testing.assert_allclose(updated, [1.8, 1.0, 0.5])
 
 
-def test_group_learning_closes_a_share_of_the_gap_to_the_groups_strong_teachers():
-    effectiveness = np.array([0.5, 0.0, 0.1, 0.2])
-    teacher_school = np.array([0, 1, 1, 2])
-    # group 0: core school 0 with member school 1; school 2 is in no group
-    gain = group_learning_gain(
+def test_member_teachers_learn_a_share_of_the_gap_to_their_cores_strong_teachers():
+    effectiveness = np.array([0.5, 0.3, 0.0, 0.1, 0.2])
+    teacher_school = np.array([0, 0, 1, 1, 2])
+    # school 1 is a member of core school 0; school 2 is in no group
+    gain = core_learning_gain(
         effectiveness,
         teacher_school,
-        np.array([1]),
-        np.array([0]),
-        np.array([0.1]),
-        n_groups=1,
+        member=np.array([1]),
+        core=np.array([0]),
+        rate=np.array([0.1]),
         strong_quantile=1.0,
+        n_schools=3,
     )
-    # strong level of group 0 is taken over its member rows' teachers (schools in row_school)
-    np.testing.assert_allclose(gain, [0.0, 0.01, 0.0, 0.0])
+    # the core's strong level is 0.5: member teachers close a tenth of their gap to it;
+    # the core's own teachers and the school outside the group learn nothing from the group
+    np.testing.assert_allclose(gain, [0.0, 0.0, 0.05, 0.04, 0.0])
+
+
+def test_joint_research_never_lifts_a_members_teachers_past_their_cores():
+    """A member whose teachers are on average as effective as its core's learns nothing
+    from it, even its weak teachers; one just below gains at most what is left of the
+    gap, its teachers' gains scaled down together."""
+    effectiveness = np.array([0.9, 0.1, 0.0, 1.0, 0.9, 0.1, 0.35])
+    teacher_school = np.array([0, 0, 1, 1, 2, 2, 3])
+    # core 0 (mean 0.5, strong 0.9); member 1 at the core's mean (0.5), member 3 below (0.35)
+    rows = {"member": np.array([1, 3]), "core": np.array([0, 0]), "rate": np.array([1.0, 1.0])}
+    gain = core_learning_gain(
+        effectiveness, teacher_school, **rows, strong_quantile=1.0, n_schools=4
+    )
+    assert gain[2] == gain[3] == 0.0  # member 1: nothing, its weak teacher included
+    # member 3 would gain 0.9 - 0.35 = 0.55 at rate 1; only 0.15 is left to its core's mean
+    np.testing.assert_allclose(gain[6], 0.15)
+    # at a small rate the gap is not binding: the plain share of the gap
+    small = core_learning_gain(
+        effectiveness, teacher_school, rows["member"], rows["core"], np.array([0.1, 0.1]), 1.0, 4
+    )
+    np.testing.assert_allclose(small[6], 0.055)
+    assert small[:6].sum() == 0.0
+
+
+def test_transfers_on_the_same_gap_compose_on_what_is_left():
+    """Two transfers of a half each close three quarters of a gap, not all of it: the
+    core's management practice, then its lessons on what is left of the quality gap."""
+    np.testing.assert_allclose(composed_share(0.5, 0.5), 0.75)
+    np.testing.assert_allclose(composed_share(np.array([0.25, 0.0]), 0.5), [0.625, 0.5])
+    # member 1 trails its core only on management (by 0.2)
+    own_quality = np.array([0.5, 0.3])
+    management = np.array([0.3, 0.1])
+    member, core = np.array([1]), np.array([0])
+    half = np.array([0.5])
+    quality = quality_with_groups(own_quality, management, member, core, half, half, np.zeros(2))
+    np.testing.assert_allclose(quality, [0.5, 0.3 + 0.75 * 0.2])
+    # every transfer at its full share brings the member to its core, not past it
+    ones = np.ones(1)
+    full = quality_with_groups(own_quality, management, member, core, ones, ones, np.zeros(2))
+    np.testing.assert_allclose(full, [0.5, 0.5])
+
+
+def test_a_member_above_its_core_gains_nothing_from_transfers_but_grants_still_lift():
+    # member 1 manages better than its core: the management practice adds nothing to it
+    np.testing.assert_allclose(toward_core(np.array([0.4]), np.array([0.3]), 1.0), [0.0])
+    own_quality = np.array([0.5, 0.5])
+    management = np.array([0.1, 0.3])
+    member, core, ones = np.array([1]), np.array([0]), np.ones(1)
+    quality = quality_with_groups(own_quality, management, member, core, ones, ones, np.zeros(2))
+    np.testing.assert_allclose(quality, [0.5, 0.5])
+    # a grant buys the member what it buys: it ends above its core
+    grant = np.array([0.0, 0.05])
+    funded = quality_with_groups(own_quality, management, member, core, ones, ones, grant)
+    np.testing.assert_allclose(funded, [0.5, 0.55])
 
 
 def test_group_table_headline_prefers_the_tightest_kind_and_dissolve_removes_rows():

@@ -9,10 +9,9 @@ from edusim.phases.sharing import experimental_seats, sharing_gain
 from edusim.policy.funding import diminishing_gain
 from edusim.policy.group_effects import (
     adopted_share,
-    group_learning_gain,
+    core_learning_gain,
     integration_share,
-    online_lift,
-    shared_management,
+    quality_with_groups,
     transition_loss,
 )
 from edusim.policy.tracking import peer_groups, tracked_pupils
@@ -34,7 +33,8 @@ class SchoolYear(Phase):
     description = (
         "pupils learn (teaching incl. the management practice and online lessons groups "
         "share, merger dips, peers, background); "
-        "teachers gain experience and learn from strong colleagues in school and group"
+        "teachers gain experience and learn from strong colleagues in school and, at "
+        "members, from their core's"
     )
 
     def step(self, year: int) -> None:
@@ -44,14 +44,10 @@ class SchoolYear(Phase):
         n_schools = len(table)
         effectiveness = model.teacher_effectiveness()
         rows = model.member_rows()
-        management = (
+        own_quality = teaching_quality(
+            effectiveness,
+            teachers.school,
             table.management
-            + shared_management(
-                table.management,
-                rows["school"],
-                rows["core"],
-                adopted_share(rows["joined_year"], year, rows["management_transfer"]),
-            )
             - transition_loss(
                 rows["school"],
                 rows["joined_year"],
@@ -59,12 +55,7 @@ class SchoolYear(Phase):
                 rows["transition_cost"],
                 rows["transition_years"],
                 n_schools,
-            )
-        )
-        quality = teaching_quality(
-            effectiveness,
-            teachers.school,
-            management,
+            ),
             teachers.second_school,
             teachers.second_share,
         ) - scarce_subject_loss(teachers.specialist, teachers.school, n_schools, params.teachers)
@@ -74,16 +65,15 @@ class SchoolYear(Phase):
             funding.resource_effect_max,
             funding.resource_scale_cny_per_pupil,
         )
-        table.teaching_quality = (
-            quality
-            + online_lift(
-                quality,
-                rows["school"],
-                rows["core"],
-                rows["online_lift"]
-                * integration_share(rows["joined_year"], year, rows["transition_years"]),
-            )
-            + resources
+        table.teaching_quality = quality_with_groups(
+            own_quality,
+            table.management,
+            rows["school"],
+            rows["core"],
+            adopted_share(rows["joined_year"], year, rows["management_transfer"]),
+            rows["online_lift"]
+            * integration_share(rows["joined_year"], year, rows["transition_years"]),
+            resources,
         )
         table.teaching_quality = table.teaching_quality + sharing_gain(
             model, year, table.teaching_quality
@@ -119,15 +109,14 @@ class SchoolYear(Phase):
         )
 
         within_school = learned_gain(effectiveness, teachers.school, n_schools, params.teachers)
-        campuses = model.member_rows(include_cores=True)
-        within_group = group_learning_gain(
+        from_core = core_learning_gain(
             effectiveness,
             teachers.school,
-            campuses["school"],
-            campuses["group"],
-            campuses["joint_research"],
-            len(model.groups.groups),
+            rows["school"],
+            rows["core"],
+            rows["joint_research"],
             params.teachers.strong_colleague_quantile,
+            n_schools,
         )
         development = diminishing_gain(
             table.development_grant_cny / np.maximum(school_counts(teachers.school, n_schools), 1),
@@ -135,9 +124,7 @@ class SchoolYear(Phase):
             funding.development_scale_cny_per_teacher,
         )
         teachers.learned = (
-            teachers.learned
-            + np.maximum(within_school, within_group)
-            + development[teachers.school]
+            teachers.learned + np.maximum(within_school, from_core) + development[teachers.school]
         )
         teachers.experience = teachers.experience + 1.0
         teachers.age = teachers.age + 1.0

@@ -3,13 +3,41 @@
 Membership rows are arrays (school, core, kind parameters per row). Each mechanism uses
 the strongest of a school's memberships rather than their sum, so belonging to two loose
 groups never transfers more than belonging to the tighter one.
+
+Two sorts of channel, composed differently (docs/ODD.md 7.8):
+
+- Transfers toward the core (a member learning what its core does): the management
+  practice it shares (`shared_management`), joint research with its teachers
+  (`core_learning_gain`), its lessons and courses (`online_lift`) and its name
+  (`brand_transfer`). Each closes a share of what is left of the member's gap to its
+  core on its own component (`toward_core`): nothing where the member is at or above its
+  core on that component, never past it. Where two act on the same gap they act one
+  after the other, so their shares compose on the remaining gap (`composed_share`: two
+  halves close three quarters, not all of it).
+- Resources added (grants, and people the core sends: posted teachers and leaders, who
+  count where they serve): not capped at the core, so they can lift a member past it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from edusim.processes.aggregate import school_quantile
+from edusim.processes.aggregate import school_mean, school_quantile
+
+
+def toward_core(own: np.ndarray, core_level: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """What a transfer adds to a member, per row: `share` of the gap between its core's
+    level and its own, 0 where it is at or above its core (so never past it)."""
+    return share * np.maximum(0.0, core_level - own)
+
+
+def composed_share(*shares: np.ndarray | float) -> np.ndarray:
+    """Share of one gap closed by transfers acting on it one after the other, each on
+    what the previous ones left: `1 - prod(1 - s_i)` (0.5 and 0.5 close 0.75)."""
+    left = np.ones(np.broadcast(*shares).shape) if shares else np.ones(())
+    for share in shares:
+        left = left * (1.0 - np.asarray(share, dtype=float))
+    return 1.0 - left
 
 
 def strongest_per_school(values: np.ndarray, schools: np.ndarray, n_schools: int) -> np.ndarray:
@@ -44,7 +72,7 @@ def shared_management(
     principal when a strong one was posted from the core) and carried Sanming's members
     past their cores."""
     return strongest_per_school(
-        share * (management[core] - management[member]), member, management.size
+        toward_core(management[member], management[core], share), member, management.size
     )
 
 
@@ -77,8 +105,35 @@ def integration_share(joined_year: np.ndarray, year: int, years: np.ndarray) -> 
 def online_lift(
     quality: np.ndarray, member: np.ndarray, core: np.ndarray, share: np.ndarray
 ) -> np.ndarray:
-    """Teaching quality added to members by shared online lessons and courses."""
-    return strongest_per_school(share * (quality[core] - quality[member]), member, quality.size)
+    """Teaching quality added to members by shared online lessons and courses: `share`
+    of what is left of the gap to the core's teaching quality (0 at or above it)."""
+    return strongest_per_school(
+        toward_core(quality[member], quality[core], share), member, quality.size
+    )
+
+
+def quality_with_groups(
+    own_quality: np.ndarray,
+    management: np.ndarray,
+    member: np.ndarray,
+    core: np.ndarray,
+    adopted: np.ndarray,
+    lift: np.ndarray,
+    resources: np.ndarray,
+) -> np.ndarray:
+    """Teaching quality of every school after its groups' transfers and its resources.
+
+    `own_quality` is what the school's own teachers and management give (mean
+    effectiveness + management, less any merger dip); `management` this year's total
+    management of every school (institution + leaders), on which the core's practice is
+    shared. In order: the shared management (`adopted` share of the management gap), then
+    the shared lessons (`lift` share of what is then left of the quality gap), so the two
+    compose on the remaining gap (`composed_share`) and neither carries a member past its
+    core; then `resources` (what grants buy, pupil SD per year), added whatever the core's
+    level, since money is not learned from the core."""
+    shared = own_quality + shared_management(management, member, core, adopted)
+    lifted = shared + online_lift(shared, member, core, lift)
+    return lifted + resources
 
 
 def brand_transfer(
@@ -87,38 +142,57 @@ def brand_transfer(
     """Reputation right after a group forms: members borrow the core's name at once, and
     the core's own name is diluted by every member that shares it."""
     updated = reputation.copy()
-    updated[members] += sharing * np.maximum(0.0, reputation[core] - reputation[members])
+    updated[members] += toward_core(reputation[members], reputation[core], sharing)
     updated[core] -= dilution * members.size
     return updated
 
 
-def group_learning_gain(
+def core_learning_gain(
     effectiveness: np.ndarray,
     teacher_school: np.ndarray,
-    row_school: np.ndarray,
-    row_group: np.ndarray,
-    row_rate: np.ndarray,
-    n_groups: int,
+    member: np.ndarray,
+    core: np.ndarray,
+    rate: np.ndarray,
     strong_quantile: float,
+    n_schools: int,
 ) -> np.ndarray:
-    """Effectiveness each teacher gains from joint research in its school's groups: a share
-    `rate` of the gap to the group's strong teachers (the quantile of effectiveness over
-    the teachers of every campus listed in the rows; pass core and member rows)."""
+    """Effectiveness each teacher of a member gains this year from joint research with
+    its core (the general school's teacher development centre, joint lesson study;
+    Sanming 四(一)4): a share `rate` of its gap to the core's strong teachers (the
+    `strong_quantile` of effectiveness over the teachers teaching at the core), the
+    strongest of its school's memberships (rows `member`, `core`, `rate`).
+
+    It is a transfer toward the core's level of teaching, so it never carries a member
+    past its core on that component: the member's mean gain is at most what is left of
+    the gap between the core's mean effectiveness and its own (the teachers' gains scaled
+    down together when they would exceed it), and a member whose teachers are already as
+    effective as its core's, on average, learns nothing from it. A core learns from its
+    own strong colleagues like any school (`teacher_growth.learned_gain`), not from the
+    group. Until 2026-11 every campus, cores included, closed `rate` of its gap to the
+    group's strong teachers (mostly the core's own): cores' teachers learned at twice the
+    within-school rate from their own colleagues (Sanming seed 3, 20 years: +0.026 to the
+    cores' and +0.030 to the members' mean effectiveness), and members whose teachers had
+    passed their cores' kept learning."""
     gain = np.zeros(effectiveness.size)
-    if row_school.size == 0 or n_groups == 0:
+    if member.size == 0:
         return gain
+    strong = school_quantile(effectiveness, teacher_school, n_schools, strong_quantile)
+    level = school_mean(effectiveness, teacher_school, n_schools)
+    room = np.maximum(0.0, level[core] - level[member])
     order = np.argsort(teacher_school, kind="stable")
     sorted_school = teacher_school[order]
-    starts = np.searchsorted(sorted_school, row_school, side="left")
-    ends = np.searchsorted(sorted_school, row_school, side="right")
-    counts = ends - starts
-    pair_row = np.repeat(np.arange(row_school.size), counts)
+    starts = np.searchsorted(sorted_school, member, side="left")
+    counts = np.searchsorted(sorted_school, member, side="right") - starts
+    pair_row = np.repeat(np.arange(member.size), counts)
     offsets = np.arange(pair_row.size) - np.repeat(np.cumsum(counts) - counts, counts)
     pair_teacher = order[np.repeat(starts, counts) + offsets]
-    pair_group = row_group[pair_row]
-    strong = school_quantile(effectiveness[pair_teacher], pair_group, n_groups, strong_quantile)
-    pair_gain = row_rate[pair_row] * np.maximum(
-        0.0, strong[pair_group] - effectiveness[pair_teacher]
+    pair_gain = rate[pair_row] * np.maximum(
+        0.0, strong[core[pair_row]] - effectiveness[pair_teacher]
     )
-    np.maximum.at(gain, pair_teacher, pair_gain)
+    mean_gain = np.bincount(pair_row, weights=pair_gain, minlength=member.size) / np.maximum(
+        counts, 1
+    )
+    scale = np.ones(member.size)
+    np.divide(room, mean_gain, out=scale, where=mean_gain > room)
+    np.maximum.at(gain, pair_teacher, pair_gain * scale[pair_row])
     return gain

@@ -42,7 +42,7 @@ class GroupKindParams(Section):
         0.0,
         unit="share of gap per year",
         source=_KIND_SOURCE,
-        description="share of the gap to the group's strongest teachers that member teachers close each year (joint lesson planning, studios, mentoring)",
+        description="share of the gap to the core's strong teachers (strong_colleague_quantile of the core's effectiveness) that a member's teachers close each year (joint lesson planning, studios, mentoring; the larger of this and learning from their own colleagues); a transfer toward the core: a member's mean teacher effectiveness gains at most what is left of its gap to the core's, nothing when it is at or above it, and cores gain nothing from it (policy/group_effects.core_learning_gain)",
         ge=0,
         le=1,
     )
@@ -50,7 +50,7 @@ class GroupKindParams(Section):
         0.0,
         unit="share of gap",
         source=_KIND_SOURCE + "; digest: online lessons (Hangzhou)",
-        description="share of the core-member teaching-quality gap covered by shared online lessons and courses while the group lasts",
+        description="share of what is left of the core-member teaching-quality gap (after the shared management) covered by shared online lessons and courses while the group lasts; nothing for a member at or above its core (policy/group_effects.quality_with_groups)",
         ge=0,
         le=1,
     )
