@@ -70,6 +70,12 @@ def _tied_ranks(values: np.ndarray) -> np.ndarray:
     order = np.argsort(values, kind="stable")
     ranks = np.empty(values.size)
     ranks[order] = np.arange(values.size, dtype=float)
+    ordered = values[order]
+    if values.size < 2:
+        return ranks
+    tied = (ordered[1:] == ordered[:-1]).any() or np.isnan(ordered[-1])  # NaNs sort last
+    if not tied:  # no ties: the ranks stand (skips np.unique's second sort)
+        return ranks
     unique, inverse = np.unique(values, return_inverse=True)
     if unique.size < values.size:
         ranks = (np.bincount(inverse, ranks) / np.bincount(inverse))[inverse]
