@@ -56,7 +56,7 @@ def test_tied_values_share_their_mean_rank():
     values = np.random.default_rng(2).normal(size=500).round(1)  # some tied, some not
     for sample in (values, np.unique(values)):
         order = np.argsort(sample, kind="stable")
-        unique, inverse = np.unique(sample, return_inverse=True)
+        _, inverse = np.unique(sample, return_inverse=True)
         ranks = np.empty(sample.size)
         ranks[order] = np.arange(sample.size, dtype=float)
         expected = (np.bincount(inverse, ranks) / np.bincount(inverse))[inverse]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from edusim.metrics.passes import split_by_cuts
+
 if TYPE_CHECKING:
     from edusim.model import EduModel
 
@@ -67,6 +69,9 @@ def quartile_gap_by(
     """Mean of `values` where `key` is in its top quartile minus where it is in its
     bottom quartile; `quartiles` (25% and 75% of `key`) when already computed."""
     low, high = np.quantile(key, [0.25, 0.75]) if quartiles is None else quartiles
+    if values.dtype == np.float64:  # one compiled pass; the same floats (metrics/passes.py)
+        bottom, top = split_by_cuts(values, key, low, high)
+        return float(top.mean() - bottom.mean())
     return float(values[key >= high].mean() - values[key <= low].mean())
 
 
