@@ -41,7 +41,7 @@ def test_split_by_kind_is_the_gather_and_two_selections(seed):
     values = rng.normal(size=n)
     area = rng.integers(0, 6, n).astype(np.int16)
     kind_of_area = rng.integers(0, 3, 6)
-    for first, second in ((0, 2), (1, 0), (2, 5)):  # kind 5: none
+    for first, second in ((0, 2), (1, 0), (2, 5), (1, 1)):  # kind 5: none; (1, 1): first wins
         for got, expected in zip(
             passes.split_by_kind(values, area, kind_of_area, first, second),
             passes.split_by_kind_reference(values, area, kind_of_area, first, second),

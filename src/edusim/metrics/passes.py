@@ -21,13 +21,11 @@ def _split_by_cuts(values, key, low, high):  # pragma: no cover - compiled
     below = np.empty(n, dtype=np.float64)
     above = np.empty(n, dtype=np.float64)
     n_below, n_above = 0, 0
-    for i in range(n):
-        if key[i] <= low:
-            below[n_below] = values[i]
-            n_below += 1
-        if key[i] >= high:
-            above[n_above] = values[i]
-            n_above += 1
+    for i in range(n):  # branch-free: write always, keep by advancing (a sort of random keys)
+        below[n_below] = values[i]
+        above[n_above] = values[i]
+        n_below += key[i] <= low
+        n_above += key[i] >= high
     return below[:n_below], above[:n_above]
 
 
@@ -54,14 +52,12 @@ def _split_by_kind(values, area, kind_of_area, first, second):  # pragma: no cov
     one = np.empty(n, dtype=np.float64)
     other = np.empty(n, dtype=np.float64)
     n_one, n_other = 0, 0
-    for i in range(n):
+    for i in range(n):  # branch-free, as `_split_by_cuts`
         kind = kind_of_area[area[i]]
-        if kind == first:
-            one[n_one] = values[i]
-            n_one += 1
-        elif kind == second:
-            other[n_other] = values[i]
-            n_other += 1
+        one[n_one] = values[i]
+        other[n_other] = values[i]
+        n_one += kind == first
+        n_other += (kind == second) & (kind != first)
     return one[:n_one], other[:n_other]
 
 
@@ -69,7 +65,8 @@ def split_by_kind(
     values: np.ndarray, area: np.ndarray, kind_of_area: np.ndarray, first: int, second: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The `values` of rows whose area (`kind_of_area[area]`) is of kind `first`, and of
-    kind `second` (as floats), in one pass: the urban and the rural pupils, say."""
+    kind `second` (as floats; none if the kinds are the same), in one pass: the urban and
+    the rural pupils, say."""
     return _split_by_kind(
         np.asarray(values, dtype=np.float64),
         np.asarray(area),
@@ -85,7 +82,7 @@ def split_by_kind_reference(
     """`split_by_kind` as a gather and two boolean selections."""
     values = np.asarray(values, dtype=np.float64)
     kind = kind_of_area[area]
-    return values[kind == first], values[kind == second]
+    return values[kind == first], values[(kind == second) & (kind != first)]
 
 
 @njit(cache=True)
