@@ -5,7 +5,7 @@ Each kernel keeps its reference next to it (`*_reference`); unit tests compare t
 random inputs (tests/policy/test_enrollment.py, tests/test_randomness.py,
 tests/processes/test_aggregate.py, tests/test_grouped.py,
 tests/phases/test_travel.py, tests/processes/test_housing_rounds.py,
-tests/processes/test_family_choice.py). This test swaps every reference in for its kernel and
+tests/processes/test_family_choice.py, tests/test_metric_passes.py). This test swaps every reference in for its kernel and
 runs whole years, under catchment and under choice, so any difference a kernel makes
 anywhere in the year shows in the stored tables.
 """
@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from edusim import grouped, randomness
+from edusim.metrics import passes
 from edusim.phases import private_intake, travel
 from edusim.policy import enrollment
 from edusim.processes import aggregate, family_choice, housing_rounds, learning
@@ -76,6 +77,8 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     )
     for name, reference in aggregate.REFERENCES.items():
         _swap_everywhere(monkeypatch, getattr(aggregate, name), reference)
+    for name, reference in passes.REFERENCES.items():
+        _swap_everywhere(monkeypatch, getattr(passes, name), reference)
     yield
 
 

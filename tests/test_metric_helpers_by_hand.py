@@ -11,9 +11,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from edusim.metrics import common
 from edusim.metrics.common import (
     between_school_variance_share,
     by_stage,
+    exact_quantiles,
     gini,
     income_quartiles,
     intake_share,
@@ -78,6 +80,38 @@ def test_income_quartiles_are_computed_once_per_recording_and_match_each_alone()
         assert both[0] == np.quantile(key, 0.25) and both[1] == np.quantile(key, 0.75)
         values = rng.normal(size=n)
         assert quartile_gap_by(values, key, both) == quartile_gap_by(values, key)
+
+
+def test_exact_quantiles_are_np_quantile_to_the_bit():
+    """The bracketed quantiles give np.quantile's floats: continuous values, heavy ties,
+    sorted and reverse-sorted input (the sample's bracket then misses and numpy answers),
+    the extreme quantiles, and sizes just above the bracket's threshold."""
+    rng = np.random.default_rng(11)
+    qs = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0)
+    size = common.BRACKET_MIN_VALUES
+    arrays = [
+        rng.lognormal(11.0, 0.6, 1_000_003),
+        rng.integers(0, 7, size + 1).astype(float),  # ties at every quantile
+        np.round(rng.normal(size=3 * size), 1),
+        np.sort(rng.normal(size=size + 5)),
+        np.sort(rng.normal(size=size + 5))[::-1],
+        np.full(size + 2, 4.25),
+        rng.normal(size=100),  # below the threshold: numpy itself
+    ]
+    for values in arrays:
+        got, expected = exact_quantiles(values, qs), np.quantile(values, qs)
+        assert got.tobytes() == expected.tobytes()
+    with_nan = rng.normal(size=size + 1)
+    with_nan[7] = np.nan
+    assert np.isnan(exact_quantiles(with_nan, (0.25, 0.75))).all()
+
+
+def test_a_bracket_that_misses_falls_back_to_numpy(monkeypatch):
+    """A zero-width bracket holds none of the order statistics: the answer is still numpy's."""
+    monkeypatch.setattr(common, "BRACKET_HALF_WIDTH", 0.0)
+    values = np.random.default_rng(5).normal(size=common.BRACKET_MIN_VALUES * 2)
+    got = exact_quantiles(values, (0.25, 0.75))
+    assert got.tobytes() == np.quantile(values, [0.25, 0.75]).tobytes()
 
 
 def test_intake_share_divides_by_the_entrants_even_when_there_is_one():

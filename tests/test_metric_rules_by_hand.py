@@ -50,6 +50,17 @@ def test_tied_values_share_their_mean_rank():
     # sorted: 1 (rank 0), 2 (rank 1), 3 and 3 (ranks 2 and 3: both 2.5)
     assert _tied_ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist() == [2.5, 0.0, 2.5, 1.0]
     assert _tied_ranks(np.array([5.0, 4.0])).tolist() == [1.0, 0.0]
+    # NaNs tie with each other (np.unique's rule), also when nothing else ties
+    nan = float("nan")
+    assert _tied_ranks(np.array([nan, 1.0, nan])).tolist() == [1.5, 0.0, 1.5]
+    values = np.random.default_rng(2).normal(size=500).round(1)  # some tied, some not
+    for sample in (values, np.unique(values)):
+        order = np.argsort(sample, kind="stable")
+        _, inverse = np.unique(sample, return_inverse=True)
+        ranks = np.empty(sample.size)
+        ranks[order] = np.arange(sample.size, dtype=float)
+        expected = (np.bincount(inverse, ranks) / np.bincount(inverse))[inverse]
+        assert _tied_ranks(sample).tobytes() == expected.tobytes()
 
 
 def test_a_rank_correlation_needs_two_values_and_spread_in_both():

@@ -289,13 +289,15 @@ class EduModel(mesa.Model):
         groups = self.groups
         rows = np.ones(groups.role.size, dtype=bool) if include_cores else groups.role == MEMBER
         kinds = self.params.groups.kinds
-        row_kind = groups.kind_of_rows()[rows]
+        group = groups.group[rows]
         columns = {
             "school": groups.school[rows],
-            "group": groups.group[rows],
+            "group": group,
             "core": groups.core_of_rows()[rows],
             "joined_year": groups.joined_year[rows],
         }
+        # each group's kind parameters once, then one gather per column (not per row)
+        group_kind = [kinds[g.kind] for g in groups.groups]
         for name in (
             "management_transfer",
             "joint_research",
@@ -303,7 +305,8 @@ class EduModel(mesa.Model):
             "transition_cost",
             "transition_years",
         ):
-            columns[name] = np.array([getattr(kinds[k], name) for k in row_kind], dtype=float)
+            of_group = np.array([getattr(kind, name) for kind in group_kind] or [0.0], dtype=float)
+            columns[name] = of_group[group] if group.size else np.empty(0)
         return columns
 
     def school_group_headline(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -313,7 +316,12 @@ class EduModel(mesa.Model):
         groups = self.groups
         key = (groups.school, groups.group, groups.role)
         cached = self._headline_cache
-        if cached is None or any(a is not b for a, b in zip(cached[0], key, strict=True)):
+        if (
+            cached is None
+            or cached[0][0] is not key[0]
+            or cached[0][1] is not key[1]
+            or cached[0][2] is not key[2]
+        ):
             cached = (key, groups.headline(len(self.school_table)))
             self._headline_cache = cached
         return cached[1]

@@ -138,13 +138,16 @@ class School(mesa.Agent):
 
     @property
     def capacity(self) -> int:
-        """Places over all grades."""
-        return int(self.table.capacity[self.index])
+        """Places over all grades (`SchoolTable.capacity` of this school alone, not the
+        whole table's array, which the DataCollector would build once per school)."""
+        table, i = self.table, self.index
+        return int(table.classes_per_grade[i] * table.class_size[i] * table.grades[i])
 
     @property
     def entry_capacity(self) -> int:
         """Places in the entering grade."""
-        return int(self.table.entry_capacity[self.index])
+        table, i = self.table, self.index
+        return int(table.classes_per_grade[i] * table.class_size[i])
 
     @property
     def teaching_quality(self) -> float:

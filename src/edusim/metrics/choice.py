@@ -11,6 +11,7 @@ from edusim.metrics.common import (
     income_quartiles,
     intake_share,
 )
+from edusim.metrics.passes import counts_below_cut
 from edusim.metrics.registry import register
 
 if TYPE_CHECKING:
@@ -133,11 +134,9 @@ register(
 
 def _ses_dissimilarity(model: EduModel) -> float:
     families, table = model.families, model.school_table
-    placed = families.school >= 0
-    low = families.income_cny <= income_quartiles(model)[0]
     n = len(table)
     # one pass: each placed pupil counted at 2 x school + (1 if low income)
-    counts = np.bincount(2 * families.school[placed] + low[placed], minlength=2 * n)
+    counts = counts_below_cut(families.school, families.income_cny, income_quartiles(model)[0], n)
     low_counts = counts[1::2].astype(float)
     other_counts = counts[0::2].astype(float)
     area = table.district.astype(np.int64) * 2 + table.stage  # a district's schools of a stage

@@ -16,6 +16,7 @@ from edusim.metrics.common import (
     quartile_gap,
     quartile_gap_by,
 )
+from edusim.metrics.passes import split_by_kind
 from edusim.metrics.registry import SCALE_MEAN, SCALE_SD, register
 
 if TYPE_CHECKING:
@@ -109,11 +110,12 @@ register(
 
 def _urban_rural_gap(model: EduModel) -> float:
     families = model.families
-    kind = model.geography.district_kind[families.district]
-    urban, rural = kind == 0, kind == 2
-    if not urban.any() or not rural.any():
+    urban, rural = split_by_kind(  # district kinds: 0 urban district, 2 rural county
+        families.achievement, families.district, model.geography.district_kind, 0, 2
+    )
+    if not urban.size or not rural.size:
         return float("nan")
-    return float(families.achievement[urban].mean() - families.achievement[rural].mean())
+    return float(urban.mean() - rural.mean())
 
 
 register(

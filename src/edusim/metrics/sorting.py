@@ -66,10 +66,18 @@ register(
 
 
 def _tied_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 0..n-1 with ties given their mean rank."""
-    order = np.argsort(values, kind="stable")
+    """Ranks 0..n-1 with ties given their mean rank. Any sort will do (the default, not a
+    stable one, about 4 times faster): tied values take the mean of the block of ranks
+    they share, whatever their order within it (a sum of whole numbers, exact)."""
+    order = np.argsort(values)
     ranks = np.empty(values.size)
     ranks[order] = np.arange(values.size, dtype=float)
+    ordered = values[order]
+    if values.size < 2:
+        return ranks
+    tied = (ordered[1:] == ordered[:-1]).any() or np.isnan(ordered[-1])  # NaNs sort last
+    if not tied:  # no ties: the ranks stand (skips np.unique's second sort)
+        return ranks
     unique, inverse = np.unique(values, return_inverse=True)
     if unique.size < values.size:
         ranks = (np.bincount(inverse, ranks) / np.bincount(inverse))[inverse]

@@ -238,13 +238,24 @@ def _ascend(
     bids = np.empty(n)
     second = np.zeros(n)  # each family's second-best surplus
     before = price.copy()  # the prices of the round before
+    entry_start, entry_family, owner_start, owner_family = _families_by_catchment(
+        candidates, owner, home, m
+    )
+    flagged = np.zeros(n, dtype=np.bool_)
     rounds = 0
     while True:
         rounds += 1
+        if rounds > 1:  # flag the families with an option or a home whose price changed
+            for c in range(m):
+                if changed[c]:
+                    for j in range(entry_start[c], entry_start[c + 1]):
+                        flagged[entry_family[j]] = True
+                    for j in range(owner_start[c], owner_start[c + 1]):
+                        flagged[owner_family[j]] = True
         _reprice(
             candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit,
             owner, home, price, before, changed, rounds == 1, target, dropout, choice, top,
-            second,
+            second, flagged,
         )  # fmt: skip
         demand[:] = 0
         for i in range(n):
@@ -291,18 +302,60 @@ def _ascend(
 
 
 @njit(cache=True)
+def _families_by_catchment(candidates, owner, home, m):  # pragma: no cover - compiled
+    """The families with an option in each catchment (a family once per option) and the
+    owners living in each, grouped by catchment: start offsets, then family rows. A round
+    flags only these families of the catchments whose price changed (`_ascend`)."""
+    n, width = candidates.shape
+    entry_start = np.zeros(m + 1, dtype=np.int64)
+    owner_start = np.zeros(m + 1, dtype=np.int64)
+    for i in range(n):
+        for k in range(width):
+            c = candidates[i, k]
+            if c < 0:  # options are at the front of the row, padding after
+                break
+            entry_start[c + 1] += 1
+        if owner[i]:
+            owner_start[home[i] % m + 1] += 1  # a home of -1 is read as the last, as numba does
+    for c in range(m):
+        entry_start[c + 1] += entry_start[c]
+        owner_start[c + 1] += owner_start[c]
+    entry_family = np.empty(entry_start[m], dtype=np.int64)
+    owner_family = np.empty(owner_start[m], dtype=np.int64)
+    at = entry_start[:-1].copy()
+    owner_at = owner_start[:-1].copy()
+    for i in range(n):
+        for k in range(width):
+            c = candidates[i, k]
+            if c < 0:
+                break
+            entry_family[at[c]] = i
+            at[c] += 1
+        if owner[i]:
+            h = home[i] % m
+            owner_family[owner_at[h]] = i
+            owner_at[h] += 1
+    return entry_start, entry_family, owner_start, owner_family
+
+
+@njit(cache=True)
 def _reprice(
     candidates, base_bid, u, can_rent, value_rent, rent_rate, fixed_rent, limit, owner, home,
-    price, before, changed, everyone, target, dropout, renting, top, second,
+    price, before, changed, everyone, target, dropout, renting, top, second, flagged,
 ):  # pragma: no cover - compiled  # fmt: skip
     """`_update_best_options` for the rounds, visiting fewer families: prices only rise,
     so a changed catchment's surpluses only fall, and a family whose changed options were
     all below its second-best surplus at the prices `before` keeps its best option, its
     second-best surplus (and so its drop-out price) and its rent choice exactly (the best
     and second-best of its options are unchanged, and so is the first option reaching the
-    best). Owners whose home premium changed are re-priced (every buy surplus moved)."""
+    best). Owners whose home premium changed are re-priced (every buy surplus moved).
+    Families not `flagged` (no option and no home in a changed catchment) are skipped
+    without looking at their options; the flags are cleared as they are read."""
     n, width = candidates.shape
     for i in range(n):
+        if not (everyone or flagged[i]):
+            continue  # no option and no home in a changed catchment
+        flagged[i] = False
         touched = everyone or (owner[i] and changed[home[i]])
         if not touched:
             held = before[home[i]] if owner[i] else 0.0

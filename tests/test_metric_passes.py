@@ -1,0 +1,63 @@
+"""The metrics' compiled one-pass selections (`edusim.metrics.passes`) against their numpy
+definitions: the same values in the same order (so numpy's mean of them is the same
+float), the same counts; with NaN keys, empty selections and schools of -1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edusim.metrics import passes
+
+
+def _same(got, expected) -> None:
+    assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_split_by_cuts_is_the_two_boolean_selections(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 2000))
+    values, key = rng.normal(size=n), rng.lognormal(10, 1, n).round(-3)  # ties at the cuts
+    key[rng.random(n) < 0.05] = np.nan
+    low, high = np.nanquantile(key, [0.25, 0.75]) if n else (0.0, 1.0)
+    for got, expected in zip(
+        passes.split_by_cuts(values, key, low, high),
+        passes.split_by_cuts_reference(values, key, low, high),
+        strict=True,
+    ):
+        _same(got, expected)
+        if got.size:
+            assert got.mean() == expected.mean()
+    # a cut no row reaches: both selections empty, as numpy's
+    bottom, top = passes.split_by_cuts(values, key, -np.inf, np.inf)
+    assert bottom.size == 0 and top.size == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_split_by_kind_is_the_gather_and_two_selections(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 2000))
+    values = rng.normal(size=n)
+    area = rng.integers(0, 6, n).astype(np.int16)
+    kind_of_area = rng.integers(0, 3, 6)
+    for first, second in ((0, 2), (1, 0), (2, 5), (1, 1)):  # kind 5: none; (1, 1): first wins
+        for got, expected in zip(
+            passes.split_by_kind(values, area, kind_of_area, first, second),
+            passes.split_by_kind_reference(values, area, kind_of_area, first, second),
+            strict=True,
+        ):
+            _same(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_counts_below_cut_is_the_bincount(seed):
+    rng = np.random.default_rng(seed)
+    n, n_schools = int(rng.integers(0, 3000)), int(rng.integers(1, 40))
+    school = rng.integers(-1, n_schools, n)  # -1: not placed
+    key = rng.lognormal(10, 1, n).round(-3)
+    cut = float(np.quantile(key, 0.25)) if n else 0.0
+    got = passes.counts_below_cut(school, key, cut, n_schools)
+    expected = passes.counts_below_cut_reference(school, key, cut, n_schools)
+    assert got.tolist() == expected.tolist()
+    assert got.sum() == (school >= 0).sum()
