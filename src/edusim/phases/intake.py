@@ -146,8 +146,8 @@ class Intake(Placement, Phase):
         cohort that moves up into them (Hangzhou: 92,400 junior pupils per grade, 118,450
         primary), and the newcomers settle by the market's premiums where the grade-1
         pupils as built settled by the scenario's guess: premiums and expectations learnt
-        on other cohorts do not hold for the first intake, which then rushes, or starts
-        the market's two-year swing on its high side (docs/ODD.md §5).
+        on another cohort need not hold for the first intake (the smaller junior cohort
+        made it rush; docs/ODD.md §5).
         """
         if years == 0:
             return
