@@ -93,25 +93,44 @@ def test_the_burn_in_rehearses_the_first_intake_with_those_who_enter_it(demo_pat
     intake's entrants, a cohort the size of a primary grade), not with the grade-7 pupils
     as built (a junior grade, smaller in the demo city: 3,367 against 3,600), and only
     with those the private intake leaves to public schools; the primary market with the
-    grade-1 pupils as built."""
+    first reported year's newcomers themselves (the same ids and addresses), not with the
+    grade-1 pupils as built, who settled by the scenario's guessed premiums."""
     import edusim.phases.intake as intake_module
 
-    seen: list[tuple[int, np.ndarray]] = []
+    seen: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     market = intake_module.housing_moves
 
     def recording(model, year, stage, entrants, stock, new_flats=None):
-        seen.append((stage, model.families.grade[entrants].copy()))
+        families = model.families
+        seen.append(
+            (
+                stage,
+                families.grade[entrants].copy(),
+                families.uid[entrants].copy(),
+                families.cell[entrants].copy(),
+            )
+        )
         return market(model, year, stage, entrants, stock, new_flats)
 
     monkeypatch.setattr(intake_module, "housing_moves", recording)
     model = EduModel(demo_path, seed=3, years=1, overrides={"housing.burn_in_years": 2})
-    assert [stage for stage, _ in seen] == [0, 1, 0, 1]
+    assert [stage for stage, *_ in seen] == [0, 1, 0, 1]
     families, table = model.families, model.school_table
+    as_built = families.uid.max()
     junior_private = table.private & (table.stage == 1)
-    for stage, grades in seen:
-        rehearsed = FIRST_GRADE[0] if stage == 0 else FIRST_GRADE[1] - 1
-        assert (grades == rehearsed).all()
-        cohort = int((families.grade == rehearsed).sum())
-        if stage == 1:  # the private junior schools took some of them
-            assert cohort - table.entry_capacity[junior_private].sum() <= grades.size < cohort
+    for stage, grades, uids, _ in seen:
+        if stage == 0:  # newcomers: ids after the city's, gone again after the burn-in
+            assert (grades == FIRST_GRADE[0]).all() and (uids > as_built).all()
+            continue
+        assert (grades == FIRST_GRADE[1] - 1).all()
+        cohort = int((families.grade == FIRST_GRADE[1] - 1).sum())
+        assert cohort - table.entry_capacity[junior_private].sum() <= grades.size < cohort
     assert (families.grade == FIRST_GRADE[1] - 1).sum() > (families.grade == FIRST_GRADE[1]).sum()
+    model.step()
+    rehearsed = [(uids, cells) for stage, _, uids, cells in seen[:4] if stage == 0]
+    first_intake = [(uids, cells) for stage, _, uids, cells in seen[4:] if stage == 0]
+    for uids, cells in rehearsed:  # the year's public newcomers, from the same addresses
+        reported_uids, reported_cells = first_intake[0]
+        common, here, there = np.intersect1d(uids, reported_uids, return_indices=True)
+        assert common.size > 0.9 * max(uids.size, reported_uids.size)
+        np.testing.assert_array_equal(cells[here], reported_cells[there])

@@ -95,6 +95,23 @@ def test_a_rush_at_the_first_intake_is_its_excess_over_the_next_five():
     assert _judged("no_first_intake_rush", [0.03, 0.05, 0.04])["verdict"] == "does not hold"
 
 
+def test_the_rush_is_judged_where_no_group_forms():
+    # groups formed in the first years lower the catchment arm's later intakes (their
+    # members borrow the cores' names), so the arm without groups judges the start
+    grouped = _movers(2, first=0.15)
+    grouped[:, 2:] = 0.13
+    alone = _movers(2, first=0.14)
+    alone[:, 2:] = 0.14
+    both = Series(
+        _frame({("catchment", "movers_share"): grouped, ("no_groups", "movers_share"): alone})
+    )
+    assert both.arms == {"catchment", "no_groups"}
+    assert _by_name("no_first_intake_rush").statistic(both) == pytest.approx([0.0, 0.0])
+    # a scenario without groups has no such arm: its catchment arm is the quiet one
+    only = Series(_frame({("catchment", "movers_share"): grouped}))
+    assert _by_name("no_first_intake_rush").statistic(only) == pytest.approx([0.02, 0.02])
+
+
 def test_paired_effects_subtract_seed_by_seed():
     catchment = np.tile([[0.10], [0.20]], (1, len(YEARS)))
     zones = catchment - np.array([[0.01], [0.03]])

@@ -3,8 +3,9 @@ the housing market, and entrants are placed in schools under the enrollment rule
 
 Before the first reported year the phase rehearses the first reported intake
 `housing.burn_in_years` times, unreported (same rule, same schools): the families who
-enter at it, or stand for them, go through the private intake, the housing market and
-placement, and only the premiums and the expectations they leave are kept. The city
+enter at it (the grade-6 pupils as built and the first year's newcomers) go through the
+private intake, the housing market and placement, and only the premiums, the
+expectations and the dwellings built are kept. The city
 starts in the equilibrium of its initial rule instead of with every family expecting its
 catchment school (docs/ODD.md §5).
 """
@@ -126,48 +127,55 @@ class Intake(Placement, Phase):
         self.stock = dwelling_stock(self.model)
 
     def _burn_in(self, years: int) -> None:
-        """Rehearse the first reported intake `years` times, in the years before the start:
-        its junior entrants are the grade-6 pupils as built (they move up at it), and the
-        grade-1 pupils as built stand for its primary entrants (newcomers drawn like them).
-        Each round starts them from their addresses as built with no school (the junior
-        entrants' primary schools as built kept for feeder priority), runs the private
-        intake, the housing market and placement, learns from the outcome and builds
-        (`_build`); the premiums (the market starting from none), the expectations and the
-        dwellings built are kept. Their
-        addresses, places, the classes, the intake history and the event log are put
-        back, so the families as built, their ids and every reported draw are untouched.
+        """Rehearse the first reported intake `years` times, in the years before the start,
+        with the families who enter it: its junior entrants are the grade-6 pupils as
+        built (they move up at it), its primary entrants the newcomers it will bring
+        (`arrive` for the first reported year: the same ids, so the same draws, settling
+        by the premiums of the round before, as they will by the burn-in's last).
+        Each round starts the junior entrants from their addresses as built with no school
+        (their primary schools as built kept for feeder priority), draws the newcomers,
+        runs the private intake, the housing market and placement, learns from the outcome
+        and builds (`_build`); the newcomers leave at the end of the round. The premiums
+        (the market starting from none), the expectations and the dwellings built are
+        kept. The junior entrants' addresses and places, the classes, the intake history
+        and the event log are put back, so the families as built, their ids and every
+        reported draw are untouched.
 
         The cohorts are those who will enter, not the city's last entrants (grades 1 and
         7), because a place's junior grades as built may be smaller than the primary
         cohort that moves up into them (Hangzhou: 92,400 junior pupils per grade, 118,450
-        primary): premiums and expectations learnt on the smaller cohort do not hold for
-        the first junior intake, which then rushes (docs/ODD.md §5).
+        primary), and the newcomers settle by the market's premiums where the grade-1
+        pupils as built settled by the scenario's guess: premiums and expectations learnt
+        on another cohort need not hold for the first intake (the smaller junior cohort
+        made it rush; docs/ODD.md §5).
         """
         if years == 0:
             return
         model = self.model
         families, table = model.families, model.school_table
-        cohorts = [
-            np.flatnonzero(families.grade == grade)
-            for grade in (FIRST_GRADE[0], FIRST_GRADE[1] - 1)
-        ]
+        as_built, next_uid = len(families), families.next_uid
+        junior = np.flatnonzero(families.grade == FIRST_GRADE[1] - 1)
         saved = {name: getattr(families, name).copy() for name in BURN_IN_COLUMNS}
         classes = table.classes_per_grade.copy()
         history, events = copy.deepcopy(model.intake_history), len(model._events)
         table.premium_share[:] = 0.0  # the market, not the guess, sets them
         # the junior entrants' primary schools as built, for feeder priority (对口)
-        self.primary_school_of = (families.uid[cohorts[1]].copy(), families.school[cohorts[1]])
+        self.primary_school_of = (families.uid[junior].copy(), families.school[junior])
         start = model.resolved_scenario.start_year
         for year in range(start - years, start):
-            for stage, cohort in enumerate(cohorts):
-                for name in BURN_IN_COLUMNS:
-                    getattr(families, name)[cohort] = saved[name][cohort]
-                families.moved_for_school[cohort] = False
-                families.school[cohort] = UNPLACED
+            for name in BURN_IN_COLUMNS:
+                getattr(families, name)[junior] = saved[name][junior]
+            families.moved_for_school[junior] = False
+            families.school[junior] = UNPLACED
+            arrive(model, start)  # the first reported year's newcomers, as they will come
+            newcomers = np.arange(as_built, len(families))
+            for stage, cohort in enumerate((newcomers, junior)):
                 entrants, _ = private_intake(model, year, stage, cohort)
                 housing_moves(model, year, stage, entrants, self.stock[stage], self._new(stage))
                 self._place(year, stage, entrants)
             self._build()  # the years before the start built too
+            families.keep(np.arange(len(families)) < as_built)
+            families.next_uid = next_uid
         for name in BURN_IN_COLUMNS:
             getattr(families, name)[:] = saved[name]
         table.classes_per_grade = classes

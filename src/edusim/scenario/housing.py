@@ -202,7 +202,7 @@ class HousingParams(Section):
         3,
         unit="rounds",
         source="assumption (enough rounds for premiums and expectations to settle; see docs/ODD.md §5)",
-        description="unreported rehearsals of the first reported intake before the first reported year: its entrants (junior: the grade-6 pupils as built; primary: the grade-1 pupils as built standing for the newcomers), from their addresses as built, go through the private intake, the housing market and placement, so that premiums and what families expect agree with the initial rule at the start",
+        description="unreported rehearsals of the first reported intake before the first reported year: its entrants (junior: the grade-6 pupils as built, from their addresses as built; primary: the first reported year's newcomers, drawn as they will arrive), go through the private intake, the housing market and placement, so that premiums and what families expect agree with the initial rule at the start",
         ge=0,
         le=20,
     )
