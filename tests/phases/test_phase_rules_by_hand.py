@@ -373,6 +373,7 @@ def test_school_scores_read_progress_the_narrowed_core_gap_and_teacher_growth(
 
 YEARLY = {
     "enrollment.lottery",
+    "expectations.lottery",  # the forecast placement when families read a group's formation
     "families.move",
     "families.moving_anyway",
     "families.sibling",

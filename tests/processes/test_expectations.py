@@ -12,11 +12,13 @@ from pydantic import ValidationError
 
 from edusim.processes.expectations import (
     announcement_date,
+    group_news_years,
     months_before,
     read_rule,
     rule_news_years,
 )
 from edusim.scenario.expectations import ExpectationParams
+from edusim.scenario.groups import GroupParams
 from edusim.scenario.timeline import TimelineEvent
 
 
@@ -64,6 +66,30 @@ def test_families_read_rules_announced_in_time_and_only_enrollment_rules():
     assert rule_news_years(events, params) == {2020, 2025}
     assert rule_news_years(events, ExpectationParams(model="adaptive")) == set()
     assert rule_news_years(events, ExpectationParams(model="mixed")) == {2020, 2025}
+
+
+def test_families_read_the_formation_of_groups_that_lend_their_name():
+    groups = GroupParams(
+        kinds={"alliance": {"brand_sharing": 0.0}},
+        explicit=[
+            # takes effect on 1 September 2021: read at the 2021 intake
+            {"name": "A", "kind": "tight", "core": "x", "members": ["y"], "formed": "2020-10-01"},
+            # an alliance shares no name: its members' reputations do not change at once
+            {
+                "name": "B",
+                "kind": "alliance",
+                "core": "x",
+                "members": ["z"],
+                "formed": "2023-09-01",
+            },
+        ],
+        rules=[{"name": "R", "kind": "horizontal", "formed": "2024-09-01", "stage": "primary"}],
+    )
+    assert groups.kinds["tight"].brand_sharing > 0 and groups.kinds["horizontal"].brand_sharing > 0
+    assert group_news_years(groups, ExpectationParams(model="mixed")) == {2021, 2024}
+    assert group_news_years(groups, ExpectationParams(model="adaptive")) == set()
+    late = ExpectationParams(model="rule_aware", announcement_lead_months=0, decision_lead_months=1)
+    assert group_news_years(groups, late) == set()
 
 
 def test_an_announcement_after_the_event_takes_effect_is_refused():

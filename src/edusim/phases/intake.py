@@ -35,7 +35,7 @@ from edusim.policy.enrollment import (
     ladder_class,
 )
 from edusim.processes.aggregate import school_counts
-from edusim.processes.expectations import read_rule, rule_news_years
+from edusim.processes.expectations import group_news_years, read_rule, rule_news_years
 from edusim.processes.family_choice import access_reputation
 from edusim.world.schools import FIRST_GRADE
 
@@ -68,8 +68,9 @@ class Intake(Placement, Phase):
         """Last intake's cut-off of every school or seat, by (stage, rule code)."""
         self.rule_news = rule_news_years(
             model.resolved_scenario.timeline, model.params.expectations
-        )
-        """School years whose intake reads an announced change of the enrollment rules."""
+        ) | group_news_years(model.params.groups, model.params.expectations)
+        """School years whose intake reads an announced change of the enrollment rules or
+        the formation of groups that lend their core's name."""
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
         self._burn_in(model.params.housing.burn_in_years)
@@ -246,7 +247,8 @@ class Intake(Placement, Phase):
 
     def _read_rules(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Rule-aware expectations: entering families read the enrollment rule newly in
-        force and value each address by what it would give this year's entrants from
+        force (or the reputations of the groups just formed) and value each address by what
+        it would give this year's entrants from
         their present addresses (a forecast placement with its own lotteries, undone
         afterwards), blended with what they had learned (processes/expectations.py)."""
         model = self.model
@@ -271,7 +273,7 @@ class Intake(Placement, Phase):
             model.log_event(
                 year,
                 "expectations",
-                "families read the new enrollment rule",
+                "families read the announced policy",
                 {"model": model.params.expectations.model},
             )
 

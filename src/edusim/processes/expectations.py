@@ -1,5 +1,6 @@
-"""Rule-aware expectations: which intakes read an announced change of the enrollment rules,
-and how a family blends a rule's forecast with what it learned from outcomes.
+"""Rule-aware expectations: which intakes read an announced change of the enrollment rules
+or the formation of groups that share their core's name, and how a family blends a
+rule's forecast with what it learned from outcomes.
 
 The forecast itself is a placement of the year's entrants from their present addresses
 under the rule in force (phases/intake.py, `Intake._read_rules`), turned into the expected
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from edusim.scenario.expectations import ExpectationParams
+from edusim.scenario.groups import GroupParams
+from edusim.scenario.policy_dates import school_year_of_date
 from edusim.scenario.timeline import TimelineEvent
 
 RULE_PREFIX = "enrollment."
@@ -55,6 +58,22 @@ def rule_news_years(events: Iterable[TimelineEvent], params: ExpectationParams) 
         if announcement_date(event, params) <= months_before(effect, params.decision_lead_months):
             years.add(effect.year)
     return years
+
+
+def group_news_years(groups: GroupParams, params: ExpectationParams) -> set[int]:
+    """School years at whose intake entering families read the formation of groups whose
+    kind shares the core's name with its members (`brand_sharing` > 0): a formation is
+    public before it takes effect (a group has no `announced:` date of its own, so it is
+    announced `announcement_lead_months` before), and the members' reputations it sets
+    are what a rule-aware family expects there, not last year's. Empty for adaptive
+    families and when the default lead falls after the address's cut-off."""
+    if params.model == "adaptive" or params.announcement_lead_months < params.decision_lead_months:
+        return set()
+    return {
+        school_year_of_date(spec.formed)
+        for spec in (*groups.rules, *groups.explicit)
+        if groups.kinds[spec.kind].brand_sharing > 0
+    }
 
 
 def forecast_weight(params: ExpectationParams) -> float:
