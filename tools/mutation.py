@@ -85,6 +85,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_group_hiring_in_model.py",
         "tests/phases/test_money_and_arrivals.py",
         "tests/phases/test_phase_rules_by_hand.py",
+        "tests/phases/test_phase_rules_second_sample.py",
         "tests/phases/test_private_lists.py",
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",
