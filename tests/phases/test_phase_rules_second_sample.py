@@ -175,8 +175,9 @@ def test_a_private_school_nobody_chooses_or_enrols_keeps_no_amenity(small_scenar
     chooses first (target 0, demand 0: a step of log 1 = 0) keeps an amenity of exactly 0
     - also when it is the last private school of its stage in the table - while the
     schools that have entrants get finite amenities."""
-    for district in small_scenario["city"]["districts"]:
-        district["private_schools"] = {"primary": 1, "junior": 0}
+    core, isles = small_scenario["city"]["districts"]
+    core["private_schools"] = {"primary": 2, "junior": 0}
+    isles["private_schools"] = {"primary": 0, "junior": 0}
     model = EduModel(small_scenario, seed=SEED, years=2)
     table, families = model.school_table, model.families
     privates = np.flatnonzero(table.private & (table.stage == 0))
@@ -295,7 +296,9 @@ def test_the_core_sends_deputies_never_its_principal(small_city):
 
 def test_a_closed_core_posts_no_leaders(small_city):
     """A group whose core has closed posts no leaders to its members: the leader
-    passes skip it (`_group_postings`), so no leader is posted from it that year."""
+    passes skip it (`_group_postings`). After the first year the posted deputies are
+    called home (removed), so every member lacks its quota again: with the cores closed
+    nobody is posted; reopened, the same call posts one deputy to each member."""
     model = EduModel(
         small_city,
         seed=SEED,
@@ -304,13 +307,18 @@ def test_a_closed_core_posts_no_leaders(small_city):
     )
     model.step()
     leaders, table = model.leaders, model.school_table
+    leaders.keep(leaders.posting_kind != GROUP_POSTING)
     cores = [group.core for group in model.groups.groups]
     table.active[cores] = False
-    before = len(leaders)
+    before = len(model.leaders)
     stats = dict.fromkeys(LEADER_STATS, 0)
     LeaderPasses(model)._group_postings(model.current_school_year, stats)
-    assert len(model.leaders) == before
-    assert not any(stats.values())
+    assert len(model.leaders) == before and not any(stats.values())
+    table.active[cores] = True
+    LeaderPasses(model)._group_postings(model.current_school_year, stats)
+    rows = model.member_rows()
+    members = np.unique(rows["school"][rows["school"] != rows["core"]])
+    assert stats["posted"] == members.size > 0
 
 
 @pytest.mark.parametrize("rule", ["catchment", "choice"])
