@@ -434,3 +434,120 @@ def test_transferred_posts_leave_the_giving_district_for_the_receiving_one(small
     assert after[core].sum() == before[core].sum() - moved
     assert after[isles].sum() == before[isles].sum() + moved
     np.testing.assert_array_equal(after[~public], before[~public])
+
+
+# For survivors of the second fresh sample (seed 24).
+
+
+def test_a_school_year_adds_a_year_of_experience_age_and_service(small_city):
+    """Every teacher and leader at the end of a school year is one year older, and every
+    teacher has one more year of experience and of service at its school."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    teachers = model.teachers
+    experience, age, service = (
+        teachers.experience.copy(),
+        teachers.age.copy(),
+        teachers.years_at_school.copy(),
+    )
+    leader_age = model.leaders.age.copy()
+    _phase(model, "school_year").step(model.current_school_year)
+    np.testing.assert_array_equal(teachers.experience, experience + 1.0)
+    np.testing.assert_array_equal(teachers.age, age + 1.0)
+    np.testing.assert_array_equal(teachers.years_at_school, service + 1.0)
+    np.testing.assert_array_equal(model.leaders.age, leader_age + 1.0)
+
+
+def test_an_arriving_familys_standing_is_its_log_income_in_city_sds(small_city):
+    """An arriving family's SES (`ses_z`) is its log income standardised by the city's
+    reference mean and SD of log income."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    families = model.families
+    first = families.next_uid
+    arrive(model, 2019)
+    new = families.uid >= first
+    reference = model.income_reference
+    expected = (np.log(families.income_cny[new]) - reference.log_income_mean) / (
+        reference.log_income_sd
+    )
+    np.testing.assert_allclose(families.ses_z[new], expected, rtol=0, atol=1e-12)
+
+
+def test_the_log_lists_each_groups_members_and_the_share_a_rule_achieved(small_city):
+    """A group's "formed" entry lists its members by name (those the group table holds),
+    and the rule's "applied" entry the share of counted schools that joined, in [0, 1]."""
+    model = EduModel(small_city, seed=SEED, years=2, overrides={"groups.rules": [RULE]})
+    model.step()
+    names = model.school_table.name
+    events = model._events
+    formed = [e for e in events if e["kind"] == "group" and e["label"] == "formed"]
+    assert formed
+    for event, group in zip(formed, model.groups.groups, strict=True):
+        rows = (model.groups.group == model.groups.groups.index(group)) & (
+            model.groups.school != group.core
+        )
+        assert sorted(event["detail"]["members"]) == sorted(
+            str(n) for n in names[model.groups.school[rows]]
+        )
+    (applied,) = [e for e in events if e["label"] == "rule applied"]
+    assert 0 < applied["detail"]["achieved_share"] <= 1
+
+
+def test_classes_added_for_a_short_district_are_logged(small_city):
+    """Where a district has fewer entry places than entrants, the schools short of places
+    add classes (扩班), each logged under "capacity" as "classes added" with the school and
+    the number of classes its table gained."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    table = model.school_table
+    primary = table.active & ~table.private & (table.stage == 0)
+    table.classes_per_grade = np.where(primary, 1, table.classes_per_grade)  # one class each
+    before = table.classes_per_grade.copy()
+    model.step()
+    logged = [e for e in model._events if e["label"] == "classes added"]
+    assert logged and all(e["kind"] == "capacity" for e in logged)
+    gained = {str(table.name[s]): int(g) for s, g in enumerate(table.classes_per_grade - before)}
+    for event in logged:
+        assert event["detail"]["classes"] == gained[event["detail"]["school"]] > 0
+
+
+def test_a_school_without_its_principal_or_a_deputy_is_given_them(small_city):
+    """The leader passes appoint a principal to every open school without one and fill
+    its empty deputy posts: with one school's principal and another's deputy gone, the
+    appointment pass adds exactly those two leaders, at those schools, in those roles."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    model.step()
+    leaders = model.leaders
+    principal = leaders.role == PRINCIPAL
+    home = leaders.home_school
+    first, second = (int(s) for s in np.unique(home[principal & (leaders.extra_post == 0)])[:2])
+    deputy = np.flatnonzero((leaders.role == DEPUTY) & (home == second) & ~leaders.extra_post)
+    gone = (principal & (home == first)) | (np.arange(len(leaders)) == deputy[0])
+    leaders.keep(~gone)
+    before = len(leaders)
+    stats = dict.fromkeys(LEADER_STATS, 0)
+    LeaderPasses(model)._appoint(model.current_school_year, stats)
+    leaders = model.leaders
+    added = slice(before, len(leaders))
+    assert stats["appointed"] == 2 and len(leaders) == before + 2
+    assert sorted(
+        zip(leaders.home_school[added].tolist(), leaders.role[added].tolist(), strict=True)
+    ) == sorted([(first, PRINCIPAL), (second, DEPUTY)])
+
+
+def test_the_rotation_log_counts_postings_by_kind(small_city):
+    """The year's "postings by tier" entry counts the postings of each kind: its group
+    postings are the teachers posted by the group this year."""
+    from edusim.agents.teachers import POSTING_KINDS
+
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=2,
+        overrides={"groups.rules": [RULE], "rotation.teachers_per_member": 2},
+    )
+    model.step()
+    (event,) = [e for e in model._events if e["label"] == "postings by tier"]
+    teachers = model.teachers
+    group = POSTING_KINDS.index("group")
+    posted = int(((teachers.posting_kind == group) & (teachers.posting_end >= 0)).sum())
+    assert set(event["detail"]["by_kind"]) == set(POSTING_KINDS[1:])
+    assert event["detail"]["by_kind"]["group"] == posted > 0
