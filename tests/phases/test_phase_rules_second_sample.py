@@ -551,3 +551,27 @@ def test_the_rotation_log_counts_postings_by_kind(small_city):
     posted = int(((teachers.posting_kind == group) & (teachers.posting_end >= 0)).sum())
     assert set(event["detail"]["by_kind"]) == set(POSTING_KINDS[1:])
     assert event["detail"]["by_kind"]["group"] == posted > 0
+
+
+def test_learning_reads_each_grades_mean_achievement(small_city, monkeypatch):
+    """The school year's learning rule is given each grade's mean achievement before the
+    year (grades 1-9; 0 for a grade with no pupil), computed from the pupils by hand here."""
+    import edusim.phases.school_year as school_year
+
+    seen = []
+    real = school_year.school_year_achievement
+
+    def spy(*args, **kwargs):
+        seen.append(np.array(args[7], copy=True))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(school_year, "school_year_achievement", spy)
+    model = EduModel(small_city, seed=SEED, years=2)
+    families = model.families
+    expected = np.zeros(10)
+    for grade in range(1, 10):
+        expected[grade] = families.achievement[families.grade == grade].mean()
+    _phase(model, "school_year").step(model.current_school_year)
+    (grade_mean,) = seen
+    np.testing.assert_allclose(grade_mean, expected, rtol=1e-12, atol=1e-12)
+    assert (np.abs(expected[1:]) > 0).all()
