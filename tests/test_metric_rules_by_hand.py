@@ -187,3 +187,53 @@ def test_principal_gap_counts_the_schools_tied_at_the_quartiles(monkeypatch):
         private=np.zeros(4, dtype=bool),
     )
     assert METRICS["principal_quartile_gap"].compute(SimpleNamespace(school_table=table)) == 4.0
+
+
+# Written for the survivors of the fresh sample of seed 23 (docs/testing.md).
+
+
+def test_the_pupil_sample_takes_the_ids_that_are_multiples_of_k():
+    # ten enrolled pupils, ids 0-9, at most 5 in the sample: k = ceil(10 / 5) = 2, so the
+    # pupils with ids 0, 2, 4, 6, 8; with pupil 4 not enrolled and at most 4, k =
+    # ceil(9 / 4) = 3: ids 0, 3, 6, 9
+    from edusim.metrics.sorting import sample_of_pupils
+
+    uid = np.arange(10)
+    placed = np.ones(10, dtype=bool)
+    assert np.flatnonzero(sample_of_pupils(uid, placed, cap=5)).tolist() == [0, 2, 4, 6, 8]
+    placed[4] = False
+    assert np.flatnonzero(sample_of_pupils(uid, placed, cap=4)).tolist() == [0, 3, 6, 9]
+    assert sample_of_pupils(uid, placed, cap=9).tolist() == placed.tolist()  # all of them
+
+
+def test_a_rank_correlation_with_a_spread_of_exactly_one():
+    # ranks 0, 1, 2, 3 against tied ranks 0.5, 0.5, 2.5, 2.5 (standard deviation exactly
+    # 1): centred -1.5, -0.5, 0.5, 1.5 and -1, -1, 1, 1; covariance 1, deviations
+    # sqrt(1.25) and 1, so r = 1 / sqrt(1.25) = 2 / sqrt(5)
+    x, y = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.5, 0.5, 2.5, 2.5])
+    assert y.std() == 1.0
+    assert _rank_correlation(x, y) == pytest.approx(2 / math.sqrt(5), rel=1e-12)
+
+
+def test_a_share_of_nothing_is_missing_without_dividing_by_zero():
+    import warnings
+
+    from edusim.metrics.groups import _share
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0 / 0 is computed
+        assert math.isnan(_share(np.array([True, False]), np.zeros(2, dtype=bool)))
+    assert _share(np.array([True, False, True]), np.array([True, True, False])) == 0.5
+
+
+def test_the_member_gap_is_missing_without_groups():
+    from edusim.metrics.groups import _member_nonmember_gap
+
+    none = np.empty(0, dtype=np.int64)
+    groups = SimpleNamespace(school=none, group=none, role=none, core_of_rows=lambda: none)
+    table = _Table(
+        stage=np.zeros(3, dtype=np.int8),
+        active=np.ones(3, dtype=bool),
+        teaching_quality=np.array([0.1, 0.2, 0.3]),
+    )
+    assert math.isnan(_member_nonmember_gap(SimpleNamespace(groups=groups, school_table=table)))

@@ -15,11 +15,12 @@ of Python (2-30 s with cosmic-ray, measured in docs/testing.md).
 
 What is not mutated: mutmut mutates function bodies only, and skips decorated
 functions (the metrics are therefore registered by a `register(...)` call after each
-plain function, not by a decorator). The numba kernels (`@njit`) are never mutated;
-most have a pure-Python or numpy reference that is mutated and compared with the kernel
-by a unit test; the assignment kernels of `policy/mechanisms/` and
-`processes/housing._update_best_options` have none (docs/testing.md). Module constants
-outside functions are not mutated either.
+plain function, not by a decorator). The numba kernels (`@njit`) are mutated only with
+`--unjit` (their decorators removed in the scratch copy, run as Python); most have a
+pure-Python or numpy reference that is mutated and compared with the kernel by a unit
+test; the assignment kernels of `policy/mechanisms/` and the housing market's clearing in
+`processes/housing_rounds.py` have none (docs/testing.md). Module constants outside
+functions are not mutated either.
 
 `--sample N --seed S` runs a seeded random sample of at most N mutants of each module
 (the whole set of a folder can take hours on a shared machine); `--recheck` applies the
@@ -85,6 +86,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_group_hiring_in_model.py",
         "tests/phases/test_money_and_arrivals.py",
         "tests/phases/test_phase_rules_by_hand.py",
+        "tests/phases/test_phase_rules_second_sample.py",
         "tests/phases/test_private_lists.py",
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",

@@ -158,3 +158,100 @@ def test_lists_and_priorities_of_different_shapes_are_refused():
         ValueError, match=r"^preferences and priority must be applicants x K of the same shape$"
     ):
         checked(np.array([[0, 1]]), np.array([[1.0]]), np.array([1, 1]))
+
+
+# Written for the survivors of the fresh sample of seed 23 (docs/testing.md).
+
+
+def test_the_rural_criterion_adds_the_rural_countys_schools_to_the_others():
+    # in scope 0-3, enrollment 100-400 (median 250: "small" is 0 and 1), schools 2 and 3
+    # in a rural county (district kind 2): "rural" admits 2 and 3, and with "small" the
+    # union of both, whichever is listed first
+    schools = _schools(
+        enrollment=np.array([100, 200, 300, 400]), district_kind=np.array([0, 0, 2, 2])
+    )
+    in_scope = np.ones(4, dtype=bool)
+
+    def pool(*criteria):
+        return eligible_members(SimpleNamespace(member_pool=criteria), schools, in_scope).tolist()
+
+    assert pool("rural") == [False, False, True, True]
+    assert pool("small", "rural") == [True, True, True, True]
+    assert pool("rural", "small") == [True, True, True, True]
+
+
+def test_without_feeder_links_no_primary_feeds_a_core():
+    # a vertical rule whose members must feed the core, on schools with no feeder links
+    # (feeds None): no primary feeds any junior school, so no group forms
+    import datetime as dt
+
+    from edusim.policy.group_formation import form_by_rule
+    from edusim.scenario.groups import GroupRule
+
+    position = np.arange(6, dtype=float)
+    view = SchoolView(
+        stage=np.array([1, 1, 0, 0, 0, 0]),
+        district=np.zeros(6, dtype=np.int16),
+        district_kind=np.zeros(6, dtype=np.int8),
+        quality=np.array([0.9, 0.5, 0.0, 0.0, 0.0, 0.0]),
+        enrollment=np.full(6, 500),
+        travel_km=np.abs(position[:, None] - position[None, :]),
+    )
+    rule = GroupRule(name="V", kind="tight", formed=dt.date(2019, 9, 1), stage="junior",
+                     member_stage="primary", member_pool=("any",), members_feed_core=True)  # fmt: skip
+    groups, _ = form_by_rule(rule, view, np.array([0]), np.zeros(6, dtype=bool))
+    assert groups == []
+
+
+def test_a_lone_deputy_counts_as_the_mean_of_the_deputies():
+    # school 0: principal 0.1, one deputy 0.4; school 1: principal 0.2, deputies 0.1 and
+    # 0.3 (mean 0.2); weight 0.5 x 2 deputies a school: 0.1 + 0.4 = 0.5 and 0.2 + 0.2
+    from edusim.agents.leaders import DEPUTY, PRINCIPAL
+    from edusim.policy.leadership import school_leadership
+
+    got = school_leadership(
+        2,
+        np.array([0, 0, 1, 1, 1]),
+        np.array([PRINCIPAL, DEPUTY, PRINCIPAL, DEPUTY, DEPUTY]),
+        np.array([0.1, 0.4, 0.2, 0.1, 0.3]),
+        0.5,
+        2,
+    )
+    np.testing.assert_allclose(got, [0.5, 0.4])
+
+
+def test_a_preference_one_beyond_the_last_school_is_refused():
+    # two schools (0 and 1): a list naming school 2 is refused, with the documented message
+    with pytest.raises(
+        ValueError, match=r"^a preference names a school beyond the capacity array$"
+    ):
+        checked(np.array([[2, 0]]), np.zeros((1, 2)), np.array([1, 1]))
+    checked(np.array([[1, 0]]), np.zeros((1, 2)), np.array([1, 1]))  # school 1 is fine
+
+
+def test_serial_dictatorship_breaks_equal_scores_in_the_order_given():
+    # 30 applicants with scores 0, 1, 2, 0, 1, 2, ... all want school 0, which has 15 places:
+    # the ten with score 2 choose first, then the first five with score 1 in the order
+    # given (applicants 1, 4, 7, 10, 13)
+    score = np.arange(30) % 3
+    placed = serial_dictatorship(np.zeros((30, 1), dtype=np.int64), score, np.array([15]))
+    expected = set(range(2, 30, 3)) | {1, 4, 7, 10, 13}
+    assert set(np.flatnonzero(placed == 0).tolist()) == expected
+
+
+def test_choosing_among_no_candidates_gives_an_empty_mask():
+    from edusim.policy.rotation import choose_by_unit
+
+    chosen = choose_by_unit(
+        np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=bool), np.array([2, 1]), 0.2
+    )
+    assert chosen.dtype == bool and chosen.size == 0
+    assert np.arange(0)[chosen].size == 0
+
+
+def test_a_single_post_is_moved():
+    # the giving school's 10 posts x share 0.1 = 1 post: it moves to the receiving school
+    from edusim.policy.titles import moved_posts
+
+    got = moved_posts(np.array([10, 10]), np.array([True, False]), np.array([False, True]), 0.1)
+    assert got.tolist() == [9, 11]

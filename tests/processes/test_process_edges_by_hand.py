@@ -30,3 +30,43 @@ def test_an_undated_rule_change_is_read_when_the_default_lead_is_long_enough():
     late = ExpectationParams(model="rule_aware", decision_lead_months=1, announcement_lead_months=0)
     assert rule_news_years([event], early) == {2021}
     assert rule_news_years([event], late) == set()
+
+
+# Written for the survivors of the fresh sample of seed 23 (docs/testing.md).
+
+
+def test_a_single_flat_on_offer_has_a_supply_step():
+    # flat price 1.2 M, elasticity e = 2: the step is 1.2 M / (2 x offered), 0 where
+    # nothing is offered: offered 0, 1, 4 -> 0, 600,000, 150,000
+    from edusim.processes.housing import supply_unit
+    from edusim.scenario.housing import HousingParams
+
+    params = HousingParams(other_buyers_elasticity=2.0)
+    got = supply_unit(np.full(3, 1.2e6), np.array([0, 1, 4]), params)
+    np.testing.assert_allclose(got, [0.0, 600_000.0, 150_000.0])
+
+
+def test_a_cell_of_one_dwelling_builds_toward_its_premium():
+    # stock at its as-built level (log gap 0), premium 10%, elasticity 1, speed 0.2: the
+    # stock moves 0.2 of log(1.1), so x (1.1^0.2 - 1) is built; nothing where nothing was
+    # built to begin with (as built 0)
+    from edusim.processes.housing_supply import new_dwellings
+
+    stock = np.array([0.0, 1.0, 10.0])
+    built = new_dwellings(stock, stock, np.full(3, 0.1), np.ones(3), 0.2)
+    np.testing.assert_allclose(built, [0.0, 1.1**0.2 - 1.0, 10.0 * (1.1**0.2 - 1.0)])
+
+
+def test_tiers_at_the_minimum_experience_and_at_a_cut_off():
+    # five teachers with exactly the minimum experience, effectiveness 0-4; upper-tail
+    # shares 0.5, 0.25, 0.1 put the cut-offs at the 0.5, 0.75, 0.9 quantiles: 2, 3, 3.6.
+    # A value at a cut-off reaches that tier: tiers 0, 0, 1, 2, 3
+    from edusim.processes.teacher_growth import promoted_tiers
+    from edusim.scenario.teachers import TeacherParams
+
+    params = TeacherParams(
+        share_backbone=0.25, share_municipal_backbone=0.15, share_famous_special=0.1
+    )
+    experience = np.full(5, float(params.tier_min_experience_years))
+    got = promoted_tiers(np.arange(5.0), experience, np.zeros(5, np.int8), params)
+    assert got.tolist() == [0, 0, 1, 2, 3]
