@@ -118,3 +118,84 @@ def test_primary_buyers_value_the_junior_access_under_the_announced_rule(demo_pa
     model.step()
     assert calls[first_year : first_year + 3] == [("read", 0), ("read", 1), ("market", 0)]
     np.testing.assert_array_equal(junior_priced[-1], junior_read[-1])
+
+
+GROUP_IN_YEAR_TWO = {
+    "name": "G",
+    "kind": "tight",
+    "formed": "2019-09-01",
+    "stage": "primary",
+    "target_share": 0.6,
+}
+"""Tight groups (`brand_sharing` 0.8) formed at the second school year of the demo."""
+
+
+def _expectations_through_year_two(demo_path, expectations: str):
+    """The demo under catchment rules with tight groups formed in the second year: the
+    model after its first year, and the expected access and brand change after its
+    second (the year the groups form)."""
+    model = EduModel(
+        demo_path,
+        seed=4,
+        years=2,
+        overrides={
+            "timeline": [],
+            "enrollment.rule": "catchment",
+            "enrollment.by_area": [],
+            "groups.rules": [GROUP_IN_YEAR_TWO],
+            "expectations.model": expectations,
+        },
+    )
+    model.step()
+    return model
+
+
+def test_forming_groups_records_the_names_they_lend(demo_path):
+    """The year's `brand_change` is what the formations moved each reputation by: members
+    gain (their core's lent name), cores lose (the dilution), every other school 0."""
+    model = _expectations_through_year_two(demo_path, "mixed")
+    before = model.school_table.reputation.copy()
+    model.phases[0].step(2019)  # PolicyEvents: the groups form
+    change = model.brand_change
+    assert change == pytest.approx(model.school_table.reputation - before)
+    rows = model.groups.memberships()
+    members = set(rows["school"][rows["role"] == "member"])
+    cores = set(rows["school"][rows["role"] == "core"])
+    assert members and cores
+    assert set(np.flatnonzero(change > 0)) <= members
+    assert set(np.flatnonzero(change < 0)) <= cores
+    assert (change[sorted(members)] > 0).any()
+    outside = np.setdiff1d(np.arange(change.size), sorted(members | cores))
+    assert (change[outside] == 0).all()
+
+
+def test_rule_aware_families_read_the_names_new_groups_lend(demo_path, monkeypatch):
+    """At the intake of the formation, mixed families add half of what the lent names
+    change an address's access (the forecast placement read with `brand_change`) to what
+    they had learned; adaptive families add nothing and read nothing."""
+    seen = {}
+    real = Intake._read_group_news
+
+    def spy(self, year, stage, entrants):
+        before = self.model.access_reputation[stage].copy()
+        real(self, year, stage, entrants)
+        seen[stage] = (before, self.model.access_reputation[stage].copy(), self.model.brand_change)
+
+    monkeypatch.setattr(Intake, "_read_group_news", spy)
+    model = _expectations_through_year_two(demo_path, "mixed")
+    model.step()
+    before, after, change = seen[0]
+    moved = after - before
+    assert np.abs(moved).max() > 0
+    # under catchment rules a resident local owner (class 0) of a catchment whose school
+    # gained a lent name attends it: its access moves by half the school's change
+    school = int(np.argmax(change))
+    assert change[school] > 0
+    assert moved[0, school] == pytest.approx(0.5 * change[school])
+    events = model.tables()["events"]
+    assert (events["label"] == "families read the names new groups lend").sum() == 1
+
+    seen.clear()
+    adaptive = _expectations_through_year_two(demo_path, "adaptive")
+    adaptive.step()
+    assert seen == {}

@@ -35,7 +35,12 @@ from edusim.policy.enrollment import (
     ladder_class,
 )
 from edusim.processes.aggregate import school_counts
-from edusim.processes.expectations import group_news_years, read_rule, rule_news_years
+from edusim.processes.expectations import (
+    forecast_weight,
+    group_news_years,
+    read_rule,
+    rule_news_years,
+)
 from edusim.processes.family_choice import access_reputation
 from edusim.world.schools import FIRST_GRADE
 
@@ -68,9 +73,11 @@ class Intake(Placement, Phase):
         """Last intake's cut-off of every school or seat, by (stage, rule code)."""
         self.rule_news = rule_news_years(
             model.resolved_scenario.timeline, model.params.expectations
-        ) | group_news_years(model.params.groups, model.params.expectations)
-        """School years whose intake reads an announced change of the enrollment rules or
-        the formation of groups that lend their core's name."""
+        )
+        """School years whose intake reads an announced change of the enrollment rules."""
+        self.group_news = group_news_years(model.params.groups, model.params.expectations)
+        """School years whose intake reads the formation of groups that lend their core's
+        name (in a year of new enrollment rules the rules' forecast carries it)."""
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
         self._burn_in(model.params.housing.burn_in_years)
@@ -101,6 +108,9 @@ class Intake(Placement, Phase):
             # which it values under the announced rule, not under last year's outcomes
             for stage in (0, 1):
                 self._read_rules(year, stage, entering[stage])
+        elif year in self.group_news:
+            for stage in (0, 1):
+                self._read_group_news(year, stage, entering[stage])
         for stage in (0, 1):
             entrants = entering[stage]
             public_entrants, private_applicants = private_intake(self.model, year, stage, entrants)
@@ -247,10 +257,60 @@ class Intake(Placement, Phase):
 
     def _read_rules(self, year: int, stage: int, entrants: np.ndarray) -> None:
         """Rule-aware expectations: entering families read the enrollment rule newly in
-        force (or the reputations of the groups just formed) and value each address by what
-        it would give this year's entrants from
-        their present addresses (a forecast placement with its own lotteries, undone
-        afterwards), blended with what they had learned (processes/expectations.py)."""
+        force and value each address by what it would give this year's entrants from
+        their present addresses (`_forecast_placement`), blended with what they had
+        learned (processes/expectations.py)."""
+        model = self.model
+        home, placed = self._forecast_placement(year, stage, entrants)
+        forecast = self._access_given(entrants, home, placed)
+        model.access_reputation[stage] = read_rule(
+            model.access_reputation[stage], forecast, model.params.expectations
+        )
+        if stage == 0:
+            model.log_event(
+                year,
+                "expectations",
+                "families read the new enrollment rule",
+                {"model": model.params.expectations.model},
+            )
+
+    def _read_group_news(self, year: int, stage: int, entrants: np.ndarray) -> None:
+        """Rule-aware expectations in a year whose only news is the formation of groups
+        that lend their core's name: families add to what they had learned the change
+        of what each address gives that the borrowed names make, `brand_change` read
+        through this year's forecast placement (what an address gives is linear in the
+        reputations, so the change is `access_reputation` of the change), weighted as a
+        rule's forecast (`forecast_weight`). Unlike a full forecast, nothing else in what
+        they had learned is replaced."""
+        model = self.model
+        home, placed = self._forecast_placement(year, stage, entrants)
+        change = np.zeros(len(model.school_table))
+        known = min(change.size, model.brand_change.size)
+        change[:known] = model.brand_change[:known]
+        moved = access_reputation(
+            home,
+            self._ladder_classes(entrants),
+            placed,
+            change,
+            len(RESIDENT_CLASSES),
+        )
+        weight = forecast_weight(model.params.expectations)
+        model.access_reputation[stage] = model.access_reputation[stage] + weight * moved
+        if stage == 0:
+            model.log_event(
+                year,
+                "expectations",
+                "families read the names new groups lend",
+                {"model": model.params.expectations.model},
+            )
+
+    def _forecast_placement(
+        self, year: int, stage: int, entrants: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each entrant's catchment and the school a forecast placement gives it from its
+        present address under the rules in force (the real intake's code with its own
+        lotteries `expectations.*`; the classes it plans, its cut-offs and its log
+        entries are undone)."""
         model = self.model
         families, table = model.families, model.school_table
         home = model.catchments.catchment_of(families.cell[entrants], stage)
@@ -265,17 +325,7 @@ class Intake(Placement, Phase):
         placed = self._assign(year, stage, entrants, home, forecast=True)[0]
         table.classes_per_grade, self.cutoffs = classes, cutoffs
         del model._events[events:]
-        forecast = self._access_given(entrants, home, placed)
-        model.access_reputation[stage] = read_rule(
-            model.access_reputation[stage], forecast, model.params.expectations
-        )
-        if stage == 0:
-            model.log_event(
-                year,
-                "expectations",
-                "families read the announced policy",
-                {"model": model.params.expectations.model},
-            )
+        return home, placed
 
     def _access_given(
         self, entrants: np.ndarray, home: np.ndarray, placed: np.ndarray
@@ -283,19 +333,23 @@ class Intake(Placement, Phase):
         """What each (ladder class, catchment) address gave `entrants` living at `home`
         when placed at `placed`: the mean reputation of their schools
         (`family_choice.access_reputation`), for learning from an intake or a forecast."""
-        model = self.model
-        families = model.families
         return access_reputation(
             home,
-            ladder_class(
-                families.local_hukou[entrants],
-                families.owner[entrants],
-                families.residence_years[entrants],
-                model.params.enrollment.renter_min_years,
-            ),
+            self._ladder_classes(entrants),
             placed,
-            model.school_table.reputation,
+            self.model.school_table.reputation,
             len(RESIDENT_CLASSES),
+        )
+
+    def _ladder_classes(self, entrants: np.ndarray) -> np.ndarray:
+        """Each entrant's class on the resident ladder (registration, tenure, years)."""
+        model = self.model
+        families = model.families
+        return ladder_class(
+            families.local_hukou[entrants],
+            families.owner[entrants],
+            families.residence_years[entrants],
+            model.params.enrollment.renter_min_years,
         )
 
     def _remember_intake(self, stage: int, resident_entrants: np.ndarray) -> None:

@@ -3,6 +3,8 @@ are formed, renewed or dissolved."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from edusim.agents.groups import MEMBER
@@ -26,6 +28,9 @@ from edusim.scenario.loader import (
 )
 from edusim.scenario.schema import TimelineEvent
 
+if TYPE_CHECKING:
+    from edusim.model import EduModel
+
 
 def school_year_of_effect(event: TimelineEvent) -> int:
     """The school year in which a timeline event takes effect."""
@@ -43,7 +48,15 @@ class PolicyEvents(Phase):
         "form; the year's reform grants are allocated under the budget cap"
     )
 
+    def init(self, model: EduModel) -> None:
+        super().init(model)
+        model.brand_change = np.zeros(len(model.school_table))
+        """What this year's group formations moved each school's reputation by (the name
+        cores lend their members, `brand_transfer`): news that rule-aware families read
+        (phases/intake.py)."""
+
     def step(self, year: int) -> None:
+        self.model.brand_change = np.zeros(len(self.model.school_table))
         self._timeline(year)
         self._terms(year)
         self._explicit_groups(year)
@@ -94,9 +107,7 @@ class PolicyEvents(Phase):
         table = model.school_table
         model.groups.form(name, kind, core, members, year, term_years, renew)
         params = model.params.groups.kinds[kind]
-        table.reputation = brand_transfer(
-            table.reputation, core, members, params.brand_sharing, params.brand_dilution
-        )
+        self._lend_name(core, members, params.brand_sharing, params.brand_dilution)
         model.log_event(
             year,
             "group",
@@ -109,6 +120,16 @@ class PolicyEvents(Phase):
             },
         )
 
+    def _lend_name(self, core: int, members: np.ndarray, sharing: float, dilution: float) -> None:
+        """The core lends its name to `members` (`brand_transfer`); the change of every
+        school's reputation is added to this year's `model.brand_change`."""
+        model = self.model
+        before = model.school_table.reputation
+        model.school_table.reputation = brand_transfer(before, core, members, sharing, dilution)
+        change = np.zeros(before.size)
+        change[: model.brand_change.size] = model.brand_change[: before.size]
+        model.brand_change = change + (model.school_table.reputation - before)
+
     def join_group(self, year: int, name: str, school: int) -> None:
         """A school joins the active group called `name` as a member, borrowing its core's
         name like the members it formed with (a school opened into a group)."""
@@ -118,13 +139,7 @@ class PolicyEvents(Phase):
         group = groups.groups[group_id]
         groups.join(group_id, school, year)
         params = model.params.groups.kinds[group.kind]
-        table.reputation = brand_transfer(
-            table.reputation,
-            group.core,
-            np.array([school]),
-            params.brand_sharing,
-            params.brand_dilution,
-        )
+        self._lend_name(group.core, np.array([school]), params.brand_sharing, params.brand_dilution)
         model.log_event(
             year,
             "group",
