@@ -86,16 +86,14 @@ def test_multi_school_zones_lower_the_premium_of_famous_schools(runs):
     clearing housing market: 0.07, 0.02, 0.08, 0.04, 0.08, 0.09 (mean 0.06), since a famous
     school's address gives only the zone's lottery chance of its places; with other buyers
     leaving as premiums rise (7.4) the zone's addresses keep a premium of their own: 0.29,
-    0.33, 0.37, 0.39, 0.40, 0.45 (mean 0.37; measured on the housing branch). Since
-    rule-aware families read the formation of groups that lend their core's name (7.3,
-    `group_news_years`), the famous schools' catchments lose part of their lead at the
-    formation's intake in the catchment arm, and the zone's lottery of members that borrow
-    the name is worth more: 0.39, 0.34, 0.41, 0.42, 0.48, 0.54 (mean 0.43; seed 6, catchment
-    arm 381,000 -> 370,000 CNY, zones arm 171,000 -> 200,000 CNY).
-    Margin: below 0.6 in every seed (was 0.5, moved for the reason above).
+    0.33, 0.37, 0.39, 0.40, 0.45 (mean 0.37; measured on the housing branch). With group
+    formations read by rule-aware families (7.3, as the change the lent names make):
+    0.32, 0.31, 0.41, 0.39, 0.42, 0.48 (mean 0.39; a full forecast at the formation had
+    given 0.39-0.54).
+    Margin: below 0.5 in every seed.
     Band [0.2, 0.5] on the mean ratio: a REGRESSION GUARD (the national rule states the
     aim, no source gives a size), re-set with the sloped supply of flats.
     """
     ratio = _ratio(runs, "zones", "famous")
-    assert (ratio < 0.6).all()
+    assert (ratio < 0.5).all()
     assert 0.2 < ratio.mean() < 0.5
