@@ -91,6 +91,9 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",
         "tests/phases/test_school_lifecycle.py",
+        "tests/phases/test_sharing_in_model.py",
+        "tests/phases/test_specialties_in_model.py",
+        "tests/phases/test_tracking_in_model.py",
         "tests/phases/test_travel.py",
     ],
 }
