@@ -178,6 +178,23 @@ def two_stage_city() -> SimpleNamespace:
                 "misreport_checked": 5,
                 "misreport_gainers": 1,
                 "distance_km_sum": 60.0,
+                # four public entrants' satisfaction as the intake recorded it (index and
+                # components are read, not recomputed, by the metrics)
+                "satisfaction": {
+                    "index": np.array([80.0, 50.0, 60.0, 70.0]),
+                    "components": np.array(
+                        [
+                            [1.0, 0.5, 1.0, 1.0, 0.8],
+                            [0.0, 0.5, 0.5, 0.5, 1.0],
+                            [0.5, 0.5, 1.0, 0.0, 0.6],
+                            [0.5, 1.0, 1.0, 1.0, 1.0],
+                        ]
+                    ),
+                    "income_cny": np.array([2.0, 5.0, 10.0, 3.0]),
+                    "district": np.array([0, 0, 1, 1]),
+                    "school": np.array([0, 1, 2, 3]),
+                    "home": np.array([0, 0, 2, 3]),
+                },
             },
             1: {
                 "in_stage": in_stage[1] & ~table.private,
@@ -196,7 +213,20 @@ def two_stage_city() -> SimpleNamespace:
                 "misreport_checked": 5,
                 "misreport_gainers": 0,
                 "distance_km_sum": 40.0,
+                "satisfaction": {
+                    "index": np.array([40.0, 90.0]),
+                    "components": np.array([[0.2] * 5, [0.9] * 5]),
+                    "income_cny": np.array([12.0, 1.0]),
+                    "district": np.array([0, 1]),
+                    "school": np.array([4, 5]),
+                    "home": np.array([4, 4]),
+                },
             },
+        },
+        # mean index of each catchment's entrants before the first school year (NaN: none)
+        satisfaction_baseline={
+            0: np.array([70.0, np.nan, 55.0, np.nan, np.nan, np.nan, np.nan]),
+            1: np.array([np.nan, np.nan, np.nan, np.nan, 60.0, np.nan, np.nan]),
         },
     )
     # the model's own rule (innate + learned + experience return; experience is 0 here)
@@ -218,6 +248,28 @@ years = [[1 + q / 0.4 for q in stage] for stage in Q]
 scores = [[SCALE_MEAN + SCALE_SD * a for a in stage] for stage in A]
 
 HAND_VALUES: dict[str, float] = {
+    # satisfaction: six public entrants, indices 80 50 60 70 (primary) and 40 90 (junior)
+    "satisfaction_index": 390.0 / 6,
+    "satisfied_share": 4 / 6,  # 80, 60, 70, 90 reach 60
+    # incomes 2 5 10 3 12 1: bottom quarter (<= 3.75) 2, 3, 1 -> 80 70 90; top (>= 9.25)
+    # 10, 12 -> 60 40
+    "satisfaction_low_income": 80.0,
+    "satisfaction_high_income": 50.0,
+    # district 0 is urban (80 50 40), district 1 a rural county (60 70 90)
+    "satisfaction_urban": 170.0 / 3,
+    "satisfaction_rural": 220.0 / 3,
+    "satisfaction_lowest_district": 170.0 / 3,
+    # school means 80 50 60 70 40 90: schools 1 and 4 below 60, of six with entrants
+    "unsatisfied_schools_share": 2 / 6,
+    # against the catchments' baselines: 80 - 70, 50 - 70, 60 - 55 (primary; catchment 3
+    # had none), 40 - 60, 90 - 60 (junior): (10 - 20 + 5 - 20 + 30) / 5
+    "sense_of_gain": 1.0,
+    # component columns averaged over the six entrants
+    "satisfaction_expectation": (1.0 + 0.0 + 0.5 + 0.5 + 0.2 + 0.9) / 6,
+    "satisfaction_quality": (0.5 + 0.5 + 0.5 + 1.0 + 0.2 + 0.9) / 6,
+    "satisfaction_fairness": (1.0 + 0.5 + 1.0 + 1.0 + 0.2 + 0.9) / 6,
+    "satisfaction_access": (1.0 + 0.5 + 0.0 + 1.0 + 0.2 + 0.9) / 6,
+    "satisfaction_cost": (0.8 + 1.0 + 0.6 + 1.0 + 0.2 + 0.9) / 6,
     # primary pupils: school 0 holds -1.0 -0.5 0.1 (mean -1.4/3), school 1 0.2 0.3 0.4 (0.3),
     # school 2 0.0 0.5 (0.25), school 3 0.6; stage mean 0.6/9 = 1/15;
     # total SS = 2.16 - 9/225 = 2.12; between SS = 3 (1.4/3)^2 + 3 x 0.09 + 2 x 0.0625 + 0.36
@@ -453,6 +505,16 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ),
         ("achievement_segregation", lambda city: city.families.achievement.fill(0.0)),
         ("oversubscription_top", lambda city: city.intake.clear()),
+        ("satisfaction_index", lambda city: city.intake.clear()),
+        ("satisfied_share", lambda city: city.intake.clear()),
+        ("satisfaction_cost", lambda city: city.intake.clear()),
+        ("unsatisfied_schools_share", lambda city: city.intake.clear()),
+        ("sense_of_gain", lambda city: city.satisfaction_baseline.clear()),
+        ("satisfaction_rural", lambda city: city.geography.district_kind.fill(0)),
+        (
+            "satisfaction_low_income",
+            lambda city: [s["satisfaction"]["income_cny"].fill(6.0) for s in city.intake.values()],
+        ),
         ("within_group_gap", lambda city: setattr(city, "groups", GroupTable())),
         (
             "balanced_share",

@@ -13,6 +13,7 @@ from edusim.metrics import (  # noqa: F401  (registration, in alphabetical order
     leaders,
     money,
     population,
+    satisfaction,
     sorting,
     teachers,
 )

@@ -7,6 +7,7 @@ import numpy as np
 
 from edusim.phases.base import Phase
 from edusim.phases.leadership import judge_principals
+from edusim.phases.satisfaction import school_satisfaction
 from edusim.policy.evaluation import group_scores, results_grants, school_scores
 from edusim.processes.aggregate import school_mean
 from edusim.processes.reputation import standardise_within, updated_reputation
@@ -15,8 +16,8 @@ from edusim.processes.teacher_growth import promoted_tiers
 
 class Evaluation(Phase):
     """Mean achievement per school becomes public; every open public school is scored on
-    its pupils' progress, its gap narrowing to its core and its teachers' growth
-    (policy/evaluation.py), and groups in the upper half earn next year's results-based
+    its pupils' progress, its gap narrowing to its core, its teachers' growth and,
+    when weighted, its entering families' satisfaction (policy/evaluation.py), and groups in the upper half earn next year's results-based
     fund; reputation moves toward results with a lag; teachers are promoted to tiers by
     effectiveness (two-school experience counting under promotion priority); families'
     residence lengthens; principals
@@ -98,6 +99,8 @@ class Evaluation(Phase):
             table.stage,
             included,
             (params.weight_progress, params.weight_core_gap, params.weight_teacher_growth),
+            satisfaction=school_satisfaction(model) if params.weight_satisfaction > 0 else None,
+            weight_satisfaction=params.weight_satisfaction,
         )
         per_group = group_scores(
             table.evaluation_score, rows["school"], rows["group"], len(model.groups.groups)

@@ -28,6 +28,7 @@ from edusim.phases.housing_market import (
 )
 from edusim.phases.placement import Placement
 from edusim.phases.private_intake import fit_private_amenity, private_intake
+from edusim.phases.satisfaction import baseline_by_catchment, entrant_satisfaction
 from edusim.policy.enrollment import (
     RESIDENT_CLASSES,
     RULE_CODES,
@@ -80,6 +81,10 @@ class Intake(Placement, Phase):
         name (in a year of new enrollment rules the rules' forecast carries it)."""
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
+        model.satisfaction_baseline = {}
+        """Per stage and catchment, the mean satisfaction index of the families entering
+        before the first school year (the burn-in's last round; without a burn-in, the first
+        reported intake): what later entrants' sense of gain (获得感) is measured against."""
         self._burn_in(model.params.housing.burn_in_years)
         if model.params.private.fit_amenity:
             self._fit_private_amenity()
@@ -123,6 +128,8 @@ class Intake(Placement, Phase):
                 private_entrants=int(entrants.size - public_entrants.size),
                 **market,
             )
+        if not self.model.satisfaction_baseline:
+            self.model.satisfaction_baseline = baseline_by_catchment(self.model)
         table = self.model.school_table
         table.enrollment = school_counts(families.school, len(table))
         self._build()
@@ -193,6 +200,7 @@ class Intake(Placement, Phase):
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         model.intake_history = history
         del model._events[events:]
+        model.satisfaction_baseline = baseline_by_catchment(model)
         model.intake = {}
 
     def _fit_private_amenity(self) -> None:
@@ -222,6 +230,8 @@ class Intake(Placement, Phase):
         self._plan_classes(year, stage, entrants, resident_entrants, in_stage)
         placed, first_choice, rule, top3_met, outcome = self._assign(year, stage, entrants, home)
         families.school[entrants] = placed
+        # what each entrant expected its address to give, before this intake is learnt
+        expected = model.access_reputation[stage][self._ladder_classes(entrants), home]
 
         observed = self._access_given(entrants, home, placed)
         memory = model.params.families.outcome_memory
@@ -252,6 +262,9 @@ class Intake(Placement, Phase):
             + top3_met,
             **outcome,
             "distance_km_sum": float(distance.sum()),
+            "satisfaction": entrant_satisfaction(
+                model, stage, entrants, home, placed, first_choice, expected, distance
+            ),
         }
         self._remember_intake(stage, resident_entrants)
 

@@ -7,7 +7,11 @@ each standardised within stage across open public schools (weights in `evaluatio
   mean change of its stage (a value-added proxy; cohorts entering and leaving included);
 - gap narrowing: for a group member, how much its teaching-quality gap to its core shrank
   this year (0 for schools outside groups and for cores);
-- teacher growth: the change in the mean effectiveness of the teachers teaching there.
+- teacher growth: the change in the mean effectiveness of the teachers teaching there;
+- satisfaction (Sanming 四(一)7: pupils', parents' and the community's satisfaction as
+  the yardstick), when weighted: the mean satisfaction index of the school's entering
+  families this year (processes/satisfaction.py); a school with no entrant gets its
+  stage's mean (a z-score of 0).
 
 A group's score is the mean of its members' scores. Groups in the upper half earn the
 results-based working fund (Ninghe), paid the next year to their members as resource money.
@@ -29,6 +33,17 @@ def standardised(values: np.ndarray, stage: np.ndarray, included: np.ndarray) ->
     return result
 
 
+def with_stage_mean(values: np.ndarray, stage: np.ndarray, included: np.ndarray) -> np.ndarray:
+    """`values` with each NaN replaced by the mean of its stage's included schools that
+    have a value (0 where none has)."""
+    result = values.copy()
+    for code in np.unique(stage[included]):
+        rows = included & (stage == code)
+        known = rows & ~np.isnan(values)
+        result[rows & np.isnan(values)] = values[known].mean() if known.any() else 0.0
+    return np.where(np.isnan(result), 0.0, result)
+
+
 def school_scores(
     progress: np.ndarray,
     gap_narrowing: np.ndarray,
@@ -36,10 +51,16 @@ def school_scores(
     stage: np.ndarray,
     included: np.ndarray,
     weights: tuple[float, float, float],
+    satisfaction: np.ndarray | None = None,
+    weight_satisfaction: float = 0.0,
 ) -> np.ndarray:
-    """Weighted sum of the standardised components (0 for schools not included)."""
+    """Weighted sum of the standardised components (0 for schools not included); the
+    schools' mean satisfaction (NaN: no entrant) counts when `weight_satisfaction` > 0."""
     parts = (progress, gap_narrowing, teacher_growth)
     score = sum(w * standardised(p, stage, included) for w, p in zip(weights, parts, strict=True))
+    if weight_satisfaction > 0 and satisfaction is not None:
+        filled = with_stage_mean(satisfaction, stage, included)
+        score = score + weight_satisfaction * standardised(filled, stage, included)
     return np.where(included, score, 0.0)
 
 

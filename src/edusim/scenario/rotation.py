@@ -298,6 +298,13 @@ class EvaluationParams(Section):
         description="weight of the yearly change in the mean effectiveness of a school's teachers in its yearly score",
         ge=0,
     )
+    weight_satisfaction: float = param(
+        0.0,
+        unit="weight",
+        source="digest: Sanming 四(一)7 (pupils', parents' and the community's satisfaction as the yardstick of the general schools); 0 = not part of the score (places whose documents do not judge schools by it)",
+        description="weight of the mean satisfaction index of a school's entering families this year (metric satisfaction_index, processes/satisfaction.py) in its yearly score",
+        ge=0,
+    )
     results_fund_cny: float = param(
         0.0,
         unit="CNY per group per year",

@@ -1,0 +1,56 @@
+"""What the intake records of each entering family's satisfaction, in a running model
+(phases/satisfaction.py), and satisfaction in the evaluation score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edusim.model import EduModel
+from edusim.processes.satisfaction import satisfaction_index
+
+
+@pytest.fixture(scope="module")
+def demo_two_years(demo_path) -> EduModel:
+    return EduModel(demo_path, seed=5, years=2).run()
+
+
+def test_every_public_entrant_has_a_record_and_the_index_is_its_weighted_components(
+    demo_two_years,
+):
+    model = demo_two_years
+    for stats in model.intake.values():
+        record = stats["satisfaction"]
+        assert record["index"].size == stats["entrants"] > 0
+        components = record["components"]
+        assert components.shape == (stats["entrants"], 5)
+        assert ((components >= 0) & (components <= 1)).all()
+        assert record["index"] == pytest.approx(satisfaction_index(components))
+        # the access score: half for the first choice, half for no worse than the catchment
+        assert set(np.unique(components[:, 3])) <= {0.0, 0.5, 1.0}
+    metrics = model.latest_metrics
+    assert 0 < metrics["satisfaction_index"] < 100
+    assert 0 <= metrics["satisfied_share"] <= 1
+    assert np.isfinite(metrics["sense_of_gain"])
+
+
+def test_the_baseline_is_the_intake_before_the_first_school_year(demo_two_years):
+    """The burn-in's last round gives every catchment with entrants its mean index; it is
+    not replaced by later intakes."""
+    baseline = demo_two_years.satisfaction_baseline
+    assert set(baseline) == {0, 1}
+    for means in baseline.values():
+        known = means[~np.isnan(means)]
+        assert known.size > 0 and ((known >= 0) & (known <= 100)).all()
+
+
+def test_satisfaction_moves_the_evaluation_score_only_when_weighted(demo_path):
+    def scores(**overrides):
+        model = EduModel(demo_path, seed=5, years=1, overrides=overrides).run()
+        return model.school_table.evaluation_score.copy(), model.latest_metrics
+
+    plain, plain_metrics = scores()
+    weighted, weighted_metrics = scores(**{"evaluation.weight_satisfaction": 1.0})
+    assert not np.allclose(plain, weighted)
+    # the year's intake came before the scores, so what families said is the same
+    assert weighted_metrics["satisfaction_index"] == plain_metrics["satisfaction_index"]
