@@ -32,6 +32,7 @@ from edusim.metrics import (
     school_teacher_counts,
 )
 from edusim.phases import PHASE_ORDER
+from edusim.phases.satisfaction import school_satisfaction
 from edusim.policy.enrollment import RESIDENT_CLASSES
 from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
@@ -367,6 +368,7 @@ class EduModel(mesa.Model):
                 "entry_capacity": table.entry_capacity,
                 "mean_achievement": table.mean_achievement,
                 "evaluation_score": table.evaluation_score,
+                "satisfaction": school_satisfaction(self),
                 "teachers": school_teacher_counts(self),
                 "backbone_share": school_backbone_share(self),
                 "group_id": group_id,

@@ -54,3 +54,47 @@ def test_satisfaction_moves_the_evaluation_score_only_when_weighted(demo_path):
     assert not np.allclose(plain, weighted)
     # the year's intake came before the scores, so what families said is the same
     assert weighted_metrics["satisfaction_index"] == plain_metrics["satisfaction_index"]
+
+
+def test_the_schools_table_carries_each_schools_entrants_mean_index(demo_two_years):
+    """The last year's `satisfaction` column is the mean index of the entrants placed at
+    each school (NaN where none entered: the city as built, private schools)."""
+    model = demo_two_years
+    schools = model.tables()["schools"]
+    last = schools[schools["year"] == schools["year"].max()].set_index("school")
+    index = np.concatenate([s["satisfaction"]["index"] for s in model.intake.values()])
+    school = np.concatenate([s["satisfaction"]["school"] for s in model.intake.values()])
+    for row in np.unique(school)[:5]:
+        assert last.loc[row, "satisfaction"] == pytest.approx(index[school == row].mean())
+    assert last.loc[model.school_table.private, "satisfaction"].isna().all()
+    first = schools[schools["year"] == schools["year"].min()]
+    assert first["satisfaction"].isna().all()
+
+
+def test_expectation_met_is_read_against_what_families_expected_before_the_intake(
+    demo_path, monkeypatch
+):
+    """Each public entrant's first score is 0.5 + (reputation of its school - what its
+    class expected of its catchment before this intake was learnt) / 2, clipped: the
+    expectation table is taken before `_place` runs and the score recomputed from it."""
+    from edusim.phases.intake import Intake
+    from edusim.processes.satisfaction import half_scale
+
+    original = Intake._place
+    checked = []
+
+    def place_and_check(self, year, stage, entrants):
+        before = self.model.access_reputation[stage].copy()
+        original(self, year, stage, entrants)
+        model = self.model
+        home = model.catchments.catchment_of(model.families.cell[entrants], stage)
+        placed = model.families.school[entrants]
+        expected = before[self._ladder_classes(entrants), home]
+        want = half_scale(model.school_table.reputation[placed] - expected)
+        got = model.intake[stage]["satisfaction"]["components"][:, 0]
+        checked.append(float(np.abs(got - want).max()))
+
+    monkeypatch.setattr(Intake, "_place", place_and_check)
+    EduModel(demo_path, seed=5, years=1).run()
+    assert len(checked) >= 2  # the burn-in's rounds and the year's two stages
+    assert max(checked) < 1e-12
