@@ -345,7 +345,7 @@ def test_school_scores_read_progress_the_narrowed_core_gap_and_teacher_growth(
     seen = {}
     real = evaluation.school_scores
 
-    def spy(progress, narrowing, growth, *rest):
+    def spy(progress, narrowing, growth, *rest, **named):
         teachers, table = model.teachers, model.school_table
         now = model.teacher_effectiveness()
         change = np.array(
@@ -364,7 +364,7 @@ def test_school_scores_read_progress_the_narrowed_core_gap_and_teacher_growth(
         np.testing.assert_allclose(progress, table.mean_achievement - achievement_then, atol=1e-12)
         seen["new"] = int(sum(u not in effectiveness_then for u in teachers.uid))
         seen["narrowed"] = int((expected_narrowing != 0).sum())
-        return real(progress, narrowing, growth, *rest)
+        return real(progress, narrowing, growth, *rest, **named)
 
     monkeypatch.setattr(evaluation, "school_scores", spy)
     model.step()
