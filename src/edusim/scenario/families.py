@@ -127,7 +127,7 @@ class FamilyParams(Section):
             "assumption; sources §4: good-school rents capitalise the premium much less than"
             " prices (Shanghai rent yields 0.1-0.35 pp lower; Zhang & Chen 2018)"
         ),
-        description="cost of renting into a catchment for the stage, as a share of the premium a buyer pays",
+        description="share of the landlord's financing cost of the premium a tenant pays for the stage: rent cost = share x mortgage_rate x stage years x premium",
         ge=0,
         le=1,
     )
