@@ -183,59 +183,22 @@ def fit_private_amenity(
 class KmToMembers:
     """Distances from each distinct (cell, district) of the considering families to its
     district's private schools (`km`, pairs x members' width, in the order of `members`),
-    each pair's district (`district`), its member positions nearest first (`nearest`,
-    ties by position, -1 padded) and each family's pair (`pair`): computed once, read by
-    every round of a fit."""
+    and each family's pair (`pair`): computed once, read by every round of a fit."""
 
     pair: np.ndarray
     km: np.ndarray
-    district: np.ndarray
-    nearest: np.ndarray
 
     @staticmethod
     def of(model: EduModel, weighing: Weighing) -> KmToMembers:
-        return KmToMembers.between(model, weighing.members, weighing.cells, weighing.district)
-
-    @staticmethod
-    def between(
-        model: EduModel, members: np.ndarray, cells: np.ndarray, district: np.ndarray
-    ) -> KmToMembers:
-        """The table for families living in `cells` of `district` (rows of `members`)."""
-        n_districts = members.shape[0]
-        key = cells.astype(np.int64) * n_districts + district
+        n_districts = weighing.members.shape[0]
+        key = weighing.cells.astype(np.int64) * n_districts + weighing.district
         keys, pair = np.unique(key, return_inverse=True)
         table, geo = model.school_table, model.geography
-        pair_district = (keys % n_districts).astype(np.int64)
         km = _km_to_members(
-            members, pair_district, keys // n_districts, geo.cell_x, geo.cell_y,
+            weighing.members, keys % n_districts, keys // n_districts, geo.cell_x, geo.cell_y,
             table.x_km, table.y_km,
         )  # fmt: skip
-        listed = members[pair_district] >= 0
-        nearest = np.argsort(np.where(listed, km, np.inf), axis=1, kind="stable")
-        nearest = np.where(np.take_along_axis(listed, nearest, axis=1), nearest, -1)
-        return KmToMembers(pair.reshape(-1).astype(np.int64), km, pair_district, nearest)
-
-    def candidates(
-        self,
-        members: np.ndarray,
-        appeal: np.ndarray,
-        fee_per_year: np.ndarray,
-        stage_fee: np.ndarray,
-        depth: int,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """For each pair, the member positions (ascending) that can be among the first
-        `depth` of a list from there: a school is left out when `depth` earlier members
-        of its district are at least as near, at least as appealing and at most as dear
-        (yearly and stage fee). Each of those is worth at least as much to every family
-        of the pair (taste, income and the distance cost are never negative, and each
-        term of the value is monotone in floating point too), affordable whenever it is,
-        and ranked before it on equal values, so the school cannot reach a list's first
-        `depth` places, nor a sibling's school (evaluated apart). CSR: pair p's positions
-        are `positions[starts[p]:starts[p + 1]]`."""
-        return _dominance_candidates(
-            members, self.district, self.km, self.nearest, appeal, fee_per_year, stage_fee,
-            max(depth, 1),
-        )  # fmt: skip
+        return KmToMembers(pair.reshape(-1).astype(np.int64), km)
 
 
 @njit(cache=True)
@@ -252,84 +215,18 @@ def _km_to_members(
     return km
 
 
-@njit(cache=True)
-def _dominance_candidates(
-    members, district, km, nearest, appeal, fee_per_year, stage_fee, depth
-):  # pragma: no cover - compiled  # fmt: skip
-    n_pairs, width = district.size, members.shape[1]
-    starts = np.zeros(n_pairs + 1, dtype=np.int64)
-    positions = np.empty(n_pairs * width, dtype=np.int64)
-    kept = np.empty(width, dtype=np.int64)
-    used = 0
-    for p in range(n_pairs):
-        row = members[district[p]]
-        count = 0
-        for a in range(width):  # nearest first, so every kept school is at least as near
-            k = nearest[p, a]
-            if k < 0:
-                break
-            school = row[k]
-            beaten = 0
-            for j in range(count):
-                other = row[kept[j]]
-                if (
-                    kept[j] < k
-                    and appeal[other] >= appeal[school]
-                    and fee_per_year[other] <= fee_per_year[school]
-                    and stage_fee[other] <= stage_fee[school]
-                ):
-                    beaten += 1
-                    if beaten >= depth:
-                        break
-            if beaten < depth:
-                kept[count] = k
-                count += 1
-        # ascending positions: families meet the schools in the order of `members`
-        for a in range(1, count):
-            k, b = kept[a], a
-            while b > 0 and kept[b - 1] > k:
-                kept[b] = kept[b - 1]
-                b -= 1
-            kept[b] = k
-        positions[used : used + count] = kept[:count]
-        used += count
-        starts[p + 1] = used
-    return starts, positions[:used]
-
-
-def sibling_positions(members: np.ndarray, district: np.ndarray, sibling: np.ndarray) -> np.ndarray:
-    """Each family's older sibling's school as a position in its district's row of
-    `members` (-1: not one of them)."""
-    if members.shape[1] == 0:
-        return np.full(district.size, -1, dtype=np.int64)
-    rows, columns = np.nonzero(members >= 0)
-    position = np.full(max(int(members.max(initial=-1)) + 1, 1), -1, dtype=np.int64)
-    position[members[rows, columns]] = columns
-    school = sibling.astype(np.int64)
-    inside = (school >= 0) & (school < position.size)
-    k = np.where(inside, position[np.where(inside, school, 0)], -1)
-    listed = (k >= 0) & (members[district, np.maximum(k, 0)] == school)
-    return np.where(listed, k, -1)
-
-
 def first_private_choices(
     model: EduModel, weighing: Weighing, km: KmToMembers, appeal: np.ndarray
 ) -> np.ndarray:
     """Each considering family's first choice (-1: none), the head of its
     `private_lists` list: the private school of highest value it can afford and values
     above its public prospect, the earlier school of `members` on equal values. One
-    compiled pass over each family's pair's candidates (`KmToMembers.candidates`, depth
-    1) and its sibling's school, no list kept and the distances read from `km`
+    compiled pass, no list kept and the distances read from `km`
     (`first_private_choices_reference` is the head of `private_lists`)."""
-    params, table = model.params, model.school_table
-    starts, positions = km.candidates(
-        weighing.members, appeal, table.fee_cny_per_year, weighing.stage_fee_cny, 1
-    )
-    district = weighing.district.astype(np.int64)
+    params = model.params
     return _first_choices(
-        weighing.members, district, km.pair, km.km, starts, positions,
-        sibling_positions(weighing.members, district, weighing.sibling_school), appeal,
-        table.fee_cny_per_year, weighing.stage_fee_cny, weighing.income,
+        weighing.members, weighing.district.astype(np.int64), km.pair, km.km, appeal,
+        model.school_table.fee_cny_per_year, weighing.stage_fee_cny, weighing.income,
         weighing.taste, weighing.sibling_school.astype(np.int64), weighing.public_value,
         float(params.enrollment.distance_cost_income_share_per_km),
         float(params.families.sibling_value_income_share),
@@ -338,36 +235,23 @@ def first_private_choices(
 
 
 @njit(cache=True)
-def _next_position(positions, j, end, sibling_k, sibling_pending):  # pragma: no cover
-    """The next member position to weigh: the pair's candidates in ascending order with
-    the sibling's school merged in once; (position, j, sibling_pending)."""
-    if sibling_pending and (j >= end or sibling_k <= positions[j]):
-        if j < end and positions[j] == sibling_k:
-            j += 1
-        return sibling_k, j, False
-    return positions[j], j + 1, sibling_pending
-
-
-@njit(cache=True)
 def _first_choices(
-    members, district, pair, km, starts, positions, sibling_k, reputation, fee_per_year,
-    stage_fee, income, taste, sibling_school, public_value, km_cost, sibling_share,
-    fee_share_max,
+    members, district, pair, km, reputation, fee_per_year, stage_fee, income, taste,
+    sibling_school, public_value, km_cost, sibling_share, fee_share_max,
 ):  # pragma: no cover - compiled  # fmt: skip
-    n = district.size
+    n, width = district.size, members.shape[1]
     first = np.full(n, -1, dtype=np.int64)
     for i in range(n):
         worth = taste[i] * income[i]
         budget = fee_share_max * income[i]
         best = -np.inf
-        p = pair[i]
-        j, end, pending = starts[p], starts[p + 1], sibling_k[i] >= 0
-        while j < end or pending:
-            k, j, pending = _next_position(positions, j, end, sibling_k[i], pending)
+        for k in range(width):
             school = members[district[i], k]
+            if school < 0:
+                continue
             # school_values, term by term (as _private_lists)
             value = worth * reputation[school]
-            value -= km_cost * income[i] * km[p, k]
+            value -= km_cost * income[i] * km[pair[i], k]
             value += sibling_share * income[i] * (1.0 if school == sibling_school[i] else 0.0)
             value -= stage_fee[school]
             wanted = fee_per_year[school] <= budget and value > public_value[i]
@@ -399,38 +283,40 @@ def private_lists(
     district's row) it can afford and values above its public prospect, best first, cut to
     `choice_list_length` (-1 padded).
 
-    One compiled pass per family over the candidates of its (cell, district)
-    (`KmToMembers.candidates` at the list's length: the schools not beaten everywhere by
-    that many nearer, more appealing, cheaper ones) and its sibling's school, computing
-    the value of `school_values` term by term in the same order (the same numbers),
-    instead of families x schools tables of values, distances and fees: the work is
-    linear in the families and in the pairs x each district's private schools, and the
-    memory is families x list length. Equal values rank the earlier school of `members`
-    first (`ranked_lists`' partition leaves such ties in no defined order;
-    `private_lists_reference` is the array form, compared in
-    tests/phases/test_private_lists.py)."""
-    table, params = model.school_table, model.params
+    One compiled pass per family over its district's private schools, computing the value
+    of `school_values` term by term in the same order (the same numbers), instead of
+    families x schools tables of values, distances and fees: the work is linear in the
+    families and in each district's private schools, and the memory is families x list
+    length. Equal values rank the earlier school of `members` first (`ranked_lists`'
+    partition leaves such ties in no defined order; `private_lists_reference` is the
+    array form, compared in tests/phases/test_private_lists.py)."""
+    table, geo, params = model.school_table, model.geography, model.params
     length = min(params.enrollment.choice_list_length, members.shape[1])
-    appeal = table.reputation if appeal is None else appeal
-    district = district.astype(np.int64)
-    km = KmToMembers.between(model, members, cells, district)
-    starts, positions = km.candidates(
-        members, appeal, table.fee_cny_per_year, stage_fee_cny, length
-    )
     return _private_lists(
-        members, district, km.pair, km.km, starts, positions,
-        sibling_positions(members, district, sibling_school), appeal, table.fee_cny_per_year,
-        stage_fee_cny, income, taste, sibling_school.astype(np.int64), public_value,
+        members,
+        district.astype(np.int64),
+        cells.astype(np.int64),
+        geo.cell_x,
+        geo.cell_y,
+        table.x_km,
+        table.y_km,
+        table.reputation if appeal is None else appeal,
+        table.fee_cny_per_year,
+        stage_fee_cny,
+        income,
+        taste,
+        sibling_school.astype(np.int64),
+        public_value,
         float(params.enrollment.distance_cost_income_share_per_km),
         float(params.families.sibling_value_income_share),
         float(params.private.fee_income_share_max),
         length,
-    )  # fmt: skip
+    )
 
 
 @njit(cache=True)
 def _private_lists(
-    members, district, pair, km, starts, positions, sibling_k, reputation, fee_per_year,
+    members, district, cells, cell_x, cell_y, school_x, school_y, reputation, fee_per_year,
     stage_fee, income, taste, sibling_school, public_value, km_cost, sibling_share,
     fee_share_max, length,
 ):  # pragma: no cover - compiled  # fmt: skip
@@ -439,17 +325,17 @@ def _private_lists(
     values = np.empty(width)
     chosen = np.empty(width, dtype=np.int64)
     for i in range(n):
+        x, y = cell_x[cells[i]], cell_y[cells[i]]
         worth = taste[i] * income[i]
         budget = fee_share_max * income[i]
         found = 0
-        p = pair[i]
-        j, end, pending = starts[p], starts[p + 1], sibling_k[i] >= 0
-        while j < end or pending:
-            k, j, pending = _next_position(positions, j, end, sibling_k[i], pending)
+        for k in range(width):
             school = members[district[i], k]
+            if school < 0:
+                continue
             # school_values, term by term
             value = worth * reputation[school]
-            value -= km_cost * income[i] * km[p, k]
+            value -= km_cost * income[i] * math.hypot(x - school_x[school], y - school_y[school])
             value += sibling_share * income[i] * (1.0 if school == sibling_school[i] else 0.0)
             value -= stage_fee[school]
             if fee_per_year[school] <= budget and value > public_value[i]:
