@@ -20,9 +20,11 @@ from edusim.policy.enrollment import members_table
 from edusim.scenario.loader import load_scenario
 
 
-def _compare(seed: int, n: int, n_schools: int, list_length: int) -> int:
+def _compare(seed: int, n: int, n_schools: int, list_length: int, ties: bool = False) -> int:
     """`n` considering families in 3 districts with `n_schools` private schools; both forms
-    compared; returns how many schools were listed (to show the draws are not vacuous)."""
+    compared; returns how many schools were listed (to show the draws are not vacuous).
+    With `ties`, sites, cells, reputations and fees take few values, so schools tie in
+    distance, appeal and fee (what the pruning of dominated schools must get right)."""
     rng = np.random.default_rng(seed)
     params = load_scenario("demo")  # the parameters in force are the scenario
     enrollment = params.enrollment.model_copy(update={"choice_list_length": list_length})
@@ -38,6 +40,12 @@ def _compare(seed: int, n: int, n_schools: int, list_length: int) -> int:
             enrollment=enrollment, families=params.families, private=params.private
         ),
     )
+    if ties:
+        table = model.school_table
+        table.x_km, table.y_km = rng.integers(0, 3, (2, n_schools)).astype(float) * 10
+        table.reputation = rng.integers(-1, 2, n_schools).astype(float)
+        table.fee_cny_per_year = rng.choice([1e4, 5e4], n_schools)
+        model.geography.cell_x, model.geography.cell_y = rng.integers(0, 3, (2, 50)) * 10.0
     school_district = rng.integers(-1, 3, n_schools)  # -1: not a private school of the stage
     members = members_table(school_district, 3)
     cells = rng.integers(0, 50, n)
@@ -70,8 +78,15 @@ def test_compiled_private_lists_equal_the_array_form(seed, n, n_schools, list_le
     _compare(seed, n, n_schools, list_length)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 60), st.integers(1, 25), st.integers(1, 8))
+def test_compiled_private_lists_equal_the_array_form_with_ties(seed, n, n_schools, list_length):
+    _compare(seed, n, n_schools, list_length, ties=True)
+
+
 def test_the_drawn_families_list_several_private_schools():
     """The property above is not vacuous: families list schools, many of them two or more
     (so the order is compared)."""
     listed = [_compare(seed, 60, 20, 4) for seed in range(5)]
     assert sum(listed) > 150
+    assert sum(_compare(seed, 60, 20, 4, ties=True) for seed in range(5)) > 150

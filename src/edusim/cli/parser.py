@@ -10,6 +10,7 @@ import argparse
 from edusim.cli import (
     calibrate,
     check,
+    compile_kernels,
     decompose,
     describe,
     experiment,
@@ -35,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     report.COMMAND,
     scenarios.COMMAND,
     schema.COMMAND,
+    compile_kernels.COMMAND,
     explore.COMMAND,
 )
 """Every `edusim COMMAND`, in the order `--help` lists them."""

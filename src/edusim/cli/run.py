@@ -53,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from edusim.cli.compile_kernels import note_if_cold
     from edusim.counterfactual import effect_headline, effect_table
     from edusim.output_dir import claim_output
     from edusim.results import (
@@ -75,6 +76,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
         counterfactual_of(scenario)  # an invalid counterfactual fails before any work, too
     out_dir = args.out or default_run_dir(Path("results"), scenario.name, scenario.seed)
     with claim_output(out_dir, "run", scenario.name):  # locked and writable before any work
+        note_if_cold()  # a first run compiles the kernels: say so before the wait
         result = run_scenario(scenario, progress=not args.quiet)
         paired = (
             run_counterfactual(result, progress=not args.quiet) if args.counterfactual else None

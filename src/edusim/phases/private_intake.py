@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from edusim.phases.travel import km_to_schools
-from edusim.policy.enrollment import ladder_class, members_table, ranked_lists
+from edusim.policy.enrollment import ladder_class, members_table
 from edusim.policy.mechanisms import assign
 from edusim.processes.family_choice import school_values
 from edusim.world.private_schools import has_private_option, lacks_public_access
@@ -366,7 +366,8 @@ def private_lists_reference(
     appeal: np.ndarray | None = None,
 ) -> np.ndarray:
     """`private_lists` as families x schools arrays: `school_values`, affordability and
-    `ranked_lists` (the form it replaced)."""
+    a stable sort of the values (the form it replaced, `ranked_lists` with ties ranked
+    by position)."""
     table, params = model.school_table, model.params
     candidates = members[district]
     value = school_values(
@@ -385,6 +386,10 @@ def private_lists_reference(
         <= (params.private.fee_income_share_max * income)[:, None]
     )
     wanted = affordable & (value > public_value[:, None])
-    return ranked_lists(
-        candidates, np.where(wanted, value, -np.inf), params.enrollment.choice_list_length
-    )
+    # ranked_lists, but stable, so equal values keep the earlier member first (its
+    # partition leaves ties in no defined order)
+    utility = np.where(wanted & (candidates >= 0), value, -np.inf)
+    length = min(params.enrollment.choice_list_length, candidates.shape[1])
+    order = np.argsort(-utility, axis=1, kind="stable")[:, :length]
+    ranked = np.take_along_axis(candidates, order, axis=1)
+    return np.where(np.take_along_axis(utility, order, axis=1) > -np.inf, ranked, -1)
