@@ -66,14 +66,25 @@ def dwelling_stock(model: EduModel) -> dict[int, np.ndarray]:
     }
 
 
+def cell_premium(model: EduModel) -> np.ndarray:
+    """Per cell, the premium share of the dearest school access its dwellings give."""
+    return cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+
+
 def build_dwellings(model: EduModel) -> np.ndarray:
     """Dwellings built this year in every cell, in response to the premiums just cleared
-    (processes/housing_supply.py); adds them to `model.dwellings` and returns them."""
+    above those the run started with (`model.premium_at_start`, per cell;
+    processes/housing_supply.py); adds them to `model.dwellings` and returns them."""
     geo, params = model.geography, model.params.housing
-    premium = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+    premium = cell_premium(model)
     elasticity = supply_elasticity_of_kind(params)[geo.district_kind[geo.cell_district]]
     built = new_dwellings(
-        model.dwellings, model.dwellings_as_built, premium, elasticity, params.construction_speed
+        model.dwellings,
+        model.dwellings_as_built,
+        premium,
+        elasticity,
+        params.construction_speed,
+        model.premium_at_start,
     )
     model.dwellings = model.dwellings + built
     return built
