@@ -81,7 +81,12 @@ class Intake(Placement, Phase):
         name (in a year of new enrollment rules the rules' forecast carries it)."""
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         """This year's junior entrants' ids and the primary school each left (feeders)."""
+        model.premium_change = np.zeros(len(model.school_table))
+        """Per school, last year's change of its premium share (what buyers extrapolate,
+        processes/housing.py): none in the burn-in nor at the first reported intake."""
         self._burn_in(model.params.housing.burn_in_years)
+        model.premium_before_intake = model.school_table.premium_share.copy()
+        """Per school, the premium share before this year's intake (last year's price)."""
         model.premium_at_start = cell_premium(model)
         """Per cell, the premium the stock as built is in equilibrium with (developers
         build only where a premium rises above it: processes/housing_supply.py)."""
@@ -100,6 +105,9 @@ class Intake(Placement, Phase):
         )
         families.school[leaving_primary] = UNPLACED
         families.moved_for_school[:] = False
+        premium = self.model.school_table.premium_share
+        self.model.premium_change = premium - self.model.premium_before_intake
+        self.model.premium_before_intake = premium.copy()
         arrive(self.model, year)
         self.model.intake = {}
         entering = []
