@@ -13,6 +13,7 @@ from edusim.processes.housing import (
     STAY,
     Bidders,
     add_resale_gain,
+    add_resale_gain_reference,
     clear_market,
     expected_resale_gain,
     holding_cost_per_yuan,
@@ -155,6 +156,17 @@ def test_buyers_expect_part_of_last_years_change_again_at_resale():
         np.array([0.0, 40.0, -16.0]),
     )
     np.testing.assert_allclose(value, [[50.0, -np.inf], [10.0 - 16.0 - 40.0, -np.inf]])
+
+
+def test_the_compiled_resale_gain_matches_its_reference():
+    rng = np.random.default_rng(5)
+    candidates = rng.integers(-1, 20, (200, 6))
+    value = rng.normal(size=(200, 6))
+    value[value < -0.5] = -np.inf
+    home, owner = rng.integers(-1, 20, 200), rng.random(200) < 0.6
+    gain = rng.normal(size=20)
+    args = (candidates, value, home, owner, gain)
+    np.testing.assert_allclose(add_resale_gain(*args), add_resale_gain_reference(*args))
 
 
 def test_a_rise_last_year_lifts_this_years_bids_and_price():

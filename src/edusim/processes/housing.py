@@ -69,6 +69,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from edusim.grouped import rank_within
 from edusim.processes.housing_rounds import ascend_prices, market_entries, school_buyers_supply
@@ -139,10 +140,38 @@ def add_resale_gain(
 ) -> np.ndarray:
     """`value_buy` (families x candidates) plus the expected resale gain of each candidate
     catchment, less, for an owner, the gain it forgoes by selling its own flat. Options
-    never worth a move (-inf) stay so."""
+    never worth a move (-inf) stay so. One compiled pass (`add_resale_gain_reference` is
+    the whole-array definition)."""
+    return _add_resale_gain(
+        np.asarray(candidates, np.int64), np.asarray(value_buy, np.float64),
+        np.asarray(home, np.int64), np.asarray(owner, np.bool_), np.asarray(gain, np.float64),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _add_resale_gain(candidates, value_buy, home, owner, gain):  # pragma: no cover - compiled
+    out = value_buy.copy()
+    n, width = candidates.shape
+    for i in range(n):
+        own = gain[home[i]] if owner[i] and home[i] >= 0 else 0.0
+        for k in range(width):
+            c = candidates[i, k]
+            if c >= 0:
+                out[i, k] += gain[c] - own  # -inf plus a finite gain stays -inf
+    return out
+
+
+def add_resale_gain_reference(
+    candidates: np.ndarray,
+    value_buy: np.ndarray,
+    home: np.ndarray,
+    owner: np.ndarray,
+    gain: np.ndarray,
+) -> np.ndarray:
+    """`add_resale_gain` as whole-array numpy passes."""
     own = np.where(owner & (home >= 0), gain[np.maximum(home, 0)], 0.0)
-    extra = np.where(candidates >= 0, gain[np.maximum(candidates, 0)], 0.0) - own[:, None]
-    return np.where(np.isfinite(value_buy), value_buy + extra, value_buy)
+    extra = np.where(candidates >= 0, gain[np.maximum(candidates, 0)] - own[:, None], 0.0)
+    return value_buy + extra
 
 
 def offered_flats(
