@@ -136,6 +136,10 @@ def two_stage_city() -> SimpleNamespace:
         # four residential cells; 20 and 30 dwellings were just built in cells 1 and 3
         dwellings=np.array([100.0, 200.0, 50.0, 150.0]),
         dwellings_built=np.array([0.0, 20.0, 0.0, 30.0]),
+        # premiums before this intake, and the change of the intake before (school 5's
+        # 0.5 is left out: its premium was 1% before)
+        premium_before_intake=np.array([0.08, 0.0, 0.25, 0.03, 0.03, 0.01, 0.30]),
+        premium_change=np.array([0.01, 0.0, -0.04, 0.03, 0.0, 0.5, 0.0]),
         quality_threshold=0.25,
         initial_quality_gap=0.5,
         current_school_year=YEAR,
@@ -326,6 +330,11 @@ HAND_VALUES: dict[str, float] = {
     # a tenth of six catchments is one: the largest share, school 2's (not school 0, whose
     # premium in CNY is the largest)
     "premium_top_decile_share": 0.20,
+    # public catchments above 2% before the intake: 0 (0.08), 2 (0.25), 3, 4 (0.03); this
+    # intake's changes 0.02 -0.05 0.02 -0.01 (deviations 0.025 -0.045 0.025 -0.005), the
+    # changes before 0.01 -0.04 0.03 0 (mean 0): sum of products 0.0028, sums of squares
+    # 0.0033 and 0.0026
+    "premium_change_autocorr": 0.0028 / math.sqrt(0.0033 * 0.0026),
     # built 20 + 30 = 50; the stock before them 500 - 50 = 450
     "dwellings_built_share": 50 / 450,
     # first choices / places (at least one): 3, 1, 0.5, 20 / 1 (no places), 1.2, 0.5;
@@ -515,6 +524,11 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
             "satisfaction_low_income",
             lambda city: [s["satisfaction"]["income_cny"].fill(6.0) for s in city.intake.values()],
         ),
+        ("premium_change_autocorr", lambda city: city.premium_change.fill(0.0)),
+        (
+            "premium_change_autocorr",
+            lambda city: setattr(city, "premium_before_intake", np.zeros(7)),
+        ),
         ("within_group_gap", lambda city: setattr(city, "groups", GroupTable())),
         (
             "balanced_share",
@@ -548,6 +562,8 @@ def with_a_closed_school(city: SimpleNamespace) -> SimpleNamespace:
     }
     for column, value in stale.items():
         setattr(table, column, np.append(getattr(table, column), value))
+    city.premium_before_intake = np.append(city.premium_before_intake, 0.5)
+    city.premium_change = np.append(city.premium_change, 0.4)
     for stats in city.intake.values():
         stats["in_stage"] = np.append(stats["in_stage"], True)  # as the intake wrote it
         stats["applications"] = np.append(stats["applications"], 0)

@@ -134,3 +134,21 @@ def test_the_burn_in_rehearses_the_first_intake_with_those_who_enter_it(demo_pat
         common, here, there = np.intersect1d(uids, reported_uids, return_indices=True)
         assert common.size > 0.9 * max(uids.size, reported_uids.size)
         np.testing.assert_array_equal(cells[here], reported_cells[there])
+
+
+def test_buyers_extrapolate_only_changes_they_have_seen(demo_path):
+    """No premium has changed before the first reported intake, so extrapolating buyers
+    clear it as others do; from the next intake on, last year's changes move the bids."""
+    runs = {}
+    for theta in (0.0, 0.5):
+        model = EduModel(
+            demo_path, seed=2, years=3, overrides={"housing.premium_extrapolation": theta}
+        )
+        model.step()
+        first = model.school_table.premium_share.copy()
+        assert not model.premium_change.any()  # nothing changed before the first intake
+        model.step()
+        assert model.premium_change.any()  # the second intake's buyers read the first's
+        runs[theta] = (first, model.school_table.premium_share.copy())
+    np.testing.assert_array_equal(runs[0.0][0], runs[0.5][0])
+    assert not np.array_equal(runs[0.0][1], runs[0.5][1])

@@ -45,10 +45,29 @@ def test_dwellings_are_built_only_where_access_carries_a_premium(demo_path):
         assert np.isclose(intake.stock[stage].sum(), model.dwellings[has].sum())
 
 
+def test_the_city_starts_with_its_stock_in_equilibrium(demo_path):
+    """The burn-in builds nothing, and developers answer only premiums above those the
+    run starts with: the stock as built is the long-run stock at the starting premiums
+    (with the long-run stock measured from a zero premium, the burn-in's premiums set
+    off building whose flow then died away over a decade)."""
+    model = EduModel(demo_path, seed=4, years=2)
+    np.testing.assert_array_equal(model.dwellings, model.dwellings_as_built)
+    assert model.dwellings_built.sum() == 0.0
+    start = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+    np.testing.assert_array_equal(model.premium_at_start, start)
+    assert start.max() > 0  # the burn-in found premiums, and none of them built
+    model.step()
+    premium = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+    built = model.dwellings_built
+    assert (built[premium <= start] == 0).all()
+
+
 def test_last_years_new_flats_are_on_offer(demo_path):
     """The flats on offer this year are the resales plus this cohort's share of the
-    flats built last year, as the market reports them."""
-    model = EduModel(demo_path, seed=4, years=2)
+    flats built last year, as the market reports them (the second year's: the burn-in
+    builds nothing)."""
+    model = EduModel(demo_path, seed=4, years=3)
+    model.step()
     intake = _intake(model)
     table, housing = model.school_table, model.params.housing
     expected = {}
@@ -71,13 +90,16 @@ def _top_tenth(model: EduModel) -> float:
 
 
 def test_supply_lowers_the_dearest_premiums_and_most_where_land_is_ample(demo_path):
-    """Paired seeds: with supply the dearest tenth of catchments carries a lower premium
-    than with the stock fixed, and rural catchments (elasticity 5.6) lose a larger share
-    of their premium than urban ones (0.5)."""
+    """Paired seeds, premiums that all rise above those the stock is in equilibrium with
+    (the starting premiums put to 0, as if the city had been built before its schools
+    differed): with supply the dearest tenth of catchments carries a lower premium than
+    with the stock fixed, and rural catchments (elasticity 5.6) lose a larger share of
+    their premium than urban ones (0.5)."""
     for seed in (1, 2):
         runs = {}
         for name, overrides in (("supply", {}), ("fixed", NO_SUPPLY)):
             model = EduModel(demo_path, seed=seed, years=4, overrides=overrides)
+            model.premium_at_start = np.zeros_like(model.premium_at_start)
             model.run_model()
             runs[name] = model
         supply, fixed = runs["supply"], runs["fixed"]

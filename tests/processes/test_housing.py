@@ -12,10 +12,14 @@ from edusim.processes.housing import (
     RENT,
     STAY,
     Bidders,
+    add_resale_gain,
+    add_resale_gain_reference,
     clear_market,
+    expected_resale_gain,
     holding_cost_per_yuan,
     offered_flats,
     premium_cny,
+    resale_recovery,
     seller_reservation,
     supply_unit,
     used_flat_premium,
@@ -127,6 +131,58 @@ def test_holding_cost_by_hand():
     assert np.isclose(holding_cost_per_yuan(params, 6, 0), 0.46)
     # 3 years under a 6-year rule: half the premium lost at resale, the rule risk on the rest
     assert np.isclose(holding_cost_per_yuan(params, 3, 6), 0.15 + 0.04 + 0.5 + 0.06 * 0.5)
+
+
+def test_resale_recovery_by_hand():
+    params = HousingParams(rule_change_hazard=0.02)
+    # 6 years, no dwelling rule: 12% chance the rule goes first
+    assert np.isclose(resale_recovery(params, 6, 0), 0.88)
+    # 3 years under a 6-year rule: half the premium kept, 6% chance of a rule change
+    assert np.isclose(resale_recovery(params, 3, 6), 0.5 * 0.94)
+
+
+def test_buyers_expect_part_of_last_years_change_again_at_resale():
+    params = HousingParams(premium_extrapolation=0.5)
+    change = np.array([0.0, 100.0, -40.0])
+    np.testing.assert_allclose(expected_resale_gain(change, 0.8, params), [0.0, 40.0, -16.0])
+    assert not expected_resale_gain(change, 0.8, HousingParams(premium_extrapolation=0.0)).any()
+    # family 0 rents (home 0); family 1 owns its flat in catchment 1 and forgoes its gain
+    # (40) if it sells; a value of -inf (never worth a move) stays so
+    value = add_resale_gain(
+        np.array([[1, 2], [2, -1]]),
+        np.array([[10.0, -np.inf], [10.0, -np.inf]]),
+        np.array([0, 1]),
+        np.array([False, True]),
+        np.array([0.0, 40.0, -16.0]),
+    )
+    np.testing.assert_allclose(value, [[50.0, -np.inf], [10.0 - 16.0 - 40.0, -np.inf]])
+
+
+def test_the_compiled_resale_gain_matches_its_reference():
+    rng = np.random.default_rng(5)
+    candidates = rng.integers(-1, 20, (200, 6))
+    value = rng.normal(size=(200, 6))
+    value[value < -0.5] = -np.inf
+    home, owner = rng.integers(-1, 20, 200), rng.random(200) < 0.6
+    gain = rng.normal(size=20)
+    args = (candidates, value, home, owner, gain)
+    np.testing.assert_allclose(add_resale_gain(*args), add_resale_gain_reference(*args))
+
+
+def test_a_rise_last_year_lifts_this_years_bids_and_price():
+    """Momentum: the same bidders pay more where the premium rose last year (their bids
+    carry the expected resale gain: (value + gain - fixed) / u)."""
+    value = [[-np.inf, 110], [-np.inf, 70], [50, -np.inf]]
+    flat = _market(value, np.full((3, 2), -np.inf))
+    gain = expected_resale_gain(np.array([0.0, 0.0, 20.0]), 1.0, HousingParams())
+    lifted = add_resale_gain(
+        np.tile([1, 2], (3, 1)), np.array(value, float), np.zeros(3, int), np.zeros(3, bool), gain
+    )
+    rose = _market(lifted, np.full((3, 2), -np.inf))
+    # school 2 clears one yuan above the losing bid: (70 - 10) / 0.5 = 120, then
+    # (70 + 10 - 10) / 0.5 = 140
+    np.testing.assert_allclose(flat.premium_cny, [0.0, 0.0, 121.0])
+    np.testing.assert_allclose(rose.premium_cny, [0.0, 0.0, 141.0])
 
 
 def test_dwelling_stock_follows_residential_weight():

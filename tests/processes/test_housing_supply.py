@@ -50,6 +50,17 @@ def test_more_elastic_supply_builds_more_for_the_same_premium():
     assert built[0] < built[1] < built[2]
 
 
+def test_only_a_premium_above_the_starting_one_builds():
+    """The stock as built is in equilibrium with the premium the run starts with: at that
+    premium nothing is built, and above it the long-run stock grows by the ratio
+    ((1 + p) / (1 + p0))^e."""
+    stock = np.array([100.0, 100.0])
+    premium, start = np.array([0.1, 0.32]), np.array([0.1, 0.1])
+    built = new_dwellings(stock, stock, premium, np.array([2.0, 2.0]), 1.0, start)
+    assert built[0] == 0.0
+    assert np.isclose(built[1], 100.0 * (1.32 / 1.1) ** 2 - 100.0)
+
+
 def test_cells_with_no_dwellings_as_built_get_none():
     built = new_dwellings(np.array([0.0]), np.array([0.0]), np.array([0.5]), 5.6, 0.5)
     assert built[0] == 0.0

@@ -70,6 +70,25 @@ def test_the_top_premium_trend_in_cny_reads_the_cny_metric_not_the_share():
     assert _by_name("top_premium_holds").statistic(series)[0] > 0
 
 
+def test_momentum_is_the_mean_autocorrelation_from_the_third_intake():
+    corr = np.full((2, len(YEARS)), np.nan)  # nan as built and at the first two intakes
+    corr[:, 2] = 0.9  # the second intake has a change before it only from the burn-in
+    corr[0, 3:] = 0.2
+    corr[1, 3:] = np.linspace(-0.1, 0.3, len(YEARS) - 3)
+    corr[1, 5] = np.nan  # a year without enough catchments above 2% is skipped
+    series = Series(
+        _frame(
+            {
+                ("catchment", "movers_share"): _movers(2),
+                ("catchment", "premium_change_autocorr"): corr,
+            }
+        )
+    )
+    years = [3, 4, *range(6, len(YEARS))]
+    expected = [0.2, float(np.mean(corr[1, years]))]
+    assert _by_name("premium_momentum").statistic(series) == pytest.approx(expected)
+
+
 def test_levels_are_means_over_the_intakes_from_the_second():
     top = np.zeros((2, len(YEARS)))
     top[:, 1] = 1.0  # the first intake is left out

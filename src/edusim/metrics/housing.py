@@ -134,6 +134,33 @@ register(
 )
 
 
+MOMENTUM_MIN_PREMIUM_SHARE = 0.02
+"""Catchments whose premium is below this share of the flat's price before the intake
+are left out of `premium_change_autocorr` (their changes are mostly rounding)."""
+
+
+def _premium_change_autocorr(model: EduModel) -> float:
+    previous = getattr(model, "premium_change", None)
+    before = getattr(model, "premium_before_intake", None)
+    if previous is None or before is None or not np.any(previous):
+        return float("nan")  # no intake yet, or no change before this one
+    change = model.school_table.premium_share - before
+    rows = has_catchment(model) & (before > MOMENTUM_MIN_PREMIUM_SHARE)
+    if rows.sum() < 3 or change[rows].std() == 0 or previous[rows].std() == 0:
+        return float("nan")
+    return float(np.corrcoef(change[rows], previous[rows])[0, 1])
+
+
+register(
+    _premium_change_autocorr,
+    "premium_change_autocorr",
+    "correlation (-1 to 1)",
+    "information",
+    "momentum of catchment premiums: does last year's change carry on",
+    "Pearson correlation, over the catchments (public schools) whose premium was above 2% of the flat's price before this intake, of this intake's change of the premium share and the change of the intake before (nan before two intakes)",
+)
+
+
 def _dwellings_built_share(model: EduModel) -> float:
     built = float(model.dwellings_built.sum())
     before = float(model.dwellings.sum()) - built

@@ -25,9 +25,12 @@ from edusim.processes.housing import (
     BUY,
     STAY,
     Bidders,
+    add_resale_gain,
     clear_market,
+    expected_resale_gain,
     holding_cost_per_yuan,
     offered_flats,
+    resale_recovery,
     seller_reservation,
     supply_unit,
 )
@@ -66,14 +69,25 @@ def dwelling_stock(model: EduModel) -> dict[int, np.ndarray]:
     }
 
 
+def cell_premium(model: EduModel) -> np.ndarray:
+    """Per cell, the premium share of the dearest school access its dwellings give."""
+    return cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+
+
 def build_dwellings(model: EduModel) -> np.ndarray:
     """Dwellings built this year in every cell, in response to the premiums just cleared
-    (processes/housing_supply.py); adds them to `model.dwellings` and returns them."""
+    above those the run started with (`model.premium_at_start`, per cell;
+    processes/housing_supply.py); adds them to `model.dwellings` and returns them."""
     geo, params = model.geography, model.params.housing
-    premium = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+    premium = cell_premium(model)
     elasticity = supply_elasticity_of_kind(params)[geo.district_kind[geo.cell_district]]
     built = new_dwellings(
-        model.dwellings, model.dwellings_as_built, premium, elasticity, params.construction_speed
+        model.dwellings,
+        model.dwellings_as_built,
+        premium,
+        elasticity,
+        params.construction_speed,
+        model.premium_at_start,
     )
     model.dwellings = model.dwellings + built
     return built
@@ -116,7 +130,9 @@ def housing_moves(
     address and tenure; the stage's catchment premiums become the clearing prices, which
     start from the sellers' reservation (last year's premium less `adjust_speed`). The
     flats on offer are the stock's resales plus the flats built last year (`new_flats`
-    per school; this cohort's share of them, like resales). Returns what the clearing
+    per school; this cohort's share of them, like resales). Buyers expect a share of each
+    premium's last yearly change (`model.premium_change`) to go on
+    (`expected_resale_gain`). Returns what the clearing
     took (rounds, flats offered, buyers)."""
     families, table, params = model.families, model.school_table, model.params
     housing, choice = params.housing, params.families
@@ -224,6 +240,14 @@ def housing_moves(
         current_own[rows], current[rows], worth[rows], **specialty,
     )  # fmt: skip
     rule_years = params.enrollment.dwelling_rule_years
+    if housing.premium_extrapolation > 0:  # buyers expect last year's change to go on
+        change_cny = np.where(in_stage, model.premium_change * flat_of_school, 0.0)
+        gain = expected_resale_gain(
+            change_cny, resale_recovery(housing, years, rule_years), housing
+        )
+        value_buy = add_resale_gain(
+            candidates, value_buy, home[rows], families.owner[entrants[rows]], gain
+        )
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
     stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
     rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * stage_years)

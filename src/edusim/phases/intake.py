@@ -21,6 +21,7 @@ from edusim.phases.arrivals import arrive, mark_siblings
 from edusim.phases.base import Phase
 from edusim.phases.housing_market import (
     build_dwellings,
+    cell_premium,
     dwelling_stock,
     dwellings_as_built,
     housing_moves,
@@ -85,7 +86,15 @@ class Intake(Placement, Phase):
         """Per stage and catchment, the mean satisfaction index of the families entering
         before the first school year (the burn-in's last round; without a burn-in, the first
         reported intake): what later entrants' sense of gain (获得感) is measured against."""
+        model.premium_change = np.zeros(len(model.school_table))
+        """Per school, last year's change of its premium share (what buyers extrapolate,
+        processes/housing.py): none in the burn-in nor at the first reported intake."""
         self._burn_in(model.params.housing.burn_in_years)
+        model.premium_before_intake = model.school_table.premium_share.copy()
+        """Per school, the premium share before this year's intake (last year's price)."""
+        model.premium_at_start = cell_premium(model)
+        """Per cell, the premium the stock as built is in equilibrium with (developers
+        build only where a premium rises above it: processes/housing_supply.py)."""
         if model.params.private.fit_amenity:
             self._fit_private_amenity()
 
@@ -101,6 +110,9 @@ class Intake(Placement, Phase):
         )
         families.school[leaving_primary] = UNPLACED
         families.moved_for_school[:] = False
+        premium = self.model.school_table.premium_share
+        self.model.premium_change = premium - self.model.premium_before_intake
+        self.model.premium_before_intake = premium.copy()
         arrive(self.model, year)
         self.model.intake = {}
         entering = []
@@ -152,10 +164,10 @@ class Intake(Placement, Phase):
         by the premiums of the round before, as they will by the burn-in's last).
         Each round starts the junior entrants from their addresses as built with no school
         (their primary schools as built kept for feeder priority), draws the newcomers,
-        runs the private intake, the housing market and placement, learns from the outcome
-        and builds (`_build`); the newcomers leave at the end of the round. The premiums
-        (the market starting from none), the expectations and the dwellings built are
-        kept. The junior entrants' addresses and places, the classes, the intake history
+        runs the private intake, the housing market and placement and learns from the
+        outcome; the newcomers leave at the end of the round. The premiums
+        (the market starting from none) and the expectations are kept; nothing is built
+        (the stock as built is in equilibrium with the premiums the burn-in ends with). The junior entrants' addresses and places, the classes, the intake history
         and the event log are put back, so the families as built, their ids and every
         reported draw are untouched.
 
@@ -191,7 +203,8 @@ class Intake(Placement, Phase):
                 entrants, _ = private_intake(model, year, stage, cohort)
                 housing_moves(model, year, stage, entrants, self.stock[stage], self._new(stage))
                 self._place(year, stage, entrants)
-            self._build()  # the years before the start built too
+            # nothing is built: the stock as built is the long-run stock at the premiums
+            # the burn-in finds (processes/housing_supply.py)
             families.keep(np.arange(len(families)) < as_built)
             families.next_uid = next_uid
         for name in BURN_IN_COLUMNS:

@@ -44,6 +44,10 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "Housing premium, dearest tenth of catchments",
         "zh": "溢价最高10%学区的学区房溢价",
     },
+    "premium_change_autocorr": {
+        "en": "Momentum of catchment premiums (lag-1 correlation of yearly changes)",
+        "zh": "学区房溢价的动量(年度变化的一阶相关)",
+    },
     "premium_median_share": {
         "en": "Median catchment premium (share of price)",
         "zh": "学区房溢价中位数(占房价比例)",

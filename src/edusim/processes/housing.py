@@ -45,6 +45,16 @@ the flats sold, or after `MAX_ROUNDS`); the S_c flats go to the buyers with the 
 drop-out prices. A premium never falls below the sellers' reservation, a share of last
 year's (`seller_reservation`).
 
+Buyers extrapolate (Glaeser & Nathanson 2017): they expect a share
+`premium_extrapolation` (theta) of the premium's last yearly change d_c (yuan) to be
+there again when they resell, and recover of it what the dwelling rule and a rule
+change leave (`resale_recovery`, r), so buying in c is worth r x theta x d_c more, and an
+owner selling its flat forgoes r x theta x d_home (`expected_resale_gain`). A rise in one
+year lifts the next year's bids: yearly changes of a catchment's premium carry on
+(momentum, Case & Shiller 1989) instead of reverting about a fresh draw of bidders each
+year. The bids move by r x theta / u of d, which must stay below 1 or the extrapolation
+feeds on itself (at the defaults about 0.6-0.7).
+
 Renting is the cheaper, weaker route: a tenant pays a rent premium that passes on
 `rent_premium_share` of the landlord's financing cost of the premium and ranks below
 owners on the resident ladder; let flats come up at `rent_turnover` and go to the tenants
@@ -59,6 +69,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from edusim.grouped import rank_within
 from edusim.processes.housing_rounds import ascend_prices, market_entries, school_buyers_supply
@@ -100,6 +111,67 @@ def holding_cost_per_yuan(params: HousingParams, years_held: float, dwelling_rul
         + dwelling_loss
         + rule_change * (1.0 - dwelling_loss)
     )
+
+
+def resale_recovery(params: HousingParams, years_held: float, dwelling_rule_years: int) -> float:
+    """Share of a yuan of premium present at resale that a buyer expects to recover: what
+    the dwelling rule's cut and a change of the catchment rule meanwhile leave (the same
+    parts as `holding_cost_per_yuan`)."""
+    blocked = max(0.0, dwelling_rule_years - years_held) if dwelling_rule_years > 0 else 0.0
+    kept = float(used_flat_premium(1.0, blocked, dwelling_rule_years))
+    return kept * (1.0 - min(1.0, params.rule_change_hazard * years_held))
+
+
+def expected_resale_gain(
+    last_change_cny: np.ndarray, recovery: float, params: HousingParams
+) -> np.ndarray:
+    """Per catchment, the yuan a buyer expects to gain at resale from the premium's last
+    yearly change (`last_change_cny`) going on: recovery x `premium_extrapolation` x the
+    change (negative after a fall)."""
+    return recovery * params.premium_extrapolation * last_change_cny
+
+
+def add_resale_gain(
+    candidates: np.ndarray,
+    value_buy: np.ndarray,
+    home: np.ndarray,
+    owner: np.ndarray,
+    gain: np.ndarray,
+) -> np.ndarray:
+    """`value_buy` (families x candidates) plus the expected resale gain of each candidate
+    catchment, less, for an owner, the gain it forgoes by selling its own flat. Options
+    never worth a move (-inf) stay so. One compiled pass (`add_resale_gain_reference` is
+    the whole-array definition)."""
+    return _add_resale_gain(
+        np.asarray(candidates, np.int64), np.asarray(value_buy, np.float64),
+        np.asarray(home, np.int64), np.asarray(owner, np.bool_), np.asarray(gain, np.float64),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _add_resale_gain(candidates, value_buy, home, owner, gain):  # pragma: no cover - compiled
+    out = value_buy.copy()
+    n, width = candidates.shape
+    for i in range(n):
+        own = gain[home[i]] if owner[i] and home[i] >= 0 else 0.0
+        for k in range(width):
+            c = candidates[i, k]
+            if c >= 0:
+                out[i, k] += gain[c] - own  # -inf plus a finite gain stays -inf
+    return out
+
+
+def add_resale_gain_reference(
+    candidates: np.ndarray,
+    value_buy: np.ndarray,
+    home: np.ndarray,
+    owner: np.ndarray,
+    gain: np.ndarray,
+) -> np.ndarray:
+    """`add_resale_gain` as whole-array numpy passes."""
+    own = np.where(owner & (home >= 0), gain[np.maximum(home, 0)], 0.0)
+    extra = np.where(candidates >= 0, gain[np.maximum(candidates, 0)] - own[:, None], 0.0)
+    return value_buy + extra
 
 
 def offered_flats(

@@ -4,13 +4,18 @@ The dwelling stock of a catchment is not fixed. Where an address sells above the
 district's base price, developers build: in the long run the dwellings of a residential
 cell reach
 
-    S*(p) = S0 x (1 + p)^e
+    S*(p) = S0 x ((1 + p) / (1 + p0))^e
 
 where S0 is the cell's stock as built, p the premium share of the dearest school access
 the cell's dwellings give (the larger of its primary and its junior catchment's premium:
-a developer sells to whichever buyer pays most) and e the supply elasticity of the
-cell's district kind (dense urban cores can add little; county towns have land at their
-edge). Construction closes a share `construction_speed` of the log gap each year
+a developer sells to whichever buyer pays most), p0 that premium when the run starts
+(the burn-in's) and e the supply elasticity of the cell's district kind (dense urban
+cores can add little; county towns have land at their edge). The city as built has
+lived under its initial rule for years, so its stock is taken to be the long-run stock
+at the premiums it starts with: developers answer a premium that rises above them, not
+the premium itself. (Measuring S* from p0 = 0 made every premium the burn-in found set
+off building whose yearly flow then died away, shrinking the flats on offer for a
+decade and lifting the premiums under unchanged rules: docs/ODD.md §7.4.) Construction closes a share `construction_speed` of the log gap each year
 
     ln S_next = ln S + speed x (ln S* - ln S)     (never below S: dwellings last)
 
@@ -83,11 +88,16 @@ def new_dwellings(
     premium_share: np.ndarray,
     elasticity: np.ndarray,
     speed: float,
+    premium_at_start: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Dwellings built in each cell this year: the stock moves a share `speed` of the log
-    gap toward its long-run level `as_built x (1 + premium_share)^elasticity`; nothing is
-    built where the stock is at or above it (dwellings are not pulled down)."""
-    target_log = np.log1p(np.maximum(premium_share, 0.0)) * elasticity
+    gap toward its long-run level `as_built x ((1 + premium_share) / (1 +
+    premium_at_start))^elasticity` (the stock as built is in equilibrium with the premium
+    the run starts with); nothing is built where the stock is at or above it (dwellings
+    are not pulled down)."""
+    target_log = (
+        np.log1p(np.maximum(premium_share, 0.0)) - np.log1p(np.maximum(premium_at_start, 0.0))
+    ) * elasticity
     present_log = np.log(np.maximum(dwellings, 1e-300) / np.maximum(as_built, 1e-300))
     step = speed * (target_log - present_log)
     built = dwellings * np.expm1(np.maximum(step, 0.0))

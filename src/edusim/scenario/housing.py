@@ -54,6 +54,22 @@ class HousingParams(Section):
         gt=0,
         le=1000,
     )
+    premium_extrapolation: float = param(
+        0.5,
+        unit="share of last year's premium change",
+        source=(
+            "assumption within (0, 1): buyers expect recent price changes to go on (Case &"
+            " Shiller 1989, AER 79(1):125-137; Glaeser & Nathanson 2017, JFE 126(1):147-170:"
+            " buyers who forecast from past prices make prices show momentum at one-year"
+            " horizons), but their one-year expectations move by less than the past year's"
+            " change (Case, Shiller & Thompson 2012, Brookings Papers on Economic Activity,"
+            " fall: short-run expectations if anything under-react). Plausible range 0-0.7;"
+            " near 1 the extrapolation feeds on itself (docs/ODD.md §7.4)"
+        ),
+        description="share of last year's change of a catchment's premium (yuan) that buyers expect to find again when they resell: it adds to what buying there is worth (less what the dwelling rule and a rule change take at resale), and an owner who sells forgoes it on its own flat; 0 turns it off",
+        ge=0,
+        le=1,
+    )
     max_premium_share: float = param(
         1.5,
         unit="share of base price",

@@ -120,6 +120,14 @@ def _top_premium_change(metric: str) -> Callable[[Series], np.ndarray]:
     return statistic
 
 
+def _premium_momentum(series: Series) -> np.ndarray:
+    """Mean over the intakes from the third on of `premium_change_autocorr` (leaving out
+    the second's, whose earlier change is the one from the burn-in's premiums), catchment
+    arm, per seed (years without enough catchments above 2% are skipped)."""
+    years = _intake_years(series, "catchment")[2:]
+    return series.get("catchment", "premium_change_autocorr")[years].mean(axis=1).to_numpy()
+
+
 def _sorting_at_first_intake(series: Series) -> np.ndarray:
     first = _intake_years(series, "catchment")[0]
     return series.get("catchment", "income_quality_rank_corr")[first].to_numpy()
@@ -272,6 +280,26 @@ PATTERNS: tuple[Pattern, ...] = (
         arms=("catchment",),
         metrics=("movers_share", "premium_top_decile_cny"),
         min_intakes=3,
+    ),
+    Pattern(
+        name="premium_momentum",
+        claim="a catchment's premium has momentum: a yearly change tends to be followed by one of the same sign, as house prices' are",
+        source=(
+            "Case & Shiller (1989), AER 79(1):125-137: yearly changes of city house price"
+            " indices are positively autocorrelated; Glaeser, Gyourko, Morales & Nathanson"
+            " (2014), JUE 81:45-56: strong positive serial correlation of one-year price"
+            " changes across US metropolitan areas (momentum, then mean reversion over five years)"
+        ),
+        measured="`premium_change_autocorr` (correlation over catchments above 2% of the flat price of this intake's premium change and the one before), mean over the intakes from the third on, catchment arm",
+        unit="correlation",
+        statistic=_premium_momentum,
+        low=0.0,
+        high=None,
+        band_source="the sign the sources find; no level is carried over (their indices average many sales, a catchment's premium is the price of a few dozen)",
+        judged_by="interval",
+        arms=("catchment",),
+        metrics=("movers_share", "premium_change_autocorr"),
+        min_intakes=4,
     ),
     Pattern(
         name="ordinary_premium_positive",
