@@ -193,3 +193,33 @@ def test_the_arriving_cohort_is_the_first_grades_share_of_an_uneven_stage(small_
     arrive(model, 2019)
     new = families.uid >= first
     assert np.bincount(families.district[new], minlength=2).tolist() == [201, 100]
+
+
+def test_the_leaders_appointed_in_a_year_are_the_leader_rows_added_that_year(small_city):
+    """`appointed` in a year's leader record counts every leader appointed that year:
+    to schools without a principal or short of deputies after the exits, and again to
+    the deputy posts that executive principals of group members leave (the year's second
+    appointment pass), i.e. the leader rows (new ids) added that year. Two leaders are
+    made 80 so that in 2018 both passes appoint."""
+    rule = {
+        "name": "T", "kind": "tight", "formed": "2018-09-01", "stage": "primary",
+        "target_share": 0.6,
+    }  # fmt: skip
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=3,
+        overrides={"groups.rules": [rule], "leaders.executive_share": 0.5},
+    )
+    age = model.leaders.age.copy()
+    age[:2] = 80.0  # two leaders retire in the first year: the first pass replaces them
+    model.leaders.age = age
+    while model.running:
+        first = model.leaders.next_uid
+        model.step()
+        year = model.current_school_year
+        stats = model.leader_stats[year]
+        added = int((model.leaders.uid >= first).sum())
+        assert stats["appointed"] == added
+        if year == 2018:  # both passes appointed: the retirees' posts, then the executives'
+            assert stats["retired"] >= 2 and stats["executive"] > 0
