@@ -223,3 +223,32 @@ def test_the_leaders_appointed_in_a_year_are_the_leader_rows_added_that_year(sma
         assert stats["appointed"] == added
         if year == 2018:  # both passes appointed: the retirees' posts, then the executives'
             assert stats["retired"] >= 2 and stats["executive"] > 0
+
+
+def test_experimental_classes_only_at_the_cores_of_named_groups_that_ask_for_them(
+    small_scenario,
+):
+    """Experimental classes (policy/tracking.py) are seats at the core of a named group
+    with `experimental_classes` while it is active: one class of its class size at
+    Core-J01 (named group E); none at the cores of groups formed by a rule, which no
+    named group's setting reaches."""
+    from edusim.phases.sharing import experimental_seats
+
+    small_scenario["groups"] = {
+        "explicit": [
+            {"name": "E", "kind": "tight", "core": "Core-J01", "members": ["Core-J02"],
+             "formed": "2018-09-01", "experimental_classes": 1}
+        ],
+        "rules": [
+            {"name": "T", "kind": "tight", "formed": "2018-09-01", "stage": "primary",
+             "target_share": 0.6}
+        ],
+    }  # fmt: skip
+    model = EduModel(small_scenario, seed=SEED, years=1)
+    model.step()
+    table = model.school_table
+    assert len(model.groups.groups) > 1  # the rule formed groups too
+    expected = np.zeros(len(table), dtype=np.int64)
+    core = list(table.name).index("Core-J01")
+    expected[core] = table.class_size[core]
+    np.testing.assert_array_equal(experimental_seats(model), expected)
