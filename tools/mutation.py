@@ -87,6 +87,9 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_money_and_arrivals.py",
         "tests/phases/test_phase_rules_by_hand.py",
         "tests/phases/test_phase_rules_second_sample.py",
+        "tests/phases/test_phase_rules_third_sample.py",
+        "tests/phases/test_phase_rules_fourth_sample.py",
+        "tests/phases/test_placement_rules_by_hand.py",
         "tests/phases/test_private_lists.py",
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",
@@ -95,6 +98,10 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_specialties_in_model.py",
         "tests/phases/test_tracking_in_model.py",
         "tests/phases/test_travel.py",
+        # the rotation quota by tier by hand (the file's third test runs the demo city)
+        "tests/phases/test_tier_quota.py::"
+        "test_only_teachers_of_the_tier_fill_the_quota_and_the_rest_is_a_shortfall",
+        "tests/phases/test_tier_quota.py::test_the_national_share_beyond_the_quota_may_go_to_anyone",
     ],
 }
 # Targets for --unjit only (their other functions are mutated with policy/ and processes/).

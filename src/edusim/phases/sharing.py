@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 
 def kind_column(kinds: dict[str, GroupKindParams], row_kind: np.ndarray, name: str) -> np.ndarray:
-    """A kind parameter per membership row (one lookup per distinct kind)."""
+    """A kind parameter per membership row (one lookup per distinct kind). A name that is
+    no parameter of a group kind is refused, with or without groups (a misspelt name
+    would otherwise read as 0 in a run without groups and fail only in one with them)."""
+    if name not in GroupKindParams.model_fields:
+        raise ValueError(f"kind_column: {name!r} is not a parameter of a group kind")
     if row_kind.size == 0:
         return np.zeros(0)
     names, inverse = np.unique(row_kind.astype(str), return_inverse=True)
