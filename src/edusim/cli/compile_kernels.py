@@ -32,6 +32,7 @@ KERNEL_MODULES: tuple[str, ...] = (
     "edusim.policy.mechanisms.top_trading_cycles",
     "edusim.processes.aggregate",
     "edusim.processes.family_choice",
+    "edusim.processes.housing",
     "edusim.processes.housing_rounds",
     "edusim.processes.learning",
 )
