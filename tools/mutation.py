@@ -90,6 +90,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_phase_rules_third_sample.py",
         "tests/phases/test_phase_rules_fourth_sample.py",
         "tests/phases/test_placement_rules_by_hand.py",
+        "tests/phases/test_policy_events_by_hand.py",
         "tests/phases/test_private_lists.py",
         "tests/phases/test_retirees_in_model.py",
         "tests/phases/test_scarce_subjects_in_model.py",
