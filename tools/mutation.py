@@ -89,6 +89,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_phase_rules_second_sample.py",
         "tests/phases/test_phase_rules_third_sample.py",
         "tests/phases/test_phase_rules_fourth_sample.py",
+        "tests/phases/test_phase_rules_fifth_sample.py",
         "tests/phases/test_placement_rules_by_hand.py",
         "tests/phases/test_policy_events_by_hand.py",
         "tests/phases/test_private_lists.py",
