@@ -249,6 +249,8 @@ def test_a_branch_grant_is_paid_in_each_year_of_the_groups_term(
     assert paid == paid_years
     assert ends == log
     assert [e["year"] for e in model._events if e["label"] == "grants allocated"] == paid_years
+    ended = [e["detail"] for e in model._events if e["label"] in ("renewed", "dissolved")]
+    assert ended == [{"group": "T"}] * len(log)
     group = model.groups.groups[0]
     assert group.active == renew
     assert group.term_end_year == term_end
