@@ -105,8 +105,15 @@ def satisfaction_components(
 
 
 def satisfaction_index(components: np.ndarray) -> np.ndarray:
-    """100 x the weighted sum of the component scores (0-100)."""
-    return 100.0 * (components @ WEIGHTS)
+    """100 x the weighted sum of the component scores (0-100).
+
+    Summed column by column, not with `components @ WEIGHTS`: a matrix product goes to
+    BLAS, whose threads then spin on every core for the rest of the run (Hangzhou, 20
+    years: the year loop took 18.5 CPU-s in 14.3 s of wall time with it, 2026-11-28)."""
+    total = np.zeros(components.shape[0])
+    for column, weight in enumerate(WEIGHTS):
+        total += weight * components[:, column]
+    return 100.0 * total
 
 
 def group_means(values: np.ndarray, key: np.ndarray, n_keys: int) -> np.ndarray:
