@@ -27,7 +27,18 @@ RULE = "(processes/satisfaction.py: 100 x (0.30 expectation met + 0.25 perceived
 def _entrants(model: EduModel) -> dict[str, np.ndarray] | None:
     """This year's public entrants of both stages: their index, components (entrants x 5),
     income, district, school and catchment school, and their stage (None before the
-    first intake or with no public entrant)."""
+    first intake or with no public entrant). Joined once per recording of the metrics
+    (`model.metric_memo`, as `income_quartiles`), not once per metric that reads them."""
+    memo = getattr(model, "metric_memo", None)
+    if memo is not None and "satisfaction_entrants" in memo:
+        return memo["satisfaction_entrants"]
+    joined = _joined_entrants(model)
+    if memo is not None:
+        memo["satisfaction_entrants"] = joined
+    return joined
+
+
+def _joined_entrants(model: EduModel) -> dict[str, np.ndarray] | None:
     records = [
         (stage, stats["satisfaction"])
         for stage, stats in sorted(model.intake.items())
