@@ -46,20 +46,51 @@ def test_dwellings_are_built_only_where_access_carries_a_premium(demo_path):
 
 
 def test_the_city_starts_with_its_stock_in_equilibrium(demo_path):
-    """The burn-in builds nothing, and developers answer only premiums above those the
-    run starts with: the stock as built is the long-run stock at the starting premiums
-    (with the long-run stock measured from a zero premium, the burn-in's premiums set
-    off building whose flow then died away over a decade)."""
+    """The burn-in settles the stock toward the long-run stock at its premiums and puts
+    nothing on sale as new; developers then answer only premiums above those the run
+    starts with (with the long-run stock measured from a zero premium inside the run,
+    the burn-in's premiums set off building whose flow then died away over a decade)."""
     model = EduModel(demo_path, seed=4, years=2)
     np.testing.assert_array_equal(model.dwellings, model.dwellings_as_built)
     assert model.dwellings_built.sum() == 0.0
     start = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
     np.testing.assert_array_equal(model.premium_at_start, start)
-    assert start.max() > 0  # the burn-in found premiums, and none of them built
+    assert start.max() > 0
     model.step()
     premium = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
     built = model.dwellings_built
     assert (built[premium <= start] == 0).all()
+
+
+def test_the_burn_in_settles_the_stock_where_access_sells_dear(demo_path):
+    """The stock as built is the synthesised stock grown where the burn-in's premiums
+    are high, and the more the higher the premium (rank correlation over cells with
+    dwellings); the synthesised stock is kept apart; with no burn-in or no supply the
+    city starts with the synthesised stock."""
+    model = EduModel(demo_path, seed=4, years=2)
+    synthesised, settled = model.dwellings_synthesised, model.dwellings_as_built
+    has = synthesised > 0
+    assert (settled[has] >= synthesised[has] * (1 - 1e-12)).all()
+    assert settled.sum() > synthesised.sum() * 1.01
+    growth = np.log(settled[has] / synthesised[has])
+    premium = model.premium_at_start[has]
+    assert np.corrcoef(np.argsort(np.argsort(growth)), np.argsort(np.argsort(premium)))[0, 1] > 0.5
+    for overrides in ({"housing.burn_in_years": 0}, NO_SUPPLY):
+        other = EduModel(demo_path, seed=4, years=2, overrides=overrides)
+        np.testing.assert_array_equal(other.dwellings_as_built, other.dwellings_synthesised)
+
+
+def test_the_settled_stock_lowers_the_starting_premiums(demo_path):
+    """Paired seeds: the dearest tenth of catchments starts at a lower premium when the
+    burn-in's supply answers the premiums than when the stock stays as synthesised."""
+    for seed in (1, 2):
+        top = {}
+        for name, overrides in (("supply", {}), ("fixed", NO_SUPPLY)):
+            model = EduModel(demo_path, seed=seed, years=1, overrides=overrides)
+            table = model.school_table
+            share = np.sort(table.premium_share[table.active & ~table.private])
+            top[name] = share[-max(1, share.size // 10) :].mean()
+        assert top["supply"] < top["fixed"]
 
 
 def test_last_years_new_flats_are_on_offer(demo_path):

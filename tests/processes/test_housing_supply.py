@@ -14,6 +14,7 @@ from edusim.processes.housing_supply import (
     cell_dwellings,
     cell_premium_share,
     new_dwellings,
+    settled_stock,
     supply_elasticity_of_kind,
 )
 from edusim.scenario.housing import HousingParams
@@ -116,3 +117,25 @@ def test_building_is_finite_non_negative_and_never_overshoots(cells, speed):
     long_run = as_built * (1.0 + premium) ** elasticity
     # never past the long-run level (up to rounding), and nothing where already past it
     assert (stock + built <= np.maximum(long_run, stock) * (1 + 1e-9)).all()
+
+
+def test_the_settled_stock_is_a_fixed_point_at_its_long_run():
+    """A stock already at synthesised x (1 + p)^e stays; cells without dwellings stay."""
+    synthesised = np.array([100.0, 50.0, 0.0])
+    premium = np.array([0.2, 0.0, 0.4])
+    elasticity = np.array([2.0, 5.6, 2.0])
+    long_run = synthesised * (1 + premium) ** elasticity
+    np.testing.assert_allclose(
+        settled_stock(long_run, synthesised, premium, elasticity), long_run, rtol=1e-12
+    )
+
+
+def test_the_settled_stock_moves_half_the_log_gap_both_ways():
+    """From the synthesised stock toward 1.21 x 100 (p = 0.1, e = 2): half the log gap,
+    110; from 150 (above the long run: a search, not construction) down to
+    sqrt(150 x 121)."""
+    synthesised = np.array([100.0, 100.0])
+    premium = np.array([0.1, 0.1])
+    elasticity = np.array([2.0, 2.0])
+    settled = settled_stock(np.array([100.0, 150.0]), synthesised, premium, elasticity)
+    np.testing.assert_allclose(settled, [110.0, np.sqrt(150.0 * 121.0)], rtol=1e-12)

@@ -39,6 +39,7 @@ from edusim.processes.housing_supply import (
     cell_dwellings,
     cell_premium_share,
     new_dwellings,
+    settled_stock,
     supply_elasticity_of_kind,
 )
 from edusim.world.schools import GRADES_PER_STAGE
@@ -91,6 +92,18 @@ def build_dwellings(model: EduModel) -> np.ndarray:
     )
     model.dwellings = model.dwellings + built
     return built
+
+
+def settle_stock(model: EduModel, synthesised: np.ndarray) -> None:
+    """The burn-in's step toward the stock the city as built has: `model.dwellings`
+    moves toward the long-run stock at the premiums just cleared, measured from the
+    `synthesised` stock at no premium (`settled_stock`); nothing is put on sale as
+    new (the city has lived with this stock for years)."""
+    geo = model.geography
+    elasticity = supply_elasticity_of_kind(model.params.housing)[
+        geo.district_kind[geo.cell_district]
+    ]
+    model.dwellings = settled_stock(model.dwellings, synthesised, cell_premium(model), elasticity)
 
 
 def new_flats_of_catchment(model: EduModel, built: np.ndarray, stage: int) -> np.ndarray:

@@ -26,6 +26,7 @@ from edusim.phases.housing_market import (
     dwellings_as_built,
     housing_moves,
     new_flats_of_catchment,
+    settle_stock,
 )
 from edusim.phases.placement import Placement
 from edusim.phases.private_intake import fit_private_amenity, private_intake
@@ -66,7 +67,11 @@ class Intake(Placement, Phase):
 
     def init(self, model: EduModel) -> None:
         super().init(model)
-        model.dwellings_as_built = dwellings_as_built(model)
+        model.dwellings_synthesised = dwellings_as_built(model)
+        """Dwellings of every residential cell at no school premium (the city's pupils x
+        `dwellings_per_pupil`); the burn-in settles the stock from it."""
+        model.dwellings_as_built = model.dwellings_synthesised.copy()
+        """Dwellings of every cell when the run starts (after the burn-in's settling)."""
         model.dwellings = model.dwellings_as_built.copy()
         self.stock = dwelling_stock(model)
         model.dwellings_built = np.zeros_like(model.dwellings)
@@ -165,9 +170,14 @@ class Intake(Placement, Phase):
         Each round starts the junior entrants from their addresses as built with no school
         (their primary schools as built kept for feeder priority), draws the newcomers,
         runs the private intake, the housing market and placement and learns from the
-        outcome; the newcomers leave at the end of the round. The premiums
-        (the market starting from none) and the expectations are kept; nothing is built
-        (the stock as built is in equilibrium with the premiums the burn-in ends with). The junior entrants' addresses and places, the classes, the intake history
+        outcome, and moves the dwelling stock toward the long-run stock at the round's
+        premiums (`settle_stock`: the city has lived under its initial rule for years,
+        so its developers have answered the premiums it carries; nothing goes on sale as
+        new). The newcomers leave at the end of the round. The premiums (the market
+        starting from none), the expectations and the settled stock are kept: the stock
+        as built is the one the burn-in ends with, in equilibrium with its last premiums
+        (later building answers only premiums above them). The junior entrants'
+        addresses and places, the classes, the intake history
         and the event log are put back, so the families as built, their ids and every
         reported draw are untouched.
 
@@ -189,6 +199,7 @@ class Intake(Placement, Phase):
         classes = table.classes_per_grade.copy()
         history, events = copy.deepcopy(model.intake_history), len(model._events)
         table.premium_share[:] = 0.0  # the market, not the guess, sets them
+        synthesised = model.dwellings_synthesised
         # the junior entrants' primary schools as built, for feeder priority (对口)
         self.primary_school_of = (families.uid[junior].copy(), families.school[junior])
         start = model.resolved_scenario.start_year
@@ -203,12 +214,13 @@ class Intake(Placement, Phase):
                 entrants, _ = private_intake(model, year, stage, cohort)
                 housing_moves(model, year, stage, entrants, self.stock[stage], self._new(stage))
                 self._place(year, stage, entrants)
-            # nothing is built: the stock as built is the long-run stock at the premiums
-            # the burn-in finds (processes/housing_supply.py)
+            settle_stock(model, synthesised)
+            self.stock = dwelling_stock(model)
             families.keep(np.arange(len(families)) < as_built)
             families.next_uid = next_uid
         for name in BURN_IN_COLUMNS:
             getattr(families, name)[:] = saved[name]
+        model.dwellings_as_built = model.dwellings.copy()
         table.classes_per_grade = classes
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         model.intake_history = history

@@ -11,11 +11,17 @@ the cell's dwellings give (the larger of its primary and its junior catchment's 
 a developer sells to whichever buyer pays most), p0 that premium when the run starts
 (the burn-in's) and e the supply elasticity of the cell's district kind (dense urban
 cores can add little; county towns have land at their edge). The city as built has
-lived under its initial rule for years, so its stock is taken to be the long-run stock
-at the premiums it starts with: developers answer a premium that rises above them, not
-the premium itself. (Measuring S* from p0 = 0 made every premium the burn-in found set
-off building whose yearly flow then died away, shrinking the flats on offer for a
-decade and lifting the premiums under unchanged rules: docs/ODD.md §7.4.) Construction closes a share `construction_speed` of the log gap each year
+lived under its initial rule for years, so its developers have answered the premiums it
+carries: the burn-in searches for the stock that is the long-run stock,
+S_syn x (1 + p)^e from the synthesised stock S_syn at no premium, at the premiums that
+stock itself clears at (`settled_stock`, a damped fixed-point step each round), and the
+run starts from it (S0) and its premiums (p0). Developers then answer a premium that
+rises above p0, not the premium itself. (Measuring S* from the synthesised stock at p0 =
+0 inside the run made every premium the burn-in found set off building whose yearly
+flow then died away, shrinking the flats on offer for a decade and lifting the premiums
+under unchanged rules; declaring the synthesised stock in equilibrium with the burn-in's
+premiums instead left small places with few, strongly ranked catchments at premiums no
+supply had answered: docs/ODD.md §7.4.) Construction closes a share `construction_speed` of the log gap each year
 
     ln S_next = ln S + speed x (ln S* - ln S)     (never below S: dwellings last)
 
@@ -102,3 +108,24 @@ def new_dwellings(
     step = speed * (target_log - present_log)
     built = dwellings * np.expm1(np.maximum(step, 0.0))
     return np.where(as_built > 0, built, 0.0)
+
+
+def settled_stock(
+    dwellings: np.ndarray,
+    synthesised: np.ndarray,
+    premium_share: np.ndarray,
+    elasticity: np.ndarray,
+    damping: float = 0.5,
+) -> np.ndarray:
+    """One step of the burn-in's search for the stock the city as built has: the stock
+    that is the long run's, `synthesised x (1 + premium_share)^elasticity`, at the
+    premiums it itself clears at. The synthesised stock (`cell_dwellings`) is the
+    stock at no premium; years under the initial rule have built where access sells
+    dear. The step moves the log stock a share `damping` of the way toward the long-run
+    stock at this round's premiums, both ways (a search, not construction: a stock
+    that overshoots is taken back), so that market and stock reach a fixed point
+    rather than cycle (more stock lowers the premium that called it)."""
+    target_log = np.log1p(np.maximum(premium_share, 0.0)) * elasticity
+    present_log = np.log(np.maximum(dwellings, 1e-300) / np.maximum(synthesised, 1e-300))
+    settled = synthesised * np.exp(present_log + damping * (target_log - present_log))
+    return np.where(synthesised > 0, settled, dwellings)
