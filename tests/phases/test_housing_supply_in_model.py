@@ -8,7 +8,7 @@ import numpy as np
 from edusim.model import EduModel
 from edusim.phases.intake import Intake
 from edusim.processes.housing import offered_flats
-from edusim.processes.housing_supply import cell_premium_share
+from edusim.processes.housing_supply import cell_premium_share, new_dwellings
 
 NO_SUPPLY = {
     "housing.supply_elasticity_urban": 0.0,
@@ -91,6 +91,36 @@ def test_the_settled_stock_lowers_the_starting_premiums(demo_path):
             share = np.sort(table.premium_share[table.active & ~table.private])
             top[name] = share[-max(1, share.size // 10) :].mean()
         assert top["supply"] < top["fixed"]
+
+
+def test_developers_build_against_the_premium_they_expect(demo_path):
+    """The first year's building answers the developers' expectation, a third of the way
+    (`developer_expectation_years` 3) from the starting premiums to the year's: the
+    same stock step as with myopic developers facing that expected premium."""
+    model = EduModel(demo_path, seed=4, years=2)
+    start, before = model.premium_at_start.copy(), model.dwellings.copy()
+    model.step()
+    premium = cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
+    expected = start + (premium - start) / 3.0
+    np.testing.assert_allclose(model.developers_premium, expected, rtol=1e-12)
+    housing = model.params.housing
+    elasticity = np.array(
+        [
+            housing.supply_elasticity_urban,
+            housing.supply_elasticity_suburban,
+            housing.supply_elasticity_rural,
+        ]
+    )[model.geography.district_kind[model.geography.cell_district]]
+    built = new_dwellings(
+        before,
+        model.dwellings_as_built,
+        expected,
+        elasticity,
+        housing.construction_speed,
+        start,
+    )
+    assert built.sum() > 0
+    np.testing.assert_allclose(model.dwellings_built, built, rtol=1e-12)
 
 
 def test_last_years_new_flats_are_on_offer(demo_path):

@@ -13,6 +13,7 @@ from edusim.processes.housing_supply import (
     catchment_stock,
     cell_dwellings,
     cell_premium_share,
+    developers_premium,
     new_dwellings,
     settled_stock,
     supply_elasticity_of_kind,
@@ -139,3 +140,12 @@ def test_the_settled_stock_moves_half_the_log_gap_both_ways():
     elasticity = np.array([2.0, 2.0])
     settled = settled_stock(np.array([100.0, 150.0]), synthesised, premium, elasticity)
     np.testing.assert_allclose(settled, [110.0, np.sqrt(150.0 * 121.0)], rtol=1e-12)
+
+
+def test_developers_expect_a_smoothed_premium():
+    """Memory 3: a third of the way from last year's expectation to this year's premium
+    (0.10 -> 0.16 toward 0.28; 0.30 -> 0.20 toward 0.00); memory 1: this year's premium."""
+    expected = np.array([0.10, 0.30])
+    premium = np.array([0.28, 0.0])
+    np.testing.assert_allclose(developers_premium(expected, premium, 3.0), [0.16, 0.20])
+    np.testing.assert_array_equal(developers_premium(expected, premium, 1.0), premium)

@@ -38,6 +38,7 @@ from edusim.processes.housing_supply import (
     catchment_stock,
     cell_dwellings,
     cell_premium_share,
+    developers_premium,
     new_dwellings,
     settled_stock,
     supply_elasticity_of_kind,
@@ -76,11 +77,16 @@ def cell_premium(model: EduModel) -> np.ndarray:
 
 
 def build_dwellings(model: EduModel) -> np.ndarray:
-    """Dwellings built this year in every cell, in response to the premiums just cleared
-    above those the run started with (`model.premium_at_start`, per cell;
-    processes/housing_supply.py); adds them to `model.dwellings` and returns them."""
+    """Dwellings built this year in every cell, in response to the premium developers
+    expect (`model.developers_premium`, moved toward the premiums just cleared:
+    `developers_premium`) above those the run started with (`model.premium_at_start`,
+    per cell; processes/housing_supply.py); adds them to `model.dwellings` and returns
+    them."""
     geo, params = model.geography, model.params.housing
-    premium = cell_premium(model)
+    model.developers_premium = developers_premium(
+        model.developers_premium, cell_premium(model), params.developer_expectation_years
+    )
+    premium = model.developers_premium
     elasticity = supply_elasticity_of_kind(params)[geo.district_kind[geo.cell_district]]
     built = new_dwellings(
         model.dwellings,

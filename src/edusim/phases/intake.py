@@ -100,6 +100,9 @@ class Intake(Placement, Phase):
         model.premium_at_start = cell_premium(model)
         """Per cell, the premium the stock as built is in equilibrium with (developers
         build only where a premium rises above it: processes/housing_supply.py)."""
+        model.developers_premium = model.premium_at_start.copy()
+        """Per cell, the premium developers build against (smoothed over
+        `developer_expectation_years`; `build_dwellings`)."""
         if model.params.private.fit_amenity:
             self._fit_private_amenity()
 

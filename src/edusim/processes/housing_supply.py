@@ -110,6 +110,17 @@ def new_dwellings(
     return np.where(as_built > 0, built, 0.0)
 
 
+def developers_premium(
+    expected: np.ndarray, premium_share: np.ndarray, memory_years: float
+) -> np.ndarray:
+    """The premium developers build against, per cell: last year's expectation moved
+    `1 / memory_years` of the way to this year's premium (adaptive expectations). One
+    year's clearing price carries the noise of one cohort's bids; builders who answered
+    it alone, with the flats on sale a year later and the land to build them on, made
+    the premiums of elastic places alternate from year to year (docs/ODD.md 7.4)."""
+    return expected + (premium_share - expected) / memory_years
+
+
 def settled_stock(
     dwellings: np.ndarray,
     synthesised: np.ndarray,

@@ -214,6 +214,21 @@ class HousingParams(Section):
         ge=0,
         le=1,
     )
+    developer_expectation_years: float = param(
+        3.0,
+        unit="years",
+        source=(
+            "assumption (builders price a project by the premiums of the years it takes to"
+            " buy land, build and sell, two to three in China, not by one year's clearing;"
+            " backward-looking price expectations in construction: DiPasquale & Wheaton 1994,"
+            " JUE 35(1):1-27; with myopic expectations, elastic supply and a building lag a"
+            " housing market cycles: Wheaton 1999, Real Estate Economics 27(2):209-230)."
+            " Plausible range 1 (myopic) to 5"
+        ),
+        description="memory of the premium developers build against: each year their expected premium moves 1 / this of the way to the year's clearing premium (exponential smoothing; 1 answers each year's premium alone)",
+        ge=1,
+        le=20,
+    )
     burn_in_years: int = param(
         3,
         unit="rounds",
