@@ -136,3 +136,23 @@ def test_a_plotted_band_is_the_data_band():
     band = figure.axes[0].collections[0]
     vertices = band.get_paths()[0].vertices
     assert np.isclose(vertices[:, 1].max(), 0.16) and np.isclose(vertices[:, 1].min(), 0.12)
+
+
+def test_each_format_draws_the_figure_once(tmp_path):
+    """savefig of a figure with a layout engine draws it twice (once only to lay it
+    out); save_figure lays it out itself and leaves no engine, so one draw a file."""
+    figure = _small_figure()
+    draws = []
+    plain_draw = figure.draw
+    figure.draw = lambda renderer: draws.append(renderer) or plain_draw(renderer)
+    save_figure(figure, tmp_path / "once", formats=("png", "pdf", "svg"))
+    assert len(draws) == 3
+    assert figure.get_layout_engine() is None
+
+
+def test_every_format_keeps_the_layout_of_the_png(tmp_path):
+    """The vector files are laid out as the PNG is (at 300 dpi), not again at their
+    own 72 dpi after the PNG (savefig would restore the house style's engine)."""
+    after_png = save_figure(_small_figure(), tmp_path / "after", formats=("png", "svg"))[1]
+    (alone,) = save_figure(_small_figure(), tmp_path / "alone", formats=("svg",))
+    assert after_png.read_bytes() == alone.read_bytes()

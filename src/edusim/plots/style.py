@@ -15,7 +15,9 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.style
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 from edusim import __version__
 from edusim.plots.fonts import cjk_family
@@ -117,7 +119,7 @@ def save_figure(
     The files carry `title` and `description` (e.g. the caption) and no date.
     """
     paths = []
-    with house_style(lang):
+    with house_style(lang), laid_out(figure):
         for fmt in formats:
             path = Path(f"{stem}.{fmt}")
             extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
@@ -125,6 +127,36 @@ def save_figure(
                 path, format=fmt, dpi=DPI, metadata=_metadata(fmt, title, description), **extra
             )
             paths.append(path)
-            # the layout is done: keep it for the other formats instead of redoing it
-            figure.set_layout_engine("none")
     return paths
+
+
+NO_LAYOUT_ENGINE = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+"""rcParams under which `Figure.set_layout_engine(None)` leaves a figure without engine."""
+
+
+@contextmanager
+def laid_out(figure: Figure) -> Iterator[None]:
+    """Run the figure's layout engine once, at the PNG's resolution, and leave the
+    figure without an engine inside the block (and after it).
+
+    `savefig` of a figure with a layout engine draws the whole figure twice: once with
+    drawing switched off only to run the engine, then for real; matplotlib's 'none'
+    placeholder engine still triggers the first draw, and `savefig` restores a removed
+    engine from rcParams (the house style's constrained layout) when it ends. Laying
+    out here with the Agg canvas that draws the PNG (whose text measurements are then
+    cached), and saving under rcParams that create no engine, gives the same PNG for
+    one draw instead of two, and every later format keeps that layout.
+    """
+    engine = figure.get_layout_engine()
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        if not isinstance(figure.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(figure)
+        shown_dpi = figure.dpi
+        figure.dpi = DPI
+        try:
+            engine.execute(figure)
+        finally:
+            figure.dpi = shown_dpi
+    with mpl.rc_context(NO_LAYOUT_ENGINE):
+        figure.set_layout_engine(None)
+        yield
