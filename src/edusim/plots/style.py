@@ -180,12 +180,14 @@ def _hold_titles(figure: Figure) -> list[Axes]:
     the axes: an x axis on top, a twin's, or the y axis' offset text (a multiplier
     such as 1e6). Our figures rarely have any of these; `_release_pushed_titles`
     finds those that do after the layout. Uses matplotlib's private `_autotitlepos`
-    (what `set_title(y=...)` sets) and leaves the axes alone where it is missing."""
+    (what `set_title(y=...)` sets), `_update_title_position` and `_set_position`
+    (checked on matplotlib 3.11) and leaves the axes alone where one is missing."""
     held = [
         ax
         for ax in figure.axes
         if getattr(ax, "_autotitlepos", None) is True
         and hasattr(ax, "_update_title_position")
+        and hasattr(ax, "_set_position")
         and any(title.get_text() for title in (ax.title, ax._left_title, ax._right_title))
     ]
     for ax in held:
