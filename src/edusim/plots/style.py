@@ -121,14 +121,18 @@ def save_figure(
     The files carry `title` and `description` (e.g. the caption) and no date.
     """
     paths = []
+    canvas = figure.canvas  # laid_out lends the figure an Agg canvas (300 dpi buffer)
     with house_style(lang), laid_out(figure):
         for fmt in formats:
+            if fmt != "png":
+                figure.set_canvas(canvas)  # vector files need no pixel buffer: let it go
             path = Path(f"{stem}.{fmt}")
             extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
             figure.savefig(
                 path, format=fmt, dpi=DPI, metadata=_metadata(fmt, title, description), **extra
             )
             paths.append(path)
+    figure.set_canvas(canvas)
     return paths
 
 
