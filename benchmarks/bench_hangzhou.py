@@ -24,6 +24,16 @@ repetitions.
 prints a table of loop CPU per simulated year per 100,000 pupils and peak RSS per scale:
 flat CPU per pupil-year means the year is linear in pupils and schools.
 
+A run that does not finish is reported, never passed over: a worker that exits with an
+error or is killed by a signal (SIGKILL with no message is most often the kernel's
+out-of-memory killer) gets a line saying how it ended, in which stage (import, build,
+year k of n, tables), after how long and at what peak RSS (from `os.wait4`, so known
+even for a killed worker), with the memory available when it started; the scaling table
+then prints the scales that finished and marks the one that did not (it is not run
+again), and the script exits with status 1. SIGTERM, SIGHUP or Ctrl-C stop the worker
+too (and a worker dies with its parent), print the same table of what finished and exit
+with 128 + the signal.
+
     python benchmarks/bench_hangzhou.py                     # 3 repetitions
     python benchmarks/bench_hangzhou.py --repeat 5 --json results/bench-hangzhou.json
     python benchmarks/bench_hangzhou.py --years 5 --scenario scenarios/demo.yaml
@@ -42,6 +52,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -86,18 +97,34 @@ def scaled_scenario(path: str, scale: float) -> dict[str, Any]:
     return data
 
 
+def _progress(path: str | None, stage: str) -> None:
+    """Note the stage the worker is in and its peak RSS so far, for the parent to report
+    if the worker dies (a killed worker writes no result)."""
+    if path:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        Path(path).write_text(json.dumps({"stage": stage, "peak_rss_mib": peak}), "utf-8")
+
+
 def _cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
 def run_once(
-    scenario: str, years: int | None, seed: int | None, profile: str | None, scale: float = 1.0
+    scenario: str,
+    years: int | None,
+    seed: int | None,
+    profile: str | None,
+    scale: float = 1.0,
+    progress: str | None = None,
 ) -> dict:
-    """Build and run the scenario once in this process; return the measurements."""
+    """Build and run the scenario once in this process; return the measurements.
+    `progress`, if given, is a file where the current stage is noted as the run goes."""
     started = time.perf_counter()
+    _progress(progress, "import")
     import edusim.model as model_module  # timed: the import is part of a run's cost
 
+    _progress(progress, "scenario")
     source: str | dict[str, Any] = scenario if scale == 1.0 else scaled_scenario(scenario, scale)
 
     imported = time.perf_counter()
@@ -117,6 +144,7 @@ def run_once(
         build_started = time.perf_counter()
         # no --seed: the scenario's own seed (EduModel's seed=None would draw a fresh one)
         chosen = model_module.SCENARIO_SEED if seed is None else seed
+        _progress(progress, "build (world synthesis, burn-in, year-0 record)")
         model = model_module.EduModel(source, chosen, years=years)
         built = time.perf_counter()
     finally:
@@ -135,6 +163,7 @@ def run_once(
         profiler = cProfile.Profile()
         profiler.enable()
     while model.running:
+        _progress(progress, f"year {len(step_seconds) + 1} of {model.resolved_scenario.years}")
         begun = time.perf_counter()
         model.step()
         step_seconds.append(time.perf_counter() - begun)
@@ -145,6 +174,7 @@ def run_once(
         profiler.dump_stats(profile)
     loop_done = time.perf_counter()
     loop_cpu_s = _cpu_s() - loop_cpu_started
+    _progress(progress, "finalize and tables")
     for phase in model.phases:
         phase.finalize()
     tables_started = time.perf_counter()
@@ -193,15 +223,86 @@ def run_once(
 
 
 def _worker(args: argparse.Namespace) -> None:
-    result = run_once(args.scenario, args.years, args.seed, args.profile, args.worker_scale)
+    result = run_once(
+        args.scenario,
+        args.years,
+        args.seed,
+        args.profile,
+        args.worker_scale,
+        progress=f"{args.worker_out}.progress",
+    )
     Path(args.worker_out).write_text(json.dumps(result), encoding="utf-8")
 
 
 # -- the parent: repetitions in fresh processes, summary --------------------------------------
+class WorkerFailed(RuntimeError):
+    """A benchmark run that did not finish: its worker failed or was killed."""
+
+
+class Interrupted(BaseException):
+    """The benchmark itself was told to stop (SIGTERM, SIGHUP); like KeyboardInterrupt, not
+    an Exception, so that no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when its parent dies (Linux)."""
+
+
+def _die_with_parent() -> None:
+    """In the worker, before exec: die when the benchmark dies, however it dies, so a
+    stopped benchmark leaves no 2 GiB worker running on (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # libc's, in the process
+
+
+def memory_available_mib() -> float | None:
+    """MemAvailable of /proc/meminfo (Linux), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def failure_message(
+    exit_code: int, stage: str, seconds: float, peak_mib: float, available_mib: float | None
+) -> str:
+    """One sentence on how a worker ended without a result."""
+    where = f"during {stage} after {seconds:.0f} s, at a peak RSS of {peak_mib:,.0f} MiB"
+    memory = (
+        f" ({available_mib:,.0f} MiB of memory were available when it started)"
+        if available_mib is not None
+        else ""
+    )
+    if exit_code < 0:
+        name = signal.Signals(-exit_code).name
+        why = (
+            "; edusim never sends SIGKILL: it is most often the kernel's out-of-memory killer "
+            "(see `dmesg | grep -i oom`) or a job runner's memory or time limit"
+            if -exit_code == signal.SIGKILL
+            else ""
+        )
+        return f"the worker was killed by {name} {where}{memory}{why}"
+    return f"the worker failed with exit code {exit_code} {where}{memory} (its message is above)"
+
+
 def run_in_subprocess(
     args: argparse.Namespace, profile: str | None = None, scale: float = 1.0
 ) -> dict:
-    """One repetition in a fresh interpreter; returns the worker's figures plus process wall."""
+    """One repetition in a fresh interpreter; returns the worker's figures plus process wall.
+    Raises WorkerFailed, saying how and where, when the worker ends without a result."""
     with tempfile.TemporaryDirectory(prefix="edusim-bench-") as scratch:
         out = Path(scratch) / "result.json"
         command = [
@@ -221,14 +322,29 @@ def run_in_subprocess(
         if scale != 1.0:
             command += ["--worker-scale", repr(scale)]
         load_before = os.getloadavg()[0]
+        available = memory_available_mib()
         started = time.perf_counter()
-        completed = subprocess.run(command, cwd=ROOT, check=False)
+        worker = subprocess.Popen(command, cwd=ROOT, preexec_fn=_die_with_parent)
+        try:
+            _, status, usage = os.wait4(worker.pid, 0)
+        except BaseException:  # the benchmark is being stopped: stop its worker too
+            worker.kill()
+            worker.wait()
+            raise
+        worker.returncode = exit_code = os.waitstatus_to_exitcode(status)
         process_s = time.perf_counter() - started
-        if completed.returncode != 0:
-            raise SystemExit(f"benchmark run failed with exit code {completed.returncode}")
+        if exit_code != 0 or not out.exists():
+            progress = Path(f"{out}.progress")
+            stage = "start-up"
+            if progress.exists():
+                stage = json.loads(progress.read_text(encoding="utf-8"))["stage"]
+            raise WorkerFailed(
+                failure_message(exit_code, stage, process_s, usage.ru_maxrss / 1024, available)
+            )
         result = json.loads(out.read_text(encoding="utf-8"))
     result["process_s"] = process_s
     result["load_1min_before"] = load_before
+    result["memory_available_mib_before"] = available
     return result
 
 
@@ -308,29 +424,62 @@ def print_report(runs: list[dict], result: dict[str, Any]) -> None:
     print(f"1-minute load average before each run: {loads} ({os.cpu_count()} CPUs)")
 
 
-def scaling_table(args: argparse.Namespace) -> None:
+def scaling_table(args: argparse.Namespace) -> int:
     """Each scale `args.repeat` times (scales interleaved, so load changes hit all alike),
     then one row per scale: medians of loop CPU per simulated year per 100k pupils and
-    peak RSS."""
+    peak RSS. A scale whose run fails is reported, marked in the table and not run again;
+    if the benchmark is stopped, the table of what finished is still printed. Returns the
+    exit status: 0 when every run finished, 1 when one failed, 128 + the signal if stopped."""
     if any(not 0.25 <= scale <= 8.0 for scale in args.scale):
         raise SystemExit("--scale factors must be from 0.25 to 8")
     runs: dict[float, list[dict]] = {scale: [] for scale in args.scale}
-    for index in range(args.repeat):
-        for scale in args.scale:
-            run = run_in_subprocess(args, scale=scale)
+    failed: dict[float, str] = {}
+    status = 0
+    label = "before the first run"
+    planned = [(index, scale) for index in range(args.repeat) for scale in args.scale]
+    try:
+        for index, scale in planned:
+            if scale in failed:
+                continue
+            label = f"scale {scale:g} run {index + 1}/{args.repeat}"
+            try:
+                run = run_in_subprocess(args, scale=scale)
+            except WorkerFailed as error:
+                failed[scale] = str(error)
+                status = 1
+                print(f"{label}: {error}; scale {scale:g} is not run again", flush=True)
+                continue
             runs[scale].append(run)
             print(
-                f"scale {scale:g} run {index + 1}/{args.repeat}: loop CPU {run['loop_cpu_s']:.2f} s, "
+                f"{label}: loop CPU {run['loop_cpu_s']:.2f} s, "
                 f"{run['year_cpu_s_per_100k_pupils']:.4f} CPU-s per year per 100k pupils, "
                 f"peak RSS {run['peak_rss_mib']:.0f} MiB (load {run['load_1min_before']:.2f})",
                 flush=True,
             )
+    except (Interrupted, KeyboardInterrupt) as error:
+        signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+        status = 128 + signum
+        print(
+            f"\n{label}: stopped by {signal.Signals(signum).name} (its worker was stopped "
+            "too); the runs that finished:",
+            flush=True,
+        )
+    print_scaling_table(runs, failed)
+    return status
+
+
+def print_scaling_table(runs: dict[float, list[dict]], failed: dict[float, str]) -> None:
+    """One row per scale with finished runs; scales without say why."""
     print(
         "\n| scale | schools | mean pupils | years | loop CPU s | CPU s per year per 100k "
         "pupils (min-max) | process CPU s | peak RSS MiB |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scale, done in runs.items():
+        if not done:
+            why = "did not finish (see above)" if scale in failed else "not run"
+            print(f"| {scale:g} | {why} | | | | | | |")
+            continue
         per = [run["year_cpu_s_per_100k_pupils"] for run in done]
         print(
             f"| {scale:g} | {done[0]['schools']:,} | {done[0]['pupils_mean']:,.0f} | "
@@ -339,6 +488,9 @@ def scaling_table(args: argparse.Namespace) -> None:
             f"{statistics.median(r['cpu_s'] for r in done):.2f} | "
             f"{statistics.median(r['peak_rss_mib'] for r in done):.0f} |"
         )
+    for scale, why in failed.items():
+        if runs[scale]:  # a later repetition failed after earlier ones finished
+            print(f"scale {scale:g}: {len(runs[scale])} run(s) above; then {why}")
 
 
 def machine() -> dict[str, Any]:
@@ -403,16 +555,32 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker_out:
         _worker(args)
         return
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # stop the worker, say so, then exit
+        signal.signal(signum, _raise_interrupted)
+    try:
+        status = benchmark(args, parser)
+    except WorkerFailed as error:
+        status = 1
+        print(f"benchmark run did not finish: {error}", file=sys.stderr, flush=True)
+    except (Interrupted, KeyboardInterrupt) as error:
+        signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+        status = 128 + signum
+        name = signal.Signals(signum).name
+        print(f"benchmark stopped by {name} (its worker was stopped too)", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def benchmark(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The parent's work: a profile, the scaling table or the repetitions; exit status."""
     if args.profile:  # at the first --scale factor, if given
         scale = args.scale[0] if args.scale else 1.0
         run = run_in_subprocess(args, profile=str(Path(args.profile).resolve()), scale=scale)
         print_profile(str(Path(args.profile).resolve()), run["loop_s"])
-        return
+        return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if args.scale:
-        scaling_table(args)
-        return
+        return scaling_table(args)
     runs = []
     for index in range(args.repeat):
         run = run_in_subprocess(args)
@@ -431,6 +599,7 @@ def main(argv: list[str] | None = None) -> None:
         payload = {"benchmark": "hangzhou", "machine": machine(), "summary": result, "runs": runs}
         path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
         print(f"wrote {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from edusim.metrics import METRICS
 from edusim.plots.axes import money_scale
 from edusim.plots.fonts import FontMissingError, cjk_family
 from edusim.plots.labels import METRIC_LABELS, UNIT_ZH, metric_label, unit_label
-from edusim.plots.style import PALETTE, house_style, save_figure
+from edusim.plots.style import PALETTE, house_style, new_figure, save_figure
 
 
 def test_every_registry_metric_has_an_english_and_a_chinese_label():
@@ -136,3 +136,57 @@ def test_a_plotted_band_is_the_data_band():
     band = figure.axes[0].collections[0]
     vertices = band.get_paths()[0].vertices
     assert np.isclose(vertices[:, 1].max(), 0.16) and np.isclose(vertices[:, 1].min(), 0.12)
+
+
+def test_each_format_draws_the_figure_once(tmp_path):
+    """savefig of a figure with a layout engine draws it twice (once only to lay it
+    out); save_figure lays it out itself and leaves no engine, so one draw a file."""
+    figure = _small_figure()
+    draws = []
+    plain_draw = figure.draw
+    figure.draw = lambda renderer: draws.append(renderer) or plain_draw(renderer)
+    save_figure(figure, tmp_path / "once", formats=("png", "pdf", "svg"))
+    assert len(draws) == 3
+    assert figure.get_layout_engine() is None
+
+
+def test_every_format_keeps_the_layout_of_the_png(tmp_path):
+    """The vector files are laid out as the PNG is (at 300 dpi), not again at their
+    own 72 dpi after the PNG (savefig would restore the house style's engine)."""
+    after_png = save_figure(_small_figure(), tmp_path / "after", formats=("png", "svg"))[1]
+    (alone,) = save_figure(_small_figure(), tmp_path / "alone", formats=("svg",))
+    assert after_png.read_bytes() == alone.read_bytes()
+
+
+def _pixels(path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image)
+
+
+def _lifted_title_figure():
+    """A left title over a y axis with a multiplier (1e6), which lifts the title."""
+    with house_style():
+        figure, ax = new_figure()
+        ax.plot([2018, 2019, 2020], [1.2e6, 2.5e6, 3.1e6])
+        ax.set_title("Pupils", loc="left")
+    return figure
+
+
+def test_titles_are_held_at_the_top_where_nothing_lifts_them(tmp_path):
+    """matplotlib re-measures the y axis to place a title at every layout pass and draw;
+    where nothing reaches over the axes, save_figure holds it at y = 1 instead."""
+    figure = _small_figure()
+    save_figure(figure, tmp_path / "held", formats=("png",))
+    assert figure.axes[0]._autotitlepos is False
+    assert figure.axes[0]._left_title.get_position()[1] == 1.0
+
+
+def test_a_title_lifted_by_a_multiplier_is_where_matplotlib_puts_it(tmp_path):
+    figure = _lifted_title_figure()
+    (ours,) = save_figure(figure, tmp_path / "ours", formats=("png",))
+    with house_style():
+        _lifted_title_figure().savefig(tmp_path / "plain.png", dpi=300)
+    ax = figure.axes[0]
+    assert ax.yaxis.offsetText.get_text() == "1e6"
+    assert ax._left_title.get_position()[1] > 1.0  # lifted over the multiplier
+    assert np.array_equal(_pixels(ours), _pixels(tmp_path / "plain.png"))

@@ -15,7 +15,11 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.style
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.transforms import Bbox
 
 from edusim import __version__
 from edusim.plots.fonts import cjk_family
@@ -117,14 +121,116 @@ def save_figure(
     The files carry `title` and `description` (e.g. the caption) and no date.
     """
     paths = []
-    with house_style(lang):
+    canvas = figure.canvas  # laid_out lends the figure an Agg canvas (300 dpi buffer)
+    with house_style(lang), laid_out(figure):
         for fmt in formats:
+            if fmt != "png":
+                figure.set_canvas(canvas)  # vector files need no pixel buffer: let it go
             path = Path(f"{stem}.{fmt}")
             extra = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
             figure.savefig(
                 path, format=fmt, dpi=DPI, metadata=_metadata(fmt, title, description), **extra
             )
             paths.append(path)
-            # the layout is done: keep it for the other formats instead of redoing it
-            figure.set_layout_engine("none")
+    figure.set_canvas(canvas)
     return paths
+
+
+NO_LAYOUT_ENGINE = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+"""rcParams under which `Figure.set_layout_engine(None)` leaves a figure without engine."""
+
+
+@contextmanager
+def laid_out(figure: Figure) -> Iterator[None]:
+    """Run the figure's layout engine once, at the PNG's resolution, and leave the
+    figure without an engine inside the block (and after it).
+
+    `savefig` of a figure with a layout engine draws the whole figure twice: once with
+    drawing switched off only to run the engine, then for real; matplotlib's 'none'
+    placeholder engine still triggers the first draw, and `savefig` restores a removed
+    engine from rcParams (the house style's constrained layout) when it ends. Laying
+    out here with the Agg canvas that draws the PNG (whose text measurements are then
+    cached), and saving under rcParams that create no engine, gives the same PNG for
+    one draw instead of two, and every later format keeps that layout. Titles are
+    held at the top of their axes while laying out and drawing (`_held_titles`).
+    """
+    engine = figure.get_layout_engine()
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        if not isinstance(figure.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(figure)
+        shown_dpi = figure.dpi
+        figure.dpi = DPI
+        try:
+            held = _hold_titles(figure)
+            placed = _positions(figure)
+            engine.execute(figure)
+            if _release_pushed_titles(figure, held):  # lay out again, from the start
+                _restore_positions(placed)
+                engine.execute(figure)
+        finally:
+            figure.dpi = shown_dpi
+    with mpl.rc_context(NO_LAYOUT_ENGINE):
+        figure.set_layout_engine(None)
+        yield
+
+
+def _hold_titles(figure: Figure) -> list[Axes]:
+    """Hold every automatically placed axes title at the top of its axes (y = 1); the
+    axes held.
+
+    matplotlib places a title for every layout pass and every draw, measuring the axes'
+    whole y axis again each time (a third of the CPU of laying out and drawing the
+    9-panel figures), only to lift the title above whatever reaches over the top of
+    the axes: an x axis on top, a twin's, or the y axis' offset text (a multiplier
+    such as 1e6). Our figures rarely have any of these; `_release_pushed_titles`
+    finds those that do after the layout. Uses matplotlib's private `_autotitlepos`
+    (what `set_title(y=...)` sets), `_update_title_position` and `_set_position`
+    (checked on matplotlib 3.11) and leaves the axes alone where one is missing."""
+    held = [
+        ax
+        for ax in figure.axes
+        if getattr(ax, "_autotitlepos", None) is True
+        and hasattr(ax, "_update_title_position")
+        and hasattr(ax, "_set_position")
+        and any(title.get_text() for title in (ax.title, ax._left_title, ax._right_title))
+    ]
+    for ax in held:
+        ax._autotitlepos = False
+    return held
+
+
+Placement = list[tuple[Axes, Bbox, Bbox]]
+
+
+def _positions(figure: Figure) -> Placement:
+    """Each axes' original and active position, as placed before any layout."""
+    return [
+        (ax, ax.get_position(original=True).frozen(), ax.get_position().frozen())
+        for ax in figure.axes
+    ]
+
+
+def _restore_positions(placement: Placement) -> None:
+    """Put the axes back where `_positions` found them (with matplotlib's private
+    `_set_position`: the public one takes an axes out of the layout)."""
+    for ax, original, active in placement:
+        ax._set_position(original, which="original")
+        ax._set_position(active, which="active")
+
+
+def _release_pushed_titles(figure: Figure, held: list[Axes]) -> bool:
+    """After a layout with titles held: ask matplotlib where it would place each held
+    axes' titles; axes whose titles it would lift go back to automatic placement (the
+    others stay held, so their titles are where matplotlib would put them). Whether
+    any went back (then the layout must run again)."""
+    renderer = figure.canvas.get_renderer()
+    released = False
+    for ax in held:
+        titles = (ax.title, ax._left_title, ax._right_title)
+        ax._autotitlepos = True
+        ax._update_title_position(renderer)
+        if all(title.get_position()[1] == 1.0 for title in titles):
+            ax._autotitlepos = False
+        else:
+            released = True
+    return released
