@@ -29,6 +29,7 @@ from edusim.policy.rotation import (
     principal_ranking,
     volunteer_utility,
 )
+from edusim.policy.staffing import moves_within_gap
 from edusim.policy.titles import SENIOR
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.world.staff import retirement_age
@@ -56,6 +57,7 @@ class RotationPasses:
             "volunteers": 0,
             "by_tier": [0] * len(TIERS),
             "quota_shortfall": 0,
+            "beyond_gap": 0,
             **{kind: 0 for kind in POSTING_KINDS[1:]},
         }
         model.rotation_stats[year] = stats
@@ -83,6 +85,7 @@ class RotationPasses:
                     "volunteers": stats["volunteers"],
                     "asked": stats["asked"],
                     "quota_shortfall": stats["quota_shortfall"],
+                    "beyond_gap": stats["beyond_gap"],
                 },
             )
 
@@ -97,6 +100,7 @@ class RotationPasses:
         teachers_of = _TeachersBySchool(teachers.school)
         kinds = model.params.groups.kinds
         strength, teaching_staff = context.strength, context.staff
+        levels = _TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
 
         def staff_of(school: int) -> np.ndarray:
             rows_ = teachers_of[school]
@@ -150,28 +154,40 @@ class RotationPasses:
                 )
                 staff = teaching_staff[hosts_pool]
                 hosts = hosts_pool[host_allocation(chosen.size, staff, strength[hosts_pool])]
-            self._post(year, chosen, hosts, GROUP, stats)
-            available[chosen] = False
+            returned = np.full(chosen.size, -1, dtype=np.int64)
             if params.send_back:
                 for member in np.unique(hosts):
                     returning = staff_of(member)
                     young_first = -teachers.age[returning]
+                    to_member = np.flatnonzero(hosts == member)
                     sent = choose(
                         returning,
                         young_first,
                         teachers.tier[returning] >= 1,
-                        int((hosts == member).sum()),
+                        to_member.size,
                         0.0,
                     )
-                    self._post(year, sent, np.full(sent.size, group.core), GROUP, stats)
-                    available[sent] = False
+                    returned[to_member[: sent.size]] = sent
+            made = levels.moves_within_gap(group.core, members, chosen, hosts, returned)
+            stats["beyond_gap"] += int((~made).sum())
+            chosen, hosts, returned = chosen[made], hosts[made], returned[made]
+            back = returned >= 0
+            levels.move(chosen, teachers.school[chosen], hosts)
+            levels.move(returned[back], hosts[back], group.core)
+            self._post(year, chosen, hosts, GROUP, stats)
+            available[chosen] = False
+            sent = returned[back]
+            self._post(year, sent, np.full(sent.size, group.core), GROUP, stats)
+            available[sent] = False
 
     def _walk_teaching(self, context: _RotationContext, stats: dict) -> None:
         """走教 (Dalian D21, Hangzhou H17): each group's core sends
         `walk_teachers_per_member` of its backbone teachers (tier >= 1, at home and not
         posted this year) to teach `walk_share` of their time at each member for the year,
         the strongest to the weakest member; they keep their post and title at the core.
-        Their travel, `walk_share * travel_cost_cny_per_km * km` a year each, is reported
+        A walker goes only while its member's teachers stay below the core's, each counted
+        by teaching time (the share a walker teaches at the member moves there;
+        policy/staffing.moves_within_gap). Their travel, `walk_share * travel_cost_cny_per_km * km` a year each, is reported
         (`walk_teaching_travel_cny`) and paid by nobody in the money accounts."""
         model = self.model
         teachers, params = model.teachers, model.params.rotation
@@ -184,6 +200,7 @@ class RotationPasses:
         )
         per_member = params.walk_teachers_per_member
         home = np.flatnonzero(at_home)
+        levels = _TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
         at_home_of = _TeachersBySchool(teachers.school[home], home)
         for group_id, members in members_by_group(rows["group"], rows["school"]):
             core = model.groups.groups[group_id].core
@@ -195,6 +212,14 @@ class RotationPasses:
             walking = candidates[np.argsort(-strength, kind="stable")[:count]]
             weakest_first = members[np.argsort(context.strength[members], kind="stable")]
             hosts = np.tile(weakest_first, per_member)[:count]
+            none_back = np.full(walking.size, -1, dtype=np.int64)
+            made = levels.moves_within_gap(
+                core, members, walking, hosts, none_back, params.walk_share
+            )
+            stats["beyond_gap"] += int((~made).sum())
+            walking, hosts = walking[made], hosts[made]
+            count = walking.size
+            levels.move(walking, core, hosts, params.walk_share)
             teachers.second_school[walking] = hosts
             teachers.second_share[walking] = params.walk_share
             km = context.travel_km()[core, hosts]
@@ -328,6 +353,59 @@ class RotationPasses:
         stats["young"] += int((teachers.age[chosen] < YOUNG_AGE).sum())
         for tier, count in enumerate(np.bincount(teachers.tier[chosen], minlength=len(TIERS))):
             stats["by_tier"][tier] += int(count)
+
+
+class _TeachingLevels:
+    """Running teaching-time totals of effectiveness per school (`total / weight` is the
+    school's teachers' level), kept up to date as a pass moves teachers, so that each
+    group's moves are judged against its core's and members' current levels
+    (policy/staffing.moves_within_gap) without a pass over all teachers per group."""
+
+    def __init__(self, effectiveness: np.ndarray, school: np.ndarray, n_schools: int):
+        self.effectiveness = effectiveness
+        self.total = np.bincount(school, weights=effectiveness, minlength=n_schools)
+        self.weight = np.bincount(school, minlength=n_schools).astype(float)
+
+    def moves_within_gap(
+        self,
+        core: int,
+        members: np.ndarray,
+        sent: np.ndarray,
+        hosts: np.ndarray,
+        returned: np.ndarray,
+        share: float = 1.0,
+    ) -> np.ndarray:
+        """Which of the core's proposed moves (teachers `sent` to `hosts` for `share` of
+        their time, each host sending back `returned`, -1 for nobody) are made."""
+        order = np.argsort(members, kind="stable")
+        host = order[np.searchsorted(members[order], hosts)]
+        back = returned >= 0
+        eff = self.effectiveness
+        return moves_within_gap(
+            self.total[core],
+            self.weight[core],
+            self.total[members],
+            self.weight[members],
+            host,
+            eff[sent],
+            np.full(sent.size, share),
+            np.where(back, eff[np.maximum(returned, 0)], 0.0),
+            back.astype(float),
+        )
+
+    def move(
+        self, rows: np.ndarray, origin: np.ndarray | int, destination: np.ndarray | int,
+        share: float = 1.0,
+    ) -> None:  # fmt: skip
+        """Count `share` of the teaching time of teachers `rows` at `destination` instead
+        of `origin` (a school each, or one for all)."""
+        moved = share * self.effectiveness[rows]
+        origin = np.broadcast_to(origin, rows.shape)
+        destination = np.broadcast_to(destination, rows.shape)
+        np.subtract.at(self.total, origin, moved)
+        np.subtract.at(self.weight, origin, share)
+        np.add.at(self.total, destination, moved)
+        np.add.at(self.weight, destination, share)
 
 
 class _TeachersBySchool:
