@@ -11,6 +11,7 @@ import numpy as np
 
 from edusim.agents.teachers import POSTING_KINDS, TIERS
 from edusim.grouped import members_by_group
+from edusim.phases.teaching_levels import TeachingLevels
 from edusim.policy.district_rotation import (
     mean_travel_to_receivers,
     receiving_hosts,
@@ -29,7 +30,6 @@ from edusim.policy.rotation import (
     principal_ranking,
     volunteer_utility,
 )
-from edusim.policy.staffing import moves_within_gap
 from edusim.policy.titles import SENIOR
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.world.staff import retirement_age
@@ -100,7 +100,7 @@ class RotationPasses:
         teachers_of = _TeachersBySchool(teachers.school)
         kinds = model.params.groups.kinds
         strength, teaching_staff = context.strength, context.staff
-        levels = _TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
+        levels = TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
 
         def staff_of(school: int) -> np.ndarray:
             rows_ = teachers_of[school]
@@ -200,7 +200,7 @@ class RotationPasses:
         )
         per_member = params.walk_teachers_per_member
         home = np.flatnonzero(at_home)
-        levels = _TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
+        levels = TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
         at_home_of = _TeachersBySchool(teachers.school[home], home)
         for group_id, members in members_by_group(rows["group"], rows["school"]):
             core = model.groups.groups[group_id].core
@@ -353,59 +353,6 @@ class RotationPasses:
         stats["young"] += int((teachers.age[chosen] < YOUNG_AGE).sum())
         for tier, count in enumerate(np.bincount(teachers.tier[chosen], minlength=len(TIERS))):
             stats["by_tier"][tier] += int(count)
-
-
-class _TeachingLevels:
-    """Running teaching-time totals of effectiveness per school (`total / weight` is the
-    school's teachers' level), kept up to date as a pass moves teachers, so that each
-    group's moves are judged against its core's and members' current levels
-    (policy/staffing.moves_within_gap) without a pass over all teachers per group."""
-
-    def __init__(self, effectiveness: np.ndarray, school: np.ndarray, n_schools: int):
-        self.effectiveness = effectiveness
-        self.total = np.bincount(school, weights=effectiveness, minlength=n_schools)
-        self.weight = np.bincount(school, minlength=n_schools).astype(float)
-
-    def moves_within_gap(
-        self,
-        core: int,
-        members: np.ndarray,
-        sent: np.ndarray,
-        hosts: np.ndarray,
-        returned: np.ndarray,
-        share: float = 1.0,
-    ) -> np.ndarray:
-        """Which of the core's proposed moves (teachers `sent` to `hosts` for `share` of
-        their time, each host sending back `returned`, -1 for nobody) are made."""
-        order = np.argsort(members, kind="stable")
-        host = order[np.searchsorted(members[order], hosts)]
-        back = returned >= 0
-        eff = self.effectiveness
-        return moves_within_gap(
-            self.total[core],
-            self.weight[core],
-            self.total[members],
-            self.weight[members],
-            host,
-            eff[sent],
-            np.full(sent.size, share),
-            np.where(back, eff[np.maximum(returned, 0)], 0.0),
-            back.astype(float),
-        )
-
-    def move(
-        self, rows: np.ndarray, origin: np.ndarray | int, destination: np.ndarray | int,
-        share: float = 1.0,
-    ) -> None:  # fmt: skip
-        """Count `share` of the teaching time of teachers `rows` at `destination` instead
-        of `origin` (a school each, or one for all)."""
-        moved = share * self.effectiveness[rows]
-        origin = np.broadcast_to(origin, rows.shape)
-        destination = np.broadcast_to(destination, rows.shape)
-        np.subtract.at(self.total, origin, moved)
-        np.subtract.at(self.weight, origin, share)
-        np.add.at(self.total, destination, moved)
-        np.add.at(self.weight, destination, share)
 
 
 class _TeachersBySchool:
