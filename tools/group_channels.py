@@ -10,7 +10,9 @@ one group channel switched off (`CHANNELS`). Members and cores are the schools t
 members or cores in the reform's final year (headline role, schools.parquet), split by
 the school's rural flag. It prints, per arm, the mean final-year teaching quality (pupil
 SD per year) of members and cores, and the member-core gap (members minus cores: negative
-while members stay below their cores), averaged over seeds, as a markdown table.
+while members stay below their cores), and the city's quartile gaps (quality, teachers'
+effectiveness, achievement: top minus bottom quarter of schools), averaged over seeds, as
+a markdown table. `--together a b` adds one arm with channels a and b off at once.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def final_state(scenario: Path, seed: int, years: int, overrides: dict) -> pd.Da
     """Per school at the end of the run: teaching quality and its parts (mean teacher
     effectiveness, management = institution + leaders), headline group role, rural flag."""
     from edusim.agents.groups import ROLE_NAMES
+    from edusim.metrics.registry import METRICS
     from edusim.model import EduModel
     from edusim.processes.aggregate import school_mean
 
@@ -72,6 +75,7 @@ def final_state(scenario: Path, seed: int, years: int, overrides: dict) -> pd.Da
         own_core = np.full(n, -1, dtype=np.int64)
         rows = model.member_rows()
         own_core[rows["school"]] = rows["core"]
+        gaps = {name: METRICS[name].compute(model) for name in QUARTILE_GAPS}
         return pd.DataFrame(
             {
                 "quality": table.teaching_quality,
@@ -82,11 +86,15 @@ def final_state(scenario: Path, seed: int, years: int, overrides: dict) -> pd.Da
                 "group_role": ROLE_NAMES[model.groups.headline(n)[2]].astype(str),
                 "rural": table.rural,
                 "own_core": own_core,
+                **{f"gap:{name.split('_')[0]}": np.full(n, value) for name, value in gaps.items()},
             }
         )
     finally:
         model.release()
 
+
+QUARTILE_GAPS = ("quality_quartile_gap", "teacher_quartile_gap", "achievement_quartile_gap")
+"""City-wide metrics reported per arm (the same value on every school's row of a run)."""
 
 PARTS = ("quality", "teachers", "management", "institution", "leaders")
 
@@ -115,6 +123,9 @@ def summarise(final: pd.DataFrame, roles: pd.DataFrame) -> dict[str, float]:
         gap = final[part].loc[members].to_numpy() - final[part].to_numpy()[cores]
         out[f"own:{part}"] = float(gap.mean())
         out[f"above:{part}"] = float((gap > 0).mean())
+    for name in QUARTILE_GAPS:
+        column = f"gap:{name.split('_')[0]}"
+        out[column] = float(final[column].iloc[0])
     return out
 
 
@@ -135,11 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[3])
     parser.add_argument("--years", type=int, default=8)
     parser.add_argument("--channels", nargs="*", default=list(CHANNELS))
+    parser.add_argument(
+        "--together",
+        nargs="*",
+        default=[],
+        help="also one arm with all these channels off at once (e.g. the people channels)",
+    )
     parser.add_argument("--out", type=Path, help="also write the table (CSV) here")
     args = parser.parse_args(argv)
     scenario = ROOT / "scenarios" / f"{args.place}.yaml"
     arms = {"reform": {}, "no_groups": NO_GROUPS}
     arms.update({f"off:{name}": CHANNELS[name] for name in args.channels})
+    if args.together:
+        together: dict[str, object] = {}
+        for name in args.together:
+            together.update(CHANNELS[name])
+        arms["off:" + "+".join(args.together)] = together
     rows = []
     for seed in args.seeds:
         started = time.process_time()

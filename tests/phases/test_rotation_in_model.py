@@ -103,3 +103,40 @@ def test_teachers_are_conserved_through_rotation(demo_path):
             flows["in_post_after"]
             == flows["in_post_before"] - flows["retired"] - flows["quit"] + flows["hired"]
         )
+
+
+def test_group_postings_never_carry_a_member_past_its_core(demo_path, monkeypatch):
+    """Right after the groups' postings (many asked of each core, members sending as many
+    back), no member that received a teacher from its core this year has teachers more
+    effective on average than the core's, and some postings asked for were not made
+    (`beyond_gap`): help flows from the stronger core toward it, not past it."""
+    from edusim.phases.rotation import GROUP, RotationPasses
+
+    checked: list[tuple[np.ndarray, np.ndarray]] = []
+    by_groups = RotationPasses._by_groups
+
+    def then_check(self, year, context, stats):
+        by_groups(self, year, context, stats)
+        model = self.model
+        teachers = model.teachers
+        level = school_mean(model.teacher_effectiveness(), teachers.school, len(model.school_table))
+        ends = year + model.params.rotation.posting_years - 1
+        fresh = (teachers.posting_kind == GROUP) & (teachers.posting_end == ends)
+        rows = model.member_rows()
+        received = np.isin(rows["school"], teachers.school[fresh])
+        checked.append((level[rows["school"][received]], level[rows["core"][received]]))
+
+    monkeypatch.setattr(RotationPasses, "_by_groups", then_check)
+    rules = [{"name": "G", "kind": "tight", "formed": "2018-09-01", "stage": "primary",
+              "target_share": 0.6, "max_members": 3}]  # fmt: skip
+    overrides = {
+        "groups.rules": rules,
+        "rotation.teachers_per_member": 6,
+        "rotation.send_back": True,
+    }
+    model = EduModel(demo_path, seed=5, years=3, overrides=overrides)
+    model.run()
+    member, core = (np.concatenate(side) for side in zip(*checked, strict=True))
+    assert member.size > 0
+    assert (member <= core + 1e-12).all()
+    assert sum(stats["beyond_gap"] for stats in model.rotation_stats.values()) > 0

@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.processes.teacher_growth import learned_gain, promoted_tiers, tier_thresholds
+from edusim.processes.teacher_growth import (
+    group_learning_within_gap,
+    learned_gain,
+    promoted_tiers,
+    tier_thresholds,
+)
 from edusim.randomness import Streams
 from edusim.scenario.schema import TeacherParams
 
@@ -83,3 +88,44 @@ def test_priority_moves_a_teacher_up_the_review_and_another_down():
     credited = promoted_tiers(effectiveness, experience, start, params, priority)
     assert credited[50] > plain[50]
     assert (credited >= 1).sum() == (plain >= 1).sum()  # the shares per tier stay fixed
+
+
+def test_what_the_group_adds_to_a_members_learning_stops_at_its_gap():
+    # school 0 a member with 0.001 of gap left, school 1 a member with plenty, school 2 a
+    # member at its core's level, school 3 no member
+    school = np.array([0, 0, 1, 1, 2, 3])
+    own = np.array([0.001, 0.000, 0.002, 0.001, 0.001, 0.001])
+    with_group = np.array([0.004, 0.002, 0.005, 0.001, 0.003, 0.004])
+    gap = np.array([0.001, 0.05, 0.0, 0.0])
+    member = np.array([True, True, True, False])
+    learning = group_learning_within_gap(own, with_group, school, gap, member)
+    # school 0 adds 0.003 and 0.002 (mean 0.0025 > 0.001): both scaled by 0.4
+    np.testing.assert_allclose(learning[:2], [0.001 + 0.0012, 0.0008])
+    np.testing.assert_allclose(learning[2:4], with_group[2:4])  # within its gap
+    np.testing.assert_allclose(learning[4], own[4])  # no gap left: its own colleagues only
+    np.testing.assert_allclose(learning[5], with_group[5])  # not a member: unchanged
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.floats(0, 0.01), st.floats(-0.005, 0.01)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.floats(0, 0.01), min_size=4, max_size=4),
+)
+def test_a_members_teachers_never_gain_more_than_its_gap_from_the_group(rows, gap):
+    school = np.array([r[0] for r in rows])
+    own = np.array([r[1] for r in rows])
+    with_group = own + np.array([r[2] for r in rows])
+    gap = np.array(gap)
+    member = np.array([True, True, True, False])
+    learning = group_learning_within_gap(own, with_group, school, gap, member)
+    over_own = np.bincount(school, weights=learning - np.minimum(own, with_group), minlength=4)
+    count = np.bincount(school, minlength=4)
+    at_member = member & (count > 0)
+    assert (over_own[at_member] <= gap[at_member] * count[at_member] + 1e-12).all()
+    assert (learning <= np.maximum(own, with_group) + 1e-15).all()
+    outside = ~member[school]
+    np.testing.assert_array_equal(learning[outside], with_group[outside])

@@ -11,6 +11,7 @@ import numpy as np
 
 from edusim.agents.teachers import POSTING_KINDS, TIERS
 from edusim.grouped import members_by_group
+from edusim.phases.teaching_levels import TeachingLevels
 from edusim.policy.district_rotation import (
     mean_travel_to_receivers,
     receiving_hosts,
@@ -56,6 +57,7 @@ class RotationPasses:
             "volunteers": 0,
             "by_tier": [0] * len(TIERS),
             "quota_shortfall": 0,
+            "beyond_gap": 0,
             **{kind: 0 for kind in POSTING_KINDS[1:]},
         }
         model.rotation_stats[year] = stats
@@ -83,6 +85,7 @@ class RotationPasses:
                     "volunteers": stats["volunteers"],
                     "asked": stats["asked"],
                     "quota_shortfall": stats["quota_shortfall"],
+                    "beyond_gap": stats["beyond_gap"],
                 },
             )
 
@@ -97,6 +100,7 @@ class RotationPasses:
         teachers_of = _TeachersBySchool(teachers.school)
         kinds = model.params.groups.kinds
         strength, teaching_staff = context.strength, context.staff
+        levels = TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
 
         def staff_of(school: int) -> np.ndarray:
             rows_ = teachers_of[school]
@@ -150,28 +154,40 @@ class RotationPasses:
                 )
                 staff = teaching_staff[hosts_pool]
                 hosts = hosts_pool[host_allocation(chosen.size, staff, strength[hosts_pool])]
-            self._post(year, chosen, hosts, GROUP, stats)
-            available[chosen] = False
+            returned = np.full(chosen.size, -1, dtype=np.int64)
             if params.send_back:
                 for member in np.unique(hosts):
                     returning = staff_of(member)
                     young_first = -teachers.age[returning]
+                    to_member = np.flatnonzero(hosts == member)
                     sent = choose(
                         returning,
                         young_first,
                         teachers.tier[returning] >= 1,
-                        int((hosts == member).sum()),
+                        to_member.size,
                         0.0,
                     )
-                    self._post(year, sent, np.full(sent.size, group.core), GROUP, stats)
-                    available[sent] = False
+                    returned[to_member[: sent.size]] = sent
+            made = levels.moves_within_gap(group.core, members, chosen, hosts, returned)
+            stats["beyond_gap"] += int((~made).sum())
+            chosen, hosts, returned = chosen[made], hosts[made], returned[made]
+            back = returned >= 0
+            levels.move(chosen, teachers.school[chosen], hosts)
+            levels.move(returned[back], hosts[back], group.core)
+            self._post(year, chosen, hosts, GROUP, stats)
+            available[chosen] = False
+            sent = returned[back]
+            self._post(year, sent, np.full(sent.size, group.core), GROUP, stats)
+            available[sent] = False
 
     def _walk_teaching(self, context: _RotationContext, stats: dict) -> None:
         """走教 (Dalian D21, Hangzhou H17): each group's core sends
         `walk_teachers_per_member` of its backbone teachers (tier >= 1, at home and not
         posted this year) to teach `walk_share` of their time at each member for the year,
         the strongest to the weakest member; they keep their post and title at the core.
-        Their travel, `walk_share * travel_cost_cny_per_km * km` a year each, is reported
+        A walker goes only while its member's teachers stay below the core's, each counted
+        by teaching time (the share a walker teaches at the member moves there;
+        policy/staffing.moves_within_gap). Their travel, `walk_share * travel_cost_cny_per_km * km` a year each, is reported
         (`walk_teaching_travel_cny`) and paid by nobody in the money accounts."""
         model = self.model
         teachers, params = model.teachers, model.params.rotation
@@ -184,6 +200,7 @@ class RotationPasses:
         )
         per_member = params.walk_teachers_per_member
         home = np.flatnonzero(at_home)
+        levels = TeachingLevels(context.effectiveness, teachers.school, len(model.school_table))
         at_home_of = _TeachersBySchool(teachers.school[home], home)
         for group_id, members in members_by_group(rows["group"], rows["school"]):
             core = model.groups.groups[group_id].core
@@ -195,6 +212,14 @@ class RotationPasses:
             walking = candidates[np.argsort(-strength, kind="stable")[:count]]
             weakest_first = members[np.argsort(context.strength[members], kind="stable")]
             hosts = np.tile(weakest_first, per_member)[:count]
+            none_back = np.full(walking.size, -1, dtype=np.int64)
+            made = levels.moves_within_gap(
+                core, members, walking, hosts, none_back, params.walk_share
+            )
+            stats["beyond_gap"] += int((~made).sum())
+            walking, hosts = walking[made], hosts[made]
+            count = walking.size
+            levels.move(walking, core, hosts, params.walk_share)
             teachers.second_school[walking] = hosts
             teachers.second_share[walking] = params.walk_share
             km = context.travel_km()[core, hosts]

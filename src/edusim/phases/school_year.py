@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edusim.agents.teachers import POSTING_KINDS
 from edusim.phases.base import Phase
 from edusim.phases.sharing import experimental_seats, sharing_gain
 from edusim.policy.funding import diminishing_gain
@@ -14,14 +15,17 @@ from edusim.policy.group_effects import (
     quality_with_groups,
     transition_loss,
 )
+from edusim.policy.staffing import gap_to_core
 from edusim.policy.tracking import peer_groups, tracked_pupils
-from edusim.processes.aggregate import school_counts, school_mean
+from edusim.processes.aggregate import school_counts, school_mean, school_quantile
 from edusim.processes.learning import (
     scarce_subject_loss,
     school_year_achievement,
     teaching_quality,
 )
-from edusim.processes.teacher_growth import learned_gain
+from edusim.processes.teacher_growth import group_learning_within_gap, learned_gain
+
+GROUP_POSTING = POSTING_KINDS.index("group")
 
 
 class SchoolYear(Phase):
@@ -109,6 +113,13 @@ class SchoolYear(Phase):
         )
 
         within_school = learned_gain(effectiveness, teachers.school, n_schools, params.teachers)
+        level = teaching_quality(
+            effectiveness,
+            teachers.school,
+            np.zeros(n_schools),
+            teachers.second_school,
+            teachers.second_share,
+        )
         from_core = core_learning_gain(
             effectiveness,
             teachers.school,
@@ -117,18 +128,40 @@ class SchoolYear(Phase):
             rows["joint_research"],
             params.teachers.strong_colleague_quantile,
             n_schools,
+            level=level,
+        )
+        # the last of the year's people channels (policy/staffing.py): what joint
+        # research and colleagues posted in from the core add to a member's teachers'
+        # learning closes at most what is left of its gap to the core's teachers
+        learning = group_learning_within_gap(
+            self._learning_from_own_colleagues(effectiveness),
+            np.maximum(within_school, from_core),
+            teachers.school,
+            gap_to_core(level, rows["school"], rows["core"], n_schools),
+            np.isin(np.arange(n_schools), rows["school"]),
         )
         development = diminishing_gain(
             table.development_grant_cny / np.maximum(school_counts(teachers.school, n_schools), 1),
             funding.development_effect_max,
             funding.development_scale_cny_per_teacher,
         )
-        teachers.learned = (
-            teachers.learned + np.maximum(within_school, from_core) + development[teachers.school]
-        )
+        teachers.learned = teachers.learned + learning + development[teachers.school]
         teachers.experience = teachers.experience + 1.0
         teachers.age = teachers.age + 1.0
         teachers.years_at_school = teachers.years_at_school + 1.0
         leaders = model.leaders
         leaders.age = leaders.age + 1.0
         leaders.years_at_school = leaders.years_at_school + 1.0
+
+    def _learning_from_own_colleagues(self, effectiveness: np.ndarray) -> np.ndarray:
+        """What each teacher learns this year from the strong colleagues of the school where
+        it teaches, teachers posted there by a group left out (what it would learn without
+        the group's postings; processes/teacher_growth.learned_gain)."""
+        model = self.model
+        teachers, n_schools = model.teachers, len(model.school_table)
+        params = model.params.teachers
+        own = teachers.posting_kind != GROUP_POSTING
+        strong = school_quantile(
+            effectiveness[own], teachers.school[own], n_schools, params.strong_colleague_quantile
+        )
+        return params.peer_learning_rate * np.maximum(0.0, strong[teachers.school] - effectiveness)

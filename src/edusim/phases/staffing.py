@@ -19,7 +19,13 @@ from edusim.phases.leadership import LeaderPasses
 from edusim.phases.rotation import RotationPasses, reward_pay
 from edusim.policy.pay import quit_rate_factor
 from edusim.policy.retirees import returning_retirees, rural_hosts
-from edusim.policy.staffing import group_hiring_reputation, leaving, vacancies
+from edusim.policy.staffing import (
+    gap_to_core,
+    group_hiring_reputation,
+    hiring_uplift_within_gap,
+    leaving,
+    vacancies,
+)
 from edusim.policy.titles import (
     SENIOR,
     free_senior_posts,
@@ -150,22 +156,37 @@ class Staffing(Phase):
         teachers.employer[leaving_pool] = 0
         teachers.pool_end[leaving_pool] = -1
 
-    def _hiring_reputation(self) -> np.ndarray:
-        """The reputation each school recruits under (unified hiring in groups whose kind
-        redeploys staff, `teachers.group_hiring`; policy/staffing.py)."""
+    def _lift_hires_under_core_names(self, new_rows: np.ndarray) -> None:
+        """Unified hiring in groups whose kind redeploys staff (`teachers.group_hiring`):
+        a member's hires, drawn as at its own name, gain what recruiting under the better
+        of its name and its core's adds (`hire_reputation_slope` per SD of reputation,
+        policy/staffing.group_hiring_reputation), cut so that they raise its teachers'
+        mean by at most what is left of its gap to its core's teachers
+        (policy/staffing.hiring_uplift_within_gap); the same per-teacher draws as
+        without it."""
         model = self.model
-        table = model.school_table
-        if not model.params.teachers.group_hiring:
-            return table.reputation
+        teachers, table, params = model.teachers, model.school_table, model.params.teachers
         rows = model.member_rows()
         kinds = model.params.groups.kinds
         one_employer = np.array(
             [kinds[model.groups.groups[g].kind].staff_redeploy for g in rows["group"]],
             dtype=bool,
         )
-        return group_hiring_reputation(
-            table.reputation, rows["school"][one_employer], rows["core"][one_employer]
+        member, core = rows["school"][one_employer], rows["core"][one_employer]
+        if member.size == 0 or new_rows.size == 0:
+            return
+        n = len(table)
+        uplift = params.hire_reputation_slope * (
+            group_hiring_reputation(table.reputation, member, core) - table.reputation
         )
+        level = school_mean(model.teacher_effectiveness(), teachers.school, n)
+        allowed = hiring_uplift_within_gap(
+            uplift,
+            school_counts(teachers.school[new_rows], n),
+            school_counts(teachers.school, n),
+            gap_to_core(level, member, core, n),
+        )
+        teachers.innate[new_rows] += allowed[teachers.school[new_rows]]
 
     def _exits_and_hires(self, year: int) -> None:
         model = self.model
@@ -192,13 +213,15 @@ class Staffing(Phase):
         columns = hired_teachers(
             uids,
             schools,
-            self._hiring_reputation(),
+            table.reputation,
             params,
             model.params.balance.qualified_share_hires,
             model.streams,
             school_rural=table.rural & ~table.private,
         )
         teachers.add(hires, **columns)
+        if params.group_hiring:
+            self._lift_hires_under_core_names(np.arange(len(teachers) - hires, len(teachers)))
         model.staff_flows[year] = {
             "in_post_before": in_post_before,
             "retired": int(retiring.sum()),

@@ -14,8 +14,15 @@ Two sorts of channel, composed differently (docs/ODD.md 7.8):
   core on that component, never past it. Where two act on the same gap they act one
   after the other, so their shares compose on the remaining gap (`composed_share`: two
   halves close three quarters, not all of it).
-- Resources added (grants, and people the core sends: posted teachers and leaders, who
-  count where they serve): not capped at the core, so they can lift a member past it.
+- Resources added (grants, and leaders the core sends, who count where they serve): not
+  capped at the core, so they can lift a member past it.
+
+The people channels that carry the core's teachers to a member (hiring under the core's
+name, postings with members' teachers sent back, walking teachers, then learning from the
+core's teachers: joint research and colleagues posted in) share one cap on what is left
+of the member's teachers' gap to the core's teachers, each acting on what the earlier
+ones of the year left (policy/staffing.py: `gap_to_core`, `hiring_uplift_within_gap`,
+`moves_within_gap`; processes/teacher_growth.group_learning_within_gap for the last).
 """
 
 from __future__ import annotations
@@ -155,6 +162,7 @@ def core_learning_gain(
     rate: np.ndarray,
     strong_quantile: float,
     n_schools: int,
+    level: np.ndarray | None = None,
 ) -> np.ndarray:
     """Effectiveness each teacher of a member gains this year from joint research with
     its core (the general school's teacher development centre, joint lesson study;
@@ -172,12 +180,19 @@ def core_learning_gain(
     group's strong teachers (mostly the core's own): cores' teachers learned at twice the
     within-school rate from their own colleagues (Sanming seed 3, 20 years: +0.026 to the
     cores' and +0.030 to the members' mean effectiveness), and members whose teachers had
-    passed their cores' kept learning."""
+    passed their cores' kept learning.
+
+    `level` is each school's teachers' level the gap is measured on (default: the mean
+    effectiveness of those teaching there; the model passes it weighted by teaching time,
+    so walking teachers count where they teach): it is the last of the year's people
+    channels, so it closes only what unified hiring, postings and walking teachers left
+    of the gap (policy/staffing.py)."""
     gain = np.zeros(effectiveness.size)
     if member.size == 0:
         return gain
     strong = school_quantile(effectiveness, teacher_school, n_schools, strong_quantile)
-    level = school_mean(effectiveness, teacher_school, n_schools)
+    if level is None:
+        level = school_mean(effectiveness, teacher_school, n_schools)
     room = np.maximum(0.0, level[core] - level[member])
     order = np.argsort(teacher_school, kind="stable")
     sorted_school = teacher_school[order]

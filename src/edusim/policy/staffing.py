@@ -51,3 +51,92 @@ def group_hiring_reputation(
     hiring = reputation.astype(float).copy()
     np.maximum.at(hiring, member, reputation[core])
     return hiring
+
+
+# --- People a core shares with its members, within the member's gap to it --------------
+#
+# A group's people channels (unified hiring under the core's name, postings from the core
+# with members' teachers sent back, walking teachers, joint research) carry the core's
+# teaching toward its weaker members: help flows from a stronger core toward it. So what
+# they add in a year to a member's teachers never carries them past the core's teachers:
+# each channel acts on what is left of the member's gap to its core when it acts (the
+# gap the earlier channels of the year left, with the core's level after what it has sent),
+# as the group's transfers do (policy/group_effects.py). Levels are the mean effectiveness
+# of the teachers teaching at a school, each counted by its share of teaching time there.
+
+
+def gap_to_core(
+    level: np.ndarray, member: np.ndarray, core: np.ndarray, n_schools: int
+) -> np.ndarray:
+    """Per school, what is left of its teachers' gap to its core's: the largest
+    `level[core] - level[member]` over its membership rows (`member`, `core`), 0 where
+    it is at or above every core it has, and for schools that are no member."""
+    gap = np.zeros(n_schools)
+    np.maximum.at(gap, member, np.maximum(0.0, level[core] - level[member]))
+    return gap
+
+
+def hiring_uplift_within_gap(
+    uplift: np.ndarray, hires: np.ndarray, staff: np.ndarray, gap: np.ndarray
+) -> np.ndarray:
+    """Effectiveness each hire of a school may gain from recruiting under its core's name
+    (unified hiring, `group_hiring_reputation`), per school: the `uplift` it would gain,
+    cut so that the school's `hires` together raise the mean of its `staff` teachers (hires
+    included, as drawn under its own name) by at most `gap`, what is left of its gap to
+    its core (`gap_to_core`); 0 where it hires nobody or has no gap."""
+    allowed = np.zeros(uplift.size)
+    np.divide(gap * staff, hires, out=allowed, where=hires > 0)
+    return np.where(hires > 0, np.clip(uplift, 0.0, allowed), 0.0)
+
+
+def moves_within_gap(
+    core_total: float,
+    core_weight: float,
+    member_total: np.ndarray,
+    member_weight: np.ndarray,
+    host: np.ndarray,
+    sent: np.ndarray,
+    sent_weight: np.ndarray,
+    returned: np.ndarray,
+    returned_weight: np.ndarray,
+) -> np.ndarray:
+    """Which of a core's proposed moves of teachers to its members are made (mask).
+
+    Move `i` sends a core teacher of effectiveness `sent[i]` for `sent_weight[i]` of its
+    teaching time (1 for a posting, the walking share for a walking teacher) to member
+    `host[i]` (a position into `member_total`), which sends back a teacher of
+    effectiveness `returned[i]` for `returned_weight[i]` (0 where nobody is sent back).
+    A school's level is its teaching-time-weighted mean effectiveness (`total / weight`,
+    the core's `core_total / core_weight`). Moves are taken in the order proposed (the
+    strongest teachers first), and a move is made only if its host is still below the
+    core and, once it and the moves made before it are counted, no member that has
+    received a move stands above the core (whose level falls by what it sends); moves
+    that would carry a member past it are skipped and the next ones tried."""
+    member_total = np.asarray(member_total, dtype=float).copy()
+    member_weight = np.asarray(member_weight, dtype=float).copy()
+    sent_weight = np.broadcast_to(np.asarray(sent_weight, dtype=float), host.shape)
+    returned_weight = np.broadcast_to(np.asarray(returned_weight, dtype=float), host.shape)
+    returned = np.where(returned_weight > 0, returned, 0.0)
+    made = np.zeros(host.size, dtype=bool)
+    receiving = np.zeros(member_total.size, dtype=bool)
+    for i, member in enumerate(host):
+        core_level = core_total / core_weight
+        if member_total[member] / member_weight[member] >= core_level:
+            continue
+        into = sent[i] * sent_weight[i] - returned[i] * returned_weight[i]
+        moved = sent_weight[i] - returned_weight[i]
+        new_core = core_total - into, core_weight - moved
+        if new_core[1] <= 0:
+            continue
+        total, weight = member_total.copy(), member_weight.copy()
+        total[member] += into
+        weight[member] += moved
+        got = receiving.copy()
+        got[member] = True
+        if (total[got] / weight[got] > new_core[0] / new_core[1]).any():
+            continue
+        made[i] = True
+        receiving = got
+        member_total, member_weight = total, weight
+        core_total, core_weight = new_core
+    return made

@@ -60,7 +60,7 @@ class RotationParams(Section):
         0,
         unit="teachers per member per year",
         source="digest: Dalian (名优、特色教师跨校走教), Hangzhou (cross-school teaching); no number given: 0 unless set",
-        description="backbone teachers of a group's core who teach part-time at each member for the year (走教) while keeping their post and most of their classes at the core",
+        description="backbone teachers of a group's core who teach part-time at each member for the year (走教) while keeping their post and most of their classes at the core; one goes only while the member's teachers, counted by teaching time, stay at or below the core's (ODD 7.8)",
         ge=0,
         le=10,
     )
@@ -124,7 +124,7 @@ class RotationParams(Section):
         0,
         unit="teachers per member per year",
         source="digest: Sanming (2-3 municipal backbone teachers per member per year)",
-        description="quota of teachers each member receives a year (the larger of quota and share applies)",
+        description="quota of teachers each member receives a year (the larger of quota and share applies); postings that would carry a member's teachers past its core's are skipped (`beyond_gap` in the rotation event; ODD 7.8)",
         ge=0,
     )
     quota_min_tier: Literal["ordinary", "backbone", "municipal_backbone", "famous_special"] = param(

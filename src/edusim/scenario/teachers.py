@@ -179,7 +179,7 @@ class TeacherParams(Section):
         False,
         unit="yes/no",
         source="seed 004 四(二)1 (Sanming: “人员统一招聘使用”, unified hiring in the general school)",
-        description="whether groups whose kind redeploys staff (`staff_redeploy`: one employer) hire for their members under the core's name: a member's new hires are drawn as at a school of the better of its own and its core's reputation",
+        description="whether groups whose kind redeploys staff (`staff_redeploy`: one employer) hire for their members under the core's name: a member's new hires are drawn as at a school of the better of its own and its core's reputation, by no more than lifts the member's teachers to its core's (the people channels' shared cap, ODD 7.8)",
     )
     core_extra_posts_share: float = param(
         0.0,
