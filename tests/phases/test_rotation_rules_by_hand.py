@@ -1,0 +1,117 @@
+"""A group's rotation pass, by hand (phases/rotation.py `_by_groups`): how many teachers
+the core sends (the national share of its eligible teachers or the quota per member,
+whichever is more), to which members (only those weaker than the core), who is asked
+and who volunteers when the kind does not redeploy staff, and whom the principal sends
+first when it does.
+
+Written after the phases' fresh mutation sample of seed 27 (docs/testing.md). The city
+is the small one; named group G (core Core-P01, members Core-P02 and Core-P03) forms in
+2019, so the first year posts nobody; then each teacher's effectiveness is set by hand
+(Core-P01's teachers 1.0, Core-P02's 0.0, Core-P03's 2.0: only Core-P02 is weaker than
+the core), the core's 21 teachers all have 10 years at the school (eligible), its last
+six by row are 30 and the other fifteen 50, and travel from the core is 5 km to
+Core-P02 and 30 km to Core-P03.
+
+With `taste_sd_cny` 0 and an honour worth CNY 30,000 a year, a teacher under the plateau
+age (45) values a posting to Core-P02 at 30,000 - (10,000 host pay gap + 600 x 5 km +
+15,000 disruption) = 2,000 > 0 and volunteers; a teacher of 50 at 0.3 x 30,000 - 28,000
+< 0 does not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edusim.model import EduModel
+from edusim.phases.rotation import GROUP, RotationPasses
+
+SEED = 3
+CORE, P02, P03 = 0, 1, 2
+
+
+def _rotated(small_scenario, kind: str, **overrides) -> tuple[EduModel, np.ndarray]:
+    """The model after G's 2019 rotation pass and the core's teacher rows before it."""
+    small_scenario["groups"] = {
+        "explicit": [
+            {"name": "G", "kind": kind, "core": "Core-P01", "members": ["Core-P02", "Core-P03"],
+             "formed": "2019-09-01"}
+        ]
+    }  # fmt: skip
+    settings = {
+        "rotation.taste_sd_cny": 0.0,
+        "rotation.honour_value_cny": 30000.0,
+        "rotation.backbone_share_min": 0.0,
+        "teachers.senior_title_service_years": 0,
+        **overrides,
+    }
+    model = EduModel(small_scenario, seed=SEED, years=3, overrides=settings)
+    model.step()
+    next(phase for phase in model.phases if phase.name == "policy").step(2019)
+    teachers = model.teachers
+    core_rows = np.flatnonzero(teachers.school == CORE)
+    assert core_rows.size == 21 and (teachers.posting_end < 0).all()
+    years, age = teachers.years_at_school.copy(), teachers.age.copy()
+    years[core_rows] = 10.0
+    age[core_rows[:15]], age[core_rows[15:]] = 50.0, 30.0
+    teachers.years_at_school, teachers.age = years, age
+    effectiveness = np.full(len(teachers), 0.5)
+    effectiveness[teachers.school == CORE] = 1.0
+    effectiveness[teachers.school == P02] = 0.0
+    effectiveness[teachers.school == P03] = 2.0
+    model.teacher_effectiveness = lambda: effectiveness
+    travel = np.full((len(model.school_table),) * 2, 10.0)
+    np.fill_diagonal(travel, 0.0)
+    travel[CORE, P02] = travel[P02, CORE] = 5.0
+    travel[CORE, P03] = travel[P03, CORE] = 30.0
+    model.school_travel_km = lambda: travel
+    RotationPasses(model).run(2019)
+    return model, core_rows
+
+
+def _posted(model: EduModel, core_rows: np.ndarray) -> np.ndarray:
+    teachers = model.teachers
+    return core_rows[teachers.posting_end[core_rows] >= 0]
+
+
+@pytest.mark.parametrize(("share", "posted"), [(0.1, 2), (0.9, 6)])
+def test_a_kind_that_does_not_redeploy_asks_its_teachers_and_sends_only_volunteers(
+    small_scenario, share, posted
+):
+    """Alliance (no `staff_redeploy`): all 21 eligible teachers are asked, the six under
+    45 volunteer; the core sends round(share x 21) of them, at most the volunteers: 0.1
+    -> round(2.1) = 2, 0.9 -> round(18.9) = 19 but only the 6 volunteers. Each goes to
+    Core-P02 (Core-P03 is stronger than the core) for two years (to 2020), as a group
+    posting."""
+    model, core_rows = _rotated(small_scenario, "alliance", **{"rotation.share_of_eligible": share})
+    stats, teachers = model.rotation_stats[2019], model.teachers
+    assert (stats["asked"], stats["volunteers"]) == (21, 6)
+    sent = _posted(model, core_rows)
+    assert sent.size == posted == stats["group"] == stats["posted"]
+    assert (teachers.age[sent] == 30.0).all()
+    assert (teachers.school[sent] == P02).all() and (teachers.home_school[sent] == CORE).all()
+    assert (teachers.posting_end[sent] == 2020).all() and (
+        teachers.posting_kind[sent] == GROUP
+    ).all()
+
+
+@pytest.mark.parametrize(("willing_first", "age_sent"), [(True, 30.0), (False, 50.0)])
+def test_a_redeploying_kind_sends_the_larger_of_share_and_quota_willing_first(
+    small_scenario, willing_first, age_sent
+):
+    """Tight (`staff_redeploy`): nobody is asked; the core sends max(round(0.1 x 21) = 2,
+    3 a weaker member x 1) = 3 to Core-P02. Every teacher has the same key (equal
+    effectiveness, selection "any"), so with `willing_first` the three are volunteers
+    (30), and without it the first three rows (50)."""
+    model, core_rows = _rotated(
+        small_scenario,
+        "tight",
+        **{"rotation.teachers_per_member": 3, "rotation.willing_first": willing_first},
+    )
+    stats, teachers = model.rotation_stats[2019], model.teachers
+    assert (stats["asked"], stats["volunteers"]) == (0, 0)
+    sent = _posted(model, core_rows)
+    assert sent.size == 3 == stats["group"]
+    assert (teachers.age[sent] == age_sent).all()
+    assert (teachers.school[sent] == P02).all()
+    if not willing_first:
+        np.testing.assert_array_equal(sent, core_rows[:3])

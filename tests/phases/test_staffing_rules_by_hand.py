@@ -1,0 +1,129 @@
+"""The staffing phase's posts, exits and hires, by hand (phases/staffing.py): each
+school's posts under the pupil-teacher standard (raised at group cores, none at a closed
+school, at least one at an open one), who retires and who quits, a rehired retiree who
+stays to the end of its contract, and hires that fill exactly the posts left open.
+
+Written after the phases' fresh mutation sample of seed 27 (docs/testing.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.model import EduModel
+
+SEED = 3
+P01, P02, P03, P04 = 0, 1, 2, 3  # Core's primary schools
+RETIREE = 2  # agents.teachers.EMPLOYERS.index("retiree")
+
+
+def _staffing(model: EduModel):
+    return next(phase for phase in model.phases if phase.name == "staffing")
+
+
+def _grouped(small_scenario, **overrides) -> EduModel:
+    """Named tight group G (core Core-P01, member Core-P02) formed in 2018, after the
+    first year."""
+    small_scenario["groups"] = {
+        "explicit": [
+            {"name": "G", "kind": "tight", "core": "Core-P01", "members": ["Core-P02"],
+             "formed": "2018-09-01"}
+        ]
+    }  # fmt: skip
+    model = EduModel(small_scenario, seed=SEED, years=3, overrides=overrides)
+    model.step()
+    return model
+
+
+def test_posts_follow_the_standard_raised_at_cores_and_none_at_a_closed_school(
+    small_scenario,
+):
+    """20 pupils a teacher, cores 20% more posts: the core Core-P01 with 400 pupils has
+    rint(20 x 1.2) = 24 posts; member Core-P02 with 226 has rint(11.3) = 11; Core-P03
+    with 5 pupils has at least one; Core-P04, closed, none."""
+    model = _grouped(
+        small_scenario,
+        **{"schools.pupil_teacher_ratio_primary": 20.0, "teachers.core_extra_posts_share": 0.2},
+    )
+    table = model.school_table
+    table.enrollment[[P01, P02, P03, P04]] = [400, 226, 5, 0]
+    table.active[P04] = False
+    posts = _staffing(model)._posts()
+    assert posts[[P01, P02, P03, P04]].tolist() == [24, 11, 1, 0]
+
+
+def test_retirements_quits_and_hires_fill_each_schools_posts_exactly(small_scenario):
+    """In 2019, with quit rates 0.1 in Core (urban) and 0.2 in the Isles (rural): the
+    teachers at or above their statutory age retire (five are made 70); of the rest, a
+    teacher quits when its own `teachers.exit` draw of the year is under its home
+    district's rate. Then each school hires max(0, posts - school-employed teachers left)
+    new teachers, with the next ids, at home there (two teachers the district employs in
+    its reservoir do not hold their home school's posts). The year's flows record the counts:
+    after = before - retired - quit + hired."""
+    model = _grouped(
+        small_scenario, **{"teachers.attrition_urban": 0.1, "teachers.attrition_rural": 0.2}
+    )
+    staffing, table, teachers = _staffing(model), model.school_table, model.teachers
+    age = teachers.age.copy()
+    age[[0, 10, 20, 30, 40]] = 70.0
+    teachers.age = age
+    employer = teachers.employer.copy()
+    employer[[5, 6]] = 1  # in the district's reservoir: their home schools refill their posts
+    teachers.employer = employer
+    params = model.params.teachers
+    statutory = np.where(teachers.female, params.retirement_age_female, params.retirement_age_male)
+    retiring = teachers.age >= statutory
+    rural_home = model.geography.district_kind[table.district[teachers.home_school]] == 2
+    draw = model.streams.uniform("teachers.exit", 2019, teachers.uid)
+    quitting = ~retiring & (draw < np.where(rural_home, 0.2, 0.1))
+    assert retiring.sum() >= 5 and quitting.sum() > 0
+    staying_uid = teachers.uid[~(retiring | quitting)]
+    before, next_uid = len(teachers), teachers.next_uid
+
+    staffing._exits_and_hires(2019)
+
+    old = np.isin(teachers.uid, staying_uid)
+    assert old.sum() == staying_uid.size and (teachers.uid[: old.sum()] == staying_uid).all()
+    new = ~old
+    posts = staffing._posts()
+    held = np.bincount(teachers.home_school[old & (teachers.employer == 0)], minlength=len(table))
+    hires = np.maximum(0, posts - held)
+    assert hires.sum() > 0
+    np.testing.assert_array_equal(np.sort(teachers.uid[new]), next_uid + np.arange(hires.sum()))
+    np.testing.assert_array_equal(
+        np.bincount(teachers.home_school[new], minlength=len(table)), hires
+    )
+    np.testing.assert_array_equal(teachers.school[new], teachers.home_school[new])
+    assert model.staff_flows[2019] == {
+        "in_post_before": before,
+        "retired": int(retiring.sum()),
+        "quit": int(quitting.sum()),
+        "hired": int(hires.sum()),
+        "in_post_after": before - int(retiring.sum()) - int(quitting.sum()) + int(hires.sum()),
+        "rehired_retirees": 0,
+    }
+
+
+def test_a_rehired_retiree_teaches_to_the_end_of_its_contract_and_then_leaves(small_scenario):
+    """Two teachers past retirement age teach on as rehired retirees (employer
+    `retiree`): one whose contract ended in 2018 leaves in 2019 (counted as retired), one
+    whose contract runs to 2019 stays that year although past the statutory age, and
+    neither quits (no attrition)."""
+    model = _grouped(
+        small_scenario, **{"teachers.attrition_urban": 0.0, "teachers.attrition_rural": 0.0}
+    )
+    staffing, teachers = _staffing(model), model.teachers
+    age, employer, end = teachers.age.copy(), teachers.employer.copy(), teachers.rehire_end.copy()
+    age[[0, 1]] = 66.0
+    employer[[0, 1]] = RETIREE
+    end[[0, 1]] = [2018, 2019]
+    teachers.age, teachers.employer, teachers.rehire_end = age, employer, end
+    params = model.params.teachers
+    statutory = np.where(teachers.female, params.retirement_age_female, params.retirement_age_male)
+    retiring = (teachers.age >= statutory) & (teachers.employer != RETIREE)
+    gone, kept = teachers.uid[0], teachers.uid[1]
+
+    staffing._exits_and_hires(2019)
+
+    assert gone not in teachers.uid and kept in teachers.uid
+    flows = model.staff_flows[2019]
+    assert (flows["retired"], flows["quit"]) == (int(retiring.sum()) + 1, 0)
