@@ -8,8 +8,10 @@ Written after the phases' fresh mutation sample of seed 27 (docs/testing.md)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from edusim.model import EduModel
+from edusim.policy.titles import ORDINARY, SENIOR
 
 SEED = 3
 P01, P02, P03, P04 = 0, 1, 2, 3  # Core's primary schools
@@ -127,3 +129,53 @@ def test_a_rehired_retiree_teaches_to_the_end_of_its_contract_and_then_leaves(sm
     assert gone not in teachers.uid and kept in teachers.uid
     flows = model.staff_flows[2019]
     assert (flows["retired"], flows["quit"]) == (int(retiring.sum()) + 1, 0)
+
+
+@pytest.mark.parametrize(("service_years", "promoted"), [(0, [5, 8, 9]), (1, [5])])
+def test_free_senior_posts_go_to_the_schools_best_candidates_with_credit_for_rotation(
+    small_scenario, service_years, promoted
+):
+    """Core-P02's 12 teachers, set by hand: row k of them has effectiveness k / 100, 20
+    years' experience (row 0: 9) and an ordinary title, but row 10 is senior and row 11
+    (0.11) is in the district's reservoir. 400 pupils at 20 a teacher are 20 posts, 20%
+    of them senior a quota of 4: 3 free. Candidates are ordinary school teachers with 10
+    years' experience and, at an urban school, `senior_title_service_years` served
+    elsewhere. Row 5 has rotated for 2 years: with `promotion_priority` its key gains
+    1 x 0.05, 0.10. Without a service condition rows 5 (0.10), 9 and 8 are promoted, not
+    the reservoir's row 11; with one year required, only row 5 has served. The year's
+    record counts every promotion in the city."""
+    model = _grouped(
+        small_scenario,
+        **{
+            "schools.pupil_teacher_ratio_primary": 20.0,
+            "teachers.senior_title_share": 0.2,
+            "teachers.senior_title_service_years": service_years,
+            "rotation.promotion_priority": True,
+        },
+    )
+    teachers, table = model.teachers, model.school_table
+    rows = np.flatnonzero(teachers.home_school == P02)
+    assert rows.size == 12 and (teachers.employer[rows] == 0).all()
+    table.enrollment[P02] = 400
+    title, experience = teachers.title.copy(), teachers.experience.copy()
+    employer, rotated = teachers.employer.copy(), teachers.rotated_years.copy()
+    title[rows] = ORDINARY
+    title[rows[10]] = SENIOR
+    experience[rows] = 20.0
+    experience[rows[0]] = 9.0
+    employer[rows[11]] = 1
+    rotated[rows] = 0.0
+    rotated[rows[5]] = 2.0
+    teachers.title, teachers.experience = title, experience
+    teachers.employer, teachers.rotated_years = employer, rotated
+    effectiveness = np.zeros(len(teachers))
+    effectiveness[rows] = np.arange(12) / 100
+    model.teacher_effectiveness = lambda: effectiveness
+    model.staff_flows[2019] = {}
+    before = teachers.title.copy()
+
+    _staffing(model)._review_titles(2019)
+
+    risen = (teachers.title == SENIOR) & (before != SENIOR)
+    np.testing.assert_array_equal(np.flatnonzero(risen[rows]), promoted)
+    assert model.staff_flows[2019]["promoted_senior"] == int(risen.sum())
