@@ -1,0 +1,136 @@
+"""Rules inside the yearly phases whose mutants survived the fresh sample of seed 27
+(docs/testing.md, "Mutation testing"), outside the five modules given rule-level files
+that session (arrivals, rotation, sharing, specialties, staffing): written AFTER that
+score was taken, so the seed-27 figure is fresh and its "after" figure is not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edusim.model import EduModel
+
+SEED = 3
+
+
+def _phase(model: EduModel, name: str):
+    return next(phase for phase in model.phases if phase.name == name)
+
+
+def test_the_public_rates_a_school_from_the_year_it_has_taught_every_grade(small_city):
+    """A primary school (6 grades) opened in 2013 has taught grades 1-6 by the 2018
+    evaluation and is rated (its reputation moves); one opened in 2014 has taught five
+    and keeps the reputation it had (phases/evaluation.py)."""
+    model = EduModel(small_city, seed=SEED, years=2)
+    model.step()
+    year, table = model.current_school_year, model.school_table
+    assert year == 2018
+    full, short = np.flatnonzero(table.active & (table.stage == 0) & ~table.private)[:2]
+    table.opened_year[full], table.opened_year[short] = 2013, 2014
+    before = table.reputation.copy()
+    _phase(model, "evaluation").step(year)
+    assert table.reputation[short] == before[short]
+    assert table.reputation[full] != before[full]
+
+
+def test_the_tier_review_credits_rotated_teachers_with_the_promotion_priority(small_city):
+    """`promotion_priority` on, `promotion_priority_sd` 0.05: a teacher who has rotated
+    is reviewed at its effectiveness + 0.05. Every teacher is eligible and ordinary;
+    effectiveness runs evenly from 0 to 1 over the teachers, so the top 20% (tiers
+    1-3) start near 0.8. Of two twins at 0.78, the one who rotated (0.83) reaches tier
+    1 and the other stays ordinary; the weakest teacher, rotated (0.05), stays ordinary
+    too (a credit of 0.05, not 1 / 0.05)."""
+    model = EduModel(
+        small_city, seed=SEED, years=2, overrides={"rotation.promotion_priority": True}
+    )
+    model.step()
+    teachers = model.teachers
+    n = len(teachers)
+    effectiveness = np.linspace(0.0, 1.0, n)
+    twin, other = n // 2, n // 2 + 1
+    effectiveness[[twin, other]] = 0.78
+    model.teacher_effectiveness = lambda: effectiveness
+    teachers.tier = np.zeros(n, dtype=teachers.tier.dtype)
+    teachers.experience = np.full(n, 20.0)
+    rotated = np.zeros(n)
+    rotated[[twin, 0]] = 2.0
+    teachers.rotated_years = rotated
+    _phase(model, "evaluation").step(model.current_school_year)
+    assert (teachers.tier[twin], teachers.tier[other], teachers.tier[0]) == (1, 0, 0)
+    assert 0.15 * n < (teachers.tier >= 1).sum() < 0.25 * n
+
+
+def test_a_new_school_opens_at_its_peers_mean_reputation_and_addresses_expect_it(small_city):
+    """Core-P05 opens in 2019 (timeline): its reputation is the mean of the open public
+    primaries of Core before it (Core-P01..P04), and what every address class expects
+    from its catchment, at either stage, is that reputation
+    (phases/school_lifecycle.py `_open`); the event is logged by name."""
+    scenario = dict(small_city)
+    scenario["timeline"] = [
+        {"date": "2019-09-01", "open": {"name": "Core-P05", "stage": "primary",
+                                        "district": "Core", "classes_per_grade": 2}}
+    ]  # fmt: skip
+    model = EduModel(scenario, seed=SEED, years=3)
+    model.step()
+    table = model.school_table
+    row = list(table.name).index("Core-P05")
+    expected = float(table.reputation[[0, 1, 2, 3]].mean())
+    _phase(model, "policy").step(2019)
+    assert table.active[row] and table.opened_year[row] == 2019
+    assert table.reputation[row] == expected
+    for stage in (0, 1):
+        np.testing.assert_array_equal(model.access_reputation[stage][:, row], expected)
+
+
+def test_a_merger_is_logged_with_both_schools_and_what_moved(small_city):
+    """Core-P02 merged into Core-P01 in 2019: the log names both, the campus kept (the
+    default), and the pupils and teachers Core-P02 had."""
+    scenario = dict(small_city)
+    scenario["timeline"] = [
+        {"date": "2019-09-01", "merge": {"school": "Core-P02", "into": "Core-P01"}}
+    ]
+    model = EduModel(scenario, seed=SEED, years=3)
+    model.step()
+    pupils = int((model.families.school == 1).sum())
+    teachers = int((model.teachers.home_school == 1).sum())
+    _phase(model, "policy").step(2019)
+    (merged,) = [e for e in model._events if e["kind"] == "school" and e["year"] == 2019]
+    assert merged["detail"] == {
+        "change": "merge",
+        "date": "2019-09-01",
+        "school": "Core-P02",
+        "into": "Core-P01",
+        "keep_campus": True,
+        "pupils": pupils,
+        "teachers": teachers,
+    }
+    assert pupils > 0 and teachers > 0
+
+
+def test_shrinking_a_school_seats_its_own_grades_and_no_other_schools(small_city):
+    """Core-P03 (classes of 100 set by hand) shrinks by 30 classes a grade in 2019: it
+    keeps as many as its largest grade needs, ceil(largest / 100), and no other school's classes change, not
+    even one whose largest grade outgrew its places (Core-P01, its classes made
+    smaller by hand) (phases/school_lifecycle.py `_resize`)."""
+    from edusim.phases.school_lifecycle import apply_school_change
+    from edusim.scenario.lifecycle import ResizeSchool
+
+    model = EduModel(small_city, seed=SEED, years=3)
+    model.step()
+    table, families = model.school_table, model.families
+    table.class_size[0] = 10
+    table.class_size[2] = 100  # fewer classes than it has are enough
+    crowded = np.bincount(families.grade[families.school == 0]).max()
+    assert crowded > table.classes_per_grade[0] * 10
+    before = table.classes_per_grade.copy()
+    largest = np.bincount(families.grade[families.school == 2]).max()
+    spec = ResizeSchool(school="Core-P03", classes=30)
+    detail = apply_school_change(_phase(model, "policy"), 2019, "shrink", spec)
+    needed = int(np.ceil(largest / table.class_size[2]))
+    assert table.classes_per_grade[2] == needed < before[2]
+    others = np.arange(len(table)) != 2
+    np.testing.assert_array_equal(table.classes_per_grade[others], before[others])
+    assert detail == {
+        "school": "Core-P03",
+        "classes_before": int(before[2]),
+        "classes_after": needed,
+    }
