@@ -134,3 +134,55 @@ def test_shrinking_a_school_seats_its_own_grades_and_no_other_schools(small_city
         "classes_before": int(before[2]),
         "classes_after": needed,
     }
+
+
+def test_a_posted_leader_goes_home_when_the_posting_ends_or_the_host_closes(small_city):
+    """Three deputies of Core-P01 posted to other schools (phases/leadership.py
+    `_end_postings`, 2019): one whose posting ended in 2018 goes home; one posted to
+    2021 at Core-P03, which has closed, goes home; one posted to 2021 at open Core-P04
+    stays there. Home again: no posting, kind `home`, 0 years at the school."""
+    from edusim.agents.leaders import DEPUTY, GROUP_POSTING, HOME
+    from edusim.phases.leadership import LeaderPasses
+
+    model = EduModel(small_city, seed=SEED, years=3)
+    model.step()
+    leaders, table = model.leaders, model.school_table
+    rows = np.flatnonzero((leaders.home_school == 0) & (leaders.role == DEPUTY))[:1]
+    rows = np.concatenate([rows, np.flatnonzero(leaders.home_school == 1)[:2]])
+    assert rows.size == 3
+    school, end = leaders.school.copy(), leaders.posting_end.copy()
+    kind, years = leaders.posting_kind.copy(), leaders.years_at_school.copy()
+    school[rows], end[rows], kind[rows], years[rows] = (
+        [1, 2, 3],
+        [2018, 2021, 2021],
+        GROUP_POSTING,
+        3.0,
+    )
+    leaders.school, leaders.posting_end, leaders.posting_kind = school, end, kind
+    leaders.years_at_school = years
+    table.active[2] = False
+    LeaderPasses(model)._end_postings(2019)
+    home = leaders.home_school[rows]
+    np.testing.assert_array_equal(leaders.school[rows], [home[0], home[1], 3])
+    np.testing.assert_array_equal(leaders.posting_end[rows], [-1, -1, 2021])
+    np.testing.assert_array_equal(leaders.posting_kind[rows], [HOME, HOME, GROUP_POSTING])
+    np.testing.assert_array_equal(leaders.years_at_school[rows], [0.0, 0.0, 3.0])
+
+
+def test_a_leader_retires_on_reaching_the_statutory_age(small_city):
+    """A leader exactly at its statutory retirement age leaves; one half a year younger
+    stays (phases/leadership.py `_exits`); the record counts the retirement."""
+    from edusim.phases.leadership import LeaderPasses
+
+    model = EduModel(small_city, seed=SEED, years=3)
+    model.step()
+    leaders, params = model.leaders, model.params.teachers
+    statutory = np.where(leaders.female, params.retirement_age_female, params.retirement_age_male)
+    age = np.minimum(leaders.age, statutory - 1.0)
+    age[0], age[1] = statutory[0], statutory[1] - 0.5
+    leaders.age = age
+    gone, kept = leaders.uid[0], leaders.uid[1]
+    stats = {"retired": 0, "not_reappointed": 0}
+    LeaderPasses(model)._exits(stats)
+    assert gone not in leaders.uid and kept in leaders.uid
+    assert stats["retired"] == 1
