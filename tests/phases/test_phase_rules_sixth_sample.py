@@ -186,3 +186,100 @@ def test_a_leader_retires_on_reaching_the_statutory_age(small_city):
     LeaderPasses(model)._exits(stats)
     assert gone not in leaders.uid and kept in leaders.uid
     assert stats["retired"] == 1
+
+
+def _first_primary_match(monkeypatch, small_city, overrides):
+    """(model, lists, entrants, matched) of the first primary intake's matching."""
+    from edusim.phases.placement import Placement
+
+    model = EduModel(small_city, seed=SEED, years=2, overrides=overrides)
+    seen = []
+    real = Placement._match
+
+    def spy(self, year, stage, code, lists, entrants, *args, **kwargs):
+        matched, found = real(self, year, stage, code, lists, entrants, *args, **kwargs)
+        seen.append((stage, lists.copy(), entrants.copy(), matched.copy()))
+        return matched, found
+
+    monkeypatch.setattr(Placement, "_match", spy)
+    model.step()
+    monkeypatch.setattr(Placement, "_match", real)
+    stage, lists, entrants, matched = seen[0]
+    assert stage == 0
+    return model, lists, entrants, matched
+
+
+def _lottery_orders(model, lists, entrants, matched) -> tuple[int, int, int]:
+    """Over every pair (i beaten at a school it listed above its match by j, admitted
+    there): pairs, pairs where j's single lottery number is below i's, and pairs where
+    j's number for that school (multiple tie-breaking) is below i's."""
+    year = model.current_school_year
+    uids = model.families.uid[entrants]
+    single = model.streams.uniform("enrollment.lottery", year, uids)
+
+    n_schools = len(model.school_table)
+    ids = (uids.astype(np.uint64)[:, None] << np.uint64(20)) + np.arange(n_schools, dtype=np.uint64)
+    by_school = model.streams.uniform("enrollment.school_lottery", year, ids.ravel())
+    by_school = by_school.reshape(uids.size, n_schools)
+    pairs = single_wrong = school_wrong = 0
+    n, width = lists.shape
+    for i in range(n):
+        listed = lists[i]
+        stop = np.flatnonzero(listed == matched[i])
+        for school in listed[: stop[0] if stop.size else width]:
+            if school < 0:
+                continue
+            admitted = np.flatnonzero(matched == school)
+            pairs += admitted.size
+            single_wrong += int((single[admitted] < single[i]).sum())
+            school_wrong += int((by_school[admitted, school] < by_school[i, school]).sum())
+    return pairs, single_wrong, school_wrong
+
+
+def test_ties_are_broken_by_one_lottery_or_one_per_school_as_the_rule_says(small_city, monkeypatch):
+    """Choice under deferred acceptance with no priority but the lottery: with single
+    tie-breaking (the default) everyone admitted to a school an applicant listed above
+    its match has a higher `enrollment.lottery` number than that applicant; with multiple
+    tie-breaking each school orders applicants by their own number for that school
+    (`enrollment.school_lottery`, keyed by family id << 20 + school), and the single
+    numbers no longer order them."""
+    choice = {
+        "enrollment.rule": "choice",
+        "enrollment.mechanism": "deferred_acceptance",
+        "enrollment.catchment_priority": False,
+        "families.sibling_share": 0.0,
+        "enrollment.distance_priority": False,
+    }
+    model, *match = _first_primary_match(monkeypatch, small_city, choice)
+    pairs, single_wrong, _ = _lottery_orders(model, *match)
+    assert pairs > 1000 and single_wrong == 0
+    multiple = {**choice, "enrollment.tie_breaking": "multiple"}
+    model, *match = _first_primary_match(monkeypatch, small_city, multiple)
+    pairs, single_wrong, school_wrong = _lottery_orders(model, *match)
+    assert pairs > 1000 and school_wrong == 0 and single_wrong > 0.2 * pairs
+
+
+def test_only_strategic_families_facing_a_manipulable_mechanism_read_cutoffs(small_city):
+    """Families skip schools out of reach (by last year's cutoffs) only when they are
+    strategic (`strategy` "cutoffs") AND the mechanism is not strategy-proof: after two
+    intakes the intake keeps cutoffs for Boston (immediate acceptance) with strategic
+    families, none for Boston with sincere ones, none for deferred acceptance even with
+    strategic ones."""
+    kept = {}
+    for strategy, mechanism in [("cutoffs", "immediate_acceptance"),
+                                ("sincere", "immediate_acceptance"),
+                                ("cutoffs", "deferred_acceptance")]:  # fmt: skip
+        overrides = {
+            "enrollment.rule": "choice",
+            "enrollment.mechanism": mechanism,
+            "enrollment.strategy": strategy,
+        }
+        model = EduModel(small_city, seed=SEED, years=2, overrides=overrides)
+        model.step()
+        model.step()
+        kept[strategy, mechanism] = bool(_phase(model, "enrollment").cutoffs)
+    assert kept == {
+        ("cutoffs", "immediate_acceptance"): True,
+        ("sincere", "immediate_acceptance"): False,
+        ("cutoffs", "deferred_acceptance"): False,
+    }
