@@ -29,8 +29,13 @@ SEED = 3
 CORE, P02, P03 = 0, 1, 2
 
 
-def _rotated(small_scenario, kind: str, **overrides) -> tuple[EduModel, np.ndarray]:
-    """The model after G's 2019 rotation pass and the core's teacher rows before it."""
+def _rotated(
+    small_scenario, kind: str, core_spread: bool = False, p02_staff: int | None = None, **overrides
+) -> tuple[EduModel, np.ndarray]:
+    """The model after G's 2019 rotation pass and the core's teacher rows before it;
+    `core_spread` gives the core's k-th teacher effectiveness 1 + k / 100 instead of 1,
+    `p02_staff` leaves only that many teachers teaching at Core-P02 (the others moved to
+    Core-P04's staff)."""
     small_scenario["groups"] = {
         "explicit": [
             {"name": "G", "kind": kind, "core": "Core-P01", "members": ["Core-P02", "Core-P03"],
@@ -56,6 +61,8 @@ def _rotated(small_scenario, kind: str, **overrides) -> tuple[EduModel, np.ndarr
     teachers.years_at_school, teachers.age = years, age
     effectiveness = np.full(len(teachers), 0.5)
     effectiveness[teachers.school == CORE] = 1.0
+    if core_spread:
+        effectiveness[core_rows] = 1.0 + np.arange(core_rows.size) / 100
     effectiveness[teachers.school == P02] = 0.0
     effectiveness[teachers.school == P03] = 2.0
     model.teacher_effectiveness = lambda: effectiveness
@@ -64,6 +71,10 @@ def _rotated(small_scenario, kind: str, **overrides) -> tuple[EduModel, np.ndarr
     travel[CORE, P02] = travel[P02, CORE] = 5.0
     travel[CORE, P03] = travel[P03, CORE] = 30.0
     model.school_travel_km = lambda: travel
+    if p02_staff is not None:
+        school = teachers.school.copy()
+        school[np.flatnonzero(school == P02)[p02_staff:]] = 3
+        teachers.school = school
     RotationPasses(model).run(2019)
     return model, core_rows
 
@@ -115,3 +126,28 @@ def test_a_redeploying_kind_sends_the_larger_of_share_and_quota_willing_first(
     assert (teachers.school[sent] == P02).all()
     if not willing_first:
         np.testing.assert_array_equal(sent, core_rows[:3])
+
+
+@pytest.mark.parametrize(("p02_staff", "sent_rows"), [(1, [20, 19]), (None, [0, 1])])
+def test_the_principal_weighs_the_staff_ratio_by_the_member_weight(
+    small_scenario, p02_staff, sent_rows
+):
+    """Principals weigh a teacher's effectiveness by w x n / m - (1 - w), n and m the
+    core's and the members' mean teaching staff (m at least 1), w the member weight
+    (0.05 here). The core's k-th teacher has effectiveness 1 + k / 100; the core sends
+    max(round(0.1 x 21), 1 a member) = 2 (nobody willing first). When Core-P02 has one
+    teacher left, 0.05 x 21 / 1 - 0.95 = 0.1 > 0: the two strongest go (rows 20, 19);
+    with its 14, 0.05 x 21 / 14 - 0.95 < 0: the two weakest (rows 0, 1)."""
+    model, core_rows = _rotated(
+        small_scenario,
+        "tight",
+        core_spread=True,
+        p02_staff=p02_staff,
+        **{
+            "rotation.teachers_per_member": 1,
+            "rotation.willing_first": False,
+            "evaluation.member_weight": 0.05,
+        },
+    )
+    sent = _posted(model, core_rows)
+    np.testing.assert_array_equal(np.sort(sent), np.sort(core_rows[sent_rows]))
