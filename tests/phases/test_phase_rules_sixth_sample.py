@@ -283,3 +283,59 @@ def test_only_strategic_families_facing_a_manipulable_mechanism_read_cutoffs(sma
         ("sincere", "immediate_acceptance"): False,
         ("cutoffs", "deferred_acceptance"): False,
     }
+
+
+def test_a_buyers_cost_covers_junior_years_only_when_junior_access_is_priced(
+    small_city, monkeypatch
+):
+    """The satisfaction record prices a buyer's premium over the years it holds the flat
+    (phases/satisfaction.py): a primary entrant's 6 years, or 6 + 3 = 9 when junior
+    access is priced with the primary address (`housing.junior_access_priced`); a junior
+    entrant's 3 either way."""
+    import edusim.phases.satisfaction as satisfaction
+
+    held = []
+    real = satisfaction.holding_cost_per_yuan
+
+    def spy(housing, years, rule_years):
+        held.append(years)
+        return real(housing, years, rule_years)
+
+    monkeypatch.setattr(satisfaction, "holding_cost_per_yuan", spy)
+    for priced, expected in ((False, [6, 3]), (True, [9, 3])):
+        model = EduModel(
+            small_city, seed=SEED, years=2, overrides={"housing.junior_access_priced": priced}
+        )
+        rows = np.arange(2)
+        school = np.zeros(2, dtype=np.int64)
+        held.clear()
+        for stage in (0, 1):
+            satisfaction.entrant_satisfaction(
+                model, stage, rows, school, school, school, np.zeros(2), np.zeros(2)
+            )
+        assert held == expected
+
+
+def test_only_a_family_that_rented_into_a_used_flat_loses_its_catchment_right(small_city):
+    """Under a one-enrollment-per-dwelling rule (`dwelling_rule_years` 6), an entrant
+    whose family rented to move for the school (a tenant) has its catchment right unless
+    its flat was already used: its own `enrollment.dwelling` draw of the year under the
+    catchment's used share (0.5 here, set by hand). Owners, and families that did not move,
+    keep their right whatever their draw (phases/placement.py `_entitled`)."""
+    model = EduModel(
+        small_city, seed=SEED, years=2, overrides={"enrollment.dwelling_rule_years": 6}
+    )
+    model.step()
+    families = model.families
+    entrants = np.arange(200)
+    moved, owner = families.moved_for_school.copy(), families.owner.copy()
+    moved[entrants] = np.arange(200) % 2 == 0
+    owner[entrants] = np.arange(200) % 4 == 0
+    families.moved_for_school, families.owner = moved, owner
+    model.dwelling_used_share = lambda stage: np.full(len(model.school_table), 0.5)
+    home = np.zeros(200, dtype=np.int64)
+    entitled = _phase(model, "enrollment")._entitled(2019, 0, entrants, home)
+    draw = model.streams.uniform("enrollment.dwelling", 2019, families.uid[entrants])
+    tenant = moved[entrants] & ~owner[entrants]
+    np.testing.assert_array_equal(entitled, ~tenant | (draw >= 0.5))
+    assert (~entitled).any() and (entitled & (draw < 0.5)).any()
