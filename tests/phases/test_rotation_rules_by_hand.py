@@ -151,3 +151,59 @@ def test_the_principal_weighs_the_staff_ratio_by_the_member_weight(
     )
     sent = _posted(model, core_rows)
     np.testing.assert_array_equal(np.sort(sent), np.sort(core_rows[sent_rows]))
+
+
+def test_the_reservoir_takes_its_share_of_backbone_from_strong_urban_schools_strongest_first(
+    small_city,
+):
+    """The district's backbone reservoir (`_reservoir`), switched on for 2019 at a share of
+    0.25 (timeline). Set by hand: every teacher ordinary, eligible (10 years at the
+    school) and at home, but eight backbone teachers in Core (four at Core-P01 with
+    effectiveness 0.5-0.2, two at Core-P02 with 0.9 and 0.8, two at Core-P03) and four in
+    the Isles, whose schools are all rural; Core's primaries' quality 0.4, 0.3, 0.2, 0.1,
+    so Core-P01 and Core-P02 send (at or above the median 0.25, urban) and Core-P03 and
+    Core-P04 receive. Core's target is rint(0.25 x 8) = 2: the two strongest eligible
+    backbone teachers of its sending schools, Core-P02's pair, join (district employer,
+    term to 2019 + 3 - 1 = 2021) and are deployed for the year (to 2019) to Core's
+    receiving primaries; the Isles' target of 1 finds no sending school and nobody joins.
+    Nobody volunteers first (`willing_first` off). In 2020 the reservoir holds its two:
+    nobody joins."""
+    from edusim.phases.rotation import RESERVOIR
+
+    share = {"date": "2019-09-01", "set": {"rotation.reservoir_share": 0.25}}
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=3,
+        overrides={"timeline": [share], "rotation.willing_first": False},
+    )
+    model.step()
+    next(phase for phase in model.phases if phase.name == "policy").step(2019)
+    teachers, table = model.teachers, model.school_table
+    assert (teachers.employer == 0).all() and (teachers.posting_end < 0).all()
+    tier = np.zeros(len(teachers), dtype=teachers.tier.dtype)
+    effectiveness = np.zeros(len(teachers))
+    rows_at = {s: np.flatnonzero(teachers.home_school == s) for s in range(len(table))}
+    p01, p02, p03 = rows_at[0][:4], rows_at[1][:2], rows_at[2][:2]
+    isles = np.concatenate([rows_at[6][:2], rows_at[7][:2]])
+    tier[np.concatenate([p01, p02, p03, isles])] = 1
+    effectiveness[p01] = [0.5, 0.4, 0.3, 0.2]
+    effectiveness[p02] = [0.9, 0.8]
+    effectiveness[p03] = [1.0, 1.0]  # strong, but at a receiving school
+    teachers.tier = tier
+    teachers.years_at_school = np.full(len(teachers), 10.0)
+    model.teacher_effectiveness = lambda: effectiveness
+    table.teaching_quality[[0, 1, 2, 3]] = [0.4, 0.3, 0.2, 0.1]
+    table.rural[6:] = True
+    RotationPasses(model).run(2019)
+    pool = np.flatnonzero(teachers.employer == 1)
+    np.testing.assert_array_equal(pool, np.sort(p02))
+    assert (teachers.pool_end[pool] == 2021).all()
+    assert (teachers.posting_kind[pool] == RESERVOIR).all()
+    assert (teachers.posting_end[pool] == 2019).all()
+    assert set(teachers.school[pool].tolist()) <= {2, 3}
+    stats = model.rotation_stats[2019]
+    assert (stats["reservoir"], stats["reservoir_size"]) == (2, 2)
+    # the next year the reservoir already holds its target: nobody else joins
+    RotationPasses(model).run(2020)
+    np.testing.assert_array_equal(np.flatnonzero(teachers.employer == 1), np.sort(p02))
