@@ -207,3 +207,55 @@ def test_the_reservoir_takes_its_share_of_backbone_from_strong_urban_schools_str
     # the next year the reservoir already holds its target: nobody else joins
     RotationPasses(model).run(2020)
     np.testing.assert_array_equal(np.flatnonzero(teachers.employer == 1), np.sort(p02))
+
+
+def test_the_district_rule_sends_each_strong_schools_quota_to_its_areas_weak_schools(
+    small_city,
+):
+    """The district rule (`_by_district`), switched on for 2019 (timeline) at a share of
+    0.25 of eligible teachers. Set by hand: everyone ordinary, eligible and at home, the
+    k-th teacher effectiveness k / 1000; Core's primaries' quality 0.4, 0.3, 0.2, 0.1 and
+    its juniors' 0.5, 0.1; the Isles all rural. Core-P01, Core-P02 and Core-J01 send (at
+    or above their area's median, urban), each floor(0.25 x its teachers + its own
+    `rotation.district_quota` draw of the year) of them; with member weight 0 and no
+    backbone minimum the principal sends its weakest; each goes for `posting_years` (2:
+    to 2020) to a receiving school of its own district and stage (Core-P03 or Core-P04,
+    Core-J02). The rural Isles send nobody."""
+    from edusim.phases.rotation import DISTRICT
+
+    switch = {"date": "2019-09-01", "set": {"rotation.district_rotation": True}}
+    model = EduModel(
+        small_city,
+        seed=SEED,
+        years=3,
+        overrides={
+            "timeline": [switch],
+            "rotation.share_of_eligible": 0.25,
+            "rotation.willing_first": False,
+            "rotation.backbone_share_min": 0.0,
+            "rotation.group_rotation": False,
+        },
+    )
+    model.step()
+    next(phase for phase in model.phases if phase.name == "policy").step(2019)
+    teachers, table = model.teachers, model.school_table
+    assert (teachers.posting_end < 0).all()
+    teachers.tier = np.zeros(len(teachers), dtype=teachers.tier.dtype)
+    teachers.years_at_school = np.full(len(teachers), 10.0)
+    effectiveness = np.arange(len(teachers)) / 1000
+    model.teacher_effectiveness = lambda: effectiveness
+    table.teaching_quality[[0, 1, 2, 3, 4, 5]] = [0.4, 0.3, 0.2, 0.1, 0.5, 0.1]
+    table.rural[6:] = True
+    home = teachers.school.copy()
+    draw = model.streams.uniform("rotation.district_quota", 2019, np.arange(len(table)))
+    RotationPasses(model).run(2019)
+    posted = teachers.posting_end >= 0
+    for sender, hosts in ((0, {2, 3}), (1, {2, 3}), (4, {5})):
+        staff = np.flatnonzero(home == sender)
+        quota = int(np.floor(0.25 * staff.size + draw[sender]))
+        assert quota > 0
+        np.testing.assert_array_equal(np.flatnonzero(posted & (home == sender)), staff[:quota])
+        assert set(teachers.school[staff[:quota]].tolist()) <= hosts
+    assert not (posted & ~np.isin(home, [0, 1, 4])).any()
+    assert (teachers.posting_kind[posted] == DISTRICT).all()
+    assert (teachers.posting_end[posted] == 2020).all()
