@@ -179,3 +179,64 @@ def test_free_senior_posts_go_to_the_schools_best_candidates_with_credit_for_rot
     risen = (teachers.title == SENIOR) & (before != SENIOR)
     np.testing.assert_array_equal(np.flatnonzero(risen[rows]), promoted)
     assert model.staff_flows[2019]["promoted_senior"] == int(risen.sum())
+
+
+def test_top_tier_retirees_who_accept_teach_on_at_rural_schools_strongest_to_weakest(
+    small_scenario,
+):
+    """`retiree_rural_share` 0.5, no quits. Six top-tier (famous_special) teachers of
+    Core-P01 and two of Core-J01 reach retirement age (70) in 2019, with effectiveness
+    0.9, 0.8, ... by row (the two juniors chosen among those whose draw accepts); one of
+    tier 2 does too. A top-tier retiree goes on teaching
+    when its own `teachers.rehire` draw of the year is under 0.5; the rural public
+    primaries are Isles-P01 (its teachers' effectiveness 0.3) and Isles-P02 (0.1), the
+    rural junior Isles-J02: the strongest returning primary teacher goes to the weakest,
+    Isles-P02, the next to Isles-P01, and round again; the juniors to Isles-J02. Each is
+    employed there as a retiree (outside the posts) to 2019 + 2 - 1 = 2020, at home there
+    with 0 years; the others, the tier-2 teacher included, retire."""
+    model = _grouped(
+        small_scenario,
+        **{
+            "rotation.retiree_rural_share": 0.5,
+            "teachers.attrition_urban": 0.0,
+            "teachers.attrition_rural": 0.0,
+        },
+    )
+    staffing, table, teachers = _staffing(model), model.school_table, model.teachers
+    rural = np.zeros(len(table), dtype=bool)
+    rural[[6, 7, 11]] = True
+    table.rural = rural
+    draw = model.streams.uniform("teachers.rehire", 2019, teachers.uid)
+    primary = np.flatnonzero(teachers.home_school == 0)[:7]
+    junior = np.flatnonzero((teachers.home_school == 4) & (draw < 0.5))[:2]  # both accept
+    age, tier = teachers.age.copy(), teachers.tier.copy()
+    retirees = np.concatenate([primary, junior])
+    age[:] = np.minimum(age, 50.0)
+    age[retirees] = 70.0
+    tier[retirees] = 3
+    tier[primary[6]] = 2
+    teachers.age, teachers.tier = age, tier
+    effectiveness = np.zeros(len(teachers))
+    effectiveness[retirees] = 0.9 - np.arange(retirees.size) / 10
+    effectiveness[teachers.school == 6] = 0.3
+    effectiveness[teachers.school == 7] = 0.1
+    model.teacher_effectiveness = lambda: effectiveness
+    top = np.concatenate([primary[:6], junior])
+    returning = top[draw[top] < 0.5]
+    assert 0 < returning.size < top.size and set(junior) <= set(returning)
+    back_primary = [r for r in returning if r in primary]  # strongest first (row order)
+    expected = {int(teachers.uid[r]): (7, 6)[k % 2] for k, r in enumerate(back_primary)}
+    expected |= {int(teachers.uid[r]): 11 for r in returning if r in junior}
+    retired = sorted(set(teachers.uid[retirees].tolist()) - set(expected))
+
+    staffing._exits_and_hires(2019)
+
+    where = {int(u): i for i, u in enumerate(teachers.uid)}
+    assert not set(retired) & set(where)
+    for uid, host in expected.items():
+        i = where[uid]
+        assert (teachers.school[i], teachers.home_school[i]) == (host, host)
+        assert (teachers.employer[i], teachers.rehire_end[i]) == (RETIREE, 2020)
+        assert (teachers.posting_end[i], teachers.years_at_school[i]) == (-1, 0.0)
+    flows = model.staff_flows[2019]
+    assert (flows["rehired_retirees"], flows["retired"]) == (len(expected), len(retired))
