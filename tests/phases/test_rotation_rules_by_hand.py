@@ -259,3 +259,40 @@ def test_the_district_rule_sends_each_strong_schools_quota_to_its_areas_weak_sch
     assert not (posted & ~np.isin(home, [0, 1, 4])).any()
     assert (teachers.posting_kind[posted] == DISTRICT).all()
     assert (teachers.posting_end[posted] == 2020).all()
+
+
+@pytest.mark.parametrize(
+    ("per_sd", "unified", "expected"),
+    [(0.0, False, [0, 0, 2000]), (10000.0, False, [5000, -5000, 12000]),
+     (10000.0, True, [0, 0, 12000])],
+)  # fmt: skip
+def test_reward_pay_is_the_score_times_the_rate_plus_the_zone_reward(
+    small_scenario, per_sd, unified, expected
+):
+    """Reward pay per teacher (`reward_pay`): CNY `performance_pay_cny_per_sd` per SD of
+    the school's last score, the score of its group (the mean of its schools') when pay
+    is unified, plus its zone reward. Scores set by hand: Core-P01 0.5, Core-P02 -0.5
+    (both in group G), Core-P03 1.0; Core-P03's zone reward CNY 2,000. Off: 0, 0, 2,000;
+    by school: 5,000, -5,000, 12,000; unified: G's mean 0 at both, 12,000."""
+    from edusim.phases.rotation import reward_pay
+
+    small_scenario["groups"] = {
+        "explicit": [
+            {"name": "G", "kind": "tight", "core": "Core-P01", "members": ["Core-P02"],
+             "formed": "2018-09-01"}
+        ]
+    }  # fmt: skip
+    overrides = {
+        "evaluation.performance_pay_cny_per_sd": per_sd,
+        "evaluation.performance_pay_unified": unified,
+    }
+    model = EduModel(small_scenario, seed=SEED, years=2, overrides=overrides)
+    model.step()
+    table = model.school_table
+    table.evaluation_score = np.zeros(len(table))
+    table.evaluation_score[[0, 1, 2]] = [0.5, -0.5, 1.0]
+    table.zone_pay_cny = np.zeros(len(table))
+    table.zone_pay_cny[2] = 2000.0
+    pay = reward_pay(model)
+    np.testing.assert_allclose(pay[[0, 1, 2]], expected, rtol=0, atol=1e-9)
+    assert not pay[3:].any()
