@@ -240,3 +240,35 @@ def test_top_tier_retirees_who_accept_teach_on_at_rural_schools_strongest_to_wea
         assert (teachers.posting_end[i], teachers.years_at_school[i]) == (-1, 0.0)
     flows = model.staff_flows[2019]
     assert (flows["rehired_retirees"], flows["retired"]) == (len(expected), len(retired))
+
+
+def test_reward_pay_at_the_school_taught_lowers_the_quit_rate(small_scenario):
+    """Quit rate 0.2 everywhere, CNY 10,000 of reward pay per SD of the school's last
+    score, `quit_pay_response` 0.5 per CNY 10,000: a teacher at a school scoring s quits
+    when its `teachers.exit` draw is under 0.2 x exp(-0.5 x s), read at the school it
+    teaches at this year. Scores by hand: 2.0 at Core-P01 (0.0736), -2.0 at Core-P02
+    (0.5437), 0 elsewhere (0.2); nobody retires (all under 50)."""
+    model = _grouped(
+        small_scenario,
+        **{
+            "teachers.attrition_urban": 0.2,
+            "teachers.attrition_rural": 0.2,
+            "evaluation.performance_pay_cny_per_sd": 10000.0,
+            "evaluation.quit_pay_response": 0.5,
+        },
+    )
+    staffing, table, teachers = _staffing(model), model.school_table, model.teachers
+    teachers.age = np.minimum(teachers.age, 50.0)
+    table.evaluation_score = np.zeros(len(table))
+    table.evaluation_score[[P01, P02]] = [2.0, -2.0]
+    rate = np.full(len(table), 0.2)
+    rate[[P01, P02]] = [0.2 * np.exp(-1.0), 0.2 * np.exp(1.0)]
+    draw = model.streams.uniform("teachers.exit", 2019, teachers.uid)
+    quitting = draw < rate[teachers.school]
+    assert quitting[teachers.school == P02].mean() > 0.3
+    staying = teachers.uid[~quitting]
+
+    staffing._exits_and_hires(2019)
+
+    assert model.staff_flows[2019]["quit"] == int(quitting.sum())
+    np.testing.assert_array_equal(teachers.uid[: staying.size], staying)
