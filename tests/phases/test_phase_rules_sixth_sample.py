@@ -339,3 +339,84 @@ def test_only_a_family_that_rented_into_a_used_flat_loses_its_catchment_right(sm
     tenant = moved[entrants] & ~owner[entrants]
     np.testing.assert_array_equal(entitled, ~tenant | (draw >= 0.5))
     assert (~entitled).any() and (entitled & (draw < 0.5)).any()
+
+
+# Survivors of the fresh sample of seed 28 (docs/testing.md), written after that score.
+
+
+def test_a_principal_not_reappointed_at_the_end_of_a_term_leaves_leadership(small_city):
+    """`replace_bottom_share` 0.5, terms of 5 years: every principal has served 5 years
+    and has been judged; in each stage the lower half by judgement (rounded down) is
+    not reappointed and leaves (phases/leadership.py `_exits`), counted apart from the
+    retirements; the upper half stays."""
+    from edusim.agents.leaders import PRINCIPAL
+    from edusim.phases.leadership import LeaderPasses
+
+    overrides = {"leaders.replace_bottom_share": 0.5, "leaders.term_years": 5}
+    model = EduModel(small_city, seed=SEED, years=3, overrides=overrides)
+    model.step()
+    leaders, table = model.leaders, model.school_table
+    leaders.age = np.minimum(leaders.age, 50.0)
+    principal = np.flatnonzero(leaders.role == PRINCIPAL)
+    years, judged_years = leaders.years_at_school.copy(), leaders.judged_years.copy()
+    years[principal], judged_years[principal] = 5.0, 3.0
+    leaders.years_at_school, leaders.judged_years = years, judged_years
+    judged = np.zeros(len(leaders))
+    judged[principal] = np.arange(principal.size, dtype=float)
+    leaders.judged = judged
+    stage = table.stage[leaders.school[principal]]
+    dropped = []
+    for s in (0, 1):
+        rows = principal[stage == s]  # judged in row order: the first are the lowest
+        dropped += leaders.uid[rows[: rows.size // 2]].tolist()
+    kept = sorted(set(leaders.uid[principal].tolist()) - set(dropped))
+    stats = {"retired": 0, "not_reappointed": 0}
+    LeaderPasses(model)._exits(stats)
+    assert not set(dropped) & set(leaders.uid.tolist())
+    assert set(kept) <= set(leaders.uid.tolist())
+    assert stats == {"retired": 0, "not_reappointed": len(dropped)} and len(dropped) == 6
+
+
+def test_the_district_mean_reputation_is_over_its_open_public_schools_of_the_stage(
+    small_city,
+):
+    """Core's primaries' reputation set to 1, 2, 3 and 10 with Core-P04 (10) closed:
+    Core's mean for primary entrants' satisfaction is 2.0, not counting the closed school
+    nor the junior schools (reputation 100); the Isles' primaries 0.5 each give 0.5
+    (phases/satisfaction.py `district_mean_reputation`)."""
+    from edusim.phases.satisfaction import district_mean_reputation
+
+    model = EduModel(small_city, seed=SEED, years=2)
+    table = model.school_table
+    table.reputation = np.full(len(table), 100.0)
+    table.reputation[[0, 1, 2, 3]] = [1.0, 2.0, 3.0, 10.0]
+    table.reputation[[6, 7, 8, 9]] = 0.5
+    table.active[3] = False
+    np.testing.assert_allclose(district_mean_reputation(model, 0), [2.0, 0.5])
+    np.testing.assert_allclose(district_mean_reputation(model, 1), [100.0, 100.0])
+
+
+def test_with_satisfaction_weighted_alone_schools_score_in_the_order_of_their_satisfaction(
+    small_city,
+):
+    """Evaluation weights 0 for progress, core gap and teacher growth and 1 for
+    satisfaction: each school's July score is its entrants' mean satisfaction
+    standardised within its stage, so within a stage the scores are ordered as the
+    schools' satisfaction and are not all 0 (phases/evaluation.py `_score`)."""
+    from edusim.phases.satisfaction import school_satisfaction
+
+    overrides = {
+        "evaluation.weight_progress": 0.0,
+        "evaluation.weight_core_gap": 0.0,
+        "evaluation.weight_teacher_growth": 0.0,
+        "evaluation.weight_satisfaction": 1.0,
+    }
+    model = EduModel(small_city, seed=SEED, years=2, overrides=overrides)
+    model.step()
+    table = model.school_table
+    satisfaction = school_satisfaction(model)
+    for stage in (0, 1):
+        rows = np.flatnonzero((table.stage == stage) & ~np.isnan(satisfaction))
+        assert rows.size >= 3
+        order = np.argsort(satisfaction[rows])
+        assert (np.diff(table.evaluation_score[rows][order]) > 0).all()
