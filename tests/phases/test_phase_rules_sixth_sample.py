@@ -420,3 +420,32 @@ def test_with_satisfaction_weighted_alone_schools_score_in_the_order_of_their_sa
         assert rows.size >= 3
         order = np.argsort(satisfaction[rows])
         assert (np.diff(table.evaluation_score[rows][order]) > 0).all()
+
+
+def test_public_choice_lists_only_open_public_schools_however_reputed_a_private_one(
+    small_scenario,
+):
+    """Under choice each entrant weighs its nearest schools and its district's most
+    reputed ones (phases/placement.py `_preference_lists`), of the open public schools
+    only: Core's two private primaries, made the most reputed schools of the city, are
+    on no Core entrant's public list, while Core's most reputed public primary is on
+    every Core entrant's list."""
+    from edusim.policy.enrollment import RULE_CODES
+    from edusim.world.schools import FIRST_GRADE
+
+    core, isles = small_scenario["city"]["districts"]
+    core["private_schools"] = {"primary": 2, "junior": 0}
+    isles["private_schools"] = {"primary": 0, "junior": 0}
+    model = EduModel(small_scenario, seed=SEED, years=2, overrides={"enrollment.rule": "choice"})
+    families, table = model.families, model.school_table
+    private = np.flatnonzero(table.private)
+    assert private.size == 2
+    table.reputation[private] = table.reputation.max() + 10.0
+    public_core = np.flatnonzero(~table.private & (table.stage == 0) & (table.district == 0))
+    best = public_core[np.argmax(table.reputation[public_core])]
+    entrants = np.flatnonzero((families.grade == FIRST_GRADE[0]) & (families.district == 0))
+    home = model.catchments.cell_school[0, families.cell[entrants]]
+    intake = _phase(model, "enrollment")
+    lists = intake._preference_lists(RULE_CODES["choice"], 0, entrants, home)
+    assert not np.isin(lists, private).any()
+    assert (lists == best).any(axis=1).all()
