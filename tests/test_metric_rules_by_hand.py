@@ -237,3 +237,60 @@ def test_the_member_gap_is_missing_without_groups():
         teaching_quality=np.array([0.1, 0.2, 0.3]),
     )
     assert math.isnan(_member_nonmember_gap(SimpleNamespace(groups=groups, school_table=table)))
+
+
+# Written for the survivors of the fresh sample of seed 29 (docs/testing.md).
+
+
+def test_two_tied_values_share_their_mean_rank():
+    # the shortest input that can tie: 3 and 3 share ranks 0 and 1 (both 0.5)
+    assert _tied_ranks(np.array([3.0, 3.0])).tolist() == [0.5, 0.5]
+    assert _tied_ranks(np.array([float("nan")] * 2)).tolist() == [0.5, 0.5]
+
+
+def test_the_mean_distance_of_a_single_entrant_is_its_own():
+    # one entrant who travelled 2.5 km (the junior intake had nobody): 2.5 / 1
+    model = SimpleNamespace(
+        intake={
+            0: {"entrants": 1, "distance_km_sum": 2.5},
+            1: {"entrants": 0, "distance_km_sum": 0.0},
+        }
+    )
+    assert METRICS["mean_distance_km"].compute(model) == 2.5
+
+
+def test_dissimilarity_with_a_single_pupil_who_is_not_low_income():
+    # incomes 1, 1, 1, 5: the 25th percentile is 1, so three low-income pupils and one
+    # other. School 0 has two low-income pupils and the other one, school 1 the third
+    # low-income pupil (one district, one stage): shares 2/3, 1/3 against 1, 0, so
+    # 0.5 * (|2/3 - 1| + |1/3 - 0|) = 1/3
+    families = SimpleNamespace(
+        school=np.array([0, 0, 0, 1]), income_cny=np.array([1.0, 1.0, 5.0, 1.0])
+    )
+    table = _Table(stage=np.array([0, 0]), district=np.array([0, 0]))
+    model = SimpleNamespace(families=families, school_table=table)
+    assert METRICS["ses_dissimilarity"].compute(model) == pytest.approx(1 / 3, rel=1e-12)
+
+
+def test_the_member_gap_of_a_group_with_a_single_member():
+    # core 0 with member 1 (quality 0.3); schools 2 and 3 (0.1, 0.2) are in no group:
+    # 0.3 - 0.15
+    from edusim.agents.groups import GroupTable
+    from edusim.metrics.groups import _member_nonmember_gap
+
+    groups = GroupTable()
+    groups.form("G1", "tight", 0, np.array([1]), 2019, 3, True)
+    table = _Table(
+        stage=np.zeros(4, dtype=np.int8),
+        active=np.ones(4, dtype=bool),
+        teaching_quality=np.array([0.5, 0.3, 0.1, 0.2]),
+    )
+    gap = _member_nonmember_gap(SimpleNamespace(groups=groups, school_table=table))
+    assert gap == pytest.approx(0.15, rel=1e-12)
+
+
+def test_a_leader_count_not_in_the_years_record_counts_zero():
+    # the year's record holds rotations only: no deputy posted, no executive appointed
+    model = SimpleNamespace(current_school_year=2020, leader_stats={2020: {"rotated": 2}})
+    assert METRICS["leader_postings"].compute(model) == 0.0
+    assert METRICS["principal_rotations"].compute(model) == 2.0

@@ -61,6 +61,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_metrics_by_hand.py",
         "tests/test_metric_helpers_by_hand.py",
         "tests/test_metric_rules_by_hand.py",
+        "tests/test_metric_passes.py",
         "tests/test_metrics.py",
         "tests/test_docs.py::test_generated_files_are_up_to_date",
         "tests/test_docs.py::test_the_static_metric_info_is_the_registry",
