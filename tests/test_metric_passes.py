@@ -73,3 +73,22 @@ def test_the_selections_are_floats_whatever_the_values_type():
         one, other = split(values, area, kind_of_area, 0, 1)
         _same(one, np.array([4.0, 1.0, 2.0]))
         _same(other, np.array([7.0, 9.0]))
+
+
+def test_the_cut_selections_are_floats_whatever_the_values_type():
+    # keys 1..5, cuts 2 and 4: rows 0, 1 below, rows 3, 4 above (seed 30's survivors)
+    values = np.array([10, 20, 30, 40, 50], dtype=np.int64)
+    key = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    for split in (passes.split_by_cuts, passes.split_by_cuts_reference):
+        below, above = split(values, key, 2.0, 4.0)
+        _same(below, np.array([10.0, 20.0]))
+        _same(above, np.array([40.0, 50.0]))
+
+
+def test_counts_below_cut_has_both_entries_of_a_school_without_rows():
+    # schools 0-2: school 0 has one row above the cut and one below, school 1 one below,
+    # school 2 none (its two entries are still there, at 0); the unplaced row is ignored
+    school = np.array([0, 0, 1, -1])
+    key = np.array([5.0, 1.0, 2.0, 1.0])
+    for count in (passes.counts_below_cut, passes.counts_below_cut_reference):
+        assert count(school, key, 2.0, 3).tolist() == [1, 1, 0, 1, 0, 0]

@@ -294,3 +294,65 @@ def test_a_leader_count_not_in_the_years_record_counts_zero():
     model = SimpleNamespace(current_school_year=2020, leader_stats={2020: {"rotated": 2}})
     assert METRICS["leader_postings"].compute(model) == 0.0
     assert METRICS["principal_rotations"].compute(model) == 2.0
+
+
+# Written for the survivors of the fresh sample of seed 30 (docs/testing.md).
+
+
+def test_dissimilarity_when_every_family_has_the_same_income_is_nan():
+    # every income at the 25th percentile: all four pupils are low-income, no district has
+    # other pupils to compare them with
+    families = SimpleNamespace(school=np.array([0, 0, 1, 1]), income_cny=np.full(4, 3.0))
+    table = _Table(stage=np.array([0, 0]), district=np.array([0, 0]))
+    model = SimpleNamespace(families=families, school_table=table)
+    assert math.isnan(METRICS["ses_dissimilarity"].compute(model))
+
+
+def test_a_group_whose_members_all_left_counts_in_no_within_group_mean():
+    # G1 (core 0) loses its only member, school 1, which closes; G2 (core 2, quality 0.4)
+    # keeps member 3 (0.1): the mean over groups with members is 0.4 - 0.1 = 0.3
+    from edusim.agents.groups import GroupTable
+
+    groups = GroupTable()
+    groups.form("G1", "tight", 0, np.array([1]), 2019, 3, True)
+    groups.form("G2", "tight", 2, np.array([3]), 2019, 3, True)
+    groups.leave(1)
+    table = _Table(
+        stage=np.zeros(4, dtype=np.int8), teaching_quality=np.array([0.5, 0.3, 0.4, 0.1])
+    )
+    gap = METRICS["within_group_gap"].compute(SimpleNamespace(groups=groups, school_table=table))
+    assert gap == pytest.approx(0.3, rel=1e-12)
+
+
+def _momentum_city(before: list[float]) -> SimpleNamespace:
+    # four open public catchments; premium shares after this intake 0.625, 0.5, 0.75, 0.5
+    table = _Table(
+        stage=np.zeros(4, dtype=np.int8),
+        active=np.ones(4, dtype=bool),
+        private=np.zeros(4, dtype=bool),
+        premium_share=np.array([0.625, 0.5, 0.75, 0.5]),
+    )
+    return SimpleNamespace(
+        school_table=table,
+        premium_before_intake=np.array(before),
+        premium_change=np.array([0.125, 0.25, 0.375, 0.5]),
+    )
+
+
+def test_premium_momentum_needs_three_catchments_above_the_floor():
+    # catchments 0-2 were above 2% before this intake (catchment 3 at 1% is left out):
+    # this change 0.125, 0, 0.25 (centred 0, -0.125, 0.125) against the change before
+    # 0.125, 0.25, 0.375 (centred -0.125, 0, 0.125): covariance 0.125^2 over
+    # sqrt(2 x 0.125^2) squared, r = 1/2
+    city = _momentum_city([0.5, 0.5, 0.5, 0.01])
+    assert METRICS["premium_change_autocorr"].compute(city) == pytest.approx(0.5, rel=1e-12)
+    # with catchment 2 below the floor too only two are left: no correlation
+    city = _momentum_city([0.5, 0.5, 0.01, 0.01])
+    assert math.isnan(METRICS["premium_change_autocorr"].compute(city))
+
+
+def test_a_rank_correlation_whose_first_ranks_have_a_spread_of_exactly_one():
+    # the seed-23 case with the arguments swapped: r is symmetric, 2 / sqrt(5)
+    x, y = np.array([0.5, 0.5, 2.5, 2.5]), np.array([0.0, 1.0, 2.0, 3.0])
+    assert x.std() == 1.0
+    assert _rank_correlation(x, y) == pytest.approx(2 / math.sqrt(5), rel=1e-12)
