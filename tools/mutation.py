@@ -97,6 +97,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_specialty_rules_by_hand.py",
         "tests/phases/test_staffing_rules_by_hand.py",
         "tests/phases/test_phase_rules_sixth_sample.py",
+        "tests/phases/test_phase_rules_seventh_sample.py",
         "tests/phases/test_placement_rules_by_hand.py",
         "tests/phases/test_policy_events_by_hand.py",
         "tests/phases/test_private_lists.py",
