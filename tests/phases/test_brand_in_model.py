@@ -6,18 +6,20 @@ import numpy as np
 import pytest
 
 from edusim.model import EduModel
-from edusim.processes.reputation import standardise_within
+from edusim.processes.reputation import results_reading, results_yardstick
 
 YEARS = 8
 
 
 def _brand_lead(**overrides) -> tuple[float, np.ndarray]:
-    """Mean over famous schools of reputation minus the results' z-score, after YEARS, and
-    the brand column."""
+    """Mean over famous schools of reputation minus the results as the public reads them
+    (in the unit of the city as built), after YEARS, and the brand column."""
     model = EduModel("scenarios/demo.yaml", seed=2, years=YEARS, overrides=overrides)
+    table = model.school_table
+    yardstick = results_yardstick(table.mean_achievement, table.stage, 2)
     model.run()
     table = model.school_table
-    results = standardise_within(table.mean_achievement, table.stage)
+    results = results_reading(table.mean_achievement, table.stage, yardstick)
     famous = table.famous & ~table.private
     return float((table.reputation - results)[famous].mean()), table.brand
 

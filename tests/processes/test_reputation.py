@@ -1,4 +1,4 @@
-"""Reputation: within-stage z-scores of results, smoothed over the years."""
+"""Reputation: results read within stage on a fixed yardstick, smoothed over the years."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.processes.reputation import standardise_within, updated_reputation
+from edusim.processes.reputation import (
+    results_reading,
+    results_yardstick,
+    standardise_within,
+    updated_reputation,
+)
 
 
 def test_standardise_within_by_hand():
@@ -46,3 +51,57 @@ def test_updated_reputation_by_hand():
     np.testing.assert_allclose(updated_reputation(reputation, observed, 0.3), [0.7, -0.4, 0.6])
     np.testing.assert_allclose(updated_reputation(reputation, observed, 0.0), reputation)
     np.testing.assert_allclose(updated_reputation(reputation, observed, 1.0), observed)
+
+
+def test_results_yardstick_by_hand():
+    values = np.array([1.0, 2.0, 3.0, 5.0, 5.0])
+    groups = np.array([0, 0, 0, 1, 1])
+    # group 1 has no spread, group 2 no school: both read nothing
+    np.testing.assert_allclose(results_yardstick(values, groups, 3), [np.sqrt(2 / 3), 0.0, 0.0])
+
+
+def test_results_reading_by_hand():
+    values = np.array([1.0, 2.0, 3.0, 4.0, 6.0])
+    groups = np.array([0, 0, 0, 1, 1])
+    # distance from this year's mean of the stage, in the stage's fixed unit
+    np.testing.assert_allclose(
+        results_reading(values, groups, np.array([0.5, 2.0])), [-2.0, 0.0, 2.0, -0.5, 0.5]
+    )
+    # a stage whose yardstick is 0 (no spread at the start) reads nothing
+    np.testing.assert_allclose(
+        results_reading(values, groups, np.array([0.5, 0.0])), [-2.0, 0.0, 2.0, 0.0, 0.0]
+    )
+
+
+def test_the_reading_at_the_start_is_the_z_score():
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=30)
+    groups = rng.integers(0, 2, size=30)
+    yardstick = results_yardstick(values, groups, 2)
+    np.testing.assert_allclose(
+        results_reading(values, groups, yardstick), standardise_within(values, groups)
+    )
+
+
+def test_outliers_drawing_away_do_not_shrink_the_others_gaps():
+    """Two schools 0.2 apart keep a reading 0.2 / unit apart when a third school (a private
+    school creaming off the strongest pupils) moves far above them; a z-score would shrink
+    their gap as the spread grows."""
+    groups = np.zeros(3, int)
+    start = np.array([0.0, 0.2, 0.4])
+    later = np.array([0.0, 0.2, 1.6])
+    yardstick = results_yardstick(start, groups, 1)
+    gap_later = np.diff(results_reading(later, groups, yardstick)[:2])[0]
+    assert np.isclose(gap_later, 0.2 / yardstick[0])
+    z_gap_later = np.diff(standardise_within(later, groups)[:2])[0]
+    assert z_gap_later < 0.5 * gap_later
+
+
+def test_a_reading_follows_the_stage_mean():
+    """The city's results all rising by the same amount change no school's reading."""
+    groups = np.array([0, 0, 1, 1])
+    values = np.array([0.1, 0.3, -0.2, 0.2])
+    yardstick = np.array([0.1, 0.2])
+    np.testing.assert_allclose(
+        results_reading(values + 0.7, groups, yardstick), results_reading(values, groups, yardstick)
+    )

@@ -145,6 +145,26 @@ def test_paired_effects_subtract_seed_by_seed():
     assert _by_name("zones_lower_top_premium").statistic(series) == pytest.approx([-0.01, -0.03])
 
 
+def test_zone_premiums_settle_compares_means_of_three_years():
+    """The last three years' mean against the mean of the three before, seed by seed: a
+    single year's jump at the end moves it by a third of what it would move a ratio of
+    two single years."""
+    zones = np.full((2, len(YEARS)), 0.08)
+    zones[0, -6:] = [0.06, 0.07, 0.08, 0.07, 0.08, 0.09]  # 0.07 -> 0.08
+    zones[1, -6:] = [0.10, 0.10, 0.10, 0.10, 0.10, 0.13]  # 0.10 -> 0.11
+    series = Series(
+        _frame(
+            {
+                ("zones", "movers_share"): _movers(2),
+                ("zones", "premium_top_decile_share"): zones,
+            }
+        )
+    )
+    assert _by_name("zone_premiums_settle").statistic(series) == pytest.approx(
+        [0.08 / 0.07 - 1, 0.11 / 0.10 - 1]
+    )
+
+
 def _judged(name: str, values: list[float], arms=("catchment", "zones", "no_groups"), intakes=13):
     pattern = _by_name(name)
     fake = type("Fixed", (), {})()

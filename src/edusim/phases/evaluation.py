@@ -10,7 +10,7 @@ from edusim.phases.leadership import judge_principals
 from edusim.phases.satisfaction import school_satisfaction
 from edusim.policy.evaluation import group_scores, results_grants, school_scores
 from edusim.processes.aggregate import school_mean
-from edusim.processes.reputation import standardise_within, updated_reputation
+from edusim.processes.reputation import results_reading, results_yardstick, updated_reputation
 from edusim.processes.teacher_growth import promoted_tiers
 
 
@@ -36,6 +36,12 @@ class Evaluation(Phase):
         self._last_quality = model.school_table.teaching_quality.copy()
         self._last_uid = model.teachers.uid.copy()
         self._last_effectiveness = model.teacher_effectiveness()
+        # the unit in which the public reads results: the spread of the schools' results
+        # per stage in the city as built (processes/reputation.results_reading)
+        table = model.school_table
+        self._yardstick = results_yardstick(
+            table.mean_achievement[table.active], table.stage[table.active], 2
+        )
 
     def step(self, year: int) -> None:
         model = self.model
@@ -51,7 +57,9 @@ class Evaluation(Phase):
         # school opened during the run has none to compare until then): the others keep
         # their reputation (assumption)
         rated = table.active & (year - table.opened_year + 1 >= table.grades)
-        observed = standardise_within(table.mean_achievement[rated], table.stage[rated])
+        observed = results_reading(
+            table.mean_achievement[rated], table.stage[rated], self._yardstick
+        )
         table.brand = (1.0 - params.reputation.brand_decay_rate) * table.brand
         table.reputation = table.reputation.copy()
         table.reputation[rated] = updated_reputation(
