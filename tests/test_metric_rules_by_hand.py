@@ -423,3 +423,52 @@ def test_a_posting_kind_not_in_the_years_record_counts_zero():
     assert METRICS["rotations_group"].compute(model) == 2.0
     assert METRICS["rotations_district"].compute(model) == 0.0
     assert METRICS["reservoir_size"].compute(model) == 0.0
+
+
+# Written for the survivors of the fresh sample of seed 34 (docs/testing.md).
+
+
+def test_participation_when_the_city_has_a_single_open_school():
+    # G1's member, school 1, closes and leaves; the core, school 0, keeps its row and is
+    # the only open school: 1 of 1 open schools is in a group
+    from edusim.agents.groups import GroupTable
+
+    groups = GroupTable()
+    groups.form("G1", "tight", 0, np.array([1]), 2019, 3, True)
+    groups.leave(1)
+    table = _Table(stage=np.zeros(2, dtype=np.int8), active=np.array([True, False]))
+    model = SimpleNamespace(groups=groups, school_table=table)
+    assert METRICS["group_participation_share"].compute(model) == 1.0
+
+
+def test_an_intake_without_public_entrants_leaves_satisfaction_missing_without_empty_means():
+    # both stages recorded an intake but every entrant went private: no index to average,
+    # so every satisfaction metric is NaN, and none takes a mean of nothing (numpy's
+    # RuntimeWarning for an empty mean is made an error here)
+    import warnings
+
+    from edusim.metrics import satisfaction
+
+    nobody = {
+        "index": np.empty(0),
+        "components": np.empty((0, len(satisfaction.COMPONENTS))),
+        "income_cny": np.empty(0),
+        "district": np.empty(0, dtype=np.int64),
+        "school": np.empty(0, dtype=np.int64),
+        "home": np.empty(0, dtype=np.int64),
+    }
+    model = SimpleNamespace(
+        intake={0: {"satisfaction": nobody}, 1: {"satisfaction": nobody}},
+        families=SimpleNamespace(income_cny=np.array([1.0, 2.0, 3.0, 4.0])),
+        geography=SimpleNamespace(district_kind=np.array([0, 2])),
+        school_table=_Table(stage=np.array([0, 1])),
+        satisfaction_baseline={0: np.array([60.0, np.nan]), 1: np.array([np.nan, 70.0])},
+    )
+    names = [
+        name for name, entry in METRICS.items() if entry.compute.__module__ == satisfaction.__name__
+    ]
+    assert len(names) == 14  # the index, its five components and eight shares and gaps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for name in names:
+            assert math.isnan(METRICS[name].compute(model)), name
