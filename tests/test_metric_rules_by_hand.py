@@ -356,3 +356,119 @@ def test_a_rank_correlation_whose_first_ranks_have_a_spread_of_exactly_one():
     x, y = np.array([0.5, 0.5, 2.5, 2.5]), np.array([0.0, 1.0, 2.0, 3.0])
     assert x.std() == 1.0
     assert _rank_correlation(x, y) == pytest.approx(2 / math.sqrt(5), rel=1e-12)
+
+
+# Written for the survivors of the fresh sample of seed 33 (docs/testing.md).
+
+
+def test_a_school_exactly_at_the_quality_threshold_counts_as_high_quality():
+    # "at or above" the threshold: schools of quality 0.5 and 0.25 (the threshold itself)
+    # hold 10 + 30 of the 100 pupils; the school at 0.1 does not count
+    table = _Table(stage=np.zeros(3, dtype=np.int8), teaching_quality=np.array([0.5, 0.25, 0.1]))
+    table.enrollment = np.array([10, 30, 60])
+    model = SimpleNamespace(school_table=table, quality_threshold=0.25)
+    assert METRICS["high_quality_share"].compute(model) == pytest.approx(0.4, rel=1e-12)
+
+
+def test_the_top_decile_premium_share_is_the_mean_of_the_top_tenth(monkeypatch):
+    from edusim.metrics import housing as housing_metrics
+
+    # twenty catchments with premium shares 0.00..0.19: the top tenth is 0.18 and 0.19
+    shares = np.arange(20.0) / 100
+    monkeypatch.setattr(housing_metrics, "_premium_shares", lambda model: shares)
+    value = METRICS["premium_top_decile_share"].compute(SimpleNamespace())
+    assert value == pytest.approx(0.185, rel=1e-12)
+
+
+def test_oversubscription_of_the_top_tenth_of_twenty_schools():
+    # twenty open schools, twelve primary and eight junior, with 3 entry places each and
+    # 3 i first-choice applications at school i: ratios 0..19, the top tenth 18 and 19
+    table = _Table(stage=np.repeat([0, 1], [12, 8]), active=np.ones(20, dtype=bool))
+    applications, places = np.arange(20) * 3, np.full(20, 3)
+    intake = {
+        stage: {
+            "in_stage": table.stage == stage,
+            "applications": applications,
+            "entry_places": places,
+        }
+        for stage in (0, 1)
+    }
+    model = SimpleNamespace(school_table=table, intake=intake)
+    assert METRICS["oversubscription_top"].compute(model) == 18.5
+
+
+def test_the_built_share_of_a_city_that_had_a_single_dwelling():
+    # one dwelling stood before and one was built: the stock doubled, a share of 1
+    model = SimpleNamespace(dwellings=np.array([1.0, 1.0]), dwellings_built=np.array([0.0, 1.0]))
+    assert METRICS["dwellings_built_share"].compute(model) == 1.0
+
+
+def test_an_intake_record_without_the_mechanisms_counts_adds_nothing():
+    # a hand-made junior record without the mechanism's counts (the model's placement
+    # writes them always, 0 where no mechanism ran): the shares are the primary's, 1 / 4
+    # blocked and 1 / 2 gainers
+    model = SimpleNamespace(
+        intake={
+            0: {"matched": 4, "blocked": 1, "misreport_checked": 2, "misreport_gainers": 1},
+            1: {"entrants": 3},
+        }
+    )
+    assert METRICS["blocking_pair_share"].compute(model) == 0.25
+    assert METRICS["misreport_gain_share"].compute(model) == 0.5
+
+
+def test_a_posting_kind_not_in_the_years_record_counts_zero():
+    # the year's record holds group postings only: no district posting, no reservoir
+    model = SimpleNamespace(current_school_year=2020, rotation_stats={2020: {"group": 2}})
+    assert METRICS["rotations_group"].compute(model) == 2.0
+    assert METRICS["rotations_district"].compute(model) == 0.0
+    assert METRICS["reservoir_size"].compute(model) == 0.0
+
+
+# Written for the survivors of the fresh sample of seed 34 (docs/testing.md).
+
+
+def test_participation_when_the_city_has_a_single_open_school():
+    # G1's member, school 1, closes and leaves; the core, school 0, keeps its row and is
+    # the only open school: 1 of 1 open schools is in a group
+    from edusim.agents.groups import GroupTable
+
+    groups = GroupTable()
+    groups.form("G1", "tight", 0, np.array([1]), 2019, 3, True)
+    groups.leave(1)
+    table = _Table(stage=np.zeros(2, dtype=np.int8), active=np.array([True, False]))
+    model = SimpleNamespace(groups=groups, school_table=table)
+    assert METRICS["group_participation_share"].compute(model) == 1.0
+
+
+def test_an_intake_without_public_entrants_leaves_satisfaction_missing_without_empty_means():
+    # both stages recorded an intake but every entrant went private: no index to average,
+    # so every satisfaction metric is NaN, and none takes a mean of nothing (numpy's
+    # RuntimeWarning for an empty mean is made an error here)
+    import warnings
+
+    from edusim.metrics import satisfaction
+
+    nobody = {
+        "index": np.empty(0),
+        "components": np.empty((0, len(satisfaction.COMPONENTS))),
+        "income_cny": np.empty(0),
+        "district": np.empty(0, dtype=np.int64),
+        "school": np.empty(0, dtype=np.int64),
+        "home": np.empty(0, dtype=np.int64),
+    }
+    model = SimpleNamespace(
+        intake={0: {"satisfaction": nobody}, 1: {"satisfaction": nobody}},
+        families=SimpleNamespace(income_cny=np.array([1.0, 2.0, 3.0, 4.0])),
+        geography=SimpleNamespace(district_kind=np.array([0, 2])),
+        school_table=_Table(stage=np.array([0, 1])),
+        satisfaction_baseline={0: np.array([60.0, np.nan]), 1: np.array([np.nan, 70.0])},
+    )
+    names = [
+        name for name, entry in METRICS.items() if entry.compute.__module__ == satisfaction.__name__
+    ]
+    assert len(names) == 14  # the index, its five components and eight shares and gaps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for name in names:
+            assert math.isnan(METRICS[name].compute(model)), name
