@@ -191,17 +191,6 @@ def test_the_repair_brings_sampled_layouts_inside_equal_budgets(small_city: dict
     _at_equal_money_and_teachers(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN PROBLEM (2026-11-28): after the merge that stops a core's postings where"
-        " they would carry a member past its core (policy/staffing.moves_within_gap), the"
-        " estimated and the simulated teachers a year differ by 1.0 in three of eight"
-        " repaired layouts (they matched before); planning/estimate.py counts every weaker"
-        " member's full quota and knows no such cap. The estimate needs the year-0 cap"
-        " (teacher by teacher, on the planning city); remove this mark when it has it"
-    ),
-)
 def test_the_teacher_estimate_matches_the_teachers_posted(small_city: dict, tmp_path: Path):
     """The teacher estimate knows which members are weaker than their core on the one
     city every replicate runs on: a member at or above its core gets no postings
