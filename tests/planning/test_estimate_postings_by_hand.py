@@ -88,27 +88,45 @@ def test_a_teacher_back_from_a_posting_starts_its_years_at_the_core_again():
 
 
 def test_teachers_sent_back_count_and_enter_the_cores_level():
-    """send_back: the member sends its youngest (age 30, 0.0) for the core's 0.5 teacher:
-    core (0.8 - 0.5 + 0.0)/2 = 0.15, member 0.5/4 = 0.125, within; 2 postings. Year 1
-    the core's only teacher of its own at home is the 0.3 one; sending it for the
-    member's next youngest (0.0) leaves the core at 0.0/2 and the member at 0.8/4 = 0.2:
-    skipped. Year 2 all are back: as year 0."""
+    """send_back: the member sends its youngest (age 30, 0.2) for the core's 0.5 teacher:
+    core (0.8 - 0.5 + 0.2)/2 = 0.25, member (0.2 + 0.5 - 0.2)/4 = 0.125,
+    within; 2 postings. Year 1 the core's only teacher of its own at home is the 0.3 one;
+    sending it for the member's next youngest (0.0) leaves the core at 0.2/2 = 0.1 and
+    lifts the member to 0.8/4 = 0.2: skipped (had the 0.2 teacher stayed at the member,
+    the core would be 0.3 alone and the swap for it would be made). Year 2 all are back:
+    as year 0."""
     staff = _staff(
         [0, 0, 1, 1, 1, 1],
-        [0.5, 0.3, 0.0, 0.0, 0.0, 0.0],
+        [0.5, 0.3, 0.2, 0.0, 0.0, 0.0],
         age=[50.0, 50.0, 30.0, 40.0, 50.0, 60.0],
     )
     posted = group_postings(staff, 1, np.ones(3, dtype=bool), _rule(send_back=True))
     np.testing.assert_array_equal(posted, [2, 0, 2])
 
 
+def test_whom_the_principal_sends_depends_on_the_staff_ratio():
+    """member_weight 0.5: the key is effectiveness * (0.5 * n / m - 0.5), n and m the
+    core's and the members' teachers (policy/rotation.principal_ranking). Core 0.1, 0.5
+    (n = 2). A member of 1 teacher at 0.0: n / m = 2, the strongest goes first and would
+    leave the core at 0.1 with the member at 0.5/2: skipped. A member of 3: n / m = 2/3,
+    the weakest first: core 0.5, member 0.1/4, made."""
+    rule = _rule(member_weight=0.5)
+    once = np.ones(1, dtype=bool)
+    small = _staff([0, 0, 1], [0.1, 0.5, 0.0])
+    np.testing.assert_array_equal(group_postings(small, 1, once, rule), [0])
+    larger = _staff([0, 0, 1, 1, 1], [0.1, 0.5, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(group_postings(larger, 1, once, rule), [1])
+
+
 def test_members_at_or_above_the_core_get_nothing_and_inactive_years_post_nothing():
     """A member stronger than the core gets no postings (the weaker one does); in years
     the group does not exist nothing is posted, and postings made before still end."""
-    # core 0.25 as above; member 1 at 0.0 (4 teachers), member 2 at 0.4 (2 teachers)
+    # core 0.25 as above; member 1 at 0.0 (4 teachers), member 2 at 0.4 (30 teachers:
+    # were it counted as a host, by staff it would be dealt both postings of a quota of 2,
+    # each skipped, and member 1 none)
     staff = _staff(
-        [0, 0, 0, 0, 1, 1, 1, 1, 2, 2],
-        [0.5, 0.3, 0.1, 0.1, 0.0, 0.0, 0.0, 0.0, 0.4, 0.4],
+        [0, 0, 0, 0, 1, 1, 1, 1] + [2] * 30,
+        [0.5, 0.3, 0.1, 0.1, 0.0, 0.0, 0.0, 0.0] + [0.4] * 30,
     )
     active = np.array([False, True, True, True])
     posted = group_postings(staff, 2, active, _rule())
@@ -116,6 +134,16 @@ def test_members_at_or_above_the_core_get_nothing_and_inactive_years_post_nothin
     np.testing.assert_array_equal(posted, [0, 1, 0, 1])
     none_weaker = _staff([0, 0, 1, 1], [0.1, 0.1, 0.2, 0.2])
     assert group_postings(none_weaker, 1, np.ones(3, dtype=bool), _rule()).sum() == 0
+
+
+def test_the_principal_ranks_teachers_at_their_age_that_year():
+    """selection 'young' (under 35 first), posting_years 1. Year 0 the 34-year-old 0.1
+    teacher goes (core 1.1/2 = 0.55, member 0.1/3). Year 1 it is back and 35: the 0.9
+    teacher is ranked first and would leave the core at 0.3/2 = 0.15 and lift the member
+    to 0.9/3 = 0.3, past it: skipped."""
+    staff = _staff([0, 0, 0, 1, 1], [0.9, 0.1, 0.2, 0.0, 0.0], age=[50.0, 34.0, 50.0, 40.0, 40.0])
+    rule = _rule(selection="young", posting_years=1)
+    np.testing.assert_array_equal(group_postings(staff, 1, np.ones(2, dtype=bool), rule), [1, 0])
 
 
 def test_the_national_share_and_the_quota_take_the_larger():
