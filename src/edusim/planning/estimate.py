@@ -155,23 +155,26 @@ def group_postings(
         count = max(by_share, rule.per_member * weaker.size)
         if count == 0 or candidates.size == 0:
             continue
-        age = staff.age + year
         key = principal_ranking(
             effectiveness[candidates],
             tier[candidates],
-            age[candidates],
+            staff.age[candidates] + year,
             rule.member_weight,
             rule.selection,
             weight[0] / max(weight[weaker].mean(), 1.0),
         )
         sent = choose(candidates, key, tier[candidates] >= 1, count, rule.backbone_min)
-        hosts = weaker[host_allocation(sent.size, weight[weaker], level[weaker])]
+        if weaker.size == 1:  # what host_allocation deals to a single member
+            hosts = np.full(sent.size, weaker[0])
+        else:
+            hosts = weaker[host_allocation(sent.size, weight[weaker], level[weaker])]
         returned = np.full(sent.size, -1)
         if rule.send_back:
             for member in np.unique(hosts):
                 returning = np.flatnonzero(free & (home == member))
                 to_member = np.flatnonzero(hosts == member)
-                back = choose(returning, -age[returning], tier[returning] >= 1, to_member.size, 0.0)
+                young_first = -staff.age[returning]  # one year older each: the same order
+                back = choose(returning, young_first, tier[returning] >= 1, to_member.size, 0.0)
                 returned[to_member[: back.size]] = back
         back = returned >= 0
         made = moves_within_gap(
