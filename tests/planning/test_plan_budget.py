@@ -191,22 +191,14 @@ def test_the_repair_brings_sampled_layouts_inside_equal_budgets(small_city: dict
     _at_equal_money_and_teachers(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "KNOWN PROBLEM (2026-11-28): after the merge that stops a core's postings where"
-        " they would carry a member past its core (policy/staffing.moves_within_gap), the"
-        " estimated and the simulated teachers a year differ by 1.0 in three of eight"
-        " repaired layouts (they matched before); planning/estimate.py counts every weaker"
-        " member's full quota and knows no such cap. The estimate needs the year-0 cap"
-        " (teacher by teacher, on the planning city); remove this mark when it has it"
-    ),
-)
 def test_the_teacher_estimate_matches_the_teachers_posted(small_city: dict, tmp_path: Path):
     """The teacher estimate knows which members are weaker than their core on the one
-    city every replicate runs on: a member at or above its core gets no postings
-    (counting every member as a host estimated 2 a year for Core-P03's groups, which
-    post none: 2 of 8 repaired layouts were feasible, as many as blind)."""
+    city every replicate runs on (a member at or above its core gets no postings), and
+    where the cap on a member's gap to its core stops postings: Core-P02 (7 teachers)
+    posts 2 to Core-P04 in 2018 and none in 2019, the 2018 postings still away leaving
+    no gap for more (2 skipped, `beyond_gap`), while Core-P01 posts 2 both years. An
+    estimate without the cap scaled both by the own layout's 1 of 2 and put Core-P01's
+    at 1 a year, 1.0 under its runs (3 of 8 repaired layouts, 2026-11-28)."""
     layouts = _equal_search(small_city, tmp_path, repair=True).layouts
     gap = layouts["estimated_teachers_per_year"] - layouts["teachers_over_run_per_year"]
     assert gap.abs().max() < 0.5

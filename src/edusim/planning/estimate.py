@@ -31,18 +31,29 @@ rules the estimate is exact (tests/planning/test_plan_estimate.py holds it to th
 simulated `money_spent_cny` year by year).
 
 Teachers posted inside groups, per school year: the posting rule of phases/rotation.py
-at year 0. Postings go only to members weaker than their core (mean effectiveness of
-their teachers), so each active group's core posts max(round(share_of_eligible *
-eligible teachers at the core), teachers_per_member * weaker members) if it has a
-weaker member and none otherwise, twice that with `send_back`; eligible teachers are
-those at home with `eligible_years_at_school` years at the core. Which members are
-weaker is read on the planning city at year 0 (every replicate runs on that city, its
-`world_seed`); a member the city does not name (a rule group's, known only in a run)
-counts as weaker. The model posts
-fewer where volunteers are short (groups without staff redeployment) or teachers are
-still away on an earlier posting, so this count is not a prediction of the level: it is
-used as a *difference* from the own layout's estimate, added to the own layout's
-simulated postings (`teachers_per_year`).
+rolled over the run's years on the planning city's year-0 teachers of the group's schools
+(`group_postings`; every replicate runs on that city, its `world_seed`). Each year the
+core posts, to its members weaker than it (mean effectiveness of the teachers teaching
+there), max(round(share_of_eligible * eligible teachers at the core),
+teachers_per_member * weaker members), chosen by the sending principal's ranking
+(policy/rotation.principal_ranking, `choose`, `host_allocation`), the members sending as
+many back with `send_back`; eligible teachers are the core's own at home with
+`eligible_years_at_school` years there. A posting is made only if it carries no member
+past its core (policy/staffing.moves_within_gap, the model's own rule), and it lasts
+`posting_years`: while the teachers posted last year are still away the core is weaker
+and the member stronger, so a core of few teachers may post its quota one year and
+nothing the next (the cap binds after year 0 more often than at it). A teacher back
+from a posting starts its years at the core again.
+
+The roll keeps each teacher's year-0 effectiveness (no growth, exits or hires), treats
+every eligible teacher as a candidate (the model asks volunteers in groups without staff
+redeployment, and fills a `quota_min_tier` quota by tier) and rolls each group alone
+(a school in two groups, or a core sending by the district rule too, shares its teachers
+in the model). A group with a member the city does not name (a rule group's, known only
+in a run, or a school the timeline opens) has no teachers to roll: its core posts the
+uncapped count each year, the member counting as weaker. So this count is not a
+prediction of the level: it is used as a *difference* from the own layout's estimate,
+added to the own layout's simulated postings (`teachers_per_year`).
 """
 
 from __future__ import annotations
@@ -50,13 +61,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from edusim.planning.facts import CityFacts
 from edusim.planning.layout import BRANCH_KINDS, Group, Layout
 from edusim.planning.spec import PlanSpec
+from edusim.policy.rotation import choose, host_allocation, principal_ranking
+from edusim.policy.staffing import moves_within_gap
 from edusim.scenario.funding import FundingParams
 from edusim.scenario.schema import Scenario
 
@@ -81,6 +94,109 @@ class Requests:
 
 
 @dataclass(frozen=True)
+class PostingRule:
+    """The scenario's group posting rule (phases/rotation.py, `rotation` and `evaluation`
+    parameters) as `group_postings` rolls it."""
+
+    share: float  # share_of_eligible
+    per_member: int  # teachers_per_member
+    send_back: bool
+    posting_years: int
+    eligible_years: float  # eligible_years_at_school
+    member_weight: float  # evaluation.member_weight_in_force
+    selection: str
+    backbone_min: float  # backbone_share_min
+
+
+@dataclass(frozen=True)
+class GroupStaff:
+    """The year-0 teachers teaching at a group's schools, one entry each: `school` 0 for
+    the core, k for its k-th member."""
+
+    school: np.ndarray
+    effectiveness: np.ndarray
+    tier: np.ndarray
+    age: np.ndarray
+    years_at_school: np.ndarray
+    available: np.ndarray  # a post of its own school, not posted
+
+
+def group_postings(
+    staff: GroupStaff, members: int, active: np.ndarray, rule: PostingRule
+) -> np.ndarray:
+    """Teachers a group posts each year of `active` (its mask of the run's years), both
+    ways: the posting rule of phases/rotation.py rolled over the years on the year-0
+    teachers `staff` of its core and `members` members, each posting made only within
+    the member's gap to the core (policy/staffing.moves_within_gap) and lasting
+    `posting_years`. Effectiveness stays as at year 0."""
+    home = staff.school
+    where = home.copy()
+    effectiveness, tier = staff.effectiveness, staff.tier
+    schools = members + 1
+    # the year (0: the run's first) from which each teacher is at home long enough
+    ready = np.where(staff.available, rule.eligible_years - staff.years_at_school, np.inf)
+    back_at = np.full(home.size, -1)
+    posted = np.zeros(active.size)
+    hosts_of = np.arange(1, schools)
+    for year in range(active.size):
+        returning = back_at == year
+        where[returning] = home[returning]
+        ready[returning] = year + rule.eligible_years
+        back_at[returning] = -1
+        if not active[year]:
+            continue
+        weight = np.bincount(where, minlength=schools).astype(float)
+        total = np.bincount(where, weights=effectiveness, minlength=schools)
+        level = total / np.maximum(weight, 1.0)
+        weaker = hosts_of[level[1:] < level[0]]
+        free = (where == home) & (ready <= year)
+        candidates = np.flatnonzero(free & (home == 0))
+        by_share = round(rule.share * candidates.size) if weaker.size else 0
+        count = max(by_share, rule.per_member * weaker.size)
+        if count == 0 or candidates.size == 0:
+            continue
+        key = principal_ranking(
+            effectiveness[candidates],
+            tier[candidates],
+            staff.age[candidates] + year,
+            rule.member_weight,
+            rule.selection,
+            weight[0] / max(weight[weaker].mean(), 1.0),
+        )
+        sent = choose(candidates, key, tier[candidates] >= 1, count, rule.backbone_min)
+        if weaker.size == 1:  # what host_allocation deals to a single member
+            hosts = np.full(sent.size, weaker[0])
+        else:
+            hosts = weaker[host_allocation(sent.size, weight[weaker], level[weaker])]
+        returned = np.full(sent.size, -1)
+        if rule.send_back:
+            for member in np.unique(hosts):
+                returning = np.flatnonzero(free & (home == member))
+                to_member = np.flatnonzero(hosts == member)
+                young_first = -staff.age[returning]  # one year older each: the same order
+                back = choose(returning, young_first, tier[returning] >= 1, to_member.size, 0.0)
+                returned[to_member[: back.size]] = back
+        back = returned >= 0
+        made = moves_within_gap(
+            total[0],
+            weight[0],
+            total[1:],
+            weight[1:],
+            hosts - 1,
+            effectiveness[sent],
+            1.0,
+            np.where(back, effectiveness[np.maximum(returned, 0)], 0.0),
+            back.astype(float),
+        )
+        moved, to = sent[made], hosts[made]
+        came = returned[made & back]
+        where[moved], where[came] = to, 0
+        back_at[moved], back_at[came] = year + rule.posting_years, year + rule.posting_years
+        posted[year] = moved.size + came.size
+    return posted
+
+
+@dataclass(frozen=True)
 class Estimator:
     """The scenario's money and posting rules over the run's school years."""
 
@@ -94,6 +210,9 @@ class Estimator:
     per_member: int
     send_back: bool
     rotate: bool
+    rule: PostingRule | None = None  # the posting rule the roll applies
+    staff: Mapping[str, GroupStaff] = field(default_factory=dict)  # school -> its teachers
+    _rolled: dict = field(default_factory=dict, compare=False, repr=False)
 
     # -- one group ------------------------------------------------------------------
     def active(self, first: int, term: int, renew: bool) -> np.ndarray:
@@ -137,12 +256,31 @@ class Estimator:
                     capped[k] += amount
                 else:
                     uncapped[k] += amount
+        return Requests(capped, uncapped, self.postings(core, members, on > 0))
+
+    def postings(self, core: str, members: tuple[str, ...], active: np.ndarray) -> np.ndarray:
+        """Teachers a group posts each year (`active`: its years): rolled on the city's
+        teachers (`group_postings`) when the city names its core and every member, else
+        the uncapped count in each of its years."""
+        if not self.rotate:
+            return np.zeros(self.years.size)
+        named = (core, *members)
+        if self.rule is not None and all(school in self.staff for school in named):
+            key = (named, active.tobytes())
+            if key not in self._rolled:
+                self._rolled[key] = group_postings(
+                    _joined([self.staff[school] for school in named]),
+                    len(members),
+                    active,
+                    self.rule,
+                )
+            return self._rolled[key].copy()
         posts = 0.0
         weaker = self.weaker(core, members)
-        if self.rotate and weaker:
+        if weaker:
             by_share = round(self.share * self.eligible.get(core, 0.0))
             posts = max(by_share, self.per_member * weaker) * (2 if self.send_back else 1)
-        return Requests(capped, uncapped, on * posts)
+        return active * posts
 
     def weaker(self, core: str, members: Iterable[str]) -> int:
         """How many members the posting rule sends teachers to: those weaker than the
@@ -158,6 +296,37 @@ class Estimator:
     def spent(self, capped: np.ndarray, uncapped: np.ndarray) -> np.ndarray:
         """Money paid each year from the requests: the capped part scaled to the cap."""
         return np.minimum(capped, self.cap) + uncapped
+
+
+def _joined(staff: list[GroupStaff]) -> GroupStaff:
+    """The teachers of several schools as one group's, the k-th school's numbered k."""
+    return GroupStaff(
+        np.concatenate([np.full(s.school.size, k) for k, s in enumerate(staff)]),
+        *(
+            np.concatenate([getattr(s, name) for s in staff])
+            for name in ("effectiveness", "tier", "age", "years_at_school", "available")
+        ),
+    )
+
+
+def staff_by_school(facts: CityFacts) -> dict[str, GroupStaff]:
+    """School name -> its year-0 teachers (school numbered 0), from the city's facts."""
+    teachers = facts.teachers.sort_values("school", kind="stable")
+    row = teachers["school"].to_numpy()
+    bounds = np.searchsorted(row, np.arange(len(facts.schools) + 1))
+    columns = {
+        name: teachers[name].to_numpy()
+        for name in ("effectiveness", "tier", "age", "years_at_school", "available")
+    }
+    out = {}
+    for k, name in enumerate(facts.names):
+        lo, hi = bounds[k], bounds[k + 1]
+        if hi > lo:
+            out[name] = GroupStaff(
+                np.zeros(hi - lo, dtype=np.int64),
+                *(columns[c][lo:hi] for c in columns),
+            )
+    return out
 
 
 def _by_name(facts: CityFacts, column: str) -> dict[str, float]:
@@ -202,6 +371,17 @@ def estimator(scenario: Scenario, facts: CityFacts) -> Estimator:
         per_member=rotation.teachers_per_member,
         send_back=rotation.send_back,
         rotate=rotation.group_rotation,
+        rule=PostingRule(
+            share=rotation.share_of_eligible,
+            per_member=rotation.teachers_per_member,
+            send_back=rotation.send_back,
+            posting_years=rotation.posting_years,
+            eligible_years=float(rotation.eligible_years_at_school),
+            member_weight=scenario.evaluation.member_weight_in_force,
+            selection=rotation.selection,
+            backbone_min=rotation.backbone_share_min,
+        ),
+        staff=staff_by_school(facts),
     )
 
 

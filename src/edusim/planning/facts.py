@@ -1,8 +1,9 @@
 """What the planner knows of the city before it runs anything: the public schools of the
 city the scenario builds (sites, stage, district, island, owner level, rural status,
-year-0 teaching quality and teaching strength, teachers eligible to be posted) and the
-travel km between them (water crossings included, as the model's own
-`school_travel_km`).
+year-0 teaching quality and teaching strength, teachers eligible to be posted), their
+teachers at year 0 (what the posting rule and its cap on a member's gap to its core read
+teacher by teacher, planning/estimate.py) and the travel km between them (water
+crossings included, as the model's own `school_travel_km`).
 
 Layouts name schools, as a scenario's explicit groups do, so the planner plans on one
 city: it sets the scenario's `world_seed` (its first replicate seed unless the scenario
@@ -12,6 +13,7 @@ sets one), and every replicate runs on the city read here (docs/planning.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,10 @@ class CityFacts:
     # sends teachers only to members weaker than their core by it, phases/rotation.py)
     travel_km: np.ndarray  # schools x schools
     tables: dict[str, pd.DataFrame]  # the year-0 `schools` and `city` tables, for the map
+    teachers: pd.DataFrame  # one row per teacher teaching at a row of `schools`, year 0:
+    # school (its row in `schools`), effectiveness, tier, age, years_at_school, available
+    # (a post of its own school and not posted: phases/rotation.py may post it once it
+    # has the years at school the rule asks)
 
     @property
     def names(self) -> list[str]:
@@ -98,12 +104,37 @@ def city_facts(scenario: Scenario, seed: int) -> CityFacts:
         schools["eligible_teachers"] = eligible[public]
         strength = school_mean(model.teacher_effectiveness(), teachers.school, len(table))
         schools["strength"] = strength[public].astype(float)
+        staff = _teachers_at(model, public)
         travel = np.array(model.school_travel_km()[np.ix_(public, public)], dtype=float)
         tables = model.tables()
         kept = {"schools": tables["schools"], "city": tables["city"]}
     finally:
         model.release()
-    return CityFacts(schools, travel, kept)
+    return CityFacts(schools, travel, kept, staff)
+
+
+def _teachers_at(model: Any, public: np.ndarray) -> pd.DataFrame:
+    """The year-0 teachers teaching at the schools `public` (model school indices), with
+    their school as a position into `public`."""
+    teachers = model.teachers
+    row_of = np.full(len(model.school_table), -1, dtype=np.int64)
+    row_of[public] = np.arange(public.size)
+    at = row_of[teachers.school] >= 0
+    available = (
+        (teachers.school == teachers.home_school)
+        & (teachers.posting_end < 0)
+        & (teachers.employer == 0)
+    )
+    return pd.DataFrame(
+        {
+            "school": row_of[teachers.school[at]],
+            "effectiveness": model.teacher_effectiveness()[at],
+            "tier": teachers.tier[at].astype(np.int64),
+            "age": teachers.age[at].astype(float),
+            "years_at_school": teachers.years_at_school[at].astype(float),
+            "available": available[at],
+        }
+    )
 
 
 def admitted(facts: CityFacts, rule: SchoolFilter) -> np.ndarray:

@@ -143,8 +143,9 @@ class Repairer:
         self.bands = bands(spec, own)
         own_rule = float(back.own.teachers.mean())
         simulated = float(own.get(TEACHERS_METRIC, 0.0))
-        # the own layout's simulated over estimated postings: the posting rule's count is
-        # scaled by it (volunteers short, teachers still away on an earlier posting)
+        # the own layout's simulated over estimated postings: the rolled posting rule's
+        # count is scaled by it (volunteers short; teachers' growth, exits and hires,
+        # which the roll on the year-0 teachers does not follow)
         self.teacher_scale = (
             min(max(simulated / own_rule, 0.1), 10.0) if own_rule > 0 and simulated > 0 else 1.0
         )
