@@ -106,6 +106,17 @@ def test_exact_quantiles_are_np_quantile_to_the_bit():
     assert np.isnan(exact_quantiles(with_nan, (0.25, 0.75))).all()
 
 
+def test_each_exact_quantile_asked_alone_is_np_quantile_to_the_bit():
+    """One quantile at a time, low ones included: with several, a bracket that misses any
+    of them sends the whole call to numpy, so a wrong rank for a low quantile (inside its
+    bracket, where values below the bracket are counted) would be hidden by a quartile
+    asked with it. Written for seed 35's `exact_quantiles_59` (docs/testing.md)."""
+    values = np.random.default_rng(17).lognormal(11.0, 0.6, 100_003)
+    for q in (0.0, 0.01, 0.04, 0.25, 0.5, 0.96, 1.0):
+        got, expected = exact_quantiles(values, (q,)), np.quantile(values, [q])
+        assert got.tobytes() == expected.tobytes(), q
+
+
 def test_a_bracket_that_misses_falls_back_to_numpy(monkeypatch):
     """A zero-width bracket holds none of the order statistics: the answer is still numpy's."""
     monkeypatch.setattr(common, "BRACKET_HALF_WIDTH", 0.0)

@@ -472,3 +472,30 @@ def test_an_intake_without_public_entrants_leaves_satisfaction_missing_without_e
         warnings.simplefilter("error", RuntimeWarning)
         for name in names:
             assert math.isnan(METRICS[name].compute(model)), name
+
+
+# Written for the survivors of the fresh sample of seed 35 (docs/testing.md).
+
+
+def test_oversubscription_counts_only_the_open_schools_of_the_stage():
+    # ten primary schools (0-9) and ten junior (10-19), 3 entry places each. Each stage's
+    # record lists every school, as the intake writes it: first-choice applications only
+    # at its own stage's schools. Primary i (0-8) has 3 i applications (ratio i); primary 9
+    # has closed (no applications, not open); junior 10 + j has 6 j (ratio 2 j). Counted:
+    # 9 + 10 = 19 ratios, the top tenth max(1, 19 // 10) = 1 of them: 18. Counting the
+    # closed school too would give 20 ratios and the top two, (18 + 16) / 2; counting
+    # every open school in both records, 39 ratios and the top three.
+    stage = np.repeat([0, 1], 10)
+    active = np.ones(20, dtype=bool)
+    active[9] = False
+    table = _Table(stage=stage, active=active)
+    places = np.full(20, 3)
+    primary = np.where(stage == 0, 3 * np.arange(20), 0)
+    primary[9] = 0
+    junior = np.where(stage == 1, 6 * (np.arange(20) - 10), 0)
+    intake = {
+        0: {"in_stage": stage == 0, "applications": primary, "entry_places": places},
+        1: {"in_stage": stage == 1, "applications": junior, "entry_places": places},
+    }
+    model = SimpleNamespace(school_table=table, intake=intake)
+    assert METRICS["oversubscription_top"].compute(model) == 18.0

@@ -531,6 +531,7 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
         ),
         ("scarce_lessons_uncovered_rural", lambda city: city.school_table.rural.fill(False)),
         ("teacher_urban_rural_gap", lambda city: city.school_table.rural.fill(False)),
+        ("teacher_quartile_gap", lambda city: city.school_table.enrollment.fill(0)),
         ("volunteer_share", lambda city: city.rotation_stats[YEAR].update(asked=0)),
         ("money_spent_cny", lambda city: city.money.pop(YEAR)),
         ("cost_per_gap_reduction_cny", lambda city: setattr(city, "initial_quality_gap", 0.3)),

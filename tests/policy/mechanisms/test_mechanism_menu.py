@@ -87,6 +87,31 @@ def test_hand_case_parallel_and_serial_dictatorship():
     assert serial_dictatorship(LISTS, order, ONE_EACH).tolist() == [B, C, A]
 
 
+def test_the_second_band_of_two_is_deferred_acceptance_over_its_two_choices():
+    """Five applicants 1-5 and four schools a, b, c, d of one place each, bands of two.
+
+        lists         1: a b c d   2: b a c d   3: a b c d   4: a b d c   5: d a b c
+        priorities    a: 1 first   b: 2 first   c: 4 > 3   d: 5 first
+
+    Band 1 (choices 1-2): 1 gets a, 2 b, 5 d, for good; 3 and 4 are turned away by a and b.
+    Band 2 (choices 3-4), deferred acceptance over both: 3 is held by c; 4 is turned away
+    by d (full), proposes to c and bumps 3 (c ranks 4 above 3); 3 is turned away by d.
+    Result 1a 2b 3 unplaced 4c 5d, as under deferred acceptance over the whole list.
+    Were each choice of band 2 its own band (Boston from there), c would admit 3 for good
+    at the third choice and 4 would find c full at the fourth. Written for seed 36's
+    `_banded_acceptance_40` (docs/testing.md), which stepped the bands one choice apart."""
+    a, b, c, d = 0, 1, 2, 3
+    lists = np.array([[a, b, c, d], [b, a, c, d], [a, b, c, d], [a, b, d, c], [d, a, b, c]])
+    score = np.array(  # score[i, s]: applicant i's priority at school s
+        [[5, 4, 1, 1], [4, 5, 1, 1], [3, 3, 2, 2], [2, 2, 3, 3], [1, 1, 1, 5]], dtype=float
+    )
+    priority = np.take_along_axis(score, lists, axis=1)
+    one_each = np.ones(4, dtype=np.int64)
+    assert parallel_mechanism(lists, priority, one_each, 2).tolist() == [a, b, -1, c, d]
+    assert deferred_acceptance(lists, priority, one_each).tolist() == [a, b, -1, c, d]
+    assert immediate_acceptance(lists, priority, one_each).tolist() == [a, b, c, -1, d]
+
+
 # -- random small markets ------------------------------------------------------------------
 @st.composite
 def markets(draw):
