@@ -255,3 +255,116 @@ def test_a_single_post_is_moved():
 
     got = moved_posts(np.array([10, 10]), np.array([True, False]), np.array([False, True]), 0.1)
     assert got.tolist() == [9, 11]
+
+
+# Written for the survivors of the fresh sample of seed 37 (docs/testing.md).
+
+
+def test_a_school_of_one_place_that_filled_has_a_cut_off():
+    # school 0 (one place) admitted applicant 0 at 0.7, school 1 (one place) applicant 1 at
+    # 0.9; school 2 has no place and nobody: both filled schools have their cut-off, the
+    # empty one none
+    from edusim.policy.admission import cutoffs
+
+    lists = np.array([[0, 1], [1, 0]])
+    priority = np.array([[0.7, 0.2], [0.9, 0.4]])
+    found = cutoffs(lists, priority, np.array([1, 1, 0]), np.array([0, 1]))
+    assert found.tolist() == [0.7, 0.9, -np.inf]
+
+
+def test_a_school_whose_cut_off_equals_the_expected_priority_stays_on_the_list():
+    # last year's lowest admitted priority at school 0 was 0.5: a family expecting exactly
+    # 0.5 there would have been admitted, so it keeps school 0 (and its last, school 1)
+    from edusim.policy.admission import skip_out_of_reach
+
+    lists, priority = np.array([[0, 1]]), np.array([[0.5, 0.2]])
+    kept, _ = skip_out_of_reach(lists, priority, priority.copy(), np.array([0.5, 0.0]))
+    assert kept.tolist() == [[0, 1]]
+    below, _ = skip_out_of_reach(lists, priority, priority - 0.01, np.array([0.5, 0.0]))
+    assert below.tolist() == [[1, -1]]
+
+
+def test_a_city_without_schools_has_no_senders_or_receivers():
+    from edusim.policy.district_rotation import senders_and_receivers
+
+    none = np.empty(0, dtype=np.int64)
+    senders, receivers = senders_and_receivers(np.empty(0), np.empty(0, dtype=bool), none)
+    assert senders.size == 0 and receivers.size == 0
+
+
+def test_candidates_of_equal_utility_keep_the_order_they_are_listed_in():
+    # twenty candidates (schools 0-19, listed in that order) of utility 2, 1 or 0: best
+    # first, and among equals in the listed order (numpy's default sort reorders ties in a
+    # row this long)
+    from edusim.policy.enrollment import ranked_lists
+
+    utility = np.array([1, 1, 2, 0, 2, 2, 0, 1, 2, 1, 0, 2, 2, 2, 0, 0, 2, 0, 1, 0], dtype=float)
+    ranked = ranked_lists(np.arange(20)[None, :], utility[None, :], 20)
+    assert ranked[0].tolist() == [2, 4, 5, 8, 11, 12, 13, 16, 0, 1, 7, 9, 18,
+                                  3, 6, 10, 14, 15, 17, 19]  # fmt: skip
+
+
+def test_with_feeder_priority_a_sibling_ranks_above_an_applicant_with_none():
+    # one school, four applicants: a resident (level 4), a fed pupil (2), a sibling (1),
+    # none of these (0); standings 0, no distance priority, lotteries 0.1-0.4
+    from edusim.policy.enrollment import PRIORITY_LEVEL, applicant_priority
+
+    column = np.array([[1], [0], [0], [0]], dtype=bool)
+    got = applicant_priority(
+        resident=column,
+        standing=np.zeros(4),
+        sibling=np.array([[0], [0], [1], [0]], dtype=bool),
+        km=np.zeros((4, 1)),
+        lottery=np.array([0.1, 0.2, 0.3, 0.4]),
+        distance_priority=False,
+        feeder=np.array([[0], [1], [0], [0]], dtype=bool),
+    )
+    level = PRIORITY_LEVEL
+    assert got[:, 0].tolist() == [4 * level + 0.1, 2 * level + 0.2, level + 0.3, 0.4]
+
+
+def test_the_parallel_mechanism_named_without_a_band_has_bands_of_one_choice():
+    # schools 0 and 1 of one place; A and B list 0 then 1, C lists only 1; school 0
+    # prefers B, school 1 prefers A to C. Bands of one choice (Boston): B gets 0, C gets 1
+    # in the first round and A is left over; a band of both choices is deferred
+    # acceptance: A, refused at 0, bumps C at 1
+    from edusim.policy.mechanisms import assign
+
+    lists = np.array([[0, 1], [0, 1], [1, -1]])
+    priority = np.array([[0.2, 0.9], [0.8, 0.1], [0.5, 0.0]])
+    capacity = np.array([1, 1])
+    assert assign("parallel", lists, priority, capacity).tolist() == [-1, 0, 1]
+    assert immediate_acceptance(lists, priority, capacity).tolist() == [-1, 0, 1]
+    assert assign("parallel", lists, priority, capacity, band_size=2).tolist() == [1, 0, -1]
+
+
+def test_checked_lists_are_int64_whatever_integer_type_they_came_in():
+    # the docstring's contract: the kernels are given int64 lists
+    lists, _, _ = checked(np.array([[1, 0]], dtype=np.int32), np.zeros((1, 2)), np.array([1, 1]))
+    assert lists.dtype == np.int64 and lists.tolist() == [[1, 0]]
+
+
+def test_serial_dictatorship_ranks_unsigned_and_yes_no_scores_by_their_value():
+    # one place at school 0, wanted by both applicants: the higher score chooses first,
+    # whether the scores are unsigned counts (0 and 3) or a yes/no flag
+    lists = np.zeros((2, 1), dtype=np.int64)
+    one_place = np.array([1])
+    counts = np.array([0, 3], dtype=np.uint8)
+    assert serial_dictatorship(lists, counts, one_place).tolist() == [-1, 0]
+    flags = np.array([False, True])
+    assert serial_dictatorship(lists, flags, one_place).tolist() == [-1, 0]
+
+
+def test_of_two_retirees_and_two_hosts_the_stronger_goes_to_the_weaker_school():
+    # primary retirees 0 (0.1) and 1 (0.4); rural primary hosts 0 (strength 0.3) and 1
+    # (0.1): retiree 1 goes to school 1, retiree 0 to school 0
+    from edusim.policy.retirees import rural_hosts
+
+    hosts = rural_hosts(
+        np.array([0, 0]),
+        np.array([0.1, 0.4]),
+        np.array([True, True]),
+        np.array([0, 0]),
+        np.array([0.3, 0.1]),
+    )
+    assert hosts.tolist() == [0, 1]

@@ -70,3 +70,63 @@ def test_tiers_at_the_minimum_experience_and_at_a_cut_off():
     experience = np.full(5, float(params.tier_min_experience_years))
     got = promoted_tiers(np.arange(5.0), experience, np.zeros(5, np.int8), params)
     assert got.tolist() == [0, 0, 1, 2, 3]
+
+
+# Written for the survivors of the fresh sample of seed 37 (docs/testing.md).
+
+
+def test_a_gain_of_exactly_nothing_is_never_worth_a_move():
+    # one family (2 yuan per SD of access) at access 0.1 weighs schools 0 and 1: buying at
+    # 0 gains nothing (0.1 - 0.1), at 1 gains 0.2; renting at 0 gains nothing, and every
+    # let flat at 1 is used (1 - used = 0): every gain of exactly 0 is -inf, in the
+    # compiled pass and in its array definition alike
+    from edusim.processes.family_choice import address_values, address_values_reference
+
+    access = np.array([[0.1, 0.3]])
+    args = (np.array([[0, 1]]), np.array([0]), np.array([0]), np.array([0]), access, access,
+            np.array([0.0, 1.0]), np.array([0.1]), np.array([0.1]), np.array([2.0]))  # fmt: skip
+    for values in (address_values, address_values_reference):
+        _, buy, rent = values(*args)
+        np.testing.assert_allclose(buy, [[-np.inf, 0.4]])
+        assert rent.tolist() == [[-np.inf, -np.inf]]
+
+
+def test_building_depends_on_the_stock_against_its_as_built_level_not_on_the_cells_size():
+    # cells of a quarter, one and forty dwellings as built, each at that level, premium
+    # 10%, elasticity 1, speed 0.2: each builds the same share, 1.1^0.2 - 1, of its stock
+    from edusim.processes.housing_supply import new_dwellings
+
+    stock = np.array([0.25, 1.0, 40.0])
+    built = new_dwellings(stock, stock, np.full(3, 0.1), np.ones(3), 0.2)
+    np.testing.assert_allclose(built / stock, np.full(3, 1.1**0.2 - 1.0))
+
+
+def test_a_teacher_walking_to_school_0_counts_there_by_its_time():
+    # teacher 0 (0.0) teaches at school 0 only; teacher 1 (0.4) of school 1 spends half its
+    # time at school 0: school 0 (1 x 0.0 + 0.5 x 0.4) / 1.5, school 1 (0.5 x 0.4) / 0.5
+    from edusim.processes.learning import teaching_quality
+
+    got = teaching_quality(
+        np.array([0.0, 0.4]), np.array([0, 1]), np.zeros(2), np.array([-1, 0]), np.array([0, 0.5])
+    )
+    np.testing.assert_allclose(got, [0.2 / 1.5, 0.4])
+
+
+def test_the_yardstick_leaves_out_groups_beyond_those_asked_for():
+    # groups 0 (values 0 and 2: spread 1) and 1 (5 and 9); one group asked for: group 1's
+    # schools are left out
+    from edusim.processes.reputation import results_yardstick
+
+    got = results_yardstick(np.array([0.0, 2.0, 5.0, 9.0]), np.array([0, 0, 1, 1]), 1)
+    assert got.tolist() == [1.0]
+
+
+def test_a_spread_of_rounding_size_next_to_large_results_is_no_spread():
+    # results near 1e6: a spread of 1e-4 is below 1e-9 of their size (1e-3), so the
+    # yardstick is 0; a spread of 5e-3 is above it and is kept
+    from edusim.processes.reputation import results_yardstick
+
+    rounding = results_yardstick(np.array([1e6, 1e6 + 2e-4]), np.zeros(2, dtype=np.int64), 1)
+    assert rounding.tolist() == [0.0]
+    real = results_yardstick(np.array([1e6, 1e6 + 1e-2]), np.zeros(2, dtype=np.int64), 1)
+    np.testing.assert_allclose(real, [5e-3])
