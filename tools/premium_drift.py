@@ -9,6 +9,13 @@ holding cost. It prints, per year, the top tenth of catchments (the metric's set
 premium share) and what moved. A diagnostic, not a test:
 
     python tools/premium_drift.py scenarios/demo.yaml --seeds 1 2 3 --years 13
+
+`--decompose` also splits the top tenth's premium share P / F into the premium in years
+of its buyers' income (P / Y) and their income over the flat's base price (Y / F): how
+much of a place's level comes from what its buyers bid out of their incomes, how much
+from what flats cost against those incomes (notes/premium.md). `--price-scale k`
+multiplies every district's base house price by k (the city, families and seed are
+otherwise the same), to test how the premium share answers to the price level.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import edusim.phases.housing_market as market
 import edusim.phases.intake as intake
 from edusim.model import EduModel
 from edusim.scenario.loader import load_scenario
+from edusim.scenario.schema import Scenario
 from edusim.validation.patterns import catchment_arm
 
 RECORDS: list[dict] = []
@@ -60,6 +68,9 @@ def _wrap_clear(original):
         wanting = np.bincount(k[valid], minlength=n)
         value_sum = np.bincount(k[valid], bidders.value_buy[valid], minlength=n)
         limit_sum = np.bincount(target, bidders.limit[bought], minlength=n)
+        multiple = model.params.families.affordability_income_multiple
+        # the buyers' incomes: a bidder's limit is `multiple` x its income
+        income_sum = limit_sum / multiple if multiple > 0 else np.full(n, np.nan)
         n_buy = np.bincount(target, minlength=n)
         owner_buy = np.bincount(target, bidders.owner[bought].astype(float), minlength=n)
         value_of_buyer = np.zeros(bought.sum())
@@ -95,6 +106,7 @@ def _wrap_clear(original):
                     buyers=n_buy,
                     owner_buyers=owner_buy,
                     mean_limit_buyers=limit_sum / np.maximum(n_buy, 1),
+                    mean_income_buyers=income_sum / np.maximum(n_buy, 1),
                     mean_value_buyers=val_buy_sum / np.maximum(n_buy, 1),
                     min_value_buyers=val_buy_min,
                     mean_home_premium_buyers=home_prem / np.maximum(n_buy, 1),
@@ -114,12 +126,27 @@ def _wrap_clear(original):
     return clear_market
 
 
-def run(path: str, seed: int, years: int, extra: dict | None = None) -> pd.DataFrame:
+def scaled_districts(scenario: Scenario, price_scale: float) -> list[dict]:
+    """The scenario's districts as override entries, each base house price times
+    `price_scale` and nothing else changed."""
+    return [
+        {
+            **district.model_dump(exclude_unset=True),
+            "house_price_cny_per_m2": district.house_price_cny_per_m2 * price_scale,
+        }
+        for district in scenario.city.districts
+    ]
+
+
+def run(
+    path: str, seed: int, years: int, extra: dict | None = None, price_scale: float = 1.0
+) -> pd.DataFrame:
     RECORDS.clear()
     scenario = load_scenario(path)
-    model = EduModel(
-        path, seed=seed, years=years, overrides={**catchment_arm(scenario), **(extra or {})}
-    )
+    overrides = {**catchment_arm(scenario), **(extra or {})}
+    if price_scale != 1.0:
+        overrides["city.districts"] = scaled_districts(scenario, price_scale)
+    model = EduModel(path, seed=seed, years=years, overrides=overrides)
     for _ in range(years):
         model.step()
     frame = pd.concat(RECORDS, ignore_index=True)
@@ -161,6 +188,32 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def decompose(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per seed and year, the top tenth of catchments (the metric's set: in-stage
+    catchments with the largest premium share, over both stages) and the two parts of
+    its premium share P / F: the premium in years of its buyers' mean income (P / Y) and
+    that income over the flat's base price (Y / F). Catchments of the set that sold to
+    no school buyer have no buyers' income and count in the share only."""
+    rows = []
+    for (seed, year), g in frame[frame.in_stage].groupby(["seed", "year"]):
+        share = g.premium_cny / g.flat_price
+        top = g.loc[share.nlargest(max(1, len(g) // 10)).index]
+        sold = top[top.buyers > 0]
+        income = sold.mean_income_buyers
+        rows.append(
+            dict(
+                seed=seed,
+                year=year,
+                top_share=(top.premium_cny / top.flat_price).mean(),
+                premium_income_years=(sold.premium_cny / income).mean(),
+                income_to_flat=(income / sold.flat_price).mean(),
+                flat_price_to_income=(sold.flat_price / income).mean(),
+                junior_share=(top.stage == 1).mean(),
+            )
+        )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario")
@@ -168,11 +221,15 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=13)
     parser.add_argument("--out", default=None, help="CSV of the per-school records")
     parser.add_argument("--set", nargs="*", default=[], help="extra overrides, path=value")
+    parser.add_argument("--decompose", action="store_true", help="P/F = (P/Y) x (Y/F)")
+    parser.add_argument(
+        "--price-scale", type=float, default=1.0, help="multiply district house prices"
+    )
     args = parser.parse_args()
     market.clear_market = _wrap_clear(market.clear_market)
     intake.housing_moves = _wrap_moves(intake.housing_moves)
     extra = {key: float(value) for key, value in (item.split("=", 1) for item in args.set)}
-    frames = [run(args.scenario, seed, args.years, extra) for seed in args.seeds]
+    frames = [run(args.scenario, seed, args.years, extra, args.price_scale) for seed in args.seeds]
     frame = pd.concat(frames, ignore_index=True)
     if args.out:
         frame.to_csv(args.out, index=False)
@@ -181,6 +238,11 @@ def main() -> None:
     print(summary.round(3).to_string(index=False))
     print("\nmean over seeds:")
     print(summary.drop(columns="seed").groupby("year").mean().round(3).to_string())
+    if args.decompose:
+        parts = decompose(frame)
+        print("\ntop tenth's premium share = (P / Y buyers) x (Y buyers / F), mean over years:")
+        print(parts.drop(columns="year").groupby("seed").mean().round(3).to_string())
+        print(parts.drop(columns=["seed", "year"]).mean().round(3).to_string())
 
 
 if __name__ == "__main__":
