@@ -13,7 +13,7 @@ premium share) and what moved. A diagnostic, not a test:
 `--decompose` also splits the top tenth's premium share P / F into the premium in years
 of its buyers' income (P / Y) and their income over the flat's base price (Y / F): how
 much of a place's level comes from what its buyers bid out of their incomes, how much
-from what flats cost against those incomes (notes/premium.md). `--price-scale k`
+from what flats cost against those incomes (docs/diagnoses/premium-level.md). `--price-scale k`
 multiplies every district's base house price by k (the city, families and seed are
 otherwise the same), to test how the premium share answers to the price level.
 """

@@ -1,6 +1,6 @@
 """tools/premium_drift.py: the split of the top tenth's premium share into the premium in
 years of its buyers' income and their income over the flat's price, and the price
-scaling of a place's districts (notes/premium.md)."""
+scaling of a place's districts (docs/diagnoses/premium-level.md)."""
 
 from __future__ import annotations
 
