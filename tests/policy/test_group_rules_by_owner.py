@@ -115,3 +115,22 @@ def test_a_vertical_group_takes_the_primary_schools_that_feed_its_core():
         np.zeros(8, dtype=bool),
     )[0]
     assert sorted(nearest[0][1]) == [3, 4]  # without the links: the two nearest primaries
+
+
+def test_in_a_rural_county_the_county_pool_admits_the_seat_schools_the_school_pool_does_not():
+    # a rural county (kind 2): schools 0 and 3 strong and at the seat, the others villages
+    # (RURAL: 2 and 5). Sanming's county rules read 农村学校 (seed 004 五(二)); the county's
+    # kind admits every school, seat included (core 0 takes 1 and 2, core 3 takes 4 and 5,
+    # by distance), the school's own status only the village schools 2 and 5
+    view = dataclasses.replace(_view(), district_kind=np.full(6, 2, dtype=np.int8))
+    taken = np.zeros(6, dtype=bool)
+    by_county = _rule(member_pool=("rural",), max_members=2)
+    by_school = _rule(member_pool=("rural_school",), max_members=2)
+    county_members = sorted(
+        np.concatenate([m for _, m in form_by_rule(by_county, view, np.array([0]), taken)[0]])
+    )
+    school_members = sorted(
+        np.concatenate([m for _, m in form_by_rule(by_school, view, np.array([0]), taken)[0]])
+    )
+    assert county_members == [1, 2, 4, 5]
+    assert school_members == [2, 5]
