@@ -779,6 +779,7 @@ def test_members_send_their_youngest_teachers_back_to_the_core(small_city, monke
     received, the youngest first: each teacher sent back is no older than any of the
     member's available teachers who stayed."""
     import edusim.phases.rotation as rotation
+    import edusim.policy.rotation as policy_rotation
 
     model = EduModel(
         small_city,
@@ -800,6 +801,8 @@ def test_members_send_their_youngest_teachers_back_to_the_core(small_city, monke
         return chosen
 
     monkeypatch.setattr(rotation, "choose", choose)
+    # the send-back's own choice (policy/rotation.sent_back)
+    monkeypatch.setattr(policy_rotation, "choose", choose)
     model.step()
     cores = {group.core for group in model.groups.groups}
     members = set(model.member_rows()["school"].tolist()) - cores

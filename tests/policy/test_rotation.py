@@ -10,6 +10,7 @@ from edusim.policy.rotation import (
     eligible,
     host_allocation,
     principal_ranking,
+    sent_back,
     volunteer_utility,
 )
 from edusim.scenario.rotation import RotationParams
@@ -152,3 +153,15 @@ def test_principal_ranking_is_continuous_in_the_member_weight():
     assert first(0.4, ratio=2.0) == 1  # a large core gives up less by sending its best
     flat = principal_ranking(effectiveness, tier, age, 0.5, "any", 1.0)
     assert np.allclose(flat, 0.0)
+
+
+def test_each_member_sends_back_its_youngest_one_for_each_posting_it_receives():
+    # teachers 0-2 at member 5 (ages 40, 30, 50), 3 at member 6 (age 25), none at 7
+    age = np.array([40.0, 30.0, 50.0, 25.0])
+    tier = np.array([0, 0, 2, 1])
+    home = np.array([5, 5, 5, 6])
+    hosts = np.array([5, 6, 5, 7, 6])
+    returned = sent_back(hosts, lambda school: np.flatnonzero(home == school), age, tier)
+    # member 5's two postings take its two youngest (1, then 0); member 6 has one teacher
+    # for two postings; member 7 nobody
+    np.testing.assert_array_equal(returned, [1, 3, 0, -1, -1])

@@ -76,18 +76,24 @@ def cell_premium(model: EduModel) -> np.ndarray:
     return cell_premium_share(model.catchments.cell_school, model.school_table.premium_share)
 
 
+def cell_supply_elasticity(model: EduModel) -> np.ndarray:
+    """Per cell, the supply elasticity of its district's kind (`supply_elasticity_of_kind`)."""
+    geo = model.geography
+    return supply_elasticity_of_kind(model.params.housing)[geo.district_kind[geo.cell_district]]
+
+
 def build_dwellings(model: EduModel) -> np.ndarray:
     """Dwellings built this year in every cell, in response to the premium developers
     expect (`model.developers_premium`, moved toward the premiums just cleared:
     `developers_premium`) above those the run started with (`model.premium_at_start`,
     per cell; processes/housing_supply.py); adds them to `model.dwellings` and returns
     them."""
-    geo, params = model.geography, model.params.housing
+    params = model.params.housing
     model.developers_premium = developers_premium(
         model.developers_premium, cell_premium(model), params.developer_expectation_years
     )
     premium = model.developers_premium
-    elasticity = supply_elasticity_of_kind(params)[geo.district_kind[geo.cell_district]]
+    elasticity = cell_supply_elasticity(model)
     built = new_dwellings(
         model.dwellings,
         model.dwellings_as_built,
@@ -105,11 +111,9 @@ def settle_stock(model: EduModel, synthesised: np.ndarray) -> None:
     moves toward the long-run stock at the premiums just cleared, measured from the
     `synthesised` stock at no premium (`settled_stock`); nothing is put on sale as
     new (the city has lived with this stock for years)."""
-    geo = model.geography
-    elasticity = supply_elasticity_of_kind(model.params.housing)[
-        geo.district_kind[geo.cell_district]
-    ]
-    model.dwellings = settled_stock(model.dwellings, synthesised, cell_premium(model), elasticity)
+    model.dwellings = settled_stock(
+        model.dwellings, synthesised, cell_premium(model), cell_supply_elasticity(model)
+    )
 
 
 def new_flats_of_catchment(model: EduModel, built: np.ndarray, stage: int) -> np.ndarray:

@@ -28,6 +28,7 @@ from edusim.policy.rotation import (
     eligible,
     host_allocation,
     principal_ranking,
+    sent_back,
     volunteer_utility,
 )
 from edusim.policy.titles import SENIOR
@@ -154,20 +155,11 @@ class RotationPasses:
                 )
                 staff = teaching_staff[hosts_pool]
                 hosts = hosts_pool[host_allocation(chosen.size, staff, strength[hosts_pool])]
-            returned = np.full(chosen.size, -1, dtype=np.int64)
-            if params.send_back:
-                for member in np.unique(hosts):
-                    returning = staff_of(member)
-                    young_first = -teachers.age[returning]
-                    to_member = np.flatnonzero(hosts == member)
-                    sent = choose(
-                        returning,
-                        young_first,
-                        teachers.tier[returning] >= 1,
-                        to_member.size,
-                        0.0,
-                    )
-                    returned[to_member[: sent.size]] = sent
+            returned = (
+                sent_back(hosts, staff_of, teachers.age, teachers.tier)
+                if params.send_back
+                else np.full(chosen.size, -1, dtype=np.int64)
+            )
             made = levels.moves_within_gap(group.core, members, chosen, hosts, returned)
             stats["beyond_gap"] += int((~made).sum())
             chosen, hosts, returned = chosen[made], hosts[made], returned[made]

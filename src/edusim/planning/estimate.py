@@ -62,13 +62,14 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from edusim.planning.facts import CityFacts
 from edusim.planning.layout import BRANCH_KINDS, Group, Layout
 from edusim.planning.spec import PlanSpec
-from edusim.policy.rotation import choose, host_allocation, principal_ranking
+from edusim.policy.rotation import choose, host_allocation, principal_ranking, sent_back
 from edusim.policy.staffing import moves_within_gap
 from edusim.scenario.funding import FundingParams
 from edusim.scenario.schema import Scenario
@@ -121,6 +122,11 @@ class GroupStaff:
     available: np.ndarray  # a post of its own school, not posted
 
 
+def _free_at(free: np.ndarray, home: np.ndarray, school: int) -> np.ndarray:
+    """Rows of the teachers of `school` free to be sent this year."""
+    return np.flatnonzero(free & (home == school))
+
+
 def group_postings(
     staff: GroupStaff, members: int, active: np.ndarray, rule: PostingRule
 ) -> np.ndarray:
@@ -168,14 +174,12 @@ def group_postings(
             hosts = np.full(sent.size, weaker[0])
         else:
             hosts = weaker[host_allocation(sent.size, weight[weaker], level[weaker])]
-        returned = np.full(sent.size, -1)
-        if rule.send_back:
-            for member in np.unique(hosts):
-                returning = np.flatnonzero(free & (home == member))
-                to_member = np.flatnonzero(hosts == member)
-                young_first = -staff.age[returning]  # one year older each: the same order
-                back = choose(returning, young_first, tier[returning] >= 1, to_member.size, 0.0)
-                returned[to_member[: back.size]] = back
+        # year-0 ages: every teacher is one year older each year, so the order is the same
+        returned = (
+            sent_back(hosts, partial(_free_at, free, home), staff.age, tier)
+            if rule.send_back
+            else np.full(sent.size, -1, dtype=np.int64)
+        )
         back = returned >= 0
         made = moves_within_gap(
             total[0],

@@ -30,6 +30,8 @@ where nobody may refuse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from edusim.grouped import rank_within
@@ -113,6 +115,26 @@ def choose(
     forced = backbone[: min(int(np.ceil(backbone_min * count)), backbone.size)]
     rest = ranked[~np.isin(ranked, forced)][: count - forced.size]
     return candidates[np.concatenate([forced, rest])]
+
+
+def sent_back(
+    hosts: np.ndarray,
+    candidates_of: Callable[[int], np.ndarray],
+    age: np.ndarray,
+    tier: np.ndarray,
+) -> np.ndarray:
+    """The teacher each member sends back to the core for each posting it receives
+    (`send_back`, Ninghe's shadow training): per member, as many of its `candidates_of`
+    (rows into `age` and `tier`) as postings `hosts` brings it, the youngest first
+    (`choose` with no backbone minimum); aligned with `hosts`, -1 where the member has
+    nobody left to send."""
+    returned = np.full(hosts.size, -1, dtype=np.int64)
+    for member in np.unique(hosts):
+        returning = candidates_of(member)
+        to_member = np.flatnonzero(hosts == member)
+        back = choose(returning, -age[returning], tier[returning] >= 1, to_member.size, 0.0)
+        returned[to_member[: back.size]] = back
+    return returned
 
 
 def host_allocation(

@@ -118,25 +118,24 @@ def moves_within_gap(
     returned_weight = np.broadcast_to(np.asarray(returned_weight, dtype=float), host.shape)
     returned = np.where(returned_weight > 0, returned, 0.0)
     made = np.zeros(host.size, dtype=bool)
-    receiving = np.zeros(member_total.size, dtype=bool)
+    # the levels of the members that have received a move (-inf for the others): only the
+    # host's changes with a move, so a move is judged against the highest of them
+    received = np.full(member_total.size, -np.inf)
     for i, member in enumerate(host):
-        core_level = core_total / core_weight
-        if member_total[member] / member_weight[member] >= core_level:
+        if member_total[member] / member_weight[member] >= core_total / core_weight:
             continue
         into = sent[i] * sent_weight[i] - returned[i] * returned_weight[i]
         moved = sent_weight[i] - returned_weight[i]
-        new_core = core_total - into, core_weight - moved
-        if new_core[1] <= 0:
+        core_after = core_total - into, core_weight - moved
+        if core_after[1] <= 0:
             continue
-        total, weight = member_total.copy(), member_weight.copy()
-        total[member] += into
-        weight[member] += moved
-        got = receiving.copy()
-        got[member] = True
-        if (total[got] / weight[got] > new_core[0] / new_core[1]).any():
+        host_after = member_total[member] + into, member_weight[member] + moved
+        before = received[member]
+        received[member] = host_after[0] / host_after[1]
+        if received.max() > core_after[0] / core_after[1]:
+            received[member] = before
             continue
         made[i] = True
-        receiving = got
-        member_total, member_weight = total, weight
-        core_total, core_weight = new_core
+        member_total[member], member_weight[member] = host_after
+        core_total, core_weight = core_after
     return made
