@@ -71,3 +71,37 @@ def test_cli_reports_invalid_experiment_with_exit_2(tmp_path, tiny, capsys):
 def test_shipped_experiments_are_valid(name):
     plan = build_plan(load_experiment(EXPERIMENTS / name))
     assert plan.task_count == len(plan.tasks)  # no two arms resolve to the same runs
+
+
+def test_sanming_estimates_change_one_setting_per_arm():
+    # the experiment copies Sanming's group rules to vary the counties' coverage: each arm
+    # must differ from the file's reform only in the setting it names, so the copies
+    # cannot drift from scenarios/sanming.yaml unnoticed
+    plan = build_plan(load_experiment(EXPERIMENTS / "sanming-estimates.yaml"))
+    reform = plan.arms["reform"]
+
+    def rules(scenario):
+        return [rule.model_dump() for rule in scenario.groups.rules]
+
+    def without_rules(scenario):
+        data = scenario.model_dump()
+        data["groups"].pop("rules")
+        return data
+
+    county = {"county-primary", "county-junior"}
+    for arm, share in (("county-two-thirds", 0.67), ("county-all", 1.0)):
+        variant = plan.arms[arm]
+        assert without_rules(variant) == without_rules(reform)
+        for mine, theirs in zip(rules(variant), rules(reform), strict=True):
+            if mine["name"] in county:
+                assert mine["target_share"] == share and theirs["target_share"] == 0.33
+                mine["target_share"] = theirs["target_share"]
+            assert mine == theirs
+    none = plan.arms["county-none"]
+    assert rules(none) == [r for r in rules(reform) if r["name"] not in county]
+    assert without_rules(none) == without_rules(reform)
+    kinds = plan.arms["shared-management-off"].groups.kinds
+    assert kinds["tight"].management_transfer == 0.0
+    assert reform.groups.kinds["tight"].management_transfer == 0.25
+    assert plan.arms["no-executive-principals"].leaders.executive_share == 0.0
+    assert reform.leaders.executive_share == 1.0
