@@ -31,6 +31,17 @@ PLACES = ("ninghe", "chongming", "sanming", "dalian", "hangzhou")
 """Smallest city first (pupils as built)."""
 
 
+ESTIMATES = {
+    "sanming": (
+        "How far this total rests on settings the document does not give (the counties'"
+        " coverage, the shared-management rate, executive principals):"
+        " `edusim experiment experiments/sanming-estimates.yaml`, measured in"
+        " [diagnoses/sanming-estimates.md](diagnoses/sanming-estimates.md)."
+    ),
+}
+"""Per place, a pointer to the experiment that varies its file's estimates."""
+
+
 def _folder(place: str) -> Path:
     return ROOT / "results" / "decompose" / place
 
@@ -115,6 +126,8 @@ def places_markdown(reps: int, years: int | None) -> str:
             )
             body = text_path.read_text(encoding="utf-8").splitlines()
             lines += [line for line in body if not line.startswith("# ")]
+            if place in ESTIMATES:
+                lines += ["", ESTIMATES[place]]
             lines += _figure_lines(place)
     return "\n".join(lines).rstrip() + "\n"
 
