@@ -215,16 +215,15 @@ class Staffing(Phase):
         teachers.keep(~(retiring | quitting))
 
         school_posts = teachers.employer == 0
-        school_post_count = self._posts()
+        posts_now = self._posts()
         open_posts = vacancies(
-            school_post_count, school_counts(teachers.home_school[school_posts], len(table))
+            posts_now, school_counts(teachers.home_school[school_posts], len(table))
         )
         transferred = 0
         if params.transfer_apply_share > 0:
-            transferred = self._transfers(year, open_posts)
+            transferred = self._transfers(year, posts_now, open_posts)
             open_posts = vacancies(
-                school_post_count,
-                school_counts(teachers.home_school[teachers.employer == 0], len(table)),
+                posts_now, school_counts(teachers.home_school[school_posts], len(table))
             )
         hires = int(open_posts.sum())
         uids = np.arange(teachers.next_uid, teachers.next_uid + hires)
@@ -251,7 +250,7 @@ class Staffing(Phase):
             "transferred": transferred,
         }
 
-    def _transfers(self, year: int, open_posts: np.ndarray) -> int:
+    def _transfers(self, year: int, school_posts: np.ndarray, open_posts: np.ndarray) -> int:
         """Voluntary transfers (policy/transfers.py), between exits and hires: eligible
         teachers apply with probability `transfer_apply_share` (their own draw
         `teachers.transfer_apply`); within each district and stage the schools of higher
@@ -260,7 +259,8 @@ class Staffing(Phase):
         applicant's own draw `teachers.transfer_observed`), taking only one who looks
         better than a graduate hire there; movers change home school and start a new term
         there (title and tier go with them: a senior-title teacher moves only into a free
-        senior post of the receiving school). Returns how many moved."""
+        senior post of the receiving school, `school_posts` setting the quotas). Returns
+        how many moved."""
         model = self.model
         teachers, table, params = model.teachers, model.school_table, model.params.teachers
         area = school_areas(table.district, table.stage, table.active & ~table.private, "district")
@@ -287,7 +287,7 @@ class Staffing(Phase):
         )
         school_post = teachers.employer == 0
         quota = senior_quota(
-            self._posts(),
+            school_posts,
             self._is_core(),
             params.senior_title_share,
             params.core_extra_senior_share,
