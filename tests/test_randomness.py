@@ -177,6 +177,8 @@ MODEL_PURPOSES = (
     "teachers.rehire",
     "teachers.specialist",
     "teachers.tenure",
+    "teachers.transfer_apply",
+    "teachers.transfer_observed",
 )
 """The per-agent purposes the model draws from (grep `streams.uniform`/`normal` in src/)."""
 

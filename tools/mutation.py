@@ -56,6 +56,10 @@ TARGETS: dict[str, list[str]] = {
         "tests/policy/test_funding.py",
         "tests/phases/test_money_and_arrivals.py",
     ],
+    "policy/transfers.py": [
+        "tests/policy/test_transfers.py",
+        "tests/phases/test_transfers_in_model.py",
+    ],
     "policy/": ["tests/policy"],
     "metrics/": [
         "tests/test_metrics_by_hand.py",
@@ -96,6 +100,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_sharing_rules_by_hand.py",
         "tests/phases/test_specialty_rules_by_hand.py",
         "tests/phases/test_staffing_rules_by_hand.py",
+        "tests/phases/test_transfers_in_model.py",
         "tests/phases/test_phase_rules_sixth_sample.py",
         "tests/phases/test_phase_rules_seventh_sample.py",
         "tests/phases/test_placement_rules_by_hand.py",

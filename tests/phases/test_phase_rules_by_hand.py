@@ -381,6 +381,8 @@ YEARLY = {
     "rotation.district_quota",
     "rotation.taste",
     "teachers.exit",
+    "teachers.transfer_apply",  # who applies for a voluntary transfer this year
+    "teachers.transfer_observed",  # how the receiving schools read an applicant
 }
 """Events of a school year: drawn from that year's stream of their purpose."""
 ONCE = {

@@ -62,7 +62,14 @@ def test_retirements_quits_and_hires_fill_each_schools_posts_exactly(small_scena
     its reservoir do not hold their home school's posts). The year's flows record the counts:
     after = before - retired - quit + hired."""
     model = _grouped(
-        small_scenario, **{"teachers.attrition_urban": 0.1, "teachers.attrition_rural": 0.2}
+        small_scenario,
+        **{
+            "teachers.attrition_urban": 0.1,
+            "teachers.attrition_rural": 0.2,
+            # voluntary transfers off: they only move posts' holders (tests/phases/
+            # test_transfers_in_model.py)
+            "teachers.transfer_apply_share": 0.0,
+        },
     )
     staffing, table, teachers = _staffing(model), model.school_table, model.teachers
     age = teachers.age.copy()
@@ -102,6 +109,7 @@ def test_retirements_quits_and_hires_fill_each_schools_posts_exactly(small_scena
         "hired": int(hires.sum()),
         "in_post_after": before - int(retiring.sum()) - int(quitting.sum()) + int(hires.sum()),
         "rehired_retirees": 0,
+        "transferred": 0,
     }
 
 

@@ -157,7 +157,7 @@ register(
     "correlation (-1 to 1)",
     "information",
     "momentum of catchment premiums: does last year's change carry on",
-    "Pearson correlation, over the catchments (public schools) whose premium was above 2% of the flat's price before this intake, of this intake's change of the premium share and the change of the intake before (nan before two intakes)",
+    "Pearson correlation, over the catchments (public schools) whose premium was above 2% of the flat's price before this intake, of this intake's change of the premium share and the change of the intake before; NaN before two intakes, or with fewer than three such catchments or no spread in either change",
 )
 
 

@@ -1,5 +1,7 @@
 """Staffing phase: last year's results funds are paid, postings end, teachers retire or
-quit, vacancies against each school's posts (编制) are filled, free senior-title posts
+quit, experienced teachers transfer into the vacancies of schools of higher standing in
+their district (policy/transfers.py), the vacancies left against each school's posts (编制)
+are filled by hires, free senior-title posts
 (职称) are filled by promotion, and teachers rotate: group cores to their members, the
 district rule across all its schools, and the district's backbone reservoir to its
 weakest schools (each switchable on its own); then the leaders' passes
@@ -17,6 +19,7 @@ from edusim.agents.teachers import EMPLOYERS
 from edusim.phases.base import Phase
 from edusim.phases.leadership import LeaderPasses
 from edusim.phases.rotation import RotationPasses, reward_pay
+from edusim.policy.district_rotation import school_areas
 from edusim.policy.pay import quit_rate_factor
 from edusim.policy.retirees import returning_retirees, rural_hosts
 from edusim.policy.staffing import (
@@ -35,6 +38,11 @@ from edusim.policy.titles import (
     senior_quota,
     title_candidates,
 )
+from edusim.policy.transfers import (
+    transfer_applicants,
+    transfer_destinations,
+    transfer_eligible,
+)
 from edusim.processes.aggregate import school_counts, school_mean
 from edusim.world.staff import hired_teachers, staff_needed
 
@@ -46,14 +54,17 @@ class Staffing(Phase):
     (statutory retirement age, attrition by district kind); each school's vacancies under
     its posts (the pupil-teacher standard for last year's enrollment, raised for group
     cores), counted by employing (home) school (posts of reservoir teachers are pooled by
-    the district, so their schools refill them), are filled by new graduates; free
+    the district, so their schools refill them), are filled first by experienced teachers
+    moving up from schools of lower standing in the district and stage (voluntary
+    transfers, policy/transfers.py), then by new graduates; free
     senior-title posts are filled by promotion (`policy.titles`); then teachers rotate."""
 
     name = "staffing"
     month_day = (9, 1)
     description = (
         "postings and reservoir terms end; retirements (famous retirees may teach on at "
-        "rural schools) and quits; vacancies under each "
+        "rural schools) and quits; voluntary transfers of experienced teachers into "
+        "vacancies of schools of higher standing; vacancies under each "
         "school's posts filled by hires; free senior-title posts filled by promotion; "
         "rotation: group cores to members, the district rule, the district's backbone "
         "reservoir; leaders retire, are appointed, rotate and are posted by group cores"
@@ -204,9 +215,16 @@ class Staffing(Phase):
         teachers.keep(~(retiring | quitting))
 
         school_posts = teachers.employer == 0
+        posts_now = self._posts()
         open_posts = vacancies(
-            self._posts(), school_counts(teachers.home_school[school_posts], len(table))
+            posts_now, school_counts(teachers.home_school[school_posts], len(table))
         )
+        transferred = 0
+        if params.transfer_apply_share > 0:
+            transferred = self._transfers(year, posts_now, open_posts)
+            open_posts = vacancies(
+                posts_now, school_counts(teachers.home_school[school_posts], len(table))
+            )
         hires = int(open_posts.sum())
         uids = np.arange(teachers.next_uid, teachers.next_uid + hires)
         schools = np.repeat(np.arange(len(table)), open_posts)
@@ -229,7 +247,75 @@ class Staffing(Phase):
             "hired": hires,
             "in_post_after": len(teachers),
             "rehired_retirees": int(returning.sum()),
+            "transferred": transferred,
         }
+
+    def _transfers(self, year: int, school_posts: np.ndarray, open_posts: np.ndarray) -> int:
+        """Voluntary transfers (policy/transfers.py), between exits and hires: eligible
+        teachers apply with probability `transfer_apply_share` (their own draw
+        `teachers.transfer_apply`); within each district and stage the schools of higher
+        standing (reputation) fill their `open_posts` first from applicants of schools
+        below them, by effectiveness read with noise (`transfer_observation_sd`, the
+        applicant's own draw `teachers.transfer_observed`), taking only one who looks
+        better than a graduate hire there; movers change home school and start a new term
+        there (title and tier go with them: a senior-title teacher moves only into a free
+        senior post of the receiving school, `school_posts` setting the quotas). Returns
+        how many moved."""
+        model = self.model
+        teachers, table, params = model.teachers, model.school_table, model.params.teachers
+        area = school_areas(table.district, table.stage, table.active & ~table.private, "district")
+        eligible = transfer_eligible(
+            teachers.years_at_school,
+            (teachers.posting_end < 0) & (teachers.school == teachers.home_school),
+            teachers.employer == 0,
+            area[teachers.home_school] >= 0,
+            params.transfer_min_years_at_school,
+        )
+        applying = np.flatnonzero(
+            transfer_applicants(
+                eligible,
+                model.streams.uniform("teachers.transfer_apply", year, teachers.uid),
+                params.transfer_apply_share,
+            )
+        )
+        if applying.size == 0:
+            return 0
+        observed = model.teacher_effectiveness()[
+            applying
+        ] + params.transfer_observation_sd * model.streams.normal(
+            "teachers.transfer_observed", year, teachers.uid[applying]
+        )
+        school_post = teachers.employer == 0
+        quota = senior_quota(
+            school_posts,
+            self._is_core(),
+            params.senior_title_share,
+            params.core_extra_senior_share,
+        )
+        destination = transfer_destinations(
+            teachers.home_school[applying],
+            observed,
+            open_posts,
+            table.reputation,
+            area,
+            params.hire_reputation_slope * table.reputation,
+            senior=teachers.title[applying] == SENIOR,
+            free_senior=free_senior_posts(
+                quota, teachers.home_school[school_post], teachers.title[school_post] == SENIOR
+            ),
+        )
+        moving, to = applying[destination >= 0], destination[destination >= 0]
+        teachers.school[moving] = to
+        teachers.home_school[moving] = to
+        teachers.years_at_school[moving] = 0.0
+        if moving.size:
+            model.log_event(
+                year,
+                "staffing",
+                "teachers transferred",
+                {"teachers": int(moving.size), "schools": int(np.unique(to).size)},
+            )
+        return int(moving.size)
 
     def _rehire_retirees(self, year: int, retiring: np.ndarray) -> np.ndarray:
         """Mask of this year's top-tier retirees who go on teaching at a rural school

@@ -128,6 +128,28 @@ class TeacherParams(Section):
         description="shift of new hires' innate effectiveness per SD of school reputation",
         ge=0,
     )
+    transfer_apply_share: float = param(
+        0.065,
+        unit="share of eligible teachers per year",
+        source="Hanushek, Kain & Rivkin 2004, J. Human Resources 39(2) 326-354, Table 1: 6.5% of Texas teachers change school within their district each year (5.7-7.2% at 3-30 years' experience), a realised rate, used here as the share who apply (in the model fewer move: only into a vacancy at a school of higher standing that chooses them); no Chinese rate found",
+        description="share of teachers eligible for a transfer (school-employed, at home, transfer_min_years_at_school at their school) who apply each year to move to a school of higher standing (reputation) of their district and stage (选调 / 考调); 0 = no voluntary transfers",
+        ge=0,
+        le=1,
+    )
+    transfer_min_years_at_school: float = param(
+        3.0,
+        unit="years",
+        source="assumption (county recruitment notices bind new teachers to their first school for a minimum service term, commonly 3-5 years; from memory, verify)",
+        description="years a teacher must have taught at its school before it may apply for a transfer (a return from a posting or a transfer starts a new term)",
+        ge=0,
+    )
+    transfer_observation_sd: float = param(
+        0.13,
+        unit="pupil SD per year",
+        source="assumption (a reliability of 0.5 against effect_sd 0.13: single-year value-added estimates correlate about 0.2-0.5 from year to year, McCaffrey, Sass, Lockwood & Mihaly 2009, Education Finance and Policy 4(4))",
+        description="noise of the receiving school's reading of an applicant's effectiveness (interview, test lesson, record): it ranks applicants by effectiveness plus this SD times the applicant's own draw",
+        ge=0,
+    )
     rural_age_shift_years: float = param(
         4.0,
         unit="years",
