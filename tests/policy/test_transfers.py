@@ -148,6 +148,23 @@ def test_a_senior_title_moves_only_into_a_free_senior_post_and_frees_one_behind_
     assert destination.tolist() == [0, -1, 0, 1]
 
 
+def test_a_school_with_two_free_senior_posts_takes_two_senior_applicants():
+    """A (standing 1) has three vacancies and two free senior posts; B's three applicants
+    all hold senior titles: A takes the two best and skips the third (its senior posts
+    are now held), so one vacancy stays open for the graduates."""
+    destination = transfer_destinations(
+        np.array([1, 1, 1]),
+        np.array([0.9, 0.8, 0.7]),
+        open_posts=np.array([3, 0]),
+        standing=np.array([1.0, 0.0]),
+        area=np.array([0, 0]),
+        floor=NO_FLOOR[:2],
+        senior=np.array([True, True, True]),
+        free_senior=np.array([2, 0]),
+    )
+    assert destination.tolist() == [0, 0, -1]
+
+
 def test_no_applicants_no_moves():
     destination = transfer_destinations(
         np.array([], dtype=np.int64),
@@ -253,3 +270,51 @@ def test_moves_conserve_teachers_respect_posts_and_go_up_within_the_area(ladder)
             & (~senior[stayed] | (senior_left[school] > 0))
         )
         assert not could.any()
+
+
+def _destinations_by_school(
+    applicant_school, observed, open_posts, standing, area, floor, senior, free_senior
+):
+    """The rule written school by school in plain numpy, as it was before the kernel: the
+    reference the compiled chain must match move for move."""
+    destination = np.full(applicant_school.size, -1, dtype=np.int64)
+    open_now = open_posts.astype(np.int64).copy()
+    senior_open = free_senior.astype(np.int64).copy()
+    applicant_area = area[applicant_school]
+    for code in np.unique(applicant_area[applicant_area >= 0]):
+        schools = np.flatnonzero(area == code)
+        schools = schools[np.argsort(-standing[schools], kind="stable")]
+        applicants = np.flatnonzero(applicant_area == code)
+        applicants = applicants[np.argsort(-observed[applicants], kind="stable")]
+        free = np.ones(applicants.size, dtype=bool)
+        for school in schools:
+            if open_now[school] <= 0:
+                continue
+            acceptable = np.flatnonzero(
+                free
+                & (standing[applicant_school[applicants]] < standing[school])
+                & (observed[applicants] > floor[school])
+            )
+            titled = senior[applicants[acceptable]]
+            within_titles = np.cumsum(titled) <= senior_open[school]
+            chosen = acceptable[~titled | within_titles][: open_now[school]]
+            movers = applicants[chosen]
+            destination[movers] = school
+            free[chosen] = False
+            open_now[school] -= chosen.size
+            np.add.at(open_now, applicant_school[movers], 1)
+            senior_open[school] -= senior[movers].sum()
+            np.add.at(senior_open, applicant_school[movers[senior[movers]]], 1)
+    return destination
+
+
+@given(_ladders())
+def test_the_compiled_chain_moves_whom_the_school_by_school_rule_moves(ladder):
+    (
+        teacher_school, applies, observed, open_posts, standing, area, floor, _staff,
+        senior, free_senior,
+    ) = ladder  # fmt: skip
+    args = (teacher_school[applies], observed[applies], open_posts, standing, area, floor)
+    compiled = transfer_destinations(*args, senior=senior[applies], free_senior=free_senior)
+    reference = _destinations_by_school(*args, senior[applies], free_senior)
+    assert compiled.tolist() == reference.tolist()

@@ -30,6 +30,7 @@ KERNEL_MODULES: tuple[str, ...] = (
     "edusim.policy.mechanisms.parallel",
     "edusim.policy.mechanisms.serial_dictatorship",
     "edusim.policy.mechanisms.top_trading_cycles",
+    "edusim.policy.transfers",
     "edusim.processes.aggregate",
     "edusim.processes.family_choice",
     "edusim.processes.housing",

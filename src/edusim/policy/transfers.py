@@ -23,6 +23,7 @@ the least reputable schools, which hire graduates for what is left (phases/staff
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def transfer_applicants(
@@ -76,51 +77,99 @@ def transfer_destinations(
     beyond its free senior posts and takes the next ones. Without them titles are not
     looked at.
 
-    The loop is over areas and, within one, over its schools in order of standing (the
-    chain is sequential: a school's vacancies depend on whom the schools above it took);
-    each step is vectorised over the area's applicants.
+    The chain is sequential (a school's vacancies depend on whom the schools above it
+    took), so it runs in a compiled kernel: one stable sort of the schools by area and
+    standing and of the applicants by area and observed effectiveness, then each school
+    scans its area's applicants from the best down, stopping at its floor or when its
+    posts are filled (at most schools x applicants of one area, never of the city).
     """
     applicant_school = np.asarray(applicant_school, dtype=np.int64)
-    observed = np.asarray(observed, dtype=float)
-    standing = np.asarray(standing, dtype=float)
+    observed = np.asarray(observed, dtype=np.float64)
+    standing = np.asarray(standing, dtype=np.float64)
     area = np.asarray(area, dtype=np.int64)
-    floor = np.asarray(floor, dtype=float)
-    destination = np.full(applicant_school.size, -1, dtype=np.int64)
-    if applicant_school.size == 0:
-        return destination
+    floor = np.asarray(floor, dtype=np.float64)
     open_now = np.asarray(open_posts, dtype=np.int64).copy()
+    if applicant_school.size == 0:
+        return np.full(0, -1, dtype=np.int64)
     if senior is None or free_senior is None:
-        senior = np.zeros(applicant_school.size, dtype=bool)
+        senior = np.zeros(applicant_school.size, dtype=np.bool_)
         senior_open = np.zeros(open_now.size, dtype=np.int64)
     else:
-        senior = np.asarray(senior, dtype=bool)
+        senior = np.asarray(senior, dtype=np.bool_)
         senior_open = np.asarray(free_senior, dtype=np.int64).copy()
     applicant_area = area[applicant_school]
-    for code in np.unique(applicant_area[applicant_area >= 0]):
-        schools = np.flatnonzero(area == code)
-        schools = schools[np.argsort(-standing[schools], kind="stable")]
-        applicants = np.flatnonzero(applicant_area == code)
-        applicants = applicants[np.argsort(-observed[applicants], kind="stable")]
-        from_standing = standing[applicant_school[applicants]]
-        seen = observed[applicants]
-        titled = senior[applicants]
-        free = np.ones(applicants.size, dtype=bool)
-        for school in schools:
-            if open_now[school] <= 0:
+    # schools by area, highest standing first (ties: lower index first); applicants by
+    # area, best observed first (ties: earlier applicant first); outside areas (-1) last
+    school_order = np.lexsort((-standing, np.where(area >= 0, area, np.iinfo(np.int64).max)))
+    applicant_order = np.lexsort(
+        (-observed, np.where(applicant_area >= 0, applicant_area, np.iinfo(np.int64).max))
+    )
+    return _chain(
+        school_order,
+        applicant_order,
+        applicant_school,
+        applicant_area,
+        observed,
+        senior,
+        area,
+        standing,
+        floor,
+        open_now,
+        senior_open,
+    )
+
+
+@njit(cache=True)
+def _chain(
+    school_order,
+    applicant_order,
+    applicant_school,
+    applicant_area,
+    observed,
+    senior,
+    area,
+    standing,
+    floor,
+    open_now,
+    senior_open,
+):  # pragma: no cover - compiled
+    destination = np.full(applicant_school.size, -1, dtype=np.int64)
+    free = np.ones(applicant_school.size, dtype=np.bool_)
+    n_applicants = applicant_order.size
+    start = 0  # first applicant (in applicant_order) of the current area
+    for k in range(school_order.size):
+        school = school_order[k]
+        code = area[school]
+        if code < 0:
+            break  # the schools outside every area come last
+        while start < n_applicants and (
+            applicant_area[applicant_order[start]] < code
+            or applicant_area[applicant_order[start]] < 0
+        ):
+            start += 1
+        if open_now[school] <= 0:
+            continue
+        seniors_seen = 0
+        senior_posts = senior_open[school]  # free senior posts at the start of its turn
+        j = start
+        while j < n_applicants and open_now[school] > 0:
+            a = applicant_order[j]
+            j += 1
+            if applicant_area[a] != code:
+                break
+            if observed[a] <= floor[school]:
+                break  # the rest look no better
+            home = applicant_school[a]
+            if not free[a] or standing[home] >= standing[school]:
                 continue
-            acceptable = np.flatnonzero(
-                free & (from_standing < standing[school]) & (seen > floor[school])
-            )
-            # senior applicants past the school's free senior posts are skipped
-            within_titles = np.cumsum(titled[acceptable]) <= senior_open[school]
-            chosen = acceptable[~titled[acceptable] | within_titles][: open_now[school]]
-            if chosen.size == 0:
-                continue
-            movers = applicants[chosen]
-            destination[movers] = school
-            free[chosen] = False
-            open_now[school] -= chosen.size
-            np.add.at(open_now, applicant_school[movers], 1)
-            senior_open[school] -= titled[chosen].sum()
-            np.add.at(senior_open, applicant_school[movers[senior[movers]]], 1)
+            if senior[a]:
+                seniors_seen += 1
+                if seniors_seen > senior_posts:
+                    continue  # past the school's free senior posts
+                senior_open[school] -= 1
+                senior_open[home] += 1
+            destination[a] = school
+            free[a] = False
+            open_now[school] -= 1
+            open_now[home] += 1
     return destination
