@@ -239,19 +239,29 @@ def test_a_merged_secondary_campus_dips_in_its_first_year_then_rises(
     +0.131 and +0.148 in years 2-5 (means over seeds). The first-year dip is the transition cost
     (0.05) net of what the group brings at once (the branch-campus grant, postings, a third
     of the shared lessons; see `integration_share`).
-    Tolerance: negative in year 1 in at least five seeds with mean in [-0.025, -0.004]; higher in
+    Tolerance: negative in year 1 in at least three seeds (see the last paragraph) with
+    mean in [-0.025, -0.004]; higher in
     year 2 than in year 1 and positive in years 3-5 in every seed; the mean over seeds
     rising every year from year 1 to year 4, and in year 5 no more than 0.01 below year 4.
     Since the 2026-11-28 merges (the core's executive principal counts within the leaders
     it sends; new dwellings; the burn-in's cohorts) the rise levels off in year 5: means
     -0.009, +0.038, +0.110, +0.135, +0.133 (seed 6: 0.138 in year 4, 0.116 in year 5); the
     source reports the rise over the years it watched, not how long it lasts.
+    Since voluntary transfers (2026-11-28, policy/transfers.py): a campus that joins a
+    group stands higher in reputation and draws a few experienced teachers from weaker
+    schools of its district in its first year (0, 2 and 4 in seeds 4-6), about the size
+    of the dip, so the first year is -0.011, -0.031, -0.019, +0.0002, +0.0004, +0.0038
+    (mean -0.0095, still in its band): negative in 3 of 6 seeds, and in none above
+    +0.005. The guard now asks for a dip in at least half the seeds and no first-year
+    gain above 0.005 in any (was: negative in five of six), the mechanism's margin
+    (without the transition cost the first year is higher by more than 0.03) unchanged.
     """
     assert (secondary[:, 0] == 0).all()  # the same schools before the merger
     first, second = secondary[:, 1], secondary[:, 2]
     assert (secondary_without_cost[:, 1] - first > 0.03).all()  # the mechanism's margin
     assert (secondary_without_cost[:, 1] > 0).all()  # no dip without it
-    assert (first < 0).sum() >= 5  # seed 5: +0.005 with the housing market (see above)
+    assert (first < 0).sum() >= 3  # transfers into the new member (see above)
+    assert (first < 0.005).all()
     assert -0.025 < first.mean() < -0.004
     assert (second > first).all()
     assert (secondary[:, 3:] > 0).all()
