@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from edusim.grouped import stable_argsort
 from edusim.scenario.schema import EnrollmentParams
 
 UNPLACED = -1
@@ -65,7 +66,7 @@ def place_entrants(
     priority = np.asarray(priority, dtype=float)
     if rows is None:
         rows = np.arange(priority.size)
-    order = np.argsort(-priority, kind="stable")
+    order = stable_argsort(-priority)  # the stable sort's order, faster without ties
     return _placement_rounds(preference_lists, np.asarray(rows, dtype=np.int64), order, free_places)
 
 

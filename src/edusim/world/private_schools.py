@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edusim.grouped import stable_argsort
 from edusim.policy.enrollment import place_entrants
 from edusim.randomness import Streams
 from edusim.scenario.private import PrivateParams
@@ -119,6 +120,6 @@ def initial_private_pupils(
                 rest = min(wanted - placed, pupils.size)
                 if rest <= 0:
                     continue
-                chosen = pupils[np.argsort(-pupil_willingness[pupils], kind="stable")[:rest]]
+                chosen = pupils[stable_argsort(-pupil_willingness[pupils])[:rest]]
                 place(chosen, elite if elite.size else cheap)
     return result
