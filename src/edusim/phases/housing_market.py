@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from edusim.heap import give_back_freed_memory
 from edusim.phases.specialties import liked_specialties, offered_specialties
 from edusim.policy.enrollment import ladder_class
 from edusim.policy.specialties import match_bonus
@@ -143,6 +144,14 @@ def _cells_of(cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
     return cells, position[cell]
 
 
+GIVE_BACK_ABOVE_BIDDERS = 200_000
+"""A market with this many bidders returns its freed temporaries to the system before the
+next tables are allocated (`heap.give_back_freed_memory`): at eight times Hangzhou the
+first markets have about 500,000 bidders and tables of hundreds of MiB, and the housing
+burn-in sets the run's peak memory. Smaller markets (Hangzhou's have about 64,000) skip
+it: the trim and the pages faulted in again would cost CPU for little memory."""
+
+
 def housing_moves(
     model: EduModel,
     year: int,
@@ -160,9 +169,14 @@ def housing_moves(
     (`expected_resale_gain`). Returns what the clearing
     took (rounds, flats offered, buyers)."""
     market = _market(model, year, stage, entrants, stock, new_flats)
-    entries = market_entries(market.bidders, market.cost, market.rent_cost)
     n_bidders = market.rows.size
+    large = n_bidders >= GIVE_BACK_ABOVE_BIDDERS
+    if large:
+        give_back_freed_memory()  # `_market`'s temporaries, before the entries are allocated
+    entries = market_entries(market.bidders, market.cost, market.rent_cost)
     market.bidders = None  # the option tables are not needed by the rounds: freed first
+    if large:
+        give_back_freed_memory()
     clearing = clear_entries(
         entries,
         n_bidders,
