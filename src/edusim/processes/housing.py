@@ -72,12 +72,7 @@ import numpy as np
 from numba import njit
 
 from edusim.grouped import rank_within
-from edusim.processes.housing_rounds import (
-    Entries,
-    ascend_prices,
-    market_entries,
-    school_buyers_supply,
-)
+from edusim.processes.housing_rounds import ascend_prices, market_entries, school_buyers_supply
 from edusim.scenario.housing import HousingParams
 
 STAY = -1
@@ -250,30 +245,12 @@ def clear_market(
     stage; `flat_price_cny` per school sets the price step; `unit` per school the premium
     that frees each further flat on offer from other buyers (`supply_unit`; None or 0:
     other buyers leave at any premium, so school buyers can have every flat on offer)."""
-    entries = market_entries(bidders, cost_per_yuan, rent_cost_per_yuan)
-    n_families = bidders.candidates.shape[0]
-    return clear_entries(entries, n_families, offered_sale, offered_rent, reservation,
-                         flat_price_cny, unit)  # fmt: skip
-
-
-def clear_entries(
-    entries: Entries,
-    n_families: int,
-    offered_sale: np.ndarray,
-    offered_rent: np.ndarray,
-    reservation: np.ndarray,
-    flat_price_cny: np.ndarray,
-    unit: np.ndarray | None = None,
-) -> Clearing:
-    """`clear_market` from the bidders' market entries (`market_entries` of its
-    `n_families` bidders): a caller that lets go of the bidders' option tables once it has
-    the entries holds less memory while the rounds run (at 8 times Hangzhou those tables
-    are about 150 MiB in the first burn-in market)."""
     unit = np.zeros(offered_sale.size) if unit is None else unit
+    entries = market_entries(bidders, cost_per_yuan, rent_cost_per_yuan)
     price, target, dropout, choice, top, rounds = ascend_prices(
         entries, reservation, offered_sale, unit, flat_price_cny
     )
-    active = entries.active
+    active, n_families = entries.active, bidders.candidates.shape[0]
     # the flats school buyers obtain go to those with the highest drop-out prices
     keep = _top_per_catchment(target, dropout, school_buyers_supply(price, offered_sale, unit))
     renting = choice >= 0
