@@ -4,7 +4,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.grouped import members_by_group, rank_within, rank_within_reference, rows_by_key
+from edusim.grouped import (
+    members_by_group,
+    rank_within,
+    rank_within_reference,
+    rows_by_key,
+    stable_argsort,
+)
 
 
 def test_rank_within_ranks_each_group_from_its_best():
@@ -67,3 +73,40 @@ def test_members_by_group_is_the_per_group_selection():
     assert [g for g, _ in found] == [g for g, _ in expected]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(found, expected, strict=True))
     assert members_by_group(np.array([], dtype=np.int64), np.array([], dtype=np.int64)) == []
+
+
+def test_stable_argsort_keeps_the_row_order_of_equal_keys():
+    keys = np.array([2.0, 1.0, 2.0, 0.0, 1.0])
+    assert stable_argsort(keys).tolist() == [3, 1, 4, 0, 2]
+    # 0.0 and -0.0 are equal keys: row order, as the stable sort gives
+    assert stable_argsort(np.array([0.0, -1.0, -0.0, 0.0])).tolist() == [1, 0, 2, 3]
+    # NaNs go last in row order
+    assert stable_argsort(np.array([np.nan, 1.0, np.nan, 0.5])).tolist() == [3, 1, 0, 2]
+
+
+def test_stable_argsort_of_distinct_keys_is_the_sorted_order():
+    keys = np.array([0.3, -2.5, 7.0, 0.1])
+    assert stable_argsort(keys).tolist() == [1, 3, 0, 2]
+    assert stable_argsort(np.array([], dtype=float)).tolist() == []
+    assert stable_argsort(np.array([4.0])).tolist() == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 400),
+    st.sampled_from(["distinct", "few values", "with nan", "integers"]),
+)
+def test_stable_argsort_is_the_stable_sort(seed, n, kind):
+    rng = np.random.default_rng(seed)
+    if kind == "distinct":
+        keys = rng.normal(size=n)
+    elif kind == "few values":
+        keys = rng.integers(-2, 3, n) * 0.5
+    elif kind == "with nan":
+        keys = np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n))
+    else:
+        keys = rng.integers(0, 5, n)
+    got = stable_argsort(keys)
+    expected = np.argsort(keys, kind="stable")
+    assert got.dtype == expected.dtype and got.tolist() == expected.tolist()

@@ -16,6 +16,23 @@ DENSE_GROUPS_PER_ROW = 4
 sparser numbering falls back to the sort (memory stays linear in the rows)."""
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """`np.argsort(keys, kind="stable")` of float keys, about five times faster when no two
+    keys are equal (as with lottery numbers): numpy's default sort is vectorised but may
+    order equal keys either way, and with all keys distinct the sorted order is the only
+    one, so it is the stable sort's. When the sorted keys hold two equal neighbours (0.0
+    and -0.0 included) or a NaN (sorted last, any number of them), the stable sort is run
+    after all. Identical to the stable sort for every input (tests/test_grouped.py)."""
+    keys = np.asarray(keys)
+    if keys.dtype.kind != "f" or keys.ndim != 1:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
+    ordered = keys[order]
+    if ordered.size > 1 and (np.isnan(ordered[-1]) or bool((ordered[1:] == ordered[:-1]).any())):
+        return np.argsort(keys, kind="stable")
+    return order
+
+
 def rank_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Rank of each row within its group by `key`, highest first (0 = best); ties keep the
     rows' order (a stable sort).

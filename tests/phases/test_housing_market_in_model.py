@@ -152,3 +152,29 @@ def test_buyers_extrapolate_only_changes_they_have_seen(demo_path):
         runs[theta] = (first, model.school_table.premium_share.copy())
     np.testing.assert_array_equal(runs[0.0][0], runs[0.5][0])
     assert not np.array_equal(runs[0.0][1], runs[0.5][1])
+
+
+def test_giving_freed_memory_back_in_every_market_changes_no_value(demo_path, monkeypatch):
+    """Large markets return their freed temporaries to the system before the rounds
+    (`GIVE_BACK_ABOVE_BIDDERS`, met only by cities several times Hangzhou); doing it in
+    every market of the demo city, burn-in included, leaves every family and premium as
+    it was."""
+    import edusim.phases.housing_market as housing_market
+
+    calls = []
+
+    def counted() -> None:
+        calls.append(1)
+        trimmed()
+
+    trimmed = housing_market.give_back_freed_memory
+    plain = EduModel(demo_path, seed=3, years=1)
+    plain.step()
+    monkeypatch.setattr(housing_market, "GIVE_BACK_ABOVE_BIDDERS", 0)
+    monkeypatch.setattr(housing_market, "give_back_freed_memory", counted)
+    freed = EduModel(demo_path, seed=3, years=1)
+    freed.step()
+    assert len(calls) >= 4  # one per market: the burn-in's and the year's
+    for name in ("uid", "cell", "owner", "school", "income_cny", "moved_for_school"):
+        assert getattr(freed.families, name).tobytes() == getattr(plain.families, name).tobytes()
+    assert freed.school_table.premium_share.tobytes() == plain.school_table.premium_share.tobytes()

@@ -8,11 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edusim.policy.enrollment import (
+    RESIDENT_CLASSES,
     UNPLACED,
     admit_by_priority,
     extra_classes,
+    ladder_class,
     place_entrants,
     place_entrants_reference,
+    resident_classes,
 )
 
 # -- admit_by_priority ----------------------------------------------------------------------
@@ -189,3 +192,23 @@ def test_after_extra_classes_a_short_district_seats_all_its_residents(schools, c
         assert new_places.sum() >= resident.sum()
     else:
         assert (added == 0).all()
+
+
+def test_ladder_class_by_hand_is_the_index_of_each_resident_class():
+    """Every combination of registration, tenure and years (below, at and above the
+    renters' minimum, and NaN): the ladder class is the index in RESIDENT_CLASSES of the
+    one class `resident_classes` puts the family in."""
+    # (local, owner, years, class by hand): local owners 0, other owners 1, local tenants
+    # resident 3 years or more 2, everyone else 3
+    cases = [
+        (True, True, 0.0, 0), (True, False, 0.0, 3), (True, False, 2.9, 3),
+        (True, False, 3.0, 2), (True, False, 7.5, 2), (True, False, np.nan, 3),
+        (False, True, 0.0, 1), (False, True, np.nan, 1), (False, False, 3.0, 3),
+        (False, False, 7.5, 3),
+    ]  # fmt: skip
+    local, owner, years, expected = (np.array(column) for column in zip(*cases, strict=True))
+    got = ladder_class(local, owner, years, 3.0)
+    assert got.dtype == np.int64 and got.tolist() == expected.tolist()
+    classes = resident_classes(local, owner, years, 3.0)
+    for index, name in enumerate(RESIDENT_CLASSES):
+        assert (got == index).tolist() == classes[name].tolist()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edusim.model import EduModel
 from edusim.randomness import Streams
@@ -12,6 +14,7 @@ from edusim.world.households import (
     arriving_families,
     cell_log_price,
     family_taste,
+    first_above,
     price_reference,
     sample_cells,
 )
@@ -187,3 +190,41 @@ def test_incomes_stay_finite_when_year0_prices_are_uniform():
     assert np.isfinite(income).all()
     assert income.min() > 0
     assert np.isfinite(model.families.achievement).all()
+
+
+def test_first_above_by_hand():
+    ascending = np.array([0.0, 1.0, 1.0, 1.0, 2.5, 4.0])
+    values = np.array([-1.0, 0.0, 0.5, 1.0, 2.4, 2.5, 3.9, 4.0, 9.0, np.inf, -np.inf, np.nan])
+    assert first_above(ascending, values).tolist() == [0, 1, 1, 4, 4, 5, 5, 6, 6, 6, 0, 6]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 300),
+    st.integers(0, 500),
+    st.sampled_from(["weights", "flat runs", "one heavy", "tiny then heavy"]),
+)
+def test_first_above_is_searchsorted_right(seed, m, n, kind):
+    """On cumulative weights of every shape (runs of zero weight, one cell holding almost
+    all, many tiny cells before a heavy one, which makes long buckets) and values inside,
+    at and beyond the entries, the answer is `np.searchsorted(side="right")`'s."""
+    rng = np.random.default_rng(seed)
+    weights = rng.lognormal(0, 1, m)
+    if kind == "flat runs":
+        weights[rng.random(m) < 0.4] = 0.0
+    elif kind == "one heavy":
+        weights[rng.integers(m)] *= 1e6
+    elif kind == "tiny then heavy":
+        weights[:-1] *= 1e-9
+    ascending = np.cumsum(weights)
+    values = np.concatenate(
+        [
+            rng.random(n) * ascending[-1],
+            rng.choice(ascending, min(n, m)),  # exactly on entries
+            np.array([ascending[-1], ascending[-1] * 1.5, -1.0, 0.0]),
+        ]
+    )
+    got = first_above(ascending, values)
+    expected = np.searchsorted(ascending, values, side="right")
+    assert got.dtype == expected.dtype and got.tolist() == expected.tolist()

@@ -36,6 +36,7 @@ KERNEL_MODULES: tuple[str, ...] = (
     "edusim.processes.housing",
     "edusim.processes.housing_rounds",
     "edusim.processes.learning",
+    "edusim.world.households",
 )
 """Every module holding an `@njit(cache=True)` kernel (tests/test_compile_command.py
 checks this against the source)."""

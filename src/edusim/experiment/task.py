@@ -12,19 +12,15 @@ can check failure handling in spawned workers; nothing else sets it.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import gc
 import os
-import sys
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from edusim.heap import give_back_freed_memory
 from edusim.scenario.schema import Scenario
 
 FAIL_SEEDS_VARIABLE = "EDUSIM_EXPERIMENT_FAIL_SEEDS"
@@ -65,17 +61,6 @@ def _injected_failure(seed: int) -> None:
         raise RuntimeError(f"failure injected for seed {seed} by {FAIL_SEEDS_VARIABLE}")
 
 
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, or None where there is none (macOS, musl, Windows)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
 def release_memory() -> None:
     """After a run, free its model now and give the freed heap back to the system.
 
@@ -85,9 +70,7 @@ def release_memory() -> None:
     worker's resident memory creep up over demo runs (321 -> 385 MiB from 25 to 200 runs)
     although no model stayed alive. A collection takes milliseconds next to a run."""
     gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    give_back_freed_memory()
 
 
 class CodeMismatchError(RuntimeError):

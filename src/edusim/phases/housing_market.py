@@ -8,10 +8,12 @@ processes/housing.py, stored per school as a share of the district's base flat p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from edusim.heap import give_back_freed_memory
 from edusim.phases.specialties import liked_specialties, offered_specialties
 from edusim.policy.enrollment import ladder_class
 from edusim.policy.specialties import match_bonus
@@ -141,6 +143,14 @@ def _cells_of(cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
     return cells, position[cell]
 
 
+GIVE_BACK_ABOVE_BIDDERS = 200_000
+"""A market with this many bidders returns its freed temporaries to the system before the
+next tables are allocated (`heap.give_back_freed_memory`): at eight times Hangzhou the
+first markets have about 500,000 bidders and tables of hundreds of MiB, and the housing
+burn-in sets the run's peak memory. Smaller markets (Hangzhou's have about 64,000) skip
+it: the trim and the pages faulted in again would cost CPU for little memory."""
+
+
 def housing_moves(
     model: EduModel,
     year: int,
@@ -157,6 +167,70 @@ def housing_moves(
     premium's last yearly change (`model.premium_change`) to go on
     (`expected_resale_gain`). Returns what the clearing
     took (rounds, flats offered, buyers)."""
+    market = _market(model, year, stage, entrants, stock, new_flats)
+    if market.rows.size >= GIVE_BACK_ABOVE_BIDDERS:
+        give_back_freed_memory()  # `_market`'s temporaries, before the entries are allocated
+    clearing = clear_market(
+        market.bidders,
+        market.cost,
+        market.rent_cost,
+        market.offered_sale,
+        market.offered_rent,
+        market.reservation,
+        market.flat_of_school,
+        market.unit,
+    )
+    families, table, housing = model.families, model.school_table, model.params.housing
+    in_stage, flat_of_school, rows = market.in_stage, market.flat_of_school, market.rows
+    premium = np.minimum(clearing.premium_cny, housing.max_premium_share * flat_of_school)
+    table.premium_share = np.where(in_stage, premium / flat_of_school, table.premium_share)
+
+    target = np.full(entrants.size, STAY, dtype=np.int64)
+    tenure = np.full(entrants.size, BUY, dtype=np.int64)
+    target[rows], tenure[rows] = clearing.target, clearing.tenure
+    moving = target != STAY
+    movers = entrants[moving]
+    draw = model.streams.uniform("families.move", year, families.uid[movers])
+    families.cell[movers] = model.catchments.cell_in_catchment(target[moving], draw)
+    families.moved_for_school[movers] = True
+    families.owner[movers] = tenure[moving] == BUY
+    families.residence_years[movers] = 0.0  # a newcomer renter ranks by the ladder's rules
+    return {
+        "market_rounds": clearing.rounds,
+        "flats_offered": int(market.offered_sale[in_stage].sum()),
+        "buyers": int((moving & (tenure == BUY)).sum()),
+    }
+
+
+@dataclass
+class _Market:
+    """One stage's market before it clears: the bidders (`rows` of the entrants) and, per
+    school, whether it has a catchment of the stage, the flat price, the holding and rent
+    cost per yuan of premium, the flats offered for sale and to let, the sellers'
+    reservation and the premium that frees each further flat (`supply_unit`)."""
+
+    bidders: Bidders
+    rows: np.ndarray
+    in_stage: np.ndarray
+    flat_of_school: np.ndarray
+    cost: np.ndarray
+    rent_cost: np.ndarray
+    offered_sale: np.ndarray
+    offered_rent: np.ndarray
+    reservation: np.ndarray
+    unit: np.ndarray
+
+
+def _market(
+    model: EduModel,
+    year: int,
+    stage: int,
+    entrants: np.ndarray,
+    stock: np.ndarray,
+    new_flats: np.ndarray | None,
+) -> _Market:
+    """The bidders of `housing_moves` and the flats they face. Its own temporaries (one
+    value per entrant, a dozen of them) go when it returns, before the market clears."""
     families, table, params = model.families, model.school_table, model.params
     housing, choice = params.housing, params.families
     in_stage = (table.stage == stage) & ~table.private & table.active  # with a catchment
@@ -274,40 +348,17 @@ def housing_moves(
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
     stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
     rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * stage_years)
-    clearing = clear_market(
-        Bidders(
-            candidates=candidates,
-            value_buy=value_buy,
-            value_rent=value_rent,
-            fixed_buy=fixed_buy[rows],
-            fixed_rent=fixed_rent[rows],
-            home=home[rows],
-            owner=families.owner[entrants[rows]],
-            limit=choice.affordability_income_multiple * families.income_cny[entrants[rows]],
-        ),
-        cost,
-        rent_cost,
-        offered_sale,
-        offered_rent,
-        np.where(in_stage, reservation, 0.0),
-        flat_of_school,
-        supply_unit(flat_of_school, offered_sale, housing),
+    bidders = Bidders(
+        candidates=candidates,
+        value_buy=value_buy,
+        value_rent=value_rent,
+        fixed_buy=fixed_buy[rows],
+        fixed_rent=fixed_rent[rows],
+        home=home[rows],
+        owner=families.owner[entrants[rows]],
+        limit=choice.affordability_income_multiple * families.income_cny[entrants[rows]],
     )
-    premium = np.minimum(clearing.premium_cny, housing.max_premium_share * flat_of_school)
-    table.premium_share = np.where(in_stage, premium / flat_of_school, table.premium_share)
-
-    target = np.full(entrants.size, STAY, dtype=np.int64)
-    tenure = np.full(entrants.size, BUY, dtype=np.int64)
-    target[rows], tenure[rows] = clearing.target, clearing.tenure
-    moving = target != STAY
-    movers = entrants[moving]
-    draw = model.streams.uniform("families.move", year, families.uid[movers])
-    families.cell[movers] = model.catchments.cell_in_catchment(target[moving], draw)
-    families.moved_for_school[movers] = True
-    families.owner[movers] = tenure[moving] == BUY
-    families.residence_years[movers] = 0.0  # a newcomer renter ranks by the ladder's rules
-    return {
-        "market_rounds": clearing.rounds,
-        "flats_offered": int(offered_sale[in_stage].sum()),
-        "buyers": int((moving & (tenure == BUY)).sum()),
-    }
+    return _Market(
+        bidders, rows, in_stage, flat_of_school, cost, rent_cost, offered_sale, offered_rent,
+        np.where(in_stage, reservation, 0.0), supply_unit(flat_of_school, offered_sale, housing),
+    )  # fmt: skip

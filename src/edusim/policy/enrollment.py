@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from edusim.grouped import stable_argsort
 from edusim.scenario.schema import EnrollmentParams
 
 UNPLACED = -1
@@ -65,7 +66,7 @@ def place_entrants(
     priority = np.asarray(priority, dtype=float)
     if rows is None:
         rows = np.arange(priority.size)
-    order = np.argsort(-priority, kind="stable")
+    order = stable_argsort(-priority)  # the stable sort's order, faster without ties
     return _placement_rounds(preference_lists, np.asarray(rows, dtype=np.int64), order, free_places)
 
 
@@ -156,12 +157,13 @@ RESIDENT_CLASSES: tuple[str, ...] = ("local_owner", "owner", "renter", "migrant"
 def ladder_class(
     local_hukou: np.ndarray, owner: np.ndarray, residence_years: np.ndarray, renter_min_years: float
 ) -> np.ndarray:
-    """Index into RESIDENT_CLASSES of each family's class."""
-    classes = resident_classes(local_hukou, owner, residence_years, renter_min_years)
-    code = np.zeros(local_hukou.size, dtype=np.int64)
-    for index, name in enumerate(RESIDENT_CLASSES):
-        code[classes[name]] = index
-    return code
+    """Index into RESIDENT_CLASSES of each family's class (the classes of
+    `resident_classes`, in three whole-array passes instead of a mask per class): owners
+    0 if local, else 1; others 2 if local and resident at least `renter_min_years`, else 3."""
+    local_hukou = np.asarray(local_hukou)
+    as_owner = (~local_hukou).astype(np.int64)
+    as_tenant = 3 - (local_hukou & (np.asarray(residence_years) >= renter_min_years))
+    return np.where(owner, as_owner, as_tenant)
 
 
 def resident_standing(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from edusim.randomness import Streams
 from edusim.scenario.schema import Scenario
@@ -51,8 +52,78 @@ def sample_cells(geo: Geography, district: int, uniforms: np.ndarray) -> np.ndar
     """Residential cells of a district drawn by residential weight."""
     cells = np.flatnonzero(geo.cell_district == district)
     cdf = np.cumsum(geo.cell_weight[cells])
-    picks = np.searchsorted(cdf, uniforms * cdf[-1], side="right")
+    picks = first_above(cdf, uniforms * cdf[-1])
     return cells[np.minimum(picks, cells.size - 1)].astype(np.int32)
+
+
+def first_above(ascending: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each value, the first index of `ascending` (non-decreasing) holding more than it
+    (its length if none): `np.searchsorted(ascending, values, side="right")`, by a guide
+    table (one bucket per entry, each pointing at the first entry above the bucket's floor)
+    and a short walk from the bucket, instead of a binary search per value. From the
+    bucket's guide it searches back when the entry before is above the value, else walks
+    forward while the entry is not, so the bucket computed in floating point only has to
+    be near: the answer is the same
+    (tests/world/test_households.py compares it with `np.searchsorted`)."""
+    ascending = np.ascontiguousarray(ascending, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if ascending.size == 0 or not np.isfinite(ascending[-1]) or ascending[-1] <= 0:
+        return np.searchsorted(ascending, values, side="right")
+    return _first_above(ascending, values.reshape(-1)).reshape(values.shape)
+
+
+WALK_STEPS = 8
+"""Steps `_first_above` walks forward from a bucket's guide before it searches by halves
+(a bucket holding many entries, as after a run of tiny weights, stays O(log n))."""
+
+
+@njit(cache=True)
+def _search_right(ascending, value, lo, hi):  # pragma: no cover - compiled
+    """The first index in [lo, hi) whose entry is above `value` (hi if none)."""
+    while lo < hi:
+        middle = (lo + hi) // 2
+        if ascending[middle] <= value:
+            lo = middle + 1
+        else:
+            hi = middle
+    return lo
+
+
+@njit(cache=True)
+def _first_above(ascending, values):  # pragma: no cover - compiled
+    m = ascending.size
+    top = ascending[m - 1]
+    guide = np.empty(m + 1, dtype=np.int64)
+    at = 0
+    for bucket in range(m + 1):  # the first entry above each bucket's floor
+        floor = bucket * top / m
+        while at < m and ascending[at] <= floor:
+            at += 1
+        guide[bucket] = at
+    found = np.empty(values.size, dtype=np.int64)
+    for k in range(values.size):
+        value = values[k]
+        if value != value:  # NaN sorts after everything
+            found[k] = m
+            continue
+        if value < 0.0:
+            bucket = 0
+        elif value >= top:
+            bucket = m
+        else:
+            bucket = min(int(value / top * m), m)
+        at = guide[bucket]
+        if at > 0 and ascending[at - 1] > value:  # the answer lies before `at`
+            at = _search_right(ascending, value, 0, at)
+        else:  # the answer is `at` or after it: a few steps, then a binary search
+            for _ in range(WALK_STEPS):
+                if at == m or ascending[at] > value:
+                    break
+                at += 1
+            else:
+                at = _search_right(ascending, value, at, m)
+        found[k] = at
+    return found
 
 
 def arriving_families(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from edusim.grouped import stable_argsort
 from edusim.policy.enrollment import place_entrants
 from edusim.randomness import Streams
 from edusim.scenario.private import PrivateParams
@@ -97,24 +98,28 @@ def initial_private_pupils(
         result[chosen] = place_entrants(lists, pupil_willingness[chosen], free)
 
     for district in np.unique(school_district):
+        in_district = None  # the district's pupils (row order), found once for its grades
         for stage in (0, 1):
             here = private & (school_district == district) & (school_stage == stage)
             if not here.any():
                 continue
             cheap, elite = np.flatnonzero(here & low_fee), np.flatnonzero(here & ~low_fee)
+            if in_district is None:
+                in_district = np.flatnonzero(pupil_district == district)
+                grade_of = pupil_grade[in_district]
             for grade in range(first_grade[stage], first_grade[stage] + grades[stage]):
-                cohort = (pupil_district == district) & (pupil_grade == grade)
-                wanted = round(shares[stage] * int(np.count_nonzero(cohort)))
+                cohort = in_district[grade_of == grade]  # ascending rows, as flatnonzero
+                wanted = round(shares[stage] * cohort.size)
                 placed = 0
                 if cheap.size:
-                    needing = np.flatnonzero(cohort & pupil_no_access)[:wanted]
+                    needing = cohort[pupil_no_access[cohort]][:wanted]
                     if needing.size:
                         place(needing, cheap)
                         placed = needing.size
-                pupils = np.flatnonzero(cohort & option & (result < 0))
+                pupils = cohort[option[cohort] & (result[cohort] < 0)]
                 rest = min(wanted - placed, pupils.size)
                 if rest <= 0:
                     continue
-                chosen = pupils[np.argsort(-pupil_willingness[pupils], kind="stable")[:rest]]
+                chosen = pupils[stable_argsort(-pupil_willingness[pupils])[:rest]]
                 place(chosen, elite if elite.size else cheap)
     return result

@@ -106,16 +106,15 @@ def _top_trading_cycles(preferences, capacity, ranked, scores, starts):
             else:
                 school = node - n_applicants
                 base = starts[school]
-                while heap_size[school] > 0 and done[ranked[base]]:  # pop the placed
+                # Pop the placed. The heap cannot run empty: a school is on the path only
+                # as the target of the applicant before it, who is not placed, lists it
+                # and so is still in its heap (a cycle leaves that applicant where it is,
+                # since the cycle starts after the school).
+                while done[ranked[base]]:
                     heap_size[school] -= 1
                     last = base + heap_size[school]
                     ranked[base], scores[base] = ranked[last], scores[last]
                     _sift_down(ranked, scores, base, heap_size[school], 0)
-                if heap_size[school] == 0:
-                    remaining[school] = 0  # nobody left wants it
-                    place[node] = -1
-                    depth -= 1
-                    continue
                 target = ranked[base]
             if place[target] >= 0:  # the path closes: trade along the cycle
                 first = place[target]
