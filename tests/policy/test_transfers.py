@@ -175,6 +175,7 @@ def test_no_applicants_no_moves():
         floor=np.array([0.0]),
     )
     assert destination.size == 0
+    assert destination.dtype == np.int64  # school indices, as with applicants
 
 
 @st.composite
