@@ -108,6 +108,20 @@ class Staffing(Phase):
             )
         return result
 
+    def _free_senior_posts(self, school_posts: np.ndarray) -> np.ndarray:
+        """Per school, its senior-title quota under `school_posts` (policy/titles) less the
+        senior titles its own school-employed teachers hold: what a promotion or a titled
+        transfer may fill."""
+        model = self.model
+        teachers, params = model.teachers, model.params.teachers
+        quota = senior_quota(
+            school_posts, self._is_core(), params.senior_title_share, params.core_extra_senior_share
+        )
+        school_post = teachers.employer == 0
+        return free_senior_posts(
+            quota, teachers.home_school[school_post], teachers.title[school_post] == SENIOR
+        )
+
     def _review_titles(self, year: int | None) -> None:
         """Free senior posts of each school go to its own eligible teachers (home school,
         school-employed), by effectiveness plus the promotion-priority credit for
@@ -115,14 +129,8 @@ class Staffing(Phase):
         model = self.model
         teachers, table, params = model.teachers, model.school_table, model.params.teachers
         rotation = model.params.rotation
-        is_core = self._is_core()
-        quota = senior_quota(
-            self._posts(), is_core, params.senior_title_share, params.core_extra_senior_share
-        )
         school_post = teachers.employer == 0
-        free = free_senior_posts(
-            quota, teachers.home_school[school_post], teachers.title[school_post] == SENIOR
-        )
+        free = self._free_senior_posts(self._posts())
         service = 0.0 if year is None else params.senior_title_service_years
         candidate = school_post & title_candidates(
             teachers.title,
@@ -285,13 +293,6 @@ class Staffing(Phase):
         ] + params.transfer_observation_sd * model.streams.normal(
             "teachers.transfer_observed", year, teachers.uid[applying]
         )
-        school_post = teachers.employer == 0
-        quota = senior_quota(
-            school_posts,
-            self._is_core(),
-            params.senior_title_share,
-            params.core_extra_senior_share,
-        )
         destination = transfer_destinations(
             teachers.home_school[applying],
             observed,
@@ -300,9 +301,7 @@ class Staffing(Phase):
             area,
             params.hire_reputation_slope * table.reputation,
             senior=teachers.title[applying] == SENIOR,
-            free_senior=free_senior_posts(
-                quota, teachers.home_school[school_post], teachers.title[school_post] == SENIOR
-            ),
+            free_senior=self._free_senior_posts(school_posts),
         )
         moving, to = applying[destination >= 0], destination[destination >= 0]
         teachers.school[moving] = to

@@ -142,11 +142,8 @@ def _chain(
         code = area[school]
         if code < 0:
             break  # the schools outside every area come last
-        while start < n_applicants and (
-            applicant_area[applicant_order[start]] < code
-            or applicant_area[applicant_order[start]] < 0
-        ):
-            start += 1
+        while start < n_applicants and applicant_area[applicant_order[start]] < code:
+            start += 1  # (applicants outside every area, -1, come last and are passed too)
         if open_now[school] <= 0:
             continue
         seniors_seen = 0
