@@ -70,16 +70,21 @@ PER_PUPILS = 100_000
 
 
 # -- one run, in the worker process ----------------------------------------------------------
-def _wrap_phase_steps(model: Any, phase_seconds: dict[str, list[float]]) -> None:
-    """Time every phase object's `step` by shadowing it with a timing wrapper."""
+def _wrap_phase_steps(
+    model: Any, phase_seconds: dict[str, list[float]], phase_cpu: dict[str, list[float]]
+) -> None:
+    """Time every phase object's `step` (wall and the process's CPU) by shadowing it with
+    a timing wrapper."""
     for phase in model.phases:
         inner = phase.step
         times = phase_seconds.setdefault(phase.name, [])
+        cpu = phase_cpu.setdefault(phase.name, [])
 
-        def timed(year: int, _inner=inner, _times=times) -> None:
-            started = time.perf_counter()
+        def timed(year: int, _inner=inner, _times=times, _cpu=cpu) -> None:
+            started, cpu_started = time.perf_counter(), _cpu_s()
             _inner(year)
             _times.append(time.perf_counter() - started)
+            _cpu.append(_cpu_s() - cpu_started)
 
         phase.step = timed
 
@@ -151,7 +156,8 @@ def run_once(
         model_module.build_world = build_world
 
     phase_seconds: dict[str, list[float]] = {}
-    _wrap_phase_steps(model, phase_seconds)
+    phase_cpu: dict[str, list[float]] = {}
+    _wrap_phase_steps(model, phase_seconds, phase_cpu)
     pupils = [len(model.families)]
     teachers = [len(model.teachers)]
     step_seconds: list[float] = []
@@ -214,6 +220,7 @@ def run_once(
             name: statistics.fmean(times) for name, times in phase_seconds.items() if times
         },
         "phase_s_total": {name: sum(times) for name, times in phase_seconds.items()},
+        "phase_cpu_s_total": {name: sum(times) for name, times in phase_cpu.items()},
         "calendar_overhead_s": loop_s - sum(sum(t) for t in phase_seconds.values()),
         "rows": {name: len(frame) for name, frame in tables.items()},
         "peak_rss_after_import_mib": rss_after_import_kib / 1024,
@@ -465,7 +472,40 @@ def scaling_table(args: argparse.Namespace) -> int:
             flush=True,
         )
     print_scaling_table(runs, failed)
+    print_phase_scaling(runs)
+    if args.json:
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "benchmark": "hangzhou-scaling",
+            "machine": machine(),
+            "runs": {f"{scale:g}": done for scale, done in runs.items()},
+            "failed": {f"{scale:g}": why for scale, why in failed.items()},
+        }
+        path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     return status
+
+
+def print_phase_scaling(runs: dict[float, list[dict]]) -> None:
+    """Per phase, the CPU per simulated year per 100k pupils at each scale (medians), and
+    its ratio to the smallest scale's: the phases whose cost grows faster than the city."""
+    done = {scale: found for scale, found in runs.items() if found}
+    if len(done) < 2:
+        return
+    scales = sorted(done)
+    names = list(done[scales[0]][0]["phase_cpu_s_total"])
+
+    def per_pupil_year(run: dict, name: str) -> float:
+        return run["phase_cpu_s_total"][name] / run["years"] / (run["pupils_mean"] / PER_PUPILS)
+
+    header = " | ".join(f"{scale:g}x" for scale in scales)
+    print(f"\n| phase: loop CPU s per year per 100k pupils | {header} | ratio to {scales[0]:g}x |")
+    print("|---|" + "---:|" * (len(scales) + 1))
+    for name in names:
+        medians = [statistics.median(per_pupil_year(r, name) for r in done[s]) for s in scales]
+        ratios = ", ".join(f"{m / medians[0]:.2f}" for m in medians[1:]) if medians[0] else "-"
+        cells = " | ".join(f"{m:.4f}" for m in medians)
+        print(f"| {name} | {cells} | {ratios} |")
 
 
 def print_scaling_table(runs: dict[float, list[dict]], failed: dict[float, str]) -> None:
