@@ -89,16 +89,62 @@ def _wrap_phase_steps(
         phase.step = timed
 
 
-def scaled_scenario(path: str, scale: float) -> dict[str, Any]:
-    """The scenario with every district's school and pupil counts times `scale`."""
+def scaled_scenario(path: str, scale: float, mode: str = "dense") -> dict[str, Any]:
+    """The scenario with `scale` times its schools and pupils.
+
+    `dense`: every district's school and pupil counts times `scale`, area unchanged, so
+    schools stand closer and each district offers `scale` times the schools (a test of
+    what grows with a district's schools, and of how the city's economics change with
+    density). `tiled`: the city's districts repeated side by side, `scale` copies of each
+    (a fraction rounds the counts of one copy), on the synthetic rings at every scale
+    (including 1), so the density, each district's schools and every family's options
+    stay as they are: a test of the code's cost in the size of the city alone. District
+    lists of the scenario (group formation's districts, ...) name the copies too."""
     from edusim.scenario.loader import load_scenario
 
     data = load_scenario(path).model_dump(mode="json")
-    for district in data["city"]["districts"]:
-        for key in ("schools", "private_schools", "pupils"):
-            if district.get(key) is not None:
-                counts = district[key]
-                district[key] = {stage: max(1, round(n * scale)) for stage, n in counts.items()}
+    if mode == "dense":
+        for district in data["city"]["districts"]:
+            for key in ("schools", "private_schools", "pupils"):
+                if district.get(key) is not None:
+                    counts = district[key]
+                    district[key] = {stage: max(1, round(n * scale)) for stage, n in counts.items()}
+        return data
+    districts = data["city"]["districts"]
+    for district in districts:  # the synthetic layout at every scale: copies have no code
+        for key in ("admin_code", "admin_centre", "admin_part"):
+            district.pop(key, None)
+    whole, part = int(scale), scale - int(scale)
+    copies: dict[str, list[str]] = {d["name"]: [] for d in districts}
+    tiled = []
+    for copy in range(whole + (1 if part > 1e-9 else 0)):
+        share = 1.0 if copy < whole else part
+        for district in districts:
+            twin = json.loads(json.dumps(district))
+            if copy:
+                twin["name"] = f"{district['name']} {copy + 1}"
+                copies[district["name"]].append(twin["name"])
+            if share != 1.0:
+                for key in ("schools", "private_schools", "pupils"):
+                    if twin.get(key) is not None:
+                        twin[key] = {s: max(1, round(n * share)) for s, n in twin[key].items()}
+                twin["area_km2"] = district["area_km2"] * share
+            tiled.append(twin)
+    data["city"]["districts"] = tiled
+    names = set(copies)
+
+    def with_copies(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: with_copies(value) for key, value in node.items()}
+        if isinstance(node, list):
+            if node and all(isinstance(item, str) and item in names for item in node):
+                return node + [twin for item in node for twin in copies[item]]
+            return [with_copies(item) for item in node]
+        return node
+
+    for key, value in data.items():
+        if key != "city":
+            data[key] = with_copies(value)
     return data
 
 
@@ -122,6 +168,7 @@ def run_once(
     profile: str | None,
     scale: float = 1.0,
     progress: str | None = None,
+    scale_mode: str = "dense",
 ) -> dict:
     """Build and run the scenario once in this process; return the measurements.
     `progress`, if given, is a file where the current stage is noted as the run goes."""
@@ -130,7 +177,11 @@ def run_once(
     import edusim.model as model_module  # timed: the import is part of a run's cost
 
     _progress(progress, "scenario")
-    source: str | dict[str, Any] = scenario if scale == 1.0 else scaled_scenario(scenario, scale)
+    source: str | dict[str, Any] = (
+        scenario
+        if scale == 1.0 and scale_mode == "dense"
+        else scaled_scenario(scenario, scale, scale_mode)
+    )
 
     imported = time.perf_counter()
     rss_after_import_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -210,6 +261,7 @@ def run_once(
         "tables_s": finished - tables_started,
         "run_s": finished - build_started,
         "scale": scale,
+        "scale_mode": scale_mode,
         "loop_cpu_s": loop_cpu_s,
         "cpu_s": _cpu_s(),
         "year_cpu_s_per_100k_pupils": loop_cpu_s / n_years / (mean_pupils / PER_PUPILS),
@@ -237,6 +289,7 @@ def _worker(args: argparse.Namespace) -> None:
         args.profile,
         args.worker_scale,
         progress=f"{args.worker_out}.progress",
+        scale_mode=args.scale_mode,
     )
     Path(args.worker_out).write_text(json.dumps(result), encoding="utf-8")
 
@@ -328,6 +381,7 @@ def run_in_subprocess(
             command += ["--profile", profile]
         if scale != 1.0:
             command += ["--worker-scale", repr(scale)]
+        command += ["--scale-mode", args.scale_mode]
         load_before = os.getloadavg()[0]
         available = memory_available_mib()
         started = time.perf_counter()
@@ -587,6 +641,13 @@ def main(argv: list[str] | None = None) -> None:
         nargs="+",
         metavar="FACTOR",
         help="instead: the scaling table, schools and pupils times each FACTOR (0.25 to 8)",
+    )
+    parser.add_argument(
+        "--scale-mode",
+        choices=("dense", "tiled"),
+        default="dense",
+        help="with --scale: dense (each district's schools and pupils times the factor, area "
+        "unchanged) or tiled (the districts repeated side by side, density unchanged)",
     )
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
     parser.add_argument("--worker-scale", type=float, default=1.0, help=argparse.SUPPRESS)

@@ -597,18 +597,18 @@ def test_a_tenant_pays_the_rent_premium_for_its_stages_years(small_city, monkeyp
 
     model = EduModel(small_city, seed=SEED, years=2)
     stage_now, seen = [], []
-    real_moves, real_clear = intake.housing_moves, market.clear_market
+    real_moves, real_entries = intake.housing_moves, market.market_entries
 
     def moves(model_, year, stage, *args):
         stage_now.append(stage)
         return real_moves(model_, year, stage, *args)
 
-    def clear(bidders, cost, rent_cost, *args):
+    def entries(bidders, cost, rent_cost):
         seen.append((stage_now[-1], np.array(rent_cost, copy=True)))
-        return real_clear(bidders, cost, rent_cost, *args)
+        return real_entries(bidders, cost, rent_cost)
 
     monkeypatch.setattr(intake, "housing_moves", moves)
-    monkeypatch.setattr(market, "clear_market", clear)
+    monkeypatch.setattr(market, "market_entries", entries)
     model.step()
     assert sorted(stage for stage, _ in seen) == [0, 1]
     assert model.params.families.rent_premium_share == 0.5

@@ -177,21 +177,26 @@ def test_the_housing_market_prices_by_the_districts_flat_and_waives_moving_anywa
     `moving_cost_share` (0.08) of its district's flat to buy and `rent_moving_cost_share`
     (0.05) to rent, except for families moving anyway (`moving_anyway_share`), which
     count neither (0 and 0)."""
-    seen = []
-    real = housing_market.clear_market
+    bidders_seen, seen = [], []
+    real_entries, real_clear = housing_market.market_entries, housing_market.clear_entries
 
-    def spy(bidders, cost, rent_cost, offered_sale, offered_rent, reservation, price, unit):
-        seen.append((bidders, price, unit, offered_sale))
-        return real(bidders, cost, rent_cost, offered_sale, offered_rent, reservation, price, unit)
+    def entries_spy(bidders, cost, rent_cost):
+        bidders_seen.append(bidders)
+        return real_entries(bidders, cost, rent_cost)
 
-    monkeypatch.setattr(housing_market, "clear_market", spy)
+    def spy(entries, n, offered_sale, offered_rent, reservation, price, unit):
+        seen.append((price, unit, offered_sale))
+        return real_clear(entries, n, offered_sale, offered_rent, reservation, price, unit)
+
+    monkeypatch.setattr(housing_market, "market_entries", entries_spy)
+    monkeypatch.setattr(housing_market, "clear_entries", spy)
     model = EduModel(small_city, seed=SEED, years=2, overrides={"housing.burn_in_years": 0})
     model.step()
-    assert len(seen) == 2  # one market a stage
+    assert len(seen) == 2 and len(bidders_seen) == 2  # one market a stage
     flat = np.where(model.school_table.district == 0, 4.5e6, 0.9e6)
     costs = {(0.0, 0.0), (0.08 * 4.5e6, 0.05 * 4.5e6), (0.08 * 0.9e6, 0.05 * 0.9e6)}
     elasticity = model.params.housing.other_buyers_elasticity
-    for bidders, price, unit, offered in seen:
+    for bidders, (price, unit, offered) in zip(bidders_seen, seen, strict=True):
         np.testing.assert_allclose(price, flat)
         np.testing.assert_allclose(
             unit, np.where(offered > 0, flat / (elasticity * np.maximum(offered, 1)), 0.0)
@@ -302,7 +307,7 @@ def test_the_market_moves_each_family_to_the_catchment_it_won_on_the_tenure_it_w
     and read as a share of its district's flat (4.5 M in Core, 0.9 M in the Isles); the
     other stage's schools keep theirs. The record counts the buyers."""
     seen = []
-    real = housing_market.clear_market
+    real = housing_market.clear_entries
 
     def spy(*args):
         clearing = real(*args)
@@ -310,7 +315,7 @@ def test_the_market_moves_each_family_to_the_catchment_it_won_on_the_tenure_it_w
         return clearing
 
     model = EduModel(small_city, seed=SEED, years=2, overrides={"housing.max_premium_share": 0.01})
-    monkeypatch.setattr(housing_market, "clear_market", spy)
+    monkeypatch.setattr(housing_market, "clear_entries", spy)
     families, table = model.families, model.school_table
     intake = _phase(model, "enrollment")
     stage = 0

@@ -57,17 +57,17 @@ def test_no_option_worth_its_price_leaves_the_family_where_it_is():
 
 
 def _single_option_entries(wanted: list[int]) -> Entries:
-    """Families that are not owners, each with one option: catchment `wanted[i]`, worth 100
-    over its price at a holding cost of 1 a yuan, no renting."""
+    """Families that are not owners, each with one option: catchment `wanted[i]` (of 3),
+    worth 100 over its price at a holding cost of 1 a yuan, no renting."""
     n = len(wanted)
     return Entries(
         active=np.arange(n, dtype=np.int64),
-        candidates=np.array(wanted, dtype=np.int64)[:, None],
+        candidates=np.array(wanted, dtype=np.int32)[:, None],
         base_bid=np.full((n, 1), 100.0),
-        u=np.ones((n, 1)),
+        u=np.ones(3),
         can_rent=np.zeros((n, 1), dtype=bool),
         value_rent=np.full((n, 1), -np.inf),
-        rent_rate=np.zeros((n, 1)),
+        rent_rate=np.zeros(3),
         fixed_rent=np.zeros(n),
         limit=np.full(n, 1e9),
         owner=np.zeros(n, dtype=bool),

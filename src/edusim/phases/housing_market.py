@@ -28,7 +28,7 @@ from edusim.processes.housing import (
     STAY,
     Bidders,
     add_resale_gain,
-    clear_market,
+    clear_entries,
     expected_resale_gain,
     holding_cost_per_yuan,
     offered_flats,
@@ -36,6 +36,7 @@ from edusim.processes.housing import (
     seller_reservation,
     supply_unit,
 )
+from edusim.processes.housing_rounds import market_entries
 from edusim.processes.housing_supply import (
     catchment_stock,
     cell_dwellings,
@@ -168,18 +169,25 @@ def housing_moves(
     (`expected_resale_gain`). Returns what the clearing
     took (rounds, flats offered, buyers)."""
     market = _market(model, year, stage, entrants, stock, new_flats)
-    if market.rows.size >= GIVE_BACK_ABOVE_BIDDERS:
+    large = market.rows.size >= GIVE_BACK_ABOVE_BIDDERS
+    if large:
         give_back_freed_memory()  # `_market`'s temporaries, before the entries are allocated
-    clearing = clear_market(
-        market.bidders,
-        market.cost,
-        market.rent_cost,
+    # `clear_market` in its two steps, so that the bidders' option tables (families x
+    # options, three of them) are gone before the rounds allocate theirs
+    entries = market_entries(market.bidders, market.cost, market.rent_cost)
+    market.bidders = None
+    if large:
+        give_back_freed_memory()
+    clearing = clear_entries(
+        entries,
+        market.rows.size,
         market.offered_sale,
         market.offered_rent,
         market.reservation,
         market.flat_of_school,
         market.unit,
     )
+    del entries
     families, table, housing = model.families, model.school_table, model.params.housing
     in_stage, flat_of_school, rows = market.in_stage, market.flat_of_school, market.rows
     premium = np.minimum(clearing.premium_cny, housing.max_premium_share * flat_of_school)
@@ -209,7 +217,7 @@ class _Market:
     cost per yuan of premium, the flats offered for sale and to let, the sellers'
     reservation and the premium that frees each further flat (`supply_unit`)."""
 
-    bidders: Bidders
+    bidders: Bidders | None  # None once the entries are built (`housing_moves`)
     rows: np.ndarray
     in_stage: np.ndarray
     flat_of_school: np.ndarray

@@ -72,7 +72,12 @@ import numpy as np
 from numba import njit
 
 from edusim.grouped import rank_within
-from edusim.processes.housing_rounds import ascend_prices, market_entries, school_buyers_supply
+from edusim.processes.housing_rounds import (
+    Entries,
+    ascend_prices,
+    market_entries,
+    school_buyers_supply,
+)
 from edusim.scenario.housing import HousingParams
 
 STAY = -1
@@ -244,13 +249,38 @@ def clear_market(
     school: a buyer's holding cost of a yuan of premium, a tenant's rent on it over the
     stage; `flat_price_cny` per school sets the price step; `unit` per school the premium
     that frees each further flat on offer from other buyers (`supply_unit`; None or 0:
-    other buyers leave at any premium, so school buyers can have every flat on offer)."""
-    unit = np.zeros(offered_sale.size) if unit is None else unit
+    other buyers leave at any premium, so school buyers can have every flat on offer).
+    The families' options worth their fixed costs (`market_entries`), then the clearing
+    of those (`clear_entries`)."""
     entries = market_entries(bidders, cost_per_yuan, rent_cost_per_yuan)
+    return clear_entries(
+        entries,
+        bidders.candidates.shape[0],
+        offered_sale,
+        offered_rent,
+        reservation,
+        flat_price_cny,
+        unit,
+    )
+
+
+def clear_entries(
+    entries: Entries,
+    n_families: int,
+    offered_sale: np.ndarray,
+    offered_rent: np.ndarray,
+    reservation: np.ndarray,
+    flat_price_cny: np.ndarray,
+    unit: np.ndarray | None = None,
+) -> Clearing:
+    """`clear_market` from the bidders' entries (`market_entries`; `n_families` bidders):
+    a caller that builds the entries itself can let the bidders' option tables go before
+    the rounds (phases/housing_market.py does, for memory)."""
+    unit = np.zeros(offered_sale.size) if unit is None else unit
     price, target, dropout, choice, top, rounds = ascend_prices(
         entries, reservation, offered_sale, unit, flat_price_cny
     )
-    active, n_families = entries.active, bidders.candidates.shape[0]
+    active = entries.active
     # the flats school buyers obtain go to those with the highest drop-out prices
     keep = _top_per_catchment(target, dropout, school_buyers_supply(price, offered_sale, unit))
     renting = choice >= 0

@@ -44,10 +44,16 @@ despite rounding in the division."""
 class Entries:
     """The families that enter the market (`active`, rows of the bidders) and, per family,
     its options worth a fixed cost at the front of its row (-1 / -inf / False padded):
-    candidate catchment, bid before its home sale (`base_bid`, capped at the family's
-    limit; -inf where it would not buy), holding cost per yuan `u`, whether it would
-    rent there, the value of renting and the rent per yuan of premium; and its fixed
-    cost of renting, limit, ownership and home catchment."""
+    candidate catchment (int32), bid before its home sale (`base_bid`, capped at the
+    family's limit; -inf where it would not buy), whether it would rent there and the
+    value of renting; per catchment (read at each option's catchment, a padding at
+    catchment 0), the holding cost per yuan `u` (floored at `MIN_COST_PER_YUAN`) and the
+    rent per yuan of premium `rent_rate`; and per family its fixed cost of renting,
+    limit, ownership and home catchment.
+
+    The two rates are per catchment because they are: stored per option they took two of
+    the six option tables, about 90 MiB at the first market of a city eight times
+    Hangzhou's size (docs/scale.md)."""
 
     active: np.ndarray
     candidates: np.ndarray
@@ -75,15 +81,19 @@ def market_entries(bidders, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.nd
         bidders.fixed_rent,
         bidders.home,
     )
-    arrays = _fill_entries(
+    u = np.maximum(cost_per_yuan.astype(np.float64), MIN_COST_PER_YUAN)
+    kept, base_bid, can_rent, kept_rent = _fill_entries(
         active, max(width, 1), bidders.candidates, bidders.value_buy, bidders.value_rent,
-        bidders.fixed_buy, bidders.fixed_rent, bidders.home, bidders.limit,
-        cost_per_yuan.astype(np.float64), rent_cost_per_yuan.astype(np.float64),
-        MIN_COST_PER_YUAN,
+        bidders.fixed_buy, bidders.fixed_rent, bidders.home, bidders.limit, u,
     )  # fmt: skip
     return Entries(
         active,
-        *arrays,
+        kept,
+        base_bid,
+        u,
+        can_rent,
+        kept_rent,
+        rent_cost_per_yuan.astype(np.float64),
         bidders.fixed_rent[active],
         bidders.limit[active],
         bidders.owner[active],
@@ -115,16 +125,13 @@ def _count_entries(
 
 @njit(cache=True)
 def _fill_entries(
-    active, width, candidates, value_buy, value_rent, fixed_buy, fixed_rent, home, limit,
-    cost_per_yuan, rent_cost_per_yuan, min_cost,
+    active, width, candidates, value_buy, value_rent, fixed_buy, fixed_rent, home, limit, u,
 ):  # pragma: no cover - compiled  # fmt: skip
     n = active.size
-    kept = np.full((n, width), -1, dtype=np.int64)
+    kept = np.full((n, width), -1, dtype=np.int32)
     base_bid = np.full((n, width), -np.inf)
-    u = np.full((n, width), max(cost_per_yuan[0], min_cost))  # padding prices school 0
     can_rent = np.zeros((n, width), dtype=np.bool_)
     kept_rent = np.full((n, width), -np.inf)
-    rent_rate = np.full((n, width), rent_cost_per_yuan[0])
     for j in range(n):
         i = active[j]
         at = 0
@@ -137,15 +144,12 @@ def _fill_entries(
             if not (buys or rents):
                 continue
             kept[j, at] = c
-            cost = max(cost_per_yuan[c], min_cost)
-            u[j, at] = cost
             if buys:
-                base_bid[j, at] = min((value_buy[i, k] - fixed_buy[i]) / cost, limit[i])
+                base_bid[j, at] = min((value_buy[i, k] - fixed_buy[i]) / u[c], limit[i])
             can_rent[j, at] = rents
             kept_rent[j, at] = value_rent[i, k]
-            rent_rate[j, at] = rent_cost_per_yuan[c]
             at += 1
-    return kept, base_bid, u, can_rent, kept_rent, rent_rate
+    return kept, base_bid, can_rent, kept_rent
 
 
 def market_entries_reference(
@@ -165,12 +169,13 @@ def market_entries_reference(
         return np.take_along_axis(columns[active], order, axis=1)
 
     kept = front(wanted)
-    candidates = np.where(kept, front(bidders.candidates), -1).astype(np.int64)
+    candidates = np.where(kept, front(bidders.candidates), -1).astype(np.int32)
     value_buy = np.where(kept, front(bidders.value_buy), -np.inf)
     buys = front(wants_buy) & kept
-    safe = np.maximum(candidates, 0)
-    u = np.maximum(cost_per_yuan[safe], MIN_COST_PER_YUAN)
-    base_bid = np.where(buys, (value_buy - bidders.fixed_buy[active, None]) / u, -np.inf)
+    u = np.maximum(cost_per_yuan.astype(np.float64), MIN_COST_PER_YUAN)
+    base_bid = np.where(
+        buys, (value_buy - bidders.fixed_buy[active, None]) / u[np.maximum(candidates, 0)], -np.inf
+    )
     base_bid = np.minimum(base_bid, bidders.limit[active, None])
     return Entries(
         active,
@@ -179,7 +184,7 @@ def market_entries_reference(
         u,
         front(wants_rent) & kept,
         np.where(kept, front(bidders.value_rent), -np.inf),
-        rent_cost_per_yuan[safe],
+        rent_cost_per_yuan.astype(np.float64),
         bidders.fixed_rent[active],
         bidders.limit[active],
         bidders.owner[active],
@@ -365,14 +370,11 @@ def _reprice(
                     break
                 if not changed[c]:
                     continue
-                if (
-                    rent_rate[i, k] < 0
-                    or u[i, k] * (base_bid[i, k] + held - before[c]) >= second[i]
-                ):
+                if rent_rate[c] < 0 or u[c] * (base_bid[i, k] + held - before[c]) >= second[i]:
                     touched = True
                     break
                 if can_rent[i, k]:
-                    cost = rent_rate[i, k] * before[c] + fixed_rent[i]
+                    cost = rent_rate[c] * before[c] + fixed_rent[i]
                     if cost <= limit[i] and value_rent[i, k] - cost >= second[i]:
                         touched = True
                         break
@@ -384,10 +386,10 @@ def _reprice(
             c = candidates[i, k]
             if c < 0:
                 break
-            buy = u[i, k] * (base_bid[i, k] + held - price[c])
+            buy = u[c] * (base_bid[i, k] + held - price[c])
             rent = -np.inf
             if can_rent[i, k]:
-                cost = rent_rate[i, k] * price[c] + fixed_rent[i]
+                cost = rent_rate[c] * price[c] + fixed_rent[i]
                 if cost <= limit[i]:
                     rent = value_rent[i, k] - cost
             if buy > best:
@@ -410,7 +412,7 @@ def _reprice(
         c = candidates[i, best_k]
         if best_buy:
             target[i] = c
-            dropout[i] = base_bid[i, best_k] + held - next_best / u[i, best_k]
+            dropout[i] = base_bid[i, best_k] + held - next_best / u[c]
         else:
             renting[i] = c
 
@@ -431,11 +433,13 @@ def ascend_prices_reference(
     dropout = np.full(n, -np.inf)
     top = np.zeros(n)
     changed = np.ones(price.size, dtype=bool)
+    safe = np.maximum(e.candidates, 0)  # the rates of each option (padding: catchment 0)
+    u, rent_rate = e.u[safe], e.rent_rate[safe]
     rounds = 0
     while True:
         rounds += 1
         _update_best_options(
-            e.candidates, e.base_bid, e.u, e.can_rent, e.value_rent, e.rent_rate, e.fixed_rent,
+            e.candidates, e.base_bid, u, e.can_rent, e.value_rent, rent_rate, e.fixed_rent,
             e.limit, e.owner, e.home, price, changed, target, dropout, choice, top,
         )  # fmt: skip
         demand = np.bincount(target[target >= 0], minlength=price.size)
