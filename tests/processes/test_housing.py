@@ -169,6 +169,23 @@ def test_the_compiled_resale_gain_matches_its_reference():
     np.testing.assert_allclose(add_resale_gain(*args), add_resale_gain_reference(*args))
 
 
+def test_the_resale_gain_written_in_place_is_the_same_and_a_copy_leaves_the_input():
+    """`overwrite=True` writes the sums into the caller's table (no second table at the
+    market's largest moment); without it the input is left as it was."""
+    rng = np.random.default_rng(6)
+    candidates = rng.integers(-1, 9, (50, 4))
+    value = rng.normal(size=(50, 4))
+    value[value < -1.0] = -np.inf
+    home, owner, gain = rng.integers(-1, 9, 50), rng.random(50) < 0.5, rng.normal(size=9)
+    before = value.copy()
+    copied = add_resale_gain(candidates, value, home, owner, gain)
+    assert value.tobytes() == before.tobytes() and copied is not value
+    written = add_resale_gain(candidates, value, home, owner, gain, overwrite=True)
+    assert written is value
+    assert written.tobytes() == copied.tobytes()
+    assert not np.array_equal(value, before)  # some finite option gained or lost
+
+
 def test_a_rise_last_year_lifts_this_years_bids_and_price():
     """Momentum: the same bidders pay more where the premium rose last year (their bids
     carry the expected resale gain: (value + gain - fixed) / u)."""

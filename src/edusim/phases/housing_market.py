@@ -331,28 +331,35 @@ def _market(
         best_gain = best_gain + np.where(liked >= 0, match, 0.0) - current_match
     # only entrants whose best conceivable gain covers a fixed cost can enter the market
     rows = np.flatnonzero(worth * best_gain > np.minimum(fixed_buy, fixed_rent))
-    as_owner = ladder_class(local[rows], np.ones(rows.size, bool), np.zeros(rows.size), min_years)
-    as_renter = ladder_class(local[rows], np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
-    # a bought flat on offer is one not used under the dwelling rule; a let flat may be
+    # the bidders' rows of what they need; the entrants' columns go before the option
+    # tables are built (at eight times Hangzhou, a dozen columns of about 0.9 M entrants)
+    local, cell_row, home, worth = local[rows], cell_row[rows], home[rows], worth[rows]
+    current, current_own = current[rows], current_own[rows]
+    fixed_buy, fixed_rent = fixed_buy[rows], fixed_rent[rows]
     specialty = {}
     if offered is not None:
         specialty = dict(
             liked=liked[rows], offered=offered, match_value=match,
             current_match=current_match[rows],
         )  # fmt: skip
+        del liked, current_match
+    del best_access, best_own, best_gain, flat, anyway, now, district
+    as_owner = ladder_class(local, np.ones(rows.size, bool), np.zeros(rows.size), min_years)
+    as_renter = ladder_class(local, np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
+    # a bought flat on offer is one not used under the dwelling rule; a let flat may be
     candidates, value_buy, value_rent = address_values(
-        considered, cell_row[rows], as_owner, as_renter, own_access, access, used,
-        current_own[rows], current[rows], worth[rows], **specialty,
+        considered, cell_row, as_owner, as_renter, own_access, access, used,
+        current_own, current, worth, **specialty,
     )  # fmt: skip
     rule_years = params.enrollment.dwelling_rule_years
+    owner = families.owner[entrants[rows]]
     if housing.premium_extrapolation > 0:  # buyers expect last year's change to go on
         change_cny = np.where(in_stage, model.premium_change * flat_of_school, 0.0)
         gain = expected_resale_gain(
             change_cny, resale_recovery(housing, years, rule_years), housing
         )
-        value_buy = add_resale_gain(
-            candidates, value_buy, home[rows], families.owner[entrants[rows]], gain
-        )
+        # in place: `value_buy` is this market's own table
+        value_buy = add_resale_gain(candidates, value_buy, home, owner, gain, overwrite=True)
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
     stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
     rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * stage_years)
@@ -360,10 +367,10 @@ def _market(
         candidates=candidates,
         value_buy=value_buy,
         value_rent=value_rent,
-        fixed_buy=fixed_buy[rows],
-        fixed_rent=fixed_rent[rows],
-        home=home[rows],
-        owner=families.owner[entrants[rows]],
+        fixed_buy=fixed_buy,
+        fixed_rent=fixed_rent,
+        home=home,
+        owner=owner,
         limit=choice.affordability_income_multiple * families.income_cny[entrants[rows]],
     )
     return _Market(

@@ -198,7 +198,10 @@ class Intake(Placement, Phase):
         families, table = model.families, model.school_table
         as_built, next_uid = len(families), families.next_uid
         junior = np.flatnonzero(families.grade == FIRST_GRADE[1] - 1)
-        saved = {name: getattr(families, name).copy() for name in BURN_IN_COLUMNS}
+        # a round changes these columns only in the junior entrants' rows (the newcomers
+        # leave at its end), so only those rows are kept (the whole columns were 142 MB
+        # at eight times Hangzhou, alive through the burn-in's markets)
+        saved = {name: getattr(families, name)[junior] for name in BURN_IN_COLUMNS}
         classes = table.classes_per_grade.copy()
         history, events = copy.deepcopy(model.intake_history), len(model._events)
         table.premium_share[:] = 0.0  # the market, not the guess, sets them
@@ -208,7 +211,7 @@ class Intake(Placement, Phase):
         start = model.resolved_scenario.start_year
         for year in range(start - years, start):
             for name in BURN_IN_COLUMNS:
-                getattr(families, name)[junior] = saved[name][junior]
+                getattr(families, name)[junior] = saved[name]
             families.moved_for_school[junior] = False
             families.school[junior] = UNPLACED
             arrive(model, start)  # the first reported year's newcomers, as they will come
@@ -222,7 +225,7 @@ class Intake(Placement, Phase):
             families.keep(np.arange(len(families)) < as_built)
             families.next_uid = next_uid
         for name in BURN_IN_COLUMNS:
-            getattr(families, name)[:] = saved[name]
+            getattr(families, name)[junior] = saved[name]
         model.dwellings_as_built = model.dwellings.copy()
         table.classes_per_grade = classes
         self.primary_school_of = (np.zeros(0, np.int64), np.zeros(0, np.int64))

@@ -142,20 +142,24 @@ def add_resale_gain(
     home: np.ndarray,
     owner: np.ndarray,
     gain: np.ndarray,
+    overwrite: bool = False,
 ) -> np.ndarray:
     """`value_buy` (families x candidates) plus the expected resale gain of each candidate
     catchment, less, for an owner, the gain it forgoes by selling its own flat. Options
     never worth a move (-inf) stay so. One compiled pass (`add_resale_gain_reference` is
-    the whole-array definition)."""
-    return _add_resale_gain(
-        np.asarray(candidates, np.int64), np.asarray(value_buy, np.float64),
-        np.asarray(home, np.int64), np.asarray(owner, np.bool_), np.asarray(gain, np.float64),
+    the whole-array definition). `overwrite`: the sums are written into `value_buy` itself
+    (a float64 table the caller owns) and it is returned, instead of a new table."""
+    value_buy = np.asarray(value_buy, np.float64)
+    out = value_buy if overwrite else value_buy.copy()
+    _add_resale_gain(
+        np.asarray(candidates, np.int64), out, np.asarray(home, np.int64),
+        np.asarray(owner, np.bool_), np.asarray(gain, np.float64),
     )  # fmt: skip
+    return out
 
 
 @njit(cache=True)
-def _add_resale_gain(candidates, value_buy, home, owner, gain):  # pragma: no cover - compiled
-    out = value_buy.copy()
+def _add_resale_gain(candidates, out, home, owner, gain):  # pragma: no cover - compiled
     n, width = candidates.shape
     for i in range(n):
         own = gain[home[i]] if owner[i] and home[i] >= 0 else 0.0
@@ -163,7 +167,6 @@ def _add_resale_gain(candidates, value_buy, home, owner, gain):  # pragma: no co
             c = candidates[i, k]
             if c >= 0:
                 out[i, k] += gain[c] - own  # -inf plus a finite gain stays -inf
-    return out
 
 
 def add_resale_gain_reference(
