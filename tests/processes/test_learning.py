@@ -218,3 +218,11 @@ def test_compiled_school_year_is_bit_identical_to_the_array_expression(n, seed):
     expected, expected_gain = school_year_achievement_reference(*args)
     assert got.tobytes() == expected.tobytes()
     assert got_gain.tobytes() == expected_gain.tobytes()
+    # written over the inputs themselves (as the school year does), the same numbers
+    achievement, school_gain = args[0].copy(), args[1].copy()
+    written = school_year_achievement(
+        achievement, school_gain, *args[2:], out=(achievement, school_gain)
+    )
+    assert written[0] is achievement and written[1] is school_gain
+    assert achievement.tobytes() == expected.tobytes()
+    assert school_gain.tobytes() == expected_gain.tobytes()

@@ -110,6 +110,7 @@ class SchoolYear(Phase):
             families.ses_z,
             model.streams.normal("learning.shock", year, families.uid),
             params.learning,
+            out=(families.achievement, families.school_gain),  # in place: no second copy
         )
 
         within_school = learned_gain(effectiveness, teachers.school, n_schools, params.teachers)

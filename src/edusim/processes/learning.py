@@ -118,26 +118,34 @@ def school_year_achievement(
     ses_z: np.ndarray,
     shocks: np.ndarray,
     params: LearningParams,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`yearly_achievement` of every pupil from its school's teaching quality and peer mean
     and its grade's mean, in one compiled pass (no per-pupil temporaries): the same
     operations in the same order, so the same numbers bit for bit (tests/processes/
-    test_learning.py; the whole year in tests/test_kernels_match_reference.py)."""
-    return _school_year_achievement(
+    test_learning.py; the whole year in tests/test_kernels_match_reference.py).
+
+    `out`: two float64 arrays to write achievement and school gain into, returned; they
+    may be `achievement` and `school_gain` themselves (each pupil's row is read before it
+    is written), so the year needs no second copy of either column (two columns of 66 MB
+    at eight times Hangzhou)."""
+    if out is None:
+        out = (np.empty(achievement.size), np.empty(achievement.size))
+    _school_year_achievement(
         achievement, school_gain, school, grade, teaching_quality, float(quality_reference),
         peer_mean, grade_mean, ses_z, shocks, float(params.persistence),
         float(params.school_persistence), float(params.teaching_weight),
-        float(params.peer_effect), float(params.ses_effect), float(params.noise_sd),
+        float(params.peer_effect), float(params.ses_effect), float(params.noise_sd), *out,
     )  # fmt: skip
+    return out
 
 
 @njit(cache=True)
 def _school_year_achievement(
     achievement, school_gain, school, grade, quality, reference, peer_mean, grade_mean, ses_z,
     shocks, persistence, school_persistence, teaching_weight, peer_effect, ses_effect, noise_sd,
+    out, gain_out,
 ):  # pragma: no cover - compiled  # fmt: skip
-    out = np.empty(achievement.size)
-    gain_out = np.empty(achievement.size)
     for i in range(achievement.size):
         s, g = school[i], grade[i]
         gain = school_persistence * school_gain[i] + teaching_weight * (quality[s] - reference)
@@ -149,15 +157,14 @@ def _school_year_achievement(
         )
         out[i] = rest + gain
         gain_out[i] = gain
-    return out, gain_out
 
 
 def school_year_achievement_reference(
     achievement, school_gain, school, grade, teaching_quality, quality_reference, peer_mean,
-    grade_mean, ses_z, shocks, params,
+    grade_mean, ses_z, shocks, params, out=None,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """`school_year_achievement` as the whole-array expression it replaced."""
-    return yearly_achievement(
+    result = yearly_achievement(
         achievement,
         school_gain,
         teaching_quality[school] - quality_reference,
@@ -166,6 +173,10 @@ def school_year_achievement_reference(
         shocks,
         params,
     )
+    if out is None:
+        return result
+    out[0][:], out[1][:] = result
+    return out
 
 
 def entry_achievement(ses_z: np.ndarray, shocks: np.ndarray, params: LearningParams) -> np.ndarray:
