@@ -482,7 +482,7 @@ def test_one_recording_gives_every_hand_value_and_joins_the_shared_inputs_once(m
 
     monkeypatch.setattr(common, "exact_quantiles", counted(common.exact_quantiles, "quartiles"))
     monkeypatch.setattr(
-        satisfaction, "_joined_entrants", counted(satisfaction._joined_entrants, "entrants")
+        satisfaction, "joined_records", counted(satisfaction.joined_records, "entrants")
     )
     city = two_stage_city()
     values = registry.compute_all(city)

@@ -141,6 +141,9 @@ class EduModel(mesa.Model):
         self.groups = GroupTable()
 
         self.intake: dict[int, dict[str, Any]] = {}
+        self.satisfaction_entrants: dict[str, np.ndarray] | None = None
+        """This year's public entrants' satisfaction records of both stages, joined
+        (processes/satisfaction.py `join_stage_records`; None before an intake)."""
         self.staff_flows: dict[int, dict[str, int]] = {}
         self.rotation_stats: dict[int, dict[str, int]] = {}
         self.leader_stats: dict[int, dict[str, int]] = {}

@@ -98,3 +98,17 @@ def test_expectation_met_is_read_against_what_families_expected_before_the_intak
     EduModel(demo_path, seed=5, years=1).run()
     assert len(checked) >= 2  # the burn-in's rounds and the year's two stages
     assert max(checked) < 1e-12
+
+
+def test_the_intake_joins_both_stages_records_once_and_the_metrics_read_it(demo_two_years):
+    """After a year the model holds the joined record, each stage's record a view of it;
+    the metrics read that record, not a copy."""
+    from edusim.metrics import satisfaction as satisfaction_metrics
+
+    model = demo_two_years
+    joined = model.satisfaction_entrants
+    sizes = [model.intake[s]["satisfaction"]["index"].size for s in sorted(model.intake)]
+    assert joined["index"].size == sum(sizes) > 0
+    for stage in sorted(model.intake):
+        assert np.shares_memory(model.intake[stage]["satisfaction"]["index"], joined["index"])
+    assert satisfaction_metrics._entrants(model) is joined

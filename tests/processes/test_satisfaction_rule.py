@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 
 from edusim.processes.satisfaction import (
+    RECORD_KEYS,
     SATISFIED_AT,
     WEIGHTS,
     access_cost_income_years,
     group_means,
+    join_stage_records,
+    joined_records,
     satisfaction_components,
     satisfaction_index,
 )
@@ -94,3 +97,34 @@ def test_group_means_leave_empty_groups_nan():
     means = group_means(np.array([1.0, 3.0, 5.0]), np.array([0, 0, 2]), 4)
     assert means[0] == 2.0 and means[2] == 5.0
     assert np.isnan(means[1]) and np.isnan(means[3])
+
+
+def test_joined_stage_records_are_the_concatenation_and_the_stages_become_its_views():
+    """`join_stage_records`: stage 0's rows then stage 1's, each stage's record rebound to
+    views of the joined arrays with its values unchanged; no record or no entrant: None."""
+    rng = np.random.default_rng(8)
+
+    def record(n: int) -> dict:
+        return {
+            "index": rng.uniform(0, 100, n),
+            "components": rng.uniform(0, 1, (n, 5)),
+            "income_cny": rng.uniform(1e4, 1e6, n),
+            "district": rng.integers(0, 3, n),
+            "school": rng.integers(0, 9, n),
+            "home": rng.integers(0, 9, n),
+        }
+
+    intake = {1: {"entrants": 2, "satisfaction": record(2)}, 0: {"satisfaction": record(3)}}
+    before = {s: {k: v.copy() for k, v in intake[s]["satisfaction"].items()} for s in (0, 1)}
+    joined = join_stage_records(intake)
+    assert joined["stage"].tolist() == [0, 0, 0, 1, 1]
+    for key in RECORD_KEYS:
+        expected = np.concatenate([before[0][key], before[1][key]])
+        assert joined[key].tobytes() == expected.tobytes()
+        for stage in (0, 1):
+            view = intake[stage]["satisfaction"][key]
+            assert view.tobytes() == before[stage][key].tobytes()
+            assert np.shares_memory(view, joined[key])
+    assert joined_records(intake)["index"].tobytes() == joined["index"].tobytes()
+    assert join_stage_records({}) is None
+    assert join_stage_records({0: {"satisfaction": record(0)}, 1: {"entrants": 0}}) is None

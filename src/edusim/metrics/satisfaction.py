@@ -16,7 +16,7 @@ import numpy as np
 
 from edusim.metrics.common import income_quartiles
 from edusim.metrics.registry import register
-from edusim.processes.satisfaction import COMPONENTS, SATISFIED_AT, group_means
+from edusim.processes.satisfaction import COMPONENTS, SATISFIED_AT, group_means, joined_records
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -27,30 +27,19 @@ RULE = "(processes/satisfaction.py: 100 x (0.30 expectation met + 0.25 perceived
 def _entrants(model: EduModel) -> dict[str, np.ndarray] | None:
     """This year's public entrants of both stages: their index, components (entrants x 5),
     income, district, school and catchment school, and their stage (None before the
-    first intake or with no public entrant). Joined once per recording of the metrics
-    (`model.metric_memo`, as `income_quartiles`), not once per metric that reads them."""
+    first intake or with no public entrant): the record the intake joined
+    (`model.satisfaction_entrants`, processes/satisfaction.py `join_stage_records`), or
+    joined here from the stages' records where the intake has not (a model stepped by
+    parts), once per recording of the metrics (`model.metric_memo`)."""
+    joined = getattr(model, "satisfaction_entrants", None)
+    if joined is not None:
+        return joined
     memo = getattr(model, "metric_memo", None)
     if memo is not None and "satisfaction_entrants" in memo:
         return memo["satisfaction_entrants"]
-    joined = _joined_entrants(model)
+    joined = joined_records(model.intake)
     if memo is not None:
         memo["satisfaction_entrants"] = joined
-    return joined
-
-
-def _joined_entrants(model: EduModel) -> dict[str, np.ndarray] | None:
-    records = [
-        (stage, stats["satisfaction"])
-        for stage, stats in sorted(model.intake.items())
-        if "satisfaction" in stats
-    ]
-    if not records or sum(r["index"].size for _, r in records) == 0:
-        return None
-    joined = {
-        key: np.concatenate([r[key] for _, r in records])
-        for key in ("index", "components", "income_cny", "district", "school", "home")
-    }
-    joined["stage"] = np.concatenate([np.full(r["index"].size, s) for s, r in records])
     return joined
 
 

@@ -45,6 +45,7 @@ from edusim.processes.expectations import (
     rule_news_years,
 )
 from edusim.processes.family_choice import access_reputation
+from edusim.processes.satisfaction import join_stage_records
 from edusim.world.schools import FIRST_GRADE
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class Intake(Placement, Phase):
         self.model.premium_before_intake = premium.copy()
         arrive(self.model, year)
         self.model.intake = {}
+        self.model.satisfaction_entrants = None
         entering = []
         for stage in (0, 1):
             entering.append(np.flatnonzero(families.grade == FIRST_GRADE[stage]))
@@ -148,6 +150,8 @@ class Intake(Placement, Phase):
                 private_entrants=int(entrants.size - public_entrants.size),
                 **market,
             )
+        # both stages' satisfaction records joined once, the stages' records its views
+        self.model.satisfaction_entrants = join_stage_records(self.model.intake)
         if not self.model.satisfaction_baseline:
             self.model.satisfaction_baseline = baseline_by_catchment(self.model)
         table = self.model.school_table
@@ -233,6 +237,7 @@ class Intake(Placement, Phase):
         del model._events[events:]
         model.satisfaction_baseline = baseline_by_catchment(model)
         model.intake = {}
+        model.satisfaction_entrants = None
 
     def _fit_private_amenity(self) -> None:
         """Invert each private school's amenity from its entrants as built, so that the

@@ -121,3 +121,43 @@ def group_means(values: np.ndarray, key: np.ndarray, n_keys: int) -> np.ndarray:
     counts = np.bincount(key, minlength=n_keys)
     sums = np.bincount(key, weights=values, minlength=n_keys)
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+RECORD_KEYS = ("index", "components", "income_cny", "district", "school", "home")
+"""The per-entrant arrays of a stage's satisfaction record (phases/satisfaction.py
+`entrant_satisfaction`)."""
+
+
+def joined_records(intake: dict[int, dict]) -> dict[str, np.ndarray] | None:
+    """The public entrants of every stage of an intake record in one record (stage 0
+    first; `stage` says whose row it is), or None before an intake or with no public
+    entrant."""
+    records = [
+        (stage, stats["satisfaction"])
+        for stage, stats in sorted(intake.items())
+        if "satisfaction" in stats
+    ]
+    if not records or sum(r["index"].size for _, r in records) == 0:
+        return None
+    joined = {key: np.concatenate([r[key] for _, r in records]) for key in RECORD_KEYS}
+    joined["stage"] = np.concatenate([np.full(r["index"].size, s) for s, r in records])
+    return joined
+
+
+def join_stage_records(intake: dict[int, dict]) -> dict[str, np.ndarray] | None:
+    """`joined_records`, and each stage's record rebound to views of the joined arrays:
+    the same values held once. The metrics read the joined record; a copy of it beside
+    the stages' records was about 136 MB at eight times Hangzhou's size (docs/scale.md)."""
+    joined = joined_records(intake)
+    if joined is None:
+        return None
+    start = 0
+    for _, stats in sorted(intake.items()):
+        if "satisfaction" not in stats:
+            continue
+        record = stats["satisfaction"]
+        end = start + record["index"].size
+        for key in RECORD_KEYS:
+            record[key] = joined[key][start:end]
+        start = end
+    return joined
