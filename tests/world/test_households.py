@@ -17,6 +17,7 @@ from edusim.world.households import (
     first_above,
     price_reference,
     sample_cells,
+    settling,
 )
 
 
@@ -228,3 +229,37 @@ def test_first_above_is_searchsorted_right(seed, m, n, kind):
     got = first_above(ascending, values)
     expected = np.searchsorted(ascending, values, side="right")
     assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+
+
+def test_settling_once_for_all_districts_gives_what_each_district_computed(model):
+    """`settling` (each cell's log price and each district's cells, once): each
+    district's cells are those of its mask in ascending order, so the district's mean
+    log price read through them is the masked one bit for bit, and arrivals settled by
+    a `Settling` are those settled by the premiums themselves."""
+    geo = model.geography
+    premium = np.random.default_rng(4).uniform(0.0, 0.4, geo.n_cells)
+    settled = settling(geo, premium)
+    reference = model.income_reference
+    for district in range(len(geo.district_names)):
+        cells = settled.cells_of(district)
+        mask = geo.cell_district == district
+        assert cells.tolist() == np.flatnonzero(mask).tolist()
+        log_price = cell_log_price(geo, premium)
+        masked = np.average(log_price[mask], weights=geo.cell_weight[mask])
+        read = np.average(settled.log_price_of_cell[cells], weights=geo.cell_weight[cells])
+        assert masked == read
+        uids = np.arange(1_000) + 7 * district
+        by_district, once = (
+            arriving_families(
+                model.scenario,
+                geo,
+                uids,
+                district,
+                prices,
+                (reference.log_price_mean, reference.log_price_sd),
+                model.streams,
+            )
+            for prices in (premium, settled)
+        )
+        for key in ("cell", "income_cny"):
+            assert by_district[key].tobytes() == once[key].tobytes()

@@ -14,6 +14,7 @@ from edusim.world.households import (
     family_taste,
     household_status,
     older_sibling_school,
+    settling,
 )
 from edusim.world.schools import FIRST_GRADE, GRADES_PER_STAGE
 from edusim.world.synthesis import cell_premium_share, pupils_per_grade
@@ -26,7 +27,10 @@ def arrive(model: EduModel, year: int) -> None:
     """New grade-1 families, settled like the year-0 population."""
     scenario, families = model.params, model.families
     growth = (1.0 + scenario.families.cohort_growth) ** (year - scenario.start_year + 1)
-    cell_premium = cell_premium_share(model.catchments, model.school_table.premium_share)
+    # each cell's price and each district's cells, once for all districts
+    settled = settling(
+        model.geography, cell_premium_share(model.catchments, model.school_table.premium_share)
+    )
     reference = model.income_reference
     log_price = (reference.log_price_mean, reference.log_price_sd)
     counts = [
@@ -40,7 +44,7 @@ def arrive(model: EduModel, year: int) -> None:
             model.geography,
             first_uid + sum(counts[:d]) + np.arange(count),
             d,
-            cell_premium,
+            settled,
             log_price,
             model.streams,
         )

@@ -48,9 +48,38 @@ def price_reference(geo: Geography, cell_premium_share: np.ndarray) -> tuple[flo
     return mean, max(sd, MIN_LOG_PRICE_SD)
 
 
-def sample_cells(geo: Geography, district: int, uniforms: np.ndarray) -> np.ndarray:
-    """Residential cells of a district drawn by residential weight."""
-    cells = np.flatnonzero(geo.cell_district == district)
+@dataclass(frozen=True)
+class Settling:
+    """What every district's newcomers settle by, computed once for a year's arrivals
+    (or the year-0 synthesis) instead of once per district over the whole city: each
+    cell's log price at the premiums (`cell_log_price`) and the cells of each district
+    in ascending order (`cells_of`). The work of settling a city is then linear in its
+    districts and cells, not their product."""
+
+    log_price_of_cell: np.ndarray
+    cell_order: np.ndarray
+    district_start: np.ndarray
+
+    def cells_of(self, district: int) -> np.ndarray:
+        """The district's cells, ascending (what `np.flatnonzero` of its mask gives)."""
+        return self.cell_order[self.district_start[district] : self.district_start[district + 1]]
+
+
+def settling(geo: Geography, cell_premium_share: np.ndarray) -> Settling:
+    """The `Settling` of `geo` at the cells' premium shares."""
+    order = np.argsort(geo.cell_district, kind="stable")
+    counts = np.bincount(geo.cell_district, minlength=len(geo.district_names))
+    start = np.concatenate([[0], np.cumsum(counts)])
+    return Settling(cell_log_price(geo, cell_premium_share), order, start)
+
+
+def sample_cells(
+    geo: Geography, district: int, uniforms: np.ndarray, cells: np.ndarray | None = None
+) -> np.ndarray:
+    """Residential cells of a district drawn by residential weight (`cells`: the
+    district's cells in ascending order, if known: `Settling.cells_of`)."""
+    if cells is None:
+        cells = np.flatnonzero(geo.cell_district == district)
     cdf = np.cumsum(geo.cell_weight[cells])
     picks = first_above(cdf, uniforms * cdf[-1])
     return cells[np.minimum(picks, cells.size - 1)].astype(np.int32)
@@ -131,11 +160,12 @@ def arriving_families(
     geo: Geography,
     uids: np.ndarray,
     district: int,
-    cell_premium_share: np.ndarray,
+    cell_premium_share: np.ndarray | Settling,
     log_price: tuple[float, float],
     streams: Streams,
 ) -> dict[str, np.ndarray]:
-    """Address, income and taste of families `uids` settling in `district`.
+    """Address, income and taste of families `uids` settling in `district`, at the cells'
+    premium shares (or their `Settling`, computed once for all districts).
 
     Income sorts by price within the district: log income correlates (`income_sorting`)
     with the family's cell's log price relative to its district's mean (standardised by
@@ -143,11 +173,17 @@ def arriving_families(
     median is `median_income_cny x income_level`.
     """
     params = scenario.families
-    cells = sample_cells(geo, district, streams.uniform("families.address", None, uids))
+    settled = (
+        cell_premium_share
+        if isinstance(cell_premium_share, Settling)
+        else settling(geo, cell_premium_share)
+    )
+    in_district = settled.cells_of(district)
+    draws = streams.uniform("families.address", None, uids)
+    cells = sample_cells(geo, district, draws, in_district)
     # sorting by price within the district: the district's level is `income_level`, so
     # the gap between districts' prices must not lower or raise their incomes again
-    log_price_of_cell = cell_log_price(geo, cell_premium_share)
-    in_district = geo.cell_district == district
+    log_price_of_cell = settled.log_price_of_cell
     district_mean = np.average(log_price_of_cell[in_district], weights=geo.cell_weight[in_district])
     price_z = (log_price_of_cell[cells] - district_mean) / log_price[1]
     price_z = np.clip(price_z, -MAX_PRICE_Z, MAX_PRICE_Z)

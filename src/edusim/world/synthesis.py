@@ -30,6 +30,7 @@ from edusim.world.households import (
     family_taste,
     household_status,
     price_reference,
+    settling,
 )
 from edusim.world.leaders import initial_leaders
 from edusim.world.lifecycle import (
@@ -331,6 +332,7 @@ def _initial_families(scenario, geo, catchments, premium_share, streams):
     the city's income distribution are filled afterwards in blocks."""
     cell_premium = cell_premium_share(catchments, premium_share)
     log_price = price_reference(geo, cell_premium)
+    settled = settling(geo, cell_premium)  # once for every district and grade
     counts = [
         [
             pupils_per_grade(getattr(district.pupils, stage_name), GRADES_PER_STAGE[stage_index])
@@ -346,9 +348,7 @@ def _initial_families(scenario, geo, catchments, premium_share, streams):
                 if count == 0:
                     continue
                 uids = np.arange(families.next_uid, families.next_uid + count)
-                columns = arriving_families(
-                    scenario, geo, uids, d, cell_premium, log_price, streams
-                )
+                columns = arriving_families(scenario, geo, uids, d, settled, log_price, streams)
                 families.add(
                     count,
                     cell=columns["cell"],
