@@ -25,9 +25,22 @@ from matplotlib.figure import Figure
 
 from edusim.plots.style import FORMATS, save_figure
 
-RENDER_COST = {"city_map": 4, "small_multiples": 3, "teacher_flows": 2, "paired_differences": 3}
-"""Rough relative rendering times: the slowest figures start first when rendering in
-parallel."""
+RENDER_COST = {
+    "effect": 8,
+    "small_multiples": 7,
+    "city_map": 7,
+    "paired_differences": 7,
+    "teacher_flows": 3,
+    "group_convergence": 3,
+    "quality_distribution": 2,
+    "trajectory": 2,
+}
+"""Rough relative rendering times (tenths of a CPU-second: the PNGs of
+tests/data/report/run, one report, 2026-11-28: effect 0.78, small multiples 0.69, city
+map 0.67, teacher flows 0.29, group convergence 0.28, quality distribution 0.18,
+trajectory 0.17; paired differences drawn like the effect figure). The slowest figures
+start first when rendering in parallel, so the last to finish is a short one; before the
+effect figure was listed it started last and the report took about 0.7 s longer."""
 
 Data = pd.DataFrame | dict[str, pd.DataFrame]
 BACKENDS = {"png": "agg"}
