@@ -14,6 +14,7 @@ from edusim.processes.family_choice import (
     address_values_reference,
     school_values,
     top_reputation_candidates,
+    top_reputation_candidates_reference,
 )
 from edusim.scenario.schema import FamilyParams
 
@@ -77,6 +78,33 @@ def test_top_reputation_candidates_by_hand():
     public = np.array([True, False, True, True, True])
     only_public = top_reputation_candidates(reputation, district, stage, 2, 2, eligible=public)
     assert only_public[0, 0].tolist() == [0, -1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 60),
+    st.integers(1, 6),
+    st.integers(0, 5),
+    st.booleans(),
+)
+def test_top_reputation_candidates_by_one_sort_equal_the_district_loop(
+    seed, n_schools, n_districts, k, with_eligible
+):
+    """Ties (reputations on a few values, 0.0 and -0.0 among them) rank the lower index
+    first in both; schools of no stage 0/1 are left out by both."""
+    rng = np.random.default_rng(seed)
+    reputation = rng.choice(np.array([0.0, -0.0, 0.5, 1.0, -1.0]), n_schools)
+    spread = rng.random(n_schools) < 0.3  # some distinct values among the ties
+    reputation[spread] = rng.normal(size=int(spread.sum()))
+    district = rng.integers(0, n_districts, n_schools)
+    stage = rng.integers(0, 3, n_schools)  # stage 2: neither
+    eligible = rng.random(n_schools) < 0.7 if with_eligible else None
+    got = top_reputation_candidates(reputation, district, stage, k, n_districts, eligible)
+    expected = top_reputation_candidates_reference(
+        reputation, district, stage, k, n_districts, eligible
+    )
+    assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
 
 
 def test_a_primary_catchment_gives_the_junior_access_of_its_dwellings_by_weight():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from edusim.grouped import rows_by_key
 from edusim.phases.specialties import liked_specialties, offered_specialties
 from edusim.phases.travel import km_to_schools
 from edusim.policy.admission import (
@@ -359,13 +360,17 @@ class Placement:
         table, geo = model.school_table, model.geography
         unique_cells, rows = np.unique(cells, return_inverse=True)
         districts = geo.cell_district[unique_cells]
-        width = int(np.bincount(table.district[(table.stage == stage) & ~table.private]).max())
+        public = np.flatnonzero((table.stage == stage) & ~table.private)
+        width = int(np.bincount(table.district[public]).max())
         lists = np.full((unique_cells.size, width), UNPLACED, dtype=np.int64)
+        # the cells and the schools grouped by district once (each group ascending), not
+        # a pass over all of them for every district
+        n_districts = len(geo.district_names)
+        cells_by = rows_by_key(districts, n_districts)
+        schools_by = rows_by_key(table.district[public], n_districts)
         for district in np.unique(districts):
-            at = np.flatnonzero(districts == district)
-            schools = np.flatnonzero(
-                (table.district == district) & (table.stage == stage) & ~table.private
-            )
+            at = cells_by[district]
+            schools = public[schools_by[district]]
             island = geo.cell_island[table.cell[schools]]
             travel = geo.travel_km(
                 unique_cells[at][:, None], table.x_km[schools], table.y_km[schools], island
