@@ -73,6 +73,15 @@ def test_results_reading_by_hand():
     )
 
 
+def test_a_stage_beyond_the_yardstick_reads_nothing():
+    """A group numbered past the yardstick (none was measured for it at the start) reads
+    0, like a stage whose yardstick is 0 (a mutation survivor of seed 40 read past the
+    end instead)."""
+    values = np.array([1.0, 3.0, 4.0, 6.0])
+    groups = np.array([0, 0, 1, 1])
+    np.testing.assert_allclose(results_reading(values, groups, np.array([2.0])), [-0.5, 0.5, 0, 0])
+
+
 def test_the_reading_at_the_start_is_the_z_score():
     rng = np.random.default_rng(4)
     values = rng.normal(size=30)

@@ -106,6 +106,23 @@ def test_what_the_group_adds_to_a_members_learning_stops_at_its_gap():
     np.testing.assert_allclose(learning[5], with_group[5])  # not a member: unchanged
 
 
+def test_a_school_without_teachers_leaves_the_others_as_they_were_and_warns_nothing():
+    """School 1 has no teacher: its mean addition is 0 (no 0 / 0), so no warning, and the
+    teachers of schools 0 and 2 learn what they learn without it (a mutation survivor of
+    seed 40 divided by the empty school's count of 0)."""
+    import warnings
+
+    school = np.array([0, 0, 2])
+    own = np.array([0.001, 0.000, 0.001])
+    with_group = np.array([0.004, 0.002, 0.003])
+    gap = np.array([0.001, 0.0, 0.05])
+    member = np.array([True, True, True])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        learning = group_learning_within_gap(own, with_group, school, gap, member)
+    np.testing.assert_allclose(learning, [0.001 + 0.0012, 0.0008, 0.003])
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
