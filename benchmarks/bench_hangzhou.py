@@ -58,6 +58,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def scaled_scenario(path: str, scale: float, mode: str = "dense") -> dict[str, A
     for copy in range(whole + (1 if part > 1e-9 else 0)):
         share = 1.0 if copy < whole else part
         for district in districts:
-            twin = json.loads(json.dumps(district))
+            twin = deepcopy(district)
             if copy:
                 twin["name"] = f"{district['name']} {copy + 1}"
                 copies[district["name"]].append(twin["name"])

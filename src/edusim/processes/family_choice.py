@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from edusim.grouped import rank_within
 from edusim.scenario.schema import FamilyParams
 
 
@@ -101,8 +102,8 @@ def top_reputation_candidates(
 ) -> np.ndarray:
     """(districts, stages, k) table of each district's k most reputed schools, -1 padded
     (only schools flagged `eligible`, if given); equal reputations rank the lower school
-    index first. One stable sort of the schools by district, stage and reputation, not a
-    pass over every school for each district and stage (`top_reputation_candidates_reference`,
+    index first. One ranking of the schools within district and stage (`grouped.rank_within`),
+    not a pass over every school for each district and stage (`top_reputation_candidates_reference`,
     compared in tests/processes/test_family_choice.py)."""
     table = np.full((n_districts, 2, k), -1, dtype=np.int64)
     allowed = np.ones(reputation.size, dtype=bool) if eligible is None else eligible
@@ -114,15 +115,11 @@ def top_reputation_candidates(
     )
     if members.size == 0 or k <= 0:
         return table
-    # lexsort is stable: within a district and stage, by descending reputation, then index
-    order = members[
-        np.lexsort((-reputation[members], school_stage[members], school_district[members]))
-    ]
-    group = school_district[order].astype(np.int64) * 2 + school_stage[order]
-    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    rank = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size]))
+    # rank within each district and stage by reputation, ties keeping the lower index
+    group = school_district[members].astype(np.int64) * 2 + school_stage[members]
+    rank = rank_within(group, reputation[members])
     kept = rank < k
-    table[group[kept] // 2, group[kept] % 2, rank[kept]] = order[kept]
+    table[group[kept] // 2, group[kept] % 2, rank[kept]] = members[kept]
     return table
 
 

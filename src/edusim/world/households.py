@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from edusim.grouped import rows_by_key
 from edusim.randomness import Streams
 from edusim.scenario.schema import Scenario
 from edusim.world.geography import Geography
@@ -52,25 +53,24 @@ def price_reference(geo: Geography, cell_premium_share: np.ndarray) -> tuple[flo
 class Settling:
     """What every district's newcomers settle by, computed once for a year's arrivals
     (or the year-0 synthesis) instead of once per district over the whole city: each
-    cell's log price at the premiums (`cell_log_price`) and the cells of each district
-    in ascending order (`cells_of`). The work of settling a city is then linear in its
-    districts and cells, not their product."""
+    cell's log price at the premiums (`cell_log_price`) and each district's cells in
+    ascending order. The work of settling a city is then linear in its districts and
+    cells, not their product."""
 
     log_price_of_cell: np.ndarray
-    cell_order: np.ndarray
-    district_start: np.ndarray
+    cells_by_district: list[np.ndarray]
 
     def cells_of(self, district: int) -> np.ndarray:
         """The district's cells, ascending (what `np.flatnonzero` of its mask gives)."""
-        return self.cell_order[self.district_start[district] : self.district_start[district + 1]]
+        return self.cells_by_district[district]
 
 
 def settling(geo: Geography, cell_premium_share: np.ndarray) -> Settling:
     """The `Settling` of `geo` at the cells' premium shares."""
-    order = np.argsort(geo.cell_district, kind="stable")
-    counts = np.bincount(geo.cell_district, minlength=len(geo.district_names))
-    start = np.concatenate([[0], np.cumsum(counts)])
-    return Settling(cell_log_price(geo, cell_premium_share), order, start)
+    return Settling(
+        cell_log_price(geo, cell_premium_share),
+        rows_by_key(geo.cell_district, len(geo.district_names)),
+    )
 
 
 def sample_cells(
