@@ -32,6 +32,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from edusim.yaml_text import load_plain_yaml
+
 STAGES: tuple[str, ...] = ("primary", "junior")
 OWNERS: tuple[str, ...] = ("city", "district", "county")
 SECTORS: tuple[str, ...] = ("public", "private")
@@ -200,7 +202,7 @@ def load_run(folder: str | Path) -> LoadedRun:
             "runs are written by `edusim run` or edusim.results.write_run"
         )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    scenario = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+    scenario = load_plain_yaml((folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
     run_id = folder.resolve().name
     overrides = manifest.get("overrides") or overrides_from_command(manifest.get("command", []))
     tables = {}

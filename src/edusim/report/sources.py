@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from edusim.checksum import file_sha256
+from edusim.yaml_text import load_plain_yaml
 
 
 class ReportInputError(Exception):
@@ -137,7 +138,7 @@ class RunSource:
     @functools.cached_property
     def description(self) -> str:
         """The scenario's description (parsed once: both report pages show it)."""
-        scenario = yaml.safe_load(self.scenario_yaml) if self.scenario_yaml else {}
+        scenario = load_plain_yaml(self.scenario_yaml) if self.scenario_yaml else {}
         return str((scenario or {}).get("description") or "")
 
 

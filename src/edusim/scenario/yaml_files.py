@@ -12,6 +12,7 @@ import yaml
 
 from edusim.scenario.problems import Problem, ScenarioError
 from edusim.scenario.schema import Scenario
+from edusim.yaml_text import dump_plain_yaml, load_plain_yaml
 
 MAX_FILE_BYTES = 2_000_000
 """Scenario files larger than this are refused unread: no real scenario comes close."""
@@ -19,23 +20,10 @@ MAX_FILE_BYTES = 2_000_000
 MAX_EXTENDS_DEPTH = 16
 
 
-class _ScenarioYamlLoader(yaml.SafeLoader):
-    """Safe YAML that also refuses anchors and aliases (no alias bombs, no shared nodes)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                problem="YAML aliases (*name) are not allowed in scenario files; use 'extends:'",
-                problem_mark=event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
 def parse_yaml_text(text: str, source: str) -> Any:
     """Parse YAML text safely; errors name the line and column."""
     try:
-        return yaml.load(text, Loader=_ScenarioYamlLoader)
+        return load_plain_yaml(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
@@ -117,6 +105,4 @@ def resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 
 def scenario_to_yaml(scenario: Scenario) -> str:
     """The fully resolved scenario as YAML, written beside every result."""
-    return yaml.safe_dump(
-        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100
-    )
+    return dump_plain_yaml(scenario.model_dump(mode="json"))
