@@ -360,3 +360,14 @@ def test_premiums_finite_and_non_negative_in_a_run(demo_run):
     assert (schools["premium_share"] >= 0).all()
     assert (schools["premium_share"] <= demo_run.params.housing.max_premium_share).all()
     assert (schools["premium_cny"] >= 0).all()
+
+
+def test_a_tenant_pays_its_share_of_the_financing_cost_of_the_premium_for_its_years():
+    """`tenant_cost_per_yuan`: rent_premium_share x mortgage_rate x years rented (the
+    housing market's rent per yuan of premium, and what satisfaction counts as paid)."""
+    from edusim.processes.housing import tenant_cost_per_yuan
+
+    params = HousingParams(mortgage_rate=0.05)
+    np.testing.assert_allclose(tenant_cost_per_yuan(0.6, params, 6), 0.18)
+    np.testing.assert_allclose(tenant_cost_per_yuan(0.6, params, 3), 0.09)
+    assert tenant_cost_per_yuan(0.0, params, 6) == 0.0

@@ -90,6 +90,21 @@ def test_cell_dwellings_spread_each_district_by_weight():
     np.testing.assert_allclose(dwellings, [100.0, 300.0, 200.0])
 
 
+def test_cell_dwellings_spread_all_of_a_light_district_and_none_of_an_empty_one():
+    """Weights are relative densities x areas (a real map's small districts can weigh
+    less than 1 in all): a district's dwellings are spread whatever its total weight,
+    and a district whose cells all weigh 0 gets none, without a division by zero."""
+    params = HousingParams(dwellings_per_pupil=2.0)
+    with np.errstate(all="raise"):
+        dwellings = cell_dwellings(
+            np.array([0.02, 0.03, 0.0, 0.0]),
+            np.array([0, 0, 1, 1]),
+            np.array([100.0, 80.0]),
+            params,
+        )
+    np.testing.assert_allclose(dwellings, [80.0, 120.0, 0.0, 0.0])
+
+
 def test_elasticities_are_read_in_the_order_of_the_district_kinds():
     params = HousingParams(
         supply_elasticity_urban=0.1, supply_elasticity_suburban=0.2, supply_elasticity_rural=0.3

@@ -35,6 +35,7 @@ from edusim.processes.housing import (
     resale_recovery,
     seller_reservation,
     supply_unit,
+    tenant_cost_per_yuan,
 )
 from edusim.processes.housing_rounds import market_entries
 from edusim.processes.housing_supply import (
@@ -362,7 +363,9 @@ def _market(
         value_buy = add_resale_gain(candidates, value_buy, home, owner, gain, overwrite=True)
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
     stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
-    rent_cost = np.full(len(table), choice.rent_premium_share * housing.mortgage_rate * stage_years)
+    rent_cost = np.full(
+        len(table), tenant_cost_per_yuan(choice.rent_premium_share, housing, stage_years)
+    )
     bidders = Bidders(
         candidates=candidates,
         value_buy=value_buy,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edusim.phases.housing_market import flat_price_cny
-from edusim.processes.housing import holding_cost_per_yuan
+from edusim.processes.housing import holding_cost_per_yuan, tenant_cost_per_yuan
 from edusim.processes.satisfaction import (
     access_cost_income_years,
     group_means,
@@ -56,7 +56,9 @@ def entrant_satisfaction(
     if stage == 0 and housing.junior_access_priced:  # a primary buyer holds through junior
         years = GRADES_PER_STAGE[0] + GRADES_PER_STAGE[1]
     buyer = holding_cost_per_yuan(housing, years, params.enrollment.dwelling_rule_years)
-    tenant = params.families.rent_premium_share * housing.mortgage_rate * GRADES_PER_STAGE[stage]
+    tenant = tenant_cost_per_yuan(
+        params.families.rent_premium_share, housing, GRADES_PER_STAGE[stage]
+    )
     premium = (table.premium_share * flat_price_cny(model))[home]
     income = families.income_cny[entrants]
     cost = access_cost_income_years(

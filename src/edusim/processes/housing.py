@@ -118,6 +118,16 @@ def holding_cost_per_yuan(params: HousingParams, years_held: float, dwelling_rul
     )
 
 
+def tenant_cost_per_yuan(
+    rent_premium_share: float, params: HousingParams, years_rented: float
+) -> float:
+    """Cost to a tenant of one yuan of catchment premium over `years_rented` (its stage):
+    the rent the premium adds, `rent_premium_share` of the landlord's financing cost of
+    it (`mortgage_rate` a year). What the market charges a renting bidder and what an
+    entrant who rented for its place counts as paid (phases/satisfaction.py)."""
+    return rent_premium_share * params.mortgage_rate * years_rented
+
+
 def resale_recovery(params: HousingParams, years_held: float, dwelling_rule_years: int) -> float:
     """Share of a yuan of premium present at resale that a buyer expects to recover: what
     the dwelling rule's cut and a change of the catchment rule meanwhile leave (the same
