@@ -7,6 +7,10 @@ run's own, and no import, numba cache or allocator state carries over), which ti
 * build       `EduModel(...)`: loading the scenario, world synthesis, phase set-up and
               the year-0 record;
 * synthesis   `build_world` alone (the part of build that synthesises the city);
+* start-up    CPU seconds of importing and of building, and of the parts of building:
+              the scenario, the world, the housing market's burn-in, the private
+              schools' amenity fit and the compiled kernels' first calls (numba loading
+              its cache), each wrapped from outside;
 * loop        every `model.step()` of the run (the year loop);
 * tables      `model.tables()` at the end (what `run_scenario` returns);
 * run         build + loop + finalize + tables: the whole run, as `run_scenario` times it;
@@ -162,6 +166,58 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+START_UP_PARTS = (
+    "scenario",
+    "synthesis",
+    "burn_in",
+    "amenity_fit",
+    "numba_first_calls",
+)
+"""The parts of building a model timed in CPU seconds (`_time_start_up_parts`): loading
+and checking the scenario, synthesising the world, the housing market's burn-in, the
+private schools' amenity fit, and the first call of each compiled kernel (numba loading
+its cache, or compiling; counted inside the other parts as well)."""
+
+
+def _time_start_up_parts(model_module: Any, cpu: dict[str, float]) -> Any:
+    """Wrap, from outside, what building a model spends its time on; return a function
+    that puts everything back. CPU seconds are added up in `cpu` by part."""
+    import numba.core.dispatcher as dispatcher
+
+    from edusim.phases.intake import Intake
+
+    def timed(owner: Any, name: str, part: str) -> tuple[Any, str, Any]:
+        original = getattr(owner, name)
+        own = name in vars(owner)  # else inherited (numba's Dispatcher): deleted after
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            begun = _cpu_s()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                cpu[part] = cpu.get(part, 0.0) + _cpu_s() - begun
+
+        setattr(owner, name, wrapper)
+        return owner, name, original if own else None
+
+    wrapped = [
+        timed(model_module, "load_scenario", "scenario"),
+        timed(model_module, "build_world", "synthesis"),
+        timed(Intake, "_burn_in", "burn_in"),
+        timed(Intake, "_fit_private_amenity", "amenity_fit"),
+        timed(dispatcher.Dispatcher, "_compile_for_args", "numba_first_calls"),
+    ]
+
+    def restore() -> None:
+        for owner, name, original in reversed(wrapped):
+            if original is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+
+    return restore
+
+
 def run_once(
     scenario: str,
     years: int | None,
@@ -174,8 +230,11 @@ def run_once(
     """Build and run the scenario once in this process; return the measurements.
     `progress`, if given, is a file where the current stage is noted as the run goes."""
     started = time.perf_counter()
+    started_cpu = _cpu_s()
     _progress(progress, "import")
     import edusim.model as model_module  # timed: the import is part of a run's cost
+
+    import_cpu_s = _cpu_s() - started_cpu
 
     _progress(progress, "scenario")
     source: str | dict[str, Any] = (
@@ -188,6 +247,7 @@ def run_once(
     rss_after_import_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     synthesis: list[float] = []
+    start_cpu: dict[str, float] = {}
     build_world = model_module.build_world
 
     def timed_build_world(*args: Any, **kwargs: Any) -> Any:
@@ -197,14 +257,18 @@ def run_once(
         return world
 
     model_module.build_world = timed_build_world
+    restore = _time_start_up_parts(model_module, start_cpu)
     try:
         build_started = time.perf_counter()
+        build_cpu_started = _cpu_s()
         # no --seed: the scenario's own seed (EduModel's seed=None would draw a fresh one)
         chosen = model_module.SCENARIO_SEED if seed is None else seed
         _progress(progress, "build (world synthesis, burn-in, year-0 record)")
         model = model_module.EduModel(source, chosen, years=years)
         built = time.perf_counter()
+        build_cpu_s = _cpu_s() - build_cpu_started
     finally:
+        restore()
         model_module.build_world = build_world
 
     phase_seconds: dict[str, list[float]] = {}
@@ -256,6 +320,9 @@ def run_once(
         "pupils_mean": mean_pupils,
         "import_s": imported - started,
         "build_s": built - build_started,
+        "import_cpu_s": import_cpu_s,
+        "build_cpu_s": build_cpu_s,
+        "start_cpu_s": {name: start_cpu.get(name, 0.0) for name in START_UP_PARTS},
         "synthesis_s": synthesis[0] if synthesis else float("nan"),
         "loop_s": loop_s,
         "finalize_s": tables_started - loop_done,
@@ -421,6 +488,8 @@ def summary(runs: list[dict]) -> dict[str, Any]:
         "import_s",
         "build_s",
         "synthesis_s",
+        "import_cpu_s",
+        "build_cpu_s",
         "loop_s",
         "cpu_s",
         "loop_cpu_s",
@@ -435,7 +504,8 @@ def summary(runs: list[dict]) -> dict[str, Any]:
     names = [name for name in PHASES if name in runs[0]["phase_s_per_year"]]
     names += [name for name in runs[0]["phase_s_per_year"] if name not in names]
     phases = {name: summarise([run["phase_s_per_year"][name] for run in runs]) for name in names}
-    return {"figures": table, "phase_s_per_year": phases}
+    start = {name: summarise([run["start_cpu_s"][name] for run in runs]) for name in START_UP_PARTS}
+    return {"figures": table, "phase_s_per_year": phases, "start_cpu_s": start}
 
 
 def print_report(runs: list[dict], result: dict[str, Any]) -> None:
@@ -451,6 +521,8 @@ def print_report(runs: list[dict], result: dict[str, Any]) -> None:
         "import_s": "import edusim (s)",
         "build_s": "build EduModel (s)",
         "synthesis_s": "  of which world synthesis (s)",
+        "import_cpu_s": "CPU user+sys, import edusim (s)",
+        "build_cpu_s": "CPU user+sys, build EduModel (s)",
         "loop_s": "year loop (s)",
         "cpu_s": "CPU user+sys, whole process (s)",
         "loop_cpu_s": "CPU user+sys, year loop (s)",
@@ -474,6 +546,21 @@ def print_report(runs: list[dict], result: dict[str, Any]) -> None:
             f"{name:<40} {stats['median']:>9.4f} {stats['min']:>9.4f} {stats['max']:>9.4f}"
             f" {share:>6.1%}"
         )
+    start_labels = {
+        "scenario": "load and check the scenario",
+        "synthesis": "synthesise the world",
+        "burn_in": "housing market burn-in",
+        "amenity_fit": "private schools' amenity fit",
+        "numba_first_calls": "kernels' first calls (inside the above)",
+    }
+    print(f"\n{'before the first year: CPU s':<40} {'median':>9} {'min':>9} {'max':>9}")
+    for key in ("import_cpu_s", "build_cpu_s"):
+        stats = result["figures"][key]
+        name = "import edusim" if key == "import_cpu_s" else "build EduModel, of which"
+        print(f"{name:<40} {stats['median']:>9.3f} {stats['min']:>9.3f} {stats['max']:>9.3f}")
+    for name, stats in result["start_cpu_s"].items():
+        label = "  " + start_labels[name]
+        print(f"{label:<40} {stats['median']:>9.3f} {stats['min']:>9.3f} {stats['max']:>9.3f}")
     run_s = result["figures"]["run_s"]["median"]
     peak_gib = result["figures"]["peak_rss_mib"]["max"] / 1024
     print(
