@@ -532,3 +532,24 @@ def test_posts_moved_across_districts_must_name_two_existing_districts(small_sce
     problems = _problems(error)
     assert "Atlantis" in problems["teachers.post_transfers[0].to_district"]
     assert "another district" in problems["teachers.post_transfers[1].to_district"]
+
+
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        ("private.fee_prestige_slope", 49.0),
+        ("schools.prestige_size_slope", 13.8),
+        ("families.income_log_sd", 50.0),
+    ],
+)
+def test_spreads_that_would_overflow_to_infinite_money_are_refused(demo_path, path, value):
+    """Found by the bounds fuzz on Ninghe (2026-11-28, ninth session): with the first two
+    at these values an elite fee of `fee_cny_per_year x exp(slope x prestige)` overflowed
+    to infinity (a warning, not an error), and incomes of `median x exp(log-SD x z)` had
+    the same open side. The three are bounded at 2 (their sources say why), and a value
+    above is refused by name."""
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(demo_path, {path: value})
+    message = str(error.value)
+    assert path in message and "2" in message
+    assert load_scenario(demo_path, {path: 2.0}) is not None

@@ -18,9 +18,10 @@ class FamilyParams(Section):
     income_log_sd: float = param(
         0.6,
         unit="SD of log income",
-        source="assumption",
+        source="assumption; at most 2: a lognormal of log-SD 2 has a Gini of 0.84, beyond any country's (the highest national Ginis the World Bank lists are about 0.63)",
         description="spread of household income",
         ge=0,
+        le=2,
     )
     income_sorting: float = param(
         0.5,

@@ -67,9 +67,10 @@ class PrivateParams(Section):
     fee_prestige_slope: float = param(
         0.3,
         unit="log CNY per SD of prestige",
-        source="assumption (better-known private schools charge more)",
+        source="assumption (better-known private schools charge more); at most 2: e^2 = 7.4 times the fee per SD, about 3,000 times between elite schools 4 SD apart, far beyond any list of fees",
         description="how an elite private school's fee rises with its prestige",
         ge=0,
+        le=2,
     )
     prestige_shift_sd: float = param(
         0.5,

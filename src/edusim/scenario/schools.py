@@ -42,9 +42,10 @@ class SchoolParams(Section):
     prestige_size_slope: float = param(
         0.3,
         unit="SD of prestige per log size ratio",
-        source="assumption (small schools weaker; digest, Chongming: 35% under 200 pupils)",
+        source="assumption (small schools weaker; digest, Chongming: 35% under 200 pupils); at most 2: a school e = 2.7 times the median size would stand 2 SD (the top 2%) above it by its size alone",
         description="effect of log(school size / median size) on initial prestige",
         ge=0,
+        le=2,
     )
     famous_prestige_boost_sd: float = param(
         1.0,
