@@ -10,6 +10,7 @@ renamed.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -27,6 +28,7 @@ from tqdm.auto import tqdm
 from edusim import __version__
 from edusim.checksum import file_sha256
 from edusim.counterfactual import effect_headline, effect_table
+from edusim.forking import die_with_parent, fork_is_safe
 from edusim.headline import headline_table
 from edusim.log import LOGGER
 from edusim.model import SCENARIO_SEED, EduModel
@@ -136,6 +138,61 @@ def run_counterfactual(result: RunResult, *, progress: bool = False) -> RunResul
     scenario = counterfactual_of(result.scenario)
     replicate = int(result.tables["metrics"]["replicate"].iloc[0])
     return run_scenario(scenario, result.seed, replicate=replicate, progress=progress)
+
+
+def run_with_counterfactual(
+    scenario: Scenario, *, progress: bool = False, side_by_side: bool = True
+) -> tuple[RunResult, RunResult]:
+    """A scenario's run and its counterfactual's (`run_counterfactual`): the same seed and
+    replicate, so the same tables whichever way they run. With `side_by_side` (and more
+    than one core, and a process that may fork) the counterfactual runs in a forked
+    process while this one runs the reform, so the pair takes about the time of one
+    run on two cores, at the memory of two models; otherwise one after the other here.
+    Only the reform shows its progress bar. If either run fails, or this one is
+    interrupted, the other is stopped and the error raised here."""
+    if not (side_by_side and (os.cpu_count() or 1) > 1 and fork_is_safe()):
+        result = run_scenario(scenario, progress=progress)
+        return result, run_counterfactual(result, progress=progress)
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(
+        target=_counterfactual_in_child,
+        args=(sending, os.getpid(), counterfactual_of(scenario), scenario.seed),
+        name="edusim-counterfactual",
+    )
+    child.start()
+    sending.close()  # the child holds the sending end; a dead child then ends recv()
+    try:
+        result = run_scenario(scenario, progress=progress)
+        try:
+            outcome, value = receiving.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(
+                f"the counterfactual's process ended without a result (exit code "
+                f"{child.exitcode}; a process killed for lack of memory ends so)"
+            ) from None
+        if outcome == "error":
+            raise value
+        return result, value
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _counterfactual_in_child(
+    sending: Any, parent: int, counterfactual: Scenario, seed: int
+) -> None:
+    """The forked half of `run_with_counterfactual`: run the counterfactual (replicate 0,
+    as `run_scenario` numbers the reform) and send back the result or the error."""
+    die_with_parent(parent)
+    try:
+        sending.send(("ok", run_scenario(counterfactual, seed, replicate=0)))
+    except BaseException as error:  # any failure, interruptions too, goes back to the parent
+        sending.send(("error", error))
+    finally:
+        sending.close()
 
 
 def default_run_dir(root: Path, scenario_name: str, seed: int) -> Path:

@@ -144,6 +144,23 @@ def test_a_member_at_or_above_its_core_receives_nobody():
     assert made.tolist() == [False, True]
 
 
+def test_a_member_without_teachers_stands_below_its_core_and_no_division_warns():
+    """Found by the bounds fuzz on Sanming (2026-11-28, ninth session): a member with no
+    teaching time has no level (0 / 0 warned and compared as NaN); it stands below its
+    core and receives, and a core with no teaching time sends nobody. One teacher of
+    2.0 to an empty member: the member is at 2.0, the core at 0.5 (two of 0.5 left), so
+    the move would carry the member past it and is refused; one of 0.5 is made."""
+    with np.errstate(all="raise"):
+        made = moves_within_gap(3.0, 3.0, np.array([0.0]), np.array([0.0]),
+                                np.array([0, 0]), np.array([2.0, 0.5]), np.ones(2),
+                                np.zeros(2), np.zeros(2))  # fmt: skip
+        assert made.tolist() == [False, True]
+        nothing = moves_within_gap(0.0, 0.0, np.array([0.0]), np.array([0.0]),
+                                   np.array([0]), np.array([1.0]), np.ones(1),
+                                   np.zeros(1), np.zeros(1))  # fmt: skip
+        assert nothing.tolist() == [False]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.integers(5, 40),

@@ -258,6 +258,27 @@ def test_the_command_line_runs_and_describes_the_counterfactual(demo_path, tmp_p
     assert "name: demo-counterfactual" in capsys.readouterr().out
 
 
+def test_the_command_line_writes_the_same_pair_side_by_side_or_in_turn(demo_path, tmp_path):
+    """`--counterfactual` runs the pair side by side by default (two cores here);
+    `--workers 1` runs them in turn in one process: every table the same; `--workers`
+    without `--counterfactual` on a single city is refused."""
+    folders = {}
+    for label, extra in (("side", []), ("turn", ["--workers", "1"])):
+        folders[label] = tmp_path / label
+        argv = ["run", str(demo_path), "--years", "2", "--counterfactual", "--quiet"]
+        assert main([*argv, "--no-report", "--out", str(folders[label]), *extra]) == EXIT_OK
+    tables = sorted(p.relative_to(folders["side"]) for p in folders["side"].rglob("*.parquet"))
+    assert len(tables) >= 13 and any(p.parts[0] == "counterfactual" for p in tables)
+    for table in tables:  # the run id is the folder's name
+        left, right = (
+            pd.read_parquet(folders[k] / table).drop(columns="run_id", errors="ignore")
+            for k in ("side", "turn")
+        )
+        pd.testing.assert_frame_equal(left, right, obj=str(table))
+    assert main(["run", str(demo_path), "--workers", "2", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
+
+
 def test_the_command_line_refuses_a_bad_counterfactual(write_yaml, tmp_path, capsys):
     path = write_yaml(
         "bad.yaml",
@@ -290,3 +311,63 @@ def test_a_kept_opening_builds_the_school_without_its_group(reform):
     assert [e.label for e in plain.timeline] == ["new school"]
     kept = plain.timeline[0].open
     assert kept.name == "Core-P09" and kept.entrusted_to == "" and kept.join_group == ""
+
+
+# -- the pair side by side -----------------------------------------------------------------
+
+
+def _assert_same_tables(left, right):
+    assert left.seed == right.seed and left.scenario == right.scenario
+    assert set(left.tables) == set(right.tables)
+    for name, frame in left.tables.items():
+        pd.testing.assert_frame_equal(frame, right.tables[name], obj=name)
+
+
+def test_side_by_side_gives_the_tables_of_one_after_the_other(paired):
+    """`run_with_counterfactual` forks the counterfactual beside the reform (two cores
+    here, as in CI); its tables are those of the runs one after the other."""
+    import os
+
+    from edusim.results import run_with_counterfactual
+
+    assert (os.cpu_count() or 1) > 1
+    result, plain = paired
+    side_result, side_plain = run_with_counterfactual(result.scenario, side_by_side=True)
+    _assert_same_tables(side_result, result)
+    _assert_same_tables(side_plain, plain)
+    here_result, here_plain = run_with_counterfactual(result.scenario, side_by_side=False)
+    _assert_same_tables(here_result, result)
+    _assert_same_tables(here_plain, plain)
+
+
+def test_a_counterfactual_that_fails_in_its_process_fails_the_pair(paired, monkeypatch):
+    """The forked process inherits the patched `run_scenario`: its error is raised in
+    the parent (not a hang, nor a reform written alone); a process that dies without a
+    word is reported with its exit code."""
+    import os
+
+    import edusim.results as results
+
+    real = results.run_scenario
+    result = paired[0]
+
+    def failing(scenario, *args, **kwargs):
+        if scenario.name.endswith(SUFFIX):
+            raise ValueError("the counterfactual broke")
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(results, "run_scenario", failing)
+    with pytest.raises(ValueError, match="the counterfactual broke"):
+        results.run_with_counterfactual(result.scenario, side_by_side=True)
+
+    parent = os.getpid()
+
+    def dying(scenario, *args, **kwargs):
+        if scenario.name.endswith(SUFFIX):
+            assert os.getpid() != parent, "the counterfactual ran in the test's own process"
+            os._exit(7)
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(results, "run_scenario", dying)
+    with pytest.raises(RuntimeError, match="exit code 7"):
+        results.run_with_counterfactual(result.scenario, side_by_side=True)

@@ -23,10 +23,11 @@ SINGLE_CITY_ONLY: tuple[tuple[str, str], ...] = (
     ("counterfactual", "--counterfactual"),
 )
 PROVINCE_ONLY: tuple[tuple[str, str], ...] = (
-    ("workers", "--workers"),
     ("dask", "--dask"),
     ("scale", "--scale"),
 )
+"""Besides these, --workers: a province file's worker processes, or for a single city
+the counterfactual's side by side with the reform (so only with --counterfactual)."""
 
 
 def add_province_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +39,9 @@ def add_province_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=positive,
         help="province files: local worker processes, one city each at a time "
-        "(default: every core; 1 runs in this process)",
+        "(default: every core; 1 runs in this process); with --counterfactual: 2 runs "
+        "the counterfactual in a second process beside the reform (the default on two or "
+        "more cores; twice the memory), 1 runs them one after the other",
     )
     where.add_argument("--dask", metavar="ADDR", help="province files: Dask scheduler address")
     parser.add_argument(
@@ -63,6 +66,11 @@ def check_arguments(args: argparse.Namespace, province: bool) -> None:
         if getattr(args, name, None):
             kind = "a single-city scenario" if province else "a province file (with `cities:`)"
             raise BadArgumentError(f"{flag} applies only to {kind}, not to {args.scenario}")
+    if not province and args.workers and not args.counterfactual:
+        raise BadArgumentError(
+            f"--workers applies to a province file (with `cities:`) or, with "
+            f"--counterfactual, to a single-city scenario, not to {args.scenario} alone"
+        )
 
 
 def execute_province(args: argparse.Namespace, argv: Sequence[str]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -59,8 +60,8 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from edusim.results import (
         default_run_dir,
         markdown_table,
-        run_counterfactual,
         run_scenario,
+        run_with_counterfactual,
         write_run,
     )
     from edusim.scenario.counterfactual import counterfactual_of
@@ -77,10 +78,14 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     out_dir = args.out or default_run_dir(Path("results"), scenario.name, scenario.seed)
     with claim_output(out_dir, "run", scenario.name):  # locked and writable before any work
         note_if_cold()  # a first run compiles the kernels: say so before the wait
-        result = run_scenario(scenario, progress=not args.quiet)
-        paired = (
-            run_counterfactual(result, progress=not args.quiet) if args.counterfactual else None
-        )
+        started = time.perf_counter()
+        if args.counterfactual:  # side by side unless --workers 1
+            result, paired = run_with_counterfactual(
+                scenario, progress=not args.quiet, side_by_side=args.workers != 1
+            )
+        else:
+            result, paired = run_scenario(scenario, progress=not args.quiet), None
+        seconds = time.perf_counter() - started
         path = write_run(result, out_dir, args.format, command_line(argv), counterfactual=paired)
     if not args.quiet:
         print(markdown_table(result.headline()))
@@ -93,7 +98,6 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
             )
             print(markdown_table(effect_headline(effect)))
             print()
-    seconds = result.wall_seconds + (paired.wall_seconds if paired is not None else 0.0)
     print(f"results written to {path} ({seconds:.1f} s)")
     return report_after_run(path) if args.report else EXIT_OK
 

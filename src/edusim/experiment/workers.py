@@ -1,14 +1,8 @@
-"""Worker processes: they die with the process that started them, and a script that
-would make every worker run the experiment again is caught before any is started.
-
-Dying with the parent. An experiment killed with SIGKILL (as the out-of-memory killer
-does) cannot shut its pool down, so each worker looks after itself from its
-initializer: on Linux it asks the kernel for SIGKILL when its parent dies
-(`prctl(PR_SET_PDEATHSIG)`), and everywhere a daemon thread checks once a second
-whether its parent changed and ends the process if so. Once the workers are gone the
-multiprocessing resource tracker sees its pipe close and exits too. (The kernel signal
-follows the *thread* that started the worker; the runner starts its workers from the
-thread that iterates the outcomes and keeps that thread until the pool is shut down.)
+"""Worker processes: they die with the process that started them (`die_with_parent`,
+edusim/forking.py), and a script that would make every worker run the experiment again
+is caught before any is started. (The kernel's parent-death signal follows the *thread*
+that started the worker; the runner starts its workers from the thread that iterates
+the outcomes and keeps that thread until the pool is shut down.)
 
 The `__main__` guard. Workers are started with "spawn": each imports the main script
 again as `__mp_main__`. A script that starts an experiment outside
@@ -20,47 +14,13 @@ the parent, from the statement of the main script that is running now.
 from __future__ import annotations
 
 import ast
-import ctypes
-import os
-import signal
 import sys
-import threading
-import time
 from pathlib import Path
 from types import FrameType
 
-PR_SET_PDEATHSIG = 1
-"""prctl option: the signal this process gets when its parent dies (linux/prctl.h)."""
+from edusim.forking import die_with_parent
 
-WATCH_SECONDS = 1.0
-"""How often a worker's watchdog checks that its parent is alive."""
-
-
-def _parent_death_signal() -> bool:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux only)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _watch_parent(parent_pid: int) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(WATCH_SECONDS)
-    os._exit(1)
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this process as soon as `parent_pid` (its parent) dies."""
-    _parent_death_signal()
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-    threading.Thread(
-        target=_watch_parent, args=(parent_pid,), name="edusim-parent-watch", daemon=True
-    ).start()
+__all__ = ["die_with_parent", "unguarded_main_line"]
 
 
 def _rerun_by_spawn(main: object) -> Path | None:

@@ -89,6 +89,12 @@ def hiring_uplift_within_gap(
     return np.where(hires > 0, np.clip(uplift, 0.0, allowed), 0.0)
 
 
+def _level(total: float, weight: float) -> float:
+    """A school's teaching level, `total / weight`; -inf for a school with no teaching
+    time (it stands below any other, and a core without any has nothing to send)."""
+    return total / weight if weight > 0 else -np.inf
+
+
 def moves_within_gap(
     core_total: float,
     core_weight: float,
@@ -122,7 +128,7 @@ def moves_within_gap(
     # host's changes with a move, so a move is judged against the highest of them
     received = np.full(member_total.size, -np.inf)
     for i, member in enumerate(host):
-        if member_total[member] / member_weight[member] >= core_total / core_weight:
+        if _level(member_total[member], member_weight[member]) >= _level(core_total, core_weight):
             continue
         into = sent[i] * sent_weight[i] - returned[i] * returned_weight[i]
         moved = sent_weight[i] - returned_weight[i]
@@ -131,7 +137,7 @@ def moves_within_gap(
             continue
         host_after = member_total[member] + into, member_weight[member] + moved
         before = received[member]
-        received[member] = host_after[0] / host_after[1]
+        received[member] = _level(*host_after)
         if received.max() > core_after[0] / core_after[1]:
             received[member] = before
             continue

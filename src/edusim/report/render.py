@@ -7,14 +7,9 @@ writes `<name>.png|pdf|svg`, `<name>.csv` (the data drawn) and `<name>.caption.t
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import importlib
 import multiprocessing
 import os
-import signal
-import sys
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from edusim.forking import die_with_parent, fork_is_safe
 from edusim.plots.style import FORMATS, save_figure
 
 RENDER_COST = {
@@ -153,32 +149,6 @@ def _render_pending(position: int) -> tuple[FigureEntry | None, str]:
     return _render_safely(specs[position], folder, lang, formats)
 
 
-PR_SET_PDEATHSIG = 1
-"""prctl(2) option: the signal a process gets when its parent dies (Linux)."""
-
-
-def die_with_parent(parent: int) -> None:
-    """Make this worker end when the process that forked it dies, however it dies (a
-    SIGKILL of `edusim run` during its report must not leave renderers behind). Linux
-    only (prctl); elsewhere the workers end when they find their queue closed."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-
-
-def _can_fork() -> bool:
-    """Forking is safe here only without other threads. A finished progress bar leaves
-    tqdm's monitor thread idle, so it is stopped (tqdm starts a new one when needed)."""
-    tqdm_class = sys.modules["tqdm"].tqdm if "tqdm" in sys.modules else None
-    monitor = getattr(tqdm_class, "monitor", None)
-    if monitor is not None:
-        monitor.exit()
-        tqdm_class.monitor = None
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
 def render_all(
     specs: list[FigureSpec], folder: Path, lang: str, formats: tuple[str, ...], workers: int
 ) -> list[tuple[FigureEntry | None, str]]:
@@ -186,7 +156,7 @@ def render_all(
     figure is independent; forking shares the tables without copying or pickling them)."""
     global _PENDING
     workers = min(workers, len(specs))
-    if workers <= 1 or not _can_fork():
+    if workers <= 1 or not fork_is_safe():
         return [_render_safely(spec, folder, lang, formats) for spec in specs]
     for fmt in formats:  # import each backend once, before forking, not once per worker
         importlib.import_module(f"matplotlib.backends.backend_{BACKENDS.get(fmt, fmt)}")
