@@ -282,6 +282,20 @@ def test_describe_prints_the_resolved_scenario_and_the_city(demo_path, capsys):
     assert riverside[2:4] == ["10", "7200"]  # primary schools and pupils
 
 
+def test_describe_leaves_no_model_in_mesas_registry(demo_path, capsys):
+    """The city `describe` builds is released (Mesa 3.3 keeps a dict of agent ids keyed
+    by model, which kept it alive for the rest of the process; found when a memory test
+    ran after a describe test)."""
+    import mesa
+
+    from edusim.model import EduModel
+
+    assert main(["describe", str(demo_path)]) == 0
+    capsys.readouterr()
+    registry = getattr(mesa.Agent, "_ids", {})
+    assert not any(isinstance(key, EduModel) for key in registry)
+
+
 def test_describe_plan_lists_phases_and_events_in_order(write_yaml, demo_path, capsys):
     assert main(["describe", str(demo_path), "--plan", "--set", "years=2"]) == 0
     lines = capsys.readouterr().out.splitlines()

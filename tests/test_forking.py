@@ -5,43 +5,64 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
+import subprocess
+import sys
+import textwrap
 import time
 
-from tqdm import tqdm as std_tqdm
-from tqdm.auto import tqdm as auto_tqdm
-
-from edusim.forking import die_with_parent, fork_is_safe
+from edusim.forking import die_with_parent
 
 
-def _monitors() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "tqdm_monitor"]
+def _in_fresh_python(code: str) -> None:
+    """Run `code` in a new interpreter: earlier tests of the suite leave Dask's threads
+    in this one, where forking is rightly refused whatever tqdm does."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_progress_bars_of_any_tqdm_class_leave_no_thread_behind():
     """A bar of `tqdm.auto.tqdm`, even disabled, starts a monitor thread on that subclass
     (what `run_scenario` uses); `fork_is_safe` stops it and every other class's, so a
     report after a run may fork its renderers."""
-    for make in (auto_tqdm, std_tqdm):
-        with make(total=2, disable=True) as bar:
-            bar.update(1)
-    with open(os.devnull, "w") as sink, auto_tqdm(total=2, file=sink) as bar:
-        bar.update(2)
-    assert _monitors(), "tqdm started no monitor: this test no longer tests anything"
-    assert fork_is_safe()
-    assert not _monitors() and threading.active_count() == 1
+    _in_fresh_python(
+        """
+        import os, threading
+        from tqdm import tqdm as std_tqdm
+        from tqdm.auto import tqdm as auto_tqdm
+        from edusim.forking import fork_is_safe
+        def monitors():
+            return [t for t in threading.enumerate() if t.name == "tqdm_monitor"]
+        for make in (auto_tqdm, std_tqdm):
+            with make(total=2, disable=True) as bar:
+                bar.update(1)
+        with open(os.devnull, "w") as sink, auto_tqdm(total=2, file=sink) as bar:
+            bar.update(2)
+        assert monitors(), "tqdm started no monitor: the test no longer tests anything"
+        assert fork_is_safe()
+        assert not monitors() and threading.active_count() == 1
+        """
+    )
 
 
 def test_another_thread_makes_forking_unsafe():
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait, name="busy")
-    other.start()
-    try:
-        assert not fork_is_safe()
-    finally:
-        stop.set()
-        other.join()
-    assert fork_is_safe()
+    _in_fresh_python(
+        """
+        import threading
+        from edusim.forking import fork_is_safe
+        assert fork_is_safe()
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait, name="busy")
+        other.start()
+        try:
+            assert not fork_is_safe()
+        finally:
+            stop.set()
+            other.join()
+        assert fork_is_safe()
+        """
+    )
 
 
 def _orphan(ready) -> None:

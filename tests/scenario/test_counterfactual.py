@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import math
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -262,11 +266,16 @@ def test_the_command_line_writes_the_same_pair_side_by_side_or_in_turn(demo_path
     """`--counterfactual` runs the pair side by side by default (two cores here);
     `--workers 1` runs them in turn in one process: every table the same; `--workers`
     without `--counterfactual` on a single city is refused."""
-    folders = {}
-    for label, extra in (("side", []), ("turn", ["--workers", "1"])):
-        folders[label] = tmp_path / label
-        argv = ["run", str(demo_path), "--years", "2", "--counterfactual", "--quiet"]
-        assert main([*argv, "--no-report", "--out", str(folders[label]), *extra]) == EXIT_OK
+    folders = {label: tmp_path / label for label in ("side", "turn")}
+    argv = ["run", str(demo_path), "--years", "2", "--counterfactual", "--quiet", "--no-report"]
+    done = subprocess.run(  # a fresh process: no threads of earlier tests, so it forks
+        [sys.executable, "-m", "edusim", *argv, "--out", str(folders["side"])],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert main([*argv, "--out", str(folders["turn"]), "--workers", "1"]) == EXIT_OK
     tables = sorted(p.relative_to(folders["side"]) for p in folders["side"].rglob("*.parquet"))
     assert len(tables) >= 13 and any(p.parts[0] == "counterfactual" for p in tables)
     for table in tables:  # the run id is the folder's name
@@ -314,60 +323,91 @@ def test_a_kept_opening_builds_the_school_without_its_group(reform):
 
 
 # -- the pair side by side -----------------------------------------------------------------
+#
+# These run in a fresh interpreter: earlier tests of the suite leave Dask's threads in
+# this one, where forking is not safe and the pair would quietly run in turn.
+
+TESTS = Path(__file__).resolve().parents[1]
+
+PAIR_SETUP = f"""
+import copy, os, sys
+sys.path[:0] = [{str(TESTS)!r}, {str(TESTS / "scenario")!r}]
+import pandas as pd
+from conftest import SMALL_SCENARIO
+from test_counterfactual import REFORM, SUFFIX
+import edusim.results as results
+from edusim.forking import fork_is_safe
+from edusim.scenario.loader import load_scenario
+scenario = load_scenario({{**copy.deepcopy(SMALL_SCENARIO), **REFORM}})
+assert fork_is_safe() and (os.cpu_count() or 1) > 1, "the pair would not run side by side"
+parent = os.getpid()
+"""
 
 
-def _assert_same_tables(left, right):
-    assert left.seed == right.seed and left.scenario == right.scenario
-    assert set(left.tables) == set(right.tables)
-    for name, frame in left.tables.items():
-        pd.testing.assert_frame_equal(frame, right.tables[name], obj=name)
+def _in_fresh_python(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PAIR_SETUP + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
-def test_side_by_side_gives_the_tables_of_one_after_the_other(paired):
-    """`run_with_counterfactual` forks the counterfactual beside the reform (two cores
-    here, as in CI); its tables are those of the runs one after the other."""
-    import os
+def test_side_by_side_forks_and_gives_the_tables_of_one_after_the_other(tmp_path):
+    """`run_with_counterfactual` runs the counterfactual in a forked process (it wrote
+    its own pid) beside the reform; the tables are those of the runs in turn."""
+    marker = tmp_path / "child.pid"
+    out = _in_fresh_python(
+        f"""
+        real = results._counterfactual_in_child
+        def child(*args):
+            open({str(marker)!r}, "w").write(str(os.getpid()))
+            real(*args)
+        results._counterfactual_in_child = child
+        side = results.run_with_counterfactual(scenario, side_by_side=True)
+        turn = results.run_with_counterfactual(scenario, side_by_side=False)
+        for a, b in zip(side, turn, strict=True):
+            assert a.seed == b.seed and a.scenario == b.scenario
+            assert set(a.tables) == set(b.tables)
+            for name in a.tables:
+                pd.testing.assert_frame_equal(a.tables[name], b.tables[name], obj=name)
+        print("parent", parent)
+        """
+    )
+    assert marker.exists() and marker.read_text() != out.split()[-1]
 
-    from edusim.results import run_with_counterfactual
 
-    assert (os.cpu_count() or 1) > 1
-    result, plain = paired
-    side_result, side_plain = run_with_counterfactual(result.scenario, side_by_side=True)
-    _assert_same_tables(side_result, result)
-    _assert_same_tables(side_plain, plain)
-    here_result, here_plain = run_with_counterfactual(result.scenario, side_by_side=False)
-    _assert_same_tables(here_result, result)
-    _assert_same_tables(here_plain, plain)
-
-
-def test_a_counterfactual_that_fails_in_its_process_fails_the_pair(paired, monkeypatch):
+def test_a_counterfactual_that_fails_in_its_process_fails_the_pair():
     """The forked process inherits the patched `run_scenario`: its error is raised in
     the parent (not a hang, nor a reform written alone); a process that dies without a
     word is reported with its exit code."""
-    import os
-
-    import edusim.results as results
-
-    real = results.run_scenario
-    result = paired[0]
-
-    def failing(scenario, *args, **kwargs):
-        if scenario.name.endswith(SUFFIX):
-            raise ValueError("the counterfactual broke")
-        return real(scenario, *args, **kwargs)
-
-    monkeypatch.setattr(results, "run_scenario", failing)
-    with pytest.raises(ValueError, match="the counterfactual broke"):
-        results.run_with_counterfactual(result.scenario, side_by_side=True)
-
-    parent = os.getpid()
-
-    def dying(scenario, *args, **kwargs):
-        if scenario.name.endswith(SUFFIX):
-            assert os.getpid() != parent, "the counterfactual ran in the test's own process"
-            os._exit(7)
-        return real(scenario, *args, **kwargs)
-
-    monkeypatch.setattr(results, "run_scenario", dying)
-    with pytest.raises(RuntimeError, match="exit code 7"):
-        results.run_with_counterfactual(result.scenario, side_by_side=True)
+    _in_fresh_python(
+        """
+        real = results.run_scenario
+        def failing(scenario, *args, **kwargs):
+            if scenario.name.endswith(SUFFIX):
+                raise ValueError("the counterfactual broke")
+            return real(scenario, *args, **kwargs)
+        results.run_scenario = failing
+        try:
+            results.run_with_counterfactual(scenario, side_by_side=True)
+        except ValueError as error:
+            assert "the counterfactual broke" in str(error)
+        else:
+            raise AssertionError("no error")
+        def dying(scenario, *args, **kwargs):
+            if scenario.name.endswith(SUFFIX):
+                assert os.getpid() != parent, "the counterfactual ran in the parent"
+                os._exit(7)
+            return real(scenario, *args, **kwargs)
+        results.run_scenario = dying
+        try:
+            results.run_with_counterfactual(scenario, side_by_side=True)
+        except RuntimeError as error:
+            assert "exit code 7" in str(error), error
+        else:
+            raise AssertionError("no error")
+        """
+    )

@@ -165,6 +165,25 @@ def test_districts_sharing_a_boundary_need_centres(hangzhou):
     assert "share one boundary" in problems["city.districts[0].admin_centre"]
 
 
+def test_discs_that_leave_the_rest_of_a_shared_boundary_no_land_are_refused():
+    """Found by the bounds fuzz (2026-11-28, ninth session): Gaoxin takes a disc of its
+    area around its centre from the boundary it shares with Ganjingzi; at 5,690 km² the
+    disc took all 564 km², Ganjingzi had no land and the layout check divided by zero
+    (exit 1, "failed"). Now the area is refused by path, and so is a centre whose disc
+    holds none of the boundary."""
+    with pytest.raises(ScenarioError) as error:
+        load_scenario("scenarios/dalian.yaml", {"city.districts[Gaoxin].area_km2": 5690.0})
+    problems = {p.path: p.message for p in error.value.problems}
+    message = problems["city.districts[4].area_km2"]
+    assert "leaves it no land" in message and "Ganjingzi" in message
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(
+            "scenarios/dalian.yaml", {"city.districts[Gaoxin].admin_centre": [100.0, 30.0]}
+        )
+    problems = {p.path: p.message for p in error.value.problems}
+    assert "holds none of the boundary" in problems["city.districts[4].admin_centre"]
+
+
 def test_without_the_extra_the_synthetic_layout_is_used_with_a_warning(
     chongming, monkeypatch, caplog
 ):

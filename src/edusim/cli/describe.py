@@ -51,6 +51,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     print(scenario_to_yaml(scenario))
     model = EduModel(scenario)
+    model.release()  # only read from here on: out of Mesa's registry of agent ids
     print(
         f"# city built with seed {model.seed}: {len(model.school_table)} schools, "
         f"{len(model.teachers)} teachers, {len(model.families)} pupils"

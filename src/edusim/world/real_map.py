@@ -231,6 +231,7 @@ def _real_shapes(city_json: str) -> RealShapes:
             shapes[i] = remaining.intersection(disc)
             remaining = remaining.difference(disc)
         shapes[rest[0]] = remaining
+        problems += _landless(city, members, rest[0], projected[members[0]].area, shapes)
 
     islands: dict[int, list[Any]] = {}
     for i, shape in list(shapes.items()):
@@ -251,6 +252,48 @@ def _real_shapes(city_json: str) -> RealShapes:
         islands[i] = pieces[: district.islands]
         shapes[i] = shapely.MultiPolygon(islands[i])
     return RealShapes(projection, shapes, islands, problems)
+
+
+MIN_LAND_KM2 = 0.01
+"""Least land a district carved from a shared boundary must keep (a hundredth of a km²):
+less is none, and no cell could be laid out on it."""
+
+
+def _landless(
+    city: City, members: list[int], rest: int, whole_km2: float, shapes: dict[int, Any]
+) -> list[tuple[str, str]]:
+    """Problems of districts sharing one boundary that end with no land of it: a district
+    whose disc around its `admin_centre` misses what is left of the boundary, or the one
+    taking the rest when the discs (their `area_km2`) cover it all. The districts without
+    land are dropped from `shapes`, so nothing is laid out on them."""
+    problems = []
+    discs = [i for i in members if i != rest]
+    for i in discs:
+        if shapes[i].area < MIN_LAND_KM2:
+            problems.append(
+                (
+                    f"city.districts[{i}].admin_centre",
+                    f"district '{city.districts[i].name}': its disc around admin_centre "
+                    "holds none of the boundary it shares with "
+                    f"'{city.districts[rest].name}'; expected a centre inside that boundary",
+                )
+            )
+    if shapes[rest].area < MIN_LAND_KM2:
+        taken = sum(city.districts[i].area_km2 for i in discs)
+        for i in discs:
+            problems.append(
+                (
+                    f"city.districts[{i}].area_km2",
+                    f"district '{city.districts[i].name}' ({city.districts[i].area_km2:,.0f} "
+                    f"km²) and the others with an admin_centre take {taken:,.0f} km² of the "
+                    f"{whole_km2:,.0f} km² they share with '{city.districts[rest].name}', "
+                    "which leaves it no land; expected their areas to sum to less",
+                )
+            )
+    for i in members:
+        if shapes[i].area < MIN_LAND_KM2:
+            del shapes[i]
+    return problems
 
 
 def _needed(district: District, area: float, whole: float) -> int:
