@@ -290,10 +290,12 @@ def test_describe_leaves_no_model_in_mesas_registry(demo_path, capsys):
 
     from edusim.model import EduModel
 
+    registry = getattr(mesa.Agent, "_ids", {})
+    before = {id(key) for key in registry}  # other tests' models may be there
     assert main(["describe", str(demo_path)]) == 0
     capsys.readouterr()
-    registry = getattr(mesa.Agent, "_ids", {})
-    assert not any(isinstance(key, EduModel) for key in registry)
+    left = [key for key in registry if isinstance(key, EduModel) and id(key) not in before]
+    assert not left
 
 
 def test_describe_plan_lists_phases_and_events_in_order(write_yaml, demo_path, capsys):
