@@ -114,3 +114,17 @@ def test_a_reading_follows_the_stage_mean():
     np.testing.assert_allclose(
         results_reading(values + 0.7, groups, yardstick), results_reading(values, groups, yardstick)
     )
+
+
+def test_a_spread_counts_only_above_a_billionth_of_the_values_size():
+    """`_has_spread`: a spread is one only if it exceeds 1e-9 x the largest absolute
+    value (at least 1e-9): at the threshold it is rounding, just above it a spread; the
+    threshold grows with the values (written against two seed-43 mutation survivors)."""
+    from edusim.processes.reputation import _has_spread
+
+    small = np.array([0.0, 0.5, 1.0])
+    assert not _has_spread(1e-9, small)
+    assert _has_spread(1.5e-9, small)
+    large = np.array([-1e6, 2.0])
+    assert not _has_spread(1e-3, large) and not _has_spread(5e-4, large)
+    assert _has_spread(2e-3, large)
