@@ -3,25 +3,10 @@ same districts) and tiled (the districts repeated side by side, each as it is)."
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(ROOT / "scenarios" / "hangzhou.yaml")
-
-
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_hangzhou", ROOT / "benchmarks" / "bench_hangzhou.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_hangzhou", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _names(data: dict) -> list[str]:

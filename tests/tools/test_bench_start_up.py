@@ -3,25 +3,6 @@ CPU on, timed by wrapping from outside and put back afterwards."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_hangzhou", ROOT / "benchmarks" / "bench_hangzhou.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_hangzhou", module)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_a_demo_build_is_timed_by_part_and_every_wrapper_is_removed(bench, small_city):
     import numba.core.dispatcher as dispatcher

@@ -4,7 +4,6 @@ scaling of a place's districts (docs/diagnoses/premium-level.md)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
@@ -13,16 +12,6 @@ import pytest
 from edusim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def drift():
-    spec = importlib.util.spec_from_file_location(
-        "premium_drift", ROOT / "tools" / "premium_drift.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _records(seed: int, year: int) -> pd.DataFrame:
