@@ -153,8 +153,9 @@ def run_with_counterfactual(
     if not (side_by_side and (os.cpu_count() or 1) > 1 and fork_is_safe()):
         result = run_scenario(scenario, progress=progress)
         return result, run_counterfactual(result, progress=progress)
-    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
+    fork = multiprocessing.get_context("fork")
+    receiving, sending = fork.Pipe(duplex=False)
+    child = fork.Process(
         target=_counterfactual_in_child,
         args=(sending, os.getpid(), counterfactual_of(scenario), scenario.seed),
         name="edusim-counterfactual",

@@ -41,7 +41,7 @@ def add_province_arguments(parser: argparse.ArgumentParser) -> None:
         help="province files: local worker processes, one city each at a time "
         "(default: every core; 1 runs in this process); with --counterfactual: 2 runs "
         "the counterfactual in a second process beside the reform (the default on two or "
-        "more cores; twice the memory), 1 runs them one after the other",
+        "more cores; more memory), 1 runs them one after the other",
     )
     where.add_argument("--dask", metavar="ADDR", help="province files: Dask scheduler address")
     parser.add_argument(

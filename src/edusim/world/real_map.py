@@ -266,33 +266,32 @@ def _landless(
     whose disc around its `admin_centre` misses what is left of the boundary, or the one
     taking the rest when the discs (their `area_km2`) cover it all. The districts without
     land are dropped from `shapes`, so nothing is laid out on them."""
-    problems = []
+    landless = {i for i in members if shapes[i].area < MIN_LAND_KM2}
     discs = [i for i in members if i != rest]
-    for i in discs:
-        if shapes[i].area < MIN_LAND_KM2:
-            problems.append(
-                (
-                    f"city.districts[{i}].admin_centre",
-                    f"district '{city.districts[i].name}': its disc around admin_centre "
-                    "holds none of the boundary it shares with "
-                    f"'{city.districts[rest].name}'; expected a centre inside that boundary",
-                )
-            )
-    if shapes[rest].area < MIN_LAND_KM2:
+    problems = [
+        (
+            f"city.districts[{i}].admin_centre",
+            f"district '{city.districts[i].name}': its disc around admin_centre "
+            "holds none of the boundary it shares with "
+            f"'{city.districts[rest].name}'; expected a centre inside that boundary",
+        )
+        for i in discs
+        if i in landless
+    ]
+    if rest in landless:
         taken = sum(city.districts[i].area_km2 for i in discs)
-        for i in discs:
-            problems.append(
-                (
-                    f"city.districts[{i}].area_km2",
-                    f"district '{city.districts[i].name}' ({city.districts[i].area_km2:,.0f} "
-                    f"km²) and the others with an admin_centre take {taken:,.0f} km² of the "
-                    f"{whole_km2:,.0f} km² they share with '{city.districts[rest].name}', "
-                    "which leaves it no land; expected their areas to sum to less",
-                )
+        problems += [
+            (
+                f"city.districts[{i}].area_km2",
+                f"district '{city.districts[i].name}' ({city.districts[i].area_km2:,.0f} "
+                f"km²) and the others with an admin_centre take {taken:,.0f} km² of the "
+                f"{whole_km2:,.0f} km² they share with '{city.districts[rest].name}', "
+                "which leaves it no land; expected their areas to sum to less",
             )
-    for i in members:
-        if shapes[i].area < MIN_LAND_KM2:
-            del shapes[i]
+            for i in discs
+        ]
+    for i in landless:
+        del shapes[i]
     return problems
 
 
