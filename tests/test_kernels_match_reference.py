@@ -23,7 +23,7 @@ from edusim import grouped, randomness
 from edusim.metrics import passes
 from edusim.phases import private_intake, travel
 from edusim.policy import enrollment
-from edusim.processes import aggregate, family_choice, housing_rounds, learning
+from edusim.processes import aggregate, family_choice, housing, housing_rounds, learning
 from edusim.results import run_scenario
 
 YEARS = 3
@@ -72,6 +72,7 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _swap_everywhere(
         monkeypatch, housing_rounds.market_entries, housing_rounds.market_entries_reference
     )
+    _swap_everywhere(monkeypatch, housing_rounds.address_entries, housing.address_entries_reference)
     _swap_everywhere(
         monkeypatch, housing_rounds.ascend_prices, housing_rounds.ascend_prices_reference
     )

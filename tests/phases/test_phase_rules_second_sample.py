@@ -597,7 +597,7 @@ def test_a_tenant_pays_the_rent_premium_for_its_stages_years(small_city, monkeyp
 
     model = EduModel(small_city, seed=SEED, years=2)
     stage_now, seen = [], []
-    real_moves, real_entries = intake.housing_moves, market.market_entries
+    real_moves, real_entries = intake.housing_moves, market.address_entries
 
     def moves(model_, year, stage, *args):
         stage_now.append(stage)
@@ -608,7 +608,7 @@ def test_a_tenant_pays_the_rent_premium_for_its_stages_years(small_city, monkeyp
         return real_entries(bidders, cost, rent_cost)
 
     monkeypatch.setattr(intake, "housing_moves", moves)
-    monkeypatch.setattr(market, "market_entries", entries)
+    monkeypatch.setattr(market, "address_entries", entries)
     model.step()
     assert sorted(stage for stage, _ in seen) == [0, 1]
     assert model.params.families.rent_premium_share == 0.5

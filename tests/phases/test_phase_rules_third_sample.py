@@ -178,7 +178,7 @@ def test_the_housing_market_prices_by_the_districts_flat_and_waives_moving_anywa
     (0.05) to rent, except for families moving anyway (`moving_anyway_share`), which
     count neither (0 and 0)."""
     bidders_seen, seen = [], []
-    real_entries, real_clear = housing_market.market_entries, housing_market.clear_entries
+    real_entries, real_clear = housing_market.address_entries, housing_market.clear_entries
 
     def entries_spy(bidders, cost, rent_cost):
         bidders_seen.append(bidders)
@@ -188,7 +188,7 @@ def test_the_housing_market_prices_by_the_districts_flat_and_waives_moving_anywa
         seen.append((price, unit, offered_sale))
         return real_clear(entries, n, offered_sale, offered_rent, reservation, price, unit)
 
-    monkeypatch.setattr(housing_market, "market_entries", entries_spy)
+    monkeypatch.setattr(housing_market, "address_entries", entries_spy)
     monkeypatch.setattr(housing_market, "clear_entries", spy)
     model = EduModel(small_city, seed=SEED, years=2, overrides={"housing.burn_in_years": 0})
     model.step()

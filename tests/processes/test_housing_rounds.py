@@ -7,9 +7,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.processes.housing import Bidders
+from edusim.processes.housing import AddressBids, Bidders, address_entries_reference
 from edusim.processes.housing_rounds import (
     _update_best_options,
+    address_entries,
     ascend_prices,
     ascend_prices_reference,
     best_options,
@@ -72,6 +73,88 @@ def test_compiled_market_entries_equal_the_array_definition(seed, n, width):
         assert got.candidates[at][:count].tolist() == c[wanted].tolist()
         assert (got.candidates[at][count:] == -1).all()
     assert n - got.active.size == sum(1 for row in range(n) if row not in set(got.active.tolist()))
+
+
+def _address_bids(
+    rng: np.random.Generator, n: int, width: int, resale: bool, specialties: bool
+) -> AddressBids:
+    """Random bidders by what they weigh: a few cells' considered catchments (-1 padded,
+    some the family's home), two ladder classes, values of both signs."""
+    n_cells, n_classes = 4, 3
+    considered = rng.integers(-1, N_CATCHMENTS, (n_cells, width))
+    offered = rng.integers(-1, 3, N_CATCHMENTS) if specialties else None
+    return AddressBids(
+        considered=considered,
+        row_of=rng.integers(0, n_cells, n),
+        as_owner=rng.integers(0, n_classes, n),
+        as_renter=rng.integers(0, n_classes, n),
+        own_access=rng.normal(0, 1, (n_classes, N_CATCHMENTS)),
+        access=rng.normal(0, 1, (n_classes, N_CATCHMENTS)),
+        used=rng.uniform(0, 1, N_CATCHMENTS),
+        current_own=rng.normal(-0.5, 1, n),
+        current=rng.normal(-0.5, 1, n),
+        worth=rng.uniform(0, 100, n),
+        resale_gain=rng.normal(0, 20, N_CATCHMENTS) if resale else None,
+        fixed_buy=rng.uniform(0, 30, n),
+        fixed_rent=rng.uniform(0, 4, n),
+        home=rng.integers(-1, N_CATCHMENTS, n),
+        owner=rng.random(n) < 0.5,
+        limit=rng.uniform(20, 400, n),
+        liked=rng.integers(-1, 3, n) if specialties else None,
+        offered=offered,
+        match_value=0.4 if specialties else 0.0,
+        current_match=rng.uniform(0, 0.4, n) if specialties else None,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 40),
+    st.integers(1, 8),
+    st.booleans(),
+    st.booleans(),
+)
+def test_entries_valued_option_by_option_equal_those_of_the_option_tables(
+    seed, n, width, resale, specialties
+):
+    """`address_entries` values each option inside its passes; the entries are those the
+    option tables give (`market_entries` of `AddressBids.tables()`, the path it replaced),
+    and those of the whole-array references, byte for byte."""
+    rng = np.random.default_rng(seed)
+    bids = _address_bids(rng, n, width, resale, specialties)
+    cost = rng.uniform(0, 1, N_CATCHMENTS)
+    cost[0] = 0.0
+    rent_cost = rng.uniform(0, 0.3, N_CATCHMENTS)
+    got = address_entries(bids, cost, rent_cost)
+    tables = market_entries(bids.tables(), cost, rent_cost)
+    reference = address_entries_reference(bids, cost, rent_cost)
+    for name in got.__dataclass_fields__:
+        _same(getattr(got, name), getattr(tables, name))
+        _same(getattr(got, name), getattr(reference, name))
+
+
+def test_the_resale_gain_moves_an_option_across_its_fixed_cost():
+    """One family, one option worth 10 yuan to buy against a fixed cost of 12: it enters
+    only when the expected resale gain of the catchment (3, less nothing for a tenant)
+    lifts the option over its fixed cost; an owner forgoes its own catchment's gain."""
+
+    def bids(resale, owner):
+        return AddressBids(
+            considered=np.array([[1]]), row_of=np.array([0]), as_owner=np.array([0]),
+            as_renter=np.array([0]), own_access=np.array([[0.0, 1.0]]),
+            access=np.array([[0.0, 0.0]]), used=np.zeros(2), current_own=np.array([0.0]),
+            current=np.array([0.0]), worth=np.array([10.0]), resale_gain=resale,
+            fixed_buy=np.array([12.0]), fixed_rent=np.array([1.0]), home=np.array([0]),
+            owner=np.array([owner]), limit=np.array([1e6]),
+        )  # fmt: skip
+
+    cost, rent_cost = np.ones(2), np.ones(2)
+    assert address_entries(bids(None, False), cost, rent_cost).active.size == 0
+    entered = address_entries(bids(np.array([0.0, 3.0]), False), cost, rent_cost)
+    assert entered.active.tolist() == [0] and entered.base_bid[0, 0] == 1.0
+    forgone = address_entries(bids(np.array([2.0, 3.0]), True), cost, rent_cost)
+    assert forgone.active.size == 0  # 10 + 3 - 2 = 11 < 12
 
 
 @settings(max_examples=150, deadline=None)

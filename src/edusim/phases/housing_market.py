@@ -19,15 +19,13 @@ from edusim.policy.enrollment import ladder_class
 from edusim.policy.specialties import match_bonus
 from edusim.processes.family_choice import (
     address_candidates,
-    address_values,
     junior_access_of_catchments,
     top_reputation_candidates,
 )
 from edusim.processes.housing import (
     BUY,
     STAY,
-    Bidders,
-    add_resale_gain,
+    AddressBids,
     clear_entries,
     expected_resale_gain,
     holding_cost_per_yuan,
@@ -37,7 +35,7 @@ from edusim.processes.housing import (
     supply_unit,
     tenant_cost_per_yuan,
 )
-from edusim.processes.housing_rounds import market_entries
+from edusim.processes.housing_rounds import address_entries
 from edusim.processes.housing_supply import (
     catchment_stock,
     cell_dwellings,
@@ -173,9 +171,9 @@ def housing_moves(
     large = market.rows.size >= GIVE_BACK_ABOVE_BIDDERS
     if large:
         give_back_freed_memory()  # `_market`'s temporaries, before the entries are allocated
-    # `clear_market` in its two steps, so that the bidders' option tables (families x
-    # options, three of them) are gone before the rounds allocate theirs
-    entries = market_entries(market.bidders, market.cost, market.rent_cost)
+    # `clear_market` in its two steps, so that what the bidders weigh is gone before the
+    # rounds allocate theirs; the entries are built without option tables
+    entries = address_entries(market.bidders, market.cost, market.rent_cost)
     market.bidders = None
     if large:
         give_back_freed_memory()
@@ -218,7 +216,7 @@ class _Market:
     cost per yuan of premium, the flats offered for sale and to let, the sellers'
     reservation and the premium that frees each further flat (`supply_unit`)."""
 
-    bidders: Bidders | None  # None once the entries are built (`housing_moves`)
+    bidders: AddressBids | None  # None once the entries are built (`housing_moves`)
     rows: np.ndarray
     in_stage: np.ndarray
     flat_of_school: np.ndarray
@@ -347,34 +345,39 @@ def _market(
     del best_access, best_own, best_gain, flat, anyway, now, district
     as_owner = ladder_class(local, np.ones(rows.size, bool), np.zeros(rows.size), min_years)
     as_renter = ladder_class(local, np.zeros(rows.size, bool), np.zeros(rows.size), min_years)
-    # a bought flat on offer is one not used under the dwelling rule; a let flat may be
-    candidates, value_buy, value_rent = address_values(
-        considered, cell_row, as_owner, as_renter, own_access, access, used,
-        current_own, current, worth, **specialty,
-    )  # fmt: skip
     rule_years = params.enrollment.dwelling_rule_years
-    owner = families.owner[entrants[rows]]
+    resale_gain = None
     if housing.premium_extrapolation > 0:  # buyers expect last year's change to go on
         change_cny = np.where(in_stage, model.premium_change * flat_of_school, 0.0)
-        gain = expected_resale_gain(
+        resale_gain = expected_resale_gain(
             change_cny, resale_recovery(housing, years, rule_years), housing
         )
-        # in place: `value_buy` is this market's own table
-        value_buy = add_resale_gain(candidates, value_buy, home, owner, gain, overwrite=True)
     cost = np.full(len(table), holding_cost_per_yuan(housing, years, rule_years))
     stage_years = GRADES_PER_STAGE[stage]  # a tenant rents for its stage only
     rent_cost = np.full(
         len(table), tenant_cost_per_yuan(choice.rent_premium_share, housing, stage_years)
     )
-    bidders = Bidders(
-        candidates=candidates,
-        value_buy=value_buy,
-        value_rent=value_rent,
+    # what each bidder weighs and what an address is worth to it, valued option by
+    # option when the entries are built (no families x options tables; a bought flat on
+    # offer is one not used under the dwelling rule, a let flat may be)
+    bidders = AddressBids(
+        considered=considered,
+        row_of=cell_row,
+        as_owner=as_owner,
+        as_renter=as_renter,
+        own_access=own_access,
+        access=access,
+        used=used,
+        current_own=current_own,
+        current=current,
+        worth=worth,
+        resale_gain=resale_gain,
         fixed_buy=fixed_buy,
         fixed_rent=fixed_rent,
         home=home,
-        owner=owner,
+        owner=families.owner[entrants[rows]],
         limit=choice.affordability_income_multiple * families.income_cny[entrants[rows]],
+        **specialty,
     )
     return _Market(
         bidders, rows, in_stage, flat_of_school, cost, rent_cost, offered_sale, offered_rent,

@@ -66,16 +66,19 @@ The entry of families into the market and the ascending rounds are compiled pass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
 from edusim.grouped import rank_within
+from edusim.processes.family_choice import address_values, address_values_reference
 from edusim.processes.housing_rounds import (
     Entries,
     ascend_prices,
     market_entries,
+    market_entries_reference,
     school_buyers_supply,
 )
 from edusim.scenario.housing import HousingParams
@@ -234,6 +237,69 @@ class Bidders:
     home: np.ndarray
     owner: np.ndarray
     limit: np.ndarray
+
+
+@dataclass(frozen=True)
+class AddressBids:
+    """Entering families facing the market, by what they weigh rather than as option
+    tables (`housing_rounds.address_entries` values each option where it needs it).
+
+    Family i weighs the catchments of row `row_of[i]` of `considered` (-1 padded; one row
+    per cell the families live in, `family_choice.address_candidates`); the value of
+    each is `family_choice.address_values`' rule (its ladder class as an owner and as a
+    tenant, the access tables, the share of let flats already used, its present access,
+    its `worth` of a reputation SD, school specialties when `match_value` > 0), plus, where
+    `resale_gain` (yuan per school) is given, the resale gain `add_resale_gain` adds.
+    `fixed_buy`, `fixed_rent`, `home`, `owner` and `limit` are those of `Bidders`."""
+
+    considered: np.ndarray
+    row_of: np.ndarray
+    as_owner: np.ndarray
+    as_renter: np.ndarray
+    own_access: np.ndarray
+    access: np.ndarray
+    used: np.ndarray
+    current_own: np.ndarray
+    current: np.ndarray
+    worth: np.ndarray
+    resale_gain: np.ndarray | None
+    fixed_buy: np.ndarray
+    fixed_rent: np.ndarray
+    home: np.ndarray
+    owner: np.ndarray
+    limit: np.ndarray
+    liked: np.ndarray | None = None
+    offered: np.ndarray | None = None
+    match_value: float = 0.0
+    current_match: np.ndarray | None = None
+
+    def tables(
+        self,
+        values: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] = address_values,
+        resale: Callable[..., np.ndarray] = add_resale_gain,
+    ) -> Bidders:
+        """The same bidders with their option tables (families x options), built by
+        `values` and `resale` (the kernels, or their references)."""
+        candidates, value_buy, value_rent = values(
+            self.considered, self.row_of, self.as_owner, self.as_renter, self.own_access,
+            self.access, self.used, self.current_own, self.current, self.worth,
+            self.liked, self.offered, self.match_value, self.current_match,
+        )  # fmt: skip
+        if self.resale_gain is not None:
+            value_buy = resale(candidates, value_buy, self.home, self.owner, self.resale_gain)
+        return Bidders(
+            candidates, value_buy, value_rent, self.fixed_buy, self.fixed_rent, self.home,
+            self.owner, self.limit,
+        )  # fmt: skip
+
+
+def address_entries_reference(
+    bids: AddressBids, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.ndarray
+) -> Entries:
+    """`housing_rounds.address_entries` the way it was done before: the option tables
+    by the whole-array references, then `market_entries_reference`."""
+    bidders = bids.tables(address_values_reference, add_resale_gain_reference)
+    return market_entries_reference(bidders, cost_per_yuan, rent_cost_per_yuan)
 
 
 @dataclass(frozen=True)
