@@ -72,7 +72,7 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     _swap_everywhere(
         monkeypatch, housing_rounds.market_entries, housing_rounds.market_entries_reference
     )
-    _swap_everywhere(monkeypatch, housing_rounds.address_entries, housing.address_entries_reference)
+    _swap_everywhere(monkeypatch, housing.address_entries, housing.address_entries_reference)
     _swap_everywhere(
         monkeypatch, housing_rounds.ascend_prices, housing_rounds.ascend_prices_reference
     )

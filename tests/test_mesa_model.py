@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from edusim.mesa_adapter import AgentRows
 from edusim.model import SCHOOL_REPORTERS, EduModel
 from edusim.scenario.loader import load_scenario
 
@@ -120,6 +121,22 @@ def test_agent_and_model_rows_are_labelled_alike_by_school_years_done(grouped):
         assert sorted(rows["enrollment"]) == sorted(of_year["enrollment"])
     steps = getattr(grouped.datacollector, "_collection_steps", None)  # Mesa >= 3.4
     assert steps is None or list(steps) == [0, 1]
+
+
+def test_the_schools_rows_are_columns_and_give_mesas_frame(grouped):
+    """The model's collector keeps each year's school rows as `AgentRows`; the frame it
+    gives is the one Mesa builds from the schools' reporters read now (the last year)."""
+    collector = grouped.datacollector
+    assert all(isinstance(rows, AgentRows) for rows in collector._agent_records.values())
+    frame = collector.get_agent_vars_dataframe()
+    last = frame.xs(grouped.steps - 1, level="Step")
+    plain = mesa.DataCollector(agent_reporters=SCHOOL_REPORTERS)
+    plain.collect(grouped)
+    read_now = plain.get_agent_vars_dataframe().xs(grouped.steps, level="Step")
+    assert last.index.equals(read_now.index)
+    for column in SCHOOL_REPORTERS:
+        pd.testing.assert_series_equal(last[column], read_now[column])  # NaN where NaN
+    assert np.array_equal(frame.index.get_level_values("Step").unique(), range(grouped.steps))
 
 
 @pytest.mark.parametrize("period", [-1, 1])

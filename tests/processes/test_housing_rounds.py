@@ -7,10 +7,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edusim.processes.housing import AddressBids, Bidders, address_entries_reference
+from edusim.processes.housing import (
+    AddressBids,
+    Bidders,
+    address_entries,
+    address_entries_reference,
+)
 from edusim.processes.housing_rounds import (
     _update_best_options,
-    address_entries,
     ascend_prices,
     ascend_prices_reference,
     best_options,
@@ -114,24 +118,34 @@ def _address_bids(
     st.integers(1, 8),
     st.booleans(),
     st.booleans(),
+    st.integers(1, 50),
 )
-def test_entries_valued_option_by_option_equal_those_of_the_option_tables(
-    seed, n, width, resale, specialties
+def test_entries_built_a_chunk_at_a_time_equal_those_of_the_whole_tables(
+    seed, n, width, resale, specialties, chunk_rows
 ):
-    """`address_entries` values each option inside its passes; the entries are those the
-    option tables give (`market_entries` of `AddressBids.tables()`, the path it replaced),
-    and those of the whole-array references, byte for byte."""
+    """`address_entries` builds the option tables `chunk_rows` bidders at a time; the
+    entries are those of the whole tables (`market_entries` of `AddressBids.tables()`)
+    and of the whole-array references, byte for byte, whatever the chunk."""
     rng = np.random.default_rng(seed)
     bids = _address_bids(rng, n, width, resale, specialties)
     cost = rng.uniform(0, 1, N_CATCHMENTS)
     cost[0] = 0.0
     rent_cost = rng.uniform(0, 0.3, N_CATCHMENTS)
-    got = address_entries(bids, cost, rent_cost)
-    tables = market_entries(bids.tables(), cost, rent_cost)
+    got = address_entries(bids, cost, rent_cost, chunk_rows=chunk_rows)
+    whole = market_entries(bids.tables(), cost, rent_cost)
     reference = address_entries_reference(bids, cost, rent_cost)
     for name in got.__dataclass_fields__:
-        _same(getattr(got, name), getattr(tables, name))
+        _same(getattr(got, name), getattr(whole, name))
         _same(getattr(got, name), getattr(reference, name))
+
+
+def test_a_chunk_of_bidders_is_its_rows_of_the_whole_tables():
+    """`AddressBids.tables(rows=...)`: the rows of the whole tables, and of every column
+    of the bidders."""
+    bids = _address_bids(np.random.default_rng(5), 30, 6, True, True)
+    whole, part = bids.tables(), bids.tables(rows=slice(7, 19))
+    for name in whole.__dataclass_fields__:
+        _same(getattr(part, name), getattr(whole, name)[7:19])
 
 
 def test_the_resale_gain_moves_an_option_across_its_fixed_cost():

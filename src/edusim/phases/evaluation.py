@@ -74,7 +74,7 @@ class Evaluation(Phase):
         teachers.tier = promoted_tiers(
             effectiveness, teachers.experience, teachers.tier, params.teachers, priority
         )
-        families.residence_years = families.residence_years + 1.0
+        families.residence_years += 1.0  # in place: the column keeps its spare rows
 
     def _score(self, table, achievement_before: np.ndarray, effectiveness: np.ndarray) -> None:
         """This year's school scores and the results funds they earn (paid next year)."""

@@ -26,6 +26,7 @@ from edusim.processes.housing import (
     BUY,
     STAY,
     AddressBids,
+    address_entries,
     clear_entries,
     expected_resale_gain,
     holding_cost_per_yuan,
@@ -35,7 +36,6 @@ from edusim.processes.housing import (
     supply_unit,
     tenant_cost_per_yuan,
 )
-from edusim.processes.housing_rounds import address_entries
 from edusim.processes.housing_supply import (
     catchment_stock,
     cell_dwellings,
@@ -172,7 +172,7 @@ def housing_moves(
     if large:
         give_back_freed_memory()  # `_market`'s temporaries, before the entries are allocated
     # `clear_market` in its two steps, so that what the bidders weigh is gone before the
-    # rounds allocate theirs; the entries are built without option tables
+    # rounds allocate theirs; the option tables are built a chunk of bidders at a time
     entries = address_entries(market.bidders, market.cost, market.rent_cost)
     market.bidders = None
     if large:
@@ -357,9 +357,9 @@ def _market(
     rent_cost = np.full(
         len(table), tenant_cost_per_yuan(choice.rent_premium_share, housing, stage_years)
     )
-    # what each bidder weighs and what an address is worth to it, valued option by
-    # option when the entries are built (no families x options tables; a bought flat on
-    # offer is one not used under the dwelling rule, a let flat may be)
+    # what each bidder weighs and what an address is worth to it; the option tables
+    # (families x options) are built a chunk of bidders at a time with the entries (a
+    # bought flat on offer is one not used under the dwelling rule, a let flat may be)
     bidders = AddressBids(
         considered=considered,
         row_of=cell_row,

@@ -320,20 +320,19 @@ class RotationPasses:
         teachers, table = model.teachers, model.school_table
         years = model.params.rotation.posting_years if years is None else years
         scope = POSTING_KINDS[kind]
-        for teacher, host in zip(chosen, hosts, strict=True):
-            model.log_event(
-                year,
-                "posting",
-                "teacher posted",
-                {
-                    "teacher": int(teachers.uid[teacher]),
-                    "from": str(table.name[teachers.school[teacher]]),
-                    "to": str(table.name[host]),
-                    "years": years,
-                    "tier": int(teachers.tier[teacher]),
-                    "scope": scope,
-                },
-            )
+        model.log_events(
+            year,
+            "posting",
+            "teacher posted",
+            {
+                "teacher": teachers.uid[chosen],
+                "from": table.name[teachers.school[chosen]],
+                "to": table.name[hosts],
+                "tier": teachers.tier[chosen],
+            },
+            constants={"years": years, "scope": scope},
+            order=("teacher", "from", "to", "years", "tier", "scope"),
+        )
         teachers.school[chosen] = hosts
         teachers.posting_end[chosen] = year + years - 1
         teachers.posting_kind[chosen] = kind

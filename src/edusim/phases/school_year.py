@@ -146,13 +146,15 @@ class SchoolYear(Phase):
             funding.development_effect_max,
             funding.development_scale_cny_per_teacher,
         )
-        teachers.learned = teachers.learned + learning + development[teachers.school]
-        teachers.experience = teachers.experience + 1.0
-        teachers.age = teachers.age + 1.0
-        teachers.years_at_school = teachers.years_at_school + 1.0
+        # in place, so the columns keep their spare rows for the next hires
+        teachers.learned += learning  # then the grant's part: (a + b) + c, as before
+        teachers.learned += development[teachers.school]
+        teachers.experience += 1.0
+        teachers.age += 1.0
+        teachers.years_at_school += 1.0
         leaders = model.leaders
-        leaders.age = leaders.age + 1.0
-        leaders.years_at_school = leaders.years_at_school + 1.0
+        leaders.age += 1.0
+        leaders.years_at_school += 1.0
 
     def _learning_from_own_colleagues(self, effectiveness: np.ndarray) -> np.ndarray:
         """What each teacher learns this year from the strong colleagues of the school where

@@ -226,29 +226,6 @@ def address_values(
 
 
 @njit(cache=True)
-def option_values(
-    i, c, as_owner, as_renter, own_access, access, used, current_own, current, worth,
-    liked, offered, match_value, current_match,
-):  # pragma: no cover - compiled  # fmt: skip
-    """(buy, rent): what family i gains in yuan from buying or renting in catchment `c`
-    (-inf where not positive), the rule of `address_values` for one option; compiled
-    passes that weigh options one at a time call it (`housing_rounds.address_entries`)."""
-    safe = max(c, 0)
-    if match_value > 0.0:
-        bonus = -current_match[i]
-        if c >= 0 and liked[i] >= 0 and offered[safe] == liked[i]:
-            bonus += match_value
-        gain_own = own_access[as_owner[i], safe] - current_own[i] + bonus
-        gain_let = access[as_renter[i], safe] - current[i] + bonus
-        buy = worth[i] * gain_own
-        rent = worth[i] * ((1.0 - used[safe]) * gain_let)
-    else:
-        buy = worth[i] * (own_access[as_owner[i], safe] - current_own[i])
-        rent = worth[i] * ((1.0 - used[safe]) * (access[as_renter[i], safe] - current[i]))
-    return (buy if buy > 0 else -np.inf), (rent if rent > 0 else -np.inf)
-
-
-@njit(cache=True)
 def _address_values(
     considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current,
     worth, liked, offered, match_value, current_match,
@@ -261,10 +238,20 @@ def _address_values(
         for k in range(width):
             c = considered[row_of[i], k]
             candidates[i, k] = c
-            value_buy[i, k], value_rent[i, k] = option_values(
-                i, c, as_owner, as_renter, own_access, access, used, current_own, current,
-                worth, liked, offered, match_value, current_match,
-            )  # fmt: skip
+            safe = max(c, 0)
+            if match_value > 0.0:
+                bonus = -current_match[i]
+                if c >= 0 and liked[i] >= 0 and offered[safe] == liked[i]:
+                    bonus += match_value
+                gain_own = own_access[as_owner[i], safe] - current_own[i] + bonus
+                gain_let = access[as_renter[i], safe] - current[i] + bonus
+                buy = worth[i] * gain_own
+                rent = worth[i] * ((1.0 - used[safe]) * gain_let)
+            else:
+                buy = worth[i] * (own_access[as_owner[i], safe] - current_own[i])
+                rent = worth[i] * ((1.0 - used[safe]) * (access[as_renter[i], safe] - current[i]))
+            value_buy[i, k] = buy if buy > 0 else -np.inf
+            value_rent[i, k] = rent if rent > 0 else -np.inf
     return candidates, value_buy, value_rent
 
 

@@ -77,6 +77,7 @@ from edusim.processes.family_choice import address_values, address_values_refere
 from edusim.processes.housing_rounds import (
     Entries,
     ascend_prices,
+    entries_by_chunks,
     market_entries,
     market_entries_reference,
     school_buyers_supply,
@@ -242,7 +243,7 @@ class Bidders:
 @dataclass(frozen=True)
 class AddressBids:
     """Entering families facing the market, by what they weigh rather than as option
-    tables (`housing_rounds.address_entries` values each option where it needs it).
+    tables (`address_entries` builds the tables a chunk of bidders at a time).
 
     Family i weighs the catchments of row `row_of[i]` of `considered` (-1 padded; one row
     per cell the families live in, `family_choice.address_candidates`); the value of
@@ -277,27 +278,59 @@ class AddressBids:
         self,
         values: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] = address_values,
         resale: Callable[..., np.ndarray] = add_resale_gain,
+        rows: slice | None = None,
     ) -> Bidders:
-        """The same bidders with their option tables (families x options), built by
-        `values` and `resale` (the kernels, or their references)."""
+        """The bidders (those of `rows`, default all) with their option tables (families x
+        options), built by `values` and `resale` (the kernels, or their references)."""
+        rows = slice(None) if rows is None else rows
+        liked = None if self.liked is None else self.liked[rows]
+        current_match = None if self.current_match is None else self.current_match[rows]
+        home, owner = self.home[rows], self.owner[rows]
         candidates, value_buy, value_rent = values(
-            self.considered, self.row_of, self.as_owner, self.as_renter, self.own_access,
-            self.access, self.used, self.current_own, self.current, self.worth,
-            self.liked, self.offered, self.match_value, self.current_match,
+            self.considered, self.row_of[rows], self.as_owner[rows], self.as_renter[rows],
+            self.own_access, self.access, self.used, self.current_own[rows],
+            self.current[rows], self.worth[rows], liked, self.offered, self.match_value,
+            current_match,
         )  # fmt: skip
         if self.resale_gain is not None:
-            value_buy = resale(candidates, value_buy, self.home, self.owner, self.resale_gain)
+            value_buy = resale(candidates, value_buy, home, owner, self.resale_gain)
         return Bidders(
-            candidates, value_buy, value_rent, self.fixed_buy, self.fixed_rent, self.home,
-            self.owner, self.limit,
+            candidates, value_buy, value_rent, self.fixed_buy[rows], self.fixed_rent[rows],
+            home, owner, self.limit[rows],
         )  # fmt: skip
+
+
+ENTRY_CHUNK_BIDDERS = 65_536
+"""Bidders whose option tables `address_entries` builds at once (at about 13 options of
+24 bytes each, about 20 MB of tables). A Hangzhou market (about 30,000-52,000 bidders)
+is one chunk; at eight times Hangzhou (about 400,000-500,000) the whole tables were
+about 150 MiB, alive beside the entries at the year's peak (docs/scale.md)."""
+
+
+def address_entries(
+    bids: AddressBids,
+    cost_per_yuan: np.ndarray,
+    rent_cost_per_yuan: np.ndarray,
+    chunk_rows: int = ENTRY_CHUNK_BIDDERS,
+) -> Entries:
+    """`market_entries` of `bids.tables()`, the tables built `chunk_rows` bidders at a
+    time (`housing_rounds.entries_by_chunks`): the same entries, without the whole
+    families x options tables."""
+    return entries_by_chunks(
+        lambda rows: bids.tables(rows=rows),
+        bids.row_of.size,
+        chunk_rows,
+        bids,
+        cost_per_yuan,
+        rent_cost_per_yuan,
+    )
 
 
 def address_entries_reference(
     bids: AddressBids, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.ndarray
 ) -> Entries:
-    """`housing_rounds.address_entries` the way it was done before: the option tables
-    by the whole-array references, then `market_entries_reference`."""
+    """`address_entries` the way it was done before: the whole option tables by the
+    array references, then `market_entries_reference`."""
     bidders = bids.tables(address_values_reference, add_resale_gain_reference)
     return market_entries_reference(bidders, cost_per_yuan, rent_cost_per_yuan)
 

@@ -2,8 +2,8 @@
 
 `market_entries` turns the bidders' option tables into the rows the rounds visit (the
 families with an option worth its fixed cost, those options moved to the front);
-`address_entries` does the same from what the bidders weigh, valuing each option inside
-its passes instead of reading it from a table (the housing phase's path, for memory);
+`entries_by_chunks` does the same with the tables built a chunk of bidders at a time (the
+housing phase's path, `housing.address_entries`, for memory);
 `ascend_prices` runs the ascending rounds themselves; each is one numba kernel (cached)
 in place of a dozen whole-array numpy passes with families x options temporaries per
 round. Each keeps its numpy definition (`*_reference`, the code it replaced), compared
@@ -17,13 +17,14 @@ the stopping rule) are documented in processes/housing.py; nothing here changes 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
 
 from edusim.grouped import rank_within
-from edusim.processes.family_choice import option_values
 
 MAX_ROUNDS = 60
 """Upper bound on the ascending rounds of one clearing."""
@@ -76,19 +77,67 @@ def market_entries(bidders, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.nd
     those options: an option worth less than its fixed cost never beats staying, so the
     outcome is the same and the rounds visit fewer entries. Two compiled passes over the
     bidders (count, then fill); no families x options temporary."""
-    active, width = _count_entries(
-        bidders.candidates,
-        bidders.value_buy,
-        bidders.value_rent,
-        bidders.fixed_buy,
-        bidders.fixed_rent,
-        bidders.home,
+    n = bidders.candidates.shape[0]
+    return entries_by_chunks(
+        lambda rows: bidders,
+        n,
+        max(n, 1),
+        bidders,
+        cost_per_yuan,
+        rent_cost_per_yuan,
     )
+
+
+def entries_by_chunks(
+    tables_of: Callable[[slice], Any],
+    n: int,
+    chunk_rows: int,
+    bidders: Any,
+    cost_per_yuan: np.ndarray,
+    rent_cost_per_yuan: np.ndarray,
+) -> Entries:
+    """`market_entries` of `n` bidders whose option tables are built `chunk_rows` bidders
+    at a time (`tables_of(rows)`: the bidders of those rows with their candidates and
+    value tables), so that only one chunk's tables are alive beside the entries. Each
+    chunk's tables are built twice, once to count the entries, once to fill them, unless
+    there is one chunk only. The families' own columns (`fixed_rent`, `limit`, `owner`,
+    `home`) are read from `bidders` for all `n`. Rows are independent, so the entries
+    are those of the whole tables at once, value for value."""
+    starts = range(0, n, chunk_rows) if n else range(0, 1)
+    chunks = [slice(start, min(start + chunk_rows, n)) for start in starts]
+    actives, width, kept_tables = [], 0, None
+    for rows in chunks:
+        tables = tables_of(rows)
+        active, chunk_width = _count_entries(
+            tables.candidates,
+            tables.value_buy,
+            tables.value_rent,
+            tables.fixed_buy,
+            tables.fixed_rent,
+            tables.home,
+        )
+        actives.append(active + rows.start)
+        width = max(width, chunk_width)
+        kept_tables = tables if len(chunks) == 1 else None
+        del tables
+    active = np.concatenate(actives)
+    width = max(width, 1)
     u = np.maximum(cost_per_yuan.astype(np.float64), MIN_COST_PER_YUAN)
-    kept, base_bid, can_rent, kept_rent = _fill_entries(
-        active, max(width, 1), bidders.candidates, bidders.value_buy, bidders.value_rent,
-        bidders.fixed_buy, bidders.fixed_rent, bidders.home, bidders.limit, u,
-    )  # fmt: skip
+    kept = np.full((active.size, width), -1, dtype=np.int32)
+    base_bid = np.full((active.size, width), -np.inf)
+    can_rent = np.zeros((active.size, width), dtype=np.bool_)
+    kept_rent = np.full((active.size, width), -np.inf)
+    at = 0
+    for rows, chunk_active in zip(chunks, actives, strict=True):
+        tables = kept_tables if kept_tables is not None else tables_of(rows)
+        end = at + chunk_active.size
+        _fill_entries(
+            chunk_active - rows.start, tables.candidates, tables.value_buy, tables.value_rent,
+            tables.fixed_buy, tables.fixed_rent, tables.home, tables.limit, u,
+            kept[at:end], base_bid[at:end], can_rent[at:end], kept_rent[at:end],
+        )  # fmt: skip
+        at = end
+        del tables
     return Entries(
         active,
         kept,
@@ -128,14 +177,12 @@ def _count_entries(
 
 @njit(cache=True)
 def _fill_entries(
-    active, width, candidates, value_buy, value_rent, fixed_buy, fixed_rent, home, limit, u,
+    active, candidates, value_buy, value_rent, fixed_buy, fixed_rent, home, limit, u,
+    kept, base_bid, can_rent, kept_rent,
 ):  # pragma: no cover - compiled  # fmt: skip
-    n = active.size
-    kept = np.full((n, width), -1, dtype=np.int32)
-    base_bid = np.full((n, width), -np.inf)
-    can_rent = np.zeros((n, width), dtype=np.bool_)
-    kept_rent = np.full((n, width), -np.inf)
-    for j in range(n):
+    """Write the options of the `active` rows into `kept`, `base_bid`, `can_rent` and
+    `kept_rent` (filled with their padding by the caller), row j for active[j]."""
+    for j in range(active.size):
         i = active[j]
         at = 0
         for k in range(candidates.shape[1]):
@@ -152,148 +199,6 @@ def _fill_entries(
             can_rent[j, at] = rents
             kept_rent[j, at] = value_rent[i, k]
             at += 1
-    return kept, base_bid, can_rent, kept_rent
-
-
-def address_entries(bids, cost_per_yuan: np.ndarray, rent_cost_per_yuan: np.ndarray) -> Entries:
-    """`market_entries` of the bidders' option tables, without the tables: `bids`
-    (`housing.AddressBids`) says what each family weighs (its row of the per-cell
-    `considered` catchments) and what an address is worth to it; each option's value is
-    computed where it is needed (`family_choice.option_values`, plus the expected resale
-    gain when `bids.resale_gain` is given), in the same two compiled passes, so the
-    entries are those of `market_entries(bids.tables())` value for value. At eight times
-    Hangzhou the three tables (families x options) were about 150 MiB alive beside the
-    entries at the year's peak (docs/scale.md)."""
-    n = bids.row_of.size
-    match_value, liked, offered, current_match = 0.0, np.full(n, -1), np.full(1, -1), np.zeros(n)
-    if bids.match_value > 0 and bids.liked is not None and bids.offered is not None:
-        match_value, liked, offered = float(bids.match_value), bids.liked, bids.offered
-        current_match = bids.current_match
-    with_resale = bids.resale_gain is not None
-    resale = bids.resale_gain if with_resale else np.zeros(1)
-    u = np.maximum(cost_per_yuan.astype(np.float64), MIN_COST_PER_YUAN)
-    values = (
-        np.ascontiguousarray(bids.considered, dtype=np.int64),
-        np.asarray(bids.row_of, dtype=np.int64),
-        np.asarray(bids.as_owner, dtype=np.int64),
-        np.asarray(bids.as_renter, dtype=np.int64),
-        bids.own_access,
-        bids.access,
-        np.asarray(bids.used, dtype=np.float64),
-        bids.current_own,
-        bids.current,
-        bids.worth,
-        np.asarray(liked, dtype=np.int64),
-        np.asarray(offered, dtype=np.int64),
-        match_value,
-        np.asarray(current_match, dtype=np.float64),
-        with_resale,
-        np.asarray(resale, dtype=np.float64),
-        np.asarray(bids.owner, dtype=np.bool_),
-        np.asarray(bids.home, dtype=np.int64),
-        bids.fixed_buy,
-        bids.fixed_rent,
-    )
-    active, width = _count_address_entries(*values)
-    kept, base_bid, can_rent, kept_rent = _fill_address_entries(
-        active, max(width, 1), *values, bids.limit, u
-    )
-    return Entries(
-        active,
-        kept,
-        base_bid,
-        u,
-        can_rent,
-        kept_rent,
-        rent_cost_per_yuan.astype(np.float64),
-        bids.fixed_rent[active],
-        bids.limit[active],
-        bids.owner[active],
-        bids.home[active],
-    )
-
-
-@njit(cache=True)
-def _address_option(
-    i, k, considered, row_of, as_owner, as_renter, own_access, access, used, current_own,
-    current, worth, liked, offered, match_value, current_match, with_resale, resale, owner,
-    home,
-):  # pragma: no cover - compiled  # fmt: skip
-    """(catchment, buy value, rent value) of family i's k-th considered address, as
-    `address_values` and then `add_resale_gain` make it; catchment -1 for padding and
-    for the family's own catchment (never an option)."""
-    c = considered[row_of[i], k]
-    if c < 0 or c == home[i]:
-        return -1, -np.inf, -np.inf
-    buy, rent = option_values(
-        i, c, as_owner, as_renter, own_access, access, used, current_own, current, worth,
-        liked, offered, match_value, current_match,
-    )  # fmt: skip
-    if with_resale:
-        own = resale[home[i]] if owner[i] and home[i] >= 0 else 0.0
-        buy += resale[c] - own  # -inf plus a finite gain stays -inf
-    return c, buy, rent
-
-
-@njit(cache=True)
-def _count_address_entries(
-    considered, row_of, as_owner, as_renter, own_access, access, used, current_own, current,
-    worth, liked, offered, match_value, current_match, with_resale, resale, owner, home,
-    fixed_buy, fixed_rent,
-):  # pragma: no cover - compiled  # fmt: skip
-    n, k_max = row_of.size, considered.shape[1]
-    active = np.empty(n, dtype=np.int64)
-    n_active, width = 0, 0
-    for i in range(n):
-        count = 0
-        for k in range(k_max):
-            c, buy, rent = _address_option(
-                i, k, considered, row_of, as_owner, as_renter, own_access, access, used,
-                current_own, current, worth, liked, offered, match_value, current_match,
-                with_resale, resale, owner, home,
-            )  # fmt: skip
-            if c >= 0 and (buy > fixed_buy[i] or rent > fixed_rent[i]):
-                count += 1
-        if count > 0:
-            active[n_active] = i
-            n_active += 1
-            width = max(width, count)
-    return active[:n_active].copy(), width
-
-
-@njit(cache=True)
-def _fill_address_entries(
-    active, width, considered, row_of, as_owner, as_renter, own_access, access, used,
-    current_own, current, worth, liked, offered, match_value, current_match, with_resale,
-    resale, owner, home, fixed_buy, fixed_rent, limit, u,
-):  # pragma: no cover - compiled  # fmt: skip
-    n = active.size
-    kept = np.full((n, width), -1, dtype=np.int32)
-    base_bid = np.full((n, width), -np.inf)
-    can_rent = np.zeros((n, width), dtype=np.bool_)
-    kept_rent = np.full((n, width), -np.inf)
-    for j in range(n):
-        i = active[j]
-        at = 0
-        for k in range(considered.shape[1]):
-            c, buy, rent = _address_option(
-                i, k, considered, row_of, as_owner, as_renter, own_access, access, used,
-                current_own, current, worth, liked, offered, match_value, current_match,
-                with_resale, resale, owner, home,
-            )  # fmt: skip
-            if c < 0:
-                continue
-            buys = buy > fixed_buy[i]
-            rents = rent > fixed_rent[i]
-            if not (buys or rents):
-                continue
-            kept[j, at] = c
-            if buys:
-                base_bid[j, at] = min((buy - fixed_buy[i]) / u[c], limit[i])
-            can_rent[j, at] = rents
-            kept_rent[j, at] = rent
-            at += 1
-    return kept, base_bid, can_rent, kept_rent
 
 
 def market_entries_reference(

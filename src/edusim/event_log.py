@@ -1,0 +1,165 @@
+"""The run's event log (written as events.parquet): what happened, when, with its details.
+
+Most entries are single events (a group formed, a rule applied, the year's grants), kept
+as they are logged. A few phases log one event per agent, many thousand a year (each
+teacher posted by the rotation: about 7,000 a year at eight times Hangzhou); those come
+as a batch (`add_batch`), kept as columns (numbers as arrays, text as codes into its
+distinct values) rather than one dictionary per event, which took about 380 bytes an
+event and 53 MiB over 20 years of that city. Read one by one, a batch gives the same
+events as logging each would have: the same keys, Python values of the same types,
+in the order logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Events of one year, kind and label, one per row of the columns. A text column is
+    held as (distinct values, code of each row)."""
+
+    year: int
+    kind: str
+    label: str
+    columns: dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]
+    constants: dict[str, Any]
+    order: tuple[str, ...]
+    size: int
+
+    def details(self, start: int = 0, stop: int | None = None) -> Iterator[dict[str, Any]]:
+        """The rows' details as dictionaries of Python values, keys in logged order."""
+        stop = self.size if stop is None else stop
+        values = {}
+        for name, column in self.columns.items():
+            if isinstance(column, tuple):
+                distinct, codes = column
+                words = [str(word) for word in distinct]
+                values[name] = [words[code] for code in codes[start:stop].tolist()]
+            else:
+                values[name] = column[start:stop].tolist()
+        for row in range(stop - start):
+            yield {
+                name: values[name][row] if name in values else self.constants[name]
+                for name in self.order
+            }
+
+    def head(self, size: int) -> _Batch:
+        """The first `size` events."""
+        columns = {
+            name: (column[0], column[1][:size]) if isinstance(column, tuple) else column[:size]
+            for name, column in self.columns.items()
+        }
+        return _Batch(self.year, self.kind, self.label, columns, self.constants, self.order, size)
+
+
+def _stored(column: Any) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """A batch column as kept: text as (distinct values, codes), numbers as an array."""
+    array = np.asarray(column)
+    if array.dtype.kind in "US":
+        distinct, codes = np.unique(array, return_inverse=True)
+        return distinct, codes.astype(np.int32)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"a batch column must hold numbers or text, not {array.dtype}")
+    return np.array(array, copy=True)
+
+
+class EventLog(Sequence[dict[str, Any]]):
+    """The events of a run in the order logged; each read as {"year", "kind", "label",
+    "detail"}. `del log[n:]` forgets everything logged after the first n events (the
+    intake's rehearsals undo their entries that way)."""
+
+    def __init__(self) -> None:
+        self._parts: list[dict[str, Any] | _Batch] = []
+        self._size = 0
+
+    def add(self, year: int, kind: str, label: str, detail: Mapping[str, Any]) -> None:
+        """Log one event."""
+        self._parts.append({"year": year, "kind": kind, "label": label, "detail": dict(detail)})
+        self._size += 1
+
+    def add_batch(
+        self,
+        year: int,
+        kind: str,
+        label: str,
+        columns: Mapping[str, Any],
+        constants: Mapping[str, Any] | None = None,
+        order: Sequence[str] | None = None,
+    ) -> None:
+        """Log one event per row of `columns` (arrays of equal length: numbers, or text);
+        each event's detail has every column's value of its row and the `constants`,
+        keys in `order` (default: the columns, then the constants)."""
+        constants = dict(constants or {})
+        stored = {name: _stored(column) for name, column in columns.items()}
+        sizes = {
+            (column[1] if isinstance(column, tuple) else column).size for column in stored.values()
+        }
+        if len(sizes) > 1:
+            raise ValueError(f"batch columns of different lengths: {sorted(sizes)}")
+        size = sizes.pop() if sizes else 0
+        keys = tuple(order) if order is not None else (*stored, *constants)
+        if set(keys) != set(stored) | set(constants) or len(keys) != len(set(keys)):
+            raise ValueError("order must name every column and constant once")
+        if size:
+            self._parts.append(_Batch(year, kind, label, stored, constants, keys, size))
+            self._size += size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for part in self._parts:
+            if isinstance(part, _Batch):
+                for detail in part.details():
+                    yield {"year": part.year, "kind": part.kind, "label": part.label,
+                           "detail": detail}  # fmt: skip
+            else:
+                yield part
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = index + self._size if index < 0 else index
+        if not 0 <= position < self._size:
+            raise IndexError("event log index out of range")
+        for part in self._parts:
+            size = part.size if isinstance(part, _Batch) else 1
+            if position < size:
+                if isinstance(part, _Batch):
+                    (detail,) = part.details(position, position + 1)
+                    return {"year": part.year, "kind": part.kind, "label": part.label,
+                            "detail": detail}  # fmt: skip
+                return part
+            position -= size
+        raise IndexError("event log index out of range")  # pragma: no cover - sizes agree
+
+    def __delitem__(self, index: slice) -> None:
+        """Forget the events from `index.start` on (only `del log[n:]`)."""
+        if not isinstance(index, slice) or index.stop is not None or index.step is not None:
+            raise TypeError("only the events from one position to the end can be deleted")
+        keep = range(self._size)[index.start or 0 :].start if self._size else 0
+        kept: list[dict[str, Any] | _Batch] = []
+        size = 0
+        for part in self._parts:
+            part_size = part.size if isinstance(part, _Batch) else 1
+            if size + part_size <= keep:
+                kept.append(part)
+                size += part_size
+            elif size < keep:  # a batch cut through
+                kept.append(part.head(keep - size))  # type: ignore[union-attr]
+                size = keep
+            else:
+                break
+        self._parts, self._size = kept, size
