@@ -133,6 +133,8 @@ def test_a_batch_keeps_its_columns_not_a_dictionary_per_event():
     log = EventLog()
     columns = _postings(np.random.default_rng(1), 10_000)
     _batch(log, 2020, columns, 1)
+    assert len(log) == 10_000
+    log._seal()
     (batch,) = log._parts
     held = sum(
         sum(part.nbytes for part in column) if isinstance(column, tuple) else column.nbytes
@@ -140,3 +142,30 @@ def test_a_batch_keeps_its_columns_not_a_dictionary_per_event():
     )
     assert held <= 10_000 * (8 + 4 + 4 + 1) + 2 * NAMES.nbytes
     assert batch.columns["from"][1].dtype == np.int32
+
+
+def test_consecutive_batches_alike_are_kept_as_one():
+    """The rotation posts group by group: a year's postings of one scope, logged in a
+    hundred small batches, are kept as one batch (a batch's arrays and dictionaries cost
+    several hundred bytes however few its rows); a different scope, year or an event in
+    between starts another. Read back, nothing shows it."""
+    rng = np.random.default_rng(2)
+    log, reference = EventLog(), EventLog()
+    for year, scope in ((2020, "group"), (2020, "group"), (2020, "district"), (2021, "district")):
+        for _ in range(3):
+            columns = _postings(rng, int(rng.integers(0, 4)))
+            order = ("teacher", "from", "to", "years", "tier", "scope")
+            log.add_batch(
+                year, "posting", "teacher posted", columns, {"years": 1, "scope": scope}, order
+            )
+            reference.add_batch(
+                year, "posting", "teacher posted", columns, {"years": 1, "scope": scope}, order
+            )
+            reference._seal()
+        if year == 2020 and scope == "group":
+            log.add(year, "rotation", "postings by tier", {"n": 1})
+            reference.add(year, "rotation", "postings by tier", {"n": 1})
+    assert _as_stored(log) == _as_stored(reference)
+    batches = [part for part in log._parts if not isinstance(part, dict)]
+    assert len(batches) == 4  # group (before the summary), group, district 2020, 2021
+    assert len(batches) < len([part for part in reference._parts if not isinstance(part, dict)])

@@ -58,15 +58,38 @@ class _Batch:
         return _Batch(self.year, self.kind, self.label, columns, self.constants, self.order, size)
 
 
-def _stored(column: Any) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def _checked(column: Any) -> np.ndarray:
+    """A batch column as an array of numbers or text (a copy: the caller's array may
+    change after it is logged)."""
+    array = np.array(column, copy=True)
+    if array.dtype.kind not in "biufUS":
+        raise TypeError(f"a batch column must hold numbers or text, not {array.dtype}")
+    return array.reshape(-1)
+
+
+def _stored(pieces: list[np.ndarray]) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """A batch column as kept: text as (distinct values, codes), numbers as an array."""
-    array = np.asarray(column)
+    array = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
     if array.dtype.kind in "US":
         distinct, codes = np.unique(array, return_inverse=True)
         return distinct, codes.astype(np.int32)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"a batch column must hold numbers or text, not {array.dtype}")
-    return np.array(array, copy=True)
+    return array
+
+
+@dataclass
+class _Gathering:
+    """Batches with the same year, kind, label, constants and key order logged one after
+    another (the rotation posts group by group), gathered into one `_Batch`."""
+
+    header: tuple[int, str, str, tuple[str, ...]]
+    constants: dict[str, Any]
+    pieces: dict[str, list[np.ndarray]]
+    size: int
+
+    def batch(self) -> _Batch:
+        year, kind, label, order = self.header
+        columns = {name: _stored(pieces) for name, pieces in self.pieces.items()}
+        return _Batch(year, kind, label, columns, self.constants, order, self.size)
 
 
 class EventLog(Sequence[dict[str, Any]]):
@@ -77,9 +100,17 @@ class EventLog(Sequence[dict[str, Any]]):
     def __init__(self) -> None:
         self._parts: list[dict[str, Any] | _Batch] = []
         self._size = 0
+        self._gathering: _Gathering | None = None
+
+    def _seal(self) -> None:
+        """The batches being gathered become one part."""
+        if self._gathering is not None:
+            self._parts.append(self._gathering.batch())
+            self._gathering = None
 
     def add(self, year: int, kind: str, label: str, detail: Mapping[str, Any]) -> None:
         """Log one event."""
+        self._seal()
         self._parts.append({"year": year, "kind": kind, "label": label, "detail": dict(detail)})
         self._size += 1
 
@@ -94,26 +125,40 @@ class EventLog(Sequence[dict[str, Any]]):
     ) -> None:
         """Log one event per row of `columns` (arrays of equal length: numbers, or text);
         each event's detail has every column's value of its row and the `constants`,
-        keys in `order` (default: the columns, then the constants)."""
+        keys in `order` (default: the columns, then the constants). Consecutive batches
+        alike but for their rows are kept as one."""
         constants = dict(constants or {})
-        stored = {name: _stored(column) for name, column in columns.items()}
-        sizes = {
-            (column[1] if isinstance(column, tuple) else column).size for column in stored.values()
-        }
+        arrays = {name: _checked(column) for name, column in columns.items()}
+        sizes = {array.size for array in arrays.values()}
         if len(sizes) > 1:
             raise ValueError(f"batch columns of different lengths: {sorted(sizes)}")
         size = sizes.pop() if sizes else 0
-        keys = tuple(order) if order is not None else (*stored, *constants)
-        if set(keys) != set(stored) | set(constants) or len(keys) != len(set(keys)):
+        keys = tuple(order) if order is not None else (*arrays, *constants)
+        if set(keys) != set(arrays) | set(constants) or len(keys) != len(set(keys)):
             raise ValueError("order must name every column and constant once")
-        if size:
-            self._parts.append(_Batch(year, kind, label, stored, constants, keys, size))
-            self._size += size
+        if not size:
+            return
+        header = (year, kind, label, keys)
+        gathering = self._gathering
+        if (
+            gathering is None
+            or gathering.header != header
+            or gathering.constants != constants
+            or set(gathering.pieces) != set(arrays)
+            or any(gathering.pieces[n][0].dtype.kind != a.dtype.kind for n, a in arrays.items())
+        ):
+            self._seal()
+            gathering = self._gathering = _Gathering(header, constants, {n: [] for n in arrays}, 0)
+        for name, array in arrays.items():
+            gathering.pieces[name].append(array)
+        gathering.size += size
+        self._size += size
 
     def __len__(self) -> int:
         return self._size
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._seal()
         for part in self._parts:
             if isinstance(part, _Batch):
                 for detail in part.details():
@@ -129,6 +174,7 @@ class EventLog(Sequence[dict[str, Any]]):
     def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
 
     def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        self._seal()
         if isinstance(index, slice):
             return list(self)[index]
         position = index + self._size if index < 0 else index
@@ -149,6 +195,7 @@ class EventLog(Sequence[dict[str, Any]]):
         """Forget the events from `index.start` on (only `del log[n:]`)."""
         if not isinstance(index, slice) or index.stop is not None or index.step is not None:
             raise TypeError("only the events from one position to the end can be deleted")
+        self._seal()
         keep = range(self._size)[index.start or 0 :].start if self._size else 0
         kept: list[dict[str, Any] | _Batch] = []
         size = 0

@@ -25,6 +25,7 @@ support (3.3, 3.4, 3.5):
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -280,7 +281,8 @@ def _compact(values: list[Any]) -> tuple[str, Any, np.ndarray | None]:
         if kind is str:
             distinct: dict[str, int] = {}
             codes = np.array([distinct.setdefault(v, len(distinct)) for v in present], np.int32)
-            return "str", (list(distinct), codes), mask
+            # interned: the same names every year are one string each, not one a year
+            return "str", ([sys.intern(word) for word in distinct], codes), mask
         if kind is tuple and all(
             len(v) == 2 and type(v[0]) is float and type(v[1]) is float for v in present
         ):
