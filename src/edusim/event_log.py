@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, overload
 
 import numpy as np
@@ -43,11 +44,12 @@ class _Batch:
                 values[name] = [words[code] for code in codes[start:stop].tolist()]
             else:
                 values[name] = column[start:stop].tolist()
-        for row in range(stop - start):
-            yield {
-                name: values[name][row] if name in values else self.constants[name]
-                for name in self.order
-            }
+        columns = [
+            values[name] if name in values else repeat(self.constants[name], stop - start)
+            for name in self.order
+        ]
+        for row in zip(*columns, strict=True):
+            yield dict(zip(self.order, row, strict=True))
 
     def head(self, size: int) -> _Batch:
         """The first `size` events."""

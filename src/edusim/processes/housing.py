@@ -68,6 +68,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numba import njit
@@ -240,6 +241,10 @@ class Bidders:
     limit: np.ndarray
 
 
+_ADD_RESALE_GAIN_IN_PLACE = partial(add_resale_gain, overwrite=True)
+"""`add_resale_gain` into the value table itself (the table is the caller's own)."""
+
+
 @dataclass(frozen=True)
 class AddressBids:
     """Entering families facing the market, by what they weigh rather than as option
@@ -277,11 +282,12 @@ class AddressBids:
     def tables(
         self,
         values: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] = address_values,
-        resale: Callable[..., np.ndarray] = add_resale_gain,
+        resale: Callable[..., np.ndarray] = _ADD_RESALE_GAIN_IN_PLACE,
         rows: slice | None = None,
     ) -> Bidders:
         """The bidders (those of `rows`, default all) with their option tables (families x
-        options), built by `values` and `resale` (the kernels, or their references)."""
+        options), built by `values` and `resale` (the kernels, the resale gain added in
+        place to the table `values` made, or their references)."""
         rows = slice(None) if rows is None else rows
         liked = None if self.liked is None else self.liked[rows]
         current_match = None if self.current_match is None else self.current_match[rows]
