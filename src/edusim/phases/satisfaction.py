@@ -71,7 +71,7 @@ def entrant_satisfaction(
         params.enrollment.distance_cost_income_share_per_km,
         income,
     )
-    district = families.district[entrants].astype(np.int64)
+    district = families.district[entrants].astype(np.int32)  # int32: 1.8 M entrants at 8x
     area_mean = district_mean_reputation(model, stage)[district]
     components = satisfaction_components(
         reputation[placed],
@@ -86,8 +86,8 @@ def entrant_satisfaction(
         "index": satisfaction_index(components),
         "income_cny": income.copy(),
         "district": district,
-        "school": placed.astype(np.int64),
-        "home": home.astype(np.int64),
+        "school": placed.astype(np.int32),
+        "home": home.astype(np.int32),
     }
 
 
@@ -107,6 +107,9 @@ def school_satisfaction(model: EduModel) -> np.ndarray:
     """Per school, the mean satisfaction index of this year's public entrants placed
     there, both stages (NaN for a school with none)."""
     n = len(model.school_table)
+    joined = model.satisfaction_entrants  # both stages' records, joined by the intake
+    if joined is not None:
+        return group_means(joined["index"], joined["school"], n)
     records = [s["satisfaction"] for s in model.intake.values() if "satisfaction" in s]
     if not records:
         return np.full(n, np.nan)

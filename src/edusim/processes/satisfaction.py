@@ -140,7 +140,9 @@ def joined_records(intake: dict[int, dict]) -> dict[str, np.ndarray] | None:
     if not records or sum(r["index"].size for _, r in records) == 0:
         return None
     joined = {key: np.concatenate([r[key] for _, r in records]) for key in RECORD_KEYS}
-    joined["stage"] = np.concatenate([np.full(r["index"].size, s) for s, r in records])
+    joined["stage"] = np.concatenate(
+        [np.full(r["index"].size, s, dtype=np.int8) for s, r in records]
+    )
     return joined
 
 
@@ -161,6 +163,6 @@ def join_stage_records(intake: dict[int, dict]) -> dict[str, np.ndarray] | None:
         for record, start, end in zip(records, bounds[:-1], bounds[1:], strict=True):
             record[key] = joined[key][start:end]
     joined["stage"] = np.concatenate(
-        [np.full(r["index"].size, s) for s, r in zip(stages, records, strict=True)]
+        [np.full(r["index"].size, s, dtype=np.int8) for s, r in zip(stages, records, strict=True)]
     )
     return joined
