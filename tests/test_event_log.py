@@ -169,3 +169,44 @@ def test_consecutive_batches_alike_are_kept_as_one():
     batches = [part for part in log._parts if not isinstance(part, dict)]
     assert len(batches) == 4  # group (before the summary), group, district 2020, 2021
     assert len(batches) < len([part for part in reference._parts if not isinstance(part, dict)])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.lists(st.integers(0, 5), min_size=1, max_size=4),
+    st.sampled_from([1, 2.5, float("nan"), "西湖", {"b": [1, 2], "a": None}, True]),
+)
+def test_the_table_columns_hold_each_details_json(seed, sizes, constant):
+    """`columns()` writes a batch's details without building them: the text is what
+    `json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)` gives each
+    event read back, for integer, text, float (NaN and infinities too) and boolean
+    columns and constants of any JSON kind."""
+    rng = np.random.default_rng(seed)
+    log = EventLog()
+    names = np.array(["西湖-P01", 'quote"d', "Binjiang-J01"])
+    for year, size in enumerate(sizes, start=2020):
+        log.add(year, "group", "formed", {"group": "西湖", "share": 0.25, "ids": [3, 1]})
+        floats = rng.normal(0, 1, size)
+        floats[rng.random(size) < 0.3] = rng.choice([np.nan, np.inf, -np.inf])
+        log.add_batch(
+            year,
+            "posting",
+            "teacher posted",
+            {
+                "teacher": rng.integers(-5, 10**12, size),
+                "to": names[rng.integers(0, 3, size)],
+                "gain": floats,
+                "walks": rng.random(size) < 0.5,
+                "tier": rng.integers(0, 3, size).astype(np.uint8),
+            },
+            constants={"scope": "group", "extra": constant},
+        )
+    table = log.columns()
+    expected = [
+        json.dumps(e["detail"], sort_keys=True, ensure_ascii=False, default=str) for e in log
+    ]
+    assert table["detail"] == expected
+    assert table["year"] == [e["year"] for e in log]
+    assert table["label"] == [e["label"] for e in log]
+    assert table["kind"] == [e["kind"] for e in log]

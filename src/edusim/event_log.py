@@ -12,6 +12,7 @@ in the order logged.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -50,6 +51,23 @@ class _Batch:
         ]
         for row in zip(*columns, strict=True):
             yield dict(zip(self.order, row, strict=True))
+
+    def detail_texts(self) -> list[str]:
+        """Every row's detail as `detail_json` writes it, without building the
+        dictionaries: the values of each key encoded once per column, joined in the
+        order of the sorted keys."""
+        keys = sorted(self.order)
+        parts = []
+        for key in keys:
+            if key in self.columns:
+                parts.append(_value_texts(self.columns[key]))
+            else:
+                parts.append(repeat(detail_json(self.constants[key]), self.size))
+        prefixes = [detail_json(key) + ": " for key in keys]
+        return [
+            "{" + ", ".join(p + v for p, v in zip(prefixes, row, strict=True)) + "}"
+            for row in zip(*parts, strict=True)
+        ]
 
     def head(self, size: int) -> _Batch:
         """The first `size` events."""
@@ -92,6 +110,25 @@ class _Gathering:
         year, kind, label, order = self.header
         columns = {name: _stored(pieces) for name, pieces in self.pieces.items()}
         return _Batch(year, kind, label, columns, self.constants, order, self.size)
+
+
+def detail_json(detail: Mapping[str, Any]) -> str:
+    """An event's detail as it is stored (events.parquet): JSON, keys sorted, text as it
+    is (not escaped to ASCII), values JSON cannot hold as their `str`."""
+    return json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _value_texts(column: np.ndarray | tuple[np.ndarray, np.ndarray]) -> list[str]:
+    """Each row's value of a batch column as `detail_json` writes it inside a detail:
+    each distinct text encoded once, integers as their digits, other numbers one by
+    one."""
+    if isinstance(column, tuple):
+        distinct, codes = column
+        words = [detail_json(str(word)) for word in distinct]
+        return [words[code] for code in codes.tolist()]
+    if column.dtype.kind in "iu":
+        return [str(value) for value in column.tolist()]
+    return [detail_json(value) for value in column.tolist()]
 
 
 class EventLog(Sequence[dict[str, Any]]):
@@ -158,6 +195,23 @@ class EventLog(Sequence[dict[str, Any]]):
 
     def __len__(self) -> int:
         return self._size
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The log as the columns of events.parquet: year, kind, label and the detail as
+        JSON text (`detail_json`), in the order logged."""
+        self._seal()
+        table: dict[str, list[Any]] = {"year": [], "kind": [], "label": [], "detail": []}
+        for part in self._parts:
+            if isinstance(part, _Batch):
+                table["year"] += [part.year] * part.size
+                table["kind"] += [part.kind] * part.size
+                table["label"] += [part.label] * part.size
+                table["detail"] += part.detail_texts()
+            else:
+                for name in ("year", "kind", "label"):
+                    table[name].append(part[name])
+                table["detail"].append(detail_json(part["detail"]))
+        return table
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         self._seal()
