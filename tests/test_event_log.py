@@ -210,3 +210,55 @@ def test_the_table_columns_hold_each_details_json(seed, sizes, constant):
     assert table["year"] == [e["year"] for e in log]
     assert table["label"] == [e["label"] for e in log]
     assert table["kind"] == [e["kind"] for e in log]
+
+
+def test_a_logged_batch_does_not_follow_the_callers_arrays():
+    """The log keeps its own copy: the rotation's columns may change after logging."""
+    log = EventLog()
+    teacher, to = np.array([5, 6]), np.array(["A", "B"])
+    log.add_batch(2020, "posting", "teacher posted", {"teacher": teacher, "to": to})
+    teacher[0], to[0] = 99, "Z"
+    assert [e["detail"] for e in log] == [{"teacher": 5, "to": "A"}, {"teacher": 6, "to": "B"}]
+
+
+def test_batches_of_other_columns_or_value_kinds_are_not_gathered_together():
+    """Consecutive batches alike in year, kind, label and constants are gathered only if
+    they have the same columns of the same kinds of values: an integer column followed by
+    a float one keeps each event's own type."""
+    log = EventLog()
+    log.add_batch(2020, "posting", "x", {"a": np.array([1, 2])})
+    log.add_batch(2020, "posting", "x", {"a": np.array([0.5])})
+    log.add_batch(2020, "posting", "x", {"b": np.array([3])})
+    details = [e["detail"] for e in log]
+    assert details == [{"a": 1}, {"a": 2}, {"a": 0.5}, {"b": 3}]
+    assert [type(d.get("a", d.get("b"))) for d in details] == [int, int, float, int]
+    assert len(log._parts) == 3
+    assert log.columns()["detail"] == ['{"a": 1}', '{"a": 2}', '{"a": 0.5}', '{"b": 3}']
+    scoped = EventLog()
+    for scope in ("group", "district"):
+        scoped.add_batch(2020, "posting", "x", {"a": np.array([1])}, constants={"scope": scope})
+    assert [e["detail"]["scope"] for e in scoped] == ["group", "district"]
+
+
+def test_details_json_cannot_hold_are_stored_as_text():
+    """A single event's values that JSON has no type for (a numpy integer, a date) are
+    written as their `str`, as before the event log was columns."""
+    import datetime
+
+    log = EventLog()
+    log.add(2020, "run", "city built", {"n": np.int64(7), "on": datetime.date(2020, 9, 1)})
+    assert log.columns()["detail"] == ['{"n": "7", "on": "2020-09-01"}']
+
+
+def test_batches_without_columns_or_of_tables_and_reads_past_the_end_are_refused():
+    log = EventLog()
+    with pytest.raises(ValueError, match="at least one column"):
+        log.add_batch(2020, "posting", "x", {}, constants={"scope": "group"})
+    with pytest.raises(ValueError, match="one value per event"):
+        log.add_batch(2020, "posting", "x", {"a": np.zeros((2, 2))})
+    log.add(2020, "run", "city built", {})
+    assert len(log) == 1
+    with pytest.raises(IndexError, match="out of range"):
+        log[1]
+    with pytest.raises(IndexError, match="out of range"):
+        log[-2]

@@ -61,6 +61,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/phases/test_transfers_in_model.py",
     ],
     "policy/": ["tests/policy"],
+    "event_log.py": ["tests/test_event_log.py"],
     "metrics/": [
         "tests/test_metrics_by_hand.py",
         "tests/test_metric_helpers_by_hand.py",

@@ -84,7 +84,9 @@ def _checked(column: Any) -> np.ndarray:
     array = np.array(column, copy=True)
     if array.dtype.kind not in "biufUS":
         raise TypeError(f"a batch column must hold numbers or text, not {array.dtype}")
-    return array.reshape(-1)
+    if array.ndim != 1:
+        raise ValueError(f"a batch column must be one value per event, not of shape {array.shape}")
+    return array
 
 
 def _stored(pieces: list[np.ndarray]) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -171,7 +173,9 @@ class EventLog(Sequence[dict[str, Any]]):
         sizes = {array.size for array in arrays.values()}
         if len(sizes) > 1:
             raise ValueError(f"batch columns of different lengths: {sorted(sizes)}")
-        size = sizes.pop() if sizes else 0
+        if not sizes:
+            raise ValueError("a batch needs at least one column (one value per event)")
+        size = sizes.pop()
         keys = tuple(order) if order is not None else (*arrays, *constants)
         if set(keys) != set(arrays) | set(constants) or len(keys) != len(set(keys)):
             raise ValueError("order must name every column and constant once")
