@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -336,17 +336,12 @@ class EduModel(mesa.Model):
         self._events.add(school_year, kind, label, detail)
 
     def log_events(
-        self,
-        school_year: int,
-        kind: str,
-        label: str,
-        columns: Mapping[str, Any],
-        constants: Mapping[str, Any] | None = None,
-        order: Sequence[str] | None = None,
+        self, school_year: int, kind: str, label: str, columns: Mapping[str, Any], **options: Any
     ) -> None:
         """Append one entry per row of `columns` (an event of each agent, e.g. each
-        teacher posted), kept as columns (`EventLog.add_batch`)."""
-        self._events.add_batch(school_year, kind, label, columns, constants, order)
+        teacher posted), kept as columns; `options` are `EventLog.add_batch`'s
+        (`constants`, `order`)."""
+        self._events.add_batch(school_year, kind, label, columns, **options)
 
     def record(self, observed_year: int) -> None:
         """Compute the registry's metrics and snapshot the school table for `observed_year`."""
