@@ -69,6 +69,10 @@ class _Batch:
             for row in zip(*parts, strict=True)
         ]
 
+    def event(self, detail: dict[str, Any]) -> dict[str, Any]:
+        """One of the batch's events, as a single event is kept."""
+        return {"year": self.year, "kind": self.kind, "label": self.label, "detail": detail}
+
     def head(self, size: int) -> _Batch:
         """The first `size` events."""
         columns = {
@@ -112,6 +116,11 @@ class _Gathering:
         year, kind, label, order = self.header
         columns = {name: _stored(pieces) for name, pieces in self.pieces.items()}
         return _Batch(year, kind, label, columns, self.constants, order, self.size)
+
+
+def _size_of(part: dict[str, Any] | _Batch) -> int:
+    """Events in a part of the log: a batch's rows, or one."""
+    return part.size if isinstance(part, _Batch) else 1
 
 
 def detail_json(detail: Mapping[str, Any]) -> str:
@@ -221,9 +230,7 @@ class EventLog(Sequence[dict[str, Any]]):
         self._seal()
         for part in self._parts:
             if isinstance(part, _Batch):
-                for detail in part.details():
-                    yield {"year": part.year, "kind": part.kind, "label": part.label,
-                           "detail": detail}  # fmt: skip
+                yield from map(part.event, part.details())
             else:
                 yield part
 
@@ -241,14 +248,12 @@ class EventLog(Sequence[dict[str, Any]]):
         if not 0 <= position < self._size:
             raise IndexError("event log index out of range")
         for part in self._parts:
-            size = part.size if isinstance(part, _Batch) else 1
-            if position < size:
+            if position < _size_of(part):
                 if isinstance(part, _Batch):
                     (detail,) = part.details(position, position + 1)
-                    return {"year": part.year, "kind": part.kind, "label": part.label,
-                            "detail": detail}  # fmt: skip
+                    return part.event(detail)
                 return part
-            position -= size
+            position -= _size_of(part)
         raise IndexError("event log index out of range")  # pragma: no cover - sizes agree
 
     def __delitem__(self, index: slice) -> None:
@@ -260,7 +265,7 @@ class EventLog(Sequence[dict[str, Any]]):
         kept: list[dict[str, Any] | _Batch] = []
         size = 0
         for part in self._parts:
-            part_size = part.size if isinstance(part, _Batch) else 1
+            part_size = _size_of(part)
             if size + part_size <= keep:
                 kept.append(part)
                 size += part_size

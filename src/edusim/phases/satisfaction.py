@@ -18,6 +18,7 @@ from edusim.processes.housing import holding_cost_per_yuan, tenant_cost_per_yuan
 from edusim.processes.satisfaction import (
     access_cost_income_years,
     group_means,
+    joined_records,
     satisfaction_components,
     satisfaction_index,
 )
@@ -108,13 +109,8 @@ def school_satisfaction(model: EduModel) -> np.ndarray:
     there, both stages (NaN for a school with none)."""
     n = len(model.school_table)
     joined = model.satisfaction_entrants  # both stages' records, joined by the intake
-    if joined is not None:
-        return group_means(joined["index"], joined["school"], n)
-    records = [s["satisfaction"] for s in model.intake.values() if "satisfaction" in s]
-    if not records:
+    if joined is None:
+        joined = joined_records(model.intake)
+    if joined is None:
         return np.full(n, np.nan)
-    return group_means(
-        np.concatenate([r["index"] for r in records]),
-        np.concatenate([r["school"] for r in records]),
-        n,
-    )
+    return group_means(joined["index"], joined["school"], n)
