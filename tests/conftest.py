@@ -59,6 +59,10 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None, 
 settings.register_profile("explore", derandomize=False, database=None, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# Commands the tests start run in their own processes, never in a resident server the
+# developer may have running (`edusim serve`); tests/test_cli_serve.py starts its own.
+os.environ["EDUSIM_SERVER"] = "off"
+
 
 @pytest.fixture(scope="session")
 def demo_path() -> Path:

@@ -45,6 +45,7 @@ def _imports_after(argv: list[str]) -> dict:
         ["--version"],
         ["run", "--help"],
         ["report", "--help"],
+        ["serve", "--help"],
         ["run"],  # missing scenario: an argument error
         ["report", "x", "--formats", "gif"],
         ["frobnicate"],

@@ -46,9 +46,18 @@ def _is_bad_input(error: Exception) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `edusim` console script."""
+    """Entry point of the `edusim` console script. Called without `argv` (as the console
+    script), a command other than `serve` runs in this environment's resident server when
+    one is running (`edusim serve`, see `forward`); with `argv`, always here."""
+    from_console = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if from_console and args.command != "serve":
+        from edusim.cli.forward import forward
+
+        status = forward(argv)
+        if status is not None:
+            return status
     configure_cli_logging(args.verbose - args.less)
     try:
         check_seed(getattr(args, "seed", None))  # before the slow imports of a run

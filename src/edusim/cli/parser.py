@@ -20,6 +20,7 @@ from edusim.cli import (
     run,
     scenarios,
     schema,
+    serve,
     validate,
 )
 from edusim.cli.common import Command
@@ -38,6 +39,7 @@ COMMANDS: tuple[Command, ...] = (
     schema.COMMAND,
     compile_kernels.COMMAND,
     explore.COMMAND,
+    serve.COMMAND,
 )
 """Every `edusim COMMAND`, in the order `--help` lists them."""
 
