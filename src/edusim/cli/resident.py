@@ -32,6 +32,7 @@ import socket
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -365,6 +366,7 @@ def _command_in_fork(request: dict, descriptors: list[int], others: list) -> Non
             os.dup2(number, target)
             os.close(number)
         _standard_streams()
+        fresh_warning_registries()
         os.chdir(request["cwd"])
         os.umask(request["umask"])
         os.environ.clear()
@@ -388,6 +390,16 @@ def _command_in_fork(request: dict, descriptors: list[int], others: list) -> Non
             with contextlib.suppress(BaseException):
                 stream.flush()
         os._exit(code)
+
+
+def fresh_warning_registries() -> None:
+    """Forget which warnings were already shown: Python shows a warning once per place
+    and process, and one the warm-up triggered would otherwise never reach a command."""
+    warnings.onceregistry.clear()
+    for module in list(sys.modules.values()):
+        registry = getattr(module, "__warningregistry__", None)
+        if isinstance(registry, dict):
+            registry.clear()
 
 
 def _standard_streams() -> None:
