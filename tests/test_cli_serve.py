@@ -138,6 +138,15 @@ def test_a_run_through_the_server_writes_the_tables_of_a_fresh_process(server, t
     assert (tmp_path / "served" / "report.html").is_file()
 
 
+def test_verbose_says_where_the_command_runs(server, tmp_path):
+    result = _edusim("-v", "scenarios", cwd=tmp_path, env=server.env)
+    assert result.returncode == 0
+    assert f"running in the resident server at {server.socket}" in result.stderr
+    quiet = _edusim("scenarios", cwd=tmp_path, env=server.env)
+    assert "resident server" not in quiet.stderr
+    assert quiet.stdout == result.stdout
+
+
 def test_a_refused_scenario_gives_its_exit_status_and_message_through_the_server(server, tmp_path):
     result = _edusim("run", "no-such-scenario.yaml", cwd=tmp_path, env=server.env)
     assert result.returncode == 2
@@ -252,6 +261,14 @@ def test_an_idle_server_stops_by_itself(private_folder):
 
 
 # -- the client's rules ----------------------------------------------------------------------
+
+
+def test_platforms_without_unix_sockets_or_fork_run_every_command_here(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    assert not forwarding.supported()
+    assert forwarding.socket_path() is None
+    assert forwarding.forward(["scenarios"]) is None
+    assert main(["serve"]) == 2
 
 
 def test_the_socket_path_follows_edusim_server(monkeypatch):

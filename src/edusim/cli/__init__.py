@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if from_console and args.command != "serve":
         from edusim.cli.forward import forward
 
-        status = forward(argv)
+        status = forward(argv, announce=args.verbose > args.less)
         if status is not None:
             return status
     configure_cli_logging(args.verbose - args.less)

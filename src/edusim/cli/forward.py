@@ -69,12 +69,22 @@ def socket_path() -> Path | None:
     it says `off`), else `edusim-<uid>/<environment>.sock` in `XDG_RUNTIME_DIR` or the
     temporary folder (one server per environment, so two virtual environments never
     share one)."""
+    if not supported():
+        return None
     chosen = os.environ.get(SERVER_VARIABLE)
     if chosen is not None:
         return None if chosen.strip().lower() in OFF or not chosen.strip() else Path(chosen)
     base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
     environment = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
     return Path(base) / f"edusim-{os.getuid()}" / f"{environment}.sock"
+
+
+def supported() -> bool:
+    """Whether this platform can run commands in a resident server: Unix sockets that
+    carry file descriptors, fork, and user ids (not Windows)."""
+    return all(hasattr(socket, name) for name in ("AF_UNIX", "send_fds")) and all(
+        hasattr(os, name) for name in ("fork", "getuid")
+    )
 
 
 def check_private(folder: Path) -> None:
@@ -167,11 +177,12 @@ def request_of(argv: Sequence[str]) -> bytes:
     return json.dumps(request).encode() + b"\n"
 
 
-def forward(argv: Sequence[str]) -> int | None:
+def forward(argv: Sequence[str], announce: bool = False) -> int | None:
     """Run the command `argv` in this environment's server and return its exit status, or
     None when there is no server to run it (none listening, forwarding off, a folder not
     private, or a server of other code or settings, which then shuts itself down): the
-    caller then runs the command itself."""
+    caller then runs the command itself. `announce` (under `-v`): say on stderr where the
+    command runs."""
     path = socket_path()
     if path is None or not os.path.exists(path):
         return None
@@ -194,6 +205,11 @@ def forward(argv: Sequence[str]) -> int | None:
     if "pid" not in first:
         connection.close()
         return None  # refused: other code or settings (the reason is in the server's log)
+    if announce:
+        print(
+            f"edusim: running in the resident server at {path} (pid {first['pid']})",
+            file=sys.stderr,
+        )
     return _relay_until_exit(connection, replies, int(first["pid"]))
 
 

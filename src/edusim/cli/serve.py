@@ -38,9 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from edusim.cli.forward import ServerFolderError, socket_path
+    from edusim.cli.forward import ServerFolderError, socket_path, supported
     from edusim.cli.resident import control, make_private_folder, serve
 
+    if not supported():
+        print("edusim: `edusim serve` needs Unix sockets and fork (not Windows)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     path = args.socket or socket_path()
     if path is None:
         print("edusim: EDUSIM_SERVER is off; give --socket PATH to serve", file=sys.stderr)
@@ -64,6 +67,11 @@ def execute(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if control(path, b"S") is not None:
         print(f"edusim: a server already listens at {path}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if path != socket_path():
+        print(
+            f"edusim: commands use this server when EDUSIM_SERVER={path} is set",
+            file=sys.stderr,
+        )
     return serve(path, args.idle)
 
 
