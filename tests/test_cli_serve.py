@@ -138,6 +138,25 @@ def test_a_run_through_the_server_writes_the_tables_of_a_fresh_process(server, t
     assert (tmp_path / "served" / "report.html").is_file()
 
 
+def test_two_commands_at_once_each_run_in_their_own_fork(server, tmp_path):
+    clients = [
+        subprocess.Popen(
+            [sys.executable, "-m", "edusim", "-v", "run", "demo", "--years", "6", "--out", out],
+            cwd=tmp_path,
+            env=server.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for out in ("first", "second")
+    ]
+    outputs = [client.communicate() for client in clients]
+    assert [client.returncode for client in clients] == [0, 0], outputs
+    pids = {err.split("(pid ")[1].split(")")[0] for _, err in outputs}
+    assert len(pids) == 2  # two forks
+    assert _digests(tmp_path / "first") == _digests(tmp_path / "second")
+
+
 def test_verbose_says_where_the_command_runs(server, tmp_path):
     result = _edusim("-v", "scenarios", cwd=tmp_path, env=server.env)
     assert result.returncode == 0
