@@ -62,7 +62,11 @@ TARGETS: dict[str, list[str]] = {
     ],
     "policy/": ["tests/policy"],
     "event_log.py": ["tests/test_event_log.py"],
-    "mesa_adapter.py": ["tests/test_mesa_agent_rows.py", "tests/test_mesa_model.py"],
+    "mesa_adapter.py": [
+        "tests/test_mesa_agent_rows.py",
+        "tests/test_mesa_model.py",
+        "tests/test_mesa_seed.py",
+    ],
     "metrics/": [
         "tests/test_metrics_by_hand.py",
         "tests/test_metric_helpers_by_hand.py",
