@@ -157,6 +157,15 @@ def test_two_commands_at_once_each_run_in_their_own_fork(server, tmp_path):
     assert _digests(tmp_path / "first") == _digests(tmp_path / "second")
 
 
+def test_an_argument_error_reads_the_same_through_the_server(server, tmp_path):
+    served = _edusim("run", "--years", "x", cwd=tmp_path, env=server.env)
+    here = _edusim("run", "--years", "x", cwd=tmp_path, env=_environment(EDUSIM_SERVER="off"))
+    assert served.returncode == here.returncode == 2
+    assert served.stderr == here.stderr
+    assert "usage: edusim run" in served.stderr
+    assert "'run --years x' (pid" in server.wait_for_log("'run --years x'")
+
+
 def test_verbose_says_where_the_command_runs(server, tmp_path):
     result = _edusim("-v", "scenarios", cwd=tmp_path, env=server.env)
     assert result.returncode == 0
@@ -319,6 +328,26 @@ def test_a_socket_folder_others_can_write_is_not_used(private_folder, monkeypatc
     with pytest.raises(forwarding.ServerFolderError, match="mode 700"):
         forwarding.check_private(shared)
     forwarding.check_private(private_folder)  # mkdtemp's folder is private
+
+
+@pytest.mark.parametrize(
+    ("argv", "offered"),
+    [
+        (["run", "demo"], "yes"),
+        (["report", "--help"], "yes"),  # the fork's parser prints the help
+        (["-v", "run", "demo"], "announce"),
+        (["-vv", "experiment", "x.yaml"], "announce"),
+        (["-v", "-q", "run", "demo"], "yes"),
+        (["serve"], None),
+        (["-v", "serve", "--stop"], None),
+        (["--help"], None),
+        (["--version"], None),
+        (["--frobnicate", "run"], None),
+        ([], None),
+    ],
+)
+def test_which_command_lines_are_offered_to_a_server(argv, offered):
+    assert forwarding.forwardable(argv) == offered
 
 
 def test_main_called_with_arguments_never_forwards(monkeypatch, capsys):

@@ -2,7 +2,6 @@
 
 from functools import cache
 from importlib import import_module
-from typing import Any
 
 _EXPERIMENT_API = ("compare", "evaluate", "run_experiment")
 _LOADING_API = ("load_experiment", "load_run")
@@ -21,7 +20,7 @@ def _installed_version() -> str:
         return "0.0.0+unknown"
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The version, the model and the experiment API on first use, so `import edusim` stays
     light (`importlib.metadata` alone costs about 60 ms, which `edusim --help` does not
     need; the model brings Mesa, numba and pandas)."""

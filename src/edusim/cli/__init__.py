@@ -5,23 +5,15 @@ a one-line message and an exit code.
 Arguments are parsed before anything of the simulator is imported: each command imports
 the model, pandas, Mesa or matplotlib inside its `execute`, so `--help` and argument errors
 are immediate. One module per command (`run.py`, `report.py`, ...); `parser.COMMANDS` is
-the table of them."""
+the table of them. The package itself imports none of them: the console script first
+offers a command to a resident server (`forward`, `edusim serve`) and imports the parser
+only to run it here; the names below are looked up on first use."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-
-from edusim.cli.common import (
-    EXIT_BAD_INPUT,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    BadArgumentError,
-    check_seed,
-)
-from edusim.cli.parser import COMMANDS, build_parser
-from edusim.log import LOGGER, configure_cli_logging
+from importlib import import_module
 
 __all__ = [
     "COMMANDS",
@@ -35,10 +27,30 @@ __all__ = [
     "main",
 ]
 
+_EXPORTS = {
+    "COMMANDS": "edusim.cli.parser",
+    "build_parser": "edusim.cli.parser",
+    "EXIT_BAD_INPUT": "edusim.cli.common",
+    "EXIT_FAILED": "edusim.cli.common",
+    "EXIT_INTERRUPTED": "edusim.cli.common",
+    "EXIT_OK": "edusim.cli.common",
+    "BadArgumentError": "edusim.cli.common",
+    "check_seed": "edusim.cli.common",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The parser and the exit codes on first use: a command sent to a resident server
+    (`forward`) imports neither the parser nor the command modules."""
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'edusim.cli' has no attribute {name!r}")
+
 
 def _is_bad_input(error: Exception) -> bool:
     """A refused scenario, output folder or argument value (exit 2). The classes are looked
     up only now, so parsing arguments imports neither the scenario schema nor the writer."""
+    from edusim.cli.common import BadArgumentError
     from edusim.output_dir import OutputFolderError
     from edusim.scenario.loader import ScenarioError
 
@@ -47,17 +59,24 @@ def _is_bad_input(error: Exception) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `edusim` console script. Called without `argv` (as the console
-    script), a command other than `serve` runs in this environment's resident server when
-    one is running (`edusim serve`, see `forward`); with `argv`, always here."""
-    from_console = argv is None
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    if from_console and args.command != "serve":
-        from edusim.cli.forward import forward
+    script), a command other than `serve` is first offered to this environment's resident
+    server (`edusim serve`, see `forward`), which parses and runs it; with `argv`, or with
+    no server, it is parsed and run here."""
+    if argv is None:
+        argv = sys.argv[1:]
+        from edusim.cli.forward import forward, forwardable
 
-        status = forward(argv, announce=args.verbose > args.less)
-        if status is not None:
-            return status
+        offered = forwardable(argv)
+        if offered is not None:
+            status = forward(argv, announce=offered == "announce")
+            if status is not None:
+                return status
+    from edusim.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, check_seed
+    from edusim.cli.parser import build_parser
+    from edusim.log import LOGGER, configure_cli_logging
+
+    argv = list(argv)
+    args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose - args.less)
     try:
         check_seed(getattr(args, "seed", None))  # before the slow imports of a run

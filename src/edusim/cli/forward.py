@@ -3,9 +3,10 @@
 A fresh `edusim run` spends about 1.9 CPU-s importing numpy, pandas, Mesa, numba and the
 model and about 0.25 s loading the compiled kernels before its first year; a fresh
 `edusim report` about 1.1 s importing pandas and matplotlib (docs/scale.md, "A resident
-edusim"). A resident server has done both once. The console script, after parsing its
-arguments here (so `--help` and argument errors stay immediate), looks for the server of
-this Python environment and, if it answers and runs the same code, hands it the command:
+edusim"). A resident server has done both once. The console script, before importing its
+parser (`forwardable` reads only the global options and the command's name), looks for
+the server of this Python environment and, if it answers and runs the same code, hands
+it the command (the fork parses it, so errors and help read as they would here):
 the command line, the working folder, the environment and this process's standard input,
 output and error themselves (file descriptors passed over the Unix socket), so the
 command reads and writes the terminal or files exactly as it would here. The server
@@ -175,6 +176,29 @@ def request_of(argv: Sequence[str]) -> bytes:
         "umask": umask,
     }
     return json.dumps(request).encode() + b"\n"
+
+
+GLOBAL_FLAGS = {"-v": 1, "--verbose": 1, "-vv": 2, "-vvv": 3, "-q": -1, "-qq": -2}
+"""The global options that may come before a command (`cli.parser`), with how much more
+(or less) they say."""
+
+
+def forwardable(argv: Sequence[str]) -> str | None:
+    """Whether the console script offers `argv` to a server, read without the parser (so
+    that a served command imports none of it): a command after the global options, other
+    than `serve`; "announce" when they ask for more diagnostics (`-v`: say where it runs),
+    "yes" otherwise, None for no command (`--help`, `--version`, an unknown option).
+    The server's fork parses the whole command line, so its errors read as they would
+    here."""
+    verbosity = 0
+    for word in argv:
+        if word in GLOBAL_FLAGS:
+            verbosity += GLOBAL_FLAGS[word]
+            continue
+        if word.startswith("-") or word == "serve":
+            return None
+        return "announce" if verbosity > 0 else "yes"
+    return None
 
 
 def forward(argv: Sequence[str], announce: bool = False) -> int | None:
