@@ -587,3 +587,22 @@ def test_ctrl_c_during_the_report_says_the_run_is_complete(
     assert "no results were written" not in err
     assert f"the run is complete in {out}" in err and f"`edusim report {out}`" in err
     assert (out / "manifest.json").is_file()
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """`edusim scenarios | head -1`: the reader closes the pipe; no "failed" message and
+    no traceback, and the status a shell gives a program ended by SIGPIPE (141)."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the command writes a byte
+    env = {k: v for k, v in os.environ.items() if k != "EDUSIM_DEBUG"}
+    done = subprocess.run(
+        [sys.executable, "-m", "edusim", "scenarios"],
+        cwd=tmp_path,
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    os.close(writer)
+    assert done.returncode == 141
+    assert done.stderr == ""

@@ -57,6 +57,22 @@ def _is_bad_input(error: Exception) -> bool:
     return isinstance(error, ScenarioError | OutputFolderError | BadArgumentError)
 
 
+EXIT_READER_GONE = 141
+"""Exit status when the output's reader went away (`edusim scenarios | head`): what a
+shell reports for a program ended by SIGPIPE (128 + 13)."""
+
+
+def _reader_gone() -> int:
+    """The reader of standard output closed it: stop quietly, as `cat` or `ls` do, with
+    stdout pointed at /dev/null so that Python's final flush raises nothing more."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_READER_GONE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `edusim` console script. Called without `argv` (as the console
     script), a command other than `serve` is first offered to this environment's resident
@@ -84,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edusim: interrupted; no results were written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as error:
         if _is_bad_input(error):
             print(f"edusim: {error}", file=sys.stderr)
