@@ -69,6 +69,12 @@ def one_report(results: Path, formats: str, workers: int) -> dict[str, float]:
     }
 
 
+def median_range(runs: list[dict[str, float]], key: str) -> str:
+    """`median (min-max)` of one measure over repetitions, as the tables print it."""
+    values = [run[key] for run in runs]
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
@@ -86,15 +92,10 @@ def main() -> None:
     print("| formats | workers | figures | wall s (min-max) | CPU s (min-max) | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|")
     for (formats, workers), runs in measured.items():
-
-        def spread(key: str, runs: list[dict[str, float]] = runs) -> str:
-            values = [run[key] for run in runs]
-            return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
-
         rss = statistics.median(run["rss"] for run in runs)
         print(
-            f"| {formats} | {workers} | {runs[0]['figures']:.0f} | {spread('wall')} | "
-            f"{spread('cpu')} | {rss:.0f} |"
+            f"| {formats} | {workers} | {runs[0]['figures']:.0f} | {median_range(runs, 'wall')} | "
+            f"{median_range(runs, 'cpu')} | {rss:.0f} |"
         )
 
 

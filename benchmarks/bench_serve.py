@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_report import median_range  # this folder is on the path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_RUN = ROOT / "tests" / "data" / "report" / "run"
 COMMANDS = ("report", "run", "run+report")
@@ -136,13 +138,9 @@ def main() -> None:
     print("| command | how | wall s (min-max) | CPU s (min-max) | peak RSS MiB |")
     print("|---|---|---:|---:|---:|")
     for (name, way), runs in measured.items():
-
-        def spread(key: str, runs: list[dict[str, float]] = runs) -> str:
-            values = [run[key] for run in runs]
-            return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
-
         rss = statistics.median(run["rss"] for run in runs)
-        print(f"| {name} | {way} | {spread('wall')} | {spread('cpu')} | {rss:.0f} |")
+        wall, cpu = median_range(runs, "wall"), median_range(runs, "cpu")
+        print(f"| {name} | {way} | {wall} | {cpu} | {rss:.0f} |")
 
 
 if __name__ == "__main__":

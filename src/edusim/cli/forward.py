@@ -151,16 +151,25 @@ def _digest(record: object) -> str:
     return hashlib.sha256(json.dumps(record).encode()).hexdigest()
 
 
-def _standard_descriptors() -> list[int]:
-    """This process's descriptors 0, 1 and 2, each replaced by /dev/null if closed."""
-    descriptors = []
+def standard_descriptors() -> list[int]:
+    """Descriptors 0, 1 and 2, each opened on /dev/null first if it is closed: the client
+    sends them to the server, and the server keeps its own open so that the descriptors a
+    command brings never land on them."""
     for number in range(3):
         try:
             os.fstat(number)
-            descriptors.append(number)
         except OSError:
-            descriptors.append(os.open(os.devnull, os.O_RDWR))
-    return descriptors
+            devnull = os.open(os.devnull, os.O_RDWR)
+            if devnull != number:
+                os.dup2(devnull, number)
+                os.close(devnull)
+    return [0, 1, 2]
+
+
+def signal_process(pid: int, number: int) -> None:
+    """Send signal `number` to `pid` unless it has already gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, number)
 
 
 def request_of(argv: Sequence[str]) -> bytes:
@@ -219,7 +228,7 @@ def forward(argv: Sequence[str], announce: bool = False) -> int | None:
     try:
         connection.connect(str(path))
         # The descriptors travel with the first byte; the request follows.
-        socket.send_fds(connection, [b"R"], _standard_descriptors())
+        socket.send_fds(connection, [b"R"], standard_descriptors())
         connection.sendall(request_of(argv))
         replies = connection.makefile("rb")
         first = json.loads(replies.readline() or b"{}")
@@ -242,8 +251,7 @@ def _relay_until_exit(connection: socket.socket, replies, pid: int) -> int:
     status; 1 with a message if the server goes away first."""
 
     def relay(signum: int, _frame: object) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signum)
+        signal_process(pid, signum)
 
     for name in RELAYED_SIGNALS:
         number = getattr(signal, name, None)

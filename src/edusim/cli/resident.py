@@ -40,6 +40,8 @@ from edusim.cli.common import EXIT_FAILED, EXIT_OK
 from edusim.cli.forward import (
     check_private,
     fingerprint,
+    signal_process,
+    standard_descriptors,
 )
 from edusim.forking import fork_is_safe
 
@@ -69,7 +71,6 @@ class _State:
     running: dict[int, _Running] = field(default_factory=dict)
     commands: int = 0
     stopping: bool = False
-    started: float = field(default_factory=time.time)
     last_activity: float = field(default_factory=time.monotonic)
 
 
@@ -113,7 +114,7 @@ def warm_up() -> float:
 
 def serve(path: Path, idle_seconds: float) -> int:
     """Warm up, listen at `path` and run commands until stopped."""
-    _open_standard_descriptors()
+    standard_descriptors()  # open, so that a command's descriptors never land on 0-2 here
     own = fingerprint()  # before the warm-up: a file edited meanwhile makes it stale at once
     print("edusim: warming up (the demo city run and reported once)...", file=sys.stderr)
     seconds = warm_up()
@@ -147,16 +148,6 @@ def serve(path: Path, idle_seconds: float) -> int:
     return EXIT_OK
 
 
-def _open_standard_descriptors() -> None:
-    """Descriptors 0-2 open (on /dev/null if closed), so that the descriptors a command
-    brings never land on them in the server."""
-    for number in range(3):
-        try:
-            os.fstat(number)
-        except OSError:
-            os.dup2(os.open(os.devnull, os.O_RDWR), number)
-
-
 def _loop(state: _State, idle_seconds: float) -> None:
     wake_reader, wake_writer = socket.socketpair()
     wake_reader.setblocking(False)
@@ -169,7 +160,7 @@ def _loop(state: _State, idle_seconds: float) -> None:
         if not state.stopping:
             state.stopping = True
             for command in state.running.values():
-                _signal(command.pid, signal.SIGTERM)
+                signal_process(command.pid, signal.SIGTERM)
 
     for number in stop_signals:
         signal.signal(number, stop_now)
@@ -303,7 +294,7 @@ def _client_gone(command: _Running, selector: selectors.BaseSelector) -> None:
     killed (its relay cannot pass SIGKILL on), so the command is hung up on."""
     selector.unregister(command.connection)
     command.client_gone = True
-    _signal(command.pid, signal.SIGHUP)
+    signal_process(command.pid, signal.SIGHUP)
 
 
 def _reap(state: _State, selector: selectors.BaseSelector) -> None:
@@ -332,11 +323,6 @@ def _reap(state: _State, selector: selectors.BaseSelector) -> None:
             _reply(command.connection, {"exit": code})
         command.connection.close()
         state.last_activity = time.monotonic()
-
-
-def _signal(pid: int, number: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, number)
 
 
 def _close_listener(state: _State) -> None:
