@@ -1,6 +1,7 @@
 """EduModel as a normal Mesa 3 model: keyword parameters Mesa's tools accept, Mesa's
 seeding (`seed=None` fresh, `rng=`), School agents that mirror the arrays, agent
-reporters, and `mesa.batch_run` iterations that differ."""
+reporters (the schools' rows from the table's columns where Mesa's would be the same:
+`EduModel.agent_columns`), and `mesa.batch_run` iterations that differ."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from edusim.mesa_adapter import AgentRows
+from edusim.agents.school import school_columns
+from edusim.mesa_adapter import AgentRows, SchoolYearCollector
 from edusim.model import SCHOOL_REPORTERS, EduModel
 from edusim.scenario.loader import load_scenario
 
@@ -167,3 +171,89 @@ def test_batch_run_gives_a_row_per_school_for_three_different_iterations(period)
     # is the sum of the schools' enrolment (of that year, not the year before)
     for _, run in frame.groupby(["iteration", "Step"]):
         assert run["pupils"].iloc[0] == run["enrollment"].sum()
+
+
+# -- the schools' rows from columns --------------------------------------------------------
+
+COLUMNS = (*SCHOOL_REPORTERS.values(), "famous", "entry_capacity")
+
+
+@pytest.fixture(scope="module")
+def sanming() -> EduModel:
+    """Groups of several kinds (Sanming's 集团, 联盟 and 共同体), rural schools, a county."""
+    model = EduModel("sanming", seed=3, years=2)
+    model.run()
+    return model
+
+
+def _typed(rows) -> list[tuple]:
+    return [tuple((type(value), value) for value in row) for row in rows]
+
+
+def _mesa_rows(collector: mesa.DataCollector, model: EduModel) -> list[tuple]:
+    return list(mesa.DataCollector._record_agents(collector, model))
+
+
+@pytest.mark.parametrize("city", ["grouped", "sanming"])
+def test_the_rows_from_columns_are_mesas_rows(city, request):
+    model = request.getfixturevalue(city)
+    collector = model.datacollector
+    assert model.agent_columns(list(SCHOOL_REPORTERS.values())) is not None  # columns used
+    rows = list(collector._record_agents(model))
+    assert len(rows) == len(model.school_table)
+    assert _typed(rows) == _typed(_mesa_rows(collector, model))
+    assert any(row[-1] == "core" for row in rows) and any(row[-1] is None for row in rows)
+
+
+@given(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=6))
+@settings(max_examples=25, deadline=None)
+def test_each_column_is_what_the_agents_properties_return(grouped, attributes):
+    columns = school_columns(grouped, attributes)
+    expected = [[getattr(agent, name) for agent in grouped.schools] for name in attributes]
+    assert [[(type(v), v) for v in column] for column in columns] == [
+        [(type(v), v) for v in column] for column in expected
+    ]
+
+
+def test_an_attribute_that_is_no_column_is_read_from_the_agents(grouped):
+    assert school_columns(grouped, ["reputation", "memberships"]) is None
+    collector = mesa.DataCollector(
+        agent_reporters={"reputation": "reputation", "memberships": "memberships"}
+    )
+    with_memberships = list(collector._record_agents(grouped))
+    assert with_memberships == _mesa_rows(collector, grouped)
+
+
+def test_a_reporter_that_is_no_attribute_name_keeps_mesas_path(grouped):
+    """A function reporter, or Mesa's [function, arguments]: the collector asks every
+    agent, as Mesa does."""
+    seen: list[int] = []
+
+    def quality_seen(agent, scale=1.0):
+        seen.append(agent.index)
+        return scale * agent.teaching_quality
+
+    for reporter in (quality_seen, [quality_seen, [2.0]]):
+        seen.clear()
+        collector = SchoolYearCollector(agent_reporters={"name": "name", "q": reporter})
+        rows = list(collector._record_agents(grouped))
+        assert len(seen) == len(grouped.schools)
+        assert _typed(rows) == _typed(_mesa_rows(collector, grouped))
+
+
+def test_other_agents_in_the_model_keep_mesas_path():
+    """An agent a user adds (not a school) has its own row: Mesa's path, not the columns."""
+    model = EduModel("demo", seed=2, years=1)
+    visitor = mesa.Agent(model)
+    visitor.name = "visitor"
+    assert model.agent_columns(["name"]) is None
+    rows = list(model.datacollector._record_agents(model))
+    assert len(rows) == len(model.schools) + 1
+    assert _typed(rows) == _typed(_mesa_rows(model.datacollector, model))
+    visitor.remove()
+    assert model.agent_columns(["name"]) is not None
+    model.schools[0].remove()  # as many agents as schools again, but not the schools
+    visitor = mesa.Agent(model)
+    assert model.agent_columns(["name"]) is None
+    rows = list(model.datacollector._record_agents(model))
+    assert _typed(rows) == _typed(_mesa_rows(model.datacollector, model))

@@ -25,6 +25,7 @@ support (3.3, 3.4, 3.5):
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -213,6 +214,28 @@ class SchoolYearCollector(mesa.DataCollector):
     lists last. EduModel collects once per school year (never the city as built, which is
     the `start_year` row of `model.tables()`).
     """
+
+    def _new_agent_reporter(self, name: str, reporter: Any) -> None:
+        """Mesa's, remembering each reporter as given (`_record_agents` reads the names)."""
+        super()._new_agent_reporter(name, reporter)
+        self.__dict__.setdefault("_given_reporters", {})[name] = reporter
+
+    def _record_agents(self, model: mesa.Model) -> Any:
+        """The agent rows Mesa's collector makes, `(step, agent id, *reports)` per agent,
+        from the model's columns when every reporter is an attribute name the model gives
+        as a column (`EduModel.agent_columns`: one pass over the school table per
+        attribute instead of one property call per agent and reporter), else Mesa's own.
+        """
+        given = self.__dict__.get("_given_reporters", {})
+        attributes = [given.get(name) for name in self.agent_reporters]
+        columns_of = getattr(model, "agent_columns", None)
+        columns = None
+        if columns_of is not None and attributes and all(isinstance(a, str) for a in attributes):
+            columns = columns_of(attributes)
+        if columns is None:
+            return super()._record_agents(model)
+        ids = [agent.unique_id for agent in model.agents]
+        return zip(itertools.repeat(model.steps, len(ids)), ids, *columns, strict=True)
 
     def collect(self, model: mesa.Model) -> None:
         """Record the model and agent reporters, labelled `model.steps - 1`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from edusim.agents.groups import MEMBER, ROLE_NAMES, GroupTable
-from edusim.agents.school import School
+from edusim.agents.school import School, school_columns
 from edusim.balance import balance_table
 from edusim.calendar import Calendar
 from edusim.event_log import EventLog
@@ -329,6 +329,18 @@ class EduModel(mesa.Model):
             cached = (key, groups.headline(len(self.school_table)))
             self._headline_cache = cached
         return cached[1]
+
+    def agent_columns(self, attributes: Sequence[str]) -> list[list[Any]] | None:
+        """`attributes` of every agent in `self.agents`' order, one list per attribute
+        (what Mesa's DataCollector would read agent by agent), or None when the agents
+        are not exactly the schools in school order or an attribute is not a School
+        column (agents/school.school_columns); the collector then asks the agents."""
+        agents = self.agents
+        if len(agents) != len(self.schools) or any(
+            agent is not school for agent, school in zip(agents, self.schools, strict=True)
+        ):
+            return None
+        return school_columns(self, attributes)
 
     # -- recording ------------------------------------------------------------------------
     def log_event(self, school_year: int, kind: str, label: str, detail: Mapping[str, Any]) -> None:

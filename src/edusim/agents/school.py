@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -95,6 +96,13 @@ class SchoolTable:
         return self.entry_capacity * self.grades
 
 
+STAGE_NAMES = ("primary", "junior")
+"""A school's `stage` by its code in the table."""
+
+HEADLINE_ROLES = (None, "core", "member")
+"""A school's `group_role` by the role code of its tightest group (0: in none)."""
+
+
 class School(mesa.Agent):
     """A primary or junior secondary school, as Mesa sees it.
 
@@ -130,7 +138,7 @@ class School(mesa.Agent):
 
     @property
     def stage(self) -> str:
-        return ("primary", "junior")[int(self.table.stage[self.index])]
+        return STAGE_NAMES[int(self.table.stage[self.index])]
 
     @property
     def district(self) -> str:
@@ -180,7 +188,7 @@ class School(mesa.Agent):
     def group_role(self) -> str | None:
         """'core' or 'member' in its tightest group, None when in none."""
         role = int(self.model.school_group_headline()[2][self.index])
-        return (None, "core", "member")[role]
+        return HEADLINE_ROLES[role]
 
     @property
     def memberships(self) -> list[dict[str, object]]:
@@ -203,3 +211,41 @@ class School(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"School({self.name!r}, {self.stage}, q={self.teaching_quality:.3f})"
+
+
+def _headline_columns(model: EduModel) -> dict[str, Callable[[], list[Any]]]:
+    group_id, group_kind, group_role = model.school_group_headline()
+    return {
+        "group_id": lambda: [None if g < 0 else g for g in group_id.tolist()],
+        "group_kind": lambda: [str(kind) or None for kind in group_kind.tolist()],
+        "group_role": lambda: [HEADLINE_ROLES[role] for role in group_role.tolist()],
+    }
+
+
+def school_columns(model: EduModel, attributes: Sequence[str]) -> list[list[Any]] | None:
+    """Each of `attributes` of every school, in school order, as the list of what the
+    School agents' properties return (the same values of the same Python types), from
+    the table's arrays in one pass per attribute instead of one property call per school
+    and attribute (what Mesa's DataCollector does: 12 x 812 calls a year for Hangzhou).
+    None when an attribute is not one of these (the caller then asks the agents)."""
+    table = model.school_table
+    districts = model.geography.district_names
+    per_grade = table.classes_per_grade * table.class_size
+    columns: dict[str, Callable[[], list[Any]]] = {
+        "name": lambda: [str(name) for name in table.name.tolist()],
+        "stage": lambda: [STAGE_NAMES[stage] for stage in table.stage.tolist()],
+        "district": lambda: [str(districts[d]) for d in table.district.tolist()],
+        "pos": lambda: list(
+            zip(map(float, table.x_km.tolist()), map(float, table.y_km.tolist()), strict=True)
+        ),
+        "capacity": lambda: [int(c) for c in (per_grade * table.grades).tolist()],
+        "entry_capacity": lambda: [int(c) for c in per_grade.tolist()],
+        "enrollment": lambda: [int(n) for n in table.enrollment.tolist()],
+        "teaching_quality": lambda: [float(q) for q in table.teaching_quality.tolist()],
+        "reputation": lambda: [float(r) for r in table.reputation.tolist()],
+        "famous": lambda: [bool(f) for f in table.famous.tolist()],
+        **_headline_columns(model),
+    }
+    if any(attribute not in columns for attribute in attributes):
+        return None
+    return [columns[attribute]() for attribute in attributes]

@@ -107,6 +107,10 @@ class RotationPasses:
             rows_ = teachers_of[school]
             return rows_[available[rows_]]
 
+        # every posting of the pass, in the order made, posted at the end in one batch
+        # (nobody moves twice, and nothing below reads where a posted teacher now is)
+        posted: list[np.ndarray] = []
+        posted_to: list[np.ndarray] = []
         for group_id, members in members_by_group(rows["group"], rows["school"]):
             group = model.groups.groups[group_id]
             candidates = staff_of(group.core)
@@ -166,11 +170,13 @@ class RotationPasses:
             back = returned >= 0
             levels.move(chosen, teachers.school[chosen], hosts)
             levels.move(returned[back], hosts[back], group.core)
-            self._post(year, chosen, hosts, GROUP, stats)
             available[chosen] = False
             sent = returned[back]
-            self._post(year, sent, np.full(sent.size, group.core), GROUP, stats)
             available[sent] = False
+            posted += [chosen, sent]
+            posted_to += [hosts, np.full(sent.size, group.core, dtype=np.int64)]
+        if posted:
+            self._post(year, np.concatenate(posted), np.concatenate(posted_to), GROUP, stats)
 
     def _walk_teaching(self, context: _RotationContext, stats: dict) -> None:
         """走教 (Dalian D21, Hangzhou H17): each group's core sends
