@@ -198,7 +198,8 @@ def _mesa_rows(collector: mesa.DataCollector, model: EduModel) -> list[tuple]:
 def test_the_rows_from_columns_are_mesas_rows(city, request):
     model = request.getfixturevalue(city)
     collector = model.datacollector
-    assert model.agent_columns(list(SCHOOL_REPORTERS.values())) is not None  # columns used
+    assert model.agent_columns(list(SCHOOL_REPORTERS.values())) is not None
+    assert collector._columns_agree is True  # checked at the first collection: columns used
     rows = list(collector._record_agents(model))
     assert len(rows) == len(model.school_table)
     assert _typed(rows) == _typed(_mesa_rows(collector, model))
@@ -257,3 +258,48 @@ def test_other_agents_in_the_model_keep_mesas_path():
     assert model.agent_columns(["name"]) is None
     rows = list(model.datacollector._record_agents(model))
     assert _typed(rows) == _typed(_mesa_rows(model.datacollector, model))
+
+
+def test_a_mesa_whose_rows_differ_keeps_its_own_path(grouped, monkeypatch):
+    """A Mesa version that builds its agent rows otherwise (here: each report doubled in
+    a pair) is found out at the first collection and keeps its own rows from then on."""
+    plain = mesa.DataCollector._record_agents
+
+    def other_rows(self, model):
+        return [(row[0], row[1], *((v, v) for v in row[2:])) for row in plain(self, model)]
+
+    monkeypatch.setattr(mesa.DataCollector, "_record_agents", other_rows)
+    collector = SchoolYearCollector(agent_reporters=SCHOOL_REPORTERS)
+    first = collector._record_agents(grouped)
+    assert collector._columns_agree is False
+    for rows in (first, collector._record_agents(grouped)):
+        assert _typed(rows) == _typed(other_rows(collector, grouped))
+
+
+def test_rows_agree_past_the_step_by_value_and_type():
+    from edusim.mesa_adapter import _same_rows
+
+    nan = float("nan")
+    assert _same_rows([(1, 7, "a", (0.5, nan), None)], [(0, 7, "a", (0.5, nan), None)])
+    assert not _same_rows([(1, 7, 1)], [(1, 7, 1.0)])  # an int is not a float
+    assert not _same_rows([(1, 7, nan)], [(1, 7, 0.5)])
+    assert not _same_rows([(1, 7, (0.5, 1.0))], [(1, 7, (0.5, 2.0))])
+    assert not _same_rows([(1, 7, (0.5,))], [(1, 7, (0.5, 1.0))])
+    assert not _same_rows([(1, 7)], [(1, 7), (1, 8)])
+    assert not _same_rows([{"id": 7}], [(1, 7)])  # rows that are not tuples
+
+
+def test_a_mesa_that_asks_with_more_arguments_gets_its_own_rows(grouped, monkeypatch):
+    """A Mesa version whose collector passes `_record_agents` more than the model is
+    answered by Mesa's own method with those arguments, never from the columns."""
+    asked = []
+
+    def with_agents(self, model, agents=None):
+        asked.append(agents)
+        return [(model.steps, agent.unique_id) for agent in agents or model.agents]
+
+    monkeypatch.setattr(mesa.DataCollector, "_record_agents", with_agents)
+    collector = SchoolYearCollector(agent_reporters=SCHOOL_REPORTERS)
+    some = grouped.schools[:3]
+    rows = collector._record_agents(grouped, some)
+    assert asked == [some] and [row[1] for row in rows] == [s.unique_id for s in some]

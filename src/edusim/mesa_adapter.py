@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -220,22 +221,31 @@ class SchoolYearCollector(mesa.DataCollector):
         super()._new_agent_reporter(name, reporter)
         self.__dict__.setdefault("_given_reporters", {})[name] = reporter
 
-    def _record_agents(self, model: mesa.Model) -> Any:
+    def _record_agents(self, model: mesa.Model, *args: Any, **kwargs: Any) -> Any:
         """The agent rows Mesa's collector makes, `(step, agent id, *reports)` per agent,
         from the model's columns when every reporter is an attribute name the model gives
         as a column (`EduModel.agent_columns`: one pass over the school table per
         attribute instead of one property call per agent and reporter), else Mesa's own.
-        """
-        given = self.__dict__.get("_given_reporters", {})
-        attributes = [given.get(name) for name in self.agent_reporters]
-        columns_of = getattr(model, "agent_columns", None)
+
+        The first time, both are made and compared (ids and reports, value and type):
+        a Mesa whose own rows differ (a version that builds them otherwise) keeps its own
+        path for the collector's life."""
         columns = None
-        if columns_of is not None and attributes and all(isinstance(a, str) for a in attributes):
-            columns = columns_of(attributes)
+        if not args and not kwargs and self.__dict__.get("_columns_agree", True):
+            given = self.__dict__.get("_given_reporters", {})
+            attributes = [given.get(name) for name in self.agent_reporters]
+            columns_of = getattr(model, "agent_columns", None)
+            if columns_of and attributes and all(isinstance(a, str) for a in attributes):
+                columns = columns_of(attributes)
         if columns is None:
-            return super()._record_agents(model)
+            return super()._record_agents(model, *args, **kwargs)
         ids = [agent.unique_id for agent in model.agents]
-        return zip(itertools.repeat(model.steps, len(ids)), ids, *columns, strict=True)
+        rows = list(zip(itertools.repeat(model.steps, len(ids)), ids, *columns, strict=True))
+        if "_columns_agree" not in self.__dict__:
+            own = list(super()._record_agents(model))
+            self._columns_agree = _same_rows(own, rows)
+            return own
+        return rows
 
     def collect(self, model: mesa.Model) -> None:
         """Record the model and agent reporters, labelled `model.steps - 1`."""
@@ -254,6 +264,24 @@ class SchoolYearCollector(mesa.DataCollector):
             else:
                 entry = AgentRows(label, entry)
             records[label] = entry
+
+
+def _same_rows(own: list[Any], made: list[tuple[Any, ...]]) -> bool:
+    """Whether Mesa's own agent rows and the rows made from columns agree past their first
+    element (the step, which `SchoolYearCollector.collect` relabels): the same ids and
+    reports, of the same Python types (NaN agreeing with NaN)."""
+
+    def same(a: Any, b: Any) -> bool:
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, tuple):
+            return len(a) == len(b) and all(map(same, a, b))
+        return a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
+
+    return len(own) == len(made) and all(
+        isinstance(row, tuple) and same(row[1:], other[1:])
+        for row, other in zip(own, made, strict=True)
+    )
 
 
 class AgentRows(Sequence[tuple[Any, ...]]):
