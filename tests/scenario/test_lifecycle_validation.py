@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 from edusim.cli import EXIT_BAD_INPUT, main
@@ -112,20 +113,77 @@ def test_the_command_line_exits_2_with_the_path(write_yaml, capsys, tmp_path):
     assert "timeline[0].merge.into" in err and "Traceback" not in err
 
 
-def test_a_town_outside_the_district_is_refused_when_the_city_is_built(
-    write_yaml, capsys, tmp_path
+TOWN_CITY = (
+    "extends: base.yaml\nname: town\ncity:\n  districts:\n"
+    "    - {name: A, kind: urban, area_km2: 20, towns: 2, schools: {primary: 2, junior: 1},"
+    " pupils: {primary: 600, junior: 300}}\n"
+    "    - {name: B, kind: suburban, area_km2: 60, towns: 3, islands: ISLANDS,"
+    " schools: {primary: 2, junior: 1}, pupils: {primary: 500, junior: 250}}\n"
+    "timeline:\n  - date: 2019-09-01\n"
+    "    open: {name: OPEN-P09, stage: primary, district: OPEN, town: TOWN}\n"
+)
+
+
+def _town_city(write_yaml, district: str, town: int, islands: int = 0):
+    text = TOWN_CITY.replace("ISLANDS", str(islands)).replace("OPEN", district)
+    return write_yaml("town.yaml", text.replace("TOWN", str(town)))
+
+
+@pytest.mark.parametrize(("district", "town", "towns"), [("A", 7, "0-1"), ("B", 1, "2-4")])
+def test_a_town_outside_the_district_is_refused_before_anything_runs(
+    write_yaml, capsys, tmp_path, district, town, towns
 ):
-    path = write_yaml(
-        "town.yaml",
-        "extends: base.yaml\nname: town\ncity:\n  districts:\n"
-        "    - {name: A, kind: urban, area_km2: 20, towns: 2, schools: {primary: 2, junior: 1},"
-        " pupils: {primary: 600, junior: 300}}\n"
-        "timeline:\n  - date: 2019-09-01\n"
-        "    open: {name: A-P09, stage: primary, district: A, town: 7}\n",
-    )
+    """Towns are numbered over the districts in order (the schools table's `town`), so a
+    mainland district's are known from the scenario: `validate` refuses another district's
+    town, and `run` writes nothing."""
+    path = _town_city(write_yaml, district, town)
+    assert main(["validate", str(path)]) == EXIT_BAD_INPUT
+    assert f"towns are {towns}" in capsys.readouterr().err
     out = tmp_path / "out"
     arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
     assert main(arguments) == EXIT_BAD_INPUT
     assert not (out / "manifest.json").exists()
     err = capsys.readouterr().err
-    assert "timeline[0].open.town" in err and "towns are 0-1" in err
+    assert "timeline[0].open.town" in err and f"towns are {towns}" in err
+    assert main(["validate", str(_town_city(write_yaml, district, int(towns[0])))]) == 0
+
+
+def test_after_a_district_with_islands_the_town_is_checked_when_the_city_is_built(
+    write_yaml, capsys, tmp_path
+):
+    """A district with islands may get fewer towns than it asks (an island with fewer cells
+    than its share), so the numbering after it is the layout's: `run` refuses a town that
+    is not the district's when it builds the city, before writing anything."""
+    path = _town_city(write_yaml, "B", 0, islands=2)
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
+    assert main(arguments) == EXIT_BAD_INPUT
+    assert not (out / "manifest.json").exists()
+    assert "timeline[0].open.town" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["demo", "dalian", "chongming", "sanming"])
+def test_the_town_ranges_are_the_towns_the_layout_numbers(name):
+    """`town_range` against the geography the run builds: every district it answers for
+    has exactly the towns it says (and it answers for every district before the first
+    with islands)."""
+    from edusim.randomness import Streams
+    from edusim.scenario.lifecycle import town_range
+    from edusim.world.geography import build_geography
+
+    scenario = load_scenario(name)
+    districts = scenario.city.districts
+    geo = build_geography(scenario.city, Streams(scenario.seed).generator("world.geography"))
+    answered = 0
+    for d, district in enumerate(districts):
+        towns = town_range(districts, d)
+        if towns is None:
+            assert any(earlier.islands > 0 for earlier in districts[: d + 1])
+            continue
+        answered += 1
+        assert list(np.flatnonzero(geo.town_district == d)) == list(towns), district.name
+    assert answered == next(
+        (d for d, district in enumerate(districts) if district.islands > 0), len(districts)
+    )

@@ -9,7 +9,8 @@ the others.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from edusim.scenario.fields import Section, entry, param
 
@@ -126,6 +127,19 @@ class FeederParams(Section):
     )
 
 
+def town_range(districts: Sequence[Any], district: int) -> range | None:
+    """The town indices of `district` (the schools table's `town` column): towns are
+    numbered over the districts in order, `towns` each, as the layout places them
+    (world/geography._place_towns). A district on the mainland gets all of its towns (the
+    layout fits cells for them); a district with islands splits them over its islands, and
+    an island with fewer cells than its share gets fewer, so from the first district with
+    islands on the numbering depends on the layout: None (the build checks it)."""
+    if any(d.islands > 0 for d in districts[: district + 1]):
+        return None
+    start = sum(d.towns for d in districts[:district])
+    return range(start, start + districts[district].towns)
+
+
 def lifecycle_problems(scenario, city_schools: dict[str, tuple[int, int, bool]]) -> list:
     """What is wrong with the school changes of `scenario.timeline` and its feeder pairs,
     each at its YAML path: schools that do not exist or no longer exist when the event
@@ -186,6 +200,16 @@ def lifecycle_problems(scenario, city_schools: dict[str, tuple[int, int, bool]])
                     )
             if (spec.x_km is None) != (spec.y_km is None):
                 problems.append(Problem(f"{path}.x_km", "give both x_km and y_km, or neither"))
+            towns = town_range(scenario.city.districts, district)
+            if spec.town >= 0 and towns is not None and spec.town not in towns:
+                problems.append(
+                    Problem(
+                        f"{path}.town",
+                        f"town {spec.town} is not in {spec.district}: its towns are "
+                        f"{towns.start}-{towns.stop - 1} (the schools table's `town` "
+                        "column), or -1 for any of them",
+                    )
+                )
             if spec.entrusted_to:
                 problem = check_open(spec.entrusted_to, path)
                 if problem is None and schools[spec.entrusted_to][2]:
