@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from edusim.agents.groups import MEMBER, ROLE_NAMES, GroupTable
+from edusim.agents.groups import MEMBER, GroupTable
 from edusim.agents.school import School, school_columns
 from edusim.balance import balance_table
 from edusim.calendar import Calendar
@@ -26,17 +26,21 @@ from edusim.mesa_adapter import (
 )
 from edusim.metrics import (
     METRICS,
-    catchment_premium_cny,
     compute_all,
-    school_backbone_share,
-    school_teacher_counts,
 )
 from edusim.phases import PHASE_ORDER
-from edusim.phases.satisfaction import school_satisfaction
 from edusim.policy.enrollment import RESIDENT_CLASSES
 from edusim.randomness import Streams
 from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
+from edusim.snapshots import (
+    boundaries_table,
+    city_table,
+    events_table,
+    membership_snapshot,
+    school_snapshot,
+    with_keys,
+)
 from edusim.world.lifecycle import NO_CAMPUSES
 from edusim.world.school_travel import SchoolTravel
 from edusim.world.synthesis import build_world
@@ -361,68 +365,10 @@ class EduModel(mesa.Model):
         self._balance_frames.append(self.latest_balance)
         self.latest_metrics = compute_all(self)
         self._metric_rows += [(observed_year, k, v) for k, v in self.latest_metrics.items()]
-        self._school_frames.append(self._school_snapshot(observed_year))
-        self._membership_frames.append(self._membership_snapshot(observed_year))
+        self._school_frames.append(school_snapshot(self, observed_year))
+        self._membership_frames.append(membership_snapshot(self, observed_year))
         if self.steps > 0:  # Mesa rows are school years: row k is the state after year k + 1
             self.datacollector.collect(self)  # labelled k (SchoolYearCollector)
-
-    def _school_snapshot(self, observed_year: int) -> pd.DataFrame:
-        table = self.school_table
-        group_id, group_kind, group_role = self.groups.headline(len(table))
-        return pd.DataFrame(
-            {
-                "year": observed_year,
-                "school": np.arange(len(table)),
-                "name": table.name,
-                "stage": np.where(table.stage == 0, "primary", "junior"),
-                "district": np.array(self.geography.district_names)[table.district],
-                "town": table.town,
-                "famous": table.famous,
-                "owner": np.array(["city", "district", "county"])[table.owner],
-                "rural": table.rural,
-                "sector": np.where(table.private, "private", "public"),
-                "fee_cny_per_year": table.fee_cny_per_year,
-                "quality": table.teaching_quality,
-                "reputation": table.reputation,
-                "enrollment": table.enrollment,
-                "capacity": table.capacity,
-                "entry_capacity": table.entry_capacity,
-                "mean_achievement": table.mean_achievement,
-                "evaluation_score": table.evaluation_score,
-                "satisfaction": school_satisfaction(self),
-                "teachers": school_teacher_counts(self),
-                "backbone_share": school_backbone_share(self),
-                "group_id": group_id,
-                "group_kind": group_kind,
-                "group_role": ROLE_NAMES[group_role].astype(str),
-                "premium_share": table.premium_share,
-                "premium_cny": catchment_premium_cny(self),
-                "premium_cny_per_m2": catchment_premium_cny(self)
-                / self.params.housing.flat_size_m2,
-                "x_km": table.x_km,
-                "y_km": table.y_km,
-                "open": table.active,
-                "opened_year": table.opened_year,
-                "closed_year": table.closed_year,
-                "feeds": np.where(table.feeds >= 0, table.name[np.maximum(table.feeds, 0)], ""),
-                "nine_year": table.nine_year,
-            }
-        )
-
-    def _membership_snapshot(self, observed_year: int) -> pd.DataFrame:
-        """Every group membership in force: a school in several groups (a vertical group and
-        a community, say) has a row for each, where the schools table keeps its tightest."""
-        columns = self.groups.memberships()
-        school = columns.pop("school")
-        frame = pd.DataFrame(
-            {
-                "year": np.full(school.size, observed_year, dtype=np.int64),
-                "school": school,
-                "name": self.school_table.name[school],
-                **columns,
-            }
-        )
-        return frame.astype({"name": str, "group_name": str, "group_kind": str, "role": str})
 
     def city_counts(self) -> dict[str, Any]:
         """Schools, teachers and pupils by district and stage (for `describe` and the log)."""
@@ -456,7 +402,7 @@ class EduModel(mesa.Model):
         metrics = self.metrics_so_far()
         schools = pd.concat(self._school_frames, ignore_index=True)
         memberships = pd.concat(self._membership_frames, ignore_index=True)
-        events = _events_table(self._events)
+        events = events_table(self._events)
         balance = pd.concat(self._balance_frames, ignore_index=True)
         frames = (
             ("metrics", metrics),
@@ -466,37 +412,10 @@ class EduModel(mesa.Model):
             ("balance", balance),
             ("city", city_table(self)),
         )
-        tables = {name: _with_keys(frame, keys) for name, frame in frames}
+        tables = {name: with_keys(frame, keys) for name, frame in frames}
         if self.geography.outlines:  # a real map: its boundaries and water, for the figure
-            tables["boundaries"] = _with_keys(boundaries_table(self), keys)
+            tables["boundaries"] = with_keys(boundaries_table(self), keys)
         return tables
-
-
-def city_table(model: EduModel) -> pd.DataFrame:
-    """The map for figures: per residential cell its position, side, district and
-    catchment school of each stage (-1: none)."""
-    geo, catchment = model.geography, model.catchments.cell_school
-    return pd.DataFrame(
-        {
-            "cell": np.arange(geo.n_cells),
-            "district": np.array(geo.district_names)[geo.cell_district],
-            "x_km": geo.cell_x,
-            "y_km": geo.cell_y,
-            "size_km": np.sqrt(geo.cell_area_km2),
-            "primary_school": catchment[0],
-            "junior_school": catchment[1],
-        }
-    )
-
-
-def boundaries_table(model: EduModel) -> pd.DataFrame:
-    """The real map for figures: one row per point of each ring of a district's land
-    (kind 'district', its name and Chinese name) and of the water around the city
-    (kind 'water'), in km on the city's plane (world/real_map.py)."""
-    from edusim.world.real_map import boundary_rows
-
-    columns = ["kind", "district", "name_zh", "ring", "x_km", "y_km"]
-    return pd.DataFrame(boundary_rows(model.resolved_scenario.city), columns=columns)
 
 
 def _quality_gap_now(model: EduModel) -> float:
@@ -514,16 +433,3 @@ def _reporter(name: str):
 
     report.__name__ = f"report_{name}"
     return report
-
-
-def _with_keys(frame: pd.DataFrame, keys: Mapping[str, Any]) -> pd.DataFrame:
-    for position, (column, value) in enumerate(keys.items()):
-        frame.insert(position, column, value)
-    return frame
-
-
-def _events_table(log: EventLog) -> pd.DataFrame:
-    """The event log as a table, its details as JSON text (`event_log.detail_json`);
-    built column by column, not from a dictionary per event (at eight times Hangzhou
-    about 145,000 events)."""
-    return pd.DataFrame(log.columns(), columns=["year", "kind", "label", "detail"])
