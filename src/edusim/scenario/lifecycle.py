@@ -36,7 +36,7 @@ class OpenSchool(Section):
         -1,
         unit="town index",
         source="scenario file",
-        description="town of the site (the `town` column of the schools table); -1: any town of the district",
+        description="town of the site (the `town` column of the schools table: towns are numbered over the districts in order, `towns` each, so changing an earlier district's count moves them; `edusim validate` says the district's range); -1: any town of the district",
         ge=-1,
     )
     x_km: float | None = param(
