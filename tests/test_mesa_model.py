@@ -303,3 +303,5 @@ def test_a_mesa_that_asks_with_more_arguments_gets_its_own_rows(grouped, monkeyp
     some = grouped.schools[:3]
     rows = collector._record_agents(grouped, some)
     assert asked == [some] and [row[1] for row in rows] == [s.unique_id for s in some]
+    rows = collector._record_agents(grouped, agents=some[:1])
+    assert asked[-1] == some[:1] and [row[1] for row in rows] == [some[0].unique_id]

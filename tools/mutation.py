@@ -67,6 +67,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_mesa_model.py",
         "tests/test_mesa_seed.py",
     ],
+    "agents/school.py": ["tests/test_mesa_model.py"],
+    "scenario/lifecycle.py": [
+        "tests/scenario/test_lifecycle_validation.py",
+        "tests/world/test_world_lifecycle.py",
+    ],
     "metrics/": [
         "tests/test_metrics_by_hand.py",
         "tests/test_metric_helpers_by_hand.py",

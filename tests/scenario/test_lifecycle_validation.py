@@ -10,6 +10,7 @@ import pytest
 
 from edusim.cli import EXIT_BAD_INPUT, main
 from edusim.scenario.loader import ScenarioError, load_scenario
+from edusim.world.schools import scenario_private_names
 
 OPEN = {"name": "Core-P05", "stage": "primary", "district": "Core"}
 
@@ -129,7 +130,9 @@ def _town_city(write_yaml, district: str, town: int, islands: int = 0):
     return write_yaml("town.yaml", text.replace("TOWN", str(town)))
 
 
-@pytest.mark.parametrize(("district", "town", "towns"), [("A", 7, "0-1"), ("B", 1, "2-4")])
+@pytest.mark.parametrize(
+    ("district", "town", "towns"), [("A", 7, "0-1"), ("B", 1, "2-4"), ("B", 0, "2-4")]
+)
 def test_a_town_outside_the_district_is_refused_before_anything_runs(
     write_yaml, capsys, tmp_path, district, town, towns
 ):
@@ -187,3 +190,112 @@ def test_the_town_ranges_are_the_towns_the_layout_numbers(name):
     assert answered == next(
         (d for d, district in enumerate(districts) if district.islands > 0), len(districts)
     )
+
+
+GROUP = {
+    "name": "G",
+    "kind": "tight",
+    "core": "Core-P01",
+    "members": ["Core-P02"],
+    "formed": "2018-09-01",
+}
+
+
+def _groups(small_city, **group) -> dict:
+    city = copy.deepcopy(small_city)
+    city["groups"] = {"explicit": [{**GROUP, **group}]}
+    return city
+
+
+@pytest.mark.parametrize(
+    ("group", "opens", "words"),
+    [
+        ({"formed": "2019-09-01"}, "2019-09-01", "must be formed in a school year before"),
+        ({"term_years": 2, "renew": False}, "2020-09-01", "has ended"),
+    ],
+)
+def test_a_school_joins_only_a_group_in_force_when_it_opens(small_city, group, opens, words):
+    city = _groups(small_city, **group)
+    event = {"date": opens, "open": {**OPEN, "join_group": "G"}}
+    problems = _problems(city, [event])
+    assert words in problems["timeline[0].open.join_group"]
+
+
+def test_a_group_in_its_last_year_or_renewed_can_be_joined(small_city):
+    """A group of a two-year term formed in 2018 runs 2018 and 2019: joinable in 2019, not
+    in 2020 (above) unless it is renewed."""
+    joins = [{"date": "2019-09-01", "open": {**OPEN, "join_group": "G"}}]
+    assert load_scenario({**_groups(small_city, term_years=2, renew=False), "timeline": joins})
+    joins = [{"date": "2020-09-01", "open": {**OPEN, "join_group": "G"}}]
+    assert load_scenario({**_groups(small_city, term_years=2, renew=True), "timeline": joins})
+
+
+def test_only_a_primary_opening_feeds_a_public_junior_school(small_city):
+    junior = {**OPEN, "name": "Core-J05", "stage": "junior", "feeds": "Core-J01"}
+    problems = _problems(small_city, [{"date": "2019-09-01", "open": junior}])
+    assert problems["timeline[0].open.feeds"] == (
+        "only a primary school feeds a junior school (a nine-year school feeds its own "
+        "junior section)"
+    )
+    feeding = [{"date": "2019-09-01", "open": {**OPEN, "feeds": "Core-J01"}}]
+    assert load_scenario({**copy.deepcopy(small_city), "timeline": feeding})
+
+
+def test_a_nine_year_opening_takes_both_sections_names(small_city):
+    """A nine-year school adds `<name>-P` and `<name>-J`: either taken is refused."""
+    city = copy.deepcopy(small_city)
+    # an earlier opening of a junior school called Core-N1-J takes the junior section's name
+    first = {"date": "2019-09-01", "open": {**OPEN, "name": "Core-N1-J", "stage": "junior"}}
+    nine = {"date": "2020-09-01", "open": {**OPEN, "name": "Core-N1", "stage": "nine_year"}}
+    problems = _problems(city, [first, nine])
+    assert "'Core-N1-J' already exists" in problems["timeline[1].open.name"]
+
+
+def test_school_changes_after_a_policy_event_or_a_refused_change_are_still_checked(small_city):
+    """An event without a school change, or a change already refused, does not end the
+    checks of the events after it."""
+    events = [
+        {"date": "2019-09-01", "set": {"learning.peer_effect": 0.05}},
+        {"date": "2019-09-01", "close": {"school": "Nowhere"}},
+        {"date": "2020-09-01", "merge": {"school": "Core-P03", "into": "Core-P03"}},
+        {"date": "2020-09-01", "close": {"school": "Elsewhere"}},
+        {"date": "2021-09-01", "merge": {"school": "Core-P04", "into": "Atlantis"}},
+    ]
+    problems = _problems(small_city, events)
+    assert set(problems) == {
+        "timeline[1].close.school",
+        "timeline[2].merge.into",
+        "timeline[3].close.school",
+        "timeline[4].merge.into",
+    }
+
+
+def test_a_closed_or_merged_school_cannot_be_closed_again(small_city):
+    events = [
+        {"date": "2019-09-01", "merge": {"school": "Core-P03", "into": "Core-P01"}},
+        {"date": "2019-09-01", "close": {"school": "Core-P04"}},
+        {"date": "2020-09-01", "close": {"school": "Core-P03"}},
+        {"date": "2020-09-01", "close": {"school": "Core-P04"}},
+    ]
+    problems = _problems(small_city, events)
+    assert set(problems) == {"timeline[2].close.school", "timeline[3].close.school"}
+    assert all("closed or been merged" in message for message in problems.values())
+
+
+def test_private_schools_close_but_do_not_merge_or_pair_as_feeders(small_city):
+    city = copy.deepcopy(small_city)
+    city["city"]["districts"][0]["private_schools"] = {"primary": 1, "junior": 1}
+    names = scenario_private_names(load_scenario(copy.deepcopy(city)))
+    primary, junior = "Core-MP01", "Core-MJ01"  # private (民办) sites are named M...
+    assert {primary, junior} <= set(names)
+    problems = _problems(
+        city, [{"date": "2019-09-01", "merge": {"school": primary, "into": "Core-P01"}}]
+    )
+    assert problems["timeline[0].merge.school"] == (
+        "only public schools merge (a private school may close)"
+    )
+    assert load_scenario(
+        {**copy.deepcopy(city), "timeline": [{"date": "2019-09-01", "close": {"school": primary}}]}
+    )
+    problems = _problems(city, [], feeders={"pairs": {"Core-P01": junior}})
+    assert "not a public junior" in problems["feeders.pairs.Core-P01"]

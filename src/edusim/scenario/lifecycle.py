@@ -161,7 +161,7 @@ def lifecycle_problems(scenario, city_schools: dict[str, tuple[int, int, bool]])
         key=lambda i: school_year_of_date(scenario.timeline[i].date),
     )
 
-    def check_open(name: str, where: str) -> str | None:
+    def check_open(name: str) -> str | None:
         if name not in schools:
             return f"school '{name}' does not exist (names: see `edusim describe`, or an earlier `open`)"
         if not schools[name][3]:
@@ -211,7 +211,7 @@ def lifecycle_problems(scenario, city_schools: dict[str, tuple[int, int, bool]])
                     )
                 )
             if spec.entrusted_to:
-                problem = check_open(spec.entrusted_to, path)
+                problem = check_open(spec.entrusted_to)
                 if problem is None and schools[spec.entrusted_to][2]:
                     problem = f"school '{spec.entrusted_to}' is private: private schools do not lead groups"
                 if (
@@ -256,7 +256,7 @@ def lifecycle_problems(scenario, city_schools: dict[str, tuple[int, int, bool]])
                         )
                     )
                 elif (
-                    (problem := check_open(spec.feeds, path))
+                    (problem := check_open(spec.feeds))
                     or schools[spec.feeds][1] != 1
                     or schools[spec.feeds][2]
                 ):
@@ -272,7 +272,7 @@ def lifecycle_problems(scenario, city_schools: dict[str, tuple[int, int, bool]])
         names = ("school", "into") if kind == "merge" else ("school",)
         found = True
         for key in names:
-            if problem := check_open(getattr(spec, key), path):
+            if problem := check_open(getattr(spec, key)):
                 problems.append(Problem(f"{path}.{key}", problem))
                 found = False
         if not found:
