@@ -148,6 +148,7 @@ def test_a_town_outside_the_district_is_refused_before_anything_runs(
     assert not (out / "manifest.json").exists()
     err = capsys.readouterr().err
     assert "timeline[0].open.town" in err and f"towns are {towns}" in err
+    assert "or -1 for any of them" in err
     assert main(["validate", str(_town_city(write_yaml, district, int(towns[0])))]) == 0
 
 
@@ -241,14 +242,14 @@ def test_only_a_primary_opening_feeds_a_public_junior_school(small_city):
     assert load_scenario({**copy.deepcopy(small_city), "timeline": feeding})
 
 
-def test_a_nine_year_opening_takes_both_sections_names(small_city):
+@pytest.mark.parametrize(("section", "stage"), [("-P", "primary"), ("-J", "junior")])
+def test_a_nine_year_opening_takes_both_sections_names(small_city, section, stage):
     """A nine-year school adds `<name>-P` and `<name>-J`: either taken is refused."""
-    city = copy.deepcopy(small_city)
-    # an earlier opening of a junior school called Core-N1-J takes the junior section's name
-    first = {"date": "2019-09-01", "open": {**OPEN, "name": "Core-N1-J", "stage": "junior"}}
+    taken = f"Core-N1{section}"
+    first = {"date": "2019-09-01", "open": {**OPEN, "name": taken, "stage": stage}}
     nine = {"date": "2020-09-01", "open": {**OPEN, "name": "Core-N1", "stage": "nine_year"}}
-    problems = _problems(city, [first, nine])
-    assert "'Core-N1-J' already exists" in problems["timeline[1].open.name"]
+    problems = _problems(small_city, [first, nine])
+    assert f"'{taken}' already exists" in problems["timeline[1].open.name"]
 
 
 def test_school_changes_after_a_policy_event_or_a_refused_change_are_still_checked(small_city):
@@ -299,3 +300,12 @@ def test_private_schools_close_but_do_not_merge_or_pair_as_feeders(small_city):
     )
     problems = _problems(city, [], feeders={"pairs": {"Core-P01": junior}})
     assert "not a public junior" in problems["feeders.pairs.Core-P01"]
+
+
+def test_a_feeder_pair_may_name_a_junior_school_that_closes_during_the_run(small_city):
+    """Feeder pairs are checked against the city's public schools, not against what is
+    still open at the end of the timeline (a pair serves while its junior school is open)."""
+    city = copy.deepcopy(small_city)
+    city["feeders"] = {"pairs": {"Core-P01": "Core-J02"}}
+    city["timeline"] = [{"date": "2020-09-01", "close": {"school": "Core-J02"}}]
+    assert load_scenario(city)
