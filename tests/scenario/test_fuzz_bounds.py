@@ -10,8 +10,8 @@ for example
     EDUSIM_FUZZ_DRAWS=200 python -m pytest tests/scenario/test_fuzz_bounds.py -s
 
 which prints how many runs succeeded, were refused and crashed, and every crash.
-EDUSIM_FUZZ_SCENARIO names another scenario to fuzz the same way (its own knobs, timeline
-included), for example a place:
+EDUSIM_FUZZ_SCENARIO names another city scenario (not a province file) to fuzz the same
+way (its own knobs, timeline included), for example a place:
 
     EDUSIM_FUZZ_SCENARIO=scenarios/dalian.yaml EDUSIM_FUZZ_DRAWS=120 \
         python -m pytest tests/scenario/test_fuzz_bounds.py -s -k run_or_are_refused
