@@ -350,6 +350,27 @@ def test_which_command_lines_are_offered_to_a_server(argv, offered):
     assert forwarding.forwardable(argv) == offered
 
 
+def test_the_global_flags_read_without_the_parser_are_the_parsers():
+    """`forward.GLOBAL_FLAGS` restates the parser's global counting options (the client
+    must not import the parser): every one of them is there, each worth what the parser
+    makes of it."""
+    import argparse
+
+    from edusim.cli.parser import build_parser
+
+    parser = build_parser()
+    counted = {
+        option
+        for action in parser._actions
+        if isinstance(action, argparse._CountAction)
+        for option in action.option_strings
+    }
+    assert counted <= set(forwarding.GLOBAL_FLAGS)
+    for flag, worth in forwarding.GLOBAL_FLAGS.items():
+        args = parser.parse_args([flag, "scenarios"])
+        assert args.verbose - args.less == worth, flag
+
+
 def test_main_called_with_arguments_never_forwards(monkeypatch, capsys):
     def refuse(argv):
         raise AssertionError("forwarded")

@@ -130,6 +130,14 @@ def _town_city(write_yaml, district: str, town: int, islands: int = 0):
     return write_yaml("town.yaml", text.replace("TOWN", str(town)))
 
 
+def _run_refuses(path, tmp_path) -> None:
+    """`edusim run` of `path` exits 2 and leaves nothing that looks like a finished run."""
+    out = tmp_path / "out"
+    arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
+    assert main(arguments) == EXIT_BAD_INPUT
+    assert not (out / "manifest.json").exists()
+
+
 @pytest.mark.parametrize(
     ("district", "town", "towns"), [("A", 7, "0-1"), ("B", 1, "2-4"), ("B", 0, "2-4")]
 )
@@ -142,10 +150,7 @@ def test_a_town_outside_the_district_is_refused_before_anything_runs(
     path = _town_city(write_yaml, district, town)
     assert main(["validate", str(path)]) == EXIT_BAD_INPUT
     assert f"towns are {towns}" in capsys.readouterr().err
-    out = tmp_path / "out"
-    arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
-    assert main(arguments) == EXIT_BAD_INPUT
-    assert not (out / "manifest.json").exists()
+    _run_refuses(path, tmp_path)
     err = capsys.readouterr().err
     assert "timeline[0].open.town" in err and f"towns are {towns}" in err
     assert "or -1 for any of them" in err
@@ -161,10 +166,7 @@ def test_after_a_district_with_islands_the_town_is_checked_when_the_city_is_buil
     path = _town_city(write_yaml, "B", 0, islands=2)
     assert main(["validate", str(path)]) == 0
     capsys.readouterr()
-    out = tmp_path / "out"
-    arguments = ["run", str(path), "--years", "2", "--no-report", "--quiet", "--out", str(out)]
-    assert main(arguments) == EXIT_BAD_INPUT
-    assert not (out / "manifest.json").exists()
+    _run_refuses(path, tmp_path)
     assert "timeline[0].open.town" in capsys.readouterr().err
 
 
