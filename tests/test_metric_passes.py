@@ -92,3 +92,26 @@ def test_counts_below_cut_has_both_entries_of_a_school_without_rows():
     key = np.array([5.0, 1.0, 2.0, 1.0])
     for count in (passes.counts_below_cut, passes.counts_below_cut_reference):
         assert count(school, key, 2.0, 3).tolist() == [1, 1, 0, 1, 0, 0]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_grade_moments_add_in_row_order_as_the_bincounts(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 3000))
+    grade = rng.integers(0, 11, n)  # grades outside the range (0, 10) are passed over
+    area = rng.integers(0, 6, n).astype(np.int16)
+    kind_of_area = rng.integers(0, 3, 6)
+    x, y = rng.normal(size=n), rng.normal(size=n)
+    grades = range(7, 10)
+    got = passes.grade_moments(grade, area, kind_of_area, x, y, grades)
+    expected = passes.grade_moments_reference(grade, area, kind_of_area, x, y, grades)
+    for a, b in zip(got, expected, strict=True):
+        _same(a, b)
+    by_kind, by_grade = got
+    assert by_kind.shape == (3, int(kind_of_area.max()) + 1, 3) and by_grade.shape == (3, 6)
+    for g, level in enumerate(grades):  # the counts and sums, against plain selections
+        rows = grade == level
+        assert by_grade[g, 0] == rows.sum() == by_kind[g, :, 0].sum()
+        assert by_grade[g, 5] == pytest.approx((x[rows] * y[rows]).sum(), abs=1e-9)
+        urban = rows & (kind_of_area[area] == 0)
+        assert by_kind[g, 0, 1] == pytest.approx(y[urban].sum(), abs=1e-9)

@@ -32,7 +32,9 @@ Twelve teachers (experience 0, so effectiveness = innate + learned):
 Twelve families with incomes 1..12 (the bottom quartile, income <= 3.75, is 1-3; the top,
 income >= 9.25, is 10-12), the twelve teachers above (two held by the district's
 reservoir, D), two groups (core 0 with members 1 and 2; core 4 with member 5), a year-2020
-rotation record, two years of grants (with results funds) and one intake.
+rotation record, two years of grants (with results funds) and one intake. Ten of the
+families are in the junior grades 7-9, with standardised log incomes of -1, 0 or 1 (for the
+junior-grade gradients; `two_stage_city` lists them).
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ def two_stage_city() -> SimpleNamespace:
             school=np.array([0, 0, 2, 0, 1, 1, 1, 2, 3, 4, 6, -1]),
             district=np.array([0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1]),
             achievement=np.array([-1.0, -0.5, 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]),
+            grade=np.array([7, 7, 7, 8, 8, 9, 9, 8, 9, 9, 1, 1]),
+            ses_z=np.array([-1.0, 0.0, 1.0, 1.0, 0.0, 1.0, -1.0, -1.0, 1.0, -1.0, 0.0, 0.0]),
         ),
         teachers=_population(
             Teachers,
@@ -310,6 +314,18 @@ HAND_VALUES: dict[str, float] = {
     "urban_rural_gap": 0.2 / 7 - 2.9 / 5,
     # top quartile (incomes 10-12) 0.7 0.8 1.0; bottom (1-3) -1 -0.5 0
     "ses_gap": 2.5 / 3 - (-1.5 / 3),
+    # junior grades (the SDs divide by n): grade 7 urban -1, -0.5 (mean -0.75, SD 0.25),
+    # rural 0: -3; grade 8 urban 0.1, 0.2 (0.15, SD 0.05), rural 0.5: -7; grade 9 urban
+    # 0.3, 0.4, 0.7 (mean 1.4 / 3, variance 0.26 / 9), rural 0.6: (1.4 - 1.8) / sqrt(0.26);
+    # weights 3, 3, 4 pupils
+    "urban_rural_gap_junior": (3 * -3 + 3 * -7 + 4 * (-0.4 / math.sqrt(0.26))) / 10,
+    # grade 7: income z -1, 0, 1 against -1, -0.5, 0 (a line: 1); grade 8: 1, 0, -1 against
+    # 0.1, 0.2, 0.5 (covariance -0.4 / 3, variances 2 / 3 and 0.26 / 9); grade 9: 1, -1,
+    # 1, -1 against 0.3, 0.4, 0.6, 0.7 (covariance -0.05, variances 1 and 0.025)
+    "income_achievement_corr": (
+        3 * 1.0 + 3 * (-0.4 / 3) / math.sqrt(2 / 3 * 0.26 / 9) + 4 * (-0.05 / math.sqrt(0.025))
+    )
+    / 10,
     # quality >= 0.25 at schools 1, 4, 6: (20 + 50 + 20) / 200 pupils
     "high_quality_share": 90 / 200,
     # movers 4 + 2 over entrants 40 + 10 public and 0 + 10 private
@@ -565,6 +581,11 @@ def test_the_hand_derivations_agree_with_the_pooling_rule():
             lambda city: setattr(city, "premium_before_intake", np.zeros(7)),
         ),
         ("within_group_gap", lambda city: setattr(city, "groups", GroupTable())),
+        # no junior pupils; no rural junior pupils; no spread of income in any junior grade
+        ("urban_rural_gap_junior", lambda city: city.families.grade.fill(1)),
+        ("urban_rural_gap_junior", lambda city: city.families.district.fill(0)),
+        ("income_achievement_corr", lambda city: city.families.grade.fill(1)),
+        ("income_achievement_corr", lambda city: city.families.ses_z.fill(0.5)),
         (
             "balanced_share",
             lambda city: setattr(city, "latest_balance", pd.DataFrame({"within_standard": []})),

@@ -30,7 +30,7 @@ import edusim.phases.intake as intake
 from edusim.model import EduModel
 from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
-from edusim.validation.patterns import catchment_arm
+from edusim.validation.arms import catchment_arm
 
 RECORDS: list[dict] = []
 CONTEXT: dict = {}

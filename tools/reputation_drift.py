@@ -23,7 +23,7 @@ import yaml
 from edusim.metrics.registry import compute_all
 from edusim.model import EduModel
 from edusim.scenario.loader import load_scenario
-from edusim.validation.patterns import catchment_arm, no_groups_arm, zones_arm
+from edusim.validation.arms import catchment_arm, no_groups_arm, zones_arm
 
 ARMS = {"catchment": catchment_arm, "no_groups": no_groups_arm, "zones": zones_arm}
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from edusim.scenario.loader import load_scenario
+from edusim.validation.arms import catchment_arm, zones_arm
 from edusim.validation.check import arm_overrides, check_experiment, judge, verdicts
-from edusim.validation.patterns import PATTERNS, Series, catchment_arm, zones_arm
+from edusim.validation.patterns import PATTERNS, Series
 
 START = 2018
 YEARS = list(range(START, START + 14))  # as built, then 13 intakes

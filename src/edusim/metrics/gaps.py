@@ -16,8 +16,9 @@ from edusim.metrics.common import (
     quartile_gap,
     quartile_gap_by,
 )
-from edusim.metrics.passes import split_by_kind
+from edusim.metrics.passes import grade_moments, split_by_kind
 from edusim.metrics.registry import SCALE_MEAN, SCALE_SD, register
+from edusim.world.schools import FIRST_GRADE, GRADES_PER_STAGE
 
 if TYPE_CHECKING:
     from edusim.model import EduModel
@@ -125,6 +126,82 @@ register(
     "lower is better",
     "achievement gap between pupils in urban districts and pupils in rural counties",
     "mean achievement of pupils whose families live in urban districts minus rural counties (NaN if either is absent)",
+)
+
+
+JUNIOR_GRADES = range(FIRST_GRADE[1], FIRST_GRADE[1] + GRADES_PER_STAGE[1])
+"""The grades of the published gradients the two metrics below are compared with: CEPS
+tested grades 7 and 9 (Zhao, Ye, Li & Xue 2017), PISA 15-year-olds."""
+URBAN, RURAL = 0, 2  # district kinds: urban district, rural county
+
+
+def junior_moments(model: EduModel) -> tuple[np.ndarray, np.ndarray]:
+    """`passes.grade_moments` of the junior grades (x: the family's standardised log
+    income `ses_z`, y: achievement, areas: districts and their kind), once per recording."""
+    memo = getattr(model, "metric_memo", None)
+    if memo is not None and "junior_moments" in memo:
+        return memo["junior_moments"]
+    families = model.families
+    moments = grade_moments(
+        families.grade,
+        families.district,
+        model.geography.district_kind,
+        families.ses_z,
+        families.achievement,
+        JUNIOR_GRADES,
+    )
+    if memo is not None:
+        memo["junior_moments"] = moments
+    return moments
+
+
+def _urban_rural_gap_junior(model: EduModel) -> float:
+    by_kind = junior_moments(model)[0]
+    if by_kind.shape[1] <= RURAL:
+        return float("nan")
+    urban, rural = by_kind[:, URBAN], by_kind[:, RURAL]
+    n_urban, n_rural = urban[:, 0], rural[:, 0]
+    mean_urban = urban[:, 1] / np.maximum(n_urban, 1)
+    mean_rural = rural[:, 1] / np.maximum(n_rural, 1)
+    variance = urban[:, 2] / np.maximum(n_urban, 1) - mean_urban**2
+    valid = (n_urban > 1) & (n_rural > 0) & (variance > 1e-12)
+    if not valid.any():
+        return float("nan")
+    gap = (mean_urban[valid] - mean_rural[valid]) / np.sqrt(variance[valid])
+    return float(np.average(gap, weights=(n_urban + n_rural)[valid]))
+
+
+register(
+    _urban_rural_gap_junior,
+    "urban_rural_gap_junior",
+    "SD of urban pupils",
+    "lower is better",
+    "achievement gap between urban and rural pupils of the junior grades, in the SD of urban pupils (as CEPS reports it)",
+    "per junior grade (7-9), mean achievement of pupils whose families live in urban districts minus rural counties, over the SD of the urban pupils of the grade; averaged over the grades weighted by their urban and rural pupils (NaN if no grade has both, or urban pupils without spread)",
+)
+
+
+def _income_achievement_corr(model: EduModel) -> float:
+    by_grade = junior_moments(model)[1]
+    n, sx, sxx, sy, syy, sxy = by_grade.T
+    count = np.maximum(n, 1)
+    mean_x, mean_y = sx / count, sy / count
+    var_x, var_y = sxx / count - mean_x**2, syy / count - mean_y**2
+    valid = (n > 1) & (var_x > 1e-12) & (var_y > 1e-12)
+    if not valid.any():
+        return float("nan")
+    cov = sxy / count - mean_x * mean_y
+    r = cov[valid] / np.sqrt(var_x[valid] * var_y[valid])
+    return float(np.average(r, weights=n[valid]))
+
+
+register(
+    _income_achievement_corr,
+    "income_achievement_corr",
+    "correlation (-1 to 1)",
+    "lower is better",
+    "family-background gradient: correlation of family income with achievement, junior grades",
+    "per junior grade (7-9), Pearson correlation over its pupils of the family's standardised log income with achievement; averaged over the grades weighted by their pupils (NaN if no grade has two pupils with spread in both)",
 )
 
 

@@ -110,9 +110,86 @@ def counts_below_cut_reference(
     return np.bincount(2 * school[placed] + low[placed], minlength=2 * n_schools)
 
 
+@njit(cache=True)
+def _grade_moments(
+    grade, area, kind_of_area, x, y, first, n_grades, n_kinds
+):  # pragma: no cover - compiled
+    by_kind = np.zeros((n_grades, n_kinds, 3))
+    by_grade = np.zeros((n_grades, 6))
+    for i in range(grade.size):
+        g = grade[i] - first
+        if g < 0 or g >= n_grades:
+            continue
+        k = kind_of_area[area[i]]
+        xi, yi = x[i], y[i]
+        by_kind[g, k, 0] += 1.0
+        by_kind[g, k, 1] += yi
+        by_kind[g, k, 2] += yi * yi
+        by_grade[g, 0] += 1.0
+        by_grade[g, 1] += xi
+        by_grade[g, 2] += xi * xi
+        by_grade[g, 3] += yi
+        by_grade[g, 4] += yi * yi
+        by_grade[g, 5] += xi * yi
+    return by_kind, by_grade
+
+
+def grade_moments(
+    grade: np.ndarray,
+    area: np.ndarray,
+    kind_of_area: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    grades: range,
+) -> tuple[np.ndarray, np.ndarray]:
+    """In one pass over the rows whose `grade` is in `grades`: per grade and kind of area
+    (`kind_of_area[area]`, 0..max), the count, sum and sum of squares of `y`
+    (grades x kinds x 3); per grade the count and the sums of x, x^2, y, y^2 and x y
+    (grades x 6). Sums run in row order."""
+    kind_of_area = np.asarray(kind_of_area, dtype=np.int64)
+    return _grade_moments(
+        np.asarray(grade),
+        np.asarray(area),
+        kind_of_area,
+        np.asarray(x, dtype=np.float64),
+        np.asarray(y, dtype=np.float64),
+        grades.start,
+        len(grades),
+        int(kind_of_area.max(initial=0)) + 1,
+    )
+
+
+def grade_moments_reference(
+    grade: np.ndarray,
+    area: np.ndarray,
+    kind_of_area: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    grades: range,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`grade_moments` as a selection and `bincount`s of the grade (and grade x kind) of
+    each row (`bincount` adds its weights in row order, as the kernel does)."""
+    kind_of_area = np.asarray(kind_of_area, dtype=np.int64)
+    n_grades, n_kinds = len(grades), int(kind_of_area.max(initial=0)) + 1
+    rows = (grade >= grades.start) & (grade < grades.stop)
+    g = (grade[rows] - grades.start).astype(np.int64)
+    cell = g * n_kinds + kind_of_area[area[rows]]
+    x = np.asarray(x, dtype=np.float64)[rows]
+    y = np.asarray(y, dtype=np.float64)[rows]
+    by_kind = np.stack(
+        [np.bincount(cell, w, n_grades * n_kinds) for w in (np.ones(y.size), y, y * y)], axis=-1
+    ).reshape(n_grades, n_kinds, 3)
+    by_grade = np.stack(
+        [np.bincount(g, w, n_grades) for w in (np.ones(y.size), x, x * x, y, y * y, x * y)],
+        axis=-1,
+    )
+    return by_kind, by_grade
+
+
 REFERENCES = {
     "split_by_cuts": split_by_cuts_reference,
     "split_by_kind": split_by_kind_reference,
     "counts_below_cut": counts_below_cut_reference,
+    "grade_moments": grade_moments_reference,
 }
 """Each compiled pass and its reference definition, by name."""

@@ -27,6 +27,14 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "zh": "成绩差距（前25%与后25%学校）",
     },
     "urban_rural_gap": {"en": "Urban-rural achievement gap", "zh": "城乡成绩差距"},
+    "urban_rural_gap_junior": {
+        "en": "Urban-rural achievement gap, junior grades",
+        "zh": "初中年级城乡成绩差距",
+    },
+    "income_achievement_corr": {
+        "en": "Correlation of family income with achievement",
+        "zh": "家庭收入与成绩的相关系数",
+    },
     "ses_gap": {
         "en": "Achievement gap, richest vs poorest quarter of families",
         "zh": "家庭收入前后25%的成绩差距",
@@ -229,6 +237,7 @@ UNIT_ZH: dict[str, str] = {
     "share of variance": "占方差比例",
     "pupil SD per year": "学生标准差/年",
     "pupil SD": "学生标准差",
+    "SD of urban pupils": "城镇学生标准差",
     "ratio": "比值",
     "share of pupils": "占学生比例",
     "share of entrants": "占新生比例",

@@ -46,9 +46,17 @@ class LearningParams(Section):
         ge=0,
     )
     ses_effect: float = param(
-        0.07,
+        0.02,
         unit="SD per SD log income per year",
-        source="assumption calibrated to a 90/10 gap of about 0.9 SD (sources §3, Reardon)",
+        source=(
+            "calibrated (docs/ODD.md 7.5): in the demo city after ten years (seeds 1-4) the"
+            " correlation of family log income with achievement within the junior grades is"
+            " 0.33, between Sirin (2005), Rev. Educ. Res. 75(3): mean r about 0.3, and PISA"
+            " 2018: socio-economic status explains about 12% of the variance (r about 0.35;"
+            " sources §3); the 90/10 income gap then comes out at 0.86 SD of the grade"
+            " (Reardon 2011: about 0.9 for US cohorts born 1950-1970, 1.25 for those born"
+            " about 2000)"
+        ),
         description="yearly gain per SD of family log income",
         ge=0,
     )

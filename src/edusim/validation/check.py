@@ -1,6 +1,6 @@
 """`edusim check`: run the documented patterns on a scenario over paired seeds.
 
-The arms each pattern needs (`patterns.ARMS`) run as one paired experiment through the
+The arms each pattern needs (`arms.ARMS`) run as one paired experiment through the
 experiment runner (parallel, crash-safe, resumable), into the check's folder; the
 patterns are then measured from its tidy metrics table and written, with their sources,
 estimates, 95% intervals, bands and verdicts, to `validation.md` and `validation.csv`
@@ -23,7 +23,8 @@ from edusim.experiment.store import METRICS, write_text
 from edusim.results import markdown_table
 from edusim.scenario.loader import load_scenario
 from edusim.scenario.schema import Scenario
-from edusim.validation.patterns import ARMS, PATTERNS, Pattern, Series
+from edusim.validation.arms import ARMS
+from edusim.validation.patterns import PATTERNS, Pattern, Series
 
 DEFAULT_YEARS = 13
 """Thirteen school years give the twelve intakes the premium-trend pattern compares."""
@@ -157,7 +158,7 @@ def validation_markdown(result: CheckResult) -> str:
         "A level is judged by its mean, a direction by its whole interval. Arms: "
         "`catchment` is the scenario without its timeline under single-school catchments; "
         "`zones` switches that arm to multi-school zones in its second year; `no_groups` "
-        "removes its groups (see `edusim/validation/patterns.py`).\n\n"
+        "removes its groups (see `edusim/validation/arms.py` and `patterns.py`).\n\n"
         f"{markdown_table(shown)}\n\n## Sources\n\n{sources}\n"
     )
 
