@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from edusim.scenario.counterfactual import counterfactual_of
 from edusim.scenario.loader import load_scenario
-from edusim.validation.arms import catchment_arm, zones_arm
+from edusim.validation.arms import catchment_arm, reform_removed, unreformed_arm, zones_arm
 from edusim.validation.check import arm_overrides, check_experiment, judge, verdicts
 from edusim.validation.patterns import PATTERNS, Series
 
@@ -199,10 +200,50 @@ def test_the_arms_follow_the_scenario():
     demo = load_scenario("scenarios/demo.yaml")
     assert set(arm_overrides(demo)) == {"catchment", "zones"}  # the demo city has no groups
     chongming = load_scenario("scenarios/chongming.yaml")
-    assert set(arm_overrides(chongming)) == {"catchment", "zones", "no_groups"}
+    assert set(arm_overrides(chongming)) == {"catchment", "zones", "no_groups", "unreformed"}
     switch = zones_arm(demo)["timeline"][0]
     assert switch["date"] == f"{demo.start_year + 1}-09-01"
     assert catchment_arm(demo)["timeline"] == []
+
+
+def test_the_unreformed_arm_takes_away_what_the_counterfactual_takes_away():
+    """Hangzhou's standing reform (groups, district and principal rotation, bundled
+    evaluation, rural studios, ...) is gone from the unreformed arm as from its
+    counterfactual, the catchment arm's settings stand, and a scenario whose
+    counterfactual changes nothing else has no such arm."""
+    hangzhou = load_scenario("scenarios/hangzhou.yaml")
+    counterfactual = counterfactual_of(hangzhou)
+    unreformed = load_scenario(hangzhou, overrides=unreformed_arm(hangzhou))
+    for section in ("groups", "rotation", "evaluation", "leaders", "funding"):
+        assert getattr(unreformed, section) == getattr(counterfactual, section), section
+    assert hangzhou.rotation.district_rotation and not unreformed.rotation.district_rotation
+    assert unreformed.timeline == () and unreformed.enrollment.rule == "catchment"
+    assert unreformed.city == hangzhou.city and unreformed.learning == hangzhou.learning
+    demo = load_scenario("scenarios/demo.yaml")
+    assert reform_removed(demo) == {} and "unreformed" not in arm_overrides(demo)
+    # the counterfactual's own `set` is taken too, after the derived changes
+    changed = load_scenario(
+        "scenarios/demo.yaml", overrides={"counterfactual.set": {"learning.peer_effect": 0.01}}
+    )
+    assert reform_removed(changed) == {"learning.peer_effect": 0.01}
+
+
+def test_the_patterns_of_a_place_left_alone_read_the_unreformed_arm_where_it_ran():
+    top = next(p for p in PATTERNS if p.name == "top_premium_holds")
+    private = next(p for p in PATTERNS if p.name == "private_share_stable")
+    tables = {(arm, "movers_share"): _movers(2) for arm in ("catchment", "unreformed")}
+    tables[("catchment", "premium_top_decile_share")] = np.full((2, len(YEARS)), 0.10)
+    tables[("unreformed", "premium_top_decile_share")] = np.linspace(0.10, 0.20, len(YEARS))[
+        None, :
+    ].repeat(2, axis=0)
+    tables[("catchment", "private_share")] = np.full((2, len(YEARS)), 0.05)
+    tables[("unreformed", "private_share")] = np.linspace(0.05, 0.10, len(YEARS))[None, :].repeat(
+        2, axis=0
+    )
+    series = Series(_frame(tables))
+    assert (top.statistic(series) > 0).all() and (private.statistic(series) == 2.0).all()
+    alone = Series(_frame({key: value for key, value in tables.items() if key[0] == "catchment"}))
+    assert (top.statistic(alone) == 0).all() and (private.statistic(alone) == 1.0).all()
 
 
 @pytest.mark.parametrize("place", ["chongming", "dalian", "hangzhou", "ninghe", "sanming"])

@@ -4,7 +4,12 @@
 applies single-school catchments throughout (the "unchanged rules" the housing sources
 describe); `zones` switches that arm to multi-school zones at the start of its third
 school year; `no_groups` removes every group from the catchment arm (only when the
-scenario has groups). The patterns (validation/patterns.py) say which arms they read.
+scenario has groups); `unreformed` takes from the catchment arm the place's standing
+reform as its counterfactual does (groups, rotation, leaders' policies, bundled
+evaluation, reform grants, the counterfactual's `set`; scenario/counterfactual.py), for
+the patterns the sources observed where no such reform ran (only when the counterfactual
+changes anything but the timeline). The patterns (validation/patterns.py) say which arms
+they read.
 """
 
 from __future__ import annotations
@@ -44,6 +49,52 @@ def no_groups_arm(scenario: Scenario) -> dict[str, Any]:
     return {**catchment_arm(scenario), "groups.rules": [], "groups.explicit": []}
 
 
+COUNTERFACTUAL_OWN_KEYS = ("name", "description", "timeline", "counterfactual")
+"""Top-level keys the counterfactual changes that are not the reform: names, the timeline
+(which every arm sets itself) and the counterfactual's own section."""
+
+
+def _dotted(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested mapping as dotted parameter paths to its leaves (lists are leaves)."""
+    leaves: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            leaves.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            leaves[f"{prefix}{key}"] = value
+    return leaves
+
+
+def reform_removed(scenario: Scenario) -> dict[str, Any]:
+    """Overrides that take away the place's standing reform as its counterfactual does:
+    every parameter the counterfactual changes (outside `COUNTERFACTUAL_OWN_KEYS`), at
+    its counterfactual value, then the counterfactual's own `set`. Empty when the
+    counterfactual changes nothing but the timeline."""
+    from edusim.scenario.counterfactual import counterfactual_data
+    from edusim.scenario.loader import editable_dump
+
+    before = _dotted(editable_dump(scenario))
+    after = _dotted(counterfactual_data(scenario))
+    changed = {
+        path: value
+        for path, value in after.items()
+        if path.split(".")[0] not in COUNTERFACTUAL_OWN_KEYS
+        and (path not in before or before[path] != value)
+    }
+    return {**changed, **scenario.counterfactual.set}
+
+
+def unreformed_arm(scenario: Scenario) -> dict[str, Any]:
+    """The catchment arm without the place's standing reform (`reform_removed`); the
+    catchment arm's own settings win."""
+    return {**reform_removed(scenario), **catchment_arm(scenario)}
+
+
+def has_standing_reform(scenario: Scenario) -> bool:
+    """Whether the counterfactual takes anything away besides the timeline."""
+    return bool(reform_removed(scenario))
+
+
 def has_groups(scenario: Scenario) -> bool:
     """Whether the scenario forms any group (explicitly or by rule)."""
     return bool(scenario.groups.rules or scenario.groups.explicit)
@@ -53,4 +104,5 @@ ARMS: dict[str, tuple[Callable[[Scenario], dict[str, Any]], Callable[[Scenario],
     "catchment": (catchment_arm, lambda scenario: True),
     "zones": (zones_arm, lambda scenario: True),
     "no_groups": (no_groups_arm, has_groups),
+    "unreformed": (unreformed_arm, has_standing_reform),
 }

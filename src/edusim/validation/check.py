@@ -158,7 +158,9 @@ def validation_markdown(result: CheckResult) -> str:
         "A level is judged by its mean, a direction by its whole interval. Arms: "
         "`catchment` is the scenario without its timeline under single-school catchments; "
         "`zones` switches that arm to multi-school zones in its second year; `no_groups` "
-        "removes its groups (see `edusim/validation/arms.py` and `patterns.py`).\n\n"
+        "removes its groups; `unreformed` takes away the place's standing reform as its "
+        "counterfactual does, where it has one (see `edusim/validation/arms.py` and "
+        "`patterns.py`).\n\n"
         f"{markdown_table(shown)}\n\n## Sources\n\n{sources}\n"
     )
 

@@ -6,8 +6,11 @@ estimate must lie in, with the band's source. Levels are judged by their mean ov
 seeds; directions (an effect with a sign) by their whole 95% interval, so that a
 direction holds only when the seeds agree on it.
 
-The arms a pattern reads (`catchment`, `zones`, `no_groups`) are built in
-validation/arms.py.
+The arms a pattern reads (`catchment`, `zones`, `no_groups`, `unreformed`) are built in
+validation/arms.py. The patterns of a place left alone (the top premiums holding, the
+private share stable) read the `unreformed` arm where the scenario has a standing reform
+(`unreformed`): a place's own groups and rotation in the catchment arm are a policy
+acting throughout the run, which the sources did not watch.
 
 Whether the city starts in equilibrium is judged in the arm in which no policy takes
 effect (`quiet_arm`): the catchment arm keeps the scenario's groups, and groups formed
@@ -67,8 +70,9 @@ def _top_premium_change(metric: str) -> Callable[[Series], np.ndarray]:
     CNY) from the 2nd to the 12th intake (or the last, in a shorter run)."""
 
     def statistic(series: Series) -> np.ndarray:
-        years = _intake_years(series, "catchment")
-        top = series.get("catchment", metric)
+        arm = unreformed(series)
+        years = _intake_years(series, arm)
+        top = series.get(arm, metric)
         start, end = top[years[1]], top[years[min(11, len(years) - 1)]]
         return ((end - start) / start).to_numpy()
 
@@ -94,6 +98,14 @@ def _sorting_growth(series: Series) -> np.ndarray:
     return (corr[years[-1]] - corr[years[0]]).to_numpy()
 
 
+def unreformed(series: Series) -> str:
+    """The arm without the place's standing reform: `unreformed` when it ran (the
+    scenario's counterfactual takes groups, rotation or other policies away), else
+    `catchment`. The sources of the patterns that read it watched places without such
+    reforms (Beijing 2013-16, Zhejiang's private share)."""
+    return "unreformed" if "unreformed" in series.arms else "catchment"
+
+
 def quiet_arm(series: Series) -> str:
     """The arm in which no policy takes effect during the run: `no_groups` when it ran
     (the scenario forms groups, at the start or later), else `catchment`."""
@@ -111,7 +123,7 @@ def _first_intake_excess_movers(series: Series) -> np.ndarray:
 
 
 def _private_share_ratio(series: Series) -> np.ndarray:
-    share = series.get("catchment", "private_share")
+    share = series.get(unreformed(series), "private_share")
     return (share.iloc[:, -1] / share.iloc[:, 0]).to_numpy()
 
 
@@ -219,7 +231,7 @@ PATTERNS: tuple[Pattern, ...] = (
         name="top_premium_holds",
         claim="under unchanged catchment rules the top premiums do not decline",
         source="Han, Shen & Zhao (2021): the top primaries' premium rose every year 2013-16 (more than 50% in all)",
-        measured="relative change of `premium_top_decile_share` from the 2nd to the 12th intake (or the last), catchment arm",
+        measured="relative change of `premium_top_decile_share` from the 2nd to the 12th intake (or the last), the unreformed arm (the catchment arm without the place's standing reform, as its counterfactual; the catchment arm where there is none)",
         unit="relative change",
         statistic=_top_premium_change("premium_top_decile_share"),
         low=-0.10,
@@ -236,7 +248,7 @@ PATTERNS: tuple[Pattern, ...] = (
         source="Han, Shen & Zhao (2021): the top primaries' premium rose every year 2013-16 (more than 50% in all)",
         measured=(
             "relative change of `premium_top_decile_cny` from the 2nd to the 12th intake (or the"
-            " last), catchment arm; beside the share, it shows how much of a change in the share"
+            " last), the unreformed arm (the catchment arm without the place's standing reform, as its counterfactual; the catchment arm where there is none); beside the share, it shows how much of a change in the share"
             " comes from the top tenth moving between districts of different flat prices"
         ),
         unit="relative change",
@@ -345,7 +357,7 @@ PATTERNS: tuple[Pattern, ...] = (
         name="private_share_stable",
         claim="without a policy change the private share stays near its level",
         source="issue #14, item 4; the level: Zhejiang 9.3% (2008) to 6.0% (2023) under changing policy (Dai & Shao 2025)",
-        measured="`private_share` in the last year over the first, catchment arm",
+        measured="`private_share` in the last year over the first, the unreformed arm (the catchment arm without the place's standing reform, as its counterfactual; the catchment arm where there is none)",
         unit="ratio",
         statistic=_private_share_ratio,
         low=0.8,
