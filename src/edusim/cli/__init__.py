@@ -103,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except Exception as error:
+        from edusim.experiment.interrupts import user_interrupt
+
+        if user_interrupt(error) is not None:  # Ctrl-C inside a compiled kernel
+            print("edusim: interrupted; no results were written", file=sys.stderr)
+            return EXIT_INTERRUPTED
         if _is_bad_input(error):
             print(f"edusim: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT

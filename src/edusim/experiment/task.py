@@ -92,6 +92,7 @@ def run_task(task: Task) -> Outcome:
 
     A worker whose model code differs from the client's refuses the task (its results
     would be stored under a key that names other code)."""
+    from edusim.experiment.interrupts import user_interrupt
     from edusim.provenance import model_hash
     from edusim.results import run_scenario
 
@@ -103,7 +104,10 @@ def run_task(task: Task) -> Outcome:
             raise CodeMismatchError(mismatch)
         _injected_failure(task.seed)
         metrics = run_scenario(task.scenario, task.seed).tables["metrics"]
-    except Exception:
+    except Exception as failure:
+        interrupt = user_interrupt(failure)
+        if interrupt is not None:  # Ctrl-C inside a kernel: not the run's failure
+            raise interrupt from None
         error = traceback.format_exc()
     seconds = time.perf_counter() - started
     release_memory()  # out of the except block: its traceback no longer holds the model
