@@ -62,6 +62,14 @@ EXIT_READER_GONE = 141
 shell reports for a program ended by SIGPIPE (128 + 13)."""
 
 
+def _interrupted() -> int:
+    """Ctrl-C: say that nothing was written and give the interrupted exit status."""
+    from edusim.cli.common import EXIT_INTERRUPTED
+
+    print("edusim: interrupted; no results were written", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def _reader_gone() -> int:
     """The reader of standard output closed it: stop quietly, as `cat` or `ls` do, with
     stdout pointed at /dev/null so that Python's final flush raises nothing more."""
@@ -87,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = forward(argv, announce=offered == "announce")
             if status is not None:
                 return status
-    from edusim.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, check_seed
+    from edusim.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, check_seed
     from edusim.cli.parser import build_parser
     from edusim.log import LOGGER, configure_cli_logging
 
@@ -98,16 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_seed(getattr(args, "seed", None))  # before the slow imports of a run
         return args.execute(args, argv)
     except KeyboardInterrupt:
-        print("edusim: interrupted; no results were written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:
         return _reader_gone()
     except Exception as error:
         from edusim.experiment.interrupts import user_interrupt
 
         if user_interrupt(error) is not None:  # Ctrl-C inside a compiled kernel
-            print("edusim: interrupted; no results were written", file=sys.stderr)
-            return EXIT_INTERRUPTED
+            return _interrupted()
         if _is_bad_input(error):
             print(f"edusim: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT

@@ -44,10 +44,10 @@ COMMAND = Command(
     help="check a scenario against the documented patterns over paired seeds",
     description="Run the arms of the documented patterns (premium levels and trend, wealth "
     "sorting, movers, private share, zones, groups, between-school variance, the urban-rural "
-    "gap, the income gradient) on the scenario over paired seeds through the experiment runner, and write "
-    "validation.md and validation.csv: each pattern's source, what is measured, the model's "
-    "mean with its 95% interval, the band and whether it holds. Rerunning resumes. See "
-    "docs/validation.md.",
+    "gap, the income gradient) on the scenario over paired seeds through the experiment "
+    "runner, and write validation.md and validation.csv: each pattern's source, what is "
+    "measured, the model's mean with its 95% interval, the band and whether it holds. "
+    "Rerunning resumes. See docs/validation.md.",
     add_arguments=add_arguments,
     execute=execute,
 )
